@@ -1,1 +1,33 @@
-//! placeholder
+//! Shared foundations of threatstat.
+//!
+//! Every statistical crate of the workspace reads logs and reports problems the
+//! same way, so the pieces they share live here:
+//!
+//! * [`Error`] and [`Location`]: errors that say *where* (file, line, field)
+//!   and *what* was expected, so a researcher can fix a bad row at once.
+//! * [`reader`]: transparent gzip, CSV with named columns, JSON Lines, each
+//!   tracking line numbers.
+//! * [`time`]: fast ISO-8601 parsing to nanoseconds since the Unix epoch (UTC)
+//!   and formatting back.
+//! * [`intern::Interner`]: string interning, so models work on dense `u32` ids.
+//! * [`pyfmt`]: Python-compatible formatting of floats (`repr`) and JSON
+//!   (`json.dumps`), so outputs can be diffed against the Python peers' files.
+//! * [`BadRowPolicy`] and [`SkipReport`]: the explicit, counted way to skip
+//!   bad input rows instead of silently dropping them.
+//!
+//! ```
+//! use threatstat_core::time::{parse_timestamp, format_timestamp};
+//! let ns = parse_timestamp("2020-04-18T04:50:30Z").unwrap();
+//! assert_eq!(format_timestamp(ns), "2020-04-18T04:50:30Z");
+//! ```
+
+pub mod error;
+pub mod intern;
+pub mod pyfmt;
+pub mod reader;
+pub mod skip;
+pub mod time;
+
+pub use error::{Error, Location, Result};
+pub use intern::Interner;
+pub use skip::{BadRowPolicy, SkipReport};

@@ -1,0 +1,133 @@
+//! Errors that name the file, line and field where the problem is.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in an input a problem was found. Every part is optional, so the same
+/// type serves whole-file problems and single-cell problems.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    /// The input file, if the data came from one.
+    pub file: Option<PathBuf>,
+    /// 1-based physical line number in the file.
+    pub line: Option<u64>,
+    /// The column or field name.
+    pub field: Option<String>,
+}
+
+impl Location {
+    /// A location in `file`.
+    pub fn file(path: impl AsRef<Path>) -> Self {
+        Location {
+            file: Some(path.as_ref().to_path_buf()),
+            ..Default::default()
+        }
+    }
+    /// This location at 1-based `line`.
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
+    }
+    /// This location in field `field`.
+    pub fn in_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.file {
+            Some(p) => write!(f, "{}", p.display())?,
+            None => write!(f, "<input>")?,
+        }
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        if let Some(c) = &self.field {
+            write!(f, ": field `{c}`")?;
+        }
+        Ok(())
+    }
+}
+
+/// The error type of `threatstat-core`; method crates wrap it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Opening or reading a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A value could not be parsed or is invalid.
+    #[error("{location}: {message}")]
+    Parse {
+        /// Where.
+        location: Location,
+        /// What was expected and what was found.
+        message: String,
+    },
+    /// A required column is not in the header.
+    #[error("{location}: no column `{column}` in the header (columns are: {available})")]
+    MissingColumn {
+        /// The file (line 1 is the header).
+        location: Location,
+        /// The column that was asked for.
+        column: String,
+        /// The columns the header has, comma-separated.
+        available: String,
+    },
+    /// An argument or parameter is invalid.
+    #[error("invalid input: {0}")]
+    Invalid(String),
+}
+
+impl Error {
+    /// A parse error at `location`.
+    pub fn parse(location: Location, message: impl Into<String>) -> Self {
+        Error::Parse {
+            location,
+            message: message.into(),
+        }
+    }
+    /// An I/O error on `path`.
+    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
+    }
+    /// The location of a parse or missing-column error.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Error::Parse { location, .. } | Error::MissingColumn { location, .. } => {
+                Some(location)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_file_line_and_field() {
+        let e = Error::parse(
+            Location::file("a.csv").at_line(7).in_field("TimeGenerated"),
+            "expected an ISO-8601 timestamp, found `yesterday`",
+        );
+        assert_eq!(
+            e.to_string(),
+            "a.csv:7: field `TimeGenerated`: expected an ISO-8601 timestamp, found `yesterday`"
+        );
+    }
+}

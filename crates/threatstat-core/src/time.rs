@@ -1,0 +1,259 @@
+//! Timestamps as `i64` nanoseconds since the Unix epoch, UTC.
+//!
+//! Security logs carry ISO-8601 times (`2020-04-18T04:50:30Z`, with optional
+//! fraction and offset). pandas' `to_datetime`, which the Python peers use,
+//! turns them into nanoseconds; we do the same, so differences and session
+//! boundaries agree to the nanosecond. Parsing is hand-written (no allocation,
+//! no locale) because sessionizing 10^7 events parses 10^7 timestamps.
+
+/// Nanoseconds per second.
+pub const NS_PER_S: i64 = 1_000_000_000;
+/// Nanoseconds per minute.
+pub const NS_PER_MIN: i64 = 60 * NS_PER_S;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The (year, month, day) of a day count since 1970-01-01.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    fn digits(&mut self, n: usize) -> Option<u32> {
+        let s = self.b.get(self.i..self.i + n)?;
+        let mut v = 0u32;
+        for &c in s {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+        }
+        self.i += n;
+        Some(v)
+    }
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Parses an ISO-8601 / RFC 3339 timestamp to nanoseconds since the epoch, UTC.
+///
+/// Accepted: `YYYY-MM-DD`, then optionally `T` or a space and `HH:MM`,
+/// `:SS`, a fraction of up to 9 digits (`.` or `,`), and a zone `Z`, `+HH:MM`,
+/// `+HHMM` or `+HH`. A time without a zone is taken as UTC (as pandas does
+/// for naive times, whose differences are then the same). Surrounding spaces
+/// are ignored. Returns a message saying what was expected on failure.
+///
+/// ```
+/// use threatstat_core::time::parse_timestamp;
+/// assert_eq!(parse_timestamp("1970-01-01T00:00:01Z"), Ok(1_000_000_000));
+/// assert_eq!(parse_timestamp("1970-01-01 01:00:00.5+01:00"), Ok(500_000_000));
+/// assert!(parse_timestamp("2020-02-30T00:00:00Z").is_err());
+/// ```
+pub fn parse_timestamp(s: &str) -> Result<i64, String> {
+    parse_inner(s.trim().as_bytes()).ok_or_else(|| {
+        format!("expected an ISO-8601 timestamp such as 2020-04-18T04:50:30Z, found `{s}`")
+    })
+}
+
+fn parse_inner(b: &[u8]) -> Option<i64> {
+    let mut c = Cursor { b, i: 0 };
+    let year = i64::from(c.digits(4)?);
+    if !(c.eat(b'-') || c.eat(b'/')) {
+        return None;
+    }
+    let month = c.digits(2)?;
+    if !(c.eat(b'-') || c.eat(b'/')) {
+        return None;
+    }
+    let day = c.digits(2)?;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let mut ns = days_from_civil(year, month, day) * 86_400 * NS_PER_S;
+    if c.peek().is_none() {
+        return Some(ns);
+    }
+    if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
+        return None;
+    }
+    let hh = c.digits(2)?;
+    if !c.eat(b':') {
+        return None;
+    }
+    let mm = c.digits(2)?;
+    let mut ss = 0;
+    if c.eat(b':') {
+        ss = c.digits(2)?;
+    }
+    if hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    ns += (i64::from(hh) * 3600 + i64::from(mm) * 60 + i64::from(ss)) * NS_PER_S;
+    if c.eat(b'.') || c.eat(b',') {
+        let start = c.i;
+        let mut frac = 0i64;
+        let mut n = 0;
+        while let Some(d) = c.peek().filter(u8::is_ascii_digit) {
+            if n < 9 {
+                frac = frac * 10 + i64::from(d - b'0');
+                n += 1;
+            }
+            c.i += 1;
+        }
+        if c.i == start {
+            return None;
+        }
+        for _ in n..9 {
+            frac *= 10;
+        }
+        ns += frac;
+    }
+    match c.peek() {
+        None => {}
+        Some(b'Z' | b'z') => c.i += 1,
+        Some(sign @ (b'+' | b'-')) => {
+            c.i += 1;
+            let oh = c.digits(2)?;
+            let om = if c.eat(b':') {
+                c.digits(2)?
+            } else {
+                c.digits(2).unwrap_or(0)
+            };
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let off = (i64::from(oh) * 3600 + i64::from(om) * 60) * NS_PER_S;
+            ns = if sign == b'+' { ns - off } else { ns + off };
+        }
+        Some(_) => return None,
+    }
+    (c.i == b.len()).then_some(ns)
+}
+
+/// Formats nanoseconds since the epoch as `YYYY-MM-DDTHH:MM:SS[.fraction]Z`,
+/// with the fraction only when non-zero and without trailing zeros.
+///
+/// ```
+/// use threatstat_core::time::format_timestamp;
+/// assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");
+/// assert_eq!(format_timestamp(1_250_000_000), "1970-01-01T00:00:01.25Z");
+/// ```
+pub fn format_timestamp(ns: i64) -> String {
+    let secs = ns.div_euclid(NS_PER_S);
+    let frac = ns.rem_euclid(NS_PER_S);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let mut s = format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60
+    );
+    if frac != 0 {
+        let f = format!("{frac:09}");
+        s.push('.');
+        s.push_str(f.trim_end_matches('0'));
+    }
+    s.push('Z');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn known_values() {
+        assert_eq!(
+            parse_timestamp("2020-04-18T04:50:30Z").unwrap(),
+            1_587_185_430 * NS_PER_S
+        );
+        assert_eq!(
+            parse_timestamp("2020-04-18T06:50:30+02:00").unwrap(),
+            1_587_185_430 * NS_PER_S
+        );
+        assert_eq!(
+            parse_timestamp("2020-04-18T04:50:30.123456789Z").unwrap(),
+            1_587_185_430 * NS_PER_S + 123_456_789
+        );
+        assert_eq!(parse_timestamp("2020-04-18").unwrap(), 1_587_168_000 * NS_PER_S);
+        assert_eq!(
+            parse_timestamp("1969-12-31T23:59:59Z").unwrap(),
+            -NS_PER_S
+        );
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        for s in [
+            "",
+            "2020",
+            "2020-13-01",
+            "2020-04-18T25:00:00Z",
+            "2020-04-18T04:50:30Q",
+            "2020-04-18T04:50:30.Z",
+            "not a time",
+            "2021-02-29",
+            "2020-04-18T04:50:30Z trailing",
+        ] {
+            let e = parse_timestamp(s).unwrap_err();
+            assert!(e.contains("ISO-8601"), "{s}: {e}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn format_parse_round_trip(ns in -5_000_000_000_000_000_000i64..5_000_000_000_000_000_000i64) {
+            prop_assert_eq!(parse_timestamp(&format_timestamp(ns)).unwrap(), ns);
+        }
+
+        #[test]
+        fn civil_round_trip(days in -1_000_000i64..1_000_000) {
+            let (y, m, d) = civil_from_days(days);
+            prop_assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}
