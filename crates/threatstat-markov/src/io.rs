@@ -1,0 +1,522 @@
+//! Files: event CSVs in, sessions JSON Lines in and out, score CSVs out.
+//!
+//! Formats follow msticpy's golden files (see the repository's
+//! `crates/threatstat-markov/tests/fixtures/msticpy/README.md`): sessions as
+//! JSON Lines with `session_id`, the user columns, `time_min`, `time_max`,
+//! `duration_s`, `number_events`, `row_ids`, `cmds` and `events`; scores as
+//! CSV with floats written as Python `repr` and lists as Python `json.dumps`.
+
+use crate::MarkovError;
+use crate::score::RarestWindow;
+use crate::session::SessionSet;
+use crate::sessionize::{SessionizeParams, Sessions, UserKeys};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use threatstat_core::pyfmt::{push_py_json_str, py_json_float_list, py_json_str_list, py_repr};
+use threatstat_core::reader::{CsvTable, JsonLines};
+use threatstat_core::time::{NS_PER_S, format_timestamp, parse_timestamp};
+use threatstat_core::{BadRowPolicy, Error, Interner, Location, SkipReport};
+
+/// Which CSV columns hold what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventColumns {
+    /// User-identifier columns (msticpy `user_identifier_cols`).
+    pub user_cols: Vec<String>,
+    /// The time column (ISO-8601).
+    pub time_col: String,
+    /// The command column.
+    pub event_col: String,
+    /// An optional parameters column: JSON, either an array of
+    /// `{"Name": .., "Value": ..}` objects (Office/Exchange audit logs), an
+    /// object `{name: value}`, or an array of names.
+    pub params_col: Option<String>,
+}
+
+/// A parameter: name and optional value.
+pub type Param = (String, Option<String>);
+
+/// Events read from a CSV file.
+#[derive(Debug, Clone)]
+pub struct EventLog {
+    /// The file.
+    pub path: PathBuf,
+    /// The user-identifier column names.
+    pub user_cols: Vec<String>,
+    /// Each event's user key.
+    pub users: UserKeys,
+    /// Each event's time, ns since the epoch.
+    pub times: Vec<i64>,
+    /// Each event's 0-based CSV record index (skipped records keep their index).
+    pub record_ids: Vec<u64>,
+    /// Command names.
+    pub cmd_names: Interner,
+    /// Each event's command id in `cmd_names`.
+    pub cmds: Vec<u32>,
+    /// Each event's parameters in their original order.
+    pub params: Vec<Vec<Param>>,
+}
+
+/// Parses a parameters cell (see [`EventColumns::params_col`]); an empty
+/// cell has no parameters. Non-string values are kept as compact JSON text.
+///
+/// ```
+/// use threatstat_markov::io::parse_params;
+/// let p = parse_params(r#"[{"Name": "Identity", "Value": "bob"}, {"Name": "Force", "Value": ""}]"#).unwrap();
+/// assert_eq!(p, vec![("Identity".into(), Some("bob".into())), ("Force".into(), Some("".into()))]);
+/// assert_eq!(parse_params(r#"{"a": 1, "b": null}"#).unwrap(), vec![("a".into(), Some("1".into())), ("b".into(), None)]);
+/// assert!(parse_params("[{").is_err());
+/// ```
+pub fn parse_params(cell: &str) -> Result<Vec<Param>, String> {
+    use serde_json::Value;
+    if cell.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let v: Value = serde_json::from_str(cell).map_err(|e| format!("invalid JSON: {e}"))?;
+    let value = |v: &Value| match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    };
+    match v {
+        Value::Object(m) => Ok(m.iter().map(|(k, v)| (k.clone(), value(v))).collect()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::String(name) => Ok((name.clone(), None)),
+                Value::Object(o) => match o.get("Name") {
+                    Some(Value::String(name)) => Ok((name.clone(), o.get("Value").and_then(value))),
+                    _ => Err(format!("parameter {i} has no string \"Name\"")),
+                },
+                _ => Err(format!(
+                    "parameter {i} is neither a name nor a {{\"Name\", \"Value\"}} object"
+                )),
+            })
+            .collect(),
+        _ => Err("expected a JSON array or object of parameters".into()),
+    }
+}
+
+/// Reads events from a CSV (or gzip CSV) file.
+///
+/// Bad rows (ragged, non-UTF-8, unparsable time, invalid parameter JSON)
+/// are errors naming file, line and column, or, under
+/// [`BadRowPolicy::Skip`], counted in the returned [`SkipReport`].
+/// An empty time cell is a bad row; an empty user cell is a missing value.
+pub fn read_events_csv(
+    path: &Path,
+    cols: &EventColumns,
+    policy: BadRowPolicy,
+) -> Result<(EventLog, SkipReport), MarkovError> {
+    let mut t = CsvTable::open(path)?;
+    let user_idx = cols
+        .user_cols
+        .iter()
+        .map(|c| t.column(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let time_idx = t.column(&cols.time_col)?;
+    let event_idx = t.column(&cols.event_col)?;
+    let params_idx = cols
+        .params_col
+        .as_deref()
+        .map(|c| t.column(c))
+        .transpose()?;
+    let mut log = EventLog {
+        path: path.to_path_buf(),
+        user_cols: cols.user_cols.clone(),
+        users: UserKeys::new(user_idx.len()),
+        times: Vec::new(),
+        record_ids: Vec::new(),
+        cmd_names: Interner::default(),
+        cmds: Vec::new(),
+        params: Vec::new(),
+    };
+    let mut skips = SkipReport::default();
+    let mut rec = csv::ByteRecord::new();
+    let mut record: u64 = 0;
+    loop {
+        let line = match t.next_record(&mut rec) {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(e) => {
+                record += 1;
+                skips.handle(policy, e)?;
+                continue;
+            }
+        };
+        let this = record;
+        record += 1;
+        let mut user_vals: Vec<Option<&str>> = Vec::with_capacity(user_idx.len());
+        let row = (|| -> Result<_, Error> {
+            for &i in &user_idx {
+                let v = t.field(&rec, i, line)?;
+                user_vals.push((!v.is_empty()).then_some(v));
+            }
+            let ts = t.field(&rec, time_idx, line)?;
+            let time =
+                parse_timestamp(ts).map_err(|m| Error::parse(t.location(line, time_idx), m))?;
+            let cmd = t.field(&rec, event_idx, line)?;
+            if cmd.is_empty() {
+                return Err(Error::parse(t.location(line, event_idx), "empty command"));
+            }
+            let params = match params_idx {
+                Some(i) => parse_params(t.field(&rec, i, line)?)
+                    .map_err(|m| Error::parse(t.location(line, i), m))?,
+                None => Vec::new(),
+            };
+            Ok((time, cmd, params))
+        })();
+        match row {
+            Ok((time, cmd, params)) => {
+                log.users.push(&user_vals);
+                log.times.push(time);
+                log.record_ids.push(this);
+                let id = log.cmd_names.intern(cmd);
+                log.cmds.push(id);
+                log.params.push(params);
+            }
+            Err(e) => skips.handle(policy, e)?,
+        }
+    }
+    Ok((log, skips))
+}
+
+/// Metadata of one session, as in the sessions file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionMeta {
+    /// The session id.
+    pub session_id: u64,
+    /// User-identifier columns and values (`None` for missing).
+    pub users: Vec<(String, Option<String>)>,
+    /// Time of the first event, ns.
+    pub time_min: Option<i64>,
+    /// Time of the last event, ns.
+    pub time_max: Option<i64>,
+}
+
+/// Sessions with their metadata.
+#[derive(Debug, Clone)]
+pub struct SessionFile {
+    /// One entry per session.
+    pub meta: Vec<SessionMeta>,
+    /// The sessions.
+    pub sessions: SessionSet,
+}
+
+/// Sessionizes a log and writes the sessions file (`path`); returns the
+/// sessions and metadata in memory too.
+pub fn sessionize_log(
+    log: &EventLog,
+    params: &SessionizeParams,
+) -> Result<(Sessions, SessionFile), MarkovError> {
+    let sessions = params.split(&log.users, &log.times)?;
+    let mut set = SessionSet::new();
+    let mut meta = Vec::with_capacity(sessions.len());
+    for (i, rows) in sessions.sessions().enumerate() {
+        set.begin_session();
+        for &r in rows {
+            set.add_event(log.cmd_names.resolve(log.cmds[r as usize]));
+            for (n, v) in &log.params[r as usize] {
+                set.add_param(n, v.as_deref());
+            }
+        }
+        set.finish_session()?;
+        let key = sessions.key(i);
+        meta.push(SessionMeta {
+            session_id: i as u64,
+            users: log
+                .user_cols
+                .iter()
+                .cloned()
+                .zip(log.users.values(key).map(|v| v.map(str::to_string)))
+                .collect(),
+            time_min: rows.first().map(|&r| log.times[r as usize]),
+            time_max: rows.last().map(|&r| log.times[r as usize]),
+        });
+    }
+    Ok((
+        sessions,
+        SessionFile {
+            meta,
+            sessions: set,
+        },
+    ))
+}
+
+fn json_opt_str(out: &mut String, v: Option<&str>) {
+    match v {
+        Some(s) => push_py_json_str(out, s),
+        None => out.push_str("null"),
+    }
+}
+
+/// Writes sessions as JSON Lines in the golden `sessions.jsonl` format.
+pub fn write_sessions_jsonl(
+    path: &Path,
+    log: &EventLog,
+    sessions: &Sessions,
+    file: &SessionFile,
+) -> Result<(), MarkovError> {
+    let io = |e| Error::io(path, e);
+    let mut w = BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    let mut line = String::new();
+    for ((rows, m), i) in sessions.sessions().zip(&file.meta).zip(0..) {
+        line.clear();
+        line.push_str(&format!("{{\"session_id\": {}", m.session_id));
+        for (col, v) in &m.users {
+            line.push_str(", ");
+            push_py_json_str(&mut line, col);
+            line.push_str(": ");
+            json_opt_str(&mut line, v.as_deref());
+        }
+        let (t0, t1) = (m.time_min.unwrap_or(0), m.time_max.unwrap_or(0));
+        line.push_str(&format!(
+            ", \"time_min\": \"{}\", \"time_max\": \"{}\", \"duration_s\": {}, \"number_events\": {}, \"row_ids\": [",
+            format_timestamp(t0),
+            format_timestamp(t1),
+            duration_text(t1 - t0),
+            rows.len()
+        ));
+        for (j, &r) in rows.iter().enumerate() {
+            if j > 0 {
+                line.push_str(", ");
+            }
+            line.push_str(&log.record_ids[r as usize].to_string());
+        }
+        line.push_str("], \"cmds\": ");
+        line.push_str(&py_json_str_list(
+            rows.iter()
+                .map(|&r| log.cmd_names.resolve(log.cmds[r as usize])),
+        ));
+        line.push_str(", \"events\": [");
+        for (j, &r) in rows.iter().enumerate() {
+            if j > 0 {
+                line.push_str(", ");
+            }
+            line.push_str("{\"time\": \"");
+            line.push_str(&format_timestamp(log.times[r as usize]));
+            line.push_str("\", \"cmd\": ");
+            push_py_json_str(&mut line, log.cmd_names.resolve(log.cmds[r as usize]));
+            line.push_str(", \"params\": [");
+            for (k, (n, v)) in log.params[r as usize].iter().enumerate() {
+                if k > 0 {
+                    line.push_str(", ");
+                }
+                line.push('[');
+                push_py_json_str(&mut line, n);
+                line.push_str(", ");
+                json_opt_str(&mut line, v.as_deref());
+                line.push(']');
+            }
+            line.push_str("]}");
+        }
+        line.push_str("]}\n");
+        let _ = i;
+        w.write_all(line.as_bytes()).map_err(io)?;
+    }
+    w.flush().map_err(io)?;
+    Ok(())
+}
+
+/// Seconds as an integer when whole, else as a Python float.
+fn duration_text(ns: i64) -> String {
+    if ns % NS_PER_S == 0 {
+        (ns / NS_PER_S).to_string()
+    } else {
+        py_repr(ns as f64 / NS_PER_S as f64)
+    }
+}
+
+/// Reads a sessions JSON Lines file: `events` (with `cmd` and `params` as
+/// `[name, value]` pairs) when present, else `cmds`. Fields other than
+/// `session_id`, `time_min`, `time_max` and the known ones are taken as
+/// user-identifier columns when they are strings or null.
+pub fn read_sessions_jsonl(path: &Path) -> Result<SessionFile, MarkovError> {
+    use serde_json::Value;
+    let mut set = SessionSet::new();
+    let mut meta = Vec::new();
+    const KNOWN: [&str; 8] = [
+        "session_id",
+        "time_min",
+        "time_max",
+        "duration_s",
+        "number_events",
+        "row_ids",
+        "cmds",
+        "events",
+    ];
+    for item in JsonLines::<serde_json::Map<String, Value>>::open(path)? {
+        let (line, obj) = item?;
+        let loc = |field: &str| Location::file(path).at_line(line).in_field(field);
+        let bad = |field: &str, msg: String| MarkovError::Core(Error::parse(loc(field), msg));
+        let session_id = match obj.get("session_id") {
+            Some(v) => v.as_u64().ok_or_else(|| {
+                bad(
+                    "session_id",
+                    format!("expected a non-negative integer, found {v}"),
+                )
+            })?,
+            None => meta.len() as u64,
+        };
+        let time = |f: &str| -> Result<Option<i64>, MarkovError> {
+            match obj.get(f) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => parse_timestamp(s).map(Some).map_err(|m| bad(f, m)),
+                Some(v) => Err(bad(f, format!("expected a timestamp string, found {v}"))),
+            }
+        };
+        let (time_min, time_max) = (time("time_min")?, time("time_max")?);
+        let users = obj
+            .iter()
+            .filter(|(k, v)| !KNOWN.contains(&k.as_str()) && (v.is_string() || v.is_null()))
+            .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
+            .collect();
+        set.begin_session();
+        if let Some(events) = obj.get("events") {
+            let events = events
+                .as_array()
+                .ok_or_else(|| bad("events", "expected a JSON array of events".into()))?;
+            for (j, e) in events.iter().enumerate() {
+                let cmd = e
+                    .get("cmd")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad("events", format!("event {j} has no string \"cmd\"")))?;
+                set.add_event(cmd);
+                match e.get("params") {
+                    None | Some(Value::Null) => {}
+                    Some(Value::Array(ps)) => {
+                        for (k, p) in ps.iter().enumerate() {
+                            let pair = p.as_array().filter(|a| a.len() == 2 && a[0].is_string());
+                            let Some(pair) = pair else {
+                                return Err(bad(
+                                    "events",
+                                    format!("event {j}, parameter {k}: expected [name, value]"),
+                                ));
+                            };
+                            let value = match &pair[1] {
+                                Value::Null => None,
+                                Value::String(s) => Some(s.clone()),
+                                other => Some(other.to_string()),
+                            };
+                            set.add_param(pair[0].as_str().expect("checked"), value.as_deref());
+                        }
+                    }
+                    Some(_) => {
+                        return Err(bad(
+                            "events",
+                            format!("event {j}: \"params\" must be an array"),
+                        ));
+                    }
+                }
+            }
+        } else if let Some(cmds) = obj.get("cmds") {
+            let cmds = cmds
+                .as_array()
+                .ok_or_else(|| bad("cmds", "expected a JSON array of command names".into()))?;
+            for (j, c) in cmds.iter().enumerate() {
+                let c = c
+                    .as_str()
+                    .ok_or_else(|| bad("cmds", format!("element {j} is not a string")))?;
+                set.add_event(c);
+            }
+        } else {
+            return Err(bad(
+                "events",
+                "neither `events` nor `cmds` is present".into(),
+            ));
+        }
+        set.finish_session()
+            .map_err(|_| bad("cmds", "the session has no events".into()))?;
+        meta.push(SessionMeta {
+            session_id,
+            users,
+            time_min,
+            time_max,
+        });
+    }
+    Ok(SessionFile {
+        meta,
+        sessions: set,
+    })
+}
+
+fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<std::fs::File>>, MarkovError> {
+    let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    Ok(csv::WriterBuilder::new().from_writer(BufWriter::new(f)))
+}
+
+fn csv_err(path: &Path, e: csv::Error) -> MarkovError {
+    MarkovError::Core(Error::io(path, std::io::Error::other(e.to_string())))
+}
+
+fn nan_repr(x: f64) -> String {
+    if x.is_nan() { "NaN".into() } else { py_repr(x) }
+}
+
+/// Writes rarest-window scores in the golden `rarest_*.csv` format:
+/// `session_id, n_cmds, rarest_window_likelihood, rarest_window_start,
+/// rarest_window, window_likelihoods` (NaN as `NaN`, start −1 when none).
+pub fn write_scores_csv(
+    path: &Path,
+    file: &SessionFile,
+    scores: &[RarestWindow],
+) -> Result<(), MarkovError> {
+    let mut w = csv_writer(path)?;
+    let e = |x| csv_err(path, x);
+    w.write_record([
+        "session_id",
+        "n_cmds",
+        "rarest_window_likelihood",
+        "rarest_window_start",
+        "rarest_window",
+        "window_likelihoods",
+    ])
+    .map_err(e)?;
+    for (i, (m, s)) in file.meta.iter().zip(scores).enumerate() {
+        w.write_record([
+            m.session_id.to_string(),
+            file.sessions.session_len(i).to_string(),
+            nan_repr(s.likelihood),
+            s.start.map_or(-1, |x| x as i64).to_string(),
+            py_json_str_list(s.commands(&file.sessions, i)),
+            py_json_float_list(s.window_likelihoods.iter().copied()),
+        ])
+        .map_err(e)?;
+    }
+    w.flush().map_err(|x| Error::io(path, x))?;
+    Ok(())
+}
+
+/// Writes session likelihoods in the golden `session_lik_*.csv` format:
+/// `session_id, n_cmds, likelihood, geomean_likelihood`, plus
+/// `log_likelihood` (which does not underflow).
+pub fn write_likelihoods_csv(
+    path: &Path,
+    file: &SessionFile,
+    lik: &[f64],
+    geo: &[f64],
+    log_lik: &[f64],
+) -> Result<(), MarkovError> {
+    let mut w = csv_writer(path)?;
+    let e = |x| csv_err(path, x);
+    w.write_record([
+        "session_id",
+        "n_cmds",
+        "likelihood",
+        "geomean_likelihood",
+        "log_likelihood",
+    ])
+    .map_err(e)?;
+    for (i, m) in file.meta.iter().enumerate() {
+        w.write_record([
+            m.session_id.to_string(),
+            file.sessions.session_len(i).to_string(),
+            nan_repr(lik[i]),
+            nan_repr(geo[i]),
+            nan_repr(log_lik[i]),
+        ])
+        .map_err(e)?;
+    }
+    w.flush().map_err(|x| Error::io(path, x))?;
+    Ok(())
+}
