@@ -104,9 +104,7 @@ impl Error {
     /// The location of a parse or missing-column error.
     pub fn location(&self) -> Option<&Location> {
         match self {
-            Error::Parse { location, .. } | Error::MissingColumn { location, .. } => {
-                Some(location)
-            }
+            Error::Parse { location, .. } | Error::MissingColumn { location, .. } => Some(location),
             _ => None,
         }
     }

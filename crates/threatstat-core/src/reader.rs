@@ -132,8 +132,14 @@ impl CsvTable {
 
     /// Field `idx` of `rec` as UTF-8 text; an error names file, line and column.
     pub fn field<'r>(&self, rec: &'r csv::ByteRecord, idx: usize, line: u64) -> Result<&'r str> {
-        let loc = || Location::file(&self.path).at_line(line).in_field(&self.headers[idx]);
-        let bytes = rec.get(idx).ok_or_else(|| Error::parse(loc(), "missing field"))?;
+        let loc = || {
+            Location::file(&self.path)
+                .at_line(line)
+                .in_field(&self.headers[idx])
+        };
+        let bytes = rec
+            .get(idx)
+            .ok_or_else(|| Error::parse(loc(), "missing field"))?;
         std::str::from_utf8(bytes).map_err(|e| {
             Error::parse(
                 loc(),
@@ -144,7 +150,9 @@ impl CsvTable {
 
     /// A location at `line` in column `idx`, for callers' own errors.
     pub fn location(&self, line: u64, idx: usize) -> Location {
-        Location::file(&self.path).at_line(line).in_field(&self.headers[idx])
+        Location::file(&self.path)
+            .at_line(line)
+            .in_field(&self.headers[idx])
     }
 }
 
@@ -260,7 +268,10 @@ mod tests {
         let mut rec = csv::ByteRecord::new();
         t.next_record(&mut rec).unwrap();
         let e = t.next_record(&mut rec).unwrap_err().to_string();
-        assert!(e.contains("ragged.csv:3") && e.contains("expected 2 fields"), "{e}");
+        assert!(
+            e.contains("ragged.csv:3") && e.contains("expected 2 fields"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -275,7 +286,9 @@ mod tests {
 
     #[test]
     fn missing_file_is_io_error() {
-        let e = CsvTable::open(Path::new("/nonexistent/x.csv")).err().unwrap();
+        let e = CsvTable::open(Path::new("/nonexistent/x.csv"))
+            .err()
+            .unwrap();
         assert!(e.to_string().starts_with("/nonexistent/x.csv"));
     }
 }

@@ -219,11 +219,11 @@ mod tests {
             parse_timestamp("2020-04-18T04:50:30.123456789Z").unwrap(),
             1_587_185_430 * NS_PER_S + 123_456_789
         );
-        assert_eq!(parse_timestamp("2020-04-18").unwrap(), 1_587_168_000 * NS_PER_S);
         assert_eq!(
-            parse_timestamp("1969-12-31T23:59:59Z").unwrap(),
-            -NS_PER_S
+            parse_timestamp("2020-04-18").unwrap(),
+            1_587_168_000 * NS_PER_S
         );
+        assert_eq!(parse_timestamp("1969-12-31T23:59:59Z").unwrap(), -NS_PER_S);
     }
 
     #[test]

@@ -287,15 +287,27 @@ fn sessionize_demo(
     max_session: f64,
     max_gap: f64,
 ) -> (Vec<Vec<u64>>, SessionFile) {
+    sessionize_csv(&demo_csv(), true, user_cols, max_session, max_gap)
+}
+
+fn sessionize_csv(
+    csv: &Path,
+    params: bool,
+    user_cols: &[&str],
+    max_session: f64,
+    max_gap: f64,
+) -> (Vec<Vec<u64>>, SessionFile) {
     let cols = EventColumns {
         user_cols: user_cols.iter().map(|s| s.to_string()).collect(),
         time_col: "TimeGenerated".into(),
         event_col: "Operation".into(),
-        params_col: Some("Parameters".into()),
+        params_col: params.then(|| "Parameters".into()),
     };
-    let (log, skipped) = read_events_csv(&demo_csv(), &cols, BadRowPolicy::Error).unwrap();
+    let (log, skipped) = read_events_csv(csv, &cols, BadRowPolicy::Error).unwrap();
     assert_eq!(skipped.skipped, 0);
-    assert_eq!(log.times.len(), 1334);
+    if params {
+        assert_eq!(log.times.len(), 1334);
+    }
     let (sess, file) =
         sessionize_log(&log, &SessionizeParams::new(max_session, max_gap).unwrap()).unwrap();
     let rows = sess
@@ -313,7 +325,18 @@ fn golden_sessions(name: &str) -> Vec<serde_json::Value> {
 }
 
 fn check_sessionization(fixture: &str, user_cols: &[&str], max_session: f64, max_gap: f64) {
-    let (rows, file) = sessionize_demo(user_cols, max_session, max_gap);
+    check_sessionization_of(&demo_csv(), true, fixture, user_cols, max_session, max_gap)
+}
+
+fn check_sessionization_of(
+    csv: &Path,
+    params: bool,
+    fixture: &str,
+    user_cols: &[&str],
+    max_session: f64,
+    max_gap: f64,
+) {
+    let (rows, file) = sessionize_csv(csv, params, user_cols, max_session, max_gap);
     let want = golden_sessions(fixture);
     assert_eq!(rows.len(), want.len(), "{fixture}: number of sessions");
     for (i, w) in want.iter().enumerate() {
@@ -399,4 +422,98 @@ fn notebook_anchors() {
         ["New-Mailbox", "Set-Mailbox"]
     );
     assert_eq!(w3.iter().filter(|r| r.likelihood.is_nan()).count(), 246);
+}
+
+#[test]
+fn sessionize_matches_msticpy_other_settings() {
+    check_sessionization("msticpy_extra/sessions_clientip_10m_1m.jsonl", &["ClientIP"], 10.0, 1.0);
+    check_sessionization("msticpy_extra/sessions_userid_clientip_5m_30s.jsonl", &["UserId", "ClientIP"], 5.0, 0.5);
+    check_sessionization("msticpy_extra/sessions_userid_1440m_60m.jsonl", &["UserId"], 1440.0, 60.0);
+}
+
+#[test]
+fn sessionize_edge_cases_match_msticpy() {
+    // Ties, gaps and durations exactly at the limits, missing users, code-point
+    // order of non-ASCII ids, fractional seconds and UTC offsets.
+    let csv = fixtures().join("msticpy_extra/sessionize_edge.csv");
+    check_sessionization_of(&csv, false, "msticpy_extra/sessions_edge.jsonl", &["UserId", "ClientIP"], 3.0, 1.0);
+    check_sessionization_of(&csv, false, "msticpy_extra/sessions_edge_userid_3m_1m.jsonl", &["UserId"], 3.0, 1.0);
+}
+
+fn toy_sessions(v: &serde_json::Value) -> threatstat_markov::SessionSet {
+    let mut set = threatstat_markov::SessionSet::new();
+    for s in v.as_array().unwrap() {
+        set.begin_session();
+        for e in s.as_array().unwrap() {
+            match e {
+                serde_json::Value::String(c) => set.add_event(c),
+                e => {
+                    set.add_event(e["cmd"].as_str().unwrap());
+                    for p in e["params"].as_array().unwrap() {
+                        set.add_param(p[0].as_str().unwrap(), p[1].as_str());
+                    }
+                }
+            }
+        }
+        set.finish_session().unwrap();
+    }
+    set
+}
+
+fn json_f(v: &serde_json::Value) -> f64 {
+    v.as_f64().unwrap_or(f64::NAN)
+}
+
+#[test]
+fn toy_cases_match_msticpy() {
+    let text = std::fs::read_to_string(fixtures().join("msticpy_extra/toy_cases.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 7);
+    let mut checked = 0;
+    for c in cases {
+        let name = c["name"].as_str().unwrap();
+        let t: SessionType = c["session_type"].as_str().unwrap().parse().unwrap();
+        let set = toy_sessions(&c["sessions"]);
+        let mut p = MarkovModel::params().session_type(t);
+        if let Some(mp) = c["modellable_params"].as_array() {
+            p = p.modellable_params(mp.iter().map(|x| x.as_str().unwrap().to_string()));
+        }
+        let m = p.fit(&set).unwrap();
+        if let Some(used) = c["modellable_params_used"].as_array() {
+            let mut want: Vec<&str> = used.iter().map(|x| x.as_str().unwrap()).collect();
+            want.sort();
+            assert_eq!(m.modellable_params(), want, "{name}");
+        }
+        for tokens in [true, false] {
+            let key = if tokens { "tokensT" } else { "tokensF" };
+            let lik = m.session_likelihoods(&set, tokens).unwrap();
+            let geo = m.geomean_likelihoods(&set, tokens).unwrap();
+            for (i, w) in c["session_likelihoods"][key].as_array().unwrap().iter().enumerate() {
+                assert!(close(lik[i], json_f(w)), "{name} {key} {i}: {} vs {w}", lik[i]);
+                assert!(close(geo[i], json_f(&c["geomean_likelihoods"][key][i])), "{name} geo {i}");
+                checked += 2;
+            }
+        }
+        for (cfg, rows) in c["rarest_windows"].as_object().unwrap() {
+            let parts: Vec<&str> = cfg.split('_').collect();
+            let w: usize = parts[0][1..].parse().unwrap();
+            let o = WindowOptions::new(w)
+                .start_end_tokens(parts[1] == "tokensT")
+                .geo_mean(parts[2] == "geoT")
+                .keep_window_likelihoods(true);
+            let got = m.rarest_windows(&set, &o).unwrap();
+            for (i, r) in rows.as_array().unwrap().iter().enumerate() {
+                assert!(close(got[i].likelihood, json_f(&r["likelihood"])), "{name} {cfg} {i}");
+                assert_eq!(got[i].start.map_or(-1, |x| x as i64), r["start"].as_i64().unwrap(), "{name} {cfg} {i}");
+                let want: Vec<&str> = r["window"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+                assert_eq!(got[i].commands(&set, i), want, "{name} {cfg} {i}");
+                let all: Vec<f64> = r["window_likelihoods"].as_array().unwrap().iter().map(json_f).collect();
+                assert_eq!(got[i].window_likelihoods.len(), all.len(), "{name} {cfg} {i}");
+                assert!(got[i].window_likelihoods.iter().zip(&all).all(|(a, b)| close(*a, *b)), "{name} {cfg} {i}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 200, "{checked}");
 }
