@@ -57,8 +57,9 @@ impl WindowOptions {
     }
 }
 
-/// The rarest window of one session.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The rarest window of one session. Equality treats NaN likelihoods as
+/// equal (both sessions have no full window).
+#[derive(Debug, Clone, Serialize)]
 pub struct RarestWindow {
     /// Likelihood of the rarest window (NaN when the session has no full
     /// window); a log-likelihood from the `_log` methods.
@@ -70,6 +71,21 @@ pub struct RarestWindow {
     pub len: usize,
     /// Every window's likelihood, when asked for.
     pub window_likelihoods: Vec<f64>,
+}
+
+impl PartialEq for RarestWindow {
+    fn eq(&self, o: &Self) -> bool {
+        let same = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan());
+        same(self.likelihood, o.likelihood)
+            && self.start == o.start
+            && self.len == o.len
+            && self.window_likelihoods.len() == o.window_likelihoods.len()
+            && self
+                .window_likelihoods
+                .iter()
+                .zip(&o.window_likelihoods)
+                .all(|(a, b)| same(*a, *b))
+    }
 }
 
 impl RarestWindow {

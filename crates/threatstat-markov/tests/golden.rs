@@ -426,9 +426,24 @@ fn notebook_anchors() {
 
 #[test]
 fn sessionize_matches_msticpy_other_settings() {
-    check_sessionization("msticpy_extra/sessions_clientip_10m_1m.jsonl", &["ClientIP"], 10.0, 1.0);
-    check_sessionization("msticpy_extra/sessions_userid_clientip_5m_30s.jsonl", &["UserId", "ClientIP"], 5.0, 0.5);
-    check_sessionization("msticpy_extra/sessions_userid_1440m_60m.jsonl", &["UserId"], 1440.0, 60.0);
+    check_sessionization(
+        "msticpy_extra/sessions_clientip_10m_1m.jsonl",
+        &["ClientIP"],
+        10.0,
+        1.0,
+    );
+    check_sessionization(
+        "msticpy_extra/sessions_userid_clientip_5m_30s.jsonl",
+        &["UserId", "ClientIP"],
+        5.0,
+        0.5,
+    );
+    check_sessionization(
+        "msticpy_extra/sessions_userid_1440m_60m.jsonl",
+        &["UserId"],
+        1440.0,
+        60.0,
+    );
 }
 
 #[test]
@@ -436,8 +451,22 @@ fn sessionize_edge_cases_match_msticpy() {
     // Ties, gaps and durations exactly at the limits, missing users, code-point
     // order of non-ASCII ids, fractional seconds and UTC offsets.
     let csv = fixtures().join("msticpy_extra/sessionize_edge.csv");
-    check_sessionization_of(&csv, false, "msticpy_extra/sessions_edge.jsonl", &["UserId", "ClientIP"], 3.0, 1.0);
-    check_sessionization_of(&csv, false, "msticpy_extra/sessions_edge_userid_3m_1m.jsonl", &["UserId"], 3.0, 1.0);
+    check_sessionization_of(
+        &csv,
+        false,
+        "msticpy_extra/sessions_edge.jsonl",
+        &["UserId", "ClientIP"],
+        3.0,
+        1.0,
+    );
+    check_sessionization_of(
+        &csv,
+        false,
+        "msticpy_extra/sessions_edge_userid_3m_1m.jsonl",
+        &["UserId"],
+        3.0,
+        1.0,
+    );
 }
 
 fn toy_sessions(v: &serde_json::Value) -> threatstat_markov::SessionSet {
@@ -489,9 +518,21 @@ fn toy_cases_match_msticpy() {
             let key = if tokens { "tokensT" } else { "tokensF" };
             let lik = m.session_likelihoods(&set, tokens).unwrap();
             let geo = m.geomean_likelihoods(&set, tokens).unwrap();
-            for (i, w) in c["session_likelihoods"][key].as_array().unwrap().iter().enumerate() {
-                assert!(close(lik[i], json_f(w)), "{name} {key} {i}: {} vs {w}", lik[i]);
-                assert!(close(geo[i], json_f(&c["geomean_likelihoods"][key][i])), "{name} geo {i}");
+            for (i, w) in c["session_likelihoods"][key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+            {
+                assert!(
+                    close(lik[i], json_f(w)),
+                    "{name} {key} {i}: {} vs {w}",
+                    lik[i]
+                );
+                assert!(
+                    close(geo[i], json_f(&c["geomean_likelihoods"][key][i])),
+                    "{name} geo {i}"
+                );
                 checked += 2;
             }
         }
@@ -504,13 +545,41 @@ fn toy_cases_match_msticpy() {
                 .keep_window_likelihoods(true);
             let got = m.rarest_windows(&set, &o).unwrap();
             for (i, r) in rows.as_array().unwrap().iter().enumerate() {
-                assert!(close(got[i].likelihood, json_f(&r["likelihood"])), "{name} {cfg} {i}");
-                assert_eq!(got[i].start.map_or(-1, |x| x as i64), r["start"].as_i64().unwrap(), "{name} {cfg} {i}");
-                let want: Vec<&str> = r["window"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+                assert!(
+                    close(got[i].likelihood, json_f(&r["likelihood"])),
+                    "{name} {cfg} {i}"
+                );
+                assert_eq!(
+                    got[i].start.map_or(-1, |x| x as i64),
+                    r["start"].as_i64().unwrap(),
+                    "{name} {cfg} {i}"
+                );
+                let want: Vec<&str> = r["window"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_str().unwrap())
+                    .collect();
                 assert_eq!(got[i].commands(&set, i), want, "{name} {cfg} {i}");
-                let all: Vec<f64> = r["window_likelihoods"].as_array().unwrap().iter().map(json_f).collect();
-                assert_eq!(got[i].window_likelihoods.len(), all.len(), "{name} {cfg} {i}");
-                assert!(got[i].window_likelihoods.iter().zip(&all).all(|(a, b)| close(*a, *b)), "{name} {cfg} {i}");
+                let all: Vec<f64> = r["window_likelihoods"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(json_f)
+                    .collect();
+                assert_eq!(
+                    got[i].window_likelihoods.len(),
+                    all.len(),
+                    "{name} {cfg} {i}"
+                );
+                assert!(
+                    got[i]
+                        .window_likelihoods
+                        .iter()
+                        .zip(&all)
+                        .all(|(a, b)| close(*a, *b)),
+                    "{name} {cfg} {i}"
+                );
                 checked += 1;
             }
         }
