@@ -1,0 +1,222 @@
+//! PNG and SVG output of a timeline through plotters.
+
+use std::path::Path;
+
+use std::ops::Range;
+
+use plotters::coord::Shift;
+use plotters::coord::combinators::{IntoLogRange, LogCoord};
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::PlotError;
+use crate::fonts::DEFAULT_FONT;
+use crate::layout::{Figure, POINT_ALPHA, X_LABEL};
+
+type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+fn backend_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> PlotError {
+    PlotError::Backend(e.to_string())
+}
+
+fn io_err(path: &Path, source: std::io::Error) -> PlotError {
+    PlotError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Draws `fig` into a PNG file at `path`.
+pub(crate) fn write_png(fig: &Figure, path: &Path) -> Result<(), PlotError> {
+    // Surface unwritable paths as I/O errors (plotters would only report them
+    // as an opaque encoder error after drawing).
+    std::fs::File::create(path).map_err(|e| io_err(path, e))?;
+    let root = BitMapBackend::new(path, (fig.width, fig.height)).into_drawing_area();
+    draw(&root, fig).map_err(backend_err)?;
+    root.present().map_err(backend_err)?;
+    Ok(())
+}
+
+/// Draws `fig` into an SVG file at `path`.
+pub(crate) fn write_svg(fig: &Figure, path: &Path) -> Result<(), PlotError> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (fig.width, fig.height)).into_drawing_area();
+        draw(&root, fig).map_err(backend_err)?;
+        root.present().map_err(backend_err)?;
+    }
+    std::fs::write(path, svg).map_err(|e| io_err(path, e))
+}
+
+/// A plotters coordinate that maps like `inner` but has exactly the given
+/// labelled (`bold`) and unlabelled grid (`light`) key points, and formats
+/// with the default formatter (overridden by our label formatters). Unlike
+/// plotters' `WithKeyPoints` it can wrap linear `f64` coordinates and still
+/// draw a mesh.
+struct Ticked<R> {
+    inner: R,
+    bold: Vec<f64>,
+    light: Vec<f64>,
+}
+
+impl<R: Ranged<ValueType = f64>> Ranged for Ticked<R> {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            self.light.clone()
+        } else {
+            self.bold.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.inner.range()
+    }
+
+    fn axis_pixel_range(&self, limit: (i32, i32)) -> Range<i32> {
+        self.inner.axis_pixel_range(limit)
+    }
+}
+
+fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
+    RGBColor(r, g, b)
+}
+
+fn font(px: f64) -> FontDesc<'static> {
+    FontDesc::new(FontFamily::Name(DEFAULT_FONT), px, FontStyle::Normal)
+}
+
+/// Draws the whole figure on `root`.
+pub(crate) fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    fig: &Figure,
+) -> DrawResult<DB> {
+    root.fill(&WHITE)?;
+    let (band, body) = root.split_vertically(fig.title_h as i32);
+    if !fig.title.is_empty() {
+        let style = font(fig.title_px)
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        band.draw_text(
+            &fig.title,
+            &style,
+            ((fig.width / 2) as i32, (fig.title_h * 0.55) as i32),
+        )?;
+    }
+    let (chart_area, legend_area) =
+        body.split_horizontally((f64::from(fig.width) - fig.legend_w) as i32);
+
+    let x = Ticked {
+        inner: RangedCoordf64::from(fig.x0..fig.x1),
+        bold: fig.x_ticks.iter().map(|t| t.0).collect(),
+        light: fig.x_minor.clone(),
+    };
+    let bold: Vec<f64> = fig.y.ticks.iter().map(|t| t.0).collect();
+    let light = fig.y.minor.clone();
+    if fig.y.log {
+        let inner: LogCoord<f64> = (fig.y.lo..fig.y.hi).log_scale().into();
+        draw_chart(&chart_area, fig, x, Ticked { inner, bold, light })?;
+    } else {
+        let inner = RangedCoordf64::from(fig.y.lo..fig.y.hi);
+        draw_chart(&chart_area, fig, x, Ticked { inner, bold, light })?;
+    }
+    if fig.legend {
+        draw_legend(&legend_area, fig)?;
+    }
+    Ok(())
+}
+
+fn draw_chart<DB, Y>(
+    area: &DrawingArea<DB, Shift>,
+    fig: &Figure,
+    x: Ticked<RangedCoordf64>,
+    y: Ticked<Y>,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    Y: Ranged<ValueType = f64>,
+{
+    let right_pad = f64::from(fig.width) - fig.legend_w - fig.plot.right;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top((fig.plot.top - fig.title_h) as i32)
+        .margin_left(fig.margin as i32)
+        .margin_right(right_pad as i32)
+        .margin_bottom(fig.margin as i32)
+        .x_label_area_size(fig.x_area as i32)
+        .y_label_area_size(fig.y_area as i32)
+        .build_cartesian_2d(x, y)?;
+
+    let x_fmt = |t: &f64| fig.x_label(*t);
+    let y_fmt = |v: &f64| fig.y_label_of(*v);
+    chart
+        .configure_mesh()
+        .x_desc(X_LABEL)
+        .y_desc(fig.y_label.as_str())
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .label_style(font(fig.tick_px).color(&RGBColor(40, 40, 40)))
+        .axis_desc_style(font(fig.desc_px).color(&BLACK))
+        .bold_line_style(BLACK.mix(0.13))
+        .light_line_style(BLACK.mix(0.05))
+        .axis_style(BLACK.mix(0.75))
+        .draw()?;
+
+    let r = fig.point_r.round() as i32;
+    chart.draw_series(fig.points.iter().map(|p| {
+        let color = rgb(fig.series[p.series].color);
+        Circle::new((p.t, p.v), r, color.mix(POINT_ALPHA).filled())
+    }))?;
+    // Close the frame: plotters draws the left and bottom axis lines just
+    // outside the plotting area; add the top and right sides to match.
+    let (l, t) = chart.backend_coord(&(fig.x0, fig.y.hi));
+    let (r, b) = chart.backend_coord(&(fig.x1, fig.y.lo));
+    let plot = chart.plotting_area().strip_coord_spec();
+    let (bx, by) = plot.get_base_pixel();
+    plot.draw(&PathElement::new(
+        vec![(l - 1 - bx, t - by), (r - bx, t - by), (r - bx, b + 1 - by)],
+        BLACK.mix(0.75).stroke_width(1),
+    ))?;
+    Ok(())
+}
+
+fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> DrawResult<DB> {
+    let px = fig.legend_px;
+    let row = (px * 1.7).round();
+    let pad = (px * 0.6).round();
+    let x0 = (fig.margin * 0.5).round();
+    let top = fig.plot.top - fig.title_h;
+    let height = row * fig.series.len() as f64 + 2.0 * pad;
+    area.draw(&Rectangle::new(
+        [
+            (x0 as i32, top as i32),
+            (
+                (fig.legend_w - fig.margin * 0.5) as i32,
+                (top + height) as i32,
+            ),
+        ],
+        BLACK.mix(0.25).stroke_width(1),
+    ))?;
+    let style = font(px)
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    let r = (px * 0.4).round() as i32;
+    for (k, s) in fig.series.iter().enumerate() {
+        let cy = (top + pad + row * (k as f64 + 0.5)) as i32;
+        let cx = (x0 + pad + f64::from(r)) as i32;
+        area.draw(&Circle::new(
+            (cx, cy),
+            r,
+            rgb(s.color).mix(POINT_ALPHA).filled(),
+        ))?;
+        area.draw_text(&s.label, &style, (cx + r + (px * 0.6) as i32, cy))?;
+    }
+    Ok(())
+}
