@@ -1,1 +1,60 @@
-fn main() {}
+//! Markov hot paths: fit + window-3 rarest-window scoring of 10^6 sessions
+//! resampled from the demo Exchange sessions, per session type, and
+//! sessionizing 10^7 events.
+//!
+//! `cargo bench -p threatstat-benches --bench markov`
+//! (`THREATSTAT_BENCH_SESSIONS` / `THREATSTAT_BENCH_EVENTS` change the sizes.)
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::time::Duration;
+use threatstat_benches::{resampled_sessions, synthetic_events};
+use threatstat_markov::sessionize::SessionizeParams;
+use threatstat_markov::{MarkovModel, SessionType, WindowOptions};
+
+fn size(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn fit_score(c: &mut Criterion) {
+    let n = size("THREATSTAT_BENCH_SESSIONS", 1_000_000);
+    let sessions = resampled_sessions(n, 7);
+    let mut g = c.benchmark_group(format!("markov_fit_score_w3_{n}_sessions"));
+    g.sample_size(10).measurement_time(Duration::from_secs(15));
+    g.throughput(Throughput::Elements(n as u64));
+    for t in [
+        SessionType::Cmds,
+        SessionType::CmdsParams,
+        SessionType::CmdsParamsValues,
+    ] {
+        g.bench_function(t.msticpy_name(), |b| {
+            b.iter(|| {
+                let m = MarkovModel::params()
+                    .session_type(t)
+                    .fit(black_box(&sessions))
+                    .unwrap();
+                m.rarest_windows(&sessions, &WindowOptions::new(3)).unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
+fn sessionize(c: &mut Criterion) {
+    let n = size("THREATSTAT_BENCH_EVENTS", 10_000_000);
+    let (users, times) = synthetic_events(n, 10_000, 11);
+    let p = SessionizeParams::new(20.0, 2.0).unwrap();
+    let mut g = c.benchmark_group(format!("markov_sessionize_{n}_events"));
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function("split", |b| {
+        b.iter(|| p.split(black_box(&users), black_box(&times)).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, fit_score, sessionize);
+criterion_main!(benches);

@@ -1,1 +1,46 @@
-//! placeholder
+//! Inputs for threatstat's criterion benches, generated from a seed so every
+//! run measures the same work.
+
+use rand::{RngExt, SeedableRng, rngs::StdRng};
+use std::path::Path;
+use threatstat_markov::SessionSet;
+use threatstat_markov::io::read_sessions_jsonl;
+use threatstat_markov::sessionize::UserKeys;
+
+/// The 400 demo Exchange sessions (msticpy's notebook sessionization).
+pub fn demo_sessions() -> SessionSet {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/threatstat-markov/tests/fixtures/msticpy/sessions.jsonl");
+    read_sessions_jsonl(&p)
+        .expect("demo sessions fixture")
+        .sessions
+}
+
+/// `n` sessions drawn with replacement from the demo sessions (the msticpy
+/// performance anchor's workload: 3.34 events per session on average).
+pub fn resampled_sessions(n: usize, seed: u64) -> SessionSet {
+    let demo = demo_sessions();
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut out = SessionSet::new();
+    for _ in 0..n {
+        let i = rng.random_range(0..demo.len());
+        out.push_from(&demo, i)
+            .expect("demo sessions are non-empty");
+    }
+    out
+}
+
+/// `n` events of `users` users over 30 days, in random order: user keys and
+/// times (ns) ready for sessionizing.
+pub fn synthetic_events(n: usize, users: usize, seed: u64) -> (UserKeys, Vec<i64>) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let names: Vec<String> = (0..users).map(|u| format!("user{u:06}")).collect();
+    let mut keys = UserKeys::new(1);
+    let mut times = Vec::with_capacity(n);
+    let span = 30 * 86_400i64 * 1_000_000_000;
+    for _ in 0..n {
+        keys.push(&[Some(&names[rng.random_range(0..users)])]);
+        times.push(rng.random_range(0..span));
+    }
+    (keys, times)
+}

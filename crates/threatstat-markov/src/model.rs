@@ -328,9 +328,8 @@ impl Tables {
             None => {
                 // msticpy's heuristic on raw counts (spec §7): at most 20 distinct
                 // values, at least 20 occurrences, distinct/occurrences <= 10%.
-                for p in 0..c.params.len() {
-                    let (d, cnt) = (distinct[p], c.param_counts[p]);
-                    if d >= 1 && d <= 20 && cnt >= 20 && 10 * d <= cnt {
+                for (p, (&d, &cnt)) in distinct.iter().zip(&c.param_counts).enumerate() {
+                    if (1..=20).contains(&d) && cnt >= 20 && 10 * d <= cnt {
                         t.modellable[p] = true;
                         t.modellable_names.push(c.params[p].clone());
                     }

@@ -5,14 +5,17 @@ use threatstat_markov::{
     END_TOKEN, MarkovModel, SessionSet, SessionType, UNK_TOKEN, WindowOptions,
 };
 
+/// A raw session: (command, [(param, value)]) with small ids.
+type RawSession = Vec<(u8, Vec<(u8, Option<u8>)>)>;
+
 /// Random sessions over a small vocabulary so that repeats are common.
-fn sessions_strategy() -> impl Strategy<Value = Vec<Vec<(u8, Vec<(u8, Option<u8>)>)>>> {
+fn sessions_strategy() -> impl Strategy<Value = Vec<RawSession>> {
     let param = (0u8..6, proptest::option::weighted(0.8, 0u8..5));
     let event = (0u8..7, proptest::collection::vec(param, 0..4));
     proptest::collection::vec(proptest::collection::vec(event, 1..8), 1..25)
 }
 
-fn build(raw: &[Vec<(u8, Vec<(u8, Option<u8>)>)>]) -> SessionSet {
+fn build(raw: &[RawSession]) -> SessionSet {
     let mut s = SessionSet::new();
     for sess in raw {
         s.push_session(sess.iter().map(|(c, ps)| {
