@@ -455,35 +455,34 @@ fn nan_repr(x: f64) -> String {
 
 /// Writes rarest-window scores in the golden `rarest_*.csv` format:
 /// `session_id, n_cmds, rarest_window_likelihood, rarest_window_start,
-/// rarest_window, window_likelihoods` (NaN as `NaN`, start −1 when none).
+/// rarest_window, window_likelihoods` (NaN as `NaN`, start −1 when none; the
+/// two list columns always quoted, as pandas' `QUOTE_NONNUMERIC` writes them,
+/// so the file is byte-identical to msticpy's golden files).
 pub fn write_scores_csv(
     path: &Path,
     file: &SessionFile,
     scores: &[RarestWindow],
 ) -> Result<(), MarkovError> {
-    let mut w = csv_writer(path)?;
-    let e = |x| csv_err(path, x);
-    w.write_record([
-        "session_id",
-        "n_cmds",
-        "rarest_window_likelihood",
-        "rarest_window_start",
-        "rarest_window",
-        "window_likelihoods",
-    ])
-    .map_err(e)?;
+    let io = |e| Error::io(path, e);
+    let mut w = BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    let quoted = |s: String| format!("\"{}\"", s.replace('"', "\"\""));
+    w.write_all(
+        b"session_id,n_cmds,rarest_window_likelihood,rarest_window_start,rarest_window,window_likelihoods\n",
+    )
+    .map_err(io)?;
     for (i, (m, s)) in file.meta.iter().zip(scores).enumerate() {
-        w.write_record([
-            m.session_id.to_string(),
-            file.sessions.session_len(i).to_string(),
+        let line = format!(
+            "{},{},{},{},{},{}\n",
+            m.session_id,
+            file.sessions.session_len(i),
             nan_repr(s.likelihood),
-            s.start.map_or(-1, |x| x as i64).to_string(),
-            py_json_str_list(s.commands(&file.sessions, i)),
-            py_json_float_list(s.window_likelihoods.iter().copied()),
-        ])
-        .map_err(e)?;
+            s.start.map_or(-1, |x| x as i64),
+            quoted(py_json_str_list(s.commands(&file.sessions, i))),
+            quoted(py_json_float_list(s.window_likelihoods.iter().copied())),
+        );
+        w.write_all(line.as_bytes()).map_err(io)?;
     }
-    w.flush().map_err(|x| Error::io(path, x))?;
+    w.flush().map_err(io)?;
     Ok(())
 }
 
