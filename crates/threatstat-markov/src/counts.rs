@@ -13,23 +13,124 @@ use serde::{Deserialize, Serialize};
 
 type OrderedMap<K> = IndexMap<K, u64, FxBuildHasher>;
 
+/// Largest table counted densely (cells); larger vocabularies use a hash map.
+const DENSE_CELLS: usize = 1 << 16;
+
+/// Largest number of columns given a per-column slot table.
+const SLOT_COLS: usize = 1 << 22;
+
+/// Counts of pairs `(a, b)` in first-seen order: a dense table for small
+/// vocabularies (the common case: a few dozen commands and parameters);
+/// otherwise one slot per column `b` remembering the first row `a` seen with
+/// it (a value usually belongs to one parameter), with a hash map for the
+/// other pairs; a plain insertion-ordered hash map for huge vocabularies.
+enum PairCounts {
+    Dense {
+        cols: usize,
+        counts: Vec<u64>,
+        order: Vec<(u32, u32)>,
+    },
+    Slots {
+        /// Per column: (first row seen, index into `entries`), or `u32::MAX`.
+        slots: Vec<(u32, u32)>,
+        others: FxHashMap<(u32, u32), u32>,
+        entries: Vec<(u32, u32, u64)>,
+    },
+    Sparse(OrderedMap<(u32, u32)>),
+}
+
+impl PairCounts {
+    fn new(rows: usize, cols: usize) -> Self {
+        match rows.checked_mul(cols) {
+            Some(cells) if cells <= DENSE_CELLS => PairCounts::Dense {
+                cols,
+                counts: vec![0; cells],
+                order: Vec::new(),
+            },
+            _ if cols <= SLOT_COLS => PairCounts::Slots {
+                slots: vec![(0, u32::MAX); cols],
+                others: FxHashMap::default(),
+                entries: Vec::new(),
+            },
+            _ => PairCounts::Sparse(OrderedMap::default()),
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, a: u32, b: u32, n: u64) {
+        match self {
+            PairCounts::Dense {
+                cols,
+                counts,
+                order,
+            } => {
+                let c = &mut counts[a as usize * *cols + b as usize];
+                if *c == 0 {
+                    order.push((a, b));
+                }
+                *c += n;
+            }
+            PairCounts::Slots {
+                slots,
+                others,
+                entries,
+            } => {
+                let slot = &mut slots[b as usize];
+                let idx = if slot.1 == u32::MAX {
+                    *slot = (a, entries.len() as u32);
+                    entries.push((a, b, 0));
+                    slot.1
+                } else if slot.0 == a {
+                    slot.1
+                } else {
+                    *others.entry((a, b)).or_insert_with(|| {
+                        entries.push((a, b, 0));
+                        (entries.len() - 1) as u32
+                    })
+                };
+                entries[idx as usize].2 += n;
+            }
+            PairCounts::Sparse(m) => *m.entry((a, b)).or_insert(0) += n,
+        }
+    }
+
+    fn merge(&mut self, other: PairCounts) {
+        for (a, b, n) in other.into_ordered() {
+            self.add(a, b, n);
+        }
+    }
+
+    fn into_ordered(self) -> Vec<(u32, u32, u64)> {
+        match self {
+            PairCounts::Dense {
+                cols,
+                counts,
+                order,
+            } => order
+                .into_iter()
+                .map(|(a, b)| (a, b, counts[a as usize * cols + b as usize]))
+                .collect(),
+            PairCounts::Slots { entries, .. } => entries,
+            PairCounts::Sparse(m) => m.into_iter().map(|((a, b), n)| (a, b, n)).collect(),
+        }
+    }
+}
+
 /// Counts of one fit, in the id space of the [`SessionSet`] they came from.
 pub(crate) struct PartialCounts {
     n_sessions: u64,
     cmd_counts: Vec<u64>,
     cmd_order: Vec<u32>,
-    /// (from, to) with `START`/`END` encoded as `u32::MAX - 1` / `u32::MAX`.
-    trans: FxHashMap<(u32, u32), u64>,
+    /// (from, to) with START as source and END as target encoded as `k`
+    /// (the number of commands of the set).
+    trans: PairCounts,
     param_counts: Vec<u64>,
     param_order: Vec<u32>,
-    cmd_param: OrderedMap<(u32, u32)>,
+    cmd_param: PairCounts,
     value_counts: Vec<u64>,
     value_order: Vec<u32>,
-    param_value: OrderedMap<(u32, u32)>,
+    param_value: PairCounts,
 }
-
-const P_START: u32 = u32::MAX - 1;
-const P_END: u32 = u32::MAX;
 
 fn bump(counts: &mut [u64], order: &mut Vec<u32>, id: u32) {
     let c = &mut counts[id as usize];
@@ -41,17 +142,18 @@ fn bump(counts: &mut [u64], order: &mut Vec<u32>, id: u32) {
 
 impl PartialCounts {
     fn new(set: &SessionSet, params: bool, values: bool) -> Self {
+        let (k, np, nv) = (set.cmds.len(), set.params.len(), set.values.len());
         PartialCounts {
             n_sessions: 0,
-            cmd_counts: vec![0; set.cmds.len()],
+            cmd_counts: vec![0; k],
             cmd_order: Vec::new(),
-            trans: FxHashMap::default(),
-            param_counts: vec![0; if params { set.params.len() } else { 0 }],
+            trans: PairCounts::new(k + 1, k + 1),
+            param_counts: vec![0; if params { np } else { 0 }],
             param_order: Vec::new(),
-            cmd_param: OrderedMap::default(),
-            value_counts: vec![0; if values { set.values.len() } else { 0 }],
+            cmd_param: PairCounts::new(if params { k } else { 0 }, np),
+            value_counts: vec![0; if values { nv } else { 0 }],
             value_order: Vec::new(),
-            param_value: OrderedMap::default(),
+            param_value: PairCounts::new(if values { np } else { 0 }, nv),
         }
     }
 
@@ -64,13 +166,15 @@ impl PartialCounts {
     ) -> Self {
         let mut pc = Self::new(set, params, values);
         let empty_value = set.values.get("");
+        // START (as a source) and END (as a target) are id k.
+        let token = set.cmds.len() as u32;
         for s in range {
             pc.n_sessions += 1;
-            let mut prev = P_START;
+            let mut prev = token;
             for e in set.session_offsets[s]..set.session_offsets[s + 1] {
                 let c = set.event_cmd[e];
                 bump(&mut pc.cmd_counts, &mut pc.cmd_order, c);
-                *pc.trans.entry((prev, c)).or_insert(0) += 1;
+                pc.trans.add(prev, c, 1);
                 prev = c;
                 if !params {
                     continue;
@@ -78,18 +182,18 @@ impl PartialCounts {
                 for j in set.param_offsets[e]..set.param_offsets[e + 1] {
                     let p = set.param_ids[j];
                     bump(&mut pc.param_counts, &mut pc.param_order, p);
-                    *pc.cmd_param.entry((c, p)).or_insert(0) += 1;
+                    pc.cmd_param.add(c, p, 1);
                     if values {
                         let v = set.param_values[j];
                         // msticpy counts only truthy values: not None, not "".
                         if v != NO_VALUE && Some(v) != empty_value {
                             bump(&mut pc.value_counts, &mut pc.value_order, v);
-                            *pc.param_value.entry((p, v)).or_insert(0) += 1;
+                            pc.param_value.add(p, v, 1);
                         }
                     }
                 }
             }
-            *pc.trans.entry((prev, P_END)).or_insert(0) += 1;
+            pc.trans.add(prev, token, 1);
         }
         pc
     }
@@ -111,27 +215,21 @@ impl PartialCounts {
             &other.cmd_counts,
             &other.cmd_order,
         );
-        for (k, v) in other.trans {
-            *self.trans.entry(k).or_insert(0) += v;
-        }
+        self.trans.merge(other.trans);
         add(
             &mut self.param_counts,
             &mut self.param_order,
             &other.param_counts,
             &other.param_order,
         );
-        for (k, v) in other.cmd_param {
-            *self.cmd_param.entry(k).or_insert(0) += v;
-        }
+        self.cmd_param.merge(other.cmd_param);
         add(
             &mut self.value_counts,
             &mut self.value_order,
             &other.value_counts,
             &other.value_order,
         );
-        for (k, v) in other.param_value {
-            *self.param_value.entry(k).or_insert(0) += v;
-        }
+        self.param_value.merge(other.param_value);
         self
     }
 
@@ -147,14 +245,13 @@ impl PartialCounts {
         let cmap = remap(&self.cmd_order, self.cmd_counts.len());
         let pmap = remap(&self.param_order, self.param_counts.len());
         let vmap = remap(&self.value_order, self.value_counts.len());
-        let tok = |x: u32| match x {
-            P_START | P_END => None,
-            c => Some(cmap[c as usize]),
-        };
+        let token = set.cmds.len() as u32;
+        let tok = |x: u32| (x != token).then(|| cmap[x as usize]);
         let mut transitions: Vec<(Option<u32>, Option<u32>, u64)> = self
             .trans
+            .into_ordered()
             .into_iter()
-            .map(|((a, b), n)| (tok(a), tok(b), n))
+            .map(|(a, b, n)| (tok(a), tok(b), n))
             .collect();
         transitions.sort_unstable();
         Counts {
@@ -182,8 +279,9 @@ impl PartialCounts {
                 .collect(),
             cmd_params: self
                 .cmd_param
+                .into_ordered()
                 .into_iter()
-                .map(|((c, p), n)| (cmap[c as usize], pmap[p as usize], n))
+                .map(|(c, p, n)| (cmap[c as usize], pmap[p as usize], n))
                 .collect(),
             values: self
                 .value_order
@@ -197,8 +295,9 @@ impl PartialCounts {
                 .collect(),
             param_values: self
                 .param_value
+                .into_ordered()
                 .into_iter()
-                .map(|((p, v), n)| (pmap[p as usize], vmap[v as usize], n))
+                .map(|(p, v, n)| (pmap[p as usize], vmap[v as usize], n))
                 .collect(),
         }
     }
@@ -318,5 +417,46 @@ impl Counts {
     /// Total number of events counted.
     pub fn n_events(&self) -> u64 {
         self.cmd_counts.iter().sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The three layouts give the same counts in the same first-seen order.
+    #[test]
+    fn pair_count_layouts_agree() {
+        let dense = || PairCounts::new(50, 50);
+        let slots = || PairCounts::Slots {
+            slots: vec![(0, u32::MAX); 50],
+            others: FxHashMap::default(),
+            entries: Vec::new(),
+        };
+        let sparse = || PairCounts::Sparse(OrderedMap::default());
+        let mut x: u64 = 1;
+        let pairs: Vec<(u32, u32)> = (0..5000)
+            .map(|_| {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                (((x >> 33) % 50) as u32, ((x >> 45) % 50) as u32)
+            })
+            .collect();
+        let run = |mut c: PairCounts| {
+            let (a, b) = pairs.split_at(2000);
+            for &(p, q) in a {
+                c.add(p, q, 1);
+            }
+            let mut d = PairCounts::Sparse(OrderedMap::default());
+            for &(p, q) in b {
+                d.add(p, q, 2);
+            }
+            c.merge(d);
+            c.into_ordered()
+        };
+        let want = run(sparse());
+        assert!(matches!(dense(), PairCounts::Dense { .. }));
+        assert_eq!(run(dense()), want);
+        assert_eq!(run(slots()), want);
+        assert_eq!(want.iter().map(|x| x.2).sum::<u64>(), 2000 + 2 * 3000);
     }
 }

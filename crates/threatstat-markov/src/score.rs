@@ -131,10 +131,14 @@ pub struct Explanation {
     pub least_likely_step: Option<usize>,
 }
 
-/// Per-session factors: model command ids (END appended) and parameter factors.
+/// Per-session factors: model command ids (END appended), parameter
+/// factors, and `tp[j]` = P(cmds[j] | cmds[j-1]) looked up once per session
+/// (`tp[0]` is unused) since overlapping windows share transitions.
+#[derive(Default)]
 struct Factors {
     cmds: Vec<u32>,
     pf: Vec<f64>,
+    tp: Vec<f64>,
 }
 
 impl MarkovModel {
@@ -149,15 +153,24 @@ impl MarkovModel {
     ) {
         f.cmds.clear();
         f.pf.clear();
-        for e in set.session_offsets[i]..set.session_offsets[i + 1] {
-            let c = tr.cmd[set.event_cmd[e] as usize];
-            f.cmds.push(c);
-            f.pf.push(self.param_factor(tr, set, e, c, sc));
+        f.tp.clear();
+        let (lo, hi) = (set.session_offsets[i], set.session_offsets[i + 1]);
+        f.cmds
+            .extend(set.event_cmd[lo..hi].iter().map(|&c| tr.cmd[c as usize]));
+        if self.session_type() == crate::SessionType::Cmds {
+            f.pf.resize(hi - lo, 1.0);
+        } else {
+            for (e, &c) in (lo..hi).zip(&f.cmds) {
+                f.pf.push(self.param_factor(tr, set, e, c, sc));
+            }
         }
         if end {
             f.cmds.push(self.tables.end());
             f.pf.push(1.0);
         }
+        let t = &self.tables;
+        f.tp.push(0.0);
+        f.tp.extend(f.cmds.windows(2).map(|w| t.trans(w[0], w[1])));
     }
 
     /// msticpy `compute_likelihood_window` over `f[lo..hi]`, same product order.
@@ -172,7 +185,7 @@ impl MarkovModel {
         };
         let mut prob = first * f.pf[lo];
         for j in lo + 1..hi {
-            prob *= t.trans(f.cmds[j - 1], f.cmds[j]);
+            prob *= f.tp[j];
             prob *= f.pf[j];
         }
         if end {
@@ -193,7 +206,7 @@ impl MarkovModel {
         };
         let mut ll = first.ln() + f.pf[lo].ln();
         for j in lo + 1..hi {
-            ll += t.trans(f.cmds[j - 1], f.cmds[j]).ln() + f.pf[j].ln();
+            ll += f.tp[j].ln() + f.pf[j].ln();
         }
         if end {
             ll += t.trans(f.cmds[hi - 1], t.end()).ln();
@@ -212,15 +225,7 @@ impl MarkovModel {
             self.factors(&tr, set, i, end, &mut st.0, &mut st.1);
             per(&st.1, set.session_len(i))
         };
-        let init = || {
-            (
-                Scratch::default(),
-                Factors {
-                    cmds: Vec::new(),
-                    pf: Vec::new(),
-                },
-            )
-        };
+        let init = || (Scratch::default(), Factors::default());
         if set.len() < 4096 {
             let mut st = init();
             (0..set.len()).map(|i| run(&mut st, i)).collect()
@@ -383,10 +388,7 @@ impl MarkovModel {
         let mut steps = Vec::new();
         if let Some(s) = rarest.start {
             let tr = self.translate(&one);
-            let mut f = Factors {
-                cmds: Vec::new(),
-                pf: Vec::new(),
-            };
+            let mut f = Factors::default();
             self.factors(
                 &tr,
                 &one,

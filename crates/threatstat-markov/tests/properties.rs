@@ -149,6 +149,12 @@ proptest! {
 
 #[test]
 fn parallel_and_sequential_agree_on_large_input() {
+    // Small vocabularies are counted in dense tables, large ones in hash maps.
+    parallel_and_sequential_agree(13, 7);
+    parallel_and_sequential_agree(400, 300);
+}
+
+fn parallel_and_sequential_agree(n_cmds: u64, n_params: u64) {
     // Large enough to use several counting chunks and parallel scoring.
     let mut set = SessionSet::new();
     let mut x: u64 = 42;
@@ -159,9 +165,9 @@ fn parallel_and_sequential_agree_on_large_input() {
             x = x
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
-            set.add_event(&format!("c{}", (x >> 33) % 13));
+            set.add_event(&format!("c{}", (x >> 33) % n_cmds));
             set.add_param(
-                &format!("p{}", (x >> 40) % 7),
+                &format!("p{}", (x >> 40) % n_params),
                 Some(&format!("v{}", (x >> 50) % 4)),
             );
         }
