@@ -61,7 +61,7 @@ use std::path::{Path, PathBuf};
 
 pub use fonts::{DEFAULT_FONT, DEJAVU_SANS_TTF, register_fonts};
 pub use scale::format_value;
-pub use time::{civil_from_days, days_from_civil, format_unix_utc};
+pub use time::format_unix_utc;
 
 /// One point of a timeline scatter.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -1,6 +1,8 @@
 //! Civil-calendar arithmetic on Unix seconds (UTC, proleptic Gregorian) and
 //! the date ticks of time axes. No time-zone database is needed: all output is UTC.
 
+use threatstat_core::time::{civil_from_days, days_from_civil};
+
 /// Seconds per day.
 const DAY: i64 = 86_400;
 
@@ -8,48 +10,6 @@ const DAY: i64 = 86_400;
 pub(crate) const MIN_UNIX_S: f64 = -62_167_219_200.0;
 /// Latest Unix second the time axis accepts: 9999-12-31T23:59:59Z.
 pub(crate) const MAX_UNIX_S: f64 = 253_402_300_799.0;
-
-/// Converts a count of days since 1970-01-01 into a `(year, month, day)`
-/// date of the proleptic Gregorian calendar (month and day from 1).
-///
-/// This is Howard Hinnant's `civil_from_days` algorithm; it is exact for the
-/// whole `i64` day range that does not overflow (far beyond ±1 million years).
-///
-/// ```
-/// assert_eq!(threatstat_plot::civil_from_days(0), (1970, 1, 1));
-/// assert_eq!(threatstat_plot::civil_from_days(18_370), (2020, 4, 18));
-/// assert_eq!(threatstat_plot::civil_from_days(-1), (1969, 12, 31));
-/// ```
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097); // [0, 146096]
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
-    let mp = (5 * doy + 2) / 153; // [0, 11]
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32; // [1, 31]
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32; // [1, 12]
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Converts a proleptic Gregorian date (month and day from 1) into days since
-/// 1970-01-01; the inverse of [`civil_from_days`]. Out-of-range months and
-/// days are not validated.
-///
-/// ```
-/// assert_eq!(threatstat_plot::days_from_civil(2020, 4, 18), 18_370);
-/// ```
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400); // [0, 399]
-    let m = i64::from(month);
-    let mp = if m > 2 { m - 3 } else { m + 9 }; // [0, 11]
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1; // [0, 365]
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // [0, 146096]
-    era * 146_097 + doe - 719_468
-}
 
 /// Formats Unix seconds as `YYYY-MM-DD HH:MM:SS` (UTC), truncating fractions
 /// of a second; non-finite input gives `"NaN"`, `"inf"` or `"-inf"`.
