@@ -159,7 +159,6 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
                 _ => {}
             }
         }
-        let nan = scores.len() - order.len();
         key_numbers.push((
             format!("{name}: sessions with a full window / rarest likelihood"),
             format!(
@@ -169,7 +168,6 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
                 rare[0].session_id
             ),
         ));
-        let _ = nan;
         rare_all.insert(name.into(), serde_json::to_value(&rare)?);
     }
     let summary = Summary {

@@ -260,7 +260,7 @@ pub fn write_sessions_jsonl(
     let io = |e| Error::io(path, e);
     let mut w = BufWriter::new(std::fs::File::create(path).map_err(io)?);
     let mut line = String::new();
-    for ((rows, m), i) in sessions.sessions().zip(&file.meta).zip(0..) {
+    for (rows, m) in sessions.sessions().zip(&file.meta) {
         line.clear();
         line.push_str(&format!("{{\"session_id\": {}", m.session_id));
         for (col, v) in &m.users {
@@ -311,7 +311,6 @@ pub fn write_sessions_jsonl(
             line.push_str("]}");
         }
         line.push_str("]}\n");
-        let _ = i;
         w.write_all(line.as_bytes()).map_err(io)?;
     }
     w.flush().map_err(io)?;

@@ -55,7 +55,7 @@ fn reproduce(
         threatstat_experiments::exchange_sequences::run(data, &out.join("exchange_sequences"))?;
     threatstat_experiments::report::write_index(out, &[summary])?;
     eprintln!(
-        "reproduce: wrote {} in {:.1} s (open {} in a browser)",
+        "reproduce: wrote {} in {:.2} s (open {} in a browser)",
         out.display(),
         t0.elapsed().as_secs_f64(),
         out.join("index.html").display()
