@@ -10,28 +10,53 @@ find data/ from either). Needs `cargo install --locked evcxr_repl`.
 """
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def to_repl_lines(cell: str) -> str:
+    """evcxr_repl evaluates each input line on its own, so a cell's Rust code
+    is sent as one line (whole-line `//` comments dropped); `:` commands stay
+    on their own lines. Cells must not use `//` comments after code."""
+    commands, code = [], []
+    for line in cell.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(":"):
+            commands.append(stripped)
+        elif stripped and not stripped.startswith("//"):
+            code.append(stripped)
+    out = "".join(c + "\n" for c in commands)
+    if code:
+        out += " ".join(code) + "\n"
+    return out
 
 
 def main() -> int:
     path = sys.argv[1]
     nb = json.load(open(path))
     cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    # evcxr_repl reads one statement per line unless inside braces; join each
-    # cell into a block it evaluates as a whole.
-    script = "\n".join(cells) + "\n"
+    script = "".join(to_repl_lines(c) for c in cells)
+    # evcxr_repl >= 0.22 installs its binary as `evcxr`.
+    exe = shutil.which("evcxr_repl") or shutil.which("evcxr")
+    if exe is None:
+        print("evcxr_repl is not installed: cargo install --locked evcxr_repl", file=sys.stderr)
+        return 2
     proc = subprocess.run(
-        ["evcxr_repl", "--ide-mode"] if os.environ.get("EVCXR_IDE") else ["evcxr_repl"],
+        [exe],
         input=script,
         text=True,
         capture_output=True,
         cwd=os.path.dirname(os.path.abspath(path)),
         timeout=1800,
     )
-    out = proc.stdout + proc.stderr
+    out = ANSI.sub("", proc.stdout + proc.stderr)
     print(out)
-    bad = [l for l in out.splitlines() if l.startswith("Error") or "panicked" in l or "error[" in l]
+    bad = [l for l in out.splitlines() if "Error" in l or "panicked" in l or "error[" in l]
     if proc.returncode != 0 or bad:
         print(f"notebook failed: {bad[:5]}", file=sys.stderr)
         return 1
