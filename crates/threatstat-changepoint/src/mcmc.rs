@@ -283,9 +283,14 @@ fn draw_tau(d: &Data, l1: f64, l2: f64, rng: &mut StdRng, w: &mut Vec<f64>) -> u
         max = max.max(l);
         w.push(l);
     }
+    // Terms more than e^-40 below the largest add less than 4e-18 of the
+    // total each: skip their exp (most of a concentrated posterior's days).
+    let cut = max - 40.0;
     let mut total = 0.0;
     for x in w.iter_mut() {
-        total += (*x - max).exp();
+        if *x > cut {
+            total += (*x - max).exp();
+        }
         *x = total;
     }
     let u = rng.random::<f64>() * total;

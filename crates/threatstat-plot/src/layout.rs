@@ -23,7 +23,7 @@ pub(crate) const X_LABEL: &str = "time (UTC)";
 
 /// Colours of the named groups: matplotlib's tab10 without its grey (kept for
 /// "other"), plus a dark indigo.
-const PALETTE: [(u8, u8, u8); MAX_LEGEND_GROUPS] = [
+pub(crate) const PALETTE: [(u8, u8, u8); MAX_LEGEND_GROUPS] = [
     (0x1f, 0x77, 0xb4),
     (0xff, 0x7f, 0x0e),
     (0x2c, 0xa0, 0x2c),

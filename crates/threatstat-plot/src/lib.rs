@@ -5,6 +5,10 @@
 //! axis), coloured by group, written as PNG, SVG or a self-contained
 //! interactive HTML file depending on the output path's extension.
 //!
+//! [`changepoint_figure`] draws the switchpoint figure of a Poisson
+//! changepoint model of daily counts (counts with the posterior expected
+//! rate above, the posterior of the change day below) as PNG or SVG.
+//!
 //! # Fonts
 //!
 //! Raster and vector output is drawn with [plotters], whose default text
@@ -50,6 +54,7 @@
 //! # std::fs::remove_file(&path).unwrap();
 //! ```
 
+mod changepoint;
 mod fonts;
 mod html;
 mod layout;
@@ -59,6 +64,7 @@ mod time;
 
 use std::path::{Path, PathBuf};
 
+pub use changepoint::{ChangepointFigure, changepoint_figure};
 pub use fonts::{DEFAULT_FONT, DEJAVU_SANS_TTF, register_fonts};
 pub use scale::format_value;
 pub use time::format_unix_utc;
@@ -140,10 +146,15 @@ pub enum PlotError {
         "no drawable points (empty input, or all times/values non-finite or non-positive on a log axis)"
     )]
     NoPoints,
-    /// The output path's extension is not `png`, `svg` or `html`/`htm`
-    /// (compared case-insensitively); holds the extension found (empty if none).
-    #[error("unsupported output format {0:?}: use a .png, .svg or .html path")]
+    /// The output path's extension is not one the figure supports (`png`,
+    /// `svg` and, for [`timeline`] only, `html`/`htm`; compared
+    /// case-insensitively); holds the extension found (empty if none).
+    #[error("unsupported output format {0:?}: use a .png or .svg path (or .html for a timeline)")]
     UnsupportedFormat(String),
+    /// The figure's input data are inconsistent or invalid (e.g. series of
+    /// different lengths, or negative or non-finite values); says what is wrong.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
 }
 
 /// Output file format, chosen from the path's extension.
@@ -154,11 +165,15 @@ enum Format {
     Html,
 }
 
-fn format_of(path: &Path) -> Result<Format, PlotError> {
-    let ext = path
-        .extension()
+/// The extension of `path` (empty if none), as found.
+fn extension_of(path: &Path) -> String {
+    path.extension()
         .map(|e| e.to_string_lossy().into_owned())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn format_of(path: &Path) -> Result<Format, PlotError> {
+    let ext = extension_of(path);
     match ext.to_ascii_lowercase().as_str() {
         "png" => Ok(Format::Png),
         "svg" => Ok(Format::Svg),

@@ -1,9 +1,12 @@
-//! PNG and SVG output of a timeline through plotters.
+//! PNG and SVG output through plotters: the timeline renderer, and the
+//! helpers shared with the other figures (file writing, tick coordinates,
+//! fonts, colours).
 
 use std::path::Path;
 
 use std::ops::Range;
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::coord::combinators::{IntoLogRange, LogCoord};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
@@ -15,7 +18,26 @@ use crate::PlotError;
 use crate::fonts::DEFAULT_FONT;
 use crate::layout::{Figure, POINT_ALPHA, X_LABEL};
 
-type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+pub(crate) type DrawResult<DB> =
+    Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// A figure that plotters can draw on any backend.
+pub(crate) trait Drawing {
+    /// Size of the output in pixels.
+    fn size(&self) -> (u32, u32);
+    /// Draws the whole figure on `root`.
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
+}
+
+impl Drawing for Figure {
+    fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        draw(root, self)
+    }
+}
 
 fn backend_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> PlotError {
     PlotError::Backend(e.to_string())
@@ -29,22 +51,22 @@ fn io_err(path: &Path, source: std::io::Error) -> PlotError {
 }
 
 /// Draws `fig` into a PNG file at `path`.
-pub(crate) fn write_png(fig: &Figure, path: &Path) -> Result<(), PlotError> {
+pub(crate) fn write_png<D: Drawing>(fig: &D, path: &Path) -> Result<(), PlotError> {
     // Surface unwritable paths as I/O errors (plotters would only report them
     // as an opaque encoder error after drawing).
     std::fs::File::create(path).map_err(|e| io_err(path, e))?;
-    let root = BitMapBackend::new(path, (fig.width, fig.height)).into_drawing_area();
-    draw(&root, fig).map_err(backend_err)?;
+    let root = BitMapBackend::new(path, fig.size()).into_drawing_area();
+    fig.draw_on(&root).map_err(backend_err)?;
     root.present().map_err(backend_err)?;
     Ok(())
 }
 
 /// Draws `fig` into an SVG file at `path`.
-pub(crate) fn write_svg(fig: &Figure, path: &Path) -> Result<(), PlotError> {
+pub(crate) fn write_svg<D: Drawing>(fig: &D, path: &Path) -> Result<(), PlotError> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (fig.width, fig.height)).into_drawing_area();
-        draw(&root, fig).map_err(backend_err)?;
+        let root = SVGBackend::with_string(&mut svg, fig.size()).into_drawing_area();
+        fig.draw_on(&root).map_err(backend_err)?;
         root.present().map_err(backend_err)?;
     }
     std::fs::write(path, svg).map_err(|e| io_err(path, e))
@@ -55,10 +77,10 @@ pub(crate) fn write_svg(fig: &Figure, path: &Path) -> Result<(), PlotError> {
 /// with the default formatter (overridden by our label formatters). Unlike
 /// plotters' `WithKeyPoints` it can wrap linear `f64` coordinates and still
 /// draw a mesh.
-struct Ticked<R> {
-    inner: R,
-    bold: Vec<f64>,
-    light: Vec<f64>,
+pub(crate) struct Ticked<R> {
+    pub inner: R,
+    pub bold: Vec<f64>,
+    pub light: Vec<f64>,
 }
 
 impl<R: Ranged<ValueType = f64>> Ranged for Ticked<R> {
@@ -86,31 +108,19 @@ impl<R: Ranged<ValueType = f64>> Ranged for Ticked<R> {
     }
 }
 
-fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
+pub(crate) fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
     RGBColor(r, g, b)
 }
 
-fn font(px: f64) -> FontDesc<'static> {
+pub(crate) fn font(px: f64) -> FontDesc<'static> {
     FontDesc::new(FontFamily::Name(DEFAULT_FONT), px, FontStyle::Normal)
 }
 
-/// Draws the whole figure on `root`.
-pub(crate) fn draw<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    fig: &Figure,
-) -> DrawResult<DB> {
+/// Draws the whole timeline on `root`.
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let (band, body) = root.split_vertically(fig.title_h as i32);
-    if !fig.title.is_empty() {
-        let style = font(fig.title_px)
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Center, VPos::Center));
-        band.draw_text(
-            &fig.title,
-            &style,
-            ((fig.width / 2) as i32, (fig.title_h * 0.55) as i32),
-        )?;
-    }
+    draw_title(&band, &fig.title, fig.title_px, fig.title_h)?;
     let (chart_area, legend_area) =
         body.split_horizontally((f64::from(fig.width) - fig.legend_w) as i32);
 
@@ -132,6 +142,24 @@ pub(crate) fn draw<DB: DrawingBackend>(
         draw_legend(&legend_area, fig)?;
     }
     Ok(())
+}
+
+/// Draws `title` (if not empty) centred in the band `area` at the top of a
+/// figure, `band_h` pixels high, in the bundled font at `px` pixels.
+pub(crate) fn draw_title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    px: f64,
+    band_h: f64,
+) -> DrawResult<DB> {
+    if title.is_empty() {
+        return Ok(());
+    }
+    let style = font(px)
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    let (w, _) = area.dim_in_pixel();
+    area.draw_text(title, &style, ((w / 2) as i32, (band_h * 0.55) as i32))
 }
 
 fn draw_chart<DB, Y>(
@@ -156,34 +184,65 @@ where
 
     let x_fmt = |t: &f64| fig.x_label(*t);
     let y_fmt = |v: &f64| fig.y_label_of(*v);
-    chart
-        .configure_mesh()
-        .x_desc(X_LABEL)
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(X_LABEL)
         .y_desc(fig.y_label.as_str())
         .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .label_style(font(fig.tick_px).color(&RGBColor(40, 40, 40)))
-        .axis_desc_style(font(fig.desc_px).color(&BLACK))
-        .bold_line_style(BLACK.mix(0.13))
-        .light_line_style(BLACK.mix(0.05))
-        .axis_style(BLACK.mix(0.75))
-        .draw()?;
+        .y_label_formatter(&y_fmt);
+    style_mesh(&mut mesh, fig.tick_px, fig.desc_px).draw()?;
 
     let r = fig.point_r.round() as i32;
     chart.draw_series(fig.points.iter().map(|p| {
         let color = rgb(fig.series[p.series].color);
         Circle::new((p.t, p.v), r, color.mix(POINT_ALPHA).filled())
     }))?;
-    // Close the frame: plotters draws the left and bottom axis lines just
-    // outside the plotting area; add the top and right sides to match.
-    let (l, t) = chart.backend_coord(&(fig.x0, fig.y.hi));
-    let (r, b) = chart.backend_coord(&(fig.x1, fig.y.lo));
+    close_frame(&chart, (fig.x0, fig.y.hi), (fig.x1, fig.y.lo), false)
+}
+
+/// Applies the crate's axis look to a mesh: tick labels of `tick_px` and
+/// axis titles of `desc_px` pixels in the bundled font, faint grid lines.
+pub(crate) fn style_mesh<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+    tick_px: f64,
+    desc_px: f64,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged,
+    Y: Ranged,
+    DB: DrawingBackend,
+{
+    mesh.label_style(font(tick_px).color(&RGBColor(40, 40, 40)))
+        .axis_desc_style(font(desc_px).color(&BLACK))
+        .bold_line_style(BLACK.mix(0.13))
+        .light_line_style(BLACK.mix(0.05))
+        .axis_style(BLACK.mix(0.75))
+}
+
+/// Closes the frame around a chart's plotting area, whose corners are the
+/// data points `top_left` and `bottom_right`: plotters draws the left and
+/// bottom axis lines just outside the plotting area (when the chart has label
+/// areas there); this adds the top and right sides to match, and the bottom
+/// side too when `with_bottom` (for charts without an x label area).
+pub(crate) fn close_frame<DB, X, Y>(
+    chart: &ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    top_left: (f64, f64),
+    bottom_right: (f64, f64),
+    with_bottom: bool,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    let (l, t) = chart.backend_coord(&top_left);
+    let (r, b) = chart.backend_coord(&bottom_right);
     let plot = chart.plotting_area().strip_coord_spec();
     let (bx, by) = plot.get_base_pixel();
-    plot.draw(&PathElement::new(
-        vec![(l - 1 - bx, t - by), (r - bx, t - by), (r - bx, b + 1 - by)],
-        BLACK.mix(0.75).stroke_width(1),
-    ))?;
+    let mut path = vec![(l - 1 - bx, t - by), (r - bx, t - by), (r - bx, b + 1 - by)];
+    if with_bottom {
+        path.push((l - 1 - bx, b + 1 - by));
+    }
+    plot.draw(&PathElement::new(path, BLACK.mix(0.75).stroke_width(1)))?;
     Ok(())
 }
 

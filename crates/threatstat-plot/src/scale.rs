@@ -134,6 +134,29 @@ fn linear_axis(vmin: f64, vmax: f64, max_ticks: usize) -> ValueAxis {
     }
 }
 
+/// A linear axis for bar heights: from exactly 0 to a little (8 %) above
+/// `vmax` (finite, `>= 0`; 0 gives the axis 0–1), with at most about
+/// `max_ticks` labelled ticks.
+pub(crate) fn zero_based_axis(vmax: f64, max_ticks: usize) -> ValueAxis {
+    let hi = if vmax > 0.0 && vmax.is_finite() {
+        (vmax * 1.08).min(f64::MAX)
+    } else {
+        1.0
+    };
+    let (ticks, step) = linear_ticks(0.0, hi, max_ticks.max(2));
+    let ticks = ticks
+        .into_iter()
+        .map(|v| (v, stepped_label(v, step, hi)))
+        .collect();
+    ValueAxis {
+        lo: 0.0,
+        hi,
+        log: false,
+        ticks,
+        minor: Vec::new(),
+    }
+}
+
 /// "Nice" ticks (1, 2 or 5 × 10^k apart) within `[lo, hi]`; returns them and the step.
 pub(crate) fn linear_ticks(lo: f64, hi: f64, max_ticks: usize) -> (Vec<f64>, f64) {
     let span = hi / 2.0 - lo / 2.0; // half span, overflow-safe
@@ -277,6 +300,22 @@ mod tests {
         assert!(ax.lo.is_finite() && ax.hi.is_finite() && !ax.ticks.is_empty());
         let ax = value_axis(0.0, 0.0, false, 6);
         assert!(ax.ticks.iter().any(|t| t.1 == "0.0"), "{:?}", ax.ticks);
+    }
+
+    #[test]
+    fn zero_based_axes() {
+        let ax = zero_based_axis(0.486, 6);
+        assert_eq!(ax.lo, 0.0);
+        assert!(ax.hi > 0.486 && ax.hi < 0.55, "{ax:?}");
+        let labels: Vec<_> = ax.ticks.iter().map(|t| t.1.as_str()).collect();
+        assert_eq!(labels, ["0.0", "0.1", "0.2", "0.3", "0.4", "0.5"]);
+        let ax = zero_based_axis(74.0, 8);
+        assert!(ax.ticks.iter().all(|(v, _)| *v >= 0.0 && *v <= ax.hi));
+        assert_eq!(ax.ticks[0].1, "0");
+        let ax = zero_based_axis(0.0, 6);
+        assert_eq!((ax.lo, ax.hi), (0.0, 1.0));
+        let ax = zero_based_axis(f64::MAX, 6);
+        assert!(ax.hi.is_finite() && ax.ticks.len() >= 2, "{ax:?}");
     }
 
     #[test]

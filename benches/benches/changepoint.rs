@@ -1,0 +1,36 @@
+//! Changepoint hot paths: the exact posterior of 1,000 users × 500 days, and
+//! Gibbs (4 chains × 2,000 draws after 1,000 tuning steps) for a slice of
+//! them (the full 1,000-user Gibbs run is timed by the `changepoint_timing`
+//! binary, as it takes seconds per iteration).
+//!
+//! `cargo bench -p threatstat-benches --bench changepoint`
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::time::Duration;
+use threatstat_benches::synthetic_count_series;
+use threatstat_changepoint::batch::{Method, fit_all};
+use threatstat_changepoint::{McmcParams, Switchpoint};
+
+fn exact(c: &mut Criterion) {
+    let series = synthetic_count_series(1000, 500, 3);
+    let mut g = c.benchmark_group("changepoint_exact_1000_users_500_days");
+    g.throughput(Throughput::Elements(series.len() as u64));
+    g.bench_function("all_users", |b| {
+        b.iter(|| fit_all(black_box(&series), &Switchpoint::params(), Method::Exact, &|| {}))
+    });
+    g.finish();
+}
+
+fn gibbs(c: &mut Criterion) {
+    let series = synthetic_count_series(20, 500, 4);
+    let mut g = c.benchmark_group("changepoint_gibbs_4x2000_20_users_500_days");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    g.throughput(Throughput::Elements(series.len() as u64));
+    let m = Method::Mcmc(McmcParams::default());
+    g.bench_function("all_users", |b| b.iter(|| fit_all(black_box(&series), &Switchpoint::params(), m, &|| {})));
+    g.finish();
+}
+
+criterion_group!(benches, exact, gibbs);
+criterion_main!(benches);
