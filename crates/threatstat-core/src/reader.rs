@@ -157,12 +157,19 @@ impl CsvTable {
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> Error {
+    // A read or decompression failure (e.g. a truncated .gz) is an I/O error,
+    // never a skippable bad row: the rest of the file is unreadable.
+    if e.is_io_error() {
+        if let csv::ErrorKind::Io(io) = e.into_kind() {
+            return Error::io(path, io);
+        }
+        unreachable!("is_io_error implies ErrorKind::Io");
+    }
     let line = e.position().map(|p| p.line());
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => format!("expected {expected_len} fields (as in the header), found {len}"),
-        csv::ErrorKind::Io(io) => format!("read error: {io}"),
         _ => e.to_string(),
     };
     let mut loc = Location::file(path);

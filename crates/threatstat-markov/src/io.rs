@@ -138,6 +138,9 @@ pub fn read_events_csv(
         let line = match t.next_record(&mut rec) {
             Ok(Some(line)) => line,
             Ok(None) => break,
+            // An unreadable file (I/O, truncated gzip) stops the run even
+            // under Skip; only bad rows can be skipped.
+            Err(e @ Error::Io { .. }) => return Err(e.into()),
             Err(e) => {
                 record += 1;
                 skips.handle(policy, e)?;

@@ -232,3 +232,20 @@ fn bad_model_files() {
         .to_string();
     assert!(e.contains("/nonexistent/model.json"), "{e}");
 }
+
+#[test]
+fn truncated_gzip_is_an_error_even_when_skipping_bad_rows() {
+    use std::io::Write;
+    let mut body = String::from(HEADER);
+    for i in 0..5000 {
+        body.push_str(&format!("2020-01-01T00:00:{:02}Z,u{i},A,\n", i % 60));
+    }
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(body.as_bytes()).unwrap();
+    let gz = enc.finish().unwrap();
+    let p = tmp("truncated.csv.gz", &gz[..gz.len() / 2]);
+    let e = read_events_csv(&p, &cols(false), BadRowPolicy::Skip)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("truncated.csv.gz"), "{e}");
+}
