@@ -1,0 +1,817 @@
+//! A seeded generator of CERT-format `logon.csv` files with planted insiders.
+//!
+//! The CERT Insider Threat data may not be redistributed, so tests,
+//! examples and benchmarks use files generated here instead: same format,
+//! realistic shape (per-user base rates, quiet weekends, a little background
+//! after-hours work), and known ground truth. A planted user behaves like
+//! CERT insider scenario 1: from a change date on, the user *also* logs on
+//! after hours, a few extra times every day.
+
+use super::datetime::{format_day, parse_day, weekday};
+use crate::DatasetError;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, Gamma, Poisson};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use threatstat_core::time::civil_from_days;
+
+/// The `format` tag of [`GroundTruth`] JSON.
+pub const TRUTH_FORMAT: &str = "threatstat-cert-logon-truth";
+/// The version of [`GroundTruth`] JSON.
+pub const TRUTH_VERSION: u32 = 1;
+
+/// Mixed into the seed of the row-id stream.
+const ID_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The probability that an ordinary logon is on a PC other than the user's own.
+const OTHER_PC_PROB: f64 = 0.05;
+
+/// How planted users change.
+///
+/// ```
+/// use threatstat_datasets::cert::PlantKind;
+/// let k = PlantKind::after_hours_logons(1, 3);
+/// assert_eq!(serde_json::to_string(&k).unwrap(),
+///     r#"{"kind":"after_hours_logons","min_extra":1,"max_extra":3}"#);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PlantKind {
+    /// CERT scenario 1: from the change date on, every day, the user also
+    /// logs on `min_extra..=max_extra` (uniform) extra times at hours 18-23
+    /// or 0-6 (uniform over those 13 hours), each followed by a logoff
+    /// later the same day.
+    AfterHoursLogons {
+        /// Fewest extra logons per day.
+        min_extra: u32,
+        /// Most extra logons per day.
+        max_extra: u32,
+    },
+}
+
+impl PlantKind {
+    /// [`PlantKind::AfterHoursLogons`] with `min..=max` extra logons per day.
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::PlantKind;
+    /// assert_eq!(PlantKind::after_hours_logons(1, 3),
+    ///     PlantKind::AfterHoursLogons { min_extra: 1, max_extra: 3 });
+    /// ```
+    pub fn after_hours_logons(min: u32, max: u32) -> Self {
+        PlantKind::AfterHoursLogons {
+            min_extra: min,
+            max_extra: max,
+        }
+    }
+}
+
+impl Default for PlantKind {
+    fn default() -> Self {
+        PlantKind::after_hours_logons(1, 3)
+    }
+}
+
+mod day_as_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(day: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format_day(*day))
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        let s = String::deserialize(d)?;
+        super::parse_day(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parameters of a generated CERT `logon.csv`, as a builder; [`generate`]
+/// validates them and writes the file.
+///
+/// The model, per user: a PC `PC-dddd` of the user's own, a base daily
+/// logon rate drawn from a Gamma distribution (mean [`rate_mean`], shape
+/// [`rate_shape`]), and each day a Poisson number of logons with that rate,
+/// times [`weekend_factor`] on Saturdays and Sundays. An ordinary logon is at
+/// a uniform time from 07:00 to 17:59:59, or, with probability
+/// [`after_hours_prob`], at a uniform time from 18:00 to 06:59:59 (the same
+/// day); 5% are on some other PC. Each logon is followed later the same day
+/// by a logoff (15 minutes to 9 hours later, cut at 23:59:59; 5 minutes to 3
+/// hours for planted after-hours logons). Rows are sorted by time; the
+/// `id` column holds random `{XXXX-XXXXXXXX-XXXXXXXX}` ids as in CERT.
+///
+/// [`planted`] users change as [`plant`] says from a change date drawn
+/// uniformly in the [`change_window`] fraction of the period (never the
+/// first day, so each planted user has a "before").
+///
+/// The same parameters give a byte-identical file (with the same version
+/// of `rand`, whose `StdRng` stream is not promised stable across its
+/// releases; `Cargo.lock` pins it).
+///
+/// [`generate`]: LogonGenerator::generate
+/// [`rate_mean`]: LogonGenerator::rate_mean
+/// [`rate_shape`]: LogonGenerator::rate_shape
+/// [`weekend_factor`]: LogonGenerator::weekend_factor
+/// [`after_hours_prob`]: LogonGenerator::after_hours_prob
+/// [`planted`]: LogonGenerator::planted
+/// [`plant`]: LogonGenerator::plant
+/// [`change_window`]: LogonGenerator::change_window
+///
+/// ```
+/// use threatstat_datasets::cert::{LogonGenerator, LogonLoader, Span};
+/// let g = LogonGenerator::new().users(20).days(60).planted(2).seed(7);
+/// let mut csv = Vec::new();
+/// let truth = g.generate(&mut csv).unwrap();
+/// assert_eq!(truth.planted.len(), 2);
+/// assert!(csv.starts_with(b"id,date,user,pc,activity\n{"));
+/// let counts = LogonLoader::new().hour_window("18-7".parse().ok())
+///     .load_reader("generated.csv", std::io::Cursor::new(csv)).unwrap();
+/// assert_eq!(counts.summary().users, 20);
+/// let p = &truth.planted[0];
+/// let d = counts.user_daily(&p.user, Span::User).unwrap();
+/// let after: u32 = d.iter().filter(|&(day, _)| day >= p.change_day).map(|(_, c)| c).sum();
+/// assert!(after > 0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogonGenerator {
+    users: usize,
+    days: u32,
+    #[serde(rename = "start_date", with = "day_as_date")]
+    start_day: i64,
+    seed: u64,
+    rate_mean: f64,
+    rate_shape: f64,
+    weekend_factor: f64,
+    after_hours_prob: f64,
+    planted: usize,
+    plant: PlantKind,
+    change_window: (f64, f64),
+    id_column: bool,
+}
+
+impl Default for LogonGenerator {
+    fn default() -> Self {
+        LogonGenerator {
+            users: 100,
+            days: 365,
+            start_day: parse_day("2010-01-02").expect("valid date"),
+            seed: 0,
+            rate_mean: 1.2,
+            rate_shape: 4.0,
+            weekend_factor: 0.1,
+            after_hours_prob: 0.02,
+            planted: 5,
+            plant: PlantKind::default(),
+            change_window: (0.3, 0.7),
+            id_column: true,
+        }
+    }
+}
+
+/// A planted user and when the change starts.
+///
+/// ```
+/// # use threatstat_datasets::cert::LogonGenerator;
+/// let truth = LogonGenerator::new().users(5).days(30).planted(1).generate(std::io::sink()).unwrap();
+/// let p = &truth.planted[0];
+/// assert_eq!(threatstat_datasets::cert::format_day(p.change_day), p.change_date);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlantedUser {
+    /// The user id.
+    pub user: String,
+    /// The user's own PC.
+    pub pc: String,
+    /// The first day of the change, `YYYY-MM-DD`.
+    pub change_date: String,
+    /// The first day of the change, days since 1970-01-01.
+    pub change_day: i64,
+    /// How many planted (extra) logons were written for this user.
+    pub extra_logons: u64,
+}
+
+/// What a generator wrote: its parameters, the period, and the planted users.
+///
+/// ```
+/// use threatstat_datasets::cert::{GroundTruth, LogonGenerator};
+/// let truth = LogonGenerator::new().users(5).days(30).planted(1).generate(std::io::sink()).unwrap();
+/// let back = GroundTruth::from_json(&truth.to_json()).unwrap();
+/// assert_eq!(back, truth);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroundTruth {
+    /// Always [`TRUTH_FORMAT`].
+    pub format: String,
+    /// [`TRUTH_VERSION`] when written.
+    pub version: u32,
+    /// The generator's parameters (enough to regenerate the file).
+    pub params: LogonGenerator,
+    /// The first day of the period, `YYYY-MM-DD`.
+    pub first_date: String,
+    /// The last day of the period, `YYYY-MM-DD`.
+    pub last_date: String,
+    /// Data rows written.
+    pub rows: u64,
+    /// Logon rows written (as many logoffs were written).
+    pub logons: u64,
+    /// The planted users, sorted by user id.
+    pub planted: Vec<PlantedUser>,
+}
+
+impl GroundTruth {
+    /// Pretty JSON, ending with a newline.
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let truth = LogonGenerator::new().users(3).days(10).planted(1).generate(std::io::sink()).unwrap();
+    /// assert!(truth.to_json().contains("\"format\": \"threatstat-cert-logon-truth\""));
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("serializable");
+        s.push('\n');
+        s
+    }
+
+    /// Reads JSON written by [`GroundTruth::to_json`], checking format and version.
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::GroundTruth;
+    /// assert!(GroundTruth::from_json("{}").is_err());
+    /// ```
+    pub fn from_json(s: &str) -> Result<Self, DatasetError> {
+        let t: GroundTruth = serde_json::from_str(s)
+            .map_err(|e| DatasetError::Invalid(format!("invalid ground truth JSON: {e}")))?;
+        if t.format != TRUTH_FORMAT || t.version != TRUTH_VERSION {
+            return Err(DatasetError::Invalid(format!(
+                "expected ground truth format `{TRUTH_FORMAT}` version {TRUTH_VERSION}, \
+                 found `{}` version {}",
+                t.format, t.version
+            )));
+        }
+        Ok(t)
+    }
+
+    /// Reads a ground truth file.
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::GroundTruth;
+    /// assert!(GroundTruth::read("/nonexistent/truth.json").is_err());
+    /// ```
+    pub fn read(path: impl AsRef<Path>) -> Result<Self, DatasetError> {
+        let path = path.as_ref();
+        let text = threatstat_core::reader::read_to_string(path)?;
+        Self::from_json(&text).map_err(|e| match e {
+            DatasetError::Invalid(m) => DatasetError::Invalid(format!("{}: {m}", path.display())),
+            other => other,
+        })
+    }
+}
+
+/// One event of a day, before sorting.
+#[derive(Clone, Copy)]
+struct Event {
+    second: u32,
+    user: u32,
+    pc: u32,
+    logon: bool,
+}
+
+struct User {
+    name: String,
+    pc: u32,
+    weekday: Option<Poisson<f64>>,
+    weekend: Option<Poisson<f64>>,
+    change_day: Option<i64>,
+    extra_logons: u64,
+}
+
+impl LogonGenerator {
+    /// The defaults: 100 users, 365 days from 2010-01-02 (CERT r4.2's first
+    /// day), seed 0, rate mean 1.2 and shape 4 (with 1,000 users and 500
+    /// days about as many rows as r4.2's `logon.csv`, 0.9 million), weekend factor 0.1, after-hours
+    /// probability 0.02, 5 planted users with 1 to 3 extra after-hours
+    /// logons a day from a change date in the middle 30%..70% of the
+    /// period, with the `id` column.
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// assert_eq!(LogonGenerator::new(), LogonGenerator::default());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of users (default 100).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let g = LogonGenerator::new().users(1000);
+    /// ```
+    pub fn users(mut self, n: usize) -> Self {
+        self.users = n;
+        self
+    }
+
+    /// Number of days (default 365).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let g = LogonGenerator::new().days(500);
+    /// ```
+    pub fn days(mut self, n: u32) -> Self {
+        self.days = n;
+        self
+    }
+
+    /// The first day, as days since 1970-01-01 (default 2010-01-02); see
+    /// [`parse_day`].
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::{LogonGenerator, parse_day};
+    /// let g = LogonGenerator::new().start_day(parse_day("2011-12-30").unwrap());
+    /// ```
+    pub fn start_day(mut self, day: i64) -> Self {
+        self.start_day = day;
+        self
+    }
+
+    /// The seed (default 0).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let g = LogonGenerator::new().seed(42);
+    /// ```
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Mean of the users' base daily logon rates on weekdays (default 1.2).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let g = LogonGenerator::new().rate_mean(2.5);
+    /// ```
+    pub fn rate_mean(mut self, mean: f64) -> Self {
+        self.rate_mean = mean;
+        self
+    }
+
+    /// Shape of the Gamma distribution of base rates (default 4: the
+    /// coefficient of variation is `1/sqrt(shape)` = 0.5).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let g = LogonGenerator::new().rate_shape(10.0);
+    /// ```
+    pub fn rate_shape(mut self, shape: f64) -> Self {
+        self.rate_shape = shape;
+        self
+    }
+
+    /// Factor of the rate on Saturdays and Sundays (default 0.1).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let g = LogonGenerator::new().weekend_factor(0.0);
+    /// ```
+    pub fn weekend_factor(mut self, factor: f64) -> Self {
+        self.weekend_factor = factor;
+        self
+    }
+
+    /// Probability that an ordinary logon is after hours (default 0.02).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let g = LogonGenerator::new().after_hours_prob(0.0);
+    /// ```
+    pub fn after_hours_prob(mut self, p: f64) -> Self {
+        self.after_hours_prob = p;
+        self
+    }
+
+    /// Number of planted users (default 5).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let g = LogonGenerator::new().planted(0);
+    /// ```
+    pub fn planted(mut self, n: usize) -> Self {
+        self.planted = n;
+        self
+    }
+
+    /// How planted users change (default 1 to 3 extra after-hours logons a day).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::{LogonGenerator, PlantKind};
+    /// let g = LogonGenerator::new().plant(PlantKind::after_hours_logons(2, 5));
+    /// ```
+    pub fn plant(mut self, kind: PlantKind) -> Self {
+        self.plant = kind;
+        self
+    }
+
+    /// The fractions of the period between which change dates are drawn
+    /// (default 0.3 to 0.7).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let g = LogonGenerator::new().change_window(0.5, 0.5); // all change mid-period
+    /// ```
+    pub fn change_window(mut self, from: f64, to: f64) -> Self {
+        self.change_window = (from, to);
+        self
+    }
+
+    /// Whether to write CERT's `id` column (default true; some copies lack it).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let mut csv = Vec::new();
+    /// LogonGenerator::new().users(2).days(2).planted(0).id_column(false).generate(&mut csv).unwrap();
+    /// assert!(csv.starts_with(b"date,user,pc,activity\n"));
+    /// ```
+    pub fn id_column(mut self, yes: bool) -> Self {
+        self.id_column = yes;
+        self
+    }
+
+    /// Checks the parameters; [`generate`](Self::generate) does it too.
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let e = LogonGenerator::new().users(3).planted(4).validate().unwrap_err();
+    /// assert!(e.to_string().contains("planted"), "{e}");
+    /// ```
+    pub fn validate(&self) -> Result<(), DatasetError> {
+        let bad = |m: String| Err(DatasetError::Invalid(m));
+        if self.users == 0 || self.users > 26 * 26 * 26 * 10_000 {
+            return bad(format!(
+                "users must be 1 to 175760000, found {}",
+                self.users
+            ));
+        }
+        if self.days == 0 {
+            return bad("days must be at least 1, found 0".into());
+        }
+        if !(self.rate_mean.is_finite() && self.rate_mean > 0.0) {
+            return bad(format!(
+                "rate_mean must be positive, found {}",
+                self.rate_mean
+            ));
+        }
+        if !(self.rate_shape.is_finite() && self.rate_shape > 0.0) {
+            return bad(format!(
+                "rate_shape must be positive, found {}",
+                self.rate_shape
+            ));
+        }
+        if !(self.weekend_factor.is_finite() && self.weekend_factor >= 0.0) {
+            return bad(format!(
+                "weekend_factor must be 0 or more, found {}",
+                self.weekend_factor
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.after_hours_prob) {
+            return bad(format!(
+                "after_hours_prob must be in 0..=1, found {}",
+                self.after_hours_prob
+            ));
+        }
+        if self.planted > self.users {
+            return bad(format!(
+                "planted users ({}) must not exceed users ({})",
+                self.planted, self.users
+            ));
+        }
+        let (a, b) = self.change_window;
+        if !(0.0 <= a && a <= b && b <= 1.0) {
+            return bad(format!(
+                "change_window must satisfy 0 <= from <= to <= 1, found ({a}, {b})"
+            ));
+        }
+        if self.planted > 0 && self.days < 2 {
+            return bad("planted users need at least 2 days (a before and an after)".into());
+        }
+        match self.plant {
+            PlantKind::AfterHoursLogons {
+                min_extra,
+                max_extra,
+            } => {
+                if max_extra == 0 || min_extra > max_extra {
+                    return bad(format!(
+                        "after-hours plant needs 0 <= min_extra <= max_extra and max_extra >= 1, \
+                         found {min_extra}..={max_extra}"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the CSV to `out` and returns the ground truth.
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let g = LogonGenerator::new().users(10).days(20).seed(3);
+    /// let (mut a, mut b) = (Vec::new(), Vec::new());
+    /// assert_eq!(g.generate(&mut a).unwrap(), g.generate(&mut b).unwrap());
+    /// assert_eq!(a, b);
+    /// ```
+    pub fn generate(&self, out: impl Write) -> Result<GroundTruth, DatasetError> {
+        self.generate_to(out, "the output")
+    }
+
+    /// Writes the CSV to `csv_path` and the ground truth JSON to `truth_path`.
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::{GroundTruth, LogonGenerator};
+    /// let dir = std::env::temp_dir();
+    /// let (csv, json) = (dir.join("threatstat-doc-logon.csv"), dir.join("threatstat-doc-truth.json"));
+    /// let truth = LogonGenerator::new().users(10).days(20).write_files(&csv, &json).unwrap();
+    /// assert_eq!(GroundTruth::read(&json).unwrap(), truth);
+    /// ```
+    pub fn write_files(
+        &self,
+        csv_path: impl AsRef<Path>,
+        truth_path: impl AsRef<Path>,
+    ) -> Result<GroundTruth, DatasetError> {
+        let (csv_path, truth_path) = (csv_path.as_ref(), truth_path.as_ref());
+        self.validate()?;
+        let create = |p: &Path| {
+            File::create(p).map_err(|e| DatasetError::Write {
+                target: p.display().to_string(),
+                source: e,
+            })
+        };
+        let truth = self.generate_to(create(csv_path)?, &csv_path.display().to_string())?;
+        create(truth_path)?
+            .write_all(truth.to_json().as_bytes())
+            .map_err(|e| DatasetError::Write {
+                target: truth_path.display().to_string(),
+                source: e,
+            })?;
+        Ok(truth)
+    }
+
+    fn generate_to(&self, out: impl Write, target: &str) -> Result<GroundTruth, DatasetError> {
+        self.validate()?;
+        let werr = |e| DatasetError::Write {
+            target: target.to_string(),
+            source: e,
+        };
+        let mut rng = StdRng::seed_from_u64(self.seed);
+        // Row ids come from their own stream, so that a file without the
+        // `id` column has the same events as one with it.
+        let mut id_rng = StdRng::seed_from_u64(self.seed ^ ID_STREAM);
+        let mut users = self.make_users(&mut rng)?;
+        let mut out = BufWriter::with_capacity(1 << 16, out);
+        out.write_all(if self.id_column {
+            b"id,date,user,pc,activity\n"
+        } else {
+            b"date,user,pc,activity\n"
+        })
+        .map_err(werr)?;
+
+        let (mut rows, mut logons) = (0u64, 0u64);
+        let mut events: Vec<Event> = Vec::new();
+        let mut line: Vec<u8> = Vec::with_capacity(96);
+        for day in self.start_day..self.start_day + i64::from(self.days) {
+            events.clear();
+            let weekend = weekday(day) >= 5;
+            for (uid, u) in users.iter_mut().enumerate() {
+                let uid = uid as u32;
+                let dist = if weekend { &u.weekend } else { &u.weekday };
+                let n = dist.as_ref().map_or(0, |d| d.sample(&mut rng) as u32);
+                for _ in 0..n {
+                    let after = rng.random_bool(self.after_hours_prob);
+                    let second = if after {
+                        after_hours_second(&mut rng)
+                    } else {
+                        rng.random_range(7 * 3600..18 * 3600)
+                    };
+                    let pc = if rng.random_bool(OTHER_PC_PROB) {
+                        rng.random_range(0..10_000)
+                    } else {
+                        u.pc
+                    };
+                    let duration = rng.random_range(15 * 60..=9 * 3600);
+                    push_session(&mut events, uid, pc, second, duration);
+                }
+                if u.change_day.is_some_and(|c| day >= c) {
+                    let PlantKind::AfterHoursLogons {
+                        min_extra,
+                        max_extra,
+                    } = self.plant;
+                    let extra = rng.random_range(min_extra..=max_extra);
+                    for _ in 0..extra {
+                        let second = after_hours_second(&mut rng);
+                        let duration = rng.random_range(5 * 60..=3 * 3600);
+                        push_session(&mut events, uid, u.pc, second, duration);
+                    }
+                    u.extra_logons += u64::from(extra);
+                }
+            }
+            // Stable: a logon and its logoff in the same second stay in order.
+            events.sort_by_key(|e| e.second);
+            let (y, m, d) = civil_from_days(day);
+            let date = format!("{m:02}/{d:02}/{y:04} ");
+            for e in &events {
+                line.clear();
+                if self.id_column {
+                    push_id(&mut line, &mut id_rng);
+                    line.push(b',');
+                }
+                line.extend_from_slice(date.as_bytes());
+                push_2(&mut line, e.second / 3600);
+                line.push(b':');
+                push_2(&mut line, (e.second / 60) % 60);
+                line.push(b':');
+                push_2(&mut line, e.second % 60);
+                line.push(b',');
+                line.extend_from_slice(users[e.user as usize].name.as_bytes());
+                line.extend_from_slice(b",PC-");
+                push_2(&mut line, e.pc / 100);
+                push_2(&mut line, e.pc % 100);
+                line.extend_from_slice(if e.logon { b",Logon\n" } else { b",Logoff\n" });
+                out.write_all(&line).map_err(werr)?;
+            }
+            rows += events.len() as u64;
+            logons += events.iter().filter(|e| e.logon).count() as u64;
+        }
+        out.flush().map_err(werr)?;
+
+        let mut planted: Vec<PlantedUser> = users
+            .iter()
+            .filter_map(|u| {
+                u.change_day.map(|c| PlantedUser {
+                    user: u.name.clone(),
+                    pc: format!("PC-{:04}", u.pc),
+                    change_date: format_day(c),
+                    change_day: c,
+                    extra_logons: u.extra_logons,
+                })
+            })
+            .collect();
+        planted.sort_by(|a, b| a.user.cmp(&b.user));
+        Ok(GroundTruth {
+            format: TRUTH_FORMAT.to_string(),
+            version: TRUTH_VERSION,
+            params: self.clone(),
+            first_date: format_day(self.start_day),
+            last_date: format_day(self.start_day + i64::from(self.days) - 1),
+            rows,
+            logons,
+            planted,
+        })
+    }
+
+    /// Users with names, PCs, rates and (for planted ones) change days.
+    fn make_users(&self, rng: &mut StdRng) -> Result<Vec<User>, DatasetError> {
+        let gamma = Gamma::new(self.rate_shape, self.rate_mean / self.rate_shape)
+            .map_err(|e| DatasetError::Invalid(format!("rate distribution: {e}")))?;
+        let mut seen = HashSet::with_capacity(self.users);
+        let mut users = Vec::with_capacity(self.users);
+        for _ in 0..self.users {
+            let name = loop {
+                let mut s = String::with_capacity(7);
+                for _ in 0..3 {
+                    s.push(char::from(b'A' + rng.random_range(0..26u8)));
+                }
+                s.push_str(&format!("{:04}", rng.random_range(0..10_000u32)));
+                if seen.insert(s.clone()) {
+                    break s;
+                }
+            };
+            let rate: f64 = gamma.sample(rng);
+            let poisson = |lambda: f64| (lambda > 0.0).then(|| Poisson::new(lambda).ok()).flatten();
+            users.push(User {
+                name,
+                pc: rng.random_range(0..10_000),
+                weekday: poisson(rate),
+                weekend: poisson(rate * self.weekend_factor),
+                change_day: None,
+                extra_logons: 0,
+            });
+        }
+        let days = i64::from(self.days);
+        let (a, b) = self.change_window;
+        let lo = ((a * days as f64).floor() as i64).clamp(1, days - 1);
+        let hi = ((b * days as f64).floor() as i64).clamp(lo, days - 1);
+        for i in rand::seq::index::sample(rng, self.users, self.planted) {
+            users[i].change_day = Some(self.start_day + rng.random_range(lo..=hi));
+        }
+        Ok(users)
+    }
+}
+
+/// A uniform second in hours 18-23 or 0-6 (13 hours).
+fn after_hours_second(rng: &mut StdRng) -> u32 {
+    let s = rng.random_range(0..13 * 3600);
+    (s + 18 * 3600) % (24 * 3600)
+}
+
+/// A logon at `second` and its logoff `duration` seconds later, cut at 23:59:59.
+fn push_session(events: &mut Vec<Event>, user: u32, pc: u32, second: u32, duration: u32) {
+    events.push(Event {
+        second,
+        user,
+        pc,
+        logon: true,
+    });
+    events.push(Event {
+        second: (second + duration).min(86_399),
+        user,
+        pc,
+        logon: false,
+    });
+}
+
+fn push_2(buf: &mut Vec<u8>, v: u32) {
+    buf.push(b'0' + (v / 10) as u8);
+    buf.push(b'0' + (v % 10) as u8);
+}
+
+/// A CERT-style row id, `{XXXX-XXXXXXXX-XXXXXXXX}` over `0-9A-Z`.
+fn push_id(buf: &mut Vec<u8>, rng: &mut StdRng) {
+    const ALPHABET: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const POW10: u64 = 36u64.pow(10);
+    let mut chars = [0u8; 20];
+    for half in chars.chunks_mut(10) {
+        let mut v = rng.random_range(0..POW10);
+        for c in half {
+            *c = ALPHABET[(v % 36) as usize];
+            v /= 36;
+        }
+    }
+    buf.push(b'{');
+    buf.extend_from_slice(&chars[..4]);
+    buf.push(b'-');
+    buf.extend_from_slice(&chars[4..12]);
+    buf.push(b'-');
+    buf.extend_from_slice(&chars[12..]);
+    buf.push(b'}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn after_hours_seconds_are_after_hours() {
+        let mut rng = StdRng::seed_from_u64(1);
+        for _ in 0..10_000 {
+            let h = after_hours_second(&mut rng) / 3600;
+            assert!(!(7..18).contains(&h), "{h}");
+        }
+    }
+
+    #[test]
+    fn ids_have_cert_shape() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let mut b = Vec::new();
+        push_id(&mut b, &mut rng);
+        let s = String::from_utf8(b).unwrap();
+        assert_eq!(s.len(), 24);
+        let parts: Vec<&str> = s.trim_matches(['{', '}']).split('-').collect();
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [4, 8, 8]);
+        assert!(parts.iter().all(|p| {
+            p.bytes()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        }));
+    }
+
+    #[test]
+    fn invalid_params_are_rejected() {
+        let g = LogonGenerator::new;
+        for (bad, needle) in [
+            (g().users(0), "users"),
+            (g().days(0), "days"),
+            (g().rate_mean(0.0), "rate_mean"),
+            (g().rate_shape(f64::NAN), "rate_shape"),
+            (g().weekend_factor(-1.0), "weekend_factor"),
+            (g().after_hours_prob(1.5), "after_hours_prob"),
+            (g().users(2).planted(3), "planted"),
+            (g().change_window(0.8, 0.2), "change_window"),
+            (g().days(1).planted(1), "2 days"),
+            (g().plant(PlantKind::after_hours_logons(3, 1)), "min_extra"),
+            (g().plant(PlantKind::after_hours_logons(0, 0)), "max_extra"),
+        ] {
+            let e = bad.generate(std::io::sink()).unwrap_err().to_string();
+            assert!(e.contains(needle), "{needle}: {e}");
+        }
+    }
+
+    #[test]
+    fn params_round_trip_through_json() {
+        let g = LogonGenerator::new()
+            .seed(9)
+            .start_day(parse_day("2012-02-29").unwrap());
+        let j = serde_json::to_string(&g).unwrap();
+        assert!(j.contains("\"start_date\":\"2012-02-29\""), "{j}");
+        assert_eq!(serde_json::from_str::<LogonGenerator>(&j).unwrap(), g);
+    }
+}
