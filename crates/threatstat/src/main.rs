@@ -1,6 +1,7 @@
 //! `threatstat`: statistical tools for security-log analytics, from the
 //! command line. Each subcommand is a thin layer over a library crate.
 
+mod changepoint;
 mod markov;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +21,9 @@ enum Command {
     /// Markov-chain scoring of sessions (msticpy anomalous_sequence parity).
     #[command(subcommand)]
     Markov(markov::MarkovCmd),
+    /// Bayesian Poisson changepoint of daily counts (exact posterior, MCMC, CERT logons).
+    #[command(subcommand)]
+    Changepoint(changepoint::ChangepointCmd),
     /// Run every analysis on the bundled data and write results/.
     Reproduce {
         /// Output directory.
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Markov(cmd) => markov::run(cmd),
+        Command::Changepoint(cmd) => changepoint::run(cmd),
         Command::Reproduce { out, data } => reproduce(&out, &data),
     };
     match result {

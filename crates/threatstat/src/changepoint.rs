@@ -1,0 +1,472 @@
+//! `threatstat changepoint ...`
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::{Value, json};
+use std::error::Error;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use threatstat_changepoint::batch::{Method, SeriesFit, fit_all};
+use threatstat_changepoint::io::{format_day, read_count_series};
+use threatstat_changepoint::{
+    ExactPosterior, McmcParams, McmcPosterior, Sampler, Switchpoint, SwitchpointParams,
+};
+use threatstat_core::BadRowPolicy;
+use threatstat_datasets::cert::{HourWindow, LogonGenerator, LogonLoader, Span};
+
+type Res = Result<(), Box<dyn Error + Send + Sync>>;
+
+#[derive(Subcommand)]
+pub enum ChangepointCmd {
+    /// Fit one daily count series (exact posterior or MCMC); writes posterior.json.
+    Fit(FitArgs),
+    /// Fit every user of a CERT logon.csv in parallel; writes one row per user.
+    Logons(LogonsArgs),
+    /// Write a CERT-format logon.csv with planted after-hours changes, and its ground truth.
+    Generate(GenerateArgs),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// Exact posterior (λ1, λ2 integrated out).
+    Exact,
+    /// Gibbs sampler.
+    Gibbs,
+    /// Random-walk Metropolis (PyMC-like).
+    Metropolis,
+}
+
+#[derive(Args)]
+pub struct ModelArgs {
+    /// Exact posterior or an MCMC sampler.
+    #[arg(long, value_enum, default_value = "exact")]
+    method: MethodArg,
+    /// Rate of the Exponential prior of λ1 and λ2 (default 1/mean of each series).
+    #[arg(long)]
+    alpha: Option<f64>,
+    /// MCMC chains.
+    #[arg(long, default_value_t = 4)]
+    chains: usize,
+    /// MCMC draws kept per chain.
+    #[arg(long, default_value_t = 2000)]
+    draws: usize,
+    /// MCMC warm-up steps per chain.
+    #[arg(long, default_value_t = 1000)]
+    tune: usize,
+    /// MCMC seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+impl ModelArgs {
+    fn params(&self) -> SwitchpointParams {
+        match self.alpha {
+            Some(a) => Switchpoint::params().alpha(a),
+            None => Switchpoint::params(),
+        }
+    }
+    fn mcmc(&self) -> Option<McmcParams> {
+        let s = match self.method {
+            MethodArg::Exact => return None,
+            MethodArg::Gibbs => Sampler::Gibbs,
+            MethodArg::Metropolis => Sampler::Metropolis,
+        };
+        Some(
+            McmcParams::default()
+                .sampler(s)
+                .chains(self.chains)
+                .draws(self.draws)
+                .tune(self.tune)
+                .seed(self.seed),
+        )
+    }
+}
+
+#[derive(Args)]
+pub struct FitArgs {
+    /// CSV with one count per day (header optional; optional date column).
+    #[arg(long)]
+    counts: PathBuf,
+    /// Name of the counts column.
+    #[arg(long)]
+    column: Option<String>,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Output JSON.
+    #[arg(long)]
+    out: PathBuf,
+    /// Also draw the counts, the expected rate and the posterior of τ (.png or .svg).
+    #[arg(long)]
+    plot: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct LogonsArgs {
+    /// CERT logon.csv (gzip allowed; with or without the id column).
+    #[arg(long)]
+    logon: PathBuf,
+    /// Count only logons in this hour window, e.g. 18-7 (after hours) or 9-17.
+    #[arg(long)]
+    hours: Option<String>,
+    /// Each user's days run from their own first to last activity (user) or over the whole file (global).
+    #[arg(long, value_enum, default_value = "user")]
+    span: SpanArg,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Output CSV, one row per user, most likely change first.
+    #[arg(long)]
+    out: PathBuf,
+    /// Skip bad rows (counted and reported) instead of stopping at the first.
+    #[arg(long)]
+    skip_bad_rows: bool,
+    /// Write the figure of the top users (by Bayes factor) into this directory.
+    #[arg(long)]
+    plot_dir: Option<PathBuf>,
+    /// How many users to draw with --plot-dir.
+    #[arg(long, default_value_t = 5)]
+    plot_top: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SpanArg {
+    /// From the user's first to last day of activity.
+    User,
+    /// The whole file's period.
+    Global,
+}
+
+#[derive(Args)]
+pub struct GenerateArgs {
+    /// Number of users.
+    #[arg(long, default_value_t = 200)]
+    users: usize,
+    /// Number of days.
+    #[arg(long, default_value_t = 500)]
+    days: u32,
+    /// Users with a planted after-hours change.
+    #[arg(long, default_value_t = 10)]
+    planted: usize,
+    /// Seed (same seed, same file).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output logon.csv.
+    #[arg(long)]
+    out: PathBuf,
+    /// Output ground truth (JSON).
+    #[arg(long)]
+    truth: PathBuf,
+}
+
+pub fn run(cmd: ChangepointCmd) -> Res {
+    match cmd {
+        ChangepointCmd::Fit(a) => fit(&a),
+        ChangepointCmd::Logons(a) => logons(&a),
+        ChangepointCmd::Generate(a) => {
+            let truth = LogonGenerator::new()
+                .users(a.users)
+                .days(a.days)
+                .planted(a.planted)
+                .seed(a.seed)
+                .write_files(&a.out, &a.truth)?;
+            eprintln!(
+                "wrote {} rows ({} users, {} planted) -> {}, truth -> {}",
+                truth.rows,
+                a.users,
+                truth.planted.len(),
+                a.out.display(),
+                a.truth.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn finite(x: f64) -> Value {
+    if x.is_finite() { json!(x) } else { Value::Null }
+}
+
+/// posterior.json for one series.
+fn posterior_json(
+    exact: &ExactPosterior,
+    mcmc: Option<&McmcPosterior>,
+    days: Option<&[i64]>,
+    method: &str,
+) -> Result<Value, Box<dyn Error + Send + Sync>> {
+    let date = |k: usize| days.map(|d| format_day(d[k]));
+    let (i1, i2) = (
+        exact.lambda_1_interval(0.94)?,
+        exact.lambda_2_interval(0.94)?,
+    );
+    let mut v = json!({
+        "method": method,
+        "n_days": exact.n_days(),
+        "alpha": exact.alpha(),
+        "log_marginal_likelihood": exact.log_marginal_likelihood(),
+        "log_marginal_likelihood_no_change": exact.log_marginal_likelihood_no_change(),
+        "log_bayes_factor": exact.log_bayes_factor(),
+        "exact": {
+            "tau_posterior": exact.tau_posterior(),
+            "map_tau": exact.map_tau(),
+            "map_tau_date": date(exact.map_tau()),
+            "p_map": exact.map_probability(),
+            "lambda_1_mean": exact.lambda_1_mean(),
+            "lambda_2_mean": exact.lambda_2_mean(),
+            "lambda_1_eti94": [i1.low, i1.high],
+            "lambda_2_eti94": [i2.low, i2.high],
+        },
+    });
+    let o = v.as_object_mut().expect("object");
+    match mcmc {
+        None => {
+            o.insert("tau_posterior".into(), json!(exact.tau_posterior()));
+            o.insert("map_tau".into(), json!(exact.map_tau()));
+            o.insert("map_tau_date".into(), json!(date(exact.map_tau())));
+            o.insert("p_map".into(), json!(exact.map_probability()));
+            o.insert("lambda_1_mean".into(), json!(exact.lambda_1_mean()));
+            o.insert("lambda_2_mean".into(), json!(exact.lambda_2_mean()));
+        }
+        Some(m) => {
+            let tp = m.tau_posterior();
+            let map = m.map_tau();
+            o.insert("tau_posterior".into(), json!(tp));
+            o.insert("map_tau".into(), json!(map));
+            o.insert("map_tau_date".into(), json!(date(map)));
+            o.insert("p_map".into(), json!(tp[map]));
+            o.insert("lambda_1_mean".into(), json!(m.lambda_1.mean));
+            o.insert("lambda_2_mean".into(), json!(m.lambda_2.mean));
+            o.insert("rhat".into(), finite(m.max_rhat()));
+            o.insert("ess_bulk".into(), finite(m.min_ess_bulk()));
+            o.insert("ess_tail".into(), finite(m.min_ess_tail()));
+            o.insert(
+                "tv_distance_to_exact".into(),
+                json!(exact.tau_total_variation(&tp)),
+            );
+            o.insert(
+                "summary".into(),
+                json!({"lambda_1": m.lambda_1, "lambda_2": m.lambda_2, "tau": m.tau}),
+            );
+            o.insert("warnings".into(), json!(m.warnings));
+            o.insert(
+                "mcmc".into(),
+                json!({"chains": m.params.chains, "draws": m.params.draws, "tune": m.params.tune, "seed": m.params.seed,
+                       "acceptance": m.chains.iter().map(|c| c.acceptance).collect::<Vec<_>>()}),
+            );
+        }
+    }
+    Ok(v)
+}
+
+fn figure(
+    path: &Path,
+    title: String,
+    counts: &[u32],
+    exact: &ExactPosterior,
+    days: Option<Vec<String>>,
+    label: &str,
+    true_tau: Option<usize>,
+) -> Res {
+    let c: Vec<f64> = counts.iter().map(|&x| f64::from(x)).collect();
+    let rate = exact.expected_rate();
+    let fig = threatstat_plot::ChangepointFigure {
+        title,
+        day_labels: days.as_deref(),
+        true_tau,
+        count_label: label.to_string(),
+        ..threatstat_plot::ChangepointFigure::new(&c, exact.tau_posterior(), &rate)
+    };
+    threatstat_plot::changepoint_figure(&fig, path)?;
+    Ok(())
+}
+
+fn fit(a: &FitArgs) -> Res {
+    let s = read_count_series(&a.counts, a.column.as_deref())?;
+    let params = a.model.params();
+    let exact = params.fit(&s.counts)?;
+    let method = match a.model.method {
+        MethodArg::Exact => "exact",
+        MethodArg::Gibbs => "gibbs",
+        MethodArg::Metropolis => "metropolis",
+    };
+    let mcmc = a
+        .model
+        .mcmc()
+        .map(|p| params.sample(&s.counts, &p))
+        .transpose()?;
+    let v = posterior_json(&exact, mcmc.as_ref(), s.days.as_deref(), method)?;
+    std::fs::write(&a.out, serde_json::to_string_pretty(&v)? + "\n")
+        .map_err(|e| threatstat_core::Error::io(&a.out, e))?;
+    if let Some(m) = &mcmc {
+        for w in &m.warnings {
+            eprintln!("warning: {w}");
+        }
+    }
+    if let Some(p) = &a.plot {
+        let labels = s
+            .days
+            .as_ref()
+            .map(|d| d.iter().map(|&x| format_day(x)).collect());
+        figure(
+            p,
+            format!("Switchpoint posterior of {}", a.counts.display()),
+            &s.counts,
+            &exact,
+            labels,
+            &s.column,
+            None,
+        )?;
+    }
+    eprintln!(
+        "{} days: MAP change on day {} (P = {:.3}), E[λ1] = {:.3}, E[λ2] = {:.3}, log Bayes factor {:.2} -> {}",
+        s.counts.len(),
+        v["map_tau"],
+        v["p_map"].as_f64().unwrap_or(f64::NAN),
+        v["lambda_1_mean"].as_f64().unwrap_or(f64::NAN),
+        v["lambda_2_mean"].as_f64().unwrap_or(f64::NAN),
+        exact.log_bayes_factor(),
+        a.out.display()
+    );
+    Ok(())
+}
+
+fn logons(a: &LogonsArgs) -> Res {
+    let window = a
+        .hours
+        .as_deref()
+        .map(str::parse::<HourWindow>)
+        .transpose()?;
+    let policy = if a.skip_bad_rows {
+        BadRowPolicy::Skip
+    } else {
+        BadRowPolicy::Error
+    };
+    let counts = LogonLoader::new()
+        .bad_rows(policy)
+        .hour_window(window)
+        .load(&a.logon)?;
+    let summary = counts.summary();
+    if counts.skip_report().skipped > 0 {
+        eprintln!("{}: {}", a.logon.display(), counts.skip_report());
+    }
+    let span = match a.span {
+        SpanArg::User => Span::User,
+        SpanArg::Global => Span::Global,
+    };
+    let daily = counts.daily(span);
+    eprintln!(
+        "{}: {} rows, {} logons ({} counted{}), {} users",
+        a.logon.display(),
+        summary.rows,
+        summary.logons,
+        summary.counted_logons,
+        window.map(|w| format!(" in hours {w}")).unwrap_or_default(),
+        daily.len()
+    );
+    let series: Vec<Vec<u32>> = daily.iter().map(|d| d.counts.clone()).collect();
+    let method = match a.model.mcmc() {
+        Some(p) => Method::Mcmc(p),
+        None => Method::Exact,
+    };
+    let bar = indicatif::ProgressBar::new(series.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} users {elapsed} (eta {eta})")
+            .expect("valid template"),
+    );
+    let t0 = std::time::Instant::now();
+    let fits = fit_all(&series, &a.model.params(), method, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let mut rows: Vec<(usize, SeriesFit)> = Vec::new();
+    let mut failed = 0;
+    for (i, f) in fits.into_iter().enumerate() {
+        match f {
+            Ok(f) => rows.push((i, f)),
+            Err(e) => {
+                failed += 1;
+                eprintln!("user {}: not fitted: {e}", daily[i].user);
+            }
+        }
+    }
+    rows.sort_by(|x, y| {
+        y.1.log_bayes_factor
+            .total_cmp(&x.1.log_bayes_factor)
+            .then(x.0.cmp(&y.0))
+    });
+    let mcmc = matches!(method, Method::Mcmc(_));
+    let f = std::fs::File::create(&a.out).map_err(|e| threatstat_core::Error::io(&a.out, e))?;
+    let mut w = std::io::BufWriter::new(f);
+    let mut header = "user,first_day,last_day,n_days,map_tau,map_tau_date,p_map,lambda_1_mean,lambda_2_mean,log_bayes_factor".to_string();
+    if mcmc {
+        header.push_str(",rhat,ess_bulk,ess_tail,mcmc_map_tau_date");
+    }
+    writeln!(w, "{header}")?;
+    let opt = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
+    for (i, r) in &rows {
+        let d = &daily[*i];
+        write!(
+            w,
+            "{},{},{},{},{},{},{:.6},{:.6},{:.6},{:.6}",
+            d.user,
+            format_day(d.first_day),
+            format_day(d.last_day()),
+            r.n_days,
+            r.map_tau,
+            format_day(d.first_day + r.map_tau as i64),
+            r.map_probability,
+            r.lambda_1_mean,
+            r.lambda_2_mean,
+            r.log_bayes_factor
+        )?;
+        if mcmc {
+            write!(
+                w,
+                ",{},{},{},{}",
+                opt(r.r_hat),
+                opt(r.ess_bulk),
+                opt(r.ess_tail),
+                r.mcmc_map_tau
+                    .map(|t| format_day(d.first_day + t as i64))
+                    .unwrap_or_default()
+            )?;
+        }
+        writeln!(w)?;
+    }
+    w.flush()?;
+    eprintln!(
+        "fitted {} users in {:.2} s{} -> {}",
+        rows.len(),
+        t0.elapsed().as_secs_f64(),
+        if failed > 0 {
+            format!(" ({failed} could not be fitted)")
+        } else {
+            String::new()
+        },
+        a.out.display()
+    );
+    if let Some(dir) = &a.plot_dir {
+        std::fs::create_dir_all(dir).map_err(|e| threatstat_core::Error::io(dir, e))?;
+        for (i, r) in rows.iter().take(a.plot_top) {
+            let d = &daily[*i];
+            let exact = a.model.params().fit(&d.counts)?;
+            let path = dir.join(format!("{}.png", d.user));
+            let title = format!(
+                "{}: log Bayes factor {:.1}, change on {}",
+                d.user,
+                r.log_bayes_factor,
+                format_day(d.first_day + r.map_tau as i64)
+            );
+            let label = if window.is_some() {
+                "logons in the hour window per day"
+            } else {
+                "logons per day"
+            };
+            figure(
+                &path,
+                title,
+                &d.counts,
+                &exact,
+                Some(d.dates()),
+                label,
+                None,
+            )?;
+        }
+    }
+    Ok(())
+}
