@@ -374,14 +374,11 @@ fn logons(a: &LogonsArgs) -> Res {
     let fits = fit_all(&series, &a.model.params(), method, &|| bar.inc(1));
     bar.finish_and_clear();
     let mut rows: Vec<(usize, SeriesFit)> = Vec::new();
-    let mut failed = 0;
+    let mut failed: Vec<(usize, String)> = Vec::new();
     for (i, f) in fits.into_iter().enumerate() {
         match f {
             Ok(f) => rows.push((i, f)),
-            Err(e) => {
-                failed += 1;
-                eprintln!("user {}: not fitted: {e}", daily[i].user);
-            }
+            Err(e) => failed.push((i, e.to_string())),
         }
     }
     rows.sort_by(|x, y| {
@@ -396,6 +393,7 @@ fn logons(a: &LogonsArgs) -> Res {
     if mcmc {
         header.push_str(",rhat,ess_bulk,ess_tail,mcmc_map_tau_date");
     }
+    header.push_str(",note");
     writeln!(w, "{header}")?;
     let opt = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
     for (i, r) in &rows {
@@ -426,17 +424,36 @@ fn logons(a: &LogonsArgs) -> Res {
                     .unwrap_or_default()
             )?;
         }
-        writeln!(w)?;
+        writeln!(w, ",")?;
+    }
+    // Users that could not be fitted (e.g. no logon in the hour window, so
+    // the default α = 1/mean is undefined) are listed, not dropped.
+    for (i, why) in &failed {
+        let d = &daily[*i];
+        let empty = if mcmc { ",,,,,,,,,," } else { ",,,,,," };
+        writeln!(
+            w,
+            "{},{},{},{}{},\"{}\"",
+            d.user,
+            format_day(d.first_day),
+            format_day(d.last_day()),
+            d.counts.len(),
+            empty,
+            why.replace('"', "\"\"")
+        )?;
     }
     w.flush()?;
     eprintln!(
         "fitted {} users in {:.2} s{} -> {}",
         rows.len(),
         t0.elapsed().as_secs_f64(),
-        if failed > 0 {
-            format!(" ({failed} could not be fitted)")
-        } else {
+        if failed.is_empty() {
             String::new()
+        } else {
+            format!(
+                " ({} could not be fitted; listed last with the reason)",
+                failed.len()
+            )
         },
         a.out.display()
     );

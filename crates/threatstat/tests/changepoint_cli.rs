@@ -1,0 +1,293 @@
+//! `threatstat changepoint`: the CLI contract.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_threatstat"))
+}
+
+fn book() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../threatstat-changepoint/tests/fixtures/txtdata.csv")
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("threatstat-cp-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run(cmd: &mut Command) -> (bool, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn read_json(p: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+#[test]
+fn fit_exact_writes_the_posterior_and_a_figure() {
+    let dir = tmpdir("exact");
+    let (out, fig) = (dir.join("posterior.json"), dir.join("fig.png"));
+    let (ok, err) = run(bin()
+        .args(["changepoint", "fit", "--counts"])
+        .arg(book())
+        .args(["--method", "exact", "--out"])
+        .arg(&out)
+        .arg("--plot")
+        .arg(&fig));
+    assert!(ok, "{err}");
+    let v = read_json(&out);
+    let tau: Vec<f64> = serde_json::from_value(v["tau_posterior"].clone()).unwrap();
+    assert_eq!(tau.len(), 74);
+    assert!((tau.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    assert_eq!(v["map_tau"], 45);
+    assert_eq!(
+        format!("{:.3}", v["lambda_1_mean"].as_f64().unwrap()),
+        "17.758"
+    );
+    assert_eq!(
+        format!("{:.3}", v["lambda_2_mean"].as_f64().unwrap()),
+        "22.689"
+    );
+    assert!(v["log_bayes_factor"].as_f64().unwrap() > 4.0);
+    assert!(std::fs::metadata(&fig).unwrap().len() > 10_000);
+}
+
+#[test]
+fn fit_mcmc_reports_convergence() {
+    let dir = tmpdir("mcmc");
+    for method in ["gibbs", "metropolis"] {
+        let out = dir.join(format!("{method}.json"));
+        let (ok, err) = run(bin()
+            .args(["changepoint", "fit", "--counts"])
+            .arg(book())
+            .args([
+                "--method", method, "--draws", "5000", "--tune", "2000", "--seed", "9", "--out",
+            ])
+            .arg(&out));
+        assert!(ok, "{err}");
+        let v = read_json(&out);
+        assert!(
+            v["rhat"].as_f64().unwrap() < 1.01,
+            "{method}: {}",
+            v["rhat"]
+        );
+        assert!(v["ess_bulk"].as_f64().unwrap() > 400.0, "{method}");
+        assert!(v["ess_tail"].as_f64().unwrap() > 400.0, "{method}");
+        assert!(
+            v["tv_distance_to_exact"].as_f64().unwrap() < 0.02,
+            "{method}"
+        );
+        assert_eq!(v["map_tau"], 45, "{method}");
+    }
+}
+
+#[test]
+fn series_with_header_dates_and_named_column() {
+    let dir = tmpdir("dates");
+    let csv = dir.join("s.csv");
+    let mut body = String::from("date,user,logons\n");
+    for d in 0..40 {
+        body.push_str(&format!(
+            "2020-02-{:02},x,{}\n",
+            d % 29 + 1,
+            if d < 25 { 1 } else { 6 }
+        ));
+    }
+    // Not consecutive after Feb 29: the 30th row repeats 2020-02-01.
+    std::fs::write(&csv, &body).unwrap();
+    let out = dir.join("p.json");
+    let (ok, err) = run(bin()
+        .args(["changepoint", "fit", "--counts"])
+        .arg(&csv)
+        .args(["--column", "logons", "--out"])
+        .arg(&out));
+    assert!(
+        !ok && err.contains("s.csv:31: field `date`") && err.contains("consecutive"),
+        "{err}"
+    );
+    let mut body = String::from("date,user,logons\n");
+    for d in 0..40 {
+        let day = 18_000 + d;
+        let (y, m, dd) = threatstat_core::time::civil_from_days(day);
+        body.push_str(&format!(
+            "{y}-{m:02}-{dd:02},x,{}\n",
+            if d < 25 { 1 } else { 6 }
+        ));
+    }
+    std::fs::write(&csv, &body).unwrap();
+    let (ok, err) = run(bin()
+        .args(["changepoint", "fit", "--counts"])
+        .arg(&csv)
+        .args(["--out"])
+        .arg(&out));
+    assert!(!ok && err.contains("--column"), "{err}");
+    let (ok, err) = run(bin()
+        .args(["changepoint", "fit", "--counts"])
+        .arg(&csv)
+        .args(["--column", "logons", "--out"])
+        .arg(&out));
+    assert!(ok, "{err}");
+    let v = read_json(&out);
+    assert_eq!(v["map_tau"], 25);
+    let (y, m, d) = threatstat_core::time::civil_from_days(18_025);
+    assert_eq!(v["map_tau_date"], format!("{y}-{m:02}-{d:02}"));
+}
+
+#[test]
+fn bad_series_name_file_and_line() {
+    let dir = tmpdir("bad");
+    let cases = [
+        (
+            "neg.csv",
+            "count\n3\n-2\n",
+            "neg.csv:3: field `count`: counts must be non-negative",
+        ),
+        (
+            "frac.csv",
+            "3\n2.5\n",
+            "frac.csv:2: field `1`: counts must be whole numbers",
+        ),
+        (
+            "missing.csv",
+            "count,date\n3,2020-01-01\n,2020-01-02\n",
+            "missing.csv:3: field `count`: missing count",
+        ),
+        (
+            "text.csv",
+            "count\n3\nmany\n",
+            "text.csv:3: field `count`: not a number",
+        ),
+        (
+            "baddate.csv",
+            "date,count\n2020-01-01,3\n2020-13-01,4\n",
+            "baddate.csv:3: field `date`",
+        ),
+        ("empty.csv", "count\n", "the series is empty"),
+        ("nocol.csv", "a,b,c\n1,2,3\n", "--column"),
+    ];
+    for (name, body, want) in cases {
+        let p = dir.join(name);
+        std::fs::write(&p, body).unwrap();
+        let (ok, err) = run(bin()
+            .args(["changepoint", "fit", "--counts"])
+            .arg(&p)
+            .args(["--out"])
+            .arg(dir.join("o.json")));
+        assert!(!ok && err.contains(want), "{name}: {err}");
+    }
+    let (ok, err) = run(bin()
+        .args(["changepoint", "fit", "--counts"])
+        .arg(book())
+        .args(["--alpha=-1", "--out"])
+        .arg(dir.join("o.json")));
+    assert!(!ok && err.contains("α must be finite and > 0"), "{err}");
+}
+
+#[test]
+fn logons_rank_the_planted_users_first() {
+    let dir = tmpdir("logons");
+    let (logon, truth, users) = (
+        dir.join("logon.csv"),
+        dir.join("truth.json"),
+        dir.join("users.csv"),
+    );
+    let (ok, err) = run(bin()
+        .args([
+            "changepoint",
+            "generate",
+            "--users",
+            "150",
+            "--days",
+            "400",
+            "--planted",
+            "6",
+            "--seed",
+            "3",
+            "--out",
+        ])
+        .arg(&logon)
+        .arg("--truth")
+        .arg(&truth));
+    assert!(ok, "{err}");
+    let (ok, err) = run(bin()
+        .args(["changepoint", "logons", "--logon"])
+        .arg(&logon)
+        .args(["--hours", "18-7", "--out"])
+        .arg(&users)
+        .arg("--plot-dir")
+        .arg(dir.join("plots"))
+        .args(["--plot-top", "2"]));
+    assert!(ok, "{err}");
+    let t = read_json(&truth);
+    let planted: std::collections::HashMap<String, String> = t["planted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["user"].as_str().unwrap().to_string(),
+                p["change_date"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(planted.len(), 6);
+    let text = std::fs::read_to_string(&users).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 150, "one row per user");
+    for r in &rows[..6] {
+        let change = planted
+            .get(r[0])
+            .unwrap_or_else(|| panic!("{} is not planted", r[0]));
+        assert_eq!(r[5], change, "MAP change date of {}", r[0]);
+    }
+    assert_eq!(std::fs::read_dir(dir.join("plots")).unwrap().count(), 2);
+}
+
+#[test]
+fn bad_logon_files_name_file_line_and_field() {
+    let dir = tmpdir("badlogon");
+    let cases = [
+        (
+            "act.csv",
+            "id,date,user,pc,activity\n{A},01/02/2010 06:49:00,U1,PC-1,Login\n",
+            "act.csv:2: field `activity`",
+        ),
+        (
+            "date.csv",
+            "date,user,pc,activity\n13/45/2010 06:49:00,U1,PC-1,Logon\n",
+            "date.csv:2: field `date`",
+        ),
+        (
+            "nocol.csv",
+            "date,pc,activity\n01/02/2010 06:49:00,PC-1,Logon\n",
+            "no column `user`",
+        ),
+    ];
+    for (name, body, want) in cases {
+        let p = dir.join(name);
+        std::fs::write(&p, body).unwrap();
+        let (ok, err) = run(bin()
+            .args(["changepoint", "logons", "--logon"])
+            .arg(&p)
+            .args(["--out"])
+            .arg(dir.join("u.csv")));
+        assert!(!ok && err.contains(want), "{name}: {err}");
+    }
+    let (ok, err) = run(bin()
+        .args(["changepoint", "logons", "--logon"])
+        .arg(dir.join("act.csv"))
+        .args(["--hours", "25-3", "--out"])
+        .arg(dir.join("u.csv")));
+    assert!(!ok && err.contains("25-3"), "{err}");
+}
