@@ -17,7 +17,14 @@ fn exact(c: &mut Criterion) {
     let mut g = c.benchmark_group("changepoint_exact_1000_users_500_days");
     g.throughput(Throughput::Elements(series.len() as u64));
     g.bench_function("all_users", |b| {
-        b.iter(|| fit_all(black_box(&series), &Switchpoint::params(), Method::Exact, &|| {}))
+        b.iter(|| {
+            fit_all(
+                black_box(&series),
+                &Switchpoint::params(),
+                Method::Exact,
+                &|| {},
+            )
+        })
     });
     g.finish();
 }
@@ -28,7 +35,9 @@ fn gibbs(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(20));
     g.throughput(Throughput::Elements(series.len() as u64));
     let m = Method::Mcmc(McmcParams::default());
-    g.bench_function("all_users", |b| b.iter(|| fit_all(black_box(&series), &Switchpoint::params(), m, &|| {})));
+    g.bench_function("all_users", |b| {
+        b.iter(|| fit_all(black_box(&series), &Switchpoint::params(), m, &|| {}))
+    });
     g.finish();
 }
 

@@ -53,8 +53,15 @@ pub fn synthetic_count_series(users: usize, days: usize, seed: u64) -> Vec<Vec<u
     (0..users)
         .map(|u| {
             let rate: f64 = rng.random_range(1.0..20.0);
-            let tau = if u % 2 == 0 { rng.random_range(0..days) } else { days };
-            let (a, b) = (Poisson::new(rate).expect("rate > 0"), Poisson::new(2.0 * rate).expect("rate > 0"));
+            let tau = if u % 2 == 0 {
+                rng.random_range(0..days)
+            } else {
+                days
+            };
+            let (a, b) = (
+                Poisson::new(rate).expect("rate > 0"),
+                Poisson::new(2.0 * rate).expect("rate > 0"),
+            );
             (0..days)
                 .map(|t| if t < tau { a.sample(&mut rng) } else { b.sample(&mut rng) } as u32)
                 .collect()
