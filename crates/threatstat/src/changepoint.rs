@@ -118,6 +118,9 @@ pub struct LogonsArgs {
     /// Skip bad rows (counted and reported) instead of stopping at the first.
     #[arg(long)]
     skip_bad_rows: bool,
+    /// Draw the top-ranked user (largest Bayes factor) to this file (.png or .svg).
+    #[arg(long)]
+    plot: Option<PathBuf>,
     /// Write the figure of the top users (by Bayes factor) into this directory.
     #[arg(long)]
     plot_dir: Option<PathBuf>,
@@ -457,32 +460,29 @@ fn logons(a: &LogonsArgs) -> Res {
         },
         a.out.display()
     );
+    let label = if window.is_some() {
+        "logons in the hour window per day"
+    } else {
+        "logons per day"
+    };
+    let draw = |i: usize, r: &SeriesFit, path: &Path| -> Res {
+        let d = &daily[i];
+        let exact = a.model.params().fit(&d.counts)?;
+        let title = format!(
+            "{}: log Bayes factor {:.1}, change on {}",
+            d.user,
+            r.log_bayes_factor,
+            format_day(d.first_day + r.map_tau as i64)
+        );
+        figure(path, title, &d.counts, &exact, Some(d.dates()), label, None)
+    };
+    if let (Some(path), Some((i, r))) = (&a.plot, rows.first()) {
+        draw(*i, r, path)?;
+    }
     if let Some(dir) = &a.plot_dir {
         std::fs::create_dir_all(dir).map_err(|e| threatstat_core::Error::io(dir, e))?;
         for (i, r) in rows.iter().take(a.plot_top) {
-            let d = &daily[*i];
-            let exact = a.model.params().fit(&d.counts)?;
-            let path = dir.join(format!("{}.png", d.user));
-            let title = format!(
-                "{}: log Bayes factor {:.1}, change on {}",
-                d.user,
-                r.log_bayes_factor,
-                format_day(d.first_day + r.map_tau as i64)
-            );
-            let label = if window.is_some() {
-                "logons in the hour window per day"
-            } else {
-                "logons per day"
-            };
-            figure(
-                &path,
-                title,
-                &d.counts,
-                &exact,
-                Some(d.dates()),
-                label,
-                None,
-            )?;
+            draw(*i, r, &dir.join(format!("{}.png", daily[*i].user)))?;
         }
     }
     Ok(())
