@@ -132,6 +132,17 @@ pub struct ChainDraws {
     pub acceptance: [f64; 3],
 }
 
+impl ChainDraws {
+    fn with_capacity(draws: usize, acceptance: [f64; 3]) -> Self {
+        ChainDraws {
+            lambda_1: Vec::with_capacity(draws),
+            lambda_2: Vec::with_capacity(draws),
+            tau: Vec::with_capacity(draws),
+            acceptance,
+        }
+    }
+}
+
 /// Posterior summary of one variable, as ArviZ's `summary` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct VariableSummary {
@@ -301,12 +312,7 @@ fn gibbs_chain(d: &Data, p: &McmcParams, seed: u64) -> ChainDraws {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut tau = rng.random_range(0..d.n);
     let mut w = Vec::with_capacity(d.n);
-    let mut out = ChainDraws {
-        lambda_1: Vec::with_capacity(p.draws),
-        lambda_2: Vec::with_capacity(p.draws),
-        tau: Vec::with_capacity(p.draws),
-        acceptance: [1.0; 3],
-    };
+    let mut out = ChainDraws::with_capacity(p.draws, [1.0; 3]);
     for it in 0..p.tune + p.draws {
         let l1 = gamma(&mut rng, d.s1(tau) + 1.0, tau as f64 + d.alpha);
         let l2 = gamma(&mut rng, d.s2(tau) + 1.0, (d.n - tau) as f64 + d.alpha);
@@ -361,12 +367,7 @@ fn metropolis_chain(d: &Data, p: &McmcParams, seed: u64) -> ChainDraws {
     let mut window = [0usize; 3];
     let mut tried = [0usize; 3];
     let tune_interval = 100;
-    let mut out = ChainDraws {
-        lambda_1: Vec::with_capacity(p.draws),
-        lambda_2: Vec::with_capacity(p.draws),
-        tau: Vec::with_capacity(p.draws),
-        acceptance: [0.0; 3],
-    };
+    let mut out = ChainDraws::with_capacity(p.draws, [0.0; 3]);
     for it in 0..p.tune + p.draws {
         if it < p.tune && it > 0 && it % tune_interval == 0 {
             for v in 0..3 {
@@ -380,25 +381,23 @@ fn metropolis_chain(d: &Data, p: &McmcParams, seed: u64) -> ChainDraws {
         if it == p.tune {
             accepted = [0; 3];
         }
-        // λ1 | τ
-        let step: f64 = rng.sample(StandardNormal);
-        let prop = z1 + scale[0] * step;
-        tried[0] += 1;
-        let (s1, e1) = (d.s1(tau), tau as f64 + d.alpha);
-        if rng.random::<f64>().ln() < lp_rate(prop, s1, e1) - lp_rate(z1, s1, e1) {
-            z1 = prop;
-            accepted[0] += 1;
-            window[0] += 1;
-        }
-        // λ2 | τ
-        let step: f64 = rng.sample(StandardNormal);
-        let prop = z2 + scale[1] * step;
-        tried[1] += 1;
-        let (s2, e2) = (d.s2(tau), (n - tau) as f64 + d.alpha);
-        if rng.random::<f64>().ln() < lp_rate(prop, s2, e2) - lp_rate(z2, s2, e2) {
-            z2 = prop;
-            accepted[1] += 1;
-            window[1] += 1;
+        // λ1 | τ, then λ2 | τ: random-walk steps in log space.
+        for v in 0..2 {
+            let (z, succ, exposure) = if v == 0 {
+                (&mut z1, d.s1(tau), tau as f64 + d.alpha)
+            } else {
+                (&mut z2, d.s2(tau), (n - tau) as f64 + d.alpha)
+            };
+            let step: f64 = rng.sample(StandardNormal);
+            let prop = *z + scale[v] * step;
+            tried[v] += 1;
+            if rng.random::<f64>().ln()
+                < lp_rate(prop, succ, exposure) - lp_rate(*z, succ, exposure)
+            {
+                *z = prop;
+                accepted[v] += 1;
+                window[v] += 1;
+            }
         }
         // τ | λ1, λ2: a rounded normal step, as PyMC proposes for discrete
         // variables, or (symmetric too) a uniform jump.
