@@ -1,0 +1,224 @@
+//! Interned names of a LANL file: users, computers and labels as dense ids.
+
+use rustc_hash::FxHashMap;
+use std::fmt;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The id as an index (`0..` in first-seen order).
+            #[inline]
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A `user@domain` (e.g. `U620@DOM1`, `C625$@DOM1`, `ANONYMOUS LOGON@C586`)
+    /// interned in a [`Names`].
+    UserId
+);
+id_type!(
+    /// A computer (e.g. `C17693`) interned in a [`Names`].
+    ComputerId
+);
+id_type!(
+    /// A label (an authentication type such as `Negotiate`, or a logon type
+    /// or orientation spelling not known to this crate) interned in a [`Names`].
+    LabelId
+);
+
+/// The vocabulary of one or more LANL files: users, computers and labels
+/// interned to dense ids in first-seen order.
+///
+/// Readers intern every name they meet here, so events are small `Copy`
+/// values and the hot loop allocates only for names never seen before.
+/// Give two readers the same `Names` ([`LanlReader::with_names`]) to share
+/// ids between files, e.g. the computers of `auth.txt` and `flows.txt`.
+///
+/// [`LanlReader::with_names`]: super::LanlReader::with_names
+///
+/// ```
+/// use threatstat_datasets::lanl::Names;
+/// let mut n = Names::default();
+/// let u = n.intern_user("U620@DOM1");
+/// let c = n.intern_computer("C1003");
+/// assert_eq!((n.user(u), n.computer(c)), ("U620@DOM1", "C1003"));
+/// assert_eq!(n.user_id("U620@DOM1"), Some(u));
+/// assert_eq!(n.computer_id("C1"), None);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    users: ByteInterner,
+    computers: ByteInterner,
+    labels: ByteInterner,
+}
+
+/// Interns byte strings that are UTF-8, checking UTF-8 only for new ones
+/// (the hot path of a reader is a hash lookup of the field's bytes).
+#[derive(Debug, Clone, Default)]
+struct ByteInterner {
+    map: FxHashMap<Box<[u8]>, u32>,
+    strings: Vec<Box<str>>,
+}
+
+impl ByteInterner {
+    #[inline]
+    fn intern_bytes(&mut self, b: &[u8]) -> Result<u32, String> {
+        if let Some(&id) = self.map.get(b) {
+            return Ok(id);
+        }
+        let s = std::str::from_utf8(b)
+            .map_err(|_| format!("expected UTF-8 text, found `{}`", super::reader::shown(b)))?;
+        Ok(self.insert(s))
+    }
+
+    #[inline]
+    fn intern(&mut self, s: &str) -> u32 {
+        match self.map.get(s.as_bytes()) {
+            Some(&id) => id,
+            None => self.insert(s),
+        }
+    }
+
+    fn insert(&mut self, s: &str) -> u32 {
+        let id = u32::try_from(self.strings.len()).expect("more than u32::MAX distinct names");
+        self.strings.push(s.into());
+        self.map.insert(s.as_bytes().into(), id);
+        id
+    }
+
+    fn get(&self, s: &str) -> Option<u32> {
+        self.map.get(s.as_bytes()).copied()
+    }
+
+    fn resolve(&self, id: u32) -> &str {
+        &self.strings[id as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    fn strings(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.strings.iter().map(|s| &**s)
+    }
+}
+
+impl Names {
+    /// The id of user `s`, adding it if new.
+    #[inline]
+    pub fn intern_user(&mut self, s: &str) -> UserId {
+        UserId(self.users.intern(s))
+    }
+
+    /// The id of computer `s`, adding it if new.
+    #[inline]
+    pub fn intern_computer(&mut self, s: &str) -> ComputerId {
+        ComputerId(self.computers.intern(s))
+    }
+
+    /// The id of label `s`, adding it if new.
+    #[inline]
+    pub fn intern_label(&mut self, s: &str) -> LabelId {
+        LabelId(self.labels.intern(s))
+    }
+
+    /// The id of the user spelled `b`, adding it if new; the error (for
+    /// bytes that are not UTF-8) says so.
+    #[inline]
+    pub fn intern_user_bytes(&mut self, b: &[u8]) -> Result<UserId, String> {
+        self.users.intern_bytes(b).map(UserId)
+    }
+
+    /// The id of the computer spelled `b`, adding it if new.
+    #[inline]
+    pub fn intern_computer_bytes(&mut self, b: &[u8]) -> Result<ComputerId, String> {
+        self.computers.intern_bytes(b).map(ComputerId)
+    }
+
+    /// The id of the label spelled `b`, adding it if new.
+    #[inline]
+    pub fn intern_label_bytes(&mut self, b: &[u8]) -> Result<LabelId, String> {
+        self.labels.intern_bytes(b).map(LabelId)
+    }
+
+    /// The name of user `id`.
+    ///
+    /// # Panics
+    /// If `id` is not from this vocabulary.
+    #[inline]
+    pub fn user(&self, id: UserId) -> &str {
+        self.users.resolve(id.0)
+    }
+
+    /// The name of computer `id`.
+    ///
+    /// # Panics
+    /// If `id` is not from this vocabulary.
+    #[inline]
+    pub fn computer(&self, id: ComputerId) -> &str {
+        self.computers.resolve(id.0)
+    }
+
+    /// The text of label `id`.
+    ///
+    /// # Panics
+    /// If `id` is not from this vocabulary.
+    #[inline]
+    pub fn label(&self, id: LabelId) -> &str {
+        self.labels.resolve(id.0)
+    }
+
+    /// The id of user `s`, if seen.
+    pub fn user_id(&self, s: &str) -> Option<UserId> {
+        self.users.get(s).map(UserId)
+    }
+
+    /// The id of computer `s`, if seen.
+    pub fn computer_id(&self, s: &str) -> Option<ComputerId> {
+        self.computers.get(s).map(ComputerId)
+    }
+
+    /// The id of label `s`, if seen.
+    pub fn label_id(&self, s: &str) -> Option<LabelId> {
+        self.labels.get(s).map(LabelId)
+    }
+
+    /// Number of distinct users.
+    pub fn n_users(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Number of distinct computers.
+    pub fn n_computers(&self) -> usize {
+        self.computers.len()
+    }
+
+    /// Number of distinct labels.
+    pub fn n_labels(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// All users in id order.
+    pub fn users(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.users.strings()
+    }
+
+    /// All computers in id order.
+    pub fn computers(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.computers.strings()
+    }
+}
