@@ -49,7 +49,9 @@
 //! ```
 
 pub mod cert;
+pub mod cloudtrail;
 mod error;
+pub mod lanl;
 
 pub use cert::{
     DailyCounts, GroundTruth, HourWindow, LogonCounts, LogonGenerator, LogonLoader, LogonSummary,
