@@ -1,0 +1,153 @@
+//! Summation kernels shared by the estimators.
+//!
+//! Where parity hinges on the exact value of a sum (the mean of a constant
+//! series decides whether pandas and statsmodels see a zero variance), the
+//! sum is NumPy's: [`pairwise_sum`] reproduces `np.add.reduce` of a
+//! contiguous float64 array bit for bit. Dot products are BLAS calls in
+//! NumPy, whose summation order depends on the CPU kernel, so they are only
+//! reproduced to rounding: [`dot`] uses eight independent accumulators
+//! (vectorisable, and more accurate than a single running sum).
+
+/// NumPy's pairwise summation (`DOUBLE_pairwise_sum` of
+/// `numpy/_core/src/umath/loops_utils.h.src`): blocks of at most 128
+/// values are summed with eight accumulators, longer runs are split in two
+/// at a multiple of 8. `np.sum` and `np.mean` of a contiguous float64 array
+/// are this sum (checked against NumPy 2.4 up to 10^5 values).
+pub(crate) fn pairwise_sum(a: &[f64]) -> f64 {
+    let n = a.len();
+    if n < 8 {
+        let mut res = 0.0;
+        for &v in a {
+            res += v;
+        }
+        res
+    } else if n <= 128 {
+        let mut r = [0.0f64; 8];
+        r.copy_from_slice(&a[..8]);
+        let full = n - n % 8;
+        let mut i = 8;
+        while i < full {
+            for (j, acc) in r.iter_mut().enumerate() {
+                *acc += a[i + j];
+            }
+            i += 8;
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for &v in &a[full..] {
+            res += v;
+        }
+        res
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        pairwise_sum(&a[..n2]) + pairwise_sum(&a[n2..])
+    }
+}
+
+/// `np.mean` of a contiguous float64 array: the pairwise sum divided by n.
+pub(crate) fn numpy_mean(a: &[f64]) -> f64 {
+    pairwise_sum(a) / a.len() as f64
+}
+
+/// Σ a[i]·b[i] over the common length, with eight accumulators.
+#[inline]
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f64; 8];
+    let ca = a.chunks_exact(8);
+    let cb = b.chunks_exact(8);
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for j in 0..8 {
+            acc[j] += x[j] * y[j];
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += x * y;
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
+/// The smallest even 5-smooth number (2^a·3^b·5^c, a ≥ 1) that is ≥ `target`:
+/// a length rustfft transforms fast, and even so that a real signal can be
+/// transformed as a complex one of half the length.
+pub(crate) fn next_fast_even_len(target: usize) -> usize {
+    let target = target.max(2);
+    let mut best = usize::MAX;
+    let mut p5 = 1usize;
+    while p5 < best {
+        let mut p35 = p5;
+        while p35 < best {
+            // Smallest power of two times p35 that reaches the target, at least 2·p35.
+            let mut m = p35 * 2;
+            while m < target {
+                m *= 2;
+            }
+            best = best.min(m);
+            match p35.checked_mul(3) {
+                Some(v) => p35 = v,
+                None => break,
+            }
+        }
+        match p5.checked_mul(5) {
+            Some(v) => p5 = v,
+            None => break,
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairwise_sum_of_a_constant_is_not_always_exact() {
+        // np.full(90, 0.1).mean() == 0.1 is False in NumPy.
+        let x = vec![0.1; 90];
+        assert_ne!(numpy_mean(&x), 0.1);
+        let x = vec![3.0; 90];
+        assert_eq!(numpy_mean(&x), 3.0);
+    }
+
+    #[test]
+    fn pairwise_sum_matches_a_naive_sum_of_integers() {
+        let x: Vec<f64> = (0..1000).map(f64::from).collect();
+        assert_eq!(pairwise_sum(&x), 499_500.0);
+        assert_eq!(pairwise_sum(&[]), 0.0);
+    }
+
+    #[test]
+    fn fast_lengths_are_even_and_5_smooth() {
+        for t in 1..2000 {
+            let m = next_fast_even_len(t);
+            assert!(m >= t && m.is_multiple_of(2));
+            let mut r = m;
+            for p in [2, 3, 5] {
+                while r.is_multiple_of(p) {
+                    r /= p;
+                }
+            }
+            assert_eq!(r, 1, "{m}");
+            // No smaller even 5-smooth number reaches t.
+            for c in (t.max(2)..m).filter(|c| c.is_multiple_of(2)) {
+                let mut r = c;
+                for p in [2, 3, 5] {
+                    while r.is_multiple_of(p) {
+                        r /= p;
+                    }
+                }
+                assert_ne!(r, 1, "{c} < {m} for {t}");
+            }
+        }
+    }
+
+    #[test]
+    fn dot_is_a_dot_product() {
+        let a: Vec<f64> = (0..37).map(f64::from).collect();
+        let want: f64 = a.iter().map(|v| v * v).sum();
+        assert_eq!(dot(&a, &a), want);
+    }
+}

@@ -1,0 +1,112 @@
+//! `threatstat acf`: autocorrelation and Ljung-Box of one series.
+//!
+//! Prints JSON: `acf` at lags 0..=L (statsmodels' `acf(x, nlags=L,
+//! adjusted)`) or 1..=L (pandas' `Series.autocorr(k)`), and `ljung_box_q`,
+//! `ljung_box_p` at lags 1..=L, always statsmodels'
+//! `acorr_ljungbox(x, lags=L)` (global mean, denominators n, whatever the
+//! convention of `acf`). NaN is printed as `null`. With NaN in the series,
+//! statsmodels' default (`missing="none"`) makes its statistics NaN, while
+//! pandas drops the NaN pairs.
+
+use clap::Args;
+use std::path::PathBuf;
+use threatstat_acf::autocorr::autocorrs;
+use threatstat_acf::io::read_series;
+use threatstat_acf::{Acf, ljung_box};
+
+type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+#[derive(Args)]
+pub struct AcfArgs {
+    /// One number a line (`nan` allowed).
+    #[arg(long)]
+    pub series: PathBuf,
+    /// Number of lags.
+    #[arg(long, default_value_t = 30)]
+    pub lags: usize,
+    /// pandas (Series.autocorr) or statsmodels (acf).
+    #[arg(long, default_value = "statsmodels")]
+    pub convention: String,
+    /// statsmodels' adjusted denominator (n - k).
+    #[arg(long)]
+    pub adjusted: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Convention {
+    Pandas,
+    Statsmodels,
+}
+
+fn convention(s: &str) -> Result<Convention, String> {
+    match s {
+        "pandas" => Ok(Convention::Pandas),
+        "statsmodels" => Ok(Convention::Statsmodels),
+        other => Err(format!(
+            "--convention must be pandas or statsmodels, found `{other}`"
+        )),
+    }
+}
+
+/// The output document (NaN serialises as `null`).
+fn report(a: &AcfArgs, conv: Convention, x: &[f64]) -> Result<serde_json::Value, String> {
+    let n = x.len();
+    if a.lags == 0 {
+        return Err("--lags must be at least 1".into());
+    }
+    if n <= a.lags {
+        return Err(format!(
+            "{}: --lags {} needs at least {} values, the series has {n}",
+            a.series.display(),
+            a.lags,
+            a.lags + 1
+        ));
+    }
+    let acf: Vec<f64> = match conv {
+        Convention::Statsmodels => Acf::params()
+            .nlags(a.lags)
+            .adjusted(a.adjusted)
+            .fit(x)
+            .map_err(|e| e.to_string())?
+            .acf()
+            .to_vec(),
+        Convention::Pandas => autocorrs(x, a.lags),
+    };
+    let lb = ljung_box(x, a.lags).map_err(|e| e.to_string())?;
+    let nan = x.iter().filter(|v| v.is_nan()).count();
+    Ok(serde_json::json!({
+        "series": a.series.display().to_string(),
+        "n": n,
+        "nan": nan,
+        "convention": if conv == Convention::Pandas { "pandas" } else { "statsmodels" },
+        "adjusted": a.adjusted,
+        "lags": a.lags,
+        "acf": acf,
+        "ljung_box_q": lb.lb_stat,
+        "ljung_box_p": lb.lb_pvalue,
+    }))
+}
+
+pub fn run(a: AcfArgs) -> Res {
+    let conv = convention(&a.convention)?;
+    if a.adjusted && conv == Convention::Pandas {
+        return Err("--adjusted applies to the statsmodels convention only".into());
+    }
+    let x = read_series(&a.series)?;
+    let doc = report(&a, conv, &x)?;
+    let nan = x.iter().filter(|v| v.is_nan()).count();
+    if nan > 0 {
+        eprintln!(
+            "note: {} has {nan} NaN values; statsmodels' acf and Ljung-Box propagate them \
+             (missing=\"none\": null){}",
+            a.series.display(),
+            if conv == Convention::Pandas {
+                "; pandas' autocorr drops the NaN pairs"
+            } else {
+                "; --convention pandas drops NaN pairs"
+            }
+        );
+    }
+    println!("{}", serde_json::to_string_pretty(&doc)?);
+    Ok(())
+}

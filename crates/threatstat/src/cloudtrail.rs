@@ -1,0 +1,619 @@
+//! `threatstat cloudtrail ...`: automated-role detection in CloudTrail logs.
+//!
+//! `automation` reads CloudTrail files (the workshop notebook's CSV or
+//! CloudTrail JSON, gzip allowed, directories walked), builds each
+//! (principal, API) pair's zero-filled series of calls per day (or hour),
+//! scores every pair with the notebook's rule or the Ljung–Box test with
+//! Benjamini–Hochberg control, and writes `pairs.csv` (ranked), a figure per
+//! flagged pair and `summary.json`. With `--truth` (from `generate`) it
+//! also reports precision and recall.
+//!
+//! `generate` writes a seeded multi-week log (CloudTrail JSON, one file per
+//! day, and the notebook CSV) with human and automated principals, and its
+//! ground truth.
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use threatstat_acf::autocorr::autocorrs;
+use threatstat_acf::automation::{Detection, PairSeries, Rule, detect};
+use threatstat_core::BadRowPolicy;
+use threatstat_datasets::cert::parse_day;
+use threatstat_datasets::cloudtrail::{
+    ApiKey, Bucket, CloudTrailGenerator, CloudTrailLoader, CloudTrailTruth, InputFormat,
+    PairCounts, PrincipalKey, TimeZones, Window,
+};
+
+type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+#[derive(Subcommand)]
+pub enum CloudtrailCmd {
+    /// Rank (principal, API) pairs by evidence of automation.
+    Automation(AutomationArgs),
+    /// Write a generated multi-week CloudTrail log (JSON per day + notebook CSV) and its truth.
+    Generate(GenerateArgs),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuleArg {
+    /// max |pandas autocorr| over lags 1..=LAGS >= THRESHOLD (the notebook's rule).
+    Notebook,
+    /// Ljung-Box test at LAGS, Benjamini-Hochberg q-value <= FDR.
+    LjungBox,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrincipalArg {
+    /// The issuing role for AssumedRole records, userIdentity.arn otherwise.
+    Role,
+    /// userIdentity.arn as is (the CSV's arn column is always this).
+    Arn,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApiArg {
+    /// eventName.
+    Name,
+    /// eventSource:eventName.
+    SourceName,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// JSON if a file starts with `{` or `[`, CSV otherwise.
+    Auto,
+    /// The notebook's CSV (eventtime, arn, eventname).
+    Csv,
+    /// CloudTrail JSON ({"Records": [...]}, an array, or JSON Lines).
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FigureArg {
+    /// PNG.
+    Png,
+    /// SVG.
+    Svg,
+    /// Both.
+    Both,
+    /// No figures.
+    None,
+}
+
+#[derive(Args)]
+pub struct AutomationArgs {
+    /// CloudTrail files (notebook CSV or JSON, gzip allowed) or directories
+    /// (walked recursively for *.json, *.jsonl, *.csv, optionally .gz).
+    #[arg(long, num_args = 1.., required = true)]
+    pub input: Vec<PathBuf>,
+    /// notebook (max |acf| over lags 1-LAGS >= THRESHOLD) or ljung-box (with Benjamini-Hochberg).
+    #[arg(long, value_enum, default_value = "notebook")]
+    pub rule: RuleArg,
+    /// Lags of the rule [default: 7 by day, 168 (a week) by hour].
+    #[arg(long)]
+    pub lags: Option<usize>,
+    /// Threshold on max |autocorrelation| of the notebook rule.
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// False discovery rate of the Ljung-Box rule.
+    #[arg(long, default_value_t = 0.05)]
+    pub fdr: f64,
+    /// Count calls per hour instead of per day.
+    #[arg(long)]
+    pub hourly: bool,
+    /// Which identity is the principal of a JSON record.
+    #[arg(long, value_enum, default_value = "role")]
+    pub principal: PrincipalArg,
+    /// What names the API.
+    #[arg(long, value_enum, default_value = "name")]
+    pub api: ApiArg,
+    /// Input format.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: FormatArg,
+    /// Observation window FIRST..LAST (UTC days, inclusive) [default: first to last day with a record].
+    #[arg(long)]
+    pub window: Option<String>,
+    /// Reject event times that are not UTC instead of converting them.
+    #[arg(long)]
+    pub require_utc: bool,
+    /// Skip bad records (counted and reported) instead of stopping at the first.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// Figures of flagged pairs: png, svg, both or none.
+    #[arg(long, value_enum, default_value = "png")]
+    pub figures: FigureArg,
+    /// Draw at most this many flagged pairs (the top-ranked).
+    #[arg(long, default_value_t = 50)]
+    pub max_figures: usize,
+    /// Ground truth of a generated log: adds precision and recall to summary.json.
+    #[arg(long)]
+    pub truth: Option<PathBuf>,
+    /// Output directory (created if needed).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct GenerateArgs {
+    /// Number of days.
+    #[arg(long, default_value_t = 56)]
+    pub days: u32,
+    /// First day (YYYY-MM-DD).
+    #[arg(long, default_value = "2024-01-01")]
+    pub start: String,
+    /// Number of people (at most 26).
+    #[arg(long, default_value_t = 12)]
+    pub humans: usize,
+    /// Number of scheduled jobs (automated roles).
+    #[arg(long, default_value_t = 6)]
+    pub automated: usize,
+    /// Seed (same seed, same files).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Gzip the JSON files (as CloudTrail delivers them).
+    #[arg(long)]
+    pub gzip: bool,
+    /// Output directory: cloudtrail/ (JSON per day), cloudtrail.csv, truth.json.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+pub fn run(c: CloudtrailCmd) -> Res {
+    match c {
+        CloudtrailCmd::Automation(a) => automation(&a),
+        CloudtrailCmd::Generate(a) => generate(&a),
+    }
+}
+
+fn generate(a: &GenerateArgs) -> Res {
+    let log = CloudTrailGenerator::new()
+        .start_day(parse_day(&a.start)?)
+        .days(a.days)
+        .humans(a.humans)
+        .automated(a.automated)
+        .seed(a.seed)
+        .gzip(a.gzip)
+        .generate()?;
+    let files = log.write_dir(&a.out)?;
+    let t = log.truth();
+    eprintln!(
+        "wrote {} records ({} to {}, {} people, {} automated pairs) -> {} ({} JSON files in cloudtrail/, cloudtrail.csv, truth.json)",
+        t.records,
+        t.first_date,
+        t.last_date,
+        t.humans.len(),
+        t.automated.len(),
+        a.out.display(),
+        files.len()
+    );
+    Ok(())
+}
+
+/// The CloudTrail-looking files under `dir`, sorted, recursively.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), threatstat_core::Error> {
+    let io = |e| threatstat_core::Error::io(dir, e);
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(io)?;
+    entries.sort();
+    for p in entries {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else {
+            let base = name.strip_suffix(".gz").unwrap_or(&name);
+            if [".json", ".jsonl", ".csv"]
+                .iter()
+                .any(|s| base.ends_with(s))
+            {
+                out.push(p);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn inputs(args: &[PathBuf]) -> Result<Vec<PathBuf>, Box<dyn std::error::Error + Send + Sync>> {
+    let mut files = Vec::new();
+    for p in args {
+        if p.is_dir() {
+            let before = files.len();
+            walk(p, &mut files)?;
+            if files.len() == before {
+                return Err(format!(
+                    "{}: no *.json, *.jsonl or *.csv files (optionally .gz) in this directory",
+                    p.display()
+                )
+                .into());
+            }
+        } else {
+            files.push(p.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// A CSV cell of a float: shortest round-trip text, `NaN` for NaN.
+fn num(x: f64) -> String {
+    if x.is_nan() {
+        "NaN".into()
+    } else {
+        format!("{x:?}")
+    }
+}
+
+fn finite(x: f64) -> Value {
+    if x.is_finite() { json!(x) } else { Value::Null }
+}
+
+/// A file-name-safe short name of a pair: the principal's name (an
+/// assumed-role session's role and session) and the API.
+fn slug(principal: &str, api: &str) -> String {
+    let name = short_principal(principal);
+    let short = match name.strip_prefix("assumed-role/") {
+        Some(rs) => rs,
+        None => name.rsplit('/').next().unwrap_or(name),
+    };
+    let mut s: String = format!("{short}-{api}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    s.truncate(80);
+    s
+}
+
+fn automation(a: &AutomationArgs) -> Res {
+    let t0 = std::time::Instant::now();
+    let bucket = if a.hourly { Bucket::Hour } else { Bucket::Day };
+    let lags = a.lags.unwrap_or(if a.hourly { 168 } else { 7 });
+    if lags == 0 {
+        return Err("--lags must be at least 1".into());
+    }
+    if !(0.0..=1.0).contains(&a.threshold) {
+        return Err(format!("--threshold must be in 0..=1, found {}", a.threshold).into());
+    }
+    if !(a.fdr > 0.0 && a.fdr <= 1.0) {
+        return Err(format!("--fdr must be in (0, 1], found {}", a.fdr).into());
+    }
+    let rule = match a.rule {
+        RuleArg::Notebook => Rule::Notebook {
+            lags,
+            threshold: a.threshold,
+        },
+        RuleArg::LjungBox => Rule::LjungBox { lags, fdr: a.fdr },
+    };
+    let window = a.window.as_deref().map(str::parse::<Window>).transpose()?;
+    let principal = match a.principal {
+        PrincipalArg::Role => PrincipalKey::Role,
+        PrincipalArg::Arn => PrincipalKey::Arn,
+    };
+    let loader = CloudTrailLoader::new()
+        .bucket(bucket)
+        .window(window)
+        .principal(principal)
+        .api(match a.api {
+            ApiArg::Name => ApiKey::EventName,
+            ApiArg::SourceName => ApiKey::SourceAndName,
+        })
+        .format(match a.format {
+            FormatArg::Auto => InputFormat::Auto,
+            FormatArg::Csv => InputFormat::Csv,
+            FormatArg::Json => InputFormat::Json,
+        })
+        .time_zones(if a.require_utc {
+            TimeZones::RequireUtc
+        } else {
+            TimeZones::Convert
+        })
+        .bad_rows(if a.skip_bad_rows {
+            BadRowPolicy::Skip
+        } else {
+            BadRowPolicy::Error
+        });
+    let truth = a.truth.as_ref().map(CloudTrailTruth::read).transpose()?;
+    let files = inputs(&a.input)?;
+    let mut table = loader.table();
+    for f in &files {
+        loader.load_into(f, &mut table)?;
+    }
+    let summary = table.summary();
+    if table.skip_report().skipped > 0 {
+        eprintln!("{}", table.skip_report());
+    }
+    eprintln!("{summary}");
+    let series: Vec<PairCounts> = table.series();
+    if series.is_empty() {
+        return Err("no valid CloudTrail record in the input (nothing to score)".into());
+    }
+    let input: Vec<PairSeries> = series
+        .iter()
+        .map(|p| PairSeries {
+            principal: p.principal.clone(),
+            api: p.api.clone(),
+            counts: p.to_f64(),
+        })
+        .collect();
+    let detections = detect(&input, &rule);
+    let index: std::collections::HashMap<(&str, &str), usize> = series
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ((p.principal.as_str(), p.api.as_str()), i))
+        .collect();
+    let window = summary.window.expect("series exist, so a window");
+
+    std::fs::create_dir_all(&a.out).map_err(|e| threatstat_core::Error::io(&a.out, e))?;
+    // Figures of the top flagged pairs.
+    let mut figures: Vec<Option<String>> = vec![None; detections.len()];
+    let exts: &[&str] = match a.figures {
+        FigureArg::Png => &["png"],
+        FigureArg::Svg => &["svg"],
+        FigureArg::Both => &["png", "svg"],
+        FigureArg::None => &[],
+    };
+    let flagged: Vec<usize> = (0..detections.len())
+        .filter(|&i| detections[i].flagged)
+        .collect();
+    if !exts.is_empty() && !flagged.is_empty() {
+        let dir = a.out.join("figures");
+        std::fs::create_dir_all(&dir).map_err(|e| threatstat_core::Error::io(&dir, e))?;
+        for (rank, &i) in flagged.iter().take(a.max_figures).enumerate() {
+            let d = &detections[i];
+            let p = &series[index[&(d.principal.as_str(), d.api.as_str())]];
+            let name = format!("{:03}-{}", rank + 1, slug(&d.principal, &d.api));
+            for ext in exts {
+                let path = dir.join(format!("{name}.{ext}"));
+                figure(&path, p, d, &rule, lags)?;
+            }
+            figures[i] = Some(format!("figures/{name}.{}", exts[0]));
+        }
+    }
+
+    // pairs.csv, ranked.
+    let pairs_path = a.out.join("pairs.csv");
+    let mut w = csv::Writer::from_path(&pairs_path)
+        .map_err(|e| format!("{}: {e}", pairs_path.display()))?;
+    w.write_record([
+        "principal",
+        "api",
+        "flagged",
+        "score",
+        "max_abs_acf",
+        "best_lag",
+        "ljung_box_q",
+        "ljung_box_p",
+        "q_value",
+        "dominant_period",
+        "n_days",
+        "total",
+        "n_buckets",
+        "figure",
+    ])?;
+    for (d, fig) in detections.iter().zip(&figures) {
+        w.write_record([
+            d.principal.clone(),
+            d.api.clone(),
+            d.flagged.to_string(),
+            num(d.score),
+            num(d.max_abs_acf),
+            d.best_lag.to_string(),
+            num(d.ljung_box_q),
+            num(d.ljung_box_p),
+            num(d.q_value),
+            d.dominant_period.map(num).unwrap_or_default(),
+            window.days().to_string(),
+            format!("{:.0}", d.total),
+            d.n.to_string(),
+            fig.clone().unwrap_or_default(),
+        ])?;
+    }
+    w.flush()?;
+
+    let n_flagged = flagged.len();
+    let unit = if a.hourly { "hours" } else { "days" };
+    let mut out = json!({
+        "command": "threatstat cloudtrail automation",
+        "inputs": files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "load": {
+            "files": summary.files,
+            "csv_files": summary.csv_files,
+            "json_files": summary.json_files,
+            "records": summary.records,
+            "counted": summary.counted,
+            "skipped": summary.skipped,
+            "skipped_examples": table.skip_report().examples,
+            "outside_window": summary.outside_window,
+            "offset_times_converted": summary.offset_times,
+            "naive_times_as_utc": summary.naive_times,
+            "principals": summary.principals,
+            "arns": summary.arns,
+            "apis": summary.apis,
+            "principal_key": principal.to_string(),
+            "api_key": match a.api { ApiArg::Name => "eventName", ApiArg::SourceName => "eventSource:eventName" },
+        },
+        "bucket": bucket.name(),
+        "window": {
+            "first_day": threatstat_datasets::cert::format_day(window.first_day),
+            "last_day": threatstat_datasets::cert::format_day(window.last_day),
+            "days": window.days(),
+            "buckets": window.days() * bucket.per_day(),
+        },
+        "rule": match rule {
+            Rule::Notebook { lags, threshold } => json!({"name": "notebook", "lags": lags, "threshold": threshold,
+                "definition": "flagged when max over lags 1..=lags of |pandas Series.autocorr(k)| >= threshold; score = that maximum"}),
+            Rule::LjungBox { lags, fdr } => json!({"name": "ljung-box", "lags": lags, "fdr": fdr,
+                "definition": "flagged when the Benjamini-Hochberg q-value of the Ljung-Box p-value at lags (statsmodels acorr_ljungbox) <= fdr; score = -log10(p)"}),
+        },
+        "lag_unit": unit,
+        "dominant_period_unit": unit,
+        "pairs": detections.len(),
+        "flagged": n_flagged,
+        "figures": figures.iter().filter(|f| f.is_some()).count(),
+        "top": detections.iter().filter(|d| d.flagged).take(20).map(|d| json!({
+            "principal": d.principal, "api": d.api, "score": finite(d.score),
+            "max_abs_acf": finite(d.max_abs_acf), "best_lag": d.best_lag,
+            "q_value": finite(d.q_value), "dominant_period": d.dominant_period,
+            "total": d.total,
+        })).collect::<Vec<_>>(),
+    });
+    if let Some(t) = &truth {
+        let (ev, line) = evaluate(
+            &detections,
+            t,
+            bucket,
+            a.truth.as_deref().unwrap_or(Path::new("")),
+        );
+        out["evaluation"] = ev;
+        eprintln!("{line}");
+    }
+    out["seconds"] = json!(t0.elapsed().as_secs_f64());
+    let summary_path = a.out.join("summary.json");
+    std::fs::write(&summary_path, serde_json::to_string_pretty(&out)? + "\n")
+        .map_err(|e| threatstat_core::Error::io(&summary_path, e))?;
+    eprintln!(
+        "{} pairs, {} flagged ({} rule, {} lags by {}) -> {} ({} figures)",
+        detections.len(),
+        n_flagged,
+        match a.rule {
+            RuleArg::Notebook => "notebook",
+            RuleArg::LjungBox => "ljung-box",
+        },
+        lags,
+        bucket.name(),
+        a.out.display(),
+        out["figures"]
+    );
+    Ok(())
+}
+
+/// Precision and recall against a generator's truth. A pair is automated if
+/// the truth lists it under the role key or under the session ARN (the CSV
+/// and `--principal arn`); both kinds of key are ARNs no person has.
+fn evaluate(d: &[Detection], t: &CloudTrailTruth, bucket: Bucket, path: &Path) -> (Value, String) {
+    let (mut tp, mut fp, mut fneg, mut pattern, mut pattern_found) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let mut missed = Vec::new();
+    let mut false_alarms = Vec::new();
+    for x in d {
+        let auto = t
+            .automated_pair(&x.principal, &x.api, PrincipalKey::Role)
+            .or_else(|| t.automated_pair(&x.principal, &x.api, PrincipalKey::Arn));
+        if let Some(a) = auto
+            && a.has_pattern(bucket)
+        {
+            pattern += 1;
+            pattern_found += u64::from(x.flagged);
+        }
+        match (x.flagged, auto) {
+            (true, Some(_)) => tp += 1,
+            (true, None) => {
+                fp += 1;
+                false_alarms.push(
+                    json!({"principal": x.principal, "api": x.api, "score": finite(x.score)}),
+                );
+            }
+            (false, Some(a)) => {
+                fneg += 1;
+                missed.push(json!({"principal": x.principal, "api": x.api, "job": a.job,
+                    "schedule": a.schedule, "has_pattern": a.has_pattern(bucket), "score": finite(x.score)}));
+            }
+            (false, None) => {}
+        }
+    }
+    let ratio = |a: u64, b: u64| {
+        if b == 0 {
+            Value::Null
+        } else {
+            json!(a as f64 / b as f64)
+        }
+    };
+    let precision = ratio(tp, tp + fp);
+    let recall = ratio(tp, tp + fneg);
+    let line = format!(
+        "against {}: {} automated pairs, {} flagged; precision {} recall {} (recall {} among the {} automated pairs whose counts have a pattern)",
+        path.display(),
+        tp + fneg,
+        tp + fp,
+        precision,
+        recall,
+        ratio(pattern_found, pattern),
+        pattern
+    );
+    (
+        json!({
+            "truth": path.display().to_string(),
+            "automated_pairs": tp + fneg,
+            "human_pairs": d.len() as u64 - tp - fneg,
+            "true_positives": tp,
+            "false_positives": fp,
+            "false_negatives": fneg,
+            "precision": precision,
+            "recall": recall,
+            "automated_pairs_with_pattern": pattern,
+            "recall_with_pattern": ratio(pattern_found, pattern),
+            "missed": missed,
+            "false_alarms": false_alarms,
+            "note": "an automated pair whose job runs in every bucket with a fixed number of calls has constant counts: no autocorrelation to find (has_pattern = false)",
+        }),
+        line,
+    )
+}
+
+fn figure(path: &Path, p: &PairCounts, d: &Detection, rule: &Rule, lags: usize) -> Res {
+    let counts = p.to_f64();
+    let acf = autocorrs(&counts, lags.min(counts.len().saturating_sub(1)).max(1));
+    let hourly = p.bucket == Bucket::Hour;
+    // Hourly ticks fall on midnights: label those with the date alone.
+    let labels: Vec<String> = if hourly {
+        p.labels()
+            .into_iter()
+            .map(|l| match l.strip_suffix("T00:00Z") {
+                Some(day) => day.to_string(),
+                None => l.replacen('T', " ", 1).trim_end_matches('Z').to_string(),
+            })
+            .collect()
+    } else {
+        p.labels()
+    };
+    let unit = if hourly { "hour" } else { "day" };
+    let verdict = match rule {
+        Rule::Notebook { .. } => format!("max |r| = {:.2} at lag {}", d.max_abs_acf, d.best_lag),
+        Rule::LjungBox { .. } => format!("Ljung–Box q-value {:.1e}", d.q_value),
+    };
+    let fig = threatstat_plot::AcfFigure {
+        title: format!("{} {}: {verdict}", short_principal(&p.principal), p.api),
+        labels: Some(&labels),
+        count_label: format!("calls per {unit}"),
+        time_label: format!("{unit} (UTC)"),
+        lag_unit: format!("{unit}s"),
+        tick_every: if hourly { 24 } else { 1 },
+        highlight_lag: (d.best_lag >= 1 && d.best_lag <= acf.len()).then_some(d.best_lag),
+        threshold: match rule {
+            Rule::Notebook { threshold, .. } => Some(*threshold),
+            Rule::LjungBox { .. } => None,
+        },
+        ..threatstat_plot::AcfFigure::new(&counts, &acf)
+    };
+    threatstat_plot::acf_figure(&fig, path)?;
+    Ok(())
+}
+
+/// The principal without `arn:aws:iam::ACCOUNT:` (titles stay readable).
+fn short_principal(p: &str) -> &str {
+    match p.strip_prefix("arn:aws:") {
+        Some(rest) => rest.splitn(4, ':').nth(3).unwrap_or(p),
+        None => p,
+    }
+}
