@@ -1,0 +1,115 @@
+//! KDE hot paths: exact Gaussian KDE evaluation (pairs per second, d = 1, 2,
+//! 3, and leave-one-out), binned FFT KDE of 10^6 points on 4,096 grid points
+//! (1-D, and 64×64 in 2-D), and the ISJ bandwidth of 10^5 points.
+//!
+//! `cargo bench -p threatstat-benches --bench kde`
+//! (`THREATSTAT_BENCH_KDE_PAIRS_N`, `THREATSTAT_BENCH_KDE_FFT_N`,
+//! `THREATSTAT_BENCH_KDE_ISJ_N` change the sizes.)
+//!
+//! The inputs come from a seeded splitmix64 generator (a two-component
+//! mixture of Irwin–Hall "normals"), the same one `tools/reference/
+//! kde_reference.py timing` implements, so SciPy and KDEpy are timed on
+//! identical data.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::time::Duration;
+use threatstat_kde::{GaussianKde, Points, bw_isj, fft_kde_1d, fft_kde_2d};
+
+fn size(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// splitmix64 (Vigna), as in the Python peer.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+    }
+    /// Irwin–Hall(12) − 6: mean 0, variance 1, exact in binary floating point.
+    fn normalish(&mut self) -> f64 {
+        let mut s = 0.0;
+        for _ in 0..12 {
+            s += self.uniform();
+        }
+        s - 6.0
+    }
+    /// 70% N(0,1)-ish, 30% shifted by 3.
+    fn mixture(&mut self) -> f64 {
+        let z = self.normalish();
+        if self.uniform() < 0.3 { z + 3.0 } else { z }
+    }
+}
+
+/// `n` points in `d` dimensions, coordinates from [`SplitMix::mixture`].
+fn sample(n: usize, d: usize, seed: u64) -> Vec<f64> {
+    let mut g = SplitMix(seed);
+    (0..n * d).map(|_| g.mixture()).collect()
+}
+
+fn exact(c: &mut Criterion) {
+    let n = size("THREATSTAT_BENCH_KDE_PAIRS_N", 20_000);
+    let mut g = c.benchmark_group(format!("kde_exact_{n}x{n}_pairs"));
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.throughput(Throughput::Elements((n * n) as u64));
+    for d in [1, 2, 3] {
+        let data = Points::new(d, sample(n, d, 1)).unwrap();
+        let at = Points::new(d, sample(n, d, 2)).unwrap();
+        let kde = GaussianKde::params().fit(&data).unwrap();
+        g.bench_function(format!("evaluate_d{d}"), |b| {
+            b.iter(|| kde.evaluate(black_box(&at)).unwrap())
+        });
+    }
+    let data = Points::new(1, sample(n, 1, 1)).unwrap();
+    let kde = GaussianKde::params().fit(&data).unwrap();
+    g.bench_function("loo_density_d1", |b| {
+        b.iter(|| black_box(&kde).loo_density())
+    });
+    let w: Vec<f64> = (0..n).map(|i| 1.0 + (i % 7) as f64).collect();
+    let kde = GaussianKde::params().weights(w).fit(&data).unwrap();
+    let at = Points::new(1, sample(n, 1, 2)).unwrap();
+    g.bench_function("evaluate_d1_weighted", |b| {
+        b.iter(|| kde.evaluate(black_box(&at)).unwrap())
+    });
+    g.finish();
+}
+
+fn fft(c: &mut Criterion) {
+    let n = size("THREATSTAT_BENCH_KDE_FFT_N", 1_000_000);
+    let x = sample(n, 1, 3);
+    let xy = Points::new(2, sample(n, 2, 4)).unwrap();
+    let mut g = c.benchmark_group(format!("kde_fft_{n}_points"));
+    g.sample_size(20).measurement_time(Duration::from_secs(5));
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function("1d_4096_grid_bw0.1", |b| {
+        b.iter(|| fft_kde_1d(black_box(&x), None, 0.1, 4096).unwrap())
+    });
+    g.bench_function("2d_64x64_grid_bw0.2", |b| {
+        b.iter(|| fft_kde_2d(black_box(&xy), None, 0.2, [64, 64]).unwrap())
+    });
+    g.finish();
+}
+
+fn isj(c: &mut Criterion) {
+    let n = size("THREATSTAT_BENCH_KDE_ISJ_N", 100_000);
+    let x = sample(n, 1, 5);
+    let mut g = c.benchmark_group(format!("kde_isj_{n}_points"));
+    g.sample_size(20).measurement_time(Duration::from_secs(5));
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function("bw_isj", |b| b.iter(|| bw_isj(black_box(&x)).unwrap()));
+    g.finish();
+}
+
+criterion_group!(benches, exact, fft, isj);
+criterion_main!(benches);

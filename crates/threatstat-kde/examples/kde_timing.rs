@@ -1,0 +1,106 @@
+//! Wall-clock and CPU time of the KDE hot paths on the inputs of
+//! `benches/benches/kde.rs` (and of `tools/reference/kde_reference.py
+//! timing`), for machines where other work makes wall-clock benches noisy:
+//! CPU seconds are what the work costs, whatever else runs.
+//!
+//! `cargo run --release -p threatstat-kde --example kde_timing [pairs_n]`
+
+use std::time::Instant;
+use threatstat_kde::{GaussianKde, Points, bw_isj, fft_kde_1d, fft_kde_2d};
+
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+    }
+    fn mixture(&mut self) -> f64 {
+        let mut s = 0.0;
+        for _ in 0..12 {
+            s += self.uniform();
+        }
+        s -= 6.0;
+        if self.uniform() < 0.3 { s + 3.0 } else { s }
+    }
+}
+
+fn sample(n: usize, d: usize, seed: u64) -> Vec<f64> {
+    let mut g = SplitMix(seed);
+    (0..n * d).map(|_| g.mixture()).collect()
+}
+
+/// CPU seconds of this process (user + system), from /proc (Linux).
+fn cpu_seconds() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = s.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    if f.len() < 13 {
+        return f64::NAN;
+    }
+    let ticks: f64 = f[11].parse::<f64>().unwrap_or(0.0) + f[12].parse::<f64>().unwrap_or(0.0);
+    ticks / 100.0
+}
+
+/// Best wall time and the CPU time of that repetition.
+fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, f64) {
+    let mut best = (f64::INFINITY, f64::NAN);
+    for _ in 0..reps {
+        let (c0, t0) = (cpu_seconds(), Instant::now());
+        std::hint::black_box(f());
+        let (wall, cpu) = (t0.elapsed().as_secs_f64(), cpu_seconds() - c0);
+        if wall < best.0 {
+            best = (wall, cpu);
+        }
+    }
+    best
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(20_000);
+    let threads = rayon::current_num_threads();
+    println!("rayon threads: {threads}");
+    for d in [1, 2, 3] {
+        let data = Points::new(d, sample(n, d, 1)).unwrap();
+        let at = Points::new(d, sample(n, d, 2)).unwrap();
+        let kde = GaussianKde::params().fit(&data).unwrap();
+        let (wall, cpu) = time(3, || kde.evaluate(&at).unwrap());
+        let pairs = (n * n) as f64;
+        println!(
+            "exact evaluate d={d}: {n}x{n} pairs in {wall:.3} s wall ({:.0} M pairs/s), \
+             {cpu:.2} CPU s ({:.0} M pairs per CPU-second)",
+            pairs / wall / 1e6,
+            pairs / cpu / 1e6
+        );
+    }
+    let x = sample(1_000_000, 1, 3);
+    let (wall, cpu) = time(10, || fft_kde_1d(&x, None, 0.1, 4096).unwrap());
+    println!(
+        "fft_kde_1d 10^6 points, 4096 grid: {:.1} ms wall, {:.1} ms CPU",
+        wall * 1e3,
+        cpu * 1e3
+    );
+    let xy = Points::new(2, sample(1_000_000, 2, 4)).unwrap();
+    let (wall, cpu) = time(10, || fft_kde_2d(&xy, None, 0.2, [64, 64]).unwrap());
+    println!(
+        "fft_kde_2d 10^6 points, 64x64 grid: {:.1} ms wall, {:.1} ms CPU",
+        wall * 1e3,
+        cpu * 1e3
+    );
+    let xi = sample(100_000, 1, 5);
+    let (wall, cpu) = time(10, || bw_isj(&xi).unwrap());
+    println!(
+        "bw_isj 10^5 points: {:.1} ms wall, {:.1} ms CPU",
+        wall * 1e3,
+        cpu * 1e3
+    );
+}

@@ -1,0 +1,613 @@
+//! The Gaussian KDE with SciPy's `gaussian_kde` conventions, evaluated by
+//! exact sums.
+
+use crate::bandwidth;
+use crate::flag::{Flags, Threshold, flag_low_density};
+use crate::numeric::np_sum;
+use crate::sums::{BASE2_SCALE, KernelSums};
+use crate::{KdeError, Points};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Version of the serialized model format.
+pub const MODEL_FORMAT_VERSION: u32 = 1;
+
+/// Raw kernel sums below this may be distorted by the fast `exp2`'s clamp at
+/// `2^-1021`; they are recomputed with `f64::exp`.
+const TINY: f64 = 1e-250;
+
+/// How the kernel covariance is chosen: `kernel covariance = data covariance ×
+/// factor²`, the data covariance being the weighted one SciPy computes.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub enum Bandwidth {
+    /// SciPy's `scotts_factor`: `factor = neff^(-1/(d+4))` (the default).
+    #[default]
+    Scott,
+    /// SciPy's `silverman_factor`: `factor = (neff (d+2) / 4)^(-1/(d+4))`.
+    Silverman,
+    /// A fixed factor (SciPy's scalar `bw_method`).
+    Factor(f64),
+    /// 1-D only: kernel standard deviation from statsmodels'
+    /// [`bw_normal_reference`](crate::bw_normal_reference) (which ignores
+    /// weights, as statsmodels does); `factor = h / data std`.
+    NormalReference,
+    /// 1-D only: kernel standard deviation from KDEpy's Improved
+    /// Sheather–Jones rule ([`bw_isj`](crate::bw_isj), weighted when the KDE
+    /// is); `factor = h / data std`.
+    Isj,
+    /// 1-D only: this kernel standard deviation; `factor = h / data std`.
+    StdDev(f64),
+}
+
+impl Bandwidth {
+    /// A short name: `scott`, `silverman`, `factor`, `normal-reference`,
+    /// `isj`, `std-dev`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Bandwidth::Scott => "scott",
+            Bandwidth::Silverman => "silverman",
+            Bandwidth::Factor(_) => "factor",
+            Bandwidth::NormalReference => "normal-reference",
+            Bandwidth::Isj => "isj",
+            Bandwidth::StdDev(_) => "std-dev",
+        }
+    }
+}
+
+/// Entry point (linfa style): `GaussianKde::params()...fit(&points)`.
+///
+/// A fitted KDE keeps the data. Densities are exact sums over the data
+/// points (parallel, ~d flops and one vectorised `exp` per pair after
+/// whitening with the Cholesky factor; pairs that cannot reach 1e-20 of a sum
+/// are skipped); see [`crate::fft_kde_1d`] for binned evaluation of very
+/// large 1-D and 2-D data. The data are centred before whitening, so large
+/// offsets (timestamps, byte counts) keep full precision where SciPy loses
+/// digits to cancellation.
+///
+/// ```
+/// use threatstat_kde::{Bandwidth, GaussianKde, Points};
+/// let x = Points::from_1d(vec![-1.2, -0.3, 0.1, 0.4, 1.7, 2.2]).unwrap();
+/// let kde = GaussianKde::params().fit(&x).unwrap();          // Scott's factor
+/// assert!((kde.factor() - 6f64.powf(-0.2)).abs() < 1e-15);
+/// let f = kde.evaluate(&Points::from_1d(vec![0.0, 10.0]).unwrap()).unwrap();
+/// assert!(f[0] > 0.1 && f[1] < 1e-6);
+/// // Fixed kernel standard deviation 0.5 (1-D), with weights:
+/// let kde = GaussianKde::params()
+///     .bandwidth(Bandwidth::StdDev(0.5))
+///     .weights(vec![1.0, 1.0, 2.0, 2.0, 1.0, 1.0])
+///     .fit(&x)
+///     .unwrap();
+/// assert!((kde.kernel_covariance()[0] - 0.25).abs() < 1e-15);
+/// assert!((kde.neff() - 64.0 / 12.0).abs() < 1e-12);
+/// ```
+#[derive(Debug, Clone)]
+pub struct GaussianKde {
+    points: Points,
+    raw_weights: Option<Vec<f64>>,
+    bandwidth: Bandwidth,
+    /// Normalised weights (`1/n` each without weights).
+    weights: Vec<f64>,
+    weight_sum: f64,
+    neff: f64,
+    mean: Vec<f64>,
+    data_cov: Vec<f64>,
+    data_chol: Vec<f64>,
+    factor: f64,
+    kernel_cov: Vec<f64>,
+    kernel_chol: Vec<f64>,
+    /// `(2π)^(-d/2) / Π diag(L)` (SciPy's `norm`).
+    norm: f64,
+    /// `-(d/2) ln 2π − Σ ln diag(L)`.
+    log_norm: f64,
+    /// Whitened, scaled, sorted data: the summation engine.
+    sums: KernelSums,
+}
+
+/// Parameters of [`GaussianKde`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GaussianKdeParams {
+    bandwidth: Bandwidth,
+    weights: Option<Vec<f64>>,
+}
+
+impl GaussianKdeParams {
+    /// The bandwidth rule (default [`Bandwidth::Scott`]).
+    pub fn bandwidth(mut self, bandwidth: Bandwidth) -> Self {
+        self.bandwidth = bandwidth;
+        self
+    }
+
+    /// Non-negative weights, one per point (normalised to sum 1, as SciPy).
+    pub fn weights(mut self, weights: Vec<f64>) -> Self {
+        self.weights = Some(weights);
+        self
+    }
+
+    /// Fits the KDE: validates data and weights, computes the weighted data
+    /// covariance, its Cholesky factor and the bandwidth factor.
+    ///
+    /// Errors: empty data, fewer than two values or fewer points than
+    /// dimensions (SciPy's conditions), weights of the wrong length, negative
+    /// or non-finite weights or weights summing to 0, a singular data
+    /// covariance (e.g. a constant coordinate), a 1-D-only bandwidth on
+    /// d > 1, a non-positive factor or standard deviation.
+    pub fn fit(&self, points: &Points) -> Result<GaussianKde, KdeError> {
+        GaussianKde::build(points.clone(), self.weights.clone(), self.bandwidth)
+    }
+}
+
+fn cholesky(a: &[f64], d: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0f64; d * d];
+    for j in 0..d {
+        let mut s = a[j * d + j];
+        for k in 0..j {
+            s -= l[j * d + k] * l[j * d + k];
+        }
+        if s.is_nan() || s <= 0.0 {
+            return None;
+        }
+        let ljj = s.sqrt();
+        l[j * d + j] = ljj;
+        for i in j + 1..d {
+            let mut s = a[i * d + j];
+            for k in 0..j {
+                s -= l[i * d + k] * l[j * d + k];
+            }
+            l[i * d + j] = s / ljj;
+        }
+    }
+    Some(l)
+}
+
+impl GaussianKde {
+    /// Parameters with defaults (Scott's factor, equal weights).
+    pub fn params() -> GaussianKdeParams {
+        GaussianKdeParams::default()
+    }
+
+    fn build(
+        points: Points,
+        raw_weights: Option<Vec<f64>>,
+        bandwidth: Bandwidth,
+    ) -> Result<GaussianKde, KdeError> {
+        let (n, d) = (points.len(), points.dim());
+        if n == 0 {
+            return Err(KdeError::Empty("the data has no points".into()));
+        }
+        if n * d < 2 {
+            return Err(KdeError::Invalid(
+                "the data must have at least two values (SciPy: `dataset` input should have \
+                 multiple elements)"
+                    .into(),
+            ));
+        }
+        if d > n {
+            return Err(KdeError::Invalid(format!(
+                "{n} points in {d} dimensions: the data covariance is singular (need at least as \
+                 many points as dimensions)"
+            )));
+        }
+        let weights = match &raw_weights {
+            Some(w) => normalised_weights(w, n)?,
+            None => vec![1.0 / n as f64; n],
+        };
+        let weighted = raw_weights.is_some();
+        let neff = 1.0 / np_sum(&weights.iter().map(|w| w * w).collect::<Vec<_>>());
+
+        // np.cov(dataset, aweights=weights, bias=False), as SciPy calls it.
+        let w_sum = np_sum(&weights);
+        let columns: Vec<Vec<f64>> = (0..d).map(|k| points.column(k)).collect();
+        let mean: Vec<f64> = columns
+            .iter()
+            .map(|c| {
+                np_sum(
+                    &c.iter()
+                        .zip(&weights)
+                        .map(|(x, w)| x * w)
+                        .collect::<Vec<_>>(),
+                ) / w_sum
+            })
+            .collect();
+        let fact = w_sum - np_sum(&weights.iter().map(|w| w * w).collect::<Vec<_>>()) / w_sum;
+        if fact.is_nan() || fact <= 0.0 {
+            return Err(KdeError::SingularCovariance(
+                "the weighted data covariance is undefined (all weight on one point)".into(),
+            ));
+        }
+        let centred: Vec<Vec<f64>> = columns
+            .iter()
+            .zip(&mean)
+            .map(|(c, m)| c.iter().map(|x| x - m).collect())
+            .collect();
+        let inv_fact = 1.0 / fact;
+        let mut data_cov = vec![0.0f64; d * d];
+        let mut buf = vec![0.0f64; n];
+        for a in 0..d {
+            for b in a..d {
+                for i in 0..n {
+                    buf[i] = centred[b][i] * (centred[a][i] * weights[i]);
+                }
+                let c = np_sum(&buf) * inv_fact;
+                data_cov[b * d + a] = c;
+                data_cov[a * d + b] = c;
+            }
+        }
+        let data_chol = cholesky(&data_cov, d).ok_or_else(|| {
+            KdeError::SingularCovariance(if d == 1 {
+                "the data covariance is singular: all values are equal (or all weight is on equal \
+                 values)"
+                    .into()
+            } else {
+                "the data covariance is singular: the data lie in a lower-dimensional subspace \
+                 (a constant or collinear coordinate)"
+                    .into()
+            })
+        })?;
+
+        let one_d = |what: &str| -> Result<(), KdeError> {
+            if d == 1 {
+                Ok(())
+            } else {
+                Err(KdeError::Invalid(format!(
+                    "the {what} bandwidth is a kernel standard deviation, defined for 1-D data \
+                     only; the data have {d} dimensions (use a factor)"
+                )))
+            }
+        };
+        let from_std = |h: f64| h / data_chol[0];
+        let factor = match bandwidth {
+            Bandwidth::Scott => neff.powf(-1.0 / (d as f64 + 4.0)),
+            Bandwidth::Silverman => (neff * (d as f64 + 2.0) / 4.0).powf(-1.0 / (d as f64 + 4.0)),
+            Bandwidth::Factor(f) => f,
+            Bandwidth::NormalReference => {
+                one_d("normal-reference")?;
+                from_std(bandwidth::select_bandwidth(
+                    &columns[0],
+                    bandwidth::BandwidthRule::NormalReference,
+                )?)
+            }
+            Bandwidth::Isj => {
+                one_d("ISJ")?;
+                let h = match &raw_weights {
+                    Some(w) => bandwidth::bw_isj_weighted(&columns[0], w)?,
+                    None => bandwidth::bw_isj(&columns[0])?,
+                };
+                from_std(h)
+            }
+            Bandwidth::StdDev(h) => {
+                one_d("standard-deviation")?;
+                if !(h.is_finite() && h > 0.0) {
+                    return Err(KdeError::Invalid(format!(
+                        "the kernel standard deviation must be finite and > 0, found {h}"
+                    )));
+                }
+                from_std(h)
+            }
+        };
+        if !(factor.is_finite() && factor > 0.0) {
+            return Err(KdeError::Invalid(format!(
+                "the bandwidth factor must be finite and > 0, found {factor}"
+            )));
+        }
+        let f2 = factor * factor;
+        let kernel_cov: Vec<f64> = data_cov.iter().map(|c| c * f2).collect();
+        let kernel_chol: Vec<f64> = data_chol.iter().map(|c| c * factor).collect();
+        let mut norm = (2.0 * std::f64::consts::PI).powf(-(d as f64) / 2.0);
+        let mut log_norm = -(d as f64) / 2.0 * (2.0 * std::f64::consts::PI).ln();
+        for k in 0..d {
+            norm /= kernel_chol[k * d + k];
+            log_norm -= kernel_chol[k * d + k].ln();
+        }
+        let mut kde = GaussianKde {
+            points,
+            raw_weights,
+            bandwidth,
+            weight_sum: if weighted { w_sum } else { n as f64 },
+            weights,
+            neff,
+            mean,
+            data_cov,
+            data_chol,
+            factor,
+            kernel_cov,
+            kernel_chol,
+            norm,
+            log_norm,
+            sums: KernelSums::new(d, &[], None),
+        };
+        let mut rows = vec![0.0f64; n * d];
+        for (row, z) in kde.points.rows().zip(rows.chunks_exact_mut(d)) {
+            kde.whiten_into(row, z);
+        }
+        let w = if weighted {
+            Some(&kde.weights[..])
+        } else {
+            None
+        };
+        kde.sums = KernelSums::new(d, &rows, w);
+        Ok(kde)
+    }
+
+    fn is_weighted(&self) -> bool {
+        self.raw_weights.is_some()
+    }
+
+    /// `z = L⁻¹ (x − mean) · BASE2_SCALE` by forward substitution.
+    fn whiten_into(&self, x: &[f64], z: &mut [f64]) {
+        let d = self.dim();
+        let l = &self.kernel_chol;
+        for k in 0..d {
+            let mut s = x[k] - self.mean[k];
+            for j in 0..k {
+                s -= l[k * d + j] * z[j];
+            }
+            z[k] = s / l[k * d + k];
+        }
+        for v in z.iter_mut() {
+            *v *= BASE2_SCALE;
+        }
+    }
+
+    fn whiten(&self, points: &Points) -> Result<Vec<f64>, KdeError> {
+        let d = self.dim();
+        if points.dim() != d {
+            return Err(KdeError::DimensionMismatch {
+                expected: d,
+                found: points.dim(),
+            });
+        }
+        let mut q = vec![0.0f64; points.as_slice().len()];
+        for (row, z) in points.rows().zip(q.chunks_exact_mut(d)) {
+            self.whiten_into(row, z);
+        }
+        Ok(q)
+    }
+
+    /// The dimension d.
+    pub fn dim(&self) -> usize {
+        self.points.dim()
+    }
+
+    /// The number of data points n.
+    pub fn n(&self) -> usize {
+        self.points.len()
+    }
+
+    /// The data.
+    pub fn data(&self) -> &Points {
+        &self.points
+    }
+
+    /// The normalised weights (`1/n` each for an unweighted KDE).
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    /// The bandwidth rule the KDE was fitted with.
+    pub fn bandwidth(&self) -> Bandwidth {
+        self.bandwidth
+    }
+
+    /// The effective number of points `1 / Σ wᵢ²` (normalised weights).
+    pub fn neff(&self) -> f64 {
+        self.neff
+    }
+
+    /// The bandwidth factor (SciPy's `kde.factor`).
+    pub fn factor(&self) -> f64 {
+        self.factor
+    }
+
+    /// The weighted data covariance (d×d, row-major), as `np.cov(data,
+    /// aweights=w, bias=False)`.
+    pub fn data_covariance(&self) -> Vec<f64> {
+        self.data_cov.clone()
+    }
+
+    /// The kernel covariance `data covariance × factor²` (d×d, row-major;
+    /// SciPy's `kde.covariance`).
+    pub fn kernel_covariance(&self) -> Vec<f64> {
+        self.kernel_cov.clone()
+    }
+
+    /// The lower Cholesky factor of the kernel covariance (SciPy's
+    /// `kde.cho_cov`), d×d row-major.
+    pub fn kernel_cholesky(&self) -> Vec<f64> {
+        self.kernel_chol.clone()
+    }
+
+    /// The lower Cholesky factor of the data covariance.
+    pub fn data_cholesky(&self) -> Vec<f64> {
+        self.data_chol.clone()
+    }
+
+    /// Density at each point: `Σⱼ wⱼ N(x; xⱼ, Σ)`, summed exactly.
+    ///
+    /// Errors if the points' dimension differs from the data's.
+    pub fn evaluate(&self, points: &Points) -> Result<Vec<f64>, KdeError> {
+        let q = self.whiten(points)?;
+        let mut s = self.sums.raw_sums(&q, false);
+        let d = self.dim();
+        s.par_iter_mut().enumerate().for_each(|(i, v)| {
+            if *v < TINY {
+                *v = self.sums.exact_sum(&q[i * d..(i + 1) * d], None);
+            }
+            *v = *v / self.weight_sum_for_sums() * self.norm;
+        });
+        Ok(s)
+    }
+
+    /// Natural log of the density, without underflow: points far from all
+    /// data get large negative values instead of `ln 0` (log-sum-exp).
+    pub fn log_density(&self, points: &Points) -> Result<Vec<f64>, KdeError> {
+        let q = self.whiten(points)?;
+        let mut s = self.sums.raw_sums(&q, false);
+        let d = self.dim();
+        s.par_iter_mut().enumerate().for_each(|(i, v)| {
+            let ln = if *v < TINY {
+                self.sums.exact_log_sum(&q[i * d..(i + 1) * d], None)
+            } else {
+                v.ln()
+            };
+            *v = ln - self.weight_sum_for_sums().ln() + self.log_norm;
+        });
+        Ok(s)
+    }
+
+    /// Leave-one-out density at each data point:
+    /// `f₋ᵢ(xᵢ) = Σ_{j≠i} wⱼ N(xᵢ; xⱼ, Σ) / Σ_{j≠i} wⱼ`, with the kernel
+    /// covariance Σ of the full fit (the bandwidth is not re-selected). The
+    /// point's own kernel is excluded from the sum, not subtracted, so
+    /// isolated points get accurate small values.
+    pub fn loo_density(&self) -> Vec<f64> {
+        let q = self.data_queries();
+        let mut s = self.sums.raw_sums(&q, true);
+        let d = self.dim();
+        s.par_iter_mut().enumerate().for_each(|(i, v)| {
+            if *v < TINY {
+                *v = self
+                    .sums
+                    .exact_sum(&q[i * d..(i + 1) * d], Some(self.sums.rank(i)));
+            }
+            *v = *v / self.loo_denominator(i) * self.norm;
+        });
+        s
+    }
+
+    /// Natural log of [`loo_density`](Self::loo_density), without underflow.
+    pub fn loo_log_density(&self) -> Vec<f64> {
+        let q = self.data_queries();
+        let mut s = self.sums.raw_sums(&q, true);
+        let d = self.dim();
+        s.par_iter_mut().enumerate().for_each(|(i, v)| {
+            let ln = if *v < TINY {
+                self.sums
+                    .exact_log_sum(&q[i * d..(i + 1) * d], Some(self.sums.rank(i)))
+            } else {
+                v.ln()
+            };
+            *v = ln - self.loo_denominator(i).ln() + self.log_norm;
+        });
+        s
+    }
+
+    /// Flags the data points whose leave-one-out density
+    /// ([`loo_density`](Self::loo_density)) is below the threshold. For the
+    /// in-sample density use
+    /// `flag_low_density(&kde.evaluate(kde.data())?, threshold)`.
+    pub fn flag_low_density(&self, threshold: Threshold) -> Flags {
+        flag_low_density(&self.loo_density(), threshold)
+    }
+
+    /// Sums are `Σ wⱼ e` with normalised weights (weighted; SciPy does not
+    /// divide again by their sum) or `Σ e` (unweighted, divided by n).
+    fn weight_sum_for_sums(&self) -> f64 {
+        if self.is_weighted() {
+            1.0
+        } else {
+            self.n() as f64
+        }
+    }
+
+    fn loo_denominator(&self, i: usize) -> f64 {
+        if self.is_weighted() {
+            self.weight_sum - self.weights[i]
+        } else {
+            (self.n() - 1) as f64
+        }
+    }
+
+    /// The data points as queries (scaled coordinates, original order).
+    fn data_queries(&self) -> Vec<f64> {
+        (0..self.n())
+            .flat_map(|i| self.sums.data_point(i))
+            .collect()
+    }
+}
+
+fn normalised_weights(w: &[f64], n: usize) -> Result<Vec<f64>, KdeError> {
+    if w.len() != n {
+        return Err(KdeError::Invalid(format!(
+            "{} weights for {n} data points",
+            w.len()
+        )));
+    }
+    for (i, &x) in w.iter().enumerate() {
+        if !x.is_finite() {
+            return Err(KdeError::Invalid(format!(
+                "weight {} is {x}, expected a finite number",
+                i + 1
+            )));
+        }
+        if x < 0.0 {
+            return Err(KdeError::Invalid(format!(
+                "weight {} is negative ({x}); weights must be >= 0",
+                i + 1
+            )));
+        }
+    }
+    // SciPy: `self._weights /= sum(self._weights)` with Python's builtin sum
+    // (left to right).
+    let mut s = 0.0;
+    for &x in w {
+        s += x;
+    }
+    if !(s > 0.0 && s.is_finite()) {
+        return Err(KdeError::Invalid(format!(
+            "the weights sum to {s}; at least one must be positive"
+        )));
+    }
+    Ok(w.iter().map(|x| x / s).collect())
+}
+
+/// The serialized form: inputs and the factor; everything else is recomputed
+/// (deterministically) on load.
+#[derive(Serialize)]
+struct KdeReprRef<'a> {
+    format_version: u32,
+    bandwidth: Bandwidth,
+    factor: f64,
+    points: &'a Points,
+    weights: &'a Option<Vec<f64>>,
+}
+
+#[derive(Deserialize)]
+struct KdeRepr {
+    format_version: u32,
+    bandwidth: Bandwidth,
+    factor: f64,
+    points: Points,
+    weights: Option<Vec<f64>>,
+}
+
+impl Serialize for GaussianKde {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        KdeReprRef {
+            format_version: MODEL_FORMAT_VERSION,
+            bandwidth: self.bandwidth,
+            factor: self.factor,
+            points: &self.points,
+            weights: &self.raw_weights,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GaussianKde {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let r = KdeRepr::deserialize(de)?;
+        if r.format_version != MODEL_FORMAT_VERSION {
+            return Err(serde::de::Error::custom(format!(
+                "KDE format version {} is not supported (this build reads version \
+                 {MODEL_FORMAT_VERSION})",
+                r.format_version
+            )));
+        }
+        // Refit with the stored factor (no bandwidth selection on load), then
+        // restore the rule's label.
+        let mut kde = GaussianKde::build(r.points, r.weights, Bandwidth::Factor(r.factor))
+            .map_err(serde::de::Error::custom)?;
+        kde.bandwidth = r.bandwidth;
+        Ok(kde)
+    }
+}

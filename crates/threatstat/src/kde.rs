@@ -1,0 +1,232 @@
+//! `threatstat kde`: Gaussian kernel density estimate at grid points.
+
+use clap::Args;
+use serde_json::json;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use threatstat_core::{Error as CoreError, Location};
+use threatstat_kde::{Bandwidth, GaussianKde, Points};
+
+type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+#[derive(Args)]
+pub struct KdeArgs {
+    /// Data: rows of d comma-separated numbers (a header row allowed).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// scott, silverman, normal-reference, isj, or a kernel standard deviation (1-D).
+    #[arg(long)]
+    pub bandwidth: Option<String>,
+    /// Multiplies the data covariance, as SciPy's scalar bw_method.
+    #[arg(long)]
+    pub factor: Option<f64>,
+    /// Weights, one a line.
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+    /// Evaluation points: rows of d comma-separated numbers.
+    #[arg(long)]
+    pub at: PathBuf,
+}
+
+/// Fits the KDE to `--data` and prints JSON: `density` (one value per row of
+/// `--at`), `factor`, `kernel_covariance` (d×d), and `neff`, `n`, `d`,
+/// `bandwidth`.
+pub fn run(a: KdeArgs) -> Res {
+    let bandwidth = parse_bandwidth(a.bandwidth.as_deref(), a.factor)?;
+    let data = read_rows(&a.data)?;
+    let d = data.dim();
+    let at = read_rows(&a.at)?;
+    if at.dim() != d {
+        return Err(format!(
+            "{}: the evaluation points have {} columns, the data ({}) have {d}",
+            a.at.display(),
+            at.dim(),
+            a.data.display()
+        )
+        .into());
+    }
+    let mut params = GaussianKde::params().bandwidth(bandwidth);
+    if let Some(wpath) = &a.weights {
+        let w = read_weights(wpath)?;
+        if w.len() != data.len() {
+            return Err(format!(
+                "{}: {} weights for {} data rows in {}",
+                wpath.display(),
+                w.len(),
+                data.len(),
+                a.data.display()
+            )
+            .into());
+        }
+        params = params.weights(w);
+    }
+    let kde = params.fit(&data).map_err(|e| match (bandwidth, d) {
+        (Bandwidth::StdDev(_), d) if d > 1 => format!(
+            "--bandwidth NUMBER is the kernel standard deviation of 1-D data; the data have {d} \
+             columns (use --factor): {e}"
+        ),
+        _ => format!("{}: {e}", a.data.display()),
+    })?;
+    let density = kde.evaluate(&at)?;
+    let cov = kde.kernel_covariance();
+    let out = json!({
+        "n": kde.n(),
+        "d": d,
+        "bandwidth": bandwidth.name(),
+        "factor": kde.factor(),
+        "neff": kde.neff(),
+        "kernel_covariance": cov.chunks(d).collect::<Vec<_>>(),
+        "density": density,
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+fn parse_bandwidth(
+    bandwidth: Option<&str>,
+    factor: Option<f64>,
+) -> Result<Bandwidth, Box<dyn std::error::Error + Send + Sync>> {
+    match (bandwidth, factor) {
+        (Some(_), Some(_)) => Err("give either --bandwidth or --factor, not both".into()),
+        (None, Some(f)) => {
+            if f.is_finite() && f > 0.0 {
+                Ok(Bandwidth::Factor(f))
+            } else {
+                Err(format!("--factor must be a finite number > 0, found {f}").into())
+            }
+        }
+        (None, None) => Ok(Bandwidth::Scott),
+        (Some(b), None) => match b.to_ascii_lowercase().as_str() {
+            "scott" => Ok(Bandwidth::Scott),
+            "silverman" => Ok(Bandwidth::Silverman),
+            "normal-reference" | "normal_reference" => Ok(Bandwidth::NormalReference),
+            "isj" => Ok(Bandwidth::Isj),
+            s => match s.parse::<f64>() {
+                Ok(h) if h.is_finite() && h > 0.0 => Ok(Bandwidth::StdDev(h)),
+                _ => Err(format!(
+                    "--bandwidth: expected scott, silverman, normal-reference, isj or a kernel \
+                     standard deviation > 0, found `{b}`"
+                )
+                .into()),
+            },
+        },
+    }
+}
+
+/// The fields of a line: comma-separated, trimmed, surrounding quotes removed.
+fn fields(line: &str) -> Vec<&str> {
+    line.split(',')
+        .map(|f| f.trim().trim_matches('"').trim())
+        .collect()
+}
+
+/// Rows of d comma-separated finite numbers (gzip allowed); the first
+/// non-empty line may be a header (any field that is not a number).
+fn read_rows(path: &Path) -> Result<Points, CoreError> {
+    let reader = threatstat_core::reader::open(path)?;
+    let mut values = Vec::new();
+    let mut d: Option<(usize, u64)> = None;
+    let mut first = true;
+    for (i, line) in reader.lines().enumerate() {
+        let lineno = i as u64 + 1;
+        let line = line.map_err(|e| CoreError::io(path, e))?;
+        let line = line.trim_start_matches('\u{feff}');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fs = fields(line);
+        if first {
+            first = false;
+            if fs.iter().any(|f| f.parse::<f64>().is_err()) {
+                continue; // header
+            }
+        }
+        match d {
+            None => d = Some((fs.len(), lineno)),
+            Some((dim, at)) if dim != fs.len() => {
+                return Err(CoreError::parse(
+                    Location::file(path).at_line(lineno),
+                    format!(
+                        "expected {dim} comma-separated numbers (as on line {at}), found {}",
+                        fs.len()
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        for (k, f) in fs.iter().enumerate() {
+            values.push(number(f, path, lineno, k)?);
+        }
+    }
+    let Some((dim, _)) = d else {
+        return Err(CoreError::parse(
+            Location::file(path),
+            "no data rows (expected rows of comma-separated numbers)",
+        ));
+    };
+    Ok(Points::new(dim, values).expect("rows are complete and finite"))
+}
+
+fn number(f: &str, path: &Path, line: u64, col: usize) -> Result<f64, CoreError> {
+    let loc = || {
+        Location::file(path)
+            .at_line(line)
+            .in_field(format!("column {}", col + 1))
+    };
+    match f.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(CoreError::parse(
+            loc(),
+            format!("expected a finite number, found `{f}` (NaN and infinities are not allowed)"),
+        )),
+        Err(_) => Err(CoreError::parse(
+            loc(),
+            format!("expected a number, found `{f}`"),
+        )),
+    }
+}
+
+/// One non-negative finite weight a line (a header line allowed).
+fn read_weights(path: &Path) -> Result<Vec<f64>, CoreError> {
+    let w = read_rows(path)?;
+    if w.dim() != 1 {
+        return Err(CoreError::parse(
+            Location::file(path),
+            format!("expected one weight a line, found {} columns", w.dim()),
+        ));
+    }
+    // Line numbers for messages: re-scan to map row -> line.
+    if let Some(i) = w.as_slice().iter().position(|x| *x < 0.0) {
+        let line = nth_data_line(path, i)?;
+        return Err(CoreError::parse(
+            Location::file(path).at_line(line),
+            format!("weights must be >= 0, found {}", w.as_slice()[i]),
+        ));
+    }
+    Ok(w.into_vec())
+}
+
+/// The 1-based line number of data row `row` (skipping blank lines and a
+/// header).
+fn nth_data_line(path: &Path, row: usize) -> Result<u64, CoreError> {
+    let reader = threatstat_core::reader::open(path)?;
+    let mut seen = 0usize;
+    let mut first = true;
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| CoreError::io(path, e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        if first {
+            first = false;
+            if fields(&line).iter().any(|f| f.parse::<f64>().is_err()) {
+                continue;
+            }
+        }
+        if seen == row {
+            return Ok(i as u64 + 1);
+        }
+        seen += 1;
+    }
+    Ok(0)
+}

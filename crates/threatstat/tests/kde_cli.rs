@@ -1,0 +1,255 @@
+//! `threatstat kde`: the CLI contract, against SciPy's values
+//! (crates/threatstat-kde/tests/fixtures/scipy_gaussian_kde.json).
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_threatstat"))
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("threatstat-kde-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// (success, stdout, stderr)
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn scipy_case(name: &str) -> Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../threatstat-kde/tests/fixtures/scipy_gaussian_kde.json");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    v["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no case {name}"))
+        .clone()
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+/// Writes `values` as rows of `d` numbers (Rust's `{}` round-trips f64).
+fn write_rows(path: &Path, header: Option<&str>, values: &[f64], d: usize) {
+    let mut s = String::new();
+    if let Some(h) = header {
+        s.push_str(h);
+        s.push('\n');
+    }
+    for row in values.chunks(d) {
+        let r: Vec<String> = row.iter().map(|v| format!("{v}")).collect();
+        s.push_str(&r.join(","));
+        s.push('\n');
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / a.abs().max(b.abs())
+}
+
+/// Runs the case through the CLI and checks density, factor, covariance.
+fn check_case(name: &str, extra: &[&str]) {
+    let c = scipy_case(name);
+    let d = c["d"].as_u64().unwrap() as usize;
+    let dir = tmpdir(name);
+    let (data, at) = (dir.join("data.csv"), dir.join("grid.csv"));
+    let header = (0..d)
+        .map(|k| format!("x{k}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    write_rows(&data, Some(&header), &floats(&c["data"]), d);
+    write_rows(&at, None, &floats(&c["points"]), d);
+    let mut cmd = bin();
+    cmd.args(["kde", "--data"]).arg(&data).arg("--at").arg(&at);
+    if !c["weights"].is_null() {
+        let w = dir.join("w.txt");
+        write_rows(&w, Some("weight"), &floats(&c["weights"]), 1);
+        cmd.arg("--weights").arg(&w);
+    }
+    cmd.args(extra);
+    let (ok, out, err) = run(&mut cmd);
+    assert!(ok, "{name}: {err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(rel(v["factor"].as_f64().unwrap(), c["factor"].as_f64().unwrap()) < 1e-14);
+    let dens = floats(&v["density"]);
+    let want = floats(&c["pdf"]);
+    assert_eq!(dens.len(), want.len());
+    for (a, b) in dens.iter().zip(&want) {
+        if *b > 1e-300 {
+            assert!(rel(*a, *b) < 1e-10, "{name}: {a} vs {b}");
+        }
+    }
+    let cov: Vec<f64> = v["kernel_covariance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(floats)
+        .collect();
+    for (a, b) in cov.iter().zip(floats(&c["kernel_covariance"])) {
+        assert!(rel(*a, b) < 1e-12, "{name}: covariance {a} vs {b}");
+    }
+}
+
+#[test]
+fn scott_default_in_1d_2d_3d_matches_scipy() {
+    check_case("d1_normal_scott", &[]);
+    check_case("d2_scott", &["--bandwidth", "scott"]);
+    check_case("d3_weighted_scott", &[]);
+}
+
+#[test]
+fn silverman_factor_and_std_dev() {
+    check_case("d2_weighted_silverman", &["--bandwidth", "silverman"]);
+    check_case("d2_factor_0.5", &["--factor", "0.5"]);
+    check_case("d1_std_dev_0.4", &["--bandwidth", "0.4"]);
+    check_case("d1_std_dev_0.4_weighted", &["--bandwidth", "0.4"]);
+    check_case("d1_normal_reference", &["--bandwidth", "normal-reference"]);
+    check_case("d1_isj_weighted", &["--bandwidth", "isj"]);
+}
+
+fn expect_error(dir: &Path, data: &str, at: &str, extra: &[&str], needles: &[&str]) {
+    let (dp, ap) = (dir.join("d.csv"), dir.join("g.csv"));
+    std::fs::write(&dp, data).unwrap();
+    std::fs::write(&ap, at).unwrap();
+    let (ok, _, err) = run(bin()
+        .args(["kde", "--data"])
+        .arg(&dp)
+        .arg("--at")
+        .arg(&ap)
+        .args(extra));
+    assert!(!ok, "expected a failure for {data:?}");
+    for n in needles {
+        assert!(err.contains(n), "`{n}` not in: {err}");
+    }
+}
+
+#[test]
+fn bad_inputs_fail_with_file_and_line() {
+    let dir = tmpdir("errors");
+    let grid = "0\n1\n";
+    expect_error(
+        &dir,
+        "x\n1\n2\nnan\n4\n",
+        grid,
+        &[],
+        &["d.csv:4", "finite", "nan"],
+    );
+    expect_error(&dir, "1,2\n3,inf\n", "0,0\n", &[], &["d.csv:2", "column 2"]);
+    expect_error(
+        &dir,
+        "1\n2\nabc\n",
+        grid,
+        &[],
+        &["d.csv:3", "expected a number"],
+    );
+    expect_error(&dir, "1,2\n3\n", "0,0\n", &[], &["d.csv:2", "expected 2"]);
+    expect_error(&dir, "x\n", grid, &[], &["d.csv", "no data rows"]);
+    expect_error(&dir, "", grid, &[], &["no data rows"]);
+    expect_error(
+        &dir,
+        "1,2\n2,1\n3,5\n",
+        "0\n1\n",
+        &[],
+        &["g.csv", "1 columns", "have 2"],
+    );
+    expect_error(&dir, "1\n2\n3\n", "0\n1,2\n", &[], &["g.csv:2"]);
+    expect_error(&dir, "2\n2\n2\n", grid, &[], &["singular", "equal"]);
+    expect_error(
+        &dir,
+        "1\n2\n4\n",
+        grid,
+        &["--bandwidth", "wide"],
+        &["--bandwidth", "wide"],
+    );
+    expect_error(
+        &dir,
+        "1\n2\n4\n",
+        grid,
+        &["--bandwidth=-1"],
+        &["--bandwidth"],
+    );
+    expect_error(&dir, "1\n2\n4\n", grid, &["--factor", "0"], &["--factor"]);
+    expect_error(
+        &dir,
+        "1\n2\n4\n",
+        grid,
+        &["--factor", "0.5", "--bandwidth", "scott"],
+        &["either"],
+    );
+    expect_error(
+        &dir,
+        "1,2\n2,1\n3,5\n",
+        "0,0\n",
+        &["--bandwidth", "0.5"],
+        &["1-D", "--factor"],
+    );
+    // Weights: negative, wrong count, NaN.
+    let w = dir.join("w.txt");
+    std::fs::write(&w, "w\n1\n-2\n1\n").unwrap();
+    let ws = w.to_str().unwrap();
+    expect_error(
+        &dir,
+        "1\n2\n4\n",
+        grid,
+        &["--weights", ws],
+        &["w.txt:3", ">= 0"],
+    );
+    std::fs::write(&w, "1\n2\n").unwrap();
+    expect_error(
+        &dir,
+        "1\n2\n4\n",
+        grid,
+        &["--weights", ws],
+        &["w.txt", "2 weights for 3"],
+    );
+    std::fs::write(&w, "1\nNaN\n2\n").unwrap();
+    expect_error(
+        &dir,
+        "1\n2\n4\n",
+        grid,
+        &["--weights", ws],
+        &["w.txt:2", "finite"],
+    );
+    std::fs::write(&w, "0\n0\n0\n").unwrap();
+    expect_error(
+        &dir,
+        "1\n2\n4\n",
+        grid,
+        &["--weights", ws],
+        &["weights sum to 0"],
+    );
+}
+
+#[test]
+fn output_lists_one_density_per_grid_row() {
+    let dir = tmpdir("shape");
+    let (dp, ap) = (dir.join("d.csv"), dir.join("g.csv"));
+    std::fs::write(&dp, "a,b\n0,0\n1,0.5\n0.2,1\n2,2\n\n").unwrap();
+    std::fs::write(&ap, "0,0\n1,1\n5,5\n").unwrap();
+    let (ok, out, err) = run(bin().args(["kde", "--data"]).arg(&dp).arg("--at").arg(&ap));
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["density"].as_array().unwrap().len(), 3);
+    assert_eq!(v["d"], 2);
+    assert_eq!(v["n"], 4);
+    assert_eq!(v["bandwidth"], "scott");
+    assert_eq!(v["kernel_covariance"].as_array().unwrap().len(), 2);
+}
