@@ -7,6 +7,7 @@
 //! `results/index.html`.
 
 pub mod exchange_sequences;
+pub mod lanl_upload;
 pub mod report;
 
 use serde::Serialize;

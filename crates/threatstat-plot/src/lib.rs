@@ -54,8 +54,11 @@
 //! # std::fs::remove_file(&path).unwrap();
 //! ```
 
+mod acf;
 mod changepoint;
+mod distribution;
 mod fonts;
+mod heatmap;
 mod html;
 mod layout;
 mod raster;
@@ -64,8 +67,13 @@ mod time;
 
 use std::path::{Path, PathBuf};
 
+pub use acf::{AcfFigure, acf_figure};
 pub use changepoint::{ChangepointFigure, changepoint_figure};
+pub use distribution::{
+    DensityOverlay, DistributionFigure, KdeFlagFigure, distribution_figure, kde_flag_figure,
+};
 pub use fonts::{DEFAULT_FONT, DEJAVU_SANS_TTF, register_fonts};
+pub use heatmap::{ChainFigure, HeatmapFigure, chain_figure, heatmap_figure};
 pub use scale::format_value;
 pub use time::format_unix_utc;
 

@@ -1,8 +1,14 @@
 //! `threatstat`: statistical tools for security-log analytics, from the
 //! command line. Each subcommand is a thin layer over a library crate.
 
+mod acf;
+mod attack;
 mod changepoint;
+mod cloudtrail;
+mod kde;
+mod lanl;
 mod markov;
+mod mwu;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -24,6 +30,21 @@ enum Command {
     /// Bayesian Poisson changepoint of daily counts (exact posterior, MCMC, CERT logons).
     #[command(subcommand)]
     Changepoint(changepoint::ChangepointCmd),
+    /// Mann-Whitney U test of two samples (SciPy conventions), effect sizes, Hodges-Lehmann.
+    Mwu(mwu::MwuArgs),
+    /// Gaussian kernel density estimate at given points.
+    Kde(kde::KdeArgs),
+    /// Autocorrelation and Ljung-Box test of one series.
+    Acf(acf::AcfArgs),
+    /// CloudTrail: automated-role detection.
+    #[command(subcommand)]
+    Cloudtrail(cloudtrail::CloudtrailCmd),
+    /// MITRE ATT&CK tactic-chain models.
+    #[command(subcommand)]
+    Attack(attack::AttackCmd),
+    /// LANL analyses.
+    #[command(subcommand)]
+    Lanl(lanl::LanlCmd),
     /// Run every analysis on the bundled data and write results/.
     Reproduce {
         /// Output directory.
@@ -40,6 +61,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Markov(cmd) => markov::run(cmd),
         Command::Changepoint(cmd) => changepoint::run(cmd),
+        Command::Mwu(a) => mwu::run(a),
+        Command::Kde(a) => kde::run(a),
+        Command::Acf(a) => acf::run(a),
+        Command::Cloudtrail(c) => cloudtrail::run(c),
+        Command::Attack(c) => attack::run(c),
+        Command::Lanl(c) => lanl::run(c),
         Command::Reproduce { out, data } => reproduce(&out, &data),
     };
     match result {

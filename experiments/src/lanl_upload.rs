@@ -1,0 +1,373 @@
+//! The LANL upload-bytes analysis: do compromised users upload differently,
+//! and does a kernel density estimate single out their hosts?
+//!
+//! Following the published analysis of LANL's "Comprehensive, Multi-Source
+//! Cyber-Security Events" data:
+//!
+//! 1. Human-owned computers come from successful interactive logons in
+//!    `auth.txt` (`threatstat_datasets::lanl::OwnerMap`).
+//! 2. Flows from such a computer are its owner's uploads, flows to it
+//!    downloads; upload bytes are summed per user per interval (a day by
+//!    default).
+//! 3. The per-interval upload bytes of the compromised users (`redteam.txt`)
+//!    are compared with those of the whole population by a Mann-Whitney U
+//!    test at α = 0.01 (two-sided, as published, and one-sided "greater").
+//! 4. The next step the analysis proposed: a Gaussian KDE over per-user
+//!    features (log10 of the median and of the 95th percentile of the user's
+//!    interval uploads); users in the lowest-density `contamination` share
+//!    are flagged, and scored against the red-team list.
+
+use crate::Error;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use threatstat_core::BadRowPolicy;
+use threatstat_datasets::lanl::{OwnerMap, RedTeam, upload_bytes_per_interval};
+use threatstat_kde::{Bandwidth, GaussianKde, Points, Threshold};
+use threatstat_plot::{DensityOverlay, DistributionFigure, KdeFlagFigure};
+use threatstat_ranktest::{Alternative, MannWhitney};
+
+/// Settings of the analysis.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UploadParams {
+    /// Interval length in seconds (default one day).
+    pub interval_s: u64,
+    /// Significance level of the test (default 0.01, as published).
+    pub alpha: f64,
+    /// Share of users flagged as low density (default 0.05).
+    pub contamination: f64,
+    /// What to do with bad input rows.
+    pub bad_rows: BadRowPolicy,
+    /// Write the figures (default true).
+    pub figures: bool,
+}
+
+impl Default for UploadParams {
+    fn default() -> Self {
+        UploadParams {
+            interval_s: 86_400,
+            alpha: 0.01,
+            contamination: 0.05,
+            bad_rows: BadRowPolicy::Error,
+            figures: true,
+        }
+    }
+}
+
+/// A Mann-Whitney U result, as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestReport {
+    /// Alternative tested.
+    pub alternative: String,
+    /// U of the compromised sample.
+    pub u: f64,
+    /// p-value.
+    pub p_value: f64,
+    /// Natural log of the p-value (accurate when it underflows).
+    pub ln_p_value: f64,
+    /// Method used.
+    pub method: String,
+    /// Rank-biserial correlation (> 0: compromised upload more).
+    pub rank_biserial: f64,
+    /// P(X > Y) + P(X = Y)/2.
+    pub cles: f64,
+    /// Hodges–Lehmann shift in bytes (compromised − all).
+    pub hodges_lehmann: f64,
+    /// Its confidence interval.
+    pub ci: [f64; 2],
+    /// Whether p < α.
+    pub reject: bool,
+}
+
+/// The KDE flags scored against the red-team list.
+#[derive(Debug, Clone, Serialize)]
+pub struct KdeReport {
+    /// Users with features.
+    pub users: usize,
+    /// Kernel factor (Scott's rule).
+    pub factor: f64,
+    /// Density threshold of the flags.
+    pub threshold: f64,
+    /// Users flagged.
+    pub flagged: usize,
+    /// Flagged users that are compromised.
+    pub true_positives: usize,
+    /// Compromised users with features.
+    pub compromised: usize,
+    /// true_positives / flagged.
+    pub precision: f64,
+    /// true_positives / compromised.
+    pub recall: f64,
+    /// Precision of flagging at random: compromised / users.
+    pub base_rate: f64,
+}
+
+/// What the analysis found.
+#[derive(Debug, Clone, Serialize)]
+pub struct UploadSummary {
+    /// Users owning at least one computer.
+    pub owners: usize,
+    /// Users with upload rows.
+    pub users: usize,
+    /// Red-team users.
+    pub redteam_users: usize,
+    /// Red-team users with upload rows.
+    pub compromised_users: usize,
+    /// (user, interval) rows of all users.
+    pub intervals_all: usize,
+    /// (user, interval) rows of compromised users.
+    pub intervals_compromised: usize,
+    /// Median upload bytes per interval: all users.
+    pub median_all: f64,
+    /// Median upload bytes per interval: compromised users.
+    pub median_compromised: f64,
+    /// The published test: two-sided.
+    pub mwu_two_sided: TestReport,
+    /// One-sided: compromised upload more.
+    pub mwu_greater: TestReport,
+    /// KDE flagging.
+    pub kde: KdeReport,
+    /// Figures written (file names).
+    pub figures: Vec<String>,
+    /// Interval length (s).
+    pub interval_s: u64,
+    /// α.
+    pub alpha: f64,
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+fn report(x: &[f64], y: &[f64], alt: Alternative, alpha: f64) -> Result<TestReport, Error> {
+    let r = MannWhitney::params().alternative(alt).test(x, y)?;
+    Ok(TestReport {
+        alternative: alt.as_str().to_string(),
+        u: r.u,
+        p_value: r.p_value,
+        ln_p_value: r.ln_p_value,
+        method: format!("{:?}", r.method).to_lowercase(),
+        rank_biserial: r.rank_biserial,
+        cles: r.cles,
+        hodges_lehmann: r.hodges_lehmann,
+        ci: [r.ci_low, r.ci_high],
+        reject: r.p_value < alpha,
+    })
+}
+
+/// Input files of the analysis.
+#[derive(Debug, Clone)]
+pub struct UploadInputs {
+    /// `auth.txt` (gzip allowed).
+    pub auth: PathBuf,
+    /// `flows.txt`.
+    pub flows: PathBuf,
+    /// `redteam.txt`.
+    pub redteam: PathBuf,
+}
+
+/// Runs the analysis and writes `summary.json`, `users.csv` and the figures
+/// into `out_dir`.
+pub fn run(
+    inputs: &UploadInputs,
+    out_dir: &Path,
+    p: &UploadParams,
+) -> Result<UploadSummary, Error> {
+    let in_unit = |x: f64| x > 0.0 && x < 1.0;
+    if !in_unit(p.alpha) || !in_unit(p.contamination) || p.interval_s == 0 {
+        return Err("alpha and contamination must be in (0, 1) and the interval positive".into());
+    }
+    std::fs::create_dir_all(out_dir)?;
+    let owners = OwnerMap::from_auth(&inputs.auth, p.bad_rows)?;
+    let table = upload_bytes_per_interval(&inputs.flows, &owners, p.interval_s, p.bad_rows)?;
+    let red = RedTeam::read_with(&inputs.redteam, p.bad_rows)?;
+    let names = table.users();
+    let compromised: Vec<bool> = names.iter().map(|u| red.is_compromised(u)).collect();
+    // Per-interval upload bytes; per-user rows for the KDE features.
+    let mut all = Vec::new();
+    let mut comp = Vec::new();
+    let mut per_user: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    for r in table.rows() {
+        let b = r.upload_bytes as f64;
+        all.push(b);
+        per_user[r.user as usize].push(b);
+        if compromised[r.user as usize] {
+            comp.push(b);
+        }
+    }
+    if comp.is_empty() || all.is_empty() {
+        return Err(format!(
+            "no upload intervals for {} (compromised users with uploads: {}, all users: {})",
+            if comp.is_empty() {
+                "the compromised users"
+            } else {
+                "any user"
+            },
+            comp.len(),
+            all.len()
+        )
+        .into());
+    }
+    let two = report(&comp, &all, Alternative::TwoSided, p.alpha)?;
+    let greater = report(&comp, &all, Alternative::Greater, p.alpha)?;
+    // KDE features per user: log10(1 + median), log10(1 + 95th percentile).
+    let mut feat = Vec::new();
+    let mut feat_user = Vec::new();
+    for (u, v) in per_user.iter_mut().enumerate() {
+        if v.is_empty() {
+            continue;
+        }
+        v.sort_by(f64::total_cmp);
+        feat.push((1.0 + quantile(v, 0.5)).log10());
+        feat.push((1.0 + quantile(v, 0.95)).log10());
+        feat_user.push(u);
+    }
+    let points = Points::new(2, feat.clone())?;
+    let kde = GaussianKde::params()
+        .bandwidth(Bandwidth::Scott)
+        .fit(&points)?;
+    let flags = kde.flag_low_density(Threshold::Contamination(p.contamination));
+    let truth: Vec<bool> = feat_user.iter().map(|&u| compromised[u]).collect();
+    let tp = flags
+        .flags
+        .iter()
+        .zip(&truth)
+        .filter(|(f, t)| **f && **t)
+        .count();
+    let n_flag = flags.count();
+    let n_true = truth.iter().filter(|t| **t).count();
+    let kde_report = KdeReport {
+        users: feat_user.len(),
+        factor: kde.factor(),
+        threshold: flags.threshold,
+        flagged: n_flag,
+        true_positives: tp,
+        compromised: n_true,
+        precision: if n_flag > 0 {
+            tp as f64 / n_flag as f64
+        } else {
+            f64::NAN
+        },
+        recall: if n_true > 0 {
+            tp as f64 / n_true as f64
+        } else {
+            f64::NAN
+        },
+        base_rate: n_true as f64 / feat_user.len() as f64,
+    };
+    // users.csv
+    let density = kde.loo_density();
+    let mut csv =
+        String::from("user,compromised,intervals,median_upload,p95_upload,loo_density,flagged\n");
+    for (k, &u) in feat_user.iter().enumerate() {
+        let v = &per_user[u];
+        csv.push_str(&format!(
+            "{},{},{},{},{},{:e},{}\n",
+            names[u],
+            compromised[u],
+            v.len(),
+            quantile(v, 0.5),
+            quantile(v, 0.95),
+            density[k],
+            flags.flags[k]
+        ));
+    }
+    std::fs::write(out_dir.join("users.csv"), csv)?;
+    let mut figures = Vec::new();
+    if p.figures {
+        let note = format!(
+            "Mann-Whitney U, two-sided: p = {:.2e}; rank-biserial r = {:.3}",
+            two.p_value, two.rank_biserial
+        );
+        let fig = DistributionFigure {
+            title: "Upload bytes per user and interval".into(),
+            x_label: format!("upload bytes per user per {} s", p.interval_s),
+            note: Some(note),
+            ..DistributionFigure::new(vec![("all users", &all), ("compromised (red team)", &comp)])
+        };
+        for ext in ["png", "svg"] {
+            let f = format!("upload_distributions.{ext}");
+            threatstat_plot::distribution_figure(&fig, &out_dir.join(&f))?;
+            figures.push(f);
+        }
+        let (xs_pts, ys_pts): (Vec<f64>, Vec<f64>) = feat.chunks(2).map(|c| (c[0], c[1])).unzip();
+        let grid = |v: &[f64]| {
+            let (lo, hi) = v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
+            let pad = 0.1 * (hi - lo).max(0.1);
+            (0..120)
+                .map(|i| lo - pad + (hi - lo + 2.0 * pad) * i as f64 / 119.0)
+                .collect::<Vec<f64>>()
+        };
+        let (gx, gy) = (grid(&xs_pts), grid(&ys_pts));
+        let mut g = Vec::with_capacity(gx.len() * gy.len() * 2);
+        for &y in &gy {
+            for &x in &gx {
+                g.push(x);
+                g.push(y);
+            }
+        }
+        let z = kde.evaluate(&Points::new(2, g)?)?;
+        let fig = KdeFlagFigure {
+            title: format!(
+                "KDE of users' upload behaviour: {} flagged, {} of them red team",
+                n_flag, tp
+            ),
+            y: Some(&ys_pts),
+            truth: Some(&truth),
+            density: DensityOverlay::Grid {
+                xs: &gx,
+                ys: &gy,
+                z: &z,
+            },
+            threshold: Some(flags.threshold),
+            x_label: "log10(1 + median upload bytes per interval)".into(),
+            y_label: "log10(1 + 95th percentile)".into(),
+            ..KdeFlagFigure::new(&xs_pts, &flags.flags)
+        };
+        for ext in ["png", "svg"] {
+            let f = format!("kde_flags.{ext}");
+            threatstat_plot::kde_flag_figure(&fig, &out_dir.join(&f))?;
+            figures.push(f);
+        }
+    }
+    let summary = UploadSummary {
+        owners: owners.users().len(),
+        users: names.len(),
+        redteam_users: red.users().len(),
+        compromised_users: compromised.iter().filter(|c| **c).count(),
+        intervals_all: all.len(),
+        intervals_compromised: comp.len(),
+        median_all: median(&mut all.clone()),
+        median_compromised: median(&mut comp.clone()),
+        mwu_two_sided: two,
+        mwu_greater: greater,
+        kde: kde_report,
+        figures,
+        interval_s: p.interval_s,
+        alpha: p.alpha,
+    };
+    std::fs::write(
+        out_dir.join("summary.json"),
+        serde_json::to_string_pretty(&summary)? + "\n",
+    )?;
+    Ok(summary)
+}
