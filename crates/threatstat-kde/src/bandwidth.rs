@@ -205,54 +205,37 @@ fn isj(data: &[f64], weights: Option<&[f64]>) -> Result<f64, KdeError> {
     // KDEpy autogrid(data, boundary_abs=6, num_points=2**10, boundary_rel=0.5)
     let outside = if 6.0 > 0.5 * range { 6.0 } else { 0.5 * range };
     let mesh = np_linspace(min - outside, max + outside, ISJ_GRID);
-    let n_unique = count_unique(&x);
-    let binned = linbin_1d_sequential(&x, w.as_deref(), mesh[0], mesh[ISJ_GRID - 1], ISJ_GRID);
-    let a = dct2(&binned);
-    let i_sq: Vec<f64> = (1..ISJ_GRID).map(|k| (k as f64).powi(2)).collect();
-    let a2: Vec<f64> = a[1..].iter().map(|v| v * v).collect();
-    let fp = FixedPoint::new(n_unique, &i_sq, a2);
+    // The number of distinct values (a sort) is only needed by the root
+    // finder: count it while the data are binned and transformed.
+    let (n_unique, mut fp) = rayon::join(
+        || count_unique(&x),
+        || {
+            let binned =
+                linbin_1d_sequential(&x, w.as_deref(), mesh[0], mesh[ISJ_GRID - 1], ISJ_GRID);
+            let a = dct2(&binned);
+            let i_sq: Vec<f64> = (1..ISJ_GRID).map(|k| (k as f64).powi(2)).collect();
+            let a2: Vec<f64> = a[1..].iter().map(|v| v * v).collect();
+            FixedPoint::new(0, &i_sq, a2)
+        },
+    );
+    fp.n = n_unique as f64;
     let t = isj_root(&fp, n_unique)?;
     Ok(t.sqrt() * range)
 }
 
-/// `len(np.unique(x))` (−0.0 and 0.0 are one value; no NaN): a bucket sort
-/// on the value range (equal values share a bucket), then each bucket sorted
-/// and its distinct values counted.
+/// `len(np.unique(x))` (−0.0 and 0.0 are one value; no NaN): sort
+/// order-preserving integer keys of the values and count the changes.
 fn count_unique(x: &[f64]) -> usize {
-    let n = x.len();
-    if n < 2 {
-        return n;
-    }
-    let (lo, hi) = crate::fft::min_max(x.iter().copied());
-    let buckets = (n / 4).next_power_of_two().min(1 << 18);
-    let scale = (buckets - 1) as f64 / (hi - lo);
-    let scale = if scale.is_finite() { scale } else { 0.0 };
-    let bucket = |v: f64| (((v - lo) * scale) as usize).min(buckets - 1);
-    let mut start = vec![0usize; buckets + 1];
-    for &v in x {
-        start[bucket(v) + 1] += 1;
-    }
-    for i in 0..buckets {
-        start[i + 1] += start[i];
-    }
-    let mut next = start.clone();
-    let mut sorted = vec![0.0f64; n];
-    for &v in x {
-        let b = bucket(v);
-        sorted[next[b]] = v;
-        next[b] += 1;
-    }
-    let mut unique = 0;
-    for b in 0..buckets {
-        let s = &mut sorted[start[b]..start[b + 1]];
-        if s.len() < 2 {
-            unique += s.len();
-            continue;
-        }
-        s.sort_unstable_by(f64::total_cmp);
-        unique += 1 + s.windows(2).filter(|w| w[0] != w[1]).count();
-    }
-    unique
+    const SIGN: u64 = 1 << 63;
+    let mut keys: Vec<u64> = x
+        .iter()
+        .map(|&v| {
+            let b = (v + 0.0).to_bits(); // −0.0 + 0.0 = +0.0
+            if b & SIGN != 0 { !b } else { b | SIGN }
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.windows(2).filter(|w| w[0] != w[1]).count() + usize::from(!keys.is_empty())
 }
 
 /// KDEpy's 1-D linear binning (`linbin_cython`) in data order, on the grid

@@ -187,15 +187,14 @@ pub(crate) fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo, hi)
 }
 
-/// The grid of one dimension: `(min_grid, max_grid, linspace)`.
+/// The grid of one dimension from the data's range.
 fn axis_grid(
-    values: impl Iterator<Item = f64>,
+    (min, max): (f64, f64),
     points: usize,
     s: f64,
     bounds: Option<(f64, f64)>,
     axis: usize,
 ) -> Result<Vec<f64>, KdeError> {
-    let (min, max) = min_max(values);
     let (lo, hi) = match bounds {
         None => {
             let rel = 0.05 * (max - min);
@@ -245,7 +244,19 @@ pub fn fft_kde_1d_with(
     options: &FftOptions,
 ) -> Result<(Vec<f64>, Vec<f64>), KdeError> {
     check_common(data.len(), weights, bw, &[grid_points])?;
-    if let Some(i) = data.iter().position(|x| !x.is_finite()) {
+    // Range and finiteness in one parallel pass.
+    let (lo, hi, finite) = data
+        .par_chunks(BIN_CHUNK)
+        .map(|c| {
+            let (lo, hi) = min_max(c.iter().copied());
+            (lo, hi, c.iter().all(|v| v.is_finite()))
+        })
+        .reduce(
+            || (f64::INFINITY, f64::NEG_INFINITY, true),
+            |a, b| (a.0.min(b.0), a.1.max(b.1), a.2 && b.2),
+        );
+    if !finite {
+        let i = data.iter().position(|x| !x.is_finite()).unwrap_or(0);
         return Err(KdeError::Invalid(format!(
             "value {} is {}, expected a finite number",
             i + 1,
@@ -263,7 +274,7 @@ pub fn fft_kde_1d_with(
         }
     };
     let s = support(bw, options.support)?;
-    let grid = axis_grid(data.iter().copied(), grid_points, s, bounds, 0)?;
+    let grid = axis_grid((lo, hi), grid_points, s, bounds, 0)?;
     let (gmin, gmax) = (grid[0], grid[grid_points - 1]);
     let intervals = grid_points - 1;
     let dx = (gmax - gmin) / intervals as f64;
@@ -429,7 +440,10 @@ pub fn fft_kde_2d_with(
     };
     let s = support(bw, options.support)?;
     let axes: Vec<Vec<f64>> = (0..2)
-        .map(|k| axis_grid(data.rows().map(|r| r[k]), grid_points[k], s, bounds[k], k))
+        .map(|k| {
+            let range = min_max(data.rows().map(|r| r[k]));
+            axis_grid(range, grid_points[k], s, bounds[k], k)
+        })
         .collect::<Result<_, _>>()?;
     let [g0, g1] = grid_points;
     let gmin = [axes[0][0], axes[1][0]];
