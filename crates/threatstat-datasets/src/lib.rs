@@ -52,6 +52,7 @@ pub mod cert;
 pub mod cloudtrail;
 mod error;
 pub mod lanl;
+mod truth;
 
 pub use cert::{
     DailyCounts, GroundTruth, HourWindow, LogonCounts, LogonGenerator, LogonLoader, LogonSummary,

@@ -228,9 +228,7 @@ impl GroundTruth {
     /// assert!(truth.to_json().contains("\"format\": \"threatstat-cert-logon-truth\""));
     /// ```
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("serializable");
-        s.push('\n');
-        s
+        crate::truth::to_json(self)
     }
 
     /// Reads JSON written by [`GroundTruth::to_json`], checking format and version.
@@ -240,16 +238,12 @@ impl GroundTruth {
     /// assert!(GroundTruth::from_json("{}").is_err());
     /// ```
     pub fn from_json(s: &str) -> Result<Self, DatasetError> {
-        let t: GroundTruth = serde_json::from_str(s)
-            .map_err(|e| DatasetError::Invalid(format!("invalid ground truth JSON: {e}")))?;
-        if t.format != TRUTH_FORMAT || t.version != TRUTH_VERSION {
-            return Err(DatasetError::Invalid(format!(
-                "expected ground truth format `{TRUTH_FORMAT}` version {TRUTH_VERSION}, \
-                 found `{}` version {}",
-                t.format, t.version
-            )));
-        }
-        Ok(t)
+        crate::truth::from_json(
+            s,
+            "ground truth",
+            (TRUTH_FORMAT, TRUTH_VERSION),
+            |t: &Self| (t.format.as_str(), t.version),
+        )
     }
 
     /// Reads a ground truth file.
@@ -259,12 +253,7 @@ impl GroundTruth {
     /// assert!(GroundTruth::read("/nonexistent/truth.json").is_err());
     /// ```
     pub fn read(path: impl AsRef<Path>) -> Result<Self, DatasetError> {
-        let path = path.as_ref();
-        let text = threatstat_core::reader::read_to_string(path)?;
-        Self::from_json(&text).map_err(|e| match e {
-            DatasetError::Invalid(m) => DatasetError::Invalid(format!("{}: {m}", path.display())),
-            other => other,
-        })
+        crate::truth::read(path.as_ref(), Self::from_json)
     }
 }
 

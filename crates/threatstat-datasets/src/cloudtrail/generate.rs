@@ -563,33 +563,22 @@ impl CloudTrailTruth {
 
     /// Pretty JSON, ending with a newline.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("serializable");
-        s.push('\n');
-        s
+        crate::truth::to_json(self)
     }
 
     /// Reads JSON written by [`to_json`](Self::to_json), checking format and version.
     pub fn from_json(s: &str) -> Result<Self, DatasetError> {
-        let t: CloudTrailTruth = serde_json::from_str(s)
-            .map_err(|e| DatasetError::Invalid(format!("invalid ground truth JSON: {e}")))?;
-        if t.format != TRUTH_FORMAT || t.version != TRUTH_VERSION {
-            return Err(DatasetError::Invalid(format!(
-                "expected ground truth format `{TRUTH_FORMAT}` version {TRUTH_VERSION}, \
-                 found `{}` version {}",
-                t.format, t.version
-            )));
-        }
-        Ok(t)
+        crate::truth::from_json(
+            s,
+            "ground truth",
+            (TRUTH_FORMAT, TRUTH_VERSION),
+            |t: &Self| (t.format.as_str(), t.version),
+        )
     }
 
     /// Reads a ground truth file.
     pub fn read(path: impl AsRef<Path>) -> Result<Self, DatasetError> {
-        let path = path.as_ref();
-        let text = threatstat_core::reader::read_to_string(path)?;
-        Self::from_json(&text).map_err(|e| match e {
-            DatasetError::Invalid(m) => DatasetError::Invalid(format!("{}: {m}", path.display())),
-            other => other,
-        })
+        crate::truth::read(path.as_ref(), Self::from_json)
     }
 }
 
