@@ -1,9 +1,11 @@
 //! The exact posterior of the switchpoint model.
 
 use crate::ChangepointError;
+use crate::Direction;
 use crate::mcmc::{McmcParams, McmcPosterior};
+use crate::numerics::{Prefix, integrate, ln_segment, resolve_alpha};
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, Gamma};
+use statrs::distribution::{Continuous, ContinuousCDF, Gamma};
 use statrs::function::gamma::ln_gamma;
 use std::sync::OnceLock;
 
@@ -33,6 +35,7 @@ impl Switchpoint {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SwitchpointParams {
     alpha: Option<f64>,
+    direction: Direction,
 }
 
 impl SwitchpointParams {
@@ -41,6 +44,46 @@ impl SwitchpointParams {
     pub fn alpha(mut self, alpha: f64) -> Self {
         self.alpha = Some(alpha);
         self
+    }
+
+    /// Which changes to consider (default [`Direction::Any`]): with `Up`
+    /// only λ2 > λ1, with `Down` only λ2 < λ1 (see [`Direction`]).
+    ///
+    /// ```
+    /// use threatstat_changepoint::{Direction, Switchpoint};
+    /// let p = Switchpoint::params().direction(Direction::Up).fit(&[1, 0, 1, 6, 5, 7]).unwrap();
+    /// assert_eq!(p.direction(), Direction::Up);
+    /// assert_eq!(p.map_tau(), 3);
+    /// ```
+    pub fn direction(mut self, direction: Direction) -> Self {
+        self.direction = direction;
+        self
+    }
+
+    /// The exact posterior with an exposure per day: `y_t ~ Poisson(λ · m_t)`
+    /// (e.g. `m_t` the population's activity on day t relative to its mean,
+    /// see [`crate::baseline`]), so that λ1 and λ2 are rates per unit of
+    /// exposure. With all `m_t = 1` it equals [`fit`](Self::fit). The
+    /// default α is total exposure / total count.
+    ///
+    /// ```
+    /// use threatstat_changepoint::Switchpoint;
+    /// // Everyone doubled their activity from day 4: relative to the
+    /// // population this user did not change.
+    /// let counts = [2, 3, 2, 3, 6, 5, 6, 7];
+    /// let m = [1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0];
+    /// let raw = Switchpoint::params().fit(&counts).unwrap();
+    /// let rel = Switchpoint::params().fit_with_exposures(&counts, &m).unwrap();
+    /// assert!(raw.log_bayes_factor() > 0.0 && rel.log_bayes_factor() < 0.0);
+    /// ```
+    pub fn fit_with_exposures(
+        &self,
+        counts: &[u32],
+        exposures: &[f64],
+    ) -> Result<ExactPosterior, ChangepointError> {
+        let prefix = Prefix::new(counts, Some(exposures))?;
+        let alpha = resolve_alpha(self.alpha, &prefix)?;
+        Ok(ExactPosterior::compute(prefix, alpha, self.direction))
     }
 
     /// The α used for `counts`, validated.
@@ -71,17 +114,64 @@ impl SwitchpointParams {
     /// The exact posterior (λ1 and λ2 integrated out).
     pub fn fit(&self, counts: &[u32]) -> Result<ExactPosterior, ChangepointError> {
         let alpha = self.resolve_alpha(counts)?;
-        Ok(ExactPosterior::compute(counts, alpha))
+        let prefix = Prefix::new(counts, None)?;
+        Ok(ExactPosterior::compute(prefix, alpha, self.direction))
     }
 
-    /// MCMC samples of (λ1, λ2, τ) with diagnostics.
+    /// MCMC samples of (λ1, λ2, τ) with diagnostics (unrestricted model
+    /// only: with a direction other than `Any` this is an error).
     pub fn sample(
         &self,
         counts: &[u32],
         mcmc: &McmcParams,
     ) -> Result<McmcPosterior, ChangepointError> {
+        if self.direction != Direction::Any {
+            return Err(ChangepointError::Invalid(
+                "MCMC samples the unrestricted model; use the exact posterior with a direction"
+                    .into(),
+            ));
+        }
         let alpha = self.resolve_alpha(counts)?;
         crate::mcmc::sample(counts, alpha, mcmc)
+    }
+}
+
+/// One τ's share of the posterior of a rate: Gamma `this`, restricted (if
+/// a direction is set) to be above (or below) the other rate, Gamma `other`,
+/// which holds with probability `p_order`.
+struct Component {
+    weight: f64,
+    this: Gamma,
+    restriction: Option<(Gamma, bool, f64)>,
+}
+
+impl Component {
+    fn support(&self) -> (f64, f64) {
+        use statrs::statistics::Distribution;
+        let (m, s) = (
+            self.this.mean().unwrap_or(1.0),
+            self.this.std_dev().unwrap_or(1.0),
+        );
+        ((m - 40.0 * s).max(0.0), m + 40.0 * s)
+    }
+
+    fn upper(&self) -> f64 {
+        use statrs::statistics::Distribution;
+        self.this.mean().unwrap_or(1.0) + 12.0 * self.this.std_dev().unwrap_or(1.0)
+    }
+
+    fn cdf(&self, x: f64) -> f64 {
+        match &self.restriction {
+            None => self.this.cdf(x),
+            Some((other, this_greater, p_order)) => {
+                let (lo, hi) = self.support();
+                let f = |l: f64| {
+                    let o = other.cdf(l);
+                    self.this.pdf(l) * if *this_greater { o } else { 1.0 - o }
+                };
+                (integrate(f, lo, x.min(hi)) / p_order).clamp(0.0, 1.0)
+            }
+        }
     }
 }
 
@@ -99,34 +189,29 @@ pub struct Interval {
 pub struct ExactPosterior {
     alpha: f64,
     n: usize,
-    /// `prefix[k]` = sum of the counts of days `0..k`.
+    direction: Direction,
+    /// Prefix sums of counts (and exposures).
     #[serde(skip)]
-    prefix: Vec<u64>,
+    prefix: Prefix,
     tau_posterior: Vec<f64>,
     log_marginal: f64,
     log_marginal_no_change: f64,
 }
 
 impl ExactPosterior {
-    fn compute(counts: &[u32], alpha: f64) -> Self {
-        let n = counts.len();
-        let mut prefix = Vec::with_capacity(n + 1);
-        let mut s = 0u64;
-        prefix.push(0);
-        let mut log_fact_sum = 0.0;
-        for &c in counts {
-            s += u64::from(c);
-            prefix.push(s);
-            log_fact_sum += ln_factorial(u64::from(c));
-        }
-        let total = s;
+    fn compute(prefix: Prefix, alpha: f64, direction: Direction) -> Self {
+        let n = prefix.n();
         let ln_alpha = alpha.ln();
-        // log p(y | τ = k) up to the common term -Σ ln y_t! + 2 ln α.
+        let e_n = prefix.exp_to(n);
+        let total = prefix.total();
+        // log p(y | τ = k) up to the common term Σ (y_t ln m_t − ln y_t!).
         let mut logp: Vec<f64> = (0..n)
             .map(|k| {
-                let (s1, s2) = (prefix[k], total - prefix[k]);
-                ln_factorial(s1) - (s1 + 1) as f64 * (k as f64 + alpha).ln() + ln_factorial(s2)
-                    - (s2 + 1) as f64 * ((n - k) as f64 + alpha).ln()
+                let (s1, e1) = prefix.seg(0, k);
+                let (s2, e2) = (total - s1, e_n - e1);
+                ln_segment(s1, e1, alpha, ln_alpha)
+                    + ln_segment(s2, e2, alpha, ln_alpha)
+                    + direction.ln_factor(s1 + 1, e1 + alpha, s2 + 1, e2 + alpha)
             })
             .collect();
         let max = logp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -138,18 +223,22 @@ impl ExactPosterior {
         for p in &mut logp {
             *p /= z;
         }
-        let log_marginal = max + z.ln() - (n as f64).ln() + 2.0 * ln_alpha - log_fact_sum;
-        let log_marginal_no_change = ln_alpha + ln_factorial(total)
-            - (total + 1) as f64 * (n as f64 + alpha).ln()
-            - log_fact_sum;
+        let log_marginal = max + z.ln() - (n as f64).ln() + prefix.common;
+        let log_marginal_no_change = ln_segment(total, e_n, alpha, ln_alpha) + prefix.common;
         ExactPosterior {
             alpha,
             n,
+            direction,
             prefix,
             tau_posterior: logp,
             log_marginal,
             log_marginal_no_change,
         }
+    }
+
+    /// The direction of change the posterior is restricted to.
+    pub fn direction(&self) -> Direction {
+        self.direction
     }
 
     /// The α of the prior that was used.
@@ -198,24 +287,23 @@ impl ExactPosterior {
         self.log_marginal - self.log_marginal_no_change
     }
 
-    fn shape_rate(&self, k: usize, which: u8) -> (f64, f64) {
-        let total = self.prefix[self.n];
-        if which == 1 {
-            ((self.prefix[k] + 1) as f64, k as f64 + self.alpha)
-        } else {
-            (
-                (total - self.prefix[k] + 1) as f64,
-                (self.n - k) as f64 + self.alpha,
-            )
-        }
+    /// Posterior (shape, rate) of λ1 and λ2 given τ = k, unrestricted.
+    fn shapes_rates(&self, k: usize) -> (u64, f64, u64, f64) {
+        let (s1, e1) = self.prefix.seg(0, k);
+        let (s2, e2) = self.prefix.seg(k, self.n);
+        (s1 + 1, e1 + self.alpha, s2 + 1, e2 + self.alpha)
+    }
+
+    /// E[λ_which | y, τ = k] (restricted to the direction).
+    fn conditional_mean(&self, k: usize, which: u8) -> f64 {
+        let (a1, b1, a2, b2) = self.shapes_rates(k);
+        let (m1, m2) = self.direction.means(a1, b1, a2, b2);
+        if which == 1 { m1 } else { m2 }
     }
 
     fn mean_of(&self, which: u8) -> f64 {
         (0..self.n)
-            .map(|k| {
-                let (a, b) = self.shape_rate(k, which);
-                self.tau_posterior[k] * a / b
-            })
+            .map(|k| self.tau_posterior[k] * self.conditional_mean(k, which))
             .sum()
     }
 
@@ -234,16 +322,10 @@ impl ExactPosterior {
         // E[λ_t] = Σ_{k > t} P(k) E[λ1 | k] + Σ_{k <= t} P(k) E[λ2 | k].
         let n = self.n;
         let m1: Vec<f64> = (0..n)
-            .map(|k| {
-                let (a, b) = self.shape_rate(k, 1);
-                self.tau_posterior[k] * a / b
-            })
+            .map(|k| self.tau_posterior[k] * self.conditional_mean(k, 1))
             .collect();
         let m2: Vec<f64> = (0..n)
-            .map(|k| {
-                let (a, b) = self.shape_rate(k, 2);
-                self.tau_posterior[k] * a / b
-            })
+            .map(|k| self.tau_posterior[k] * self.conditional_mean(k, 2))
             .collect();
         let mut suffix1 = vec![0.0; n + 1];
         for k in (0..n).rev() {
@@ -259,29 +341,37 @@ impl ExactPosterior {
     }
 
     /// Components of the posterior of λ1 or λ2: a mixture over τ of
-    /// Gamma(shape, rate), dropping weights below 1e-14.
-    fn mixture(&self, which: u8) -> Vec<(f64, Gamma)> {
+    /// Gamma(shape, rate) (restricted to the direction's order),
+    /// dropping weights below 1e-14.
+    fn mixture(&self, which: u8) -> Vec<Component> {
         (0..self.n)
             .filter(|&k| self.tau_posterior[k] > 1e-14)
             .map(|k| {
-                let (a, b) = self.shape_rate(k, which);
-                (
-                    self.tau_posterior[k],
-                    Gamma::new(a, b).expect("shape and rate are positive"),
-                )
+                let (a1, b1, a2, b2) = self.shapes_rates(k);
+                let g1 = Gamma::new(a1 as f64, b1).expect("shape and rate are positive");
+                let g2 = Gamma::new(a2 as f64, b2).expect("shape and rate are positive");
+                let (this, other) = if which == 1 { (g1, g2) } else { (g2, g1) };
+                let restriction = match self.direction {
+                    Direction::Any => None,
+                    d => {
+                        // Is `this` the larger rate under the restriction?
+                        let this_greater = (d == Direction::Up) == (which == 2);
+                        let p_order = (d.ln_factor(a1, b1, a2, b2) - std::f64::consts::LN_2).exp();
+                        Some((other, this_greater, p_order))
+                    }
+                };
+                Component {
+                    weight: self.tau_posterior[k],
+                    this,
+                    restriction,
+                }
             })
             .collect()
     }
 
-    fn quantile(mix: &[(f64, Gamma)], p: f64) -> f64 {
-        let cdf = |x: f64| mix.iter().map(|(w, g)| w * g.cdf(x)).sum::<f64>();
-        let mut hi = mix
-            .iter()
-            .map(|(_, g)| {
-                use statrs::statistics::Distribution;
-                g.mean().unwrap_or(1.0) + 12.0 * g.std_dev().unwrap_or(1.0)
-            })
-            .fold(0.0, f64::max);
+    fn quantile(mix: &[Component], p: f64) -> f64 {
+        let cdf = |x: f64| mix.iter().map(|c| c.weight * c.cdf(x)).sum::<f64>();
+        let mut hi = mix.iter().map(|c| c.upper()).fold(0.0, f64::max);
         while cdf(hi) < p {
             hi *= 2.0;
         }
@@ -325,14 +415,15 @@ impl ExactPosterior {
         self.interval(2, prob)
     }
 
-    /// Posterior CDF of λ1 at `x`.
+    /// Posterior CDF of λ1 at `x` (with a direction, by 768-point
+    /// Gauss–Legendre quadrature of the restricted density per τ).
     pub fn lambda_1_cdf(&self, x: f64) -> f64 {
-        self.mixture(1).iter().map(|(w, g)| w * g.cdf(x)).sum()
+        self.mixture(1).iter().map(|c| c.weight * c.cdf(x)).sum()
     }
 
     /// Posterior CDF of λ2 at `x`.
     pub fn lambda_2_cdf(&self, x: f64) -> f64 {
-        self.mixture(2).iter().map(|(w, g)| w * g.cdf(x)).sum()
+        self.mixture(2).iter().map(|c| c.weight * c.cdf(x)).sum()
     }
 
     /// Total-variation distance between this posterior of τ and another

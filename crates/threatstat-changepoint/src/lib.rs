@@ -35,11 +35,18 @@
 //! ```
 
 pub mod batch;
+#[cfg(test)]
+mod brute_force;
 pub mod diagnostics;
+mod direction;
+mod episode;
 mod exact;
 pub mod io;
 mod mcmc;
+mod numerics;
 
+pub use direction::Direction;
+pub use episode::{Episode, EpisodeParams, EpisodePosterior};
 pub use exact::{ExactPosterior, Interval, Switchpoint, SwitchpointParams};
 pub use mcmc::{ChainDraws, McmcParams, McmcPosterior, Sampler, VariableSummary};
 
