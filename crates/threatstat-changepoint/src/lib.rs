@@ -44,11 +44,15 @@ mod exact;
 pub mod io;
 mod mcmc;
 mod numerics;
+mod online;
+mod segments;
 
 pub use direction::Direction;
 pub use episode::{Episode, EpisodeParams, EpisodePosterior};
 pub use exact::{ExactPosterior, Interval, Switchpoint, SwitchpointParams};
 pub use mcmc::{ChainDraws, McmcParams, McmcPosterior, Sampler, VariableSummary};
+pub use online::{Detector, OnlineDetector, OnlineParams, OnlineRun};
+pub use segments::{Segmentation, SegmentationParams, SegmentationPosterior};
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]

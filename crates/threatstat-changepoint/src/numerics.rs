@@ -199,7 +199,6 @@ pub(crate) fn ln_segment(s: u64, e: f64, alpha: f64, ln_alpha: f64) -> f64 {
 }
 
 /// `ln Σ exp(x)`; `-inf` for an empty or all `-inf` slice.
-#[cfg(test)]
 pub(crate) fn log_sum_exp(xs: &[f64]) -> f64 {
     let m = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if m == f64::NEG_INFINITY {

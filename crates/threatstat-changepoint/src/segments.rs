@@ -1,0 +1,313 @@
+//! Multiple changepoints: exact Bayesian segmentation (Fearnhead 2006).
+//!
+//! ```text
+//! a new segment starts on each day after day 0 with probability p (geometric lengths)
+//! λ_j ~ Exponential(α) independently for each segment j
+//! y_t ~ Poisson(m_t · λ_{segment of t})
+//! ```
+//!
+//! The rates integrate out per segment (the same closed form as the
+//! switchpoint), and Fearnhead's recursions sum over all `2^(n−1)`
+//! segmentations in `O(n²)`: a forward pass `F(t) = p(y_{<t}, a segment
+//! starts at t)`, a backward pass `Q(t) = p(y_{≥t} | a segment starts at t)`,
+//! so that `p(y) = Q(0)` and `P(a segment starts at t | y) = F(t) Q(t) / Q(0)`.
+//! A Viterbi pass gives the most probable segmentation, and an optional
+//! count-indexed forward pass (`O(K n²)`) the posterior of the number of
+//! segments up to K.
+//!
+//! ```
+//! use threatstat_changepoint::Segmentation;
+//! let counts = [1, 0, 2, 1, 1, 9, 8, 10, 9, 3, 2, 3, 3, 2];
+//! let s = Segmentation::params().change_prob(0.05).max_segments(5).fit(&counts).unwrap();
+//! assert_eq!(s.map_changes(), &[5, 9]);
+//! assert!(s.change_probability()[5] > 0.5);
+//! let k = s.segment_count_posterior().unwrap();
+//! assert!(k[2] > 0.5);                        // three segments (index = count − 1)
+//! assert!(s.log_bayes_factor() > 5.0);
+//! ```
+
+use crate::ChangepointError;
+use crate::numerics::{Prefix, ln_segment, log_add, log_sum_exp as lse, resolve_alpha};
+use serde::Serialize;
+
+/// Entry point: `Segmentation::params()`.
+pub struct Segmentation;
+
+impl Segmentation {
+    /// Parameters with defaults (α = 1/mean, change probability 1/n per
+    /// day, i.e. about one change expected over the series; no segment
+    /// count posterior).
+    ///
+    /// ```
+    /// let s = threatstat_changepoint::Segmentation::params().fit(&[2, 3, 2, 9, 9, 8]).unwrap();
+    /// assert_eq!(s.map_changes(), &[3]);
+    /// ```
+    pub fn params() -> SegmentationParams {
+        SegmentationParams::default()
+    }
+}
+
+/// Parameters of the segmentation model.
+///
+/// ```
+/// use threatstat_changepoint::Segmentation;
+/// assert!(Segmentation::params().change_prob(1.5).fit(&[1, 2]).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct SegmentationParams {
+    alpha: Option<f64>,
+    change_prob: Option<f64>,
+    max_segments: usize,
+}
+
+impl SegmentationParams {
+    /// Rate α of the Exponential prior of every segment's rate (default
+    /// total exposure / total count).
+    ///
+    /// ```
+    /// let s = threatstat_changepoint::Segmentation::params().alpha(0.5).fit(&[0, 0]).unwrap();
+    /// assert_eq!(s.alpha(), 0.5);
+    /// ```
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.alpha = Some(alpha);
+        self
+    }
+
+    /// Prior probability that a new segment starts on a given day (default
+    /// 1/n); segment lengths are geometric.
+    ///
+    /// ```
+    /// let s = threatstat_changepoint::Segmentation::params().change_prob(0.2).fit(&[1, 2, 1]).unwrap();
+    /// assert_eq!(s.change_prob(), 0.2);
+    /// ```
+    pub fn change_prob(mut self, p: f64) -> Self {
+        self.change_prob = Some(p);
+        self
+    }
+
+    /// Also compute the posterior of the number of segments 1..=k (costs
+    /// k times the segmentation; default 0: not computed).
+    ///
+    /// ```
+    /// let s = threatstat_changepoint::Segmentation::params().max_segments(3).fit(&[1, 2, 1]).unwrap();
+    /// assert_eq!(s.segment_count_posterior().unwrap().len(), 3);
+    /// ```
+    pub fn max_segments(mut self, k: usize) -> Self {
+        self.max_segments = k;
+        self
+    }
+
+    /// The exact posterior.
+    pub fn fit(&self, counts: &[u32]) -> Result<SegmentationPosterior, ChangepointError> {
+        self.fit_prefix(Prefix::new(counts, None)?)
+    }
+
+    /// The exact posterior with an exposure per day (see
+    /// [`crate::SwitchpointParams::fit_with_exposures`]).
+    ///
+    /// ```
+    /// use threatstat_changepoint::Segmentation;
+    /// let s = Segmentation::params().fit_with_exposures(&[2, 2, 6, 6], &[1.0, 1.0, 3.0, 3.0]).unwrap();
+    /// assert!(s.map_changes().is_empty());
+    /// ```
+    pub fn fit_with_exposures(
+        &self,
+        counts: &[u32],
+        exposures: &[f64],
+    ) -> Result<SegmentationPosterior, ChangepointError> {
+        self.fit_prefix(Prefix::new(counts, Some(exposures))?)
+    }
+
+    fn fit_prefix(&self, prefix: Prefix) -> Result<SegmentationPosterior, ChangepointError> {
+        let n = prefix.n();
+        let alpha = resolve_alpha(self.alpha, &prefix)?;
+        let p = self.change_prob.unwrap_or(1.0 / n as f64);
+        if !(p > 0.0 && p < 1.0) {
+            return Err(ChangepointError::Invalid(format!(
+                "change probability must be in (0, 1), found {p}"
+            )));
+        }
+        Ok(compute(&prefix, alpha, p, self.max_segments))
+    }
+}
+
+fn compute(prefix: &Prefix, alpha: f64, p: f64, max_segments: usize) -> SegmentationPosterior {
+    let n = prefix.n();
+    let ln_alpha = alpha.ln();
+    let (ln_p, ln_q) = (p.ln(), (-p).ln_1p());
+    let seg = |s: usize, t: usize| {
+        let (c, e) = prefix.seg(s, t);
+        ln_segment(c, e, alpha, ln_alpha)
+    };
+    // Forward sums and Viterbi maxima over the start s of the segment
+    // that ends just before t.
+    let mut f = vec![f64::NEG_INFINITY; n + 1];
+    let mut v = vec![f64::NEG_INFINITY; n + 1];
+    let mut arg = vec![0usize; n + 1];
+    f[0] = 0.0;
+    v[0] = 0.0;
+    let mut buf = Vec::with_capacity(n);
+    for t in 1..=n {
+        // At t = n the last segment has no change after it.
+        let tail = if t == n { 0.0 } else { ln_p };
+        buf.clear();
+        let (mut best, mut best_s) = (f64::NEG_INFINITY, 0);
+        for s in 0..t {
+            let l = seg(s, t) + (t - 1 - s) as f64 * ln_q + tail;
+            buf.push(f[s] + l);
+            if v[s] + l > best {
+                best = v[s] + l;
+                best_s = s;
+            }
+        }
+        f[t] = lse(&buf);
+        v[t] = best;
+        arg[t] = best_s;
+    }
+    let ln_z = f[n];
+    // Backward: q[t] = ln p(y_{t..} | segment starts at t).
+    let mut q = vec![f64::NEG_INFINITY; n + 1];
+    for t in (0..n).rev() {
+        let mut acc = seg(t, n) + (n - 1 - t) as f64 * ln_q;
+        for (e, &qe) in q.iter().enumerate().take(n).skip(t + 1) {
+            acc = log_add(acc, seg(t, e) + (e - 1 - t) as f64 * ln_q + ln_p + qe);
+        }
+        q[t] = acc;
+    }
+    let change_probability: Vec<f64> = (0..n)
+        .map(|t| {
+            if t == 0 {
+                0.0
+            } else {
+                (f[t] + q[t] - ln_z).exp().clamp(0.0, 1.0)
+            }
+        })
+        .collect();
+    let mut map_changes = Vec::new();
+    let mut t = n;
+    while t > 0 {
+        t = arg[t];
+        if t > 0 {
+            map_changes.push(t);
+        }
+    }
+    map_changes.reverse();
+    let bounds: Vec<usize> = std::iter::once(0)
+        .chain(map_changes.iter().copied())
+        .chain(std::iter::once(n))
+        .collect();
+    let map_rates = bounds
+        .windows(2)
+        .map(|w| {
+            let (c, e) = prefix.seg(w[0], w[1]);
+            (c + 1) as f64 / (e + alpha)
+        })
+        .collect();
+    let segment_count_posterior = (max_segments > 0).then(|| {
+        // g[t] = ln p(y_{<t}, a segment starts at t, k segments before t).
+        let mut g = vec![f64::NEG_INFINITY; n + 1];
+        g[0] = 0.0;
+        let mut out = Vec::with_capacity(max_segments);
+        for _k in 1..=max_segments {
+            let mut next = vec![f64::NEG_INFINITY; n + 1];
+            for (t, slot) in next.iter_mut().enumerate().skip(1) {
+                let tail = if t == n { 0.0 } else { ln_p };
+                buf.clear();
+                buf.extend(
+                    (0..t)
+                        .filter(|&s| g[s] > f64::NEG_INFINITY)
+                        .map(|s| g[s] + seg(s, t) + (t - 1 - s) as f64 * ln_q + tail),
+                );
+                *slot = lse(&buf);
+            }
+            out.push((next[n] - ln_z).exp());
+            g = next;
+        }
+        out
+    });
+    SegmentationPosterior {
+        alpha,
+        change_prob: p,
+        n,
+        change_probability,
+        map_changes,
+        map_rates,
+        log_marginal: ln_z + prefix.common,
+        log_marginal_no_change: seg(0, n) + prefix.common,
+        segment_count_posterior,
+    }
+}
+
+/// The posterior of the segmentation model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentationPosterior {
+    alpha: f64,
+    change_prob: f64,
+    n: usize,
+    change_probability: Vec<f64>,
+    map_changes: Vec<usize>,
+    map_rates: Vec<f64>,
+    log_marginal: f64,
+    log_marginal_no_change: f64,
+    segment_count_posterior: Option<Vec<f64>>,
+}
+
+impl SegmentationPosterior {
+    /// The α that was used.
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// The prior change probability per day that was used.
+    pub fn change_prob(&self) -> f64 {
+        self.change_prob
+    }
+
+    /// Number of days.
+    pub fn n_days(&self) -> usize {
+        self.n
+    }
+
+    /// `P(a segment starts on day t | y)` (0 for day 0).
+    pub fn change_probability(&self) -> &[f64] {
+        &self.change_probability
+    }
+
+    /// Expected number of changes, `Σ_t P(change at t | y)`.
+    pub fn expected_changes(&self) -> f64 {
+        self.change_probability.iter().sum()
+    }
+
+    /// First days of the segments after the first in the most probable
+    /// segmentation.
+    pub fn map_changes(&self) -> &[usize] {
+        &self.map_changes
+    }
+
+    /// Posterior mean rate of each segment of the most probable
+    /// segmentation, given that segmentation.
+    pub fn map_segment_rates(&self) -> &[f64] {
+        &self.map_rates
+    }
+
+    /// `P(K = k | y)` for `k = 1..=max_segments` (index `k − 1`), when
+    /// requested; the rest of the mass is on more segments.
+    pub fn segment_count_posterior(&self) -> Option<&[f64]> {
+        self.segment_count_posterior.as_deref()
+    }
+
+    /// log p(y) under the segmentation model.
+    pub fn log_marginal_likelihood(&self) -> f64 {
+        self.log_marginal
+    }
+
+    /// log p(y) with one segment (no change).
+    pub fn log_marginal_likelihood_no_change(&self) -> f64 {
+        self.log_marginal_no_change
+    }
+
+    /// log Bayes factor of the segmentation model against no change.
+    pub fn log_bayes_factor(&self) -> f64 {
+        self.log_marginal - self.log_marginal_no_change
+    }
+}
