@@ -410,6 +410,16 @@ impl LanlGenerator {
         self
     }
 
+    /// The number of days (for the sibling writers).
+    pub(super) fn days_value(&self) -> u32 {
+        self.days
+    }
+
+    /// The red-team file (for the sibling writers).
+    pub(super) fn redteam_value(&self) -> &RedTeam {
+        &self.redteam
+    }
+
     /// Checks the parameters; [`generate`](Self::generate) does it too.
     ///
     /// ```

@@ -37,7 +37,10 @@
 //! * Uploads: [`FlowLabeler`] labels flows upload (owned source) or download
 //!   (owned destination); [`upload_bytes_per_interval`] sums bytes per user
 //!   per interval into an [`UploadTable`].
-//! * Generator: [`LanlGenerator`] writes the three files and a [`LanlTruth`].
+//! * Generator: [`LanlGenerator`] writes the three files and a [`LanlTruth`];
+//!   [`LanlGenerator::write_cyberfl`] writes its auth events in the format of
+//!   the featuretools demo's `CyberFLTenDays.csv`, labelled from the planted
+//!   red-team rows.
 //!
 //! ```
 //! use threatstat_core::BadRowPolicy;
@@ -58,6 +61,7 @@
 //! [`BadRowPolicy::Skip`]: threatstat_core::BadRowPolicy::Skip
 
 mod auth;
+mod cyberfl;
 mod flows;
 mod generate;
 mod names;
@@ -67,6 +71,7 @@ mod redteam;
 mod upload;
 
 pub use auth::{AuthEvent, LogonType, Orientation, Outcome, for_each_auth};
+pub use cyberfl::{CYBERFL_HEADER, CyberFlOptions, CyberFlSummary};
 pub use flows::{FlowEvent, Port, for_each_flow};
 pub use generate::{
     CompromisedUser, LANL_TRUTH_FORMAT, LANL_TRUTH_VERSION, LanlFiles, LanlGenerator, LanlTruth,

@@ -1,0 +1,39 @@
+//! Time-correct labels, aggregation features and a random forest on
+//! authentication sessions: the featuretools "predict malicious cyber
+//! connections" demo, in Rust.
+//!
+//! ```text
+//! CyberFLTenDays.csv --(log::AuthLog::read)--> AuthLog
+//!   --(entity::EntitySet::new)--> log → name_host_pairs → sessions
+//!   --(entity::LabelTimes)--> one cutoff time and label per session
+//!   --(dfs::Dfs)--> feature matrix from rows strictly before each cutoff
+//!   --(encode)--> one-hot, low-information features removed
+//!   --(forest::RandomForest, split, metrics)--> ROC AUC, PR AUC, importances
+//! ```
+//!
+//! [`pipeline::Pipeline`] chains the steps as the CLI and the experiment
+//! run them.
+
+pub mod agg;
+pub mod dfs;
+pub mod encode;
+pub mod entity;
+pub mod forest;
+pub mod log;
+pub mod metrics;
+pub mod pipeline;
+pub mod split;
+
+/// Errors of this crate.
+#[derive(Debug, thiserror::Error)]
+pub enum FeaturesError {
+    /// Reading or parsing input failed (names file, line, field).
+    #[error(transparent)]
+    Core(#[from] threatstat_core::Error),
+    /// A parameter or input is invalid.
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    /// The model library failed.
+    #[error("random forest: {0}")]
+    Model(String),
+}
