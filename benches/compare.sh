@@ -3,7 +3,7 @@
 # (msticpy, PyMC, SciPy, statsmodels, KDEpy) on the same generated inputs;
 # writes BENCHMARKS.md at the repository root.
 #
-#   benches/compare.sh            # full: 3-4 sizes per task spanning >= 100x (about 15 min on 2 cores)
+#   benches/compare.sh            # full: 3-4 sizes per task spanning >= 100x (10-15 min on 2 cores)
 #   benches/compare.sh --quick    # smallest size of each task only (under 5 min)
 #   benches/compare.sh --quick --only kde,acf --reps 5 --out /tmp/B.md
 #
@@ -21,6 +21,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 command_line="benches/compare.sh${*:+ $*}"
+for var in MSTICPY_PYTHON PYMC_PYTHON PEER_PYTHON THREATSTAT_BIN_DIR CARGO_TARGET_DIR; do
+    if [[ -n "${!var:-}" ]]; then command_line="$var=${!var} $command_line"; fi
+done
 
 if [[ -n "${THREATSTAT_BIN_DIR:-}" ]]; then
     bin="$(cd "$THREATSTAT_BIN_DIR" && pwd)"

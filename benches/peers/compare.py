@@ -446,7 +446,8 @@ def profile(argv, work):
     r = subprocess.run(["perf", "report", "-i", str(data), "--stdio", "--no-children", "--sort", "dso", "-g", "none"],
                        capture_output=True, text=True, timeout=600)
     dsos = [" ".join(x.split()) for x in r.stdout.splitlines() if x.strip() and not x.startswith("#")]
-    samples = next((x.split("of event")[0].strip("# ") for x in r.stdout.splitlines() if "Samples:" in x), "")
+    samples = next((x.split("of event")[0].strip("# ") for x in r.stdout.splitlines()
+                    if x.startswith("# Samples:")), "")
     head = f"by object ({samples}): " + "; ".join(dsos[:5])
     return head + "\n" + "\n".join(lines[:12])
 
@@ -486,7 +487,7 @@ def write_report(path, rows, meta, not_ahead, features_note):
     L.append("User-level comparison: the same generated inputs, the threatstat CLI and the Python tool "
              "researchers use, each run as its own process on the same machine, alternately, "
              f"{meta['reps']} times; medians. Written by `benches/compare.sh` (do not edit by hand).\n")
-    L.append("```sh\nbenches/compare.sh            # full: every size (about 15 minutes)\n"
+    L.append("```sh\nbenches/compare.sh            # full: every size (10-15 minutes on 2 cores)\n"
              "benches/compare.sh --quick    # smallest size of each task only (under 5 minutes)\n"
              "PEER_PYTHON=/path/to/python MSTICPY_PYTHON=/path/to/python benches/compare.sh --quick"
              "   # reuse existing environments\n```\n")
@@ -496,11 +497,18 @@ def write_report(path, rows, meta, not_ahead, features_note):
              f"{meta['load_after']} after.  ")
     L.append(f"**threatstat:** {meta['ts_version']} ({meta['git']}), {meta['rustc']}, release build.  ")
     for k, v in meta["versions"].items():
-        L.append(f"**{k} environment:** " + ", ".join(f"{p} {x}" for p, x in v.items()) + "  ")
+        L.append(f"**Peers ({k}):** " + ", ".join(f"{p} {x}" for p, x in v.items()) + "  ")
+    load = float(meta["load_before"].split()[0])
+    if load > 1.0:
+        L.append(f"\n> **Busy machine.** The load average was {load:.1f} when this run started (other "
+                 "jobs were running on its cores), so these timings are noisier and slower than on an idle "
+                 "machine; ratios are less affected than absolute times, but rerun on an idle machine "
+                 "before quoting them.\n")
     if meta["mode"].startswith("quick"):
         L.append("\n> **Quick run.** Only the smallest size of each task was measured, where both sides are "
-                 "dominated by process start-up (Python's interpreter and imports). The growth of cost "
-                 "with size and the ratios at scale need the full run (`benches/compare.sh`).\n")
+                 "dominated by process start-up (Python's interpreter and imports; threatstat's exec and "
+                 "page faults). The growth of cost with size, the time per element and the ratios at scale "
+                 "need the full run (`benches/compare.sh` without `--quick`).\n")
     L.append("""
 How to read the tables: *wall* is the median elapsed time of the whole
 process (start-up, reading the input files, computing, writing the result);
@@ -629,16 +637,11 @@ def main():
             not_ahead.append((r, profile(r.ts_argv, work)))
     ts_version = subprocess.run([a.threatstat, "--version"], capture_output=True, text=True).stdout.strip()
     vers = {}
-    seen = {}
-    for role, py, pk in (("msticpy", a.python_msticpy, ["msticpy", "numpy", "pandas"]),
-                         ("pymc", a.python_pymc, ["pymc", "pytensor", "arviz", "numpy", "scipy"]),
-                         ("stats", a.python_stats, ["numpy", "scipy", "statsmodels", "KDEpy", "pandas"])):
-        v = versions(py, pk)
-        if py in seen:
-            vers[seen[py]].update(v)
-        else:
-            seen[py] = role
-            vers[role] = v
+    for py, pk in ((a.python_msticpy, ["msticpy", "numpy", "pandas"]),
+                   (a.python_pymc, ["pymc", "pytensor", "arviz", "numpy", "scipy"]),
+                   (a.python_stats, ["numpy", "scipy", "statsmodels", "KDEpy", "pandas"])):
+        label = os.path.relpath(py) if not os.path.relpath(py).startswith("..") else py
+        vers.setdefault(label, {}).update(versions(py, pk))
     meta = {
         "reps": a.reps,
         "mode": "quick (smallest sizes)" if a.quick else "full",
