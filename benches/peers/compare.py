@@ -250,7 +250,8 @@ class Inputs:
     def samples(self, size):
         def make(d, n):
             # Upload bytes per user-day: log-normal, whole bytes (ties), the
-            # second sample shifted so that p stays near 0.01 at every size.
+            # second sample shifted by 4 / sqrt(n) standard deviations (in
+            # logs), so that p stays of order 0.001 at every size.
             r = np.random.default_rng(n)
             x = np.floor(np.exp(r.normal(8.0, 2.0, n)))
             y = np.floor(np.exp(r.normal(8.0 + 2.0 * 4.0 / math.sqrt(n), 2.0, n)))
