@@ -92,3 +92,248 @@ fn fit_one(
     }
     Ok(fit)
 }
+
+/// Which model [`fit_models`] fits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// One change ([`crate::Switchpoint`]).
+    #[default]
+    Switchpoint,
+    /// An interval at another rate ([`crate::Episode`]).
+    Episode,
+    /// Any number of changes ([`crate::Segmentation`]).
+    Segments,
+}
+
+impl std::str::FromStr for ModelKind {
+    type Err = ChangepointError;
+    /// Parses `switchpoint`, `episode` or `segments`.
+    ///
+    /// ```
+    /// use threatstat_changepoint::batch::ModelKind;
+    /// assert_eq!("episode".parse::<ModelKind>().unwrap(), ModelKind::Episode);
+    /// assert!("other".parse::<ModelKind>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "switchpoint" => Ok(ModelKind::Switchpoint),
+            "episode" => Ok(ModelKind::Episode),
+            "segments" => Ok(ModelKind::Segments),
+            _ => Err(ChangepointError::Invalid(format!(
+                "model must be switchpoint, episode or segments, found `{s}`"
+            ))),
+        }
+    }
+}
+
+/// A model and its settings for [`fit_models`].
+///
+/// ```
+/// use threatstat_changepoint::Direction;
+/// use threatstat_changepoint::batch::{ModelKind, ModelSpec};
+/// let spec = ModelSpec { model: ModelKind::Episode, direction: Direction::Up, ..ModelSpec::default() };
+/// assert_eq!(spec.alpha, None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ModelSpec {
+    /// The model.
+    pub model: ModelKind,
+    /// Direction (switchpoint and episode; ignored by segments).
+    pub direction: crate::Direction,
+    /// α of the rate priors (default 1/mean of each series).
+    pub alpha: Option<f64>,
+    /// Episode: pruning tolerance (default exact).
+    pub tolerance: Option<f64>,
+    /// Segments: prior change probability per day (default 1/n).
+    pub change_prob: Option<f64>,
+}
+
+impl ModelSpec {
+    /// The switchpoint parameters of this spec.
+    ///
+    /// ```
+    /// use threatstat_changepoint::batch::ModelSpec;
+    /// assert!(ModelSpec::default().switchpoint_params().fit(&[1, 5]).is_ok());
+    /// ```
+    pub fn switchpoint_params(&self) -> crate::SwitchpointParams {
+        let p = crate::Switchpoint::params().direction(self.direction);
+        match self.alpha {
+            Some(a) => p.alpha(a),
+            None => p,
+        }
+    }
+
+    /// The episode parameters of this spec.
+    ///
+    /// ```
+    /// use threatstat_changepoint::batch::ModelSpec;
+    /// assert!(ModelSpec::default().episode_params().fit(&[1, 5]).is_ok());
+    /// ```
+    pub fn episode_params(&self) -> crate::EpisodeParams {
+        let mut p = crate::Episode::params().direction(self.direction);
+        if let Some(a) = self.alpha {
+            p = p.alpha(a);
+        }
+        if let Some(t) = self.tolerance {
+            p = p.tolerance(t);
+        }
+        p
+    }
+
+    /// The segmentation parameters of this spec.
+    ///
+    /// ```
+    /// use threatstat_changepoint::batch::ModelSpec;
+    /// assert!(ModelSpec::default().segmentation_params().fit(&[1, 5]).is_ok());
+    /// ```
+    pub fn segmentation_params(&self) -> crate::SegmentationParams {
+        let mut p = crate::Segmentation::params();
+        if let Some(a) = self.alpha {
+            p = p.alpha(a);
+        }
+        if let Some(c) = self.change_prob {
+            p = p.change_prob(c);
+        }
+        p
+    }
+}
+
+/// One series fitted by [`fit_models`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelFit {
+    /// Index of the series in the input.
+    pub index: usize,
+    /// Number of days.
+    pub n_days: usize,
+    /// The most probable first changed day: the switchpoint τ, the episode
+    /// start, or the first change of the MAP segmentation (none if it has
+    /// no change).
+    pub start: Option<usize>,
+    /// The most probable last day of the episode (inclusive), or the last
+    /// change of the MAP segmentation.
+    pub end: Option<usize>,
+    /// Posterior probability of the MAP (τ, the (start, end) pair, or for
+    /// segments the probability of a change on `start`).
+    pub map_probability: f64,
+    /// Posterior mean rate before (switchpoint λ1, episode baseline λ0,
+    /// segments: the first segment).
+    pub rate_before: f64,
+    /// Posterior mean rate after (switchpoint λ2, inside the episode,
+    /// segments: the segment after `start`).
+    pub rate_after: f64,
+    /// log Bayes factor of the model against no change.
+    pub log_bayes_factor: f64,
+    /// Segments: the number of changes of the MAP segmentation.
+    pub n_changes: Option<usize>,
+}
+
+/// Fits every series with `spec`, in parallel, in input order; with
+/// `exposures` (one vector per series, e.g. from [`crate::baseline`]) the
+/// counts are scored relative to them.
+///
+/// ```
+/// use threatstat_changepoint::Direction;
+/// use threatstat_changepoint::batch::{ModelKind, ModelSpec, fit_models};
+/// let series = vec![vec![1, 0, 1, 7, 8, 7, 1, 0], vec![2, 2, 2, 2, 2, 2, 2, 2]];
+/// let spec = ModelSpec { model: ModelKind::Episode, direction: Direction::Up, ..Default::default() };
+/// let fits = fit_models(&series, None, &spec, &|| {});
+/// let f = fits[0].as_ref().unwrap();
+/// assert_eq!((f.start, f.end), (Some(3), Some(5)));
+/// assert!(f.log_bayes_factor > fits[1].as_ref().unwrap().log_bayes_factor);
+/// ```
+pub fn fit_models(
+    series: &[Vec<u32>],
+    exposures: Option<&[Vec<f64>]>,
+    spec: &ModelSpec,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Result<ModelFit, ChangepointError>> {
+    series
+        .par_iter()
+        .enumerate()
+        .map(|(index, counts)| {
+            let m = exposures.map(|e| e.get(index).map(Vec::as_slice).unwrap_or(&[]));
+            let r = fit_model(index, counts, m, spec);
+            progress();
+            r
+        })
+        .collect()
+}
+
+/// Fits one series with `spec` (see [`fit_models`]).
+///
+/// ```
+/// use threatstat_changepoint::batch::{ModelKind, ModelSpec, fit_model};
+/// let spec = ModelSpec { model: ModelKind::Segments, change_prob: Some(0.05), ..Default::default() };
+/// let f = fit_model(0, &[1, 1, 0, 1, 9, 9, 8, 9, 1, 0, 1, 1], None, &spec).unwrap();
+/// assert_eq!((f.start, f.end, f.n_changes), (Some(4), Some(8), Some(2)));
+/// ```
+pub fn fit_model(
+    index: usize,
+    counts: &[u32],
+    exposures: Option<&[f64]>,
+    spec: &ModelSpec,
+) -> Result<ModelFit, ChangepointError> {
+    let n_days = counts.len();
+    match spec.model {
+        ModelKind::Switchpoint => {
+            let p = spec.switchpoint_params();
+            let post = match exposures {
+                Some(m) => p.fit_with_exposures(counts, m)?,
+                None => p.fit(counts)?,
+            };
+            Ok(ModelFit {
+                index,
+                n_days,
+                start: Some(post.map_tau()),
+                end: None,
+                map_probability: post.map_probability(),
+                rate_before: post.lambda_1_mean(),
+                rate_after: post.lambda_2_mean(),
+                log_bayes_factor: post.log_bayes_factor(),
+                n_changes: None,
+            })
+        }
+        ModelKind::Episode => {
+            let p = spec.episode_params();
+            let post = match exposures {
+                Some(m) => p.fit_with_exposures(counts, m)?,
+                None => p.fit(counts)?,
+            };
+            let (a, b) = post.map_interval();
+            Ok(ModelFit {
+                index,
+                n_days,
+                start: Some(a),
+                end: Some(b - 1),
+                map_probability: post.map_probability(),
+                rate_before: post.lambda_0_mean(),
+                rate_after: post.lambda_1_mean(),
+                log_bayes_factor: post.log_bayes_factor(),
+                n_changes: None,
+            })
+        }
+        ModelKind::Segments => {
+            let p = spec.segmentation_params();
+            let post = match exposures {
+                Some(m) => p.fit_with_exposures(counts, m)?,
+                None => p.fit(counts)?,
+            };
+            let changes = post.map_changes();
+            let rates = post.map_segment_rates();
+            Ok(ModelFit {
+                index,
+                n_days,
+                start: changes.first().copied(),
+                end: changes.last().copied(),
+                map_probability: changes
+                    .first()
+                    .map_or(0.0, |&t| post.change_probability()[t]),
+                rate_before: rates[0],
+                rate_after: rates.get(1).copied().unwrap_or(rates[0]),
+                log_bayes_factor: post.log_bayes_factor(),
+                n_changes: Some(changes.len()),
+            })
+        }
+    }
+}

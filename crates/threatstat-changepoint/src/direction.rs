@@ -1,7 +1,7 @@
 //! Direction of a change: "started doing more" and "stopped" as separate
 //! questions.
 
-use crate::numerics::ln_prob_greater;
+use crate::numerics::{ln_beta_front, ln_beta_reg, ln_prob_greater};
 use serde::{Deserialize, Serialize};
 
 /// Which changes a model considers.
@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 /// for each change position the restricted marginal likelihood is exactly
 /// the unrestricted one times `2 · P(λ_new > λ_old | data, position)`; that
 /// probability is a regularized incomplete beta function of the two Gamma
-/// posteriors. Hence `p_any(y) = (p_up(y) + p_down(y)) / 2`.
+/// posteriors. Hence `p_any(y) = (p_up(y) + p_down(y)) / 2`, and the
+/// posterior probability of an increase under the unrestricted model is
+/// `P(up | y) = p_up(y) / (2 p_any(y))`.
 ///
 /// ```
 /// use threatstat_changepoint::{Direction, Switchpoint};
@@ -52,25 +54,48 @@ impl Direction {
 
     /// Posterior means `(E[λ_old], E[λ_new])` of one change position under
     /// the restriction: with `X' ~ Gamma(a+1, b)` the size-biased version of
-    /// `X`, `E[X · 1{X > Y}] = (a/b) · P(X' > Y)`.
+    /// `X`, `E[X · 1{X > Y}] = (a/b) · P(X' > Y)`, and `P(X' > Y)` follows
+    /// from `P(X > Y)` by the incomplete beta recurrences.
     pub(crate) fn means(self, a_old: u64, b_old: f64, a_new: u64, b_new: f64) -> (f64, f64) {
+        let r = self.factor_and_means(a_old, b_old, a_new, b_new);
+        (r.1, r.2)
+    }
+
+    /// `(ln_factor, E[λ_old], E[λ_new])` with one incomplete beta evaluation.
+    #[inline]
+    pub(crate) fn factor_and_means(
+        self,
+        a_old: u64,
+        b_old: f64,
+        a_new: u64,
+        b_new: f64,
+    ) -> (f64, f64, f64) {
         let m_old = a_old as f64 / b_old;
         let m_new = a_new as f64 / b_new;
-        let (new_gt, ln_p) = match self {
-            Direction::Any => return (m_old, m_new),
-            Direction::Up => (true, ln_prob_greater(a_new, b_new, a_old, b_old)),
-            Direction::Down => (false, ln_prob_greater(a_old, b_old, a_new, b_new)),
-        };
-        if new_gt {
-            (
-                m_old * (ln_prob_greater(a_new, b_new, a_old + 1, b_old) - ln_p).exp(),
-                m_new * (ln_prob_greater(a_new + 1, b_new, a_old, b_old) - ln_p).exp(),
-            )
-        } else {
-            (
-                m_old * (ln_prob_greater(a_old + 1, b_old, a_new, b_new) - ln_p).exp(),
-                m_new * (ln_prob_greater(a_old, b_old, a_new + 1, b_new) - ln_p).exp(),
-            )
+        let ln2 = std::f64::consts::LN_2;
+        match self {
+            Direction::Any => (0.0, m_old, m_new),
+            Direction::Up => {
+                // P(new > old) = I_x(a_old, a_new), x = b_old / (b_old + b_new).
+                let x = b_old / (b_old + b_new);
+                let ln_p = ln_beta_reg(a_old, a_new, x);
+                let f = (ln_beta_front(a_old, a_new, x) - ln_p).exp();
+                (
+                    ln2 + ln_p,
+                    m_old * (1.0 - f / a_old as f64).max(0.0),
+                    m_new * (1.0 + f / a_new as f64),
+                )
+            }
+            Direction::Down => {
+                let x = b_new / (b_old + b_new);
+                let ln_p = ln_beta_reg(a_new, a_old, x);
+                let f = (ln_beta_front(a_new, a_old, x) - ln_p).exp();
+                (
+                    ln2 + ln_p,
+                    m_old * (1.0 + f / a_old as f64),
+                    m_new * (1.0 - f / a_new as f64).max(0.0),
+                )
+            }
         }
     }
 

@@ -223,7 +223,7 @@ impl EpisodeParams {
         let mut acc = Acc::new(n);
         let skipped_bound = match self.tolerance {
             None => {
-                let mut buf = Vec::with_capacity(n);
+                let mut buf = RowBuf::default();
                 for a in 0..n {
                     let (lo, hi) = model.b_range(a);
                     model.row(a, lo, hi, &mut buf, &mut acc);
@@ -298,26 +298,39 @@ impl Model<'_> {
     }
 
     /// Evaluates the intervals `[a, b)` for `b` in `lo..=hi` and adds them.
-    fn row(&self, a: usize, lo: usize, hi: usize, buf: &mut Vec<f64>, acc: &mut Acc) {
+    fn row(&self, a: usize, lo: usize, hi: usize, buf: &mut RowBuf, acc: &mut Acc) {
         if lo > hi {
             return;
         }
-        buf.clear();
-        buf.extend((lo..=hi).map(|b| self.ln_any(a, b)));
+        buf.l.clear();
+        buf.m0.clear();
+        buf.m1.clear();
+        for b in lo..=hi {
+            let (a0, b0, a1, b1) = self.posteriors(a, b);
+            buf.l.push(
+                ln_segment(a0 - 1, b0 - self.alpha, self.alpha, self.ln_alpha)
+                    + ln_segment(a1 - 1, b1 - self.alpha, self.alpha, self.ln_alpha),
+            );
+            buf.m0.push(a0 as f64 / b0);
+            buf.m1.push(a1 as f64 / b1);
+        }
         if self.direction != Direction::Any {
-            let row_max = buf.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let row_max = buf.l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let floor = acc.scale.max(row_max) - NEGLIGIBLE - std::f64::consts::LN_2;
-            for (i, l) in buf.iter_mut().enumerate() {
+            for (i, l) in buf.l.iter_mut().enumerate() {
                 if *l < floor {
                     *l = f64::NEG_INFINITY;
                 } else {
                     let (a0, b0, a1, b1) = self.posteriors(a, lo + i);
-                    *l += self.direction.ln_factor(a0, b0, a1, b1);
+                    let (f, m0, m1) = self.direction.factor_and_means(a0, b0, a1, b1);
+                    *l += f;
+                    buf.m0[i] = m0;
+                    buf.m1[i] = m1;
                 }
             }
         }
-        acc.add_row(self, a, lo, buf);
-        acc.evaluated += buf.len() as u64;
+        acc.add_row(a, lo, buf);
+        acc.evaluated += buf.l.len() as u64;
     }
 
     /// The pruned computation; returns `ln` of the bound on the skipped
@@ -338,7 +351,7 @@ impl Model<'_> {
         // so the skipped mass is below tol of the total.
         let threshold = m_low + tol.ln() - (n_intervals as f64).ln();
         let mut skipped = f64::NEG_INFINITY;
-        let mut buf = Vec::new();
+        let mut buf = RowBuf::default();
         // Blocks: starts a in a_lo..=a_hi, exclusive ends b in b_lo..=b_hi.
         let mut stack = vec![(0, n - 1, 1, n)];
         while let Some((a_lo, a_hi, b_lo, b_hi)) = stack.pop() {
@@ -414,6 +427,14 @@ impl Model<'_> {
     }
 }
 
+/// One row's log marginals and conditional rate means.
+#[derive(Default)]
+struct RowBuf {
+    l: Vec<f64>,
+    m0: Vec<f64>,
+    m1: Vec<f64>,
+}
+
 /// Running sums of the posterior, scaled by `exp(-scale)`.
 struct Acc {
     scale: f64,
@@ -426,10 +447,8 @@ struct Acc {
     d_in: Vec<f64>,
     d_rate_in: Vec<f64>,
     d_rate_out: Vec<f64>,
-    rate_out_total: f64,
     mean_0: f64,
     mean_1: f64,
-    p_up: f64,
     best: (f64, usize, usize),
     evaluated: u64,
 }
@@ -444,10 +463,8 @@ impl Acc {
             d_in: vec![0.0; n + 1],
             d_rate_in: vec![0.0; n + 1],
             d_rate_out: vec![0.0; n + 1],
-            rate_out_total: 0.0,
             mean_0: 0.0,
             mean_1: 0.0,
-            p_up: 0.0,
             best: (f64::NEG_INFINITY, 0, 1),
             evaluated: 0,
         }
@@ -465,20 +482,15 @@ impl Acc {
             ] {
                 v.iter_mut().for_each(|x| *x *= f);
             }
-            for x in [
-                &mut self.z,
-                &mut self.rate_out_total,
-                &mut self.mean_0,
-                &mut self.mean_1,
-                &mut self.p_up,
-            ] {
+            for x in [&mut self.z, &mut self.mean_0, &mut self.mean_1] {
                 *x *= f;
             }
         }
         self.scale = new_scale;
     }
 
-    fn add_row(&mut self, m: &Model, a: usize, lo: usize, row: &[f64]) {
+    fn add_row(&mut self, a: usize, lo: usize, buf: &RowBuf) {
+        let row = &buf.l;
         let row_max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         if row_max == f64::NEG_INFINITY {
             return;
@@ -500,22 +512,13 @@ impl Acc {
             self.end[b] += w;
             self.d_in[a] += w;
             self.d_in[b] -= w;
-            let (a0, b0, a1, b1) = m.posteriors(a, b);
-            let (m0, m1) = m.direction.means(a0, b0, a1, b1);
-            self.mean_0 += w * m0;
-            self.mean_1 += w * m1;
-            self.rate_out_total += w * m0;
-            self.d_rate_in[a] += w * m1;
-            self.d_rate_in[b] -= w * m1;
-            self.d_rate_out[a] += w * m0;
-            self.d_rate_out[b] -= w * m0;
-            self.p_up += w * match m.direction {
-                Direction::Any => {
-                    (Direction::Up.ln_factor(a0, b0, a1, b1) - std::f64::consts::LN_2).exp()
-                }
-                Direction::Up => 1.0,
-                Direction::Down => 0.0,
-            };
+            let (m0, m1) = (w * buf.m0[i], w * buf.m1[i]);
+            self.mean_0 += m0;
+            self.mean_1 += m1;
+            self.d_rate_in[a] += m1;
+            self.d_rate_in[b] -= m1;
+            self.d_rate_out[a] += m0;
+            self.d_rate_out[b] -= m0;
         }
         self.start[a] += row_sum;
         self.z += row_sum;
@@ -543,7 +546,7 @@ impl Acc {
         let r_in = cum(&self.d_rate_in);
         let r_out = cum(&self.d_rate_out);
         let expected_rate = (0..n)
-            .map(|t| r_in[t] + self.rate_out_total / z - r_out[t])
+            .map(|t| r_in[t] + self.mean_0 / z - r_out[t])
             .collect();
         let (best_l, ma, mb) = self.best;
         EpisodePosterior {
@@ -560,7 +563,6 @@ impl Acc {
             log_marginal_no_change,
             lambda_0_mean: self.mean_0 / z,
             lambda_1_mean: self.mean_1 / z,
-            prob_up: self.p_up / z,
             n_intervals,
             evaluated: self.evaluated,
             error_bound: skipped.map_or(0.0, |s| (s - ln_z).exp().min(1.0)),
@@ -584,7 +586,6 @@ pub struct EpisodePosterior {
     log_marginal_no_change: f64,
     lambda_0_mean: f64,
     lambda_1_mean: f64,
-    prob_up: f64,
     n_intervals: u64,
     evaluated: u64,
     error_bound: f64,
@@ -669,11 +670,6 @@ impl EpisodePosterior {
     /// E[λ1 | y], the rate inside the episode.
     pub fn lambda_1_mean(&self) -> f64 {
         self.lambda_1_mean
-    }
-
-    /// P(λ1 > λ0 | y): 1 with [`Direction::Up`], 0 with `Down`.
-    pub fn prob_up(&self) -> f64 {
-        self.prob_up
     }
 
     /// Number of intervals the prior allows.

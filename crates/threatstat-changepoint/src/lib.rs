@@ -34,6 +34,7 @@
 //! assert!((post.tau_posterior().iter().sum::<f64>() - 1.0).abs() < 1e-12);
 //! ```
 
+pub mod baseline;
 pub mod batch;
 #[cfg(test)]
 mod brute_force;

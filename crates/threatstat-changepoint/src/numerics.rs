@@ -50,6 +50,13 @@ fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
     h
 }
 
+/// `ln(x^a (1−x)^b / B(a, b))`, the term by which `I_x` changes when a
+/// shape grows by one: `I_x(a, b+1) = I_x(a, b) + front / b` and
+/// `I_x(a+1, b) = I_x(a, b) − front / a`.
+pub(crate) fn ln_beta_front(a: u64, b: u64, x: f64) -> f64 {
+    a as f64 * x.ln() + b as f64 * (-x).ln_1p() - ln_beta_int(a, b)
+}
+
 /// `ln I_x(a, b)`, the log of the regularized incomplete beta function,
 /// for whole-number shapes `a, b >= 1` (the shapes of Gamma posteriors
 /// under an Exponential prior are counts + 1). Accurate in log space also

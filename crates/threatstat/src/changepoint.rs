@@ -5,10 +5,13 @@ use serde_json::{Value, json};
 use std::error::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use threatstat_changepoint::batch::{Method, SeriesFit, fit_all};
+use threatstat_changepoint::baseline::{Baseline, BaselineKind};
+use threatstat_changepoint::batch::{
+    Method, ModelFit, ModelKind, ModelSpec, SeriesFit, fit_all, fit_models,
+};
 use threatstat_changepoint::io::{format_day, read_count_series};
 use threatstat_changepoint::{
-    ExactPosterior, McmcParams, McmcPosterior, Sampler, Switchpoint, SwitchpointParams,
+    Direction, ExactPosterior, McmcParams, McmcPosterior, Sampler, Switchpoint, SwitchpointParams,
 };
 use threatstat_core::BadRowPolicy;
 use threatstat_datasets::cert::{HourWindow, LogonGenerator, LogonLoader, Span};
@@ -127,6 +130,54 @@ pub struct LogonsArgs {
     /// How many users to draw with --plot-dir.
     #[arg(long, default_value_t = 5)]
     plot_top: usize,
+    /// One change (switchpoint), an interval at another rate (episode), or any number of changes (segments).
+    #[arg(long = "model", value_enum, default_value = "switchpoint")]
+    model_kind: ModelArg,
+    /// Only increases (up: the new or episode rate above the old), only decreases (down), or any change.
+    #[arg(long, value_enum, default_value = "any")]
+    direction: DirectionArg,
+    /// Score each user relative to the population's counts on the same days (population: per day;
+    /// day-of-week or weekday-weekend: pooled by weekday), or on raw counts (none).
+    #[arg(long, value_enum, default_value = "none")]
+    baseline: BaselineArg,
+    /// Episode model: prune intervals, leaving out at most this posterior mass (default exact).
+    #[arg(long)]
+    tolerance: Option<f64>,
+    /// Segments model: prior probability of a change on a day (default 1/number of days).
+    #[arg(long)]
+    change_prob: Option<f64>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// One change of rate.
+    Switchpoint,
+    /// A rate inside an interval of days and another outside it.
+    Episode,
+    /// Any number of changes (exact Bayesian segmentation).
+    Segments,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DirectionArg {
+    /// Any change.
+    Any,
+    /// Only increases.
+    Up,
+    /// Only decreases.
+    Down,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BaselineArg {
+    /// Raw counts.
+    None,
+    /// Relative to the population, day by day.
+    Population,
+    /// Relative to the population's weekly pattern (seven factors).
+    DayOfWeek,
+    /// Relative to the population's weekday and weekend levels.
+    WeekdayWeekend,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -364,24 +415,76 @@ fn logons(a: &LogonsArgs) -> Res {
         daily.len()
     );
     let series: Vec<Vec<u32>> = daily.iter().map(|d| d.counts.clone()).collect();
+    let spec = ModelSpec {
+        model: match a.model_kind {
+            ModelArg::Switchpoint => ModelKind::Switchpoint,
+            ModelArg::Episode => ModelKind::Episode,
+            ModelArg::Segments => ModelKind::Segments,
+        },
+        direction: match a.direction {
+            DirectionArg::Any => Direction::Any,
+            DirectionArg::Up => Direction::Up,
+            DirectionArg::Down => Direction::Down,
+        },
+        alpha: a.model.alpha,
+        tolerance: a.tolerance,
+        change_prob: a.change_prob,
+    };
+    // The published model on raw counts keeps its own path (and MCMC).
+    let classic = spec.model == ModelKind::Switchpoint
+        && spec.direction == Direction::Any
+        && a.baseline == BaselineArg::None;
     let method = match a.model.mcmc() {
-        Some(p) => Method::Mcmc(p),
+        Some(p) if classic => Method::Mcmc(p),
+        Some(_) => {
+            return Err("MCMC (--method gibbs|metropolis) samples the unrestricted switchpoint on raw counts; \
+                 use --method exact with --model episode|segments, --direction or --baseline"
+                .into());
+        }
         None => Method::Exact,
     };
+    let exposures = population_exposures(&daily, a.baseline)?;
     let bar = indicatif::ProgressBar::new(series.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} users {elapsed} (eta {eta})")
             .expect("valid template"),
     );
     let t0 = std::time::Instant::now();
-    let fits = fit_all(&series, &a.model.params(), method, &|| bar.inc(1));
+    // Every fit as a ModelFit, with the switchpoint's MCMC columns beside it.
+    let fits: Vec<Result<(ModelFit, Option<SeriesFit>), String>> = if classic {
+        fit_all(&series, &a.model.params(), method, &|| bar.inc(1))
+            .into_iter()
+            .map(|r| {
+                r.map(|f| {
+                    let m = ModelFit {
+                        index: f.index,
+                        n_days: f.n_days,
+                        start: Some(f.map_tau),
+                        end: None,
+                        map_probability: f.map_probability,
+                        rate_before: f.lambda_1_mean,
+                        rate_after: f.lambda_2_mean,
+                        log_bayes_factor: f.log_bayes_factor,
+                        n_changes: None,
+                    };
+                    (m, Some(f))
+                })
+                .map_err(|e| e.to_string())
+            })
+            .collect()
+    } else {
+        fit_models(&series, exposures.as_deref(), &spec, &|| bar.inc(1))
+            .into_iter()
+            .map(|r| r.map(|f| (f, None)).map_err(|e| e.to_string()))
+            .collect()
+    };
     bar.finish_and_clear();
-    let mut rows: Vec<(usize, SeriesFit)> = Vec::new();
+    let mut rows: Vec<(usize, ModelFit, Option<SeriesFit>)> = Vec::new();
     let mut failed: Vec<(usize, String)> = Vec::new();
     for (i, f) in fits.into_iter().enumerate() {
         match f {
-            Ok(f) => rows.push((i, f)),
-            Err(e) => failed.push((i, e.to_string())),
+            Ok((f, s)) => rows.push((i, f, s)),
+            Err(e) => failed.push((i, e)),
         }
     }
     rows.sort_by(|x, y| {
@@ -396,11 +499,15 @@ fn logons(a: &LogonsArgs) -> Res {
     if mcmc {
         header.push_str(",rhat,ess_bulk,ess_tail,mcmc_map_tau_date");
     }
-    header.push_str(",note");
+    header.push_str(",start_date,end_date,note");
     writeln!(w, "{header}")?;
     let opt = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
-    for (i, r) in &rows {
+    for (i, r, sf) in &rows {
         let d = &daily[*i];
+        let date = |k: Option<usize>| {
+            k.map(|k| format_day(d.first_day + k as i64))
+                .unwrap_or_default()
+        };
         write!(
             w,
             "{},{},{},{},{},{},{:.6},{:.6},{:.6},{:.6}",
@@ -408,14 +515,14 @@ fn logons(a: &LogonsArgs) -> Res {
             format_day(d.first_day),
             format_day(d.last_day()),
             r.n_days,
-            r.map_tau,
-            format_day(d.first_day + r.map_tau as i64),
+            r.start.map(|k| k.to_string()).unwrap_or_default(),
+            date(r.start),
             r.map_probability,
-            r.lambda_1_mean,
-            r.lambda_2_mean,
+            r.rate_before,
+            r.rate_after,
             r.log_bayes_factor
         )?;
-        if mcmc {
+        if let (true, Some(r)) = (mcmc, sf) {
             write!(
                 w,
                 ",{},{},{},{}",
@@ -427,13 +534,13 @@ fn logons(a: &LogonsArgs) -> Res {
                     .unwrap_or_default()
             )?;
         }
-        writeln!(w, ",")?;
+        writeln!(w, ",{},{},", date(r.start), date(r.end))?;
     }
     // Users that could not be fitted (e.g. no logon in the hour window, so
     // the default α = 1/mean is undefined) are listed, not dropped.
     for (i, why) in &failed {
         let d = &daily[*i];
-        let empty = if mcmc { ",,,,,,,,,," } else { ",,,,,," };
+        let empty = if mcmc { ",,,,,,,,,,,," } else { ",,,,,,,," };
         writeln!(
             w,
             "{},{},{},{}{},\"{}\"",
@@ -465,25 +572,129 @@ fn logons(a: &LogonsArgs) -> Res {
     } else {
         "logons per day"
     };
-    let draw = |i: usize, r: &SeriesFit, path: &Path| -> Res {
+    let draw = |i: usize, r: &ModelFit, path: &Path| -> Res {
         let d = &daily[i];
-        let exact = a.model.params().fit(&d.counts)?;
+        let m = exposures.as_ref().map(|e| e[i].as_slice());
+        let what = match (spec.model, r.start, r.end) {
+            (ModelKind::Episode, Some(s), Some(e)) => format!(
+                "episode {} to {}",
+                format_day(d.first_day + s as i64),
+                format_day(d.first_day + e as i64)
+            ),
+            (_, Some(s), _) => format!("change on {}", format_day(d.first_day + s as i64)),
+            _ => "no change".to_string(),
+        };
         let title = format!(
-            "{}: log Bayes factor {:.1}, change on {}",
-            d.user,
-            r.log_bayes_factor,
-            format_day(d.first_day + r.map_tau as i64)
+            "{}: log Bayes factor {:.1}, {what}",
+            d.user, r.log_bayes_factor
         );
-        figure(path, title, &d.counts, &exact, Some(d.dates()), label, None)
+        let (bars, rate) = model_curves(&spec, classic, &a.model.params(), &d.counts, m)?;
+        let c: Vec<f64> = d.counts.iter().map(|&x| f64::from(x)).collect();
+        let dates = d.dates();
+        let fig = threatstat_plot::ChangepointFigure {
+            title,
+            day_labels: Some(&dates),
+            count_label: label.to_string(),
+            ..threatstat_plot::ChangepointFigure::new(&c, &bars, &rate)
+        };
+        threatstat_plot::changepoint_figure(&fig, path)?;
+        Ok(())
     };
-    if let (Some(path), Some((i, r))) = (&a.plot, rows.first()) {
+    if let (Some(path), Some((i, r, _))) = (&a.plot, rows.first()) {
         draw(*i, r, path)?;
     }
     if let Some(dir) = &a.plot_dir {
         std::fs::create_dir_all(dir).map_err(|e| threatstat_core::Error::io(dir, e))?;
-        for (i, r) in rows.iter().take(a.plot_top) {
+        for (i, r, _) in rows.iter().take(a.plot_top) {
             draw(*i, r, &dir.join(format!("{}.png", daily[*i].user)))?;
         }
     }
     Ok(())
+}
+
+/// Exposures of every user relative to the population (leave-one-out), or
+/// none for raw counts.
+fn population_exposures(
+    daily: &[threatstat_datasets::cert::DailyCounts],
+    baseline: BaselineArg,
+) -> Result<Option<Vec<Vec<f64>>>, Box<dyn Error + Send + Sync>> {
+    let kind = match baseline {
+        BaselineArg::None => return Ok(None),
+        BaselineArg::Population => BaselineKind::Population,
+        BaselineArg::DayOfWeek => BaselineKind::DayOfWeek,
+        BaselineArg::WeekdayWeekend => BaselineKind::WeekdayWeekend,
+    };
+    let series: Vec<(i64, &[u32])> = daily
+        .iter()
+        .map(|d| (d.first_day, d.counts.as_slice()))
+        .collect();
+    let base = Baseline::params().kind(kind).fit(&series)?;
+    let m = daily
+        .iter()
+        .map(|d| base.exposures_leave_one_out(d.first_day, &d.counts))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(m))
+}
+
+/// The bars (posterior of the change day, of the episode start, or the
+/// change probability per day) and the expected count per day of a model,
+/// for the figure.
+fn model_curves(
+    spec: &ModelSpec,
+    classic: bool,
+    params: &SwitchpointParams,
+    counts: &[u32],
+    m: Option<&[f64]>,
+) -> Result<(Vec<f64>, Vec<f64>), Box<dyn Error + Send + Sync>> {
+    let scale = |rate: Vec<f64>| -> Vec<f64> {
+        match m {
+            Some(m) => rate.iter().zip(m).map(|(r, x)| r * x).collect(),
+            None => rate,
+        }
+    };
+    Ok(match spec.model {
+        ModelKind::Switchpoint => {
+            let p = if classic {
+                *params
+            } else {
+                spec.switchpoint_params()
+            };
+            let post = match m {
+                Some(m) => p.fit_with_exposures(counts, m)?,
+                None => p.fit(counts)?,
+            };
+            (post.tau_posterior().to_vec(), scale(post.expected_rate()))
+        }
+        ModelKind::Episode => {
+            let p = spec.episode_params();
+            let post = match m {
+                Some(m) => p.fit_with_exposures(counts, m)?,
+                None => p.fit(counts)?,
+            };
+            (
+                post.start_posterior().to_vec(),
+                scale(post.expected_rate().to_vec()),
+            )
+        }
+        ModelKind::Segments => {
+            let p = spec.segmentation_params();
+            let post = match m {
+                Some(m) => p.fit_with_exposures(counts, m)?,
+                None => p.fit(counts)?,
+            };
+            let mut rate = Vec::with_capacity(counts.len());
+            let bounds: Vec<usize> = post
+                .map_changes()
+                .iter()
+                .copied()
+                .chain([counts.len()])
+                .collect();
+            let mut from = 0;
+            for (&to, &r) in bounds.iter().zip(post.map_segment_rates()) {
+                rate.extend(std::iter::repeat_n(r, to - from));
+                from = to;
+            }
+            (post.change_probability().to_vec(), scale(rate))
+        }
+    })
 }

@@ -226,17 +226,7 @@ fn logons_rank_the_planted_users_first() {
         .args(["--plot-top", "2"]));
     assert!(ok, "{err}");
     let t = read_json(&truth);
-    let planted: std::collections::HashMap<String, String> = t["planted"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["user"].as_str().unwrap().to_string(),
-                p["change_date"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let planted = planted_changes(&t);
     assert_eq!(planted.len(), 6);
     let text = std::fs::read_to_string(&users).unwrap();
     let rows: Vec<Vec<&str>> = text
@@ -290,4 +280,125 @@ fn bad_logon_files_name_file_line_and_field() {
         .args(["--hours", "25-3", "--out"])
         .arg(dir.join("u.csv")));
     assert!(!ok && err.contains("25-3"), "{err}");
+}
+
+#[test]
+fn logons_with_episode_segments_directions_and_baselines() {
+    let dir = tmpdir("models");
+    let (logon, truth) = (dir.join("logon.csv"), dir.join("truth.json"));
+    let (ok, err) = run(bin()
+        .args([
+            "changepoint",
+            "generate",
+            "--users",
+            "80",
+            "--days",
+            "300",
+            "--planted",
+            "4",
+            "--seed",
+            "5",
+            "--out",
+        ])
+        .arg(&logon)
+        .arg("--truth")
+        .arg(&truth));
+    assert!(ok, "{err}");
+    let t = read_json(&truth);
+    let planted = planted_changes(&t);
+    let last = t["last_date"].as_str().unwrap().to_string();
+    for (model, direction, baseline) in [
+        ("episode", "up", "population"),
+        ("episode", "any", "none"),
+        ("switchpoint", "up", "weekday-weekend"),
+        ("segments", "any", "day-of-week"),
+    ] {
+        let out = dir.join(format!("{model}-{direction}-{baseline}.csv"));
+        let (ok, err) = run(bin()
+            .args(["changepoint", "logons", "--logon"])
+            .arg(&logon)
+            .args([
+                "--hours",
+                "18-7",
+                "--span",
+                "global",
+                "--model",
+                model,
+                "--direction",
+                direction,
+                "--baseline",
+                baseline,
+                "--out",
+            ])
+            .arg(&out)
+            .arg("--plot")
+            .arg(dir.join(format!("{model}.png"))));
+        assert!(ok, "{model} {direction} {baseline}: {err}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        assert_eq!(header[5], "map_tau_date");
+        assert_eq!(
+            &header[header.len() - 3..],
+            ["start_date", "end_date", "note"]
+        );
+        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        assert_eq!(rows.len(), 80);
+        for r in &rows[..4] {
+            let change = planted.get(r[0]).unwrap_or_else(|| {
+                panic!("{model} {direction} {baseline}: {} is not planted", r[0])
+            });
+            // Background after-hours logons just before the planted date can
+            // move the estimate by a day or two. An unrestricted episode may
+            // also be the low stretch before the change: [0, change).
+            let (start, end) = (r[header.len() - 3], r[header.len() - 2]);
+            let near = |a: &str, b: &str| (day_number(a) - day_number(b)).abs() <= 3;
+            if model == "episode" && direction == "any" && start == t["first_date"] {
+                assert!(
+                    (day_number(end) + 1 - day_number(change)).abs() <= 3,
+                    "{model} {direction} {baseline}: {} episode {start}..{end}, planted {change}",
+                    r[0]
+                );
+                continue;
+            }
+            assert!(
+                near(start, change),
+                "{model} {direction} {baseline}: start of {} {start}, planted {change}",
+                r[0]
+            );
+            if model == "episode" {
+                // The planted change runs to the end.
+                assert!(
+                    (0..=3).contains(&(day_number(&last) - day_number(end))),
+                    "{model} {direction} {baseline}: end {end}, last day {last}"
+                );
+            }
+        }
+    }
+    let (ok, err) = run(bin()
+        .args(["changepoint", "logons", "--logon"])
+        .arg(&logon)
+        .args(["--model", "episode", "--method", "gibbs", "--out"])
+        .arg(dir.join("x.csv")));
+    assert!(!ok && err.contains("MCMC"), "{err}");
+}
+
+fn day_number(date: &str) -> i64 {
+    let p: Vec<u32> = date.split('-').map(|x| x.parse().unwrap()).collect();
+    threatstat_core::time::days_from_civil(i64::from(p[0]), p[1], p[2])
+}
+
+/// user -> planted change date, from a ground-truth JSON.
+fn planted_changes(truth: &serde_json::Value) -> std::collections::HashMap<String, String> {
+    truth["planted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["user"].as_str().unwrap().to_string(),
+                p["change_date"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
