@@ -38,7 +38,7 @@ const OTHER_PC_PROB: f64 = 0.05;
 /// assert_eq!(serde_json::to_string(&k).unwrap(),
 ///     r#"{"kind":"after_hours_logons","min_extra":1,"max_extra":3}"#);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum PlantKind {
@@ -51,6 +51,13 @@ pub enum PlantKind {
         min_extra: u32,
         /// Most extra logons per day.
         max_extra: u32,
+    },
+    /// From the change date on, every day, a Poisson number of extra
+    /// after-hours logons with mean `rate` (an effect size that can be
+    /// small next to the day-to-day noise).
+    AfterHoursRate {
+        /// Mean extra after-hours logons per day.
+        rate: f64,
     },
 }
 
@@ -69,6 +76,49 @@ impl PlantKind {
         }
     }
 }
+
+impl PlantKind {
+    /// [`PlantKind::AfterHoursRate`] with mean `rate` extra logons per day.
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::PlantKind;
+    /// assert_eq!(PlantKind::after_hours_rate(0.5), PlantKind::AfterHoursRate { rate: 0.5 });
+    /// ```
+    pub fn after_hours_rate(rate: f64) -> Self {
+        PlantKind::AfterHoursRate { rate }
+    }
+}
+
+/// An organisation-wide period: from `start` (days after the first day)
+/// for `days` days every user's ordinary logon rate is multiplied by
+/// `rate_factor` (a holiday: e.g. 0.1), and, if set, the probability that
+/// an ordinary logon is after hours becomes `after_hours_prob` (a deadline
+/// crunch: e.g. 0.3).
+///
+/// ```
+/// use threatstat_datasets::cert::OrgEvent;
+/// let holiday = OrgEvent { start: 350, days: 10, rate_factor: 0.1, after_hours_prob: None };
+/// assert!(serde_json::to_string(&holiday).unwrap().contains("\"rate_factor\":0.1"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OrgEvent {
+    /// First day of the period, as days after the generator's first day.
+    pub start: u32,
+    /// Length in days.
+    pub days: u32,
+    /// Factor of every user's ordinary rate.
+    pub rate_factor: f64,
+    /// After-hours probability of ordinary logons during the period.
+    pub after_hours_prob: Option<f64>,
+}
+
+/// The probability that a shift worker's ordinary logon is after hours.
+pub const SHIFT_AFTER_HOURS_PROB: f64 = 0.85;
+
+/// Mixed into the seed of the stream that picks user roles (leavers,
+/// shift workers, episode lengths), so that files without them are
+/// unchanged.
+const MIX_STREAM: u64 = 0xD1B5_4A32_D192_ED03;
 
 impl Default for PlantKind {
     fn default() -> Self {
@@ -148,6 +198,18 @@ pub struct LogonGenerator {
     plant: PlantKind,
     change_window: (f64, f64),
     id_column: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    episode_days: Option<(u32, u32)>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    leavers: usize,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    shift_workers: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    org_events: Vec<OrgEvent>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Default for LogonGenerator {
@@ -165,6 +227,10 @@ impl Default for LogonGenerator {
             plant: PlantKind::default(),
             change_window: (0.3, 0.7),
             id_column: true,
+            episode_days: None,
+            leavers: 0,
+            shift_workers: 0,
+            org_events: Vec::new(),
         }
     }
 }
@@ -189,6 +255,31 @@ pub struct PlantedUser {
     pub change_day: i64,
     /// How many planted (extra) logons were written for this user.
     pub extra_logons: u64,
+    /// The last day of the change (inclusive), `YYYY-MM-DD`, when it is an
+    /// episode that stops (see [`LogonGenerator::episode_days`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// The last day of the change (inclusive), days since 1970-01-01.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_day: Option<i64>,
+}
+
+/// A user whose activity stops for good (they left the organisation).
+///
+/// ```
+/// # use threatstat_datasets::cert::LogonGenerator;
+/// let t = LogonGenerator::new().users(20).days(60).planted(1).leavers(2).generate(std::io::sink()).unwrap();
+/// assert_eq!(t.leavers.len(), 2);
+/// assert!(t.leavers.iter().all(|l| t.planted.iter().all(|p| p.user != l.user)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leaver {
+    /// The user id.
+    pub user: String,
+    /// The first day without activity, `YYYY-MM-DD`.
+    pub leave_date: String,
+    /// The first day without activity, days since 1970-01-01.
+    pub leave_day: i64,
 }
 
 /// What a generator wrote: its parameters, the period, and the planted users.
@@ -217,6 +308,12 @@ pub struct GroundTruth {
     pub logons: u64,
     /// The planted users, sorted by user id.
     pub planted: Vec<PlantedUser>,
+    /// Users who left (see [`LogonGenerator::leavers`]), sorted by user id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leavers: Vec<Leaver>,
+    /// Shift workers (see [`LogonGenerator::shift_workers`]), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shift_workers: Vec<String>,
 }
 
 impl GroundTruth {
@@ -272,6 +369,13 @@ struct User {
     weekday: Option<Poisson<f64>>,
     weekend: Option<Poisson<f64>>,
     change_day: Option<i64>,
+    /// Last day of the planted change (inclusive) for episodes.
+    end_day: Option<i64>,
+    /// First day without any activity (leavers).
+    leave_day: Option<i64>,
+    /// Rate of ordinary logons on weekdays (for organisation events).
+    rate: f64,
+    shift: bool,
     extra_logons: u64,
 }
 
@@ -428,6 +532,58 @@ impl LogonGenerator {
         self
     }
 
+    /// Planted changes stop after a uniform `min..=max` days (an episode;
+    /// default: they last to the end). The truth gains `end_date`.
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let t = LogonGenerator::new().users(10).days(100).planted(2).episode_days(5, 10)
+    ///     .generate(std::io::sink()).unwrap();
+    /// let p = &t.planted[0];
+    /// let len = p.end_day.unwrap() - p.change_day + 1;
+    /// assert!((5..=10).contains(&len));
+    /// ```
+    pub fn episode_days(mut self, min: u32, max: u32) -> Self {
+        self.episode_days = Some((min, max));
+        self
+    }
+
+    /// Number of (not planted) users whose activity stops for good on a
+    /// day in the change window (default 0).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let g = LogonGenerator::new().leavers(3);
+    /// ```
+    pub fn leavers(mut self, n: usize) -> Self {
+        self.leavers = n;
+        self
+    }
+
+    /// Number of (not planted) users who work at night: their ordinary
+    /// logons are after hours with probability [`SHIFT_AFTER_HOURS_PROB`]
+    /// (default 0).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::LogonGenerator;
+    /// let g = LogonGenerator::new().shift_workers(4);
+    /// ```
+    pub fn shift_workers(mut self, n: usize) -> Self {
+        self.shift_workers = n;
+        self
+    }
+
+    /// Adds an organisation-wide period (a holiday or a crunch).
+    ///
+    /// ```
+    /// # use threatstat_datasets::cert::{LogonGenerator, OrgEvent};
+    /// let g = LogonGenerator::new().org_event(OrgEvent { start: 100, days: 7, rate_factor: 0.1, after_hours_prob: None });
+    /// ```
+    pub fn org_event(mut self, event: OrgEvent) -> Self {
+        self.org_events.push(event);
+        self
+    }
+
     /// Checks the parameters; [`generate`](Self::generate) does it too.
     ///
     /// ```
@@ -485,7 +641,35 @@ impl LogonGenerator {
         if self.planted > 0 && self.days < 2 {
             return bad("planted users need at least 2 days (a before and an after)".into());
         }
+        if self.planted + self.leavers + self.shift_workers > self.users {
+            return bad(format!(
+                "planted ({}), leavers ({}) and shift workers ({}) must not exceed users ({})",
+                self.planted, self.leavers, self.shift_workers, self.users
+            ));
+        }
+        if let Some((min, max)) = self.episode_days
+            && (min == 0 || min > max)
+        {
+            return bad(format!(
+                "episode_days needs 1 <= min <= max, found {min}..={max}"
+            ));
+        }
+        for e in &self.org_events {
+            if !(e.rate_factor.is_finite() && e.rate_factor >= 0.0)
+                || e.after_hours_prob
+                    .is_some_and(|p| !(0.0..=1.0).contains(&p))
+            {
+                return bad(format!(
+                    "organisation event needs rate_factor >= 0 and after_hours_prob in 0..=1, found {e:?}"
+                ));
+            }
+        }
         match self.plant {
+            PlantKind::AfterHoursRate { rate } => {
+                if !(rate.is_finite() && rate > 0.0) {
+                    return bad(format!("after-hours rate must be positive, found {rate}"));
+                }
+            }
             PlantKind::AfterHoursLogons {
                 min_extra,
                 max_extra,
@@ -571,12 +755,35 @@ impl LogonGenerator {
         for day in self.start_day..self.start_day + i64::from(self.days) {
             events.clear();
             let weekend = weekday(day) >= 5;
+            let offset = day - self.start_day;
+            let event = self.org_events.iter().find(|e| {
+                (i64::from(e.start)..i64::from(e.start) + i64::from(e.days)).contains(&offset)
+            });
             for (uid, u) in users.iter_mut().enumerate() {
                 let uid = uid as u32;
-                let dist = if weekend { &u.weekend } else { &u.weekday };
-                let n = dist.as_ref().map_or(0, |d| d.sample(&mut rng) as u32);
+                if u.leave_day.is_some_and(|l| day >= l) {
+                    continue;
+                }
+                let n = match event {
+                    None => {
+                        let dist = if weekend { &u.weekend } else { &u.weekday };
+                        dist.as_ref().map_or(0, |d| d.sample(&mut rng) as u32)
+                    }
+                    Some(e) => {
+                        let f = if weekend { self.weekend_factor } else { 1.0 };
+                        let lambda = u.rate * f * e.rate_factor;
+                        Poisson::new(lambda).map_or(0, |d| d.sample(&mut rng) as u32)
+                    }
+                };
+                let after_prob = if u.shift {
+                    SHIFT_AFTER_HOURS_PROB
+                } else {
+                    event
+                        .and_then(|e| e.after_hours_prob)
+                        .unwrap_or(self.after_hours_prob)
+                };
                 for _ in 0..n {
-                    let after = rng.random_bool(self.after_hours_prob);
+                    let after = rng.random_bool(after_prob);
                     let second = if after {
                         after_hours_second(&mut rng)
                     } else {
@@ -590,12 +797,16 @@ impl LogonGenerator {
                     let duration = rng.random_range(15 * 60..=9 * 3600);
                     push_session(&mut events, uid, pc, second, duration);
                 }
-                if u.change_day.is_some_and(|c| day >= c) {
-                    let PlantKind::AfterHoursLogons {
-                        min_extra,
-                        max_extra,
-                    } = self.plant;
-                    let extra = rng.random_range(min_extra..=max_extra);
+                if u.change_day.is_some_and(|c| day >= c) && u.end_day.is_none_or(|e| day <= e) {
+                    let extra = match self.plant {
+                        PlantKind::AfterHoursLogons {
+                            min_extra,
+                            max_extra,
+                        } => rng.random_range(min_extra..=max_extra),
+                        PlantKind::AfterHoursRate { rate } => {
+                            Poisson::new(rate).map_or(0, |d| d.sample(&mut rng) as u32)
+                        }
+                    };
                     for _ in 0..extra {
                         let second = after_hours_second(&mut rng);
                         let duration = rng.random_range(5 * 60..=3 * 3600);
@@ -642,10 +853,29 @@ impl LogonGenerator {
                     change_date: format_day(c),
                     change_day: c,
                     extra_logons: u.extra_logons,
+                    end_date: u.end_day.map(format_day),
+                    end_day: u.end_day,
                 })
             })
             .collect();
         planted.sort_by(|a, b| a.user.cmp(&b.user));
+        let mut leavers: Vec<Leaver> = users
+            .iter()
+            .filter_map(|u| {
+                u.leave_day.map(|l| Leaver {
+                    user: u.name.clone(),
+                    leave_date: format_day(l),
+                    leave_day: l,
+                })
+            })
+            .collect();
+        leavers.sort_by(|a, b| a.user.cmp(&b.user));
+        let mut shift_workers: Vec<String> = users
+            .iter()
+            .filter(|u| u.shift)
+            .map(|u| u.name.clone())
+            .collect();
+        shift_workers.sort();
         Ok(GroundTruth {
             format: TRUTH_FORMAT.to_string(),
             version: TRUTH_VERSION,
@@ -655,6 +885,8 @@ impl LogonGenerator {
             rows,
             logons,
             planted,
+            leavers,
+            shift_workers,
         })
     }
 
@@ -683,6 +915,10 @@ impl LogonGenerator {
                 weekday: poisson(rate),
                 weekend: poisson(rate * self.weekend_factor),
                 change_day: None,
+                end_day: None,
+                leave_day: None,
+                rate,
+                shift: false,
                 extra_logons: 0,
             });
         }
@@ -692,6 +928,30 @@ impl LogonGenerator {
         let hi = ((b * days as f64).floor() as i64).clamp(lo, days - 1);
         for i in rand::seq::index::sample(rng, self.users, self.planted) {
             users[i].change_day = Some(self.start_day + rng.random_range(lo..=hi));
+        }
+        if self.episode_days.is_some() || self.leavers > 0 || self.shift_workers > 0 {
+            let mut mix = StdRng::seed_from_u64(self.seed ^ MIX_STREAM);
+            if let Some((min, max)) = self.episode_days {
+                for u in users.iter_mut() {
+                    if let Some(c) = u.change_day {
+                        let len = i64::from(mix.random_range(min..=max));
+                        u.end_day = Some((c + len - 1).min(self.start_day + days - 1));
+                    }
+                }
+            }
+            let others: Vec<usize> = (0..self.users)
+                .filter(|&i| users[i].change_day.is_none())
+                .collect();
+            let picked =
+                rand::seq::index::sample(&mut mix, others.len(), self.leavers + self.shift_workers);
+            for (k, j) in picked.into_iter().enumerate() {
+                let u = &mut users[others[j]];
+                if k < self.leavers {
+                    u.leave_day = Some(self.start_day + mix.random_range(lo..=hi));
+                } else {
+                    u.shift = true;
+                }
+            }
         }
         Ok(users)
     }
@@ -788,9 +1048,116 @@ mod tests {
             (g().days(1).planted(1), "2 days"),
             (g().plant(PlantKind::after_hours_logons(3, 1)), "min_extra"),
             (g().plant(PlantKind::after_hours_logons(0, 0)), "max_extra"),
+            (
+                g().plant(PlantKind::after_hours_rate(0.0)),
+                "after-hours rate",
+            ),
+            (g().episode_days(0, 3), "episode_days"),
+            (
+                g().users(10).planted(5).leavers(3).shift_workers(3),
+                "shift workers",
+            ),
         ] {
             let e = bad.generate(std::io::sink()).unwrap_err().to_string();
             assert!(e.contains(needle), "{needle}: {e}");
+        }
+    }
+
+    #[test]
+    fn user_mixes_behave_as_described() {
+        use crate::cert::{LogonLoader, OrgEvent, Span};
+        let g = LogonGenerator::new()
+            .users(60)
+            .days(120)
+            .planted(4)
+            .plant(PlantKind::after_hours_rate(2.0))
+            .episode_days(10, 20)
+            .leavers(5)
+            .shift_workers(5)
+            .org_event(OrgEvent {
+                start: 30,
+                days: 10,
+                rate_factor: 0.0,
+                after_hours_prob: None,
+            })
+            .seed(4);
+        let mut csv = Vec::new();
+        let t = g.generate(&mut csv).unwrap();
+        assert_eq!(
+            (t.planted.len(), t.leavers.len(), t.shift_workers.len()),
+            (4, 5, 5)
+        );
+        let mut roles: Vec<&str> = t.planted.iter().map(|p| p.user.as_str()).collect();
+        roles.extend(t.leavers.iter().map(|l| l.user.as_str()));
+        roles.extend(t.shift_workers.iter().map(String::as_str));
+        roles.sort();
+        roles.dedup();
+        assert_eq!(roles.len(), 14, "roles are disjoint");
+        let all = LogonLoader::new()
+            .load_reader("g.csv", std::io::Cursor::new(csv.clone()))
+            .unwrap();
+        let night = LogonLoader::new()
+            .hour_window("18-7".parse::<crate::cert::HourWindow>().unwrap())
+            .load_reader("g.csv", std::io::Cursor::new(csv.clone()))
+            .unwrap();
+        for l in &t.leavers {
+            let d = all.user_daily(&l.user, Span::Global).unwrap();
+            assert!(
+                d.iter().all(|(day, c)| day < l.leave_day || c == 0),
+                "{}",
+                l.user
+            );
+        }
+        for p in &t.planted {
+            let end = p.end_day.unwrap();
+            assert!((10..=20).contains(&(end - p.change_day + 1)));
+            let d = night.user_daily(&p.user, Span::Global).unwrap();
+            let inside: u32 = d
+                .iter()
+                .filter(|&(day, _)| day >= p.change_day && day <= end)
+                .map(|x| x.1)
+                .sum();
+            assert!(inside >= 10, "{}: {inside}", p.user);
+        }
+        for u in &t.shift_workers {
+            let (a, n) = (
+                all.user_daily(u, Span::Global).unwrap().total(),
+                night.user_daily(u, Span::Global).unwrap().total(),
+            );
+            assert!(n as f64 > 0.6 * a as f64, "{u}: {n} of {a}");
+        }
+        // Nobody works during the holiday (rate factor 0) except planted extras.
+        let start = t.params.start_day + 30;
+        for d in all.daily(Span::Global) {
+            if t.planted.iter().any(|p| p.user == d.user) {
+                continue;
+            }
+            assert!(
+                d.iter()
+                    .all(|(day, c)| !(start..start + 10).contains(&day) || c == 0)
+            );
+        }
+        let back = GroundTruth::from_json(&t.to_json()).unwrap();
+        assert_eq!(back, t);
+    }
+
+    #[test]
+    fn defaults_write_no_new_truth_fields() {
+        let t = LogonGenerator::new()
+            .users(5)
+            .days(10)
+            .planted(1)
+            .generate(std::io::sink())
+            .unwrap();
+        let j = t.to_json();
+        for key in [
+            "end_date",
+            "leavers",
+            "shift_workers",
+            "episode_days",
+            "org_events",
+        ] {
+            assert!(!j.contains(key), "{key} in {j}");
         }
     }
 

@@ -39,6 +39,8 @@ mod logon;
 mod window;
 
 pub use datetime::{LocalDateTime, format_day, parse_cert_datetime, parse_day, weekday};
-pub use generate::{GroundTruth, LogonGenerator, PlantKind, PlantedUser};
+pub use generate::{
+    GroundTruth, Leaver, LogonGenerator, OrgEvent, PlantKind, PlantedUser, SHIFT_AFTER_HOURS_PROB,
+};
 pub use logon::{Activity, DailyCounts, LogonCounts, LogonLoader, LogonSummary, Span};
 pub use window::HourWindow;
