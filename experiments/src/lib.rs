@@ -6,6 +6,7 @@
 //! are thin wrappers around it. [`report`] turns the summaries into
 //! `results/index.html`.
 
+pub mod cert_logon_changepoint;
 pub mod exchange_sequences;
 pub mod lanl_upload;
 pub mod report;

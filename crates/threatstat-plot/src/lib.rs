@@ -62,6 +62,7 @@ mod heatmap;
 mod html;
 mod layout;
 mod raster;
+mod recall;
 mod scale;
 mod time;
 
@@ -74,6 +75,7 @@ pub use distribution::{
 };
 pub use fonts::{DEFAULT_FONT, DEJAVU_SANS_TTF, register_fonts};
 pub use heatmap::{ChainFigure, HeatmapFigure, chain_figure, heatmap_figure};
+pub use recall::{RecallFigure, recall_figure};
 pub use scale::format_value;
 pub use time::format_unix_utc;
 
