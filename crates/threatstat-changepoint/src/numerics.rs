@@ -57,16 +57,62 @@ pub(crate) fn ln_beta_front(a: u64, b: u64, x: f64) -> f64 {
     a as f64 * x.ln() + b as f64 * (-x).ln_1p() - ln_beta_int(a, b)
 }
 
+/// Shapes up to this use the finite binomial sum instead of the continued
+/// fraction (cheaper for small counts, and exact term by term).
+const SMALL_SHAPE: u64 = 48;
+
+/// `ln Σ_{j=lo}^{hi} C(n, j) x^j (1−x)^(n−j)`, summed outward from the
+/// largest term (binomial terms are unimodal), so nothing overflows.
+fn ln_binomial_range(n: u64, lo: u64, hi: u64, x: f64) -> f64 {
+    let (lx, l1x) = (x.ln(), (-x).ln_1p());
+    let q = (lx - l1x).exp();
+    let mode = (((n + 1) as f64 * x).floor() as u64).min(n);
+    let top = mode.clamp(lo, hi);
+    let ln_top = ln_factorial(n) - ln_factorial(top) - ln_factorial(n - top)
+        + top as f64 * lx
+        + (n - top) as f64 * l1x;
+    let mut sum = 1.0;
+    let mut t = 1.0;
+    for j in top..hi {
+        t *= (n - j) as f64 / (j + 1) as f64 * q;
+        sum += t;
+        if t < 1e-17 * sum {
+            break;
+        }
+    }
+    t = 1.0;
+    for j in (lo + 1..=top).rev() {
+        t *= j as f64 / ((n - j + 1) as f64 * q);
+        sum += t;
+        if t < 1e-17 * sum {
+            break;
+        }
+    }
+    ln_top + sum.ln()
+}
+
 /// `ln I_x(a, b)`, the log of the regularized incomplete beta function,
 /// for whole-number shapes `a, b >= 1` (the shapes of Gamma posteriors
 /// under an Exponential prior are counts + 1). Accurate in log space also
-/// when `I_x` underflows.
+/// when `I_x` underflows: `I_x(a, b) = P(Binomial(a+b−1, x) >= a)`, a sum
+/// of `b` positive terms when `b` is small, else the continued fraction.
 pub(crate) fn ln_beta_reg(a: u64, b: u64, x: f64) -> f64 {
     if x <= 0.0 {
         return f64::NEG_INFINITY;
     }
     if x >= 1.0 {
         return 0.0;
+    }
+    let n = a + b - 1;
+    if b <= SMALL_SHAPE {
+        return ln_binomial_range(n, a, n, x);
+    }
+    if a <= SMALL_SHAPE {
+        // 1 − P(Binomial(n, x) <= a − 1), when that is not close to 1.
+        let lower = ln_binomial_range(n, 0, a - 1, x).exp();
+        if lower <= 0.5 {
+            return (-lower).ln_1p();
+        }
     }
     let (af, bf) = (a as f64, b as f64);
     let ln_front = af * x.ln() + bf * (-x).ln_1p() - ln_beta_int(a, b);
