@@ -3,14 +3,17 @@
 //! them (the full 1,000-user Gibbs run is timed by the `changepoint_timing`
 //! binary, as it takes seconds per iteration).
 //!
+//! The episode (exact O(n²), unrestricted and increase-only), the exact
+//! segmentation and the online detector run on 100 users × 500 days.
+//!
 //! `cargo bench -p threatstat-benches --bench changepoint`
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
 use threatstat_benches::synthetic_count_series;
-use threatstat_changepoint::batch::{Method, fit_all};
-use threatstat_changepoint::{McmcParams, Switchpoint};
+use threatstat_changepoint::batch::{Method, ModelKind, ModelSpec, fit_all, fit_models};
+use threatstat_changepoint::{Direction, McmcParams, OnlineDetector, Switchpoint};
 
 fn exact(c: &mut Criterion) {
     let series = synthetic_count_series(1000, 500, 3);
@@ -41,5 +44,56 @@ fn gibbs(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, exact, gibbs);
+fn episode_and_segments(c: &mut Criterion) {
+    let series = synthetic_count_series(100, 500, 5);
+    let mut g = c.benchmark_group("changepoint_models_100_users_500_days");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.throughput(Throughput::Elements(series.len() as u64));
+    let specs = [
+        (
+            "episode_any",
+            ModelSpec {
+                model: ModelKind::Episode,
+                ..Default::default()
+            },
+        ),
+        (
+            "episode_up",
+            ModelSpec {
+                model: ModelKind::Episode,
+                direction: Direction::Up,
+                ..Default::default()
+            },
+        ),
+        (
+            "segments",
+            ModelSpec {
+                model: ModelKind::Segments,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (name, spec) in specs {
+        g.bench_function(name, |b| {
+            b.iter(|| fit_models(black_box(&series), None, &spec, &|| {}))
+        });
+    }
+    g.bench_function("online_detector", |b| {
+        b.iter(|| {
+            series
+                .iter()
+                .filter_map(|s| {
+                    OnlineDetector::params()
+                        .max_runs(100)
+                        .run(black_box(s))
+                        .ok()
+                })
+                .map(|r| r.detected_changes.len())
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, exact, gibbs, episode_and_segments);
 criterion_main!(benches);
