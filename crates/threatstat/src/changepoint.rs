@@ -100,6 +100,12 @@ pub struct FitArgs {
     /// Also draw the counts, the expected rate and the posterior of τ (.png or .svg).
     #[arg(long)]
     plot: Option<PathBuf>,
+    /// One change (switchpoint), an interval at another rate (episode), or any number of changes (segments).
+    #[arg(long = "model", value_enum, default_value = "switchpoint")]
+    model_kind: ModelArg,
+    /// Only increases (up), only decreases (down), or any change (switchpoint and episode).
+    #[arg(long, value_enum, default_value = "any")]
+    direction: DirectionArg,
 }
 
 #[derive(Args)]
@@ -331,9 +337,108 @@ fn figure(
     Ok(())
 }
 
+/// The model settings of the command line.
+fn model_spec(
+    model: ModelArg,
+    direction: DirectionArg,
+    alpha: Option<f64>,
+    tolerance: Option<f64>,
+    change_prob: Option<f64>,
+) -> ModelSpec {
+    ModelSpec {
+        model: match model {
+            ModelArg::Switchpoint => ModelKind::Switchpoint,
+            ModelArg::Episode => ModelKind::Episode,
+            ModelArg::Segments => ModelKind::Segments,
+        },
+        direction: match direction {
+            DirectionArg::Any => Direction::Any,
+            DirectionArg::Up => Direction::Up,
+            DirectionArg::Down => Direction::Down,
+        },
+        alpha,
+        tolerance,
+        change_prob,
+    }
+}
+
+/// `fit --model episode|segments`: the posterior as JSON (and a figure).
+fn fit_other(a: &FitArgs, s: &threatstat_changepoint::io::CountSeries, spec: &ModelSpec) -> Res {
+    if a.model.mcmc().is_some() {
+        return Err(
+            "MCMC (--method gibbs|metropolis) samples the switchpoint only; use --method exact"
+                .into(),
+        );
+    }
+    let date = |k: usize| s.days.as_deref().map(|d| format_day(d[k]));
+    let (name, mut v, summary) = match spec.model {
+        ModelKind::Episode => {
+            let post = spec.episode_params().fit(&s.counts)?;
+            let (start, end) = post.map_interval();
+            let mut v = serde_json::to_value(&post)?;
+            v["map_start_date"] = json!(date(start));
+            v["map_end_date"] = json!(date(end - 1));
+            v["log_bayes_factor"] = json!(post.log_bayes_factor());
+            let summary = format!(
+                "MAP episode days {start}..={} (P = {:.3}), E[λ0] = {:.3}, E[λ1] = {:.3}, log Bayes factor {:.2}",
+                end - 1,
+                post.map_probability(),
+                post.lambda_0_mean(),
+                post.lambda_1_mean(),
+                post.log_bayes_factor()
+            );
+            ("episode", v, summary)
+        }
+        _ => {
+            let post = spec.segmentation_params().max_segments(10).fit(&s.counts)?;
+            let mut v = serde_json::to_value(&post)?;
+            v["map_change_dates"] = json!(
+                post.map_changes()
+                    .iter()
+                    .map(|&k| date(k))
+                    .collect::<Vec<_>>()
+            );
+            v["log_bayes_factor"] = json!(post.log_bayes_factor());
+            v["expected_changes"] = json!(post.expected_changes());
+            let summary = format!(
+                "MAP changes on days {:?}, expected number of changes {:.2}, log Bayes factor {:.2}",
+                post.map_changes(),
+                post.expected_changes(),
+                post.log_bayes_factor()
+            );
+            ("segments", v, summary)
+        }
+    };
+    v["model"] = json!(name);
+    v["direction"] = json!(spec.direction.name());
+    std::fs::write(&a.out, serde_json::to_string_pretty(&v)? + "\n")
+        .map_err(|e| threatstat_core::Error::io(&a.out, e))?;
+    if let Some(p) = &a.plot {
+        let (bars, rate) = model_curves(spec, false, &a.model.params(), &s.counts, None)?;
+        let c: Vec<f64> = s.counts.iter().map(|&x| f64::from(x)).collect();
+        let labels: Option<Vec<String>> = s
+            .days
+            .as_ref()
+            .map(|d| d.iter().map(|&x| format_day(x)).collect());
+        let fig = threatstat_plot::ChangepointFigure {
+            title: format!("{name} posterior of {}", a.counts.display()),
+            day_labels: labels.as_deref(),
+            count_label: s.column.clone(),
+            ..threatstat_plot::ChangepointFigure::new(&c, &bars, &rate)
+        };
+        threatstat_plot::changepoint_figure(&fig, p)?;
+    }
+    eprintln!("{} days: {summary} -> {}", s.counts.len(), a.out.display());
+    Ok(())
+}
+
 fn fit(a: &FitArgs) -> Res {
     let s = read_count_series(&a.counts, a.column.as_deref())?;
-    let params = a.model.params();
+    let spec = model_spec(a.model_kind, a.direction, a.model.alpha, None, None);
+    if spec.model != ModelKind::Switchpoint {
+        return fit_other(a, &s, &spec);
+    }
+    let params = a.model.params().direction(spec.direction);
     let exact = params.fit(&s.counts)?;
     let method = match a.model.method {
         MethodArg::Exact => "exact",
@@ -415,21 +520,13 @@ fn logons(a: &LogonsArgs) -> Res {
         daily.len()
     );
     let series: Vec<Vec<u32>> = daily.iter().map(|d| d.counts.clone()).collect();
-    let spec = ModelSpec {
-        model: match a.model_kind {
-            ModelArg::Switchpoint => ModelKind::Switchpoint,
-            ModelArg::Episode => ModelKind::Episode,
-            ModelArg::Segments => ModelKind::Segments,
-        },
-        direction: match a.direction {
-            DirectionArg::Any => Direction::Any,
-            DirectionArg::Up => Direction::Up,
-            DirectionArg::Down => Direction::Down,
-        },
-        alpha: a.model.alpha,
-        tolerance: a.tolerance,
-        change_prob: a.change_prob,
-    };
+    let spec = model_spec(
+        a.model_kind,
+        a.direction,
+        a.model.alpha,
+        a.tolerance,
+        a.change_prob,
+    );
     // The published model on raw counts keeps its own path (and MCMC).
     let classic = spec.model == ModelKind::Switchpoint
         && spec.direction == Direction::Any

@@ -402,3 +402,51 @@ fn planted_changes(truth: &serde_json::Value) -> std::collections::HashMap<Strin
         })
         .collect()
 }
+
+#[test]
+fn fit_episode_segments_and_direction_on_the_book_series() {
+    let dir = tmpdir("fitmodels");
+    let out = dir.join("p.json");
+    let fit = |extra: &[&str]| {
+        let (ok, err) = run(bin()
+            .args(["changepoint", "fit", "--counts"])
+            .arg(book())
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .arg("--plot")
+            .arg(dir.join("f.png")));
+        assert!(ok, "{extra:?}: {err}");
+        read_json(&out)
+    };
+    // The increase is up: the up-restricted switchpoint keeps τ = 45, and
+    // its Bayes factor exceeds the unrestricted one.
+    let any = fit(&[]);
+    let up = fit(&["--direction", "up"]);
+    assert_eq!(up["map_tau"], 45);
+    assert!(up["log_bayes_factor"].as_f64().unwrap() > any["log_bayes_factor"].as_f64().unwrap());
+    let down = fit(&["--direction", "down"]);
+    assert!(down["log_bayes_factor"].as_f64().unwrap() < 0.0);
+    let ep = fit(&["--model", "episode", "--direction", "up"]);
+    assert_eq!(ep["model"], "episode");
+    let start: Vec<f64> = serde_json::from_value(ep["start_posterior"].clone()).unwrap();
+    assert_eq!(start.len(), 74);
+    assert!((start.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    assert!(ep["log_bayes_factor"].as_f64().unwrap().is_finite());
+    let seg = fit(&["--model", "segments"]);
+    assert_eq!(seg["model"], "segments");
+    let k: Vec<f64> = serde_json::from_value(seg["segment_count_posterior"].clone()).unwrap();
+    assert_eq!(k.len(), 10);
+    let (ok, err) = run(bin()
+        .args(["changepoint", "fit", "--counts"])
+        .arg(book())
+        .args(["--model", "segments", "--method", "gibbs", "--out"])
+        .arg(&out));
+    assert!(!ok && err.contains("MCMC"), "{err}");
+    let (ok, err) = run(bin()
+        .args(["changepoint", "fit", "--counts"])
+        .arg(book())
+        .args(["--direction", "up", "--method", "gibbs", "--out"])
+        .arg(&out));
+    assert!(!ok && err.contains("unrestricted"), "{err}");
+}
