@@ -1,5 +1,9 @@
-//! Wall time of the exact fits of every model on 1,000 synthetic users ×
-//! 500 days (all cores): `cargo run --release -p threatstat-changepoint --example fit_timing`.
+//! Wall time of the fits of every model on 1,000 synthetic users × 500
+//! days (all cores; the first argument overrides the number of users):
+//! `cargo run --release -p threatstat-changepoint --example fit_timing [users]`.
+//!
+//! On the 2-core development machine: switchpoint 0.01 s, switchpoint up
+//! 0.2 s, episode 1.5 s, episode up 17.5 s, segmentation 3.1 s.
 
 use std::time::Instant;
 use threatstat_changepoint::Direction;

@@ -70,7 +70,7 @@
 //! ## Evaluation on generated CERT logons
 //!
 //! `cargo run --release -p threatstat-experiments --bin cert_logon_changepoint`
-//! (about 20 s on 2 cores) generates CERT-format `logon.csv` files of 200
+//! (about 10 s on 2 cores) generates CERT-format `logon.csv` files of 200
 //! users × 365 days with 10 planted insiders each: from a day in the middle
 //! of the year, for 20 to 90 days, a Poisson number of extra after-hours
 //! logons with the mean in the first column. Each file also has 10 leavers
