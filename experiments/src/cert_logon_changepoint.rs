@@ -31,6 +31,8 @@ pub const USERS: usize = 200;
 pub const DAYS: u32 = 365;
 /// Planted insiders per file.
 pub const PLANTED: usize = 10;
+/// Generated files (seeds) per scenario.
+pub const SEEDS: u64 = 3;
 /// The scenarios: mean extra after-hours logons per day of the planted
 /// episodes, and whether logons are counted after hours (18-7, as in the
 /// published analysis) or at all hours (where leavers stand out).
@@ -122,18 +124,53 @@ pub struct ModelResult {
     pub counted: String,
     /// Model label.
     pub model: String,
-    /// Fraction of planted users among the top k = number planted.
+    /// Number of generated files (seeds) averaged.
+    pub seeds: usize,
+    /// Fraction of planted users among the top k = number planted (mean over seeds).
     pub precision_at_k: f64,
-    /// ROC AUC of the log Bayes factor, planted users positive.
+    /// ROC AUC of the log Bayes factor, planted users positive (mean over seeds).
     pub roc_auc: f64,
-    /// Median |estimated − true| start of the planted episodes (days).
+    /// Median |estimated − true| start of the planted episodes (days, all seeds).
     pub median_start_error: f64,
     /// Median |estimated − true| last day (episode models only).
     pub median_end_error: Option<f64>,
-    /// Among the top k: leavers, shift workers, other unplanted users.
+    /// Among the top k: leavers, shift workers, other unplanted users (summed over seeds).
     pub top_k_false: (usize, usize, usize),
-    /// Wall time of the fits (s).
+    /// Wall time of the fits (s, summed over seeds).
     pub seconds: f64,
+    #[serde(skip)]
+    start_errors: Vec<f64>,
+    #[serde(skip)]
+    end_errors: Vec<f64>,
+}
+
+/// Merges the results of several seeds of the same scenario and model.
+fn aggregate(raw: Vec<ModelResult>) -> Vec<ModelResult> {
+    let mut out: Vec<ModelResult> = Vec::new();
+    for r in raw {
+        match out
+            .iter_mut()
+            .find(|o| o.effect == r.effect && o.counted == r.counted && o.model == r.model)
+        {
+            None => out.push(r),
+            Some(o) => {
+                let n = o.seeds as f64;
+                o.precision_at_k = (o.precision_at_k * n + r.precision_at_k) / (n + 1.0);
+                o.roc_auc = (o.roc_auc * n + r.roc_auc) / (n + 1.0);
+                o.seeds += 1;
+                o.start_errors.extend(r.start_errors);
+                o.end_errors.extend(r.end_errors);
+                o.median_start_error = median(o.start_errors.clone());
+                o.median_end_error =
+                    (!o.end_errors.is_empty()).then(|| median(o.end_errors.clone()));
+                o.top_k_false.0 += r.top_k_false.0;
+                o.top_k_false.1 += r.top_k_false.1;
+                o.top_k_false.2 += r.top_k_false.2;
+                o.seconds += r.seconds;
+            }
+        }
+    }
+    out
 }
 
 /// ROC AUC of `scores` with `positive` labels (ties count one half).
@@ -331,12 +368,15 @@ fn evaluate(
             effect,
             counted: hours_label(all_hours).into(),
             model: label.to_string(),
+            seeds: 1,
             precision_at_k: curve[k - 1],
             roc_auc: roc_auc(&scores, &positive),
-            median_start_error: median(start_err),
-            median_end_error: (!end_err.is_empty()).then(|| median(end_err)),
+            median_start_error: median(start_err.clone()),
+            median_end_error: (!end_err.is_empty()).then(|| median(end_err.clone())),
             top_k_false: fp,
             seconds,
+            start_errors: start_err,
+            end_errors: end_err,
         });
         recall.push((label.to_string(), curve));
         if label == "episode up, population baseline" {
@@ -465,13 +505,21 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     let mut results = Vec::new();
     let mut truths = Vec::new();
     for (s, &(effect, all_hours)) in SCENARIOS.iter().enumerate() {
-        let g = generator(effect, 100 + s as u64);
-        let mut csv = Vec::new();
-        let truth = g.generate(&mut csv)?;
-        let counts = LogonLoader::new()
-            .hour_window((!all_hours).then_some(window))
-            .load_reader("generated logon.csv", std::io::Cursor::new(csv))?;
-        let daily = counts.daily(Span::Global);
+        let load = |seed: u64| -> Result<(GroundTruth, Vec<DailyCounts>), Error> {
+            let g = generator(effect, 100 + 10 * s as u64 + seed);
+            let mut csv = Vec::new();
+            let truth = g.generate(&mut csv)?;
+            let counts = LogonLoader::new()
+                .hour_window((!all_hours).then_some(window))
+                .load_reader("generated logon.csv", std::io::Cursor::new(csv))?;
+            Ok((truth, counts.daily(Span::Global)))
+        };
+        for seed in 1..SEEDS {
+            let (truth, daily) = load(seed)?;
+            results.extend(evaluate((effect, all_hours), &truth, &daily)?.results);
+        }
+        // The first seed also draws the figures.
+        let (truth, daily) = load(0)?;
         let ev = evaluate((effect, all_hours), &truth, &daily)?;
         let curves: Vec<(String, &[f64])> = ev
             .recall
@@ -536,6 +584,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     }
 
     // Table and summary.
+    let results = aggregate(results);
     let table = markdown_table(&results);
     std::fs::write(out_dir.join("evaluation.md"), &table)?;
     let mut csv = String::from(
@@ -570,30 +619,37 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     };
     let mid = SCENARIOS[1].0;
     key_numbers.push((
-        format!("precision at {PLANTED}, +{mid} logons/day: published switchpoint vs episode up with population baseline"),
+        format!(
+            "precision at {PLANTED}, +{mid} after-hours logons/day: published switchpoint vs episode up vs stop (population baseline)"
+        ),
         format!(
             "{:.2} vs {:.2}",
             best(mid, false, "switchpoint (published)"),
-            best(mid, false, "episode up, population baseline")
+            best(mid, false, VERSUS_STOP)
         ),
     ));
-    let finding = format!(
-        "On {USERS} generated users × {DAYS} days with {PLANTED} planted after-hours episodes, leavers, \
-         night-shift workers, an organisation-wide crunch and a holiday, ranking by the increase-only \
-         episode model relative to the population finds {:.0}% of the planted users in the top {PLANTED} \
-         at +{mid} logons/day, against {:.0}% for the published single switchpoint; the book's \
-         switchpoint (τ = 45) is reproduced exactly.",
-        100.0 * best(mid, false, "episode up, population baseline"),
-        100.0 * best(mid, false, "switchpoint (published)")
-    );
     key_numbers.push((
-        format!("precision at {PLANTED}, all-hours counts, +0.6 logons/day: published switchpoint vs episode up"),
+        format!(
+            "precision at {PLANTED}, all-hours counts, +0.6 logons/day: published switchpoint vs episode up vs stop"
+        ),
         format!(
             "{:.2} vs {:.2}",
             best(0.6, true, "switchpoint (published)"),
-            best(0.6, true, "episode up")
+            best(0.6, true, VERSUS_STOP)
         ),
     ));
+    let finding = format!(
+        "On generated CERT logons ({SEEDS} files per scenario of {USERS} users × {DAYS} days, {PLANTED} planted \
+         after-hours episodes, leavers, night-shift workers, an organisation-wide crunch and a holiday), \
+         the increase-only episode model scored against stopping, relative to the population, puts {:.0}% \
+         of the planted users in the top {PLANTED} at +{mid} logons/day against {:.0}% for the published \
+         single switchpoint, and {:.0}% against {:.0}% when all logons are counted (where the switchpoint \
+         ranks leavers first); the book's switchpoint (τ = 45) is reproduced exactly.",
+        100.0 * best(mid, false, VERSUS_STOP),
+        100.0 * best(mid, false, "switchpoint (published)"),
+        100.0 * best(0.6, true, VERSUS_STOP),
+        100.0 * best(0.6, true, "switchpoint (published)")
+    );
     let summary = Summary {
         name: NAME.into(),
         title: "Beyond one switchpoint: episode, direction and population-baseline models on CERT-format logons".into(),
