@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use threatstat_changepoint::Direction;
 use threatstat_changepoint::baseline::Baseline;
-use threatstat_changepoint::batch::{ModelFit, ModelKind, ModelSpec, fit_models};
+use threatstat_changepoint::batch::{ModelFit, ModelKind, ModelSpec, against_stop, fit_models};
 use threatstat_changepoint::io::read_count_series;
 use threatstat_datasets::cert::{
     DailyCounts, GroundTruth, HourWindow, LogonGenerator, LogonLoader, OrgEvent, PlantKind, Span,
@@ -77,15 +77,23 @@ fn models() -> Vec<(&'static str, ModelSpec, bool)> {
             },
             true,
         ),
-        (VERSUS_STOP, ModelSpec::default(), true),
+        (
+            VERSUS_STOP,
+            ModelSpec {
+                model: ModelKind::Episode,
+                direction: up,
+                against_stop: true,
+                ..Default::default()
+            },
+            true,
+        ),
     ]
 }
 
 /// The episode (up, population baseline) scored against "no change or
-/// stopped": `ln p(y | episode up) − ln(p(y | no change) + p(y | switchpoint down))`
-/// (equal prior odds of the two alternatives to the episode), so that a
-/// user who simply stopped (left) is explained by the decrease and does
-/// not rank as an insider.
+/// stopped" ([`ModelSpec::against_stop`]), so that a user who simply
+/// stopped (left) is explained by the decrease and does not rank as an
+/// insider.
 pub const VERSUS_STOP: &str = "episode up vs stop, population baseline";
 
 /// The generator of one scenario.
@@ -278,55 +286,38 @@ fn evaluate(
     let mut cached: Option<Vec<Option<ModelFit>>> = None;
     for (label, spec, population) in models() {
         let t0 = std::time::Instant::now();
-        let (fits, scores) = if label == VERSUS_STOP {
-            let up = ModelSpec {
-                model: ModelKind::Episode,
-                direction: Direction::Up,
-                ..Default::default()
-            };
-            let down = ModelSpec {
-                direction: Direction::Down,
-                ..Default::default()
-            };
-            // The episode fits of the previous model, when it is the same.
-            let ep = match cached.take() {
-                Some(fits) => fits,
-                None => score(daily, &up, population)?,
-            };
-            let stop = score(daily, &down, population)?;
-            let scores = ep
-                .iter()
-                .zip(&stop)
-                .map(|(e, s)| match (e, s) {
-                    (Some(e), Some(s)) => {
-                        let m = s.log_bayes_factor.max(0.0);
-                        e.log_bayes_factor
-                            - (m + ((-m).exp() + (s.log_bayes_factor - m).exp()).ln())
-                    }
-                    _ => f64::NEG_INFINITY,
-                })
-                .collect::<Vec<f64>>();
-            (ep, scores)
-        } else {
-            let fits = score(daily, &spec, population)?;
-            let scores = fits
-                .iter()
-                .map(|f| f.as_ref().map_or(f64::NEG_INFINITY, |f| f.log_bayes_factor))
-                .collect();
-            (fits, scores)
-        };
-        let spec = if label == VERSUS_STOP {
-            ModelSpec {
-                model: ModelKind::Episode,
-                ..spec
+        let fits = match (spec.against_stop, cached.take()) {
+            // The same episode fits as the previous model, scored against
+            // stopping (as fit_models does with against_stop).
+            (true, Some(episode)) => {
+                let down = ModelSpec {
+                    direction: Direction::Down,
+                    ..Default::default()
+                };
+                let stop = score(daily, &down, population)?;
+                episode
+                    .into_iter()
+                    .zip(stop)
+                    .map(|(e, s)| match (e, s) {
+                        (Some(mut e), Some(s)) => {
+                            e.log_bayes_factor =
+                                against_stop(e.log_bayes_factor, s.log_bayes_factor);
+                            Some(e)
+                        }
+                        _ => None,
+                    })
+                    .collect()
             }
-        } else {
-            spec
+            _ => score(daily, &spec, population)?,
         };
-        let seconds = t0.elapsed().as_secs_f64();
-        if label == "episode up, population baseline" {
+        if spec.model == ModelKind::Episode && spec.direction == Direction::Up && population {
             cached = Some(fits.clone());
         }
+        let scores: Vec<f64> = fits
+            .iter()
+            .map(|f| f.as_ref().map_or(f64::NEG_INFINITY, |f| f.log_bayes_factor))
+            .collect();
+        let seconds = t0.elapsed().as_secs_f64();
         let mut order: Vec<usize> = (0..daily.len()).collect();
         order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
         let mut found = 0usize;

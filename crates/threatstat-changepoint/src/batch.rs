@@ -147,6 +147,13 @@ pub struct ModelSpec {
     pub tolerance: Option<f64>,
     /// Segments: prior change probability per day (default 1/n).
     pub change_prob: Option<f64>,
+    /// Episode: compare against "no change or stopped" instead of "no
+    /// change": the log Bayes factor becomes `ln p(y | episode) −
+    /// ln(p(y | no change) + p(y | switchpoint down))` (the two
+    /// alternatives with equal prior odds), so that a user whose activity
+    /// simply stops (a leaver) is explained by the decrease and does not
+    /// rank as an episode. Meant with [`crate::Direction::Up`].
+    pub against_stop: bool,
 }
 
 impl ModelSpec {
@@ -260,7 +267,33 @@ pub fn fit_models(
         .collect()
 }
 
+/// The log Bayes factor of a model against "no change or stopped" from
+/// its log Bayes factor against no change and that of the downward
+/// switchpoint: `lbf − ln(1 + e^stop)` (see [`ModelSpec::against_stop`]).
+///
+/// ```
+/// use threatstat_changepoint::batch::against_stop;
+/// assert!((against_stop(10.0, 0.0) - (10.0 - 2f64.ln())).abs() < 1e-12);
+/// assert!((against_stop(10.0, 800.0) - (10.0 - 800.0)).abs() < 1e-9);
+/// ```
+pub fn against_stop(log_bayes_factor: f64, stop_log_bayes_factor: f64) -> f64 {
+    let m = stop_log_bayes_factor.max(0.0);
+    log_bayes_factor - (m + ((-m).exp() + (stop_log_bayes_factor - m).exp()).ln())
+}
+
 /// Fits one series with `spec` (see [`fit_models`]).
+///
+/// ```
+/// use threatstat_changepoint::Direction;
+/// use threatstat_changepoint::batch::{ModelKind, ModelSpec, fit_model};
+/// // A leaver: steady, then nothing. As an "up" episode it is [0, 30);
+/// // against stopping it scores low.
+/// let leaver: Vec<u32> = (0..60).map(|t| if t < 30 { 3 } else { 0 }).collect();
+/// let up = ModelSpec { model: ModelKind::Episode, direction: Direction::Up, ..Default::default() };
+/// let vs_stop = ModelSpec { against_stop: true, ..up };
+/// assert!(fit_model(0, &leaver, None, &up).unwrap().log_bayes_factor > 20.0);
+/// assert!(fit_model(0, &leaver, None, &vs_stop).unwrap().log_bayes_factor < 1.0);
+/// ```
 ///
 /// ```
 /// use threatstat_changepoint::batch::{ModelKind, ModelSpec, fit_model};
@@ -301,6 +334,20 @@ pub fn fit_model(
                 None => p.fit(counts)?,
             };
             let (a, b) = post.map_interval();
+            let mut log_bayes_factor = post.log_bayes_factor();
+            if spec.against_stop {
+                let down = ModelSpec {
+                    direction: crate::Direction::Down,
+                    ..*spec
+                }
+                .switchpoint_params();
+                let stop = match exposures {
+                    Some(m) => down.fit_with_exposures(counts, m)?,
+                    None => down.fit(counts)?,
+                }
+                .log_bayes_factor();
+                log_bayes_factor = against_stop(log_bayes_factor, stop);
+            }
             Ok(ModelFit {
                 index,
                 n_days,
@@ -309,7 +356,7 @@ pub fn fit_model(
                 map_probability: post.map_probability(),
                 rate_before: post.lambda_0_mean(),
                 rate_after: post.lambda_1_mean(),
-                log_bayes_factor: post.log_bayes_factor(),
+                log_bayes_factor,
                 n_changes: None,
             })
         }

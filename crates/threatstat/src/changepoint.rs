@@ -152,6 +152,10 @@ pub struct LogonsArgs {
     /// Segments model: prior probability of a change on a day (default 1/number of days).
     #[arg(long)]
     change_prob: Option<f64>,
+    /// Episode model: score against "no change or stopped" (a downward switchpoint), so that
+    /// users who simply stop (leavers) do not rank as episodes; use with --direction up.
+    #[arg(long)]
+    against_stop: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -359,6 +363,7 @@ fn model_spec(
         alpha,
         tolerance,
         change_prob,
+        against_stop: false,
     }
 }
 
@@ -520,13 +525,16 @@ fn logons(a: &LogonsArgs) -> Res {
         daily.len()
     );
     let series: Vec<Vec<u32>> = daily.iter().map(|d| d.counts.clone()).collect();
-    let spec = model_spec(
-        a.model_kind,
-        a.direction,
-        a.model.alpha,
-        a.tolerance,
-        a.change_prob,
-    );
+    let spec = ModelSpec {
+        against_stop: a.against_stop,
+        ..model_spec(
+            a.model_kind,
+            a.direction,
+            a.model.alpha,
+            a.tolerance,
+            a.change_prob,
+        )
+    };
     // The published model on raw counts keeps its own path (and MCMC).
     let classic = spec.model == ModelKind::Switchpoint
         && spec.direction == Direction::Any

@@ -309,11 +309,12 @@ fn logons_with_episode_segments_directions_and_baselines() {
     let last = t["last_date"].as_str().unwrap().to_string();
     for (model, direction, baseline) in [
         ("episode", "up", "population"),
+        ("episode", "up --against-stop", "none"),
         ("episode", "any", "none"),
         ("switchpoint", "up", "weekday-weekend"),
         ("segments", "any", "day-of-week"),
     ] {
-        let out = dir.join(format!("{model}-{direction}-{baseline}.csv"));
+        let out = dir.join(format!("{model}-{direction}-{baseline}.csv").replace(' ', "_"));
         let (ok, err) = run(bin()
             .args(["changepoint", "logons", "--logon"])
             .arg(&logon)
@@ -324,12 +325,12 @@ fn logons_with_episode_segments_directions_and_baselines() {
                 "global",
                 "--model",
                 model,
-                "--direction",
-                direction,
                 "--baseline",
                 baseline,
-                "--out",
+                "--direction",
             ])
+            .args(direction.split(' '))
+            .arg("--out")
             .arg(&out)
             .arg("--plot")
             .arg(dir.join(format!("{model}.png"))));
