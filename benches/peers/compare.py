@@ -581,7 +581,7 @@ by the size. Ratios in **bold** are below 1: threatstat is not ahead there.
         ph = ", ".join(f"{k} {ms(x)}" for k, x in r.py_phases[-1].items())
         L.append(f"### {v.task}, {v.name}, {r.size:,} {v.unit}\n")
         L.append(f"threatstat wall {ms(r.ts)}; peer compute {ms(r.py_compute)} (ratio {ratio(r.py_compute, r.ts)}), "
-                 f"peer wall {ms(r.py)} (ratio {ratio(r.py, r.ts)}). Peer phases: {ph}. "
+                 f"peer wall {ms(r.py)} (ratio {ratio(r.py, r.ts)}). Peer phases (last repetition): {ph}. "
                  "Profile of the threatstat run (`perf record -g`, self time, symbols ≥ 3%):\n")
         L.append("```\n" + prof + "\n```\n")
     if meta.get("notes"):
