@@ -3,8 +3,8 @@
 # (msticpy, PyMC, SciPy, statsmodels, KDEpy) on the same generated inputs;
 # writes BENCHMARKS.md at the repository root.
 #
-#   benches/compare.sh            # full: 3-4 sizes per task spanning >= 100x (10-15 min on 2 cores)
-#   benches/compare.sh --quick    # smallest size of each task only (under 5 min)
+#   benches/compare.sh            # full: 3-4 sizes per task spanning >= 100x (about 5 min on an idle 2-core machine)
+#   benches/compare.sh --quick    # smallest size of each task only (about 1.5 min)
 #   benches/compare.sh --quick --only kde,acf --reps 5 --out /tmp/B.md
 #
 # It builds the release CLI (cargo build --release -p threatstat) and the
