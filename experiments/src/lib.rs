@@ -8,6 +8,7 @@
 
 pub mod cert_logon_changepoint;
 pub mod exchange_sequences;
+pub mod lanl_auth_features;
 pub mod lanl_upload;
 pub mod report;
 

@@ -57,6 +57,7 @@
 mod acf;
 mod changepoint;
 mod distribution;
+mod features;
 mod fonts;
 mod heatmap;
 mod html;
@@ -73,6 +74,7 @@ pub use changepoint::{ChangepointFigure, changepoint_figure};
 pub use distribution::{
     DensityOverlay, DistributionFigure, KdeFlagFigure, distribution_figure, kde_flag_figure,
 };
+pub use features::{ImportanceFigure, RocFigure, importance_figure, roc_figure};
 pub use fonts::{DEFAULT_FONT, DEJAVU_SANS_TTF, register_fonts};
 pub use heatmap::{ChainFigure, HeatmapFigure, chain_figure, heatmap_figure};
 pub use recall::{RecallFigure, recall_figure};

@@ -5,6 +5,7 @@ mod acf;
 mod attack;
 mod changepoint;
 mod cloudtrail;
+mod features;
 mod kde;
 mod lanl;
 mod markov;
@@ -45,6 +46,9 @@ enum Command {
     /// LANL analyses.
     #[command(subcommand)]
     Lanl(lanl::LanlCmd),
+    /// Session features (cutoff labels, DFS, random forest, ROC AUC).
+    #[command(subcommand)]
+    Features(features::FeaturesCmd),
     /// Run every analysis on the bundled data and write results/.
     Reproduce {
         /// Output directory.
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
         Command::Cloudtrail(c) => cloudtrail::run(c),
         Command::Attack(c) => attack::run(c),
         Command::Lanl(c) => lanl::run(c),
+        Command::Features(c) => features::run(c),
         Command::Reproduce { out, data } => reproduce(&out, &data),
     };
     match result {
