@@ -6,11 +6,15 @@
 //! are thin wrappers around it. [`report`] turns the summaries into
 //! `results/index.html`.
 
+pub mod attack_tactic_chains;
 pub mod cert_logon_changepoint;
+pub mod cloudtrail_automation;
 pub mod exchange_sequences;
 pub mod lanl_auth_features;
 pub mod lanl_upload;
+pub mod lanl_upload_mwu_kde;
 pub mod report;
+pub mod suite;
 
 use serde::Serialize;
 
@@ -50,3 +54,51 @@ pub struct Summary {
 
 /// Errors of an experiment.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Writes `summary` (and, under `"details"`, an analysis's own record) as
+/// `out_dir/summary.json`.
+pub fn write_summary(
+    out_dir: &std::path::Path,
+    summary: &Summary,
+    details: Option<serde_json::Value>,
+) -> Result<(), Error> {
+    let mut json = serde_json::to_value(summary)?;
+    if let Some(d) = details {
+        json["details"] = d;
+    }
+    std::fs::create_dir_all(out_dir)?;
+    std::fs::write(
+        out_dir.join("summary.json"),
+        serde_json::to_string_pretty(&json)? + "\n",
+    )?;
+    Ok(())
+}
+
+/// A scratch directory for generated inputs, removed when dropped.
+#[derive(Debug)]
+pub struct ScratchDir(std::path::PathBuf);
+
+impl ScratchDir {
+    /// Its path.
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Creates an empty scratch directory under the system temporary directory,
+/// named after the analysis and the process.
+pub fn scratch_dir(name: &str) -> Result<ScratchDir, Error> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let p = std::env::temp_dir().join(format!("threatstat-{name}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&p)?;
+    Ok(ScratchDir(p))
+}

@@ -11,8 +11,18 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Writes `out/index.html` for `summaries`.
-pub fn write_index(out: &Path, summaries: &[Summary]) -> Result<(), Error> {
+/// An analysis that failed, for the report.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// Directory name of the analysis.
+    pub name: String,
+    /// What stopped it.
+    pub error: String,
+}
+
+/// Writes `out/index.html` for `summaries`, with a section for each
+/// failed analysis.
+pub fn write_index(out: &Path, summaries: &[Summary], failures: &[Failure]) -> Result<(), Error> {
     let mut h = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>threatstat results</title>\n\
          <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.4}\
@@ -20,6 +30,31 @@ pub fn write_index(out: &Path, summaries: &[Summary]) -> Result<(), Error> {
          td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.no{color:#b00}.yes{color:#070}</style>\n\
          </head><body>\n<h1>threatstat: reproduced analyses</h1>\n",
     );
+    h.push_str("<ul>\n");
+    for s in summaries {
+        let _ = writeln!(
+            h,
+            "<li><a href=\"#{0}\">{1}</a></li>",
+            esc(&s.name),
+            esc(&s.title)
+        );
+    }
+    for f in failures {
+        let _ = writeln!(
+            h,
+            "<li class=\"no\"><a href=\"#{0}\">{0}: failed</a></li>",
+            esc(&f.name)
+        );
+    }
+    h.push_str("</ul>\n");
+    for f in failures {
+        let _ = writeln!(
+            h,
+            "<section id=\"{0}\"><h2 class=\"no\">{0}: failed</h2>\n<pre>{1}</pre></section>",
+            esc(&f.name),
+            esc(&f.error)
+        );
+    }
     for s in summaries {
         let _ = write!(
             h,

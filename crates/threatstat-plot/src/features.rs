@@ -147,7 +147,7 @@ pub fn importance_figure(fig: &ImportanceFigure, path: &Path) -> Result<PlotRepo
     register_fonts();
     let drawing = Importance {
         fig,
-        s: scale(fig.width, fig.height.min(900).max(600)),
+        s: scale(fig.width, fig.height.clamp(600, 900)),
     };
     write(format, &drawing, path)?;
     Ok(PlotReport {

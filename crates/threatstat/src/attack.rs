@@ -18,7 +18,6 @@ use threatstat_attack::{
 };
 use threatstat_attack::{END, START};
 use threatstat_core::BadRowPolicy;
-use threatstat_plot::{ChainFigure, HeatmapFigure, chain_figure, heatmap_figure};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 type Res = Result<(), BoxError>;
@@ -334,7 +333,7 @@ fn train(a: &TrainArgs) -> Res {
         a.out.display()
     );
     if let Some(p) = &a.plot {
-        draw_heatmap(&model, p, None)?;
+        threatstat_experiments::attack_tactic_chains::heatmap(&model, p, None)?;
         eprintln!("heat map -> {}", p.display());
     }
     Ok(())
@@ -387,44 +386,13 @@ fn endpoint(model: &TacticChainModel, s: &str, from: bool) -> Result<Endpoint, B
 
 fn path(a: &PathArgs) -> Res {
     let model = TacticChainModel::load(&a.m.model)?;
-    let p = model.most_probable_path(
+    let (from, to) = (
         endpoint(&model, &a.from, true)?,
         endpoint(&model, &a.to, false)?,
-    )?;
+    );
+    let p = model.most_probable_path(from, to)?;
     if let Some(out) = &a.plot {
-        let mut nodes: Vec<String> = Vec::new();
-        let mut details: Vec<String> = Vec::new();
-        if a.from.trim().eq_ignore_ascii_case(START) {
-            nodes.push("START".into());
-            details.push("start of the chain".into());
-        }
-        for (id, name) in p.tactics.iter().zip(&p.names) {
-            nodes.push(name.clone());
-            details.push(id.clone());
-        }
-        if a.to.trim().eq_ignore_ascii_case(END) {
-            nodes.push("END".into());
-            details.push("end of the chain".into());
-        }
-        let probs: Vec<f64> = p.steps.iter().map(|s| s.probability).collect();
-        let fig = ChainFigure {
-            title: format!(
-                "Most probable tactic chain, {} → {} (order-{} model)",
-                nodes.first().map_or("", String::as_str),
-                nodes.last().map_or("", String::as_str),
-                model.order()
-            ),
-            node_details: Some(&details),
-            caption: format!(
-                "path probability {:.4} (log {:.3}); {} flows, alpha {}",
-                p.probability,
-                p.log_probability,
-                model.training().flows,
-                model.alpha()
-            ),
-            ..ChainFigure::new(&nodes, &probs)
-        };
-        chain_figure(&fig, out)?;
+        threatstat_experiments::attack_tactic_chains::chain_plot(&model, from, to, out)?;
         eprintln!("chain figure -> {}", out.display());
     }
     print_json(&serde_json::to_value(&p)?)
@@ -442,66 +410,6 @@ fn stationary(a: &ModelArg) -> Res {
     print_json(&Value::Array(v))
 }
 
-fn draw_heatmap(model: &TacticChainModel, out: &Path, path: Option<(Endpoint, Endpoint)>) -> Res {
-    let m = model.transition_matrix();
-    // Impossible transitions (a tactic to itself when repeats are merged) are drawn grey.
-    let k = model.tactics().len();
-    let values: Vec<Vec<f64>> =
-        m.p.iter()
-            .enumerate()
-            .map(|(r, row)| {
-                row.iter()
-                    .enumerate()
-                    .map(|(c, &p)| {
-                        let impossible =
-                            (r == 0 && c == k) || (r > 0 && c + 1 == r && model.collapse_repeats());
-                        if impossible { f64::NAN } else { p }
-                    })
-                    .collect()
-            })
-            .collect();
-    let mut highlight = Vec::new();
-    let mut subtitle = String::new();
-    if let Some((from, to)) = path {
-        let p = model.most_probable_path(from, to)?;
-        let row_of = |s: &str| m.rows.iter().position(|r| r == s);
-        let col_of = |s: &str| m.columns.iter().position(|c| c == s);
-        for s in &p.steps {
-            if let (Some(r), Some(c)) = (row_of(&s.from), col_of(&s.to)) {
-                highlight.push((r, c));
-            }
-        }
-        let mut names = p.names.clone();
-        if from == Endpoint::Start {
-            names.insert(0, START.into());
-        }
-        if to == Endpoint::End {
-            names.push(END.into());
-        }
-        subtitle = format!(
-            "outlined: the most probable path {} (order-{} model; p = {:.4})",
-            names.join(" → "),
-            model.order(),
-            p.probability
-        );
-    }
-    let fig = HeatmapFigure {
-        title: format!(
-            "ATT&CK tactic transitions learned from {} Attack Flow incidents (alpha {})",
-            model.training().flows,
-            model.alpha()
-        ),
-        subtitle,
-        row_title: "from (current tactic)".into(),
-        column_title: "to (next tactic)".into(),
-        value_label: "first-order transition probability".into(),
-        highlight,
-        ..HeatmapFigure::new(&m.row_names, &m.column_names, &values)
-    };
-    heatmap_figure(&fig, out)?;
-    Ok(())
-}
-
 fn heatmap(a: &HeatmapArgs) -> Res {
     let model = TacticChainModel::load(&a.m.model)?;
     let path = match (&a.path_from, &a.path_to) {
@@ -511,7 +419,7 @@ fn heatmap(a: &HeatmapArgs) -> Res {
             endpoint(&model, t.as_deref().unwrap_or(END), false)?,
         )),
     };
-    draw_heatmap(&model, &a.out, path)?;
+    threatstat_experiments::attack_tactic_chains::heatmap(&model, &a.out, path)?;
     eprintln!("heat map -> {}", a.out.display());
     if let Some(p) = &a.csv {
         let m = model.transition_matrix();

@@ -13,16 +13,17 @@
 //! ground truth.
 
 use clap::{Args, Subcommand, ValueEnum};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::path::{Path, PathBuf};
-use threatstat_acf::autocorr::autocorrs;
-use threatstat_acf::automation::{Detection, PairSeries, Rule, detect};
+use threatstat_acf::automation::{Rule, detect};
 use threatstat_core::BadRowPolicy;
 use threatstat_datasets::cert::parse_day;
 use threatstat_datasets::cloudtrail::{
     ApiKey, Bucket, CloudTrailGenerator, CloudTrailLoader, CloudTrailTruth, InputFormat,
     PairCounts, PrincipalKey, TimeZones, Window,
 };
+
+use threatstat_experiments::cloudtrail_automation as ct;
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -250,32 +251,6 @@ fn num(x: f64) -> String {
     }
 }
 
-fn finite(x: f64) -> Value {
-    if x.is_finite() { json!(x) } else { Value::Null }
-}
-
-/// A file-name-safe short name of a pair: the principal's name (an
-/// assumed-role session's role and session) and the API.
-fn slug(principal: &str, api: &str) -> String {
-    let name = short_principal(principal);
-    let short = match name.strip_prefix("assumed-role/") {
-        Some(rs) => rs,
-        None => name.rsplit('/').next().unwrap_or(name),
-    };
-    let mut s: String = format!("{short}-{api}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    s.truncate(80);
-    s
-}
-
 fn automation(a: &AutomationArgs) -> Res {
     let t0 = std::time::Instant::now();
     let bucket = if a.hourly { Bucket::Hour } else { Bucket::Day };
@@ -339,14 +314,7 @@ fn automation(a: &AutomationArgs) -> Res {
     if series.is_empty() {
         return Err("no valid CloudTrail record in the input (nothing to score)".into());
     }
-    let input: Vec<PairSeries> = series
-        .iter()
-        .map(|p| PairSeries {
-            principal: p.principal.clone(),
-            api: p.api.clone(),
-            counts: p.to_f64(),
-        })
-        .collect();
+    let input = ct::pair_series(&series);
     let detections = detect(&input, &rule);
     let index: std::collections::HashMap<(&str, &str), usize> = series
         .iter()
@@ -373,10 +341,10 @@ fn automation(a: &AutomationArgs) -> Res {
         for (rank, &i) in flagged.iter().take(a.max_figures).enumerate() {
             let d = &detections[i];
             let p = &series[index[&(d.principal.as_str(), d.api.as_str())]];
-            let name = format!("{:03}-{}", rank + 1, slug(&d.principal, &d.api));
+            let name = format!("{:03}-{}", rank + 1, ct::slug(&d.principal, &d.api));
             for ext in exts {
                 let path = dir.join(format!("{name}.{ext}"));
-                figure(&path, p, d, &rule, lags)?;
+                ct::figure(&path, p, d, &rule, lags)?;
             }
             figures[i] = Some(format!("figures/{name}.{}", exts[0]));
         }
@@ -463,14 +431,14 @@ fn automation(a: &AutomationArgs) -> Res {
         "flagged": n_flagged,
         "figures": figures.iter().filter(|f| f.is_some()).count(),
         "top": detections.iter().filter(|d| d.flagged).take(20).map(|d| json!({
-            "principal": d.principal, "api": d.api, "score": finite(d.score),
-            "max_abs_acf": finite(d.max_abs_acf), "best_lag": d.best_lag,
-            "q_value": finite(d.q_value), "dominant_period": d.dominant_period,
+            "principal": d.principal, "api": d.api, "score": ct::finite(d.score),
+            "max_abs_acf": ct::finite(d.max_abs_acf), "best_lag": d.best_lag,
+            "q_value": ct::finite(d.q_value), "dominant_period": d.dominant_period,
             "total": d.total,
         })).collect::<Vec<_>>(),
     });
     if let Some(t) = &truth {
-        let (ev, line) = evaluate(
+        let (ev, line) = ct::evaluate(
             &detections,
             t,
             bucket,
@@ -497,123 +465,4 @@ fn automation(a: &AutomationArgs) -> Res {
         out["figures"]
     );
     Ok(())
-}
-
-/// Precision and recall against a generator's truth. A pair is automated if
-/// the truth lists it under the role key or under the session ARN (the CSV
-/// and `--principal arn`); both kinds of key are ARNs no person has.
-fn evaluate(d: &[Detection], t: &CloudTrailTruth, bucket: Bucket, path: &Path) -> (Value, String) {
-    let (mut tp, mut fp, mut fneg, mut pattern, mut pattern_found) = (0u64, 0u64, 0u64, 0u64, 0u64);
-    let mut missed = Vec::new();
-    let mut false_alarms = Vec::new();
-    for x in d {
-        let auto = t
-            .automated_pair(&x.principal, &x.api, PrincipalKey::Role)
-            .or_else(|| t.automated_pair(&x.principal, &x.api, PrincipalKey::Arn));
-        if let Some(a) = auto
-            && a.has_pattern(bucket)
-        {
-            pattern += 1;
-            pattern_found += u64::from(x.flagged);
-        }
-        match (x.flagged, auto) {
-            (true, Some(_)) => tp += 1,
-            (true, None) => {
-                fp += 1;
-                false_alarms.push(
-                    json!({"principal": x.principal, "api": x.api, "score": finite(x.score)}),
-                );
-            }
-            (false, Some(a)) => {
-                fneg += 1;
-                missed.push(json!({"principal": x.principal, "api": x.api, "job": a.job,
-                    "schedule": a.schedule, "has_pattern": a.has_pattern(bucket), "score": finite(x.score)}));
-            }
-            (false, None) => {}
-        }
-    }
-    let ratio = |a: u64, b: u64| {
-        if b == 0 {
-            Value::Null
-        } else {
-            json!(a as f64 / b as f64)
-        }
-    };
-    let precision = ratio(tp, tp + fp);
-    let recall = ratio(tp, tp + fneg);
-    let line = format!(
-        "against {}: {} automated pairs, {} flagged; precision {} recall {} (recall {} among the {} automated pairs whose counts have a pattern)",
-        path.display(),
-        tp + fneg,
-        tp + fp,
-        precision,
-        recall,
-        ratio(pattern_found, pattern),
-        pattern
-    );
-    (
-        json!({
-            "truth": path.display().to_string(),
-            "automated_pairs": tp + fneg,
-            "human_pairs": d.len() as u64 - tp - fneg,
-            "true_positives": tp,
-            "false_positives": fp,
-            "false_negatives": fneg,
-            "precision": precision,
-            "recall": recall,
-            "automated_pairs_with_pattern": pattern,
-            "recall_with_pattern": ratio(pattern_found, pattern),
-            "missed": missed,
-            "false_alarms": false_alarms,
-            "note": "an automated pair whose job runs in every bucket with a fixed number of calls has constant counts: no autocorrelation to find (has_pattern = false)",
-        }),
-        line,
-    )
-}
-
-fn figure(path: &Path, p: &PairCounts, d: &Detection, rule: &Rule, lags: usize) -> Res {
-    let counts = p.to_f64();
-    let acf = autocorrs(&counts, lags.min(counts.len().saturating_sub(1)).max(1));
-    let hourly = p.bucket == Bucket::Hour;
-    // Hourly ticks fall on midnights: label those with the date alone.
-    let labels: Vec<String> = if hourly {
-        p.labels()
-            .into_iter()
-            .map(|l| match l.strip_suffix("T00:00Z") {
-                Some(day) => day.to_string(),
-                None => l.replacen('T', " ", 1).trim_end_matches('Z').to_string(),
-            })
-            .collect()
-    } else {
-        p.labels()
-    };
-    let unit = if hourly { "hour" } else { "day" };
-    let verdict = match rule {
-        Rule::Notebook { .. } => format!("max |r| = {:.2} at lag {}", d.max_abs_acf, d.best_lag),
-        Rule::LjungBox { .. } => format!("Ljung–Box q-value {:.1e}", d.q_value),
-    };
-    let fig = threatstat_plot::AcfFigure {
-        title: format!("{} {}: {verdict}", short_principal(&p.principal), p.api),
-        labels: Some(&labels),
-        count_label: format!("calls per {unit}"),
-        time_label: format!("{unit} (UTC)"),
-        lag_unit: format!("{unit}s"),
-        tick_every: if hourly { 24 } else { 1 },
-        highlight_lag: (d.best_lag >= 1 && d.best_lag <= acf.len()).then_some(d.best_lag),
-        threshold: match rule {
-            Rule::Notebook { threshold, .. } => Some(*threshold),
-            Rule::LjungBox { .. } => None,
-        },
-        ..threatstat_plot::AcfFigure::new(&counts, &acf)
-    };
-    threatstat_plot::acf_figure(&fig, path)?;
-    Ok(())
-}
-
-/// The principal without `arn:aws:iam::ACCOUNT:` (titles stay readable).
-fn short_principal(p: &str) -> &str {
-    match p.strip_prefix("arn:aws:") {
-        Some(rest) => rest.splitn(4, ':').nth(3).unwrap_or(p),
-        None => p,
-    }
 }

@@ -57,6 +57,12 @@ enum Command {
         /// Directory of the bundled data sets.
         #[arg(long, default_value = "data")]
         data: PathBuf,
+        /// Run only these analyses (comma-separated names; default: all).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
     },
 }
 
@@ -72,7 +78,12 @@ fn main() -> ExitCode {
         Command::Attack(c) => attack::run(c),
         Command::Lanl(c) => lanl::run(c),
         Command::Features(c) => features::run(c),
-        Command::Reproduce { out, data } => reproduce(&out, &data),
+        Command::Reproduce {
+            out,
+            data,
+            only,
+            quiet,
+        } => reproduce(&out, &data, &only, quiet),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -83,19 +94,47 @@ fn main() -> ExitCode {
     }
 }
 
+/// Runs every analysis (or those in `only`), writes `out/index.html`, and
+/// fails when any analysis failed (the others still run and are reported).
 fn reproduce(
     out: &std::path::Path,
     data: &std::path::Path,
+    only: &[String],
+    quiet: bool,
 ) -> Result<(), threatstat_experiments::Error> {
+    use threatstat_experiments::{report, suite};
     let t0 = std::time::Instant::now();
-    let summary =
-        threatstat_experiments::exchange_sequences::run(data, &out.join("exchange_sequences"))?;
-    threatstat_experiments::report::write_index(out, &[summary])?;
+    if !data.is_dir() {
+        return Err(format!(
+            "{}: no such directory (run from the repository root, or pass --data DIR)",
+            data.display()
+        )
+        .into());
+    }
+    let outcomes = suite::run(&suite::analyses(), only, data, out, !quiet)?;
+    let mut summaries = Vec::new();
+    let mut failures = Vec::new();
+    for o in outcomes {
+        match o.result {
+            Ok(s) => summaries.push(s),
+            Err(error) => failures.push(report::Failure {
+                name: o.name.to_string(),
+                error,
+            }),
+        }
+    }
+    report::write_index(out, &summaries, &failures)?;
     eprintln!(
-        "reproduce: wrote {} in {:.2} s (open {} in a browser)",
-        out.display(),
+        "reproduce: {} of {} analyses succeeded in {:.1} s; open {} in a browser",
+        summaries.len(),
+        summaries.len() + failures.len(),
         t0.elapsed().as_secs_f64(),
         out.join("index.html").display()
     );
-    Ok(())
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        let names: Vec<_> = failures.iter().map(|f| f.name.as_str()).collect();
+        Err(format!("failed: {}", names.join(", ")).into())
+    }
 }

@@ -1,11 +1,6 @@
-//! Markov scoring of the msticpy demo Exchange sessions; writes
-//! `results/exchange_sequences/`.
+//! Runs the `exchange_sequences` analysis on `data/` and writes `results/exchange_sequences/`
+//! (see `threatstat_experiments::exchange_sequences`).
 
-fn main() -> Result<(), threatstat_experiments::Error> {
-    let s = threatstat_experiments::exchange_sequences::run(
-        std::path::Path::new("data"),
-        std::path::Path::new("results/exchange_sequences"),
-    )?;
-    println!("{}", serde_json::to_string_pretty(&s)?);
-    Ok(())
+fn main() -> std::process::ExitCode {
+    threatstat_experiments::suite::main_for("exchange_sequences")
 }
