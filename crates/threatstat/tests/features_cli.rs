@@ -1,0 +1,84 @@
+//! `threatstat features`: the CLI contract (generate, run, bad input).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_threatstat"))
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "threatstat-features-cli-{}-{name}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn generate_then_run_writes_the_contract_files() {
+    let d = tmpdir("run");
+    let auth = d.join("auth.csv");
+    let st = bin()
+        .args([
+            "features", "generate", "--users", "500", "--days", "5", "--out",
+        ])
+        .arg(&auth)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = d.join("out");
+    let o = bin()
+        .args(["features", "run", "--trees", "20", "--folds", "2", "--auth"])
+        .arg(&auth)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in [
+        "feature_matrix.csv",
+        "cutoffs.csv",
+        "metrics.json",
+        "roc.png",
+        "importances.png",
+    ] {
+        assert!(out.join(f).metadata().unwrap().len() > 0, "{f}");
+    }
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    let auc = m["roc_auc"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&auc));
+    let ci = m["roc_auc_ci"].as_array().unwrap();
+    assert!(ci[0].as_f64().unwrap() <= ci[1].as_f64().unwrap());
+    assert!(m["pr_auc"].as_f64().unwrap() >= 0.0);
+    let (pos, neg) = (m["n_pos"].as_u64().unwrap(), m["n_neg"].as_u64().unwrap());
+    assert!(pos > 0 && neg > pos);
+    assert!(m["n_features"].as_u64().unwrap() > 0);
+    // One cutoff row per labelled session, plus the header.
+    let cutoffs = std::fs::read_to_string(out.join("cutoffs.csv")).unwrap();
+    assert_eq!(cutoffs.lines().count() as u64, pos + neg + 1);
+}
+
+#[test]
+fn an_unknown_label_names_file_line_and_field() {
+    let d = tmpdir("bad");
+    let p = d.join("bad.csv");
+    std::fs::write(
+        &p,
+        "secs,src_name,dest_name,src_host,dest_host,auth_type,login_type,stage,result,label\n\
+         1,a,b,c,d,e,f,g,h,X\n",
+    )
+    .unwrap();
+    let o = bin()
+        .args(["features", "run", "--auth"])
+        .arg(&p)
+        .arg("--out")
+        .arg(d.join("o"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.csv:2") && err.contains("label"), "{err}");
+}
