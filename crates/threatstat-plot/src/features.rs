@@ -8,7 +8,9 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use crate::layout::{PALETTE, text_width};
-use crate::raster::{DrawResult, Drawing, draw_title, font, rgb, style_mesh, write_png, write_svg};
+use crate::raster::{
+    DrawResult, Drawing, begin_titled, clamp_size, font, rgb, style_mesh, write_png, write_svg,
+};
 use crate::{Format, PlotError, PlotReport, extension_of, format_of, register_fonts};
 
 /// Inputs of [`roc_figure`].
@@ -185,22 +187,13 @@ struct Roc<'a> {
 
 impl Drawing for Roc<'_> {
     fn size(&self) -> (u32, u32) {
-        (
-            self.fig.width.clamp(320, 8192),
-            self.fig.height.clamp(240, 8192),
-        )
+        clamp_size(self.fig.width, self.fig.height)
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let s = self.s;
-        let (title_px, tick_px, desc_px) = (22.0 * s, 15.0 * s, 17.0 * s);
-        let title_h = if self.fig.title.is_empty() {
-            12.0 * s
-        } else {
-            title_px * 2.0
-        };
-        root.fill(&WHITE)?;
-        draw_title(root, &self.fig.title, title_px, title_h)?;
+        let (tick_px, desc_px) = (15.0 * s, 17.0 * s);
+        let title_h = begin_titled(root, &self.fig.title, s)?;
         let mut chart = ChartBuilder::on(root)
             .margin_top(title_h as i32)
             .margin_left((12.0 * s) as i32)
@@ -284,23 +277,14 @@ fn shorten(text: &str, px: f64, avail: f64) -> String {
 
 impl Drawing for Importance<'_> {
     fn size(&self) -> (u32, u32) {
-        (
-            self.fig.width.clamp(320, 8192),
-            self.fig.height.clamp(240, 8192),
-        )
+        clamp_size(self.fig.width, self.fig.height)
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let s = self.s;
         let (w, _) = self.size();
-        let (title_px, tick_px, desc_px) = (22.0 * s, 14.0 * s, 17.0 * s);
-        let title_h = if self.fig.title.is_empty() {
-            12.0 * s
-        } else {
-            title_px * 2.0
-        };
-        root.fill(&WHITE)?;
-        draw_title(root, &self.fig.title, title_px, title_h)?;
+        let (tick_px, desc_px) = (14.0 * s, 17.0 * s);
+        let title_h = begin_titled(root, &self.fig.title, s)?;
         let max_label = f64::from(w) * 0.55;
         let labels: Vec<String> = self
             .fig

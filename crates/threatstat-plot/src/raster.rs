@@ -144,6 +144,30 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> Draw
     Ok(())
 }
 
+/// A requested figure size clamped to what the renderers accept
+/// (320..=8192 by 240..=8192 pixels).
+pub(crate) fn clamp_size(width: u32, height: u32) -> (u32, u32) {
+    (width.clamp(320, 8192), height.clamp(240, 8192))
+}
+
+/// Fills `root` white and draws `title` at 22·`s` pixels in a band at the
+/// top; returns the band's height (12·`s` when there is no title).
+pub(crate) fn begin_titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    s: f64,
+) -> Result<f64, DrawingAreaErrorKind<DB::ErrorType>> {
+    let title_px = 22.0 * s;
+    let title_h = if title.is_empty() {
+        12.0 * s
+    } else {
+        title_px * 2.0
+    };
+    root.fill(&WHITE)?;
+    draw_title(root, title, title_px, title_h)?;
+    Ok(title_h)
+}
+
 /// Draws `title` (if not empty) centred in the band `area` at the top of a
 /// figure, `band_h` pixels high, in the bundled font at `px` pixels.
 pub(crate) fn draw_title<DB: DrawingBackend>(
