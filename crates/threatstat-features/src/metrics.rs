@@ -111,6 +111,12 @@ pub fn average_precision(scores: &[f64], labels: &[bool]) -> Result<f64, Feature
 /// drawn again (at most 100 times each). Returns (low, high) at level
 /// `1 - alpha`, percentiles interpolated linearly (numpy's default).
 ///
+/// The interval describes the resampling variability of one test set's
+/// scores. With a handful of positives that share one score (a forest in
+/// which no tree votes for any of them, say) resampling hardly moves the
+/// AUC and the interval is narrow although the estimate rests on a few
+/// sessions; compare with the spread of cross-validated AUCs.
+///
 /// ```
 /// use threatstat_features::metrics::{bootstrap_ci, roc_auc};
 /// let s: Vec<f64> = (0..40).map(|i| (i % 7) as f64).collect();

@@ -123,6 +123,36 @@ fn rows(d: &Design, idx: &[usize]) -> Design {
 }
 
 impl Pipeline {
+    /// The split, the forest and the folds need positive and negative
+    /// cutoffs; say which are missing and why before any work is done.
+    fn check_classes(&self, labels: &LabelTimes) -> Result<(), FeaturesError> {
+        let need = 2.max(if self.folds >= 2 { self.folds } else { 0 });
+        let (pos, neg) = (labels.n_pos(), labels.n_neg());
+        if pos >= need && neg >= need {
+            return Ok(());
+        }
+        let (first, last) = (
+            self.after_n + self.lead + 1,
+            self.after_n + self.lead + self.window,
+        );
+        Err(FeaturesError::Invalid(format!(
+            "{pos} positive and {neg} negative cutoffs among {} sessions ({} with fewer than {} \
+             observations); at least {need} of each are needed for the train/test split{}. A cutoff is \
+             positive when one of its session's observations {first}..={last} is malicious: \
+             when sessions have long benign histories the malicious rows fall after that \
+             window (the demo kept a sample of the benign lines; `features generate \
+             --benign-keep`), or widen --window",
+            labels.sessions,
+            labels.too_few,
+            labels.min_observations,
+            if self.folds >= 2 {
+                format!(" and {} folds", self.folds)
+            } else {
+                String::new()
+            },
+        )))
+    }
+
     /// Runs the pipeline on `es`.
     ///
     /// ```
@@ -151,6 +181,7 @@ impl Pipeline {
             .lead(self.lead)
             .window(self.window)
             .generate(es)?;
+        self.check_classes(&labels)?;
         let features = Dfs::params().depth(self.depth).compute(es, &labels)?;
         let design = one_hot(&features).remove_low_information();
         let feature_seconds = t0.elapsed().as_secs_f64();
@@ -271,5 +302,49 @@ impl Outcome {
             .map_err(|e| FeaturesError::Invalid(e.to_string()))?;
         std::fs::write(&p, json + "\n").map_err(io(&p))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::{AuthLog, AuthRow};
+
+    /// Sessions whose malicious rows all come after the label window: the
+    /// run stops before DFS with counts and the window it looked at.
+    #[test]
+    fn no_positive_cutoff_is_explained() {
+        let mut log = AuthLog::default();
+        let names: Vec<String> = (0..20).map(|u| format!("U{u}")).collect();
+        for (u, name) in names.iter().enumerate() {
+            for t in 0..30 {
+                log.push(&AuthRow {
+                    secs: t * 100 + u as i64,
+                    malicious: u % 4 == 0 && t >= 20,
+                    fields: [
+                        name, name, "C1", "C2", "NTLM", "Network", "LogOn", "Success",
+                    ],
+                });
+            }
+        }
+        let es = EntitySet::new(log);
+        let err = Pipeline::default().run(&es).unwrap_err().to_string();
+        assert!(
+            err.contains("0 positive and 20 negative cutoffs among 20 sessions"),
+            "{err}"
+        );
+        assert!(err.contains("observations 5..=14"), "{err}");
+        assert!(err.contains("5 folds"), "{err}");
+        // A window reaching the malicious rows gives positives.
+        let wide = Pipeline {
+            window: 20,
+            folds: 0,
+            bootstrap: 20,
+            n_trees: 5,
+            importance_repeats: 0,
+            ..Pipeline::default()
+        };
+        let m = wide.run(&es).unwrap().metrics;
+        assert_eq!((m.n_pos, m.n_neg), (5, 15));
     }
 }
