@@ -8,6 +8,7 @@ use crate::sums::{BASE2_SCALE, KernelSums};
 use crate::{KdeError, Points};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// Version of the serialized model format.
 pub const MODEL_FORMAT_VERSION: u32 = 1;
@@ -100,7 +101,9 @@ pub struct GaussianKde {
     /// `-(d/2) ln 2π − Σ ln diag(L)`.
     log_norm: f64,
     /// Whitened, scaled, sorted data: the summation engine.
-    sums: KernelSums,
+    /// The pruned kernel sums, built at the first evaluation (a fit used
+    /// only for its bandwidth, as `threatstat kde --fft`, never sorts).
+    sums: OnceLock<KernelSums>,
 }
 
 /// Parameters of [`GaussianKde`].
@@ -298,7 +301,7 @@ impl GaussianKde {
             norm /= kernel_chol[k * d + k];
             log_norm -= kernel_chol[k * d + k].ln();
         }
-        let mut kde = GaussianKde {
+        let kde = GaussianKde {
             points,
             raw_weights,
             bandwidth,
@@ -313,19 +316,26 @@ impl GaussianKde {
             kernel_chol,
             norm,
             log_norm,
-            sums: KernelSums::new(d, &[], None),
+            sums: OnceLock::new(),
         };
-        let mut rows = vec![0.0f64; n * d];
-        for (row, z) in kde.points.rows().zip(rows.chunks_exact_mut(d)) {
-            kde.whiten_into(row, z);
-        }
-        let w = if weighted {
-            Some(&kde.weights[..])
-        } else {
-            None
-        };
-        kde.sums = KernelSums::new(d, &rows, w);
         Ok(kde)
+    }
+
+    /// The kernel sums over the whitened data (built once).
+    fn sums(&self) -> &KernelSums {
+        self.sums.get_or_init(|| {
+            let d = self.dim();
+            let mut rows = vec![0.0f64; self.n() * d];
+            for (row, z) in self.points.rows().zip(rows.chunks_exact_mut(d)) {
+                self.whiten_into(row, z);
+            }
+            let w = if self.is_weighted() {
+                Some(&self.weights[..])
+            } else {
+                None
+            };
+            KernelSums::new(d, &rows, w)
+        })
     }
 
     fn is_weighted(&self) -> bool {
@@ -426,11 +436,11 @@ impl GaussianKde {
     /// Errors if the points' dimension differs from the data's.
     pub fn evaluate(&self, points: &Points) -> Result<Vec<f64>, KdeError> {
         let q = self.whiten(points)?;
-        let mut s = self.sums.raw_sums(&q, false);
+        let mut s = self.sums().raw_sums(&q, false);
         let d = self.dim();
         s.par_iter_mut().enumerate().for_each(|(i, v)| {
             if *v < TINY {
-                *v = self.sums.exact_sum(&q[i * d..(i + 1) * d], None);
+                *v = self.sums().exact_sum(&q[i * d..(i + 1) * d], None);
             }
             *v = *v / self.weight_sum_for_sums() * self.norm;
         });
@@ -441,11 +451,11 @@ impl GaussianKde {
     /// data get large negative values instead of `ln 0` (log-sum-exp).
     pub fn log_density(&self, points: &Points) -> Result<Vec<f64>, KdeError> {
         let q = self.whiten(points)?;
-        let mut s = self.sums.raw_sums(&q, false);
+        let mut s = self.sums().raw_sums(&q, false);
         let d = self.dim();
         s.par_iter_mut().enumerate().for_each(|(i, v)| {
             let ln = if *v < TINY {
-                self.sums.exact_log_sum(&q[i * d..(i + 1) * d], None)
+                self.sums().exact_log_sum(&q[i * d..(i + 1) * d], None)
             } else {
                 v.ln()
             };
@@ -461,13 +471,13 @@ impl GaussianKde {
     /// isolated points get accurate small values.
     pub fn loo_density(&self) -> Vec<f64> {
         let q = self.data_queries();
-        let mut s = self.sums.raw_sums(&q, true);
+        let mut s = self.sums().raw_sums(&q, true);
         let d = self.dim();
         s.par_iter_mut().enumerate().for_each(|(i, v)| {
             if *v < TINY {
                 *v = self
-                    .sums
-                    .exact_sum(&q[i * d..(i + 1) * d], Some(self.sums.rank(i)));
+                    .sums()
+                    .exact_sum(&q[i * d..(i + 1) * d], Some(self.sums().rank(i)));
             }
             *v = *v / self.loo_denominator(i) * self.norm;
         });
@@ -477,12 +487,12 @@ impl GaussianKde {
     /// Natural log of [`loo_density`](Self::loo_density), without underflow.
     pub fn loo_log_density(&self) -> Vec<f64> {
         let q = self.data_queries();
-        let mut s = self.sums.raw_sums(&q, true);
+        let mut s = self.sums().raw_sums(&q, true);
         let d = self.dim();
         s.par_iter_mut().enumerate().for_each(|(i, v)| {
             let ln = if *v < TINY {
-                self.sums
-                    .exact_log_sum(&q[i * d..(i + 1) * d], Some(self.sums.rank(i)))
+                self.sums()
+                    .exact_log_sum(&q[i * d..(i + 1) * d], Some(self.sums().rank(i)))
             } else {
                 v.ln()
             };
@@ -520,7 +530,7 @@ impl GaussianKde {
     /// The data points as queries (scaled coordinates, original order).
     fn data_queries(&self) -> Vec<f64> {
         (0..self.n())
-            .flat_map(|i| self.sums.data_point(i))
+            .flat_map(|i| self.sums().data_point(i))
             .collect()
     }
 }

@@ -5,7 +5,7 @@ use serde_json::json;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use threatstat_core::{Error as CoreError, Location};
-use threatstat_kde::{Bandwidth, GaussianKde, Points};
+use threatstat_kde::{Bandwidth, FftOptions, GaussianKde, Points, fft_kde_1d_with};
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -26,6 +26,12 @@ pub struct KdeArgs {
     /// Evaluation points: rows of d comma-separated numbers.
     #[arg(long)]
     pub at: PathBuf,
+    /// Binned estimate by FFT on the grid given by --at (1-D; --at must be
+    /// equidistant and cover the data), as KDEpy's
+    /// `FFTKDE(bw).fit(data).evaluate(at)`: O(n + g log g) instead of the
+    /// exact O(n·g) sums, relative error about 1e-4 in the bulk.
+    #[arg(long)]
+    pub fft: bool,
 }
 
 /// Fits the KDE to `--data` and prints JSON: `density` (one value per row of
@@ -46,6 +52,7 @@ pub fn run(a: KdeArgs) -> Res {
         .into());
     }
     let mut params = GaussianKde::params().bandwidth(bandwidth);
+    let mut weights = None;
     if let Some(wpath) = &a.weights {
         let w = read_weights(wpath)?;
         if w.len() != data.len() {
@@ -58,7 +65,8 @@ pub fn run(a: KdeArgs) -> Res {
             )
             .into());
         }
-        params = params.weights(w);
+        params = params.weights(w.clone());
+        weights = Some(w);
     }
     let kde = params.fit(&data).map_err(|e| match (bandwidth, d) {
         (Bandwidth::StdDev(_), d) if d > 1 => format!(
@@ -67,8 +75,12 @@ pub fn run(a: KdeArgs) -> Res {
         ),
         _ => format!("{}: {e}", a.data.display()),
     })?;
-    let density = kde.evaluate(&at)?;
     let cov = kde.kernel_covariance();
+    let density = if a.fft {
+        fft_on_grid(&data, weights.as_deref(), cov[0].sqrt(), &at, &a)?
+    } else {
+        kde.evaluate(&at)?
+    };
     let out = json!({
         "n": kde.n(),
         "d": d,
@@ -80,6 +92,54 @@ pub fn run(a: KdeArgs) -> Res {
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
+}
+
+/// The binned FFT density on the equidistant 1-D grid `at`.
+fn fft_on_grid(
+    data: &Points,
+    weights: Option<&[f64]>,
+    bw: f64,
+    at: &Points,
+    a: &KdeArgs,
+) -> Result<Vec<f64>, Box<dyn std::error::Error + Send + Sync>> {
+    if data.dim() != 1 {
+        return Err(format!(
+            "--fft is for 1-D data; {} has {} columns",
+            a.data.display(),
+            data.dim()
+        )
+        .into());
+    }
+    let g = at.as_slice();
+    if g.len() < 2 {
+        return Err(format!(
+            "{}: --fft needs a grid of at least 2 points",
+            a.at.display()
+        )
+        .into());
+    }
+    let step = (g[g.len() - 1] - g[0]) / (g.len() - 1) as f64;
+    let tol = 1e-6 * step.abs();
+    if step.is_nan() || step <= 0.0 {
+        return Err(format!(
+            "{}: --fft needs an increasing equidistant grid",
+            a.at.display()
+        )
+        .into());
+    }
+    if let Some(k) = (0..g.len()).find(|&k| (g[k] - (g[0] + k as f64 * step)).abs() > tol) {
+        return Err(format!(
+            "{}: --fft needs an equidistant grid (step {step}); point {} is {}",
+            a.at.display(),
+            k + 1,
+            g[k]
+        )
+        .into());
+    }
+    let options = FftOptions::default().bounds(vec![(g[0], g[g.len() - 1])]);
+    let (_, y) = fft_kde_1d_with(data.as_slice(), weights, bw, g.len(), &options)
+        .map_err(|e| format!("{}, {}: {e}", a.data.display(), a.at.display()))?;
+    Ok(y)
 }
 
 fn parse_bandwidth(

@@ -253,3 +253,63 @@ fn output_lists_one_density_per_grid_row() {
     assert_eq!(v["bandwidth"], "scott");
     assert_eq!(v["kernel_covariance"].as_array().unwrap().len(), 2);
 }
+
+/// `--fft` on KDEpy's own grid gives KDEpy's `FFTKDE(bw=150)` densities
+/// (crates/threatstat-kde/tests/fixtures/kdepy_fftkde.json, case
+/// `d1_bytes_bw150_512`); a grid that is not equidistant is refused.
+#[test]
+fn fft_matches_kdepy_on_its_grid() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../threatstat-kde/tests/fixtures/kdepy_fftkde.json");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    let c = v["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "d1_bytes_bw150_512")
+        .unwrap();
+    let x = floats(&c["x"]);
+    let (first, last) = (
+        c["axes"][0]["first"].as_f64().unwrap(),
+        c["axes"][0]["last"].as_f64().unwrap(),
+    );
+    let n = c["grid_points"][0].as_u64().unwrap() as usize;
+    let step = (last - first) / (n - 1) as f64;
+    let mut grid: Vec<f64> = (0..n).map(|k| first + k as f64 * step).collect();
+    grid[n - 1] = last;
+    let dir = tmpdir("fft");
+    let (dp, ap) = (dir.join("d.csv"), dir.join("g.csv"));
+    write_rows(&dp, Some("bytes"), &x, 1);
+    write_rows(&ap, None, &grid, 1);
+    let (ok, out, err) = run(bin()
+        .args(["kde", "--bandwidth", "150", "--fft", "--data"])
+        .arg(&dp)
+        .arg("--at")
+        .arg(&ap));
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let ours = floats(&v["density"]);
+    let want = floats(&c["density"]);
+    let eps = c["eps_added"].as_f64().unwrap();
+    let peak = want.iter().cloned().fold(0.0, f64::max);
+    assert_eq!(ours.len(), want.len());
+    for (i, (a, b)) in ours.iter().zip(&want).enumerate() {
+        // KDEpy adds eps to every value.
+        assert!(
+            (a + eps - b).abs() <= 1e-12 * peak,
+            "[{i}]: {a} + eps vs {b}"
+        );
+    }
+    grid[7] += 0.3 * step;
+    write_rows(&ap, None, &grid, 1);
+    let (ok, _, err) = run(bin()
+        .args(["kde", "--bandwidth", "150", "--fft", "--data"])
+        .arg(&dp)
+        .arg("--at")
+        .arg(&ap));
+    assert!(!ok);
+    assert!(
+        err.contains("equidistant grid") && err.contains("point 8"),
+        "{err}"
+    );
+}
