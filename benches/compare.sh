@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Side-by-side speed and agreement of the threatstat CLI with the Python peers
-# (msticpy, PyMC, SciPy, statsmodels, KDEpy) on the same generated inputs;
+# (msticpy, PyMC, SciPy, statsmodels, KDEpy, featuretools with scikit-learn)
+# on the same generated inputs;
 # writes BENCHMARKS.md at the repository root.
 #
-#   benches/compare.sh            # full: 3-4 sizes per task spanning >= 100x (about 5 min on an idle 2-core machine)
+#   benches/compare.sh            # full: 3-4 sizes per task spanning >= 100x (about 20 min on an idle 2-core machine, 15 of them featuretools)
 #   benches/compare.sh --quick    # smallest size of each task only (about 1.5 min)
 #   benches/compare.sh --quick --only kde,acf --reps 5 --out /tmp/B.md
 #
 # It builds the release CLI (cargo build --release -p threatstat) and the
 # resample_sessions generator, and installs the pinned peers with pip into
-# benches/.venv/peers and benches/.venv/msticpy (msticpy 3.0.2 needs
-# pandas < 3; see benches/peers/requirements-*.txt), once. To reuse existing
-# environments instead, set PEER_PYTHON (SciPy, statsmodels, KDEpy and, unless
-# PYMC_PYTHON is set, PyMC) and MSTICPY_PYTHON (defaults to PEER_PYTHON).
+# benches/.venv/peers, benches/.venv/msticpy and benches/.venv/features
+# (msticpy 3.0.2 and featuretools 1.31 need pandas < 3; see
+# benches/peers/requirements-*.txt), once. To reuse existing environments
+# instead, set PEER_PYTHON (SciPy, statsmodels, KDEpy and, unless PYMC_PYTHON
+# is set, PyMC), MSTICPY_PYTHON and FEATURES_PYTHON (both default to
+# PEER_PYTHON).
 # PYTHON picks the interpreter for new environments (default python3.11);
 # THREATSTAT_BIN_DIR=DIR skips the build and takes threatstat and
 # resample_sessions from DIR.
@@ -21,7 +24,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 command_line="benches/compare.sh${*:+ $*}"
-for var in MSTICPY_PYTHON PYMC_PYTHON PEER_PYTHON THREATSTAT_BIN_DIR CARGO_TARGET_DIR; do
+for var in MSTICPY_PYTHON PYMC_PYTHON FEATURES_PYTHON PEER_PYTHON THREATSTAT_BIN_DIR CARGO_TARGET_DIR; do
     if [[ -n "${!var:-}" ]]; then command_line="$var=${!var} $command_line"; fi
 done
 
@@ -66,6 +69,14 @@ else
     msticpy_py="$(venv benches/.venv/msticpy benches/peers/requirements-msticpy.txt)"
 fi
 
+if [[ -n "${FEATURES_PYTHON:-}" ]]; then
+    features_py="$FEATURES_PYTHON"
+elif [[ -n "${PEER_PYTHON:-}" ]]; then
+    features_py="$PEER_PYTHON"
+else
+    features_py="$(venv benches/.venv/features benches/peers/requirements-features.txt)"
+fi
+
 echo "== comparing (load average: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
 exec "$stats_py" benches/peers/compare.py \
     --threatstat "$bin/threatstat" \
@@ -73,6 +84,7 @@ exec "$stats_py" benches/peers/compare.py \
     --python-msticpy "$msticpy_py" \
     --python-pymc "$pymc_py" \
     --python-stats "$stats_py" \
+    --python-features "$features_py" \
     --command "$command_line" \
     --rustc "$(rustc --version)" \
     --git "$build" \

@@ -35,6 +35,13 @@ PEERS = Path(__file__).resolve().parent
 # steps): PyMC's defaults, the same at every size.
 MCMC_DRAWS = {100: (4, 2000, 1000), 1000: (4, 2000, 1000), 10000: (4, 2000, 1000)}
 
+# Generated CyberFLTenDays-format files of the features task: lines written
+# (the size) -> `threatstat features generate` options (users, days,
+# benign-keep; seed 1). featuretools needs about 10 ms per line here, so the
+# largest size is run once.
+FEATURE_SIZES = {581: (20, 3, 0.05), 3_489: (60, 10, 0.05), 58_058: (3300, 10, 0.05)}
+FEATURES_ONE_REP = 50_000
+
 
 @dataclass
 class Variant:
@@ -52,6 +59,7 @@ class Variant:
     peer_cmd: Callable  # (inputs, out) -> argv after the interpreter
     agree: Callable  # (ts result, peer result, inputs) -> (text, worst number or None)
     elements: Callable = lambda size: size
+    max_reps: Callable = lambda size: 1_000_000  # size -> repetitions at most (slow peers)
 
 
 @dataclass
@@ -209,6 +217,47 @@ def agree_acf(ts, py, _inp):
     return f"acf rel err {e(ea)}; Q rel err {e(eq)}; p rel err {e(ep)}", max(ea, eq, ep)
 
 
+def agree_features(ts, py, _inp):
+    """Cutoffs, labels and every DFS feature of every session (featuretools'
+    names; threatstat's two extra time-since features are not compared);
+    the forests differ in their random streams, so their AUCs are shown."""
+    def table(d):
+        with open(Path(d) / "feature_matrix.csv", newline="") as f:
+            rows = list(csv.reader(f))
+        return rows[0], {r[0]: r for r in rows[1:]}
+
+    (ha, a), (hb, b) = table(ts), table(py)
+    if set(a) != set(b):
+        return f"**sessions differ: {len(a)} vs {len(b)}**", math.inf
+    ia = {n: k for k, n in enumerate(ha)}
+    cols = [(ia[n], k, n) for k, n in enumerate(hb) if n in ia and n != "session_id"]
+    worst, mismatched = 0.0, 0
+
+    def num(x):
+        try:
+            return float(x) if x != "" else math.nan
+        except ValueError:
+            return None
+
+    def truth(x):  # pandas writes booleans as True/False
+        return {"True": 1.0, "False": 0.0}.get(x, num(x))
+
+    for sid, ra in a.items():
+        rb = b[sid]
+        for ka, kb, _ in cols:
+            x, y = truth(ra[ka]), truth(rb[kb])
+            if x is None or y is None:
+                mismatched += ra[ka] != rb[kb]
+            else:
+                worst = max(worst, rel_err([x], [y]))
+    ma, mb = load_json(Path(ts) / "metrics.json"), load_json(Path(py) / "metrics.json")
+    same_counts = (ma["n_pos"], ma["n_neg"]) == (mb["n_pos"], mb["n_neg"])
+    text = (f"{len(a):,} cutoffs, {ma['n_pos']} positive ({'same' if same_counts else '**differ**'}); "
+            f"{len(cols) - 2} DFS features: max rel err {e(worst)}, {mismatched} categorical cells differ; "
+            f"test ROC AUC {ma['roc_auc']:.3f} / {mb['roc_auc']:.3f} (forests' own seeds)")
+    return text, (worst if mismatched == 0 and same_counts else math.inf)
+
+
 # ---------------------------------------------------------------- inputs
 
 class Inputs:
@@ -276,6 +325,19 @@ class Inputs:
             return {"data": pd, "at": pa}
         return self.get("kde", size, make)
 
+    def auth(self, size):
+        def make(d, n):
+            users, days, keep = FEATURE_SIZES[n]
+            p = d / "auth.csv"
+            subprocess.run([str(self.bench_bin / "threatstat"), "features", "generate", "--out", str(p),
+                            "--users", str(users), "--days", str(days), "--benign-keep", str(keep),
+                            "--seed", "1"], check=True, stdout=subprocess.DEVNULL)
+            lines = sum(1 for _ in open(p)) - 1
+            if lines != n:
+                raise RuntimeError(f"{p}: expected {n} lines from the generator, found {lines}")
+            return {"auth": p}
+        return self.get("features", size, make)
+
     def series(self, size):
         def make(d, n):
             # Hourly event counts of a person (no schedule): white noise.
@@ -338,6 +400,13 @@ def variants(ts, inp):
             lambda i, o, bw=bw: ([t, "kde", "--data", i["data"], "--bandwidth", bw, "--at", i["at"]], None),
             lambda i, o, tool=tool: [PEERS / "kde_peers.py", tool, i["data"], i["at"], o],
             agree_kde))
+    out.append(Variant(
+        "kde", "isj vs kdepy, both FFT", "stats", "KDEpy FFTKDE(bw='ISJ')",
+        "kde --bandwidth isj --fft (2,048 grid points)", "data points",
+        [1000, 10_000, 100_000, 1_000_000], inp.kde_data,
+        lambda i, o: ([t, "kde", "--data", i["data"], "--bandwidth", "isj", "--fft", "--at", i["at"]], None),
+        lambda i, o: [PEERS / "kde_peers.py", "kdepy", i["data"], i["at"], o],
+        agree_kde))
     for mode, label, sizes in (
             ("default", "statsmodels acf + acorr_ljungbox", [1000, 10_000, 100_000]),
             ("fft-q", "statsmodels acf + q_stat (tuned: no O(n²) acf)", [1000, 10_000, 100_000, 1_000_000])):
@@ -348,25 +417,15 @@ def variants(ts, inp):
             lambda i, o: ([t, "acf", "--series", i["series"], "--lags", "30", "--convention", "statsmodels"], None),
             lambda i, o, x=extra: [PEERS / "acf_statsmodels.py", *x, i["series"], "30", o],
             agree_acf))
+    out.append(Variant(
+        "features", "depth 3, forest", "features",
+        "featuretools 1.31 dfs (cutoff times) + encode_features + scikit-learn RandomForestClassifier",
+        "features run --folds 0 --importance-repeats 0", "auth lines", sorted(FEATURE_SIZES), inp.auth,
+        lambda i, o: ([t, "features", "run", "--auth", i["auth"], "--folds", "0", "--importance-repeats", "0",
+                       "--out", o], o),
+        lambda i, o: [PEERS / "featuretools_forest.py", i["auth"], o],
+        agree_features, max_reps=lambda n: 1 if n >= FEATURES_ONE_REP else 1_000_000))
     return out
-
-
-# TODO(features): `threatstat features run` (featuretools DFS + random forest
-# peer) is being built by another agent. When it lands, add a Variant here:
-# inputs from its generator, `threatstat features run ...` against a peer
-# script benches/peers/featuretools_forest.py (featuretools.dfs +
-# sklearn RandomForestClassifier), agreement = feature matrix max rel err and
-# ROC AUC difference. Until then the report says the task is missing.
-
-
-def features_status(ts):
-    r = subprocess.run([str(ts), "--help"], capture_output=True, text=True)
-    has = any(line.strip().startswith("features") for line in r.stdout.splitlines())
-    if has:
-        return ("`threatstat features` exists in this build, but its peer (featuretools DFS + "
-                "scikit-learn random forest) is not written yet: TODO in benches/peers/compare.py.")
-    return ("Not measured: `threatstat features` (featuretools DFS + random forest peer) is not in "
-            "this build yet; see the TODO in benches/peers/compare.py.")
 
 
 # ---------------------------------------------------------------- running
@@ -377,7 +436,7 @@ def measure(v, size, pythons, reps, work):
     d = Path(work) / "out" / v.task / slug / str(size)
     d.mkdir(parents=True, exist_ok=True)
     row = Row(v, size)
-    for rep in range(reps):
+    for rep in range(min(reps, v.max_reps(size))):
         sides = ("ts", "py") if rep % 2 == 0 else ("py", "ts")
         for side in sides:
             if side == "ts":
@@ -482,15 +541,16 @@ def ratio(a, b):
     return s if r >= 1 else f"**{r:.2f}×**"
 
 
-def write_report(path, rows, meta, not_ahead, features_note):
+def write_report(path, rows, meta, not_ahead):
     L = []
     L.append("# BENCHMARKS: threatstat beside the Python peers\n")
     L.append("User-level comparison: the same generated inputs, the threatstat CLI and the Python tool "
              "researchers use, each run as its own process on the same machine, alternately, "
              f"{meta['reps']} times; medians. Written by `benches/compare.sh` (do not edit by hand).\n")
-    L.append("```sh\nbenches/compare.sh            # full: every size (about 5 minutes on an idle 2-core machine)\n"
+    L.append("```sh\nbenches/compare.sh            # full: every size (about 20 minutes on an idle 2-core machine)\n"
              "benches/compare.sh --quick    # smallest size of each task only (about 1.5 minutes)\n"
-             "PEER_PYTHON=/path/to/python MSTICPY_PYTHON=/path/to/python benches/compare.sh --quick"
+             "PEER_PYTHON=/path/to/python MSTICPY_PYTHON=/path/to/python FEATURES_PYTHON=/path/to/python "
+             "benches/compare.sh --quick"
              "   # reuse existing environments\n```\n")
     L.append(f"**This run:** {meta['mode']}, {meta['date']}; took {meta['elapsed']}.  ")
     L.append(f"**Command:** `{meta['command']}`  ")
@@ -539,7 +599,8 @@ by the size. Ratios in **bold** are below 1: threatstat is not ahead there.
               "changepoint": "Bayesian switchpoint (exact posterior; PyMC default sampler)",
               "mwu": "Mann-Whitney U (SciPy `mannwhitneyu`)",
               "kde": "Gaussian KDE (SciPy, statsmodels, KDEpy)",
-              "acf": "Autocorrelation and Ljung-Box (statsmodels)"}
+              "acf": "Autocorrelation and Ljung-Box (statsmodels)",
+              "features": "Session features and a random forest (featuretools DFS + scikit-learn)"}
     for task in tasks:
         L.append(f"\n## {titles.get(task, task)}\n")
         vs = []
@@ -548,6 +609,11 @@ by the size. Ratios in **bold** are below 1: threatstat is not ahead there.
                 vs.append(r.variant)
         for v in vs:
             L.append(f"**{v.name}**: threatstat `{v.ts_label}` against {v.peer_label}.\n")
+            if v.task == "features":
+                big = [r.size for r in rows if r.variant is v and v.max_reps(r.size) < meta["reps"]]
+                if big:
+                    L.append("Sizes of " + ", ".join(f"{n:,}" for n in big) + " lines are run once on each "
+                             "side (featuretools takes minutes there); the medians are of one run.\n")
             if v.task == "changepoint" and v.name == "MCMC":
                 L.append("Draws (both sides, chains × draws after tuning steps): " + "; ".join(
                     f"{n:,} days: {c} × {d:,} (+{t:,})" for n, (c, d, t) in sorted(MCMC_DRAWS.items())) + ".\n")
@@ -567,8 +633,6 @@ by the size. Ratios in **bold** are below 1: threatstat is not ahead there.
         L.append("Commands of the largest size (paths relative to the work directory):\n")
         L.append("```sh\n" + shlex.join(ex.ts_argv).replace(meta["work"] + "/", "") + "\n"
                  + shlex.join(ex.py_argv).replace(meta["work"] + "/", "") + "\n```")
-    L.append("\n## Featuretools DFS + random forest\n")
-    L.append(features_note + "\n")
     L.append("\n## Where threatstat is not ahead\n")
     if not not_ahead:
         L.append("Nowhere in this run: threatstat's process is faster than the peer's process in every "
@@ -596,10 +660,11 @@ def main():
     ap.add_argument("--python-msticpy", required=True)
     ap.add_argument("--python-pymc", required=True)
     ap.add_argument("--python-stats", required=True)
+    ap.add_argument("--python-features", required=True, help="featuretools 1.31 and scikit-learn (pandas < 3)")
     ap.add_argument("--work", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "threatstat-compare"))
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="smallest size of each variant only")
-    ap.add_argument("--only", default="", help="comma-separated tasks (markov,changepoint,mwu,kde,acf)")
+    ap.add_argument("--only", default="", help="comma-separated tasks (markov,changepoint,mwu,kde,acf,features)")
     ap.add_argument("--out", default="BENCHMARKS.md")
     ap.add_argument("--notes", default=str(PEERS / "analysis.md"),
                     help="Markdown appended to the report (the hand-written analysis), if it exists")
@@ -611,7 +676,8 @@ def main():
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     work = str(Path(a.work).resolve())
     Path(work).mkdir(parents=True, exist_ok=True)
-    pythons = {"msticpy": a.python_msticpy, "pymc": a.python_pymc, "stats": a.python_stats}
+    pythons = {"msticpy": a.python_msticpy, "pymc": a.python_pymc, "stats": a.python_stats,
+               "features": a.python_features}
     inp = Inputs(work, a.bench_bin)
     only = set(filter(None, a.only.split(",")))
     rows = []
@@ -640,7 +706,8 @@ def main():
     vers = {}
     for py, pk in ((a.python_msticpy, ["msticpy", "numpy", "pandas"]),
                    (a.python_pymc, ["pymc", "pytensor", "arviz", "numpy", "scipy"]),
-                   (a.python_stats, ["numpy", "scipy", "statsmodels", "KDEpy", "pandas"])):
+                   (a.python_stats, ["numpy", "scipy", "statsmodels", "KDEpy", "pandas"]),
+                   (a.python_features, ["featuretools", "scikit-learn", "pandas", "numpy"])):
         label = os.path.relpath(py) if not os.path.relpath(py).startswith("..") else py
         vers.setdefault(label, {}).update(versions(py, pk))
     meta = {
@@ -659,7 +726,7 @@ def main():
         "work": work,
         "notes": Path(a.notes).read_text() if a.notes and Path(a.notes).exists() else "",
     }
-    write_report(a.out, rows, meta, not_ahead, features_status(a.threatstat))
+    write_report(a.out, rows, meta, not_ahead)
     print(f"wrote {a.out} in {meta['elapsed']}", flush=True)
 
 

@@ -48,6 +48,10 @@ pub struct RunArgs {
     /// Cross-validation folds (0: none).
     #[arg(long, default_value_t = 5)]
     folds: usize,
+    /// Shuffles per feature for permutation importances (0: none, and no
+    /// importance figure).
+    #[arg(long, default_value_t = 3)]
+    importance_repeats: usize,
     /// Skip (and count) bad rows instead of stopping at the first.
     #[arg(long)]
     skip_bad_rows: bool,
@@ -99,6 +103,7 @@ pub fn run(c: FeaturesCmd) -> Res {
                 seed: a.seed,
                 n_trees: a.trees,
                 folds: a.folds,
+                importance_repeats: a.importance_repeats,
                 ..Pipeline::default()
             };
             let outcome = p.run(&es)?;
