@@ -6,8 +6,9 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::layout::PALETTE;
+use crate::layout::{PALETTE, text_width};
 use crate::raster::{
     DrawResult, Drawing, begin_titled, clamp_size, font, rgb, style_mesh, write_png, write_svg,
 };
@@ -50,9 +51,12 @@ impl<'a> RecallFigure<'a> {
 }
 
 /// Writes recall-at-k curves as PNG or SVG (by extension): x axis k from
-/// 1 to the longest curve, y axis 0 to 1, one coloured line per curve with
-/// a legend at the lower right, and an optional dashed marker at
-/// [`RecallFigure::marker_k`].
+/// 1 to the longest curve, y axis 0 to 1, one coloured line per curve, and
+/// an optional dashed marker at [`RecallFigure::marker_k`]. The legend (when
+/// there is more than one entry) sits in a band between the title and the
+/// plot, in as many columns as fit the width, so it never hides a curve:
+/// poor rankings run along the bottom of the plot and good ones along its
+/// top and left, so no corner is free in general.
 ///
 /// # Errors
 ///
@@ -122,9 +126,12 @@ impl Drawing for Recall<'_> {
         let s = self.s;
         let (tick_px, desc_px) = (15.0 * s, 17.0 * s);
         let title_h = begin_titled(root, &self.fig.title, s)?;
+        let legend = self.legend();
+        let (w, _) = self.size();
+        let legend_h = draw_legend(root, &legend, s, title_h, f64::from(w))?;
         let k_max = self.fig.curves.iter().map(|c| c.1.len()).max().unwrap_or(1) as f64;
         let mut chart = ChartBuilder::on(root)
-            .margin_top(title_h as i32)
+            .margin_top((title_h + legend_h) as i32)
             .margin_left((12.0 * s) as i32)
             .margin_right((28.0 * s) as i32)
             .margin_bottom((12.0 * s) as i32)
@@ -142,41 +149,82 @@ impl Drawing for Recall<'_> {
         let w = (2.5 * s).round().max(1.0) as u32;
         if let Some(k) = self.fig.marker_k {
             let d = (8.0 * s) as u32;
-            chart
-                .draw_series(std::iter::once(DashedPathElement::new(
-                    vec![(k as f64, 0.0), (k as f64, 1.02)],
-                    d,
-                    d,
-                    BLACK.mix(0.5).stroke_width(w.div_ceil(2)),
-                )))?
-                .label(format!("k = {k} (number planted)"))
-                .legend(move |(x, y)| {
-                    DashedPathElement::new(
-                        vec![(x, y), (x + 20, y)],
-                        4,
-                        4,
-                        BLACK.mix(0.5).stroke_width(1),
-                    )
-                });
+            chart.draw_series(std::iter::once(DashedPathElement::new(
+                vec![(k as f64, 0.0), (k as f64, 1.02)],
+                d,
+                d,
+                BLACK.mix(0.5).stroke_width(w.div_ceil(2)),
+            )))?;
         }
-        for (i, (label, v)) in self.fig.curves.iter().enumerate() {
+        for (i, (_, v)) in self.fig.curves.iter().enumerate() {
             let c = rgb(PALETTE[i % PALETTE.len()]);
             let pts = std::iter::once((0.0, 0.0))
                 .chain(v.iter().enumerate().map(|(k, &r)| ((k + 1) as f64, r)));
-            chart
-                .draw_series(LineSeries::new(pts, c.stroke_width(w)))?
-                .label(label.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
-                });
+            chart.draw_series(LineSeries::new(pts, c.stroke_width(w)))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(font(15.0 * s))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.4))
-            .draw()?;
         Ok(())
     }
+}
+
+impl Recall<'_> {
+    /// The legend entries: the marker (dashed, grey) first, then one per
+    /// curve with its colour.
+    fn legend(&self) -> Vec<(Option<RGBColor>, String)> {
+        let marker = self
+            .fig
+            .marker_k
+            .map(|k| (None, format!("k = {k} (number planted)")));
+        let curves = self
+            .fig
+            .curves
+            .iter()
+            .enumerate()
+            .map(|(i, (label, _))| (Some(rgb(PALETTE[i % PALETTE.len()])), label.clone()));
+        marker.into_iter().chain(curves).collect()
+    }
+}
+
+/// Draws `entries` (a line swatch — solid in the colour, or grey dashed for
+/// `None` — and a label) in equal columns filled top to bottom, in a band
+/// `width` pixels wide from `top` down; returns the band's height (none
+/// when there are fewer than two entries: one curve needs no legend).
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    entries: &[(Option<RGBColor>, String)],
+    s: f64,
+    top: f64,
+    width: f64,
+) -> Result<f64, DrawingAreaErrorKind<DB::ErrorType>> {
+    if entries.len() < 2 {
+        return Ok(0.0);
+    }
+    let px = 15.0 * s;
+    let (swatch, gap, row_h) = (28.0 * s, 8.0 * s, (px * 1.6).round());
+    let left = 24.0 * s;
+    let col_w = entries
+        .iter()
+        .map(|(_, t)| swatch + gap + text_width(t, px) + 24.0 * s)
+        .fold(0.0, f64::max);
+    let cols = (((width - 2.0 * left) / col_w).floor() as usize).clamp(1, entries.len().max(1));
+    let rows = entries.len().div_ceil(cols);
+    let style = font(px)
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, (color, text)) in entries.iter().enumerate() {
+        let x = (left + col_w * (i / rows) as f64).round() as i32;
+        let y = (top + row_h * ((i % rows) as f64 + 0.5)).round() as i32;
+        let line = vec![(x, y), (x + swatch as i32, y)];
+        match color {
+            Some(c) => root.draw(&PathElement::new(line, c.stroke_width((3.0 * s) as u32)))?,
+            None => {
+                let d = (5.0 * s) as u32;
+                let style = BLACK
+                    .mix(0.5)
+                    .stroke_width((1.5 * s).round().max(1.0) as u32);
+                root.draw(&DashedPathElement::new(line, d, d, style))?
+            }
+        }
+        root.draw_text(text, &style, (x + (swatch + gap) as i32, y))?;
+    }
+    Ok(row_h * rows as f64 + 6.0 * s)
 }
