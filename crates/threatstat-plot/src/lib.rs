@@ -57,6 +57,7 @@
 mod acf;
 mod changepoint;
 mod distribution;
+pub mod evcxr;
 mod features;
 mod fonts;
 mod heatmap;
