@@ -742,9 +742,10 @@ fn prepare_samples(fig: &DistributionFigure) -> Result<Vec<Population>, PlotErro
         };
         let legend = if skipped > 0 {
             format!(
-                "{name} (n = {}; {} ≤ 0 skipped)",
+                "{name} (n = {}; {} {} ≤ 0 not on the log axis)",
                 thousands(kept.len()),
-                thousands(skipped)
+                thousands(skipped),
+                if skipped == 1 { "value" } else { "values" }
             )
         } else {
             format!("{name} (n = {})", thousands(kept.len()))

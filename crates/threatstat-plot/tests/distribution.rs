@@ -174,7 +174,7 @@ fn distribution_svg_has_title_legend_axes_and_note() {
     let texts = svg_texts(&svg);
     for text in [
         "LANL upload bytes: compromised users vs all users",
-        "all users (n = 20,000; 37 ≤ 0 skipped)",
+        "all users (n = 20,000; 37 values ≤ 0 not on the log axis)",
         "compromised (n = 500)",
         "upload bytes per user-day",
         "density per decade",
@@ -222,8 +222,8 @@ fn non_positive_values_are_skipped_on_log_axes() {
     );
     let svg = std::fs::read_to_string(dir.join("log.svg")).unwrap();
     let texts = svg_texts(&svg);
-    assert!(texts.contains(&"a (n = 3; 2 ≤ 0 skipped)"), "{texts:?}");
-    assert!(texts.contains(&"b (n = 2; 1 ≤ 0 skipped)"), "{texts:?}");
+    assert!(texts.contains(&"a (n = 3; 2 values ≤ 0 not on the log axis)"), "{texts:?}");
+    assert!(texts.contains(&"b (n = 2; 1 value ≤ 0 not on the log axis)"), "{texts:?}");
 
     // Linear: nothing is skipped.
     let lin = DistributionFigure {
