@@ -40,16 +40,34 @@ pub fn write_figures(outcome: &Outcome, out_dir: &Path) -> Result<Vec<String>, E
     std::fs::create_dir_all(out_dir)?;
     let m = &outcome.metrics;
     let label = format!(
-        "random forest, test set (AUC {:.3}, 95% CI {:.2}–{:.2})",
+        "one 80/20 split, test set (AUC {:.3}, 95% CI {:.2}–{:.2})",
         m.roc_auc, m.roc_auc_ci[0], m.roc_auc_ci[1]
     );
-    let roc = RocFigure {
+    let mut roc = RocFigure {
         title: format!(
             "Malicious-session prediction: ROC ({} test sessions, {} positive)",
             m.n_test, m.n_test_pos
         ),
         ..RocFigure::new(label, &outcome.roc)
     };
+    if let (Some(pooled), false) = (m.cv_pooled_roc_auc, outcome.cv_roc.is_empty()) {
+        // The out-of-fold curve rests on every positive, not the test set's few.
+        roc.title = format!(
+            "Malicious-session prediction: ROC ({} sessions, {} positive)",
+            m.n_pos + m.n_neg,
+            m.n_pos
+        );
+        roc.curves.insert(
+            0,
+            (
+                format!(
+                    "{}-fold CV, pooled out-of-fold scores (AUC {pooled:.3})",
+                    m.cv_roc_auc.len()
+                ),
+                &outcome.cv_roc,
+            ),
+        );
+    }
     let top: Vec<(String, f64)> = outcome
         .importances
         .iter()
@@ -126,8 +144,10 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
         title: "Predicting malicious sessions: cutoff-time labels, DFS features and a random forest (generated CyberFL-format auth lines)".into(),
         finding: format!(
             "On {} sessions ({} positive) the forest scores ROC AUC {:.3} on the held-out 20% \
-             (95% bootstrap CI {:.2}–{:.2}; {}-fold CV mean {:.3}) and PR AUC {:.3} against a base rate \
-             of {:.3}; the published runs range from 0.55 to 0.80. Features took {:.2} s \
+             (95% bootstrap CI {:.2}–{:.2}; {}-fold CV mean {:.3}, pooled out-of-fold {:.3}) and PR AUC \
+             {:.3} against a base rate of {:.3}; the published runs range from 0.55 to 0.80. With a \
+             handful of positives in one test set the split-to-split spread is wide, so the comparison \
+             uses the cross-validated mean. Features took {:.2} s \
              (featuretools: 26 min on the demo's 10^5 rows).",
             m.n_pos + m.n_neg,
             m.n_pos,
@@ -136,6 +156,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
             m.roc_auc_ci[1],
             p.folds,
             cv,
+            m.cv_pooled_roc_auc.unwrap_or(f64::NAN),
             m.pr_auc,
             m.n_test_pos as f64 / m.n_test as f64,
             m.feature_seconds
@@ -153,6 +174,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
                 "{} / {}", m.n_dfs_features, m.n_features)),
             ("test ROC AUC (95% CI)".into(), format!("{:.3} ({:.3}, {:.3})", m.roc_auc, m.roc_auc_ci[0], m.roc_auc_ci[1])),
             ("test PR AUC (average precision)".into(), format!("{:.3}", m.pr_auc)),
+            ("CV ROC AUC, pooled out-of-fold scores".into(), format!("{:.3}", m.cv_pooled_roc_auc.unwrap_or(f64::NAN))),
             ("CV ROC AUC per fold".into(), m.cv_roc_auc.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>().join(", ")),
             ("top features (permutation importance)".into(), top.join("; ")),
             ("feature / model seconds".into(), format!("{:.2} / {:.2}", m.feature_seconds, m.model_seconds)),

@@ -87,6 +87,10 @@ pub struct Metrics {
     pub cv_roc_auc: Vec<f64>,
     /// Mean of `cv_roc_auc` (NaN-free: absent without folds).
     pub cv_roc_auc_mean: Option<f64>,
+    /// ROC AUC of the pooled out-of-fold scores: every cutoff scored once,
+    /// by the forest of the fold that held it out (absent without folds).
+    /// It rests on all positives rather than the test set's few.
+    pub cv_pooled_roc_auc: Option<f64>,
     /// Seconds spent on features (entity set to design matrix).
     pub feature_seconds: f64,
     /// Seconds spent fitting and scoring.
@@ -106,6 +110,8 @@ pub struct Outcome {
     pub metrics: Metrics,
     /// ROC curve on the test set.
     pub roc: Vec<(f64, f64)>,
+    /// ROC curve of the pooled out-of-fold scores (empty without folds).
+    pub cv_roc: Vec<(f64, f64)>,
     /// Features by decreasing permutation importance.
     pub importances: Vec<(String, f64)>,
 }
@@ -173,6 +179,9 @@ impl Pipeline {
     /// let out = p.run(&EntitySet::new(log)).unwrap();
     /// assert_eq!((out.metrics.n_pos, out.metrics.n_neg), (10, 50));
     /// assert_eq!(out.metrics.roc_auc, 1.0);
+    /// // Every cutoff scored once out of fold: all 10 positives, not 2.
+    /// assert_eq!(out.metrics.cv_pooled_roc_auc, Some(1.0));
+    /// assert_eq!(out.cv_roc.last(), Some(&(1.0, 1.0)));
     /// ```
     pub fn run(&self, es: &EntitySet) -> Result<Outcome, FeaturesError> {
         let t0 = Instant::now();
@@ -204,11 +213,19 @@ impl Pipeline {
         let pr = average_precision(&p, &yte)?;
         let roc = roc_curve(&p, &yte)?;
         let mut cv = Vec::new();
+        let (mut cv_pooled, mut cv_roc) = (None, Vec::new());
         if self.folds >= 2 {
+            let mut oof = vec![f64::NAN; y.len()];
             for (tr, te) in stratified_kfold(&y, self.folds, self.seed)? {
                 let m = forest.fit(&rows(&design, &tr), &pick(&tr))?;
-                cv.push(roc_auc(&m.predict_proba(&rows(&design, &te))?, &pick(&te))?);
+                let p = m.predict_proba(&rows(&design, &te))?;
+                cv.push(roc_auc(&p, &pick(&te))?);
+                for (&i, v) in te.iter().zip(p) {
+                    oof[i] = v;
+                }
             }
+            cv_pooled = Some(roc_auc(&oof, &y)?);
+            cv_roc = roc_curve(&oof, &y)?;
         }
         let mut importances: Vec<(String, f64)> = if self.importance_repeats > 0 {
             design
@@ -240,6 +257,7 @@ impl Pipeline {
             n_test_pos: yte.iter().filter(|&&v| v).count(),
             cv_roc_auc_mean: (!cv.is_empty()).then(|| cv.iter().sum::<f64>() / cv.len() as f64),
             cv_roc_auc: cv,
+            cv_pooled_roc_auc: cv_pooled,
             feature_seconds,
             model_seconds: t1.elapsed().as_secs_f64(),
         };
@@ -249,6 +267,7 @@ impl Pipeline {
             design,
             metrics,
             roc,
+            cv_roc,
             importances,
         })
     }
