@@ -66,6 +66,7 @@ mod flows;
 mod generate;
 mod names;
 mod owners;
+mod par;
 mod reader;
 mod redteam;
 mod upload;
@@ -81,6 +82,7 @@ pub use names::{ComputerId, LabelId, Names, UserId};
 pub use owners::{
     OwnerCounter, OwnerMap, OwnerRule, OwnerSide, OwnerSummary, Ownership, is_human_user,
 };
+pub use par::{IdMap, ParallelScan, ScanParts};
 pub use reader::{LanlReader, LanlRecord, ReadSummary};
 pub use redteam::{
     BUNDLED_REDTEAM, RedTeam, RedTeamEvent, RedTeamRow, for_each_redteam, read_redteam,

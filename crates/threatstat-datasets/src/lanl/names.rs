@@ -68,16 +68,43 @@ pub struct Names {
 
 /// Interns byte strings that are UTF-8, checking UTF-8 only for new ones
 /// (the hot path of a reader is a hash lookup of the field's bytes).
+///
+/// Names of at most 15 bytes (nearly all LANL users and computers) are
+/// looked up by a 16-byte integer key, the bytes and the length, so a
+/// lookup is one integer hash and compare instead of hashing and `memcmp`
+/// of a boxed slice; longer names use the slice map.
 #[derive(Debug, Clone, Default)]
 struct ByteInterner {
+    short: FxHashMap<u128, u32>,
     map: FxHashMap<Box<[u8]>, u32>,
     strings: Vec<Box<str>>,
 }
 
+/// The integer key of a name of at most 15 bytes: the bytes, then the
+/// length in the last byte (so "a" and "a\0" differ).
+#[inline]
+fn short_key(b: &[u8]) -> Option<u128> {
+    if b.len() > 15 {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..b.len()].copy_from_slice(b);
+    k[15] = b.len() as u8;
+    Some(u128::from_le_bytes(k))
+}
+
 impl ByteInterner {
     #[inline]
+    fn lookup(&self, b: &[u8]) -> Option<u32> {
+        match short_key(b) {
+            Some(k) => self.short.get(&k).copied(),
+            None => self.map.get(b).copied(),
+        }
+    }
+
+    #[inline]
     fn intern_bytes(&mut self, b: &[u8]) -> Result<u32, String> {
-        if let Some(&id) = self.map.get(b) {
+        if let Some(id) = self.lookup(b) {
             return Ok(id);
         }
         let s = std::str::from_utf8(b)
@@ -87,8 +114,8 @@ impl ByteInterner {
 
     #[inline]
     fn intern(&mut self, s: &str) -> u32 {
-        match self.map.get(s.as_bytes()) {
-            Some(&id) => id,
+        match self.lookup(s.as_bytes()) {
+            Some(id) => id,
             None => self.insert(s),
         }
     }
@@ -96,12 +123,15 @@ impl ByteInterner {
     fn insert(&mut self, s: &str) -> u32 {
         let id = u32::try_from(self.strings.len()).expect("more than u32::MAX distinct names");
         self.strings.push(s.into());
-        self.map.insert(s.as_bytes().into(), id);
+        match short_key(s.as_bytes()) {
+            Some(k) => self.short.insert(k, id),
+            None => self.map.insert(s.as_bytes().into(), id),
+        };
         id
     }
 
     fn get(&self, s: &str) -> Option<u32> {
-        self.map.get(s.as_bytes()).copied()
+        self.lookup(s.as_bytes())
     }
 
     fn resolve(&self, id: u32) -> &str {
@@ -220,5 +250,10 @@ impl Names {
     /// All computers in id order.
     pub fn computers(&self) -> impl ExactSizeIterator<Item = &str> {
         self.computers.strings()
+    }
+
+    /// All labels in id order.
+    pub fn labels(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.labels.strings()
     }
 }

@@ -311,7 +311,10 @@ impl<T: LanlRecord> Iterator for LanlReader<T> {
 /// Splits `line` (with or without its `\n` / `\r\n`) into `T::FIELDS.len()`
 /// fields and parses them.
 #[inline]
-fn parse_line<T: LanlRecord>(line: &[u8], names: &mut Names) -> Result<T, (usize, String)> {
+pub(super) fn parse_line<T: LanlRecord>(
+    line: &[u8],
+    names: &mut Names,
+) -> Result<T, (usize, String)> {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let want = T::FIELDS.len();

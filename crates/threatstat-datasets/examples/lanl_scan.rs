@@ -1,0 +1,121 @@
+//! Ingestion throughput on a LANL `auth.txt` (plain or gzip): lines/s and
+//! bytes/s of counting line ends alone (what `wc -l` does: the practical
+//! limit), of the sequential reader, and of [`ParallelScan`] with 1..=N
+//! workers, each folding logons per source user.
+//!
+//! ```sh
+//! cargo run --release -p threatstat-datasets --example lanl_scan -- auth.txt [max_threads]
+//! ```
+//! Run it twice: the first run pages the file into the cache.
+
+use std::io::Read;
+use std::time::Instant;
+use threatstat_datasets::lanl::{AuthEvent, AuthReader, Names, ParallelScan, UserId};
+
+/// User + system CPU seconds of this process so far (Linux), to show
+/// lines per CPU second beside wall time on a shared machine.
+fn cpu_secs() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let f: Vec<&str> = s
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let tick = |i: usize| {
+        f.get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
+    (tick(11) + tick(12)) / 100.0
+}
+
+/// Wall and CPU clocks started together.
+struct Clock(Instant, f64);
+
+impl Clock {
+    fn start() -> Self {
+        Clock(Instant::now(), cpu_secs())
+    }
+}
+
+fn report(what: &str, lines: u64, bytes: u64, clock: Clock) {
+    let secs = clock.0.elapsed().as_secs_f64();
+    let cpu = cpu_secs() - clock.1;
+    println!(
+        "{what:<32} {lines:>11} lines {secs:>7.3} s wall {:>7.2} M lines/s {:>7.1} MB/s | {cpu:>6.2} s CPU {:>6.2} M lines/CPU-s",
+        lines as f64 / secs / 1e6,
+        bytes as f64 / secs / 1e6,
+        lines as f64 / cpu / 1e6
+    );
+}
+
+fn count(acc: &mut Vec<u64>, _: &Names, ev: &AuthEvent) {
+    let Some(u) = ev.src_user else { return };
+    if acc.len() <= u.index() {
+        acc.resize(u.index() + 1, 0);
+    }
+    acc[u.index()] += 1;
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let path = args
+        .get(1)
+        .ok_or("usage: lanl_scan AUTH_TXT [max_threads]")?;
+    let max_threads: usize = args.get(2).map_or(Ok(2), |s| s.parse())?;
+    let bytes = std::fs::metadata(path)?.len();
+
+    let t = Clock::start();
+    let mut input = threatstat_core::reader::open(std::path::Path::new(path))?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut lines = 0u64;
+    loop {
+        let n = input.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+    }
+    report("line ends only (wc -l)", lines, bytes, t);
+
+    let t = Clock::start();
+    let mut reader = AuthReader::open(path)?;
+    let mut per_user: Vec<u64> = Vec::new();
+    let s = reader.visit(|_, ev: &AuthEvent| {
+        if let Some(u) = ev.src_user {
+            if per_user.len() <= u.index() {
+                per_user.resize(u.index() + 1, 0);
+            }
+            per_user[u.index()] += 1;
+        }
+    })?;
+    report("sequential reader", s.lines, bytes, t);
+    let users = reader.names().n_users();
+
+    for threads in 1..=max_threads {
+        let t = Clock::start();
+        let parts = ParallelScan::new()
+            .threads(threads)
+            .fold::<AuthEvent, Vec<u64>>(path, Vec::new, count)?;
+        let lines = parts.summary.lines;
+        let (names, merged) = parts.merge(|into, from, map| {
+            for (u, c) in from.into_iter().enumerate() {
+                let v = map.user(UserId(u as u32)).index();
+                if into.len() <= v {
+                    into.resize(v + 1, 0);
+                }
+                into[v] += c;
+            }
+        });
+        report(
+            &format!("parallel scan, {threads} worker(s)"),
+            lines,
+            bytes,
+            t,
+        );
+        assert_eq!(names.n_users(), users);
+        assert_eq!(merged.iter().sum::<u64>(), per_user.iter().sum::<u64>());
+    }
+    Ok(())
+}

@@ -1,0 +1,550 @@
+//! Parallel folds over a LANL file: one thread reads (and inflates) the
+//! input in blocks cut at line ends, worker threads parse the blocks and
+//! fold their events into per-worker accumulators.
+//!
+//! LANL's full `auth.txt` has about 10^9 lines; a single parsing thread does
+//! a few million a second, so the parse is spread over the cores while the
+//! reading thread only copies bytes and counts line ends (for error
+//! messages). Each worker keeps its own [`Names`] (no shared map, no locks
+//! in the hot loop) and its own accumulator; [`Names::absorb`] maps one
+//! worker's ids into another's, which is how the parts are merged into one
+//! result ([`ScanParts::merge`]). Memory is bounded by the blocks in flight
+//! (`2 × threads` blocks of [`ParallelScan::block_bytes`]) plus the
+//! accumulators, that is by the number of distinct keys, not rows.
+//!
+//! The fold sees the events of a block in file order, but blocks go to
+//! workers in any order: use it for statistics whose merge does not depend
+//! on order (counts, sums, minima, sets, histograms), not for sessionizing.
+//!
+//! Errors name the file, the line and the field as the sequential
+//! [`LanlReader`](super::LanlReader) does; with several bad lines the first
+//! one in the file is reported, whatever the thread timing. Under
+//! [`BadRowPolicy::Skip`] bad lines are counted in the summary.
+
+use super::names::{ComputerId, LabelId, Names, UserId};
+use super::reader::{LanlRecord, ReadSummary, parse_line};
+use crate::DatasetError;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+use threatstat_core::{BadRowPolicy, Error, Location, SkipReport};
+
+/// Settings of a parallel fold (see the [module docs](self)).
+///
+/// ```
+/// use threatstat_datasets::lanl::{AuthEvent, ParallelScan};
+/// let text = "1,U1@DOM1,U1@DOM1,C1,C2,Kerberos,Network,LogOn,Success\n\
+///             2,U2@DOM1,U2@DOM1,C3,C2,NTLM,Network,LogOn,Fail\n\
+///             3,U1@DOM1,U1@DOM1,C1,C4,Kerberos,Network,LogOn,Success\n";
+/// // Logons per user, counted by 2 workers over blocks of 64 bytes.
+/// let parts = ParallelScan::new().threads(2).block_bytes(64)
+///     .fold_reader::<AuthEvent, Vec<u64>>("auth.txt", text.as_bytes(), Vec::new, |acc, _, ev| {
+///         let Some(u) = ev.src_user else { return };
+///         if acc.len() <= u.index() { acc.resize(u.index() + 1, 0); }
+///         acc[u.index()] += 1;
+///     })
+///     .unwrap();
+/// assert_eq!(parts.summary.lines, 3);
+/// let (names, counts) = parts.merge(|into, from, map| {
+///     for (u, c) in from.into_iter().enumerate() {
+///         let v = map.user(threatstat_datasets::lanl::UserId(u as u32)).index();
+///         if into.len() <= v { into.resize(v + 1, 0); }
+///         into[v] += c;
+///     }
+/// });
+/// assert_eq!(counts[names.user_id("U1@DOM1").unwrap().index()], 2);
+/// assert_eq!(counts[names.user_id("U2@DOM1").unwrap().index()], 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParallelScan {
+    threads: usize,
+    block_bytes: usize,
+    policy: BadRowPolicy,
+}
+
+impl Default for ParallelScan {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The per-worker results of a fold and what was read.
+#[derive(Debug)]
+pub struct ScanParts<A> {
+    /// One (names, accumulator) per worker; ids in an accumulator refer to
+    /// the names beside it.
+    pub parts: Vec<(Names, A)>,
+    /// Lines, events and skipped lines of the whole input.
+    pub summary: ReadSummary,
+}
+
+/// How the ids of one [`Names`] map into another (from [`Names::absorb`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdMap {
+    users: Vec<UserId>,
+    computers: Vec<ComputerId>,
+    labels: Vec<LabelId>,
+}
+
+impl IdMap {
+    /// The id in the absorbing `Names` of user `id` of the absorbed one.
+    #[inline]
+    pub fn user(&self, id: UserId) -> UserId {
+        self.users[id.index()]
+    }
+
+    /// The id in the absorbing `Names` of computer `id` of the absorbed one.
+    #[inline]
+    pub fn computer(&self, id: ComputerId) -> ComputerId {
+        self.computers[id.index()]
+    }
+
+    /// The id in the absorbing `Names` of label `id` of the absorbed one.
+    #[inline]
+    pub fn label(&self, id: LabelId) -> LabelId {
+        self.labels[id.index()]
+    }
+}
+
+impl Names {
+    /// Interns every name of `other` into `self` and returns where each of
+    /// `other`'s ids went, so statistics keyed by `other`'s ids can be added
+    /// to statistics keyed by `self`'s.
+    ///
+    /// ```
+    /// use threatstat_datasets::lanl::Names;
+    /// let (mut a, mut b) = (Names::default(), Names::default());
+    /// a.intern_user("U1@DOM1");
+    /// let u2 = b.intern_user("U2@DOM1");
+    /// let u1 = b.intern_user("U1@DOM1");
+    /// let map = a.absorb(&b);
+    /// assert_eq!(map.user(u1), a.user_id("U1@DOM1").unwrap());
+    /// assert_eq!(a.user(map.user(u2)), "U2@DOM1");
+    /// assert_eq!(a.n_users(), 2);
+    /// ```
+    pub fn absorb(&mut self, other: &Names) -> IdMap {
+        IdMap {
+            users: other.users().map(|s| self.intern_user(s)).collect(),
+            computers: other.computers().map(|s| self.intern_computer(s)).collect(),
+            labels: other.labels().map(|s| self.intern_label(s)).collect(),
+        }
+    }
+}
+
+impl<A> ScanParts<A> {
+    /// Merges the parts into the first: `merge(into, from, map)` adds the
+    /// accumulator `from` (keyed by ids of its own names) to `into` (keyed
+    /// by ids of the merged names), with `map` translating `from`'s ids.
+    /// Returns the merged names and accumulator (no parts: empty names and
+    /// `A::default()`).
+    pub fn merge(self, mut merge: impl FnMut(&mut A, A, &IdMap)) -> (Names, A)
+    where
+        A: Default,
+    {
+        let mut parts = self.parts.into_iter();
+        let Some((mut names, mut acc)) = parts.next() else {
+            return (Names::default(), A::default());
+        };
+        for (n, a) in parts {
+            let map = names.absorb(&n);
+            merge(&mut acc, a, &map);
+        }
+        (names, acc)
+    }
+}
+
+/// A block of whole lines (the first `len` bytes of `bytes`) and the
+/// number of its first line (1-based).
+struct Block {
+    index: u64,
+    first_line: u64,
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+/// What a worker hands back: its names, accumulator, counts, skips and the
+/// first error it met (line, error).
+struct WorkerOut<A> {
+    names: Names,
+    acc: A,
+    lines: u64,
+    events: u64,
+    skips: SkipReport,
+    error: Option<(u64, Error)>,
+}
+
+impl ParallelScan {
+    /// Defaults: one worker per available core, blocks of 4 MiB, stop at
+    /// the first bad line.
+    pub fn new() -> Self {
+        ParallelScan {
+            threads: std::thread::available_parallelism().map_or(2, usize::from),
+            block_bytes: 4 << 20,
+            policy: BadRowPolicy::Error,
+        }
+    }
+
+    /// Worker threads (at least 1; the reading thread is extra).
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n.max(1);
+        self
+    }
+
+    /// Bytes per block (at least 1; a line longer than a block makes a
+    /// bigger one).
+    pub fn block_bytes(mut self, n: usize) -> Self {
+        self.block_bytes = n.max(1);
+        self
+    }
+
+    /// Skip and count bad lines instead of stopping at the first.
+    pub fn bad_rows(mut self, policy: BadRowPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Folds the events of the LANL file at `path` (plain or gzip).
+    pub fn fold<T, A>(
+        &self,
+        path: impl AsRef<Path>,
+        init: impl Fn() -> A + Sync,
+        f: impl Fn(&mut A, &Names, &T) + Sync,
+    ) -> Result<ScanParts<A>, DatasetError>
+    where
+        T: LanlRecord,
+        A: Send,
+    {
+        let path = path.as_ref();
+        let input = threatstat_core::reader::open(path)?;
+        self.fold_reader(path, input, init, f)
+    }
+
+    /// Folds the events read from `input`; `name` is used in messages.
+    pub fn fold_reader<T, A>(
+        &self,
+        name: impl AsRef<Path>,
+        input: impl Read + Send,
+        init: impl Fn() -> A + Sync,
+        f: impl Fn(&mut A, &Names, &T) + Sync,
+    ) -> Result<ScanParts<A>, DatasetError>
+    where
+        T: LanlRecord,
+        A: Send,
+    {
+        let path = name.as_ref().to_path_buf();
+        // Blocks after the first bad one need not be parsed.
+        let stop_after = AtomicU64::new(u64::MAX);
+        let (to_workers, blocks) = sync_channel::<Block>(self.threads * 2);
+        let blocks = Arc::new(Mutex::new(blocks));
+        let (free_tx, free_rx) = sync_channel::<Vec<u8>>(self.threads * 3);
+        let outs: Vec<WorkerOut<A>>;
+        let read_result;
+        {
+            let (init, f, stop, path) = (&init, &f, &stop_after, &path);
+            let policy = self.policy;
+            (read_result, outs) = std::thread::scope(|s| {
+                let workers: Vec<_> = (0..self.threads)
+                    .map(|_| {
+                        let blocks = Arc::clone(&blocks);
+                        let free = free_tx.clone();
+                        s.spawn(move || worker::<T, A>(&blocks, &free, init, f, stop, path, policy))
+                    })
+                    .collect();
+                drop(free_tx);
+                let r = read_blocks(input, self.block_bytes, &to_workers, &free_rx, stop);
+                drop(to_workers);
+                let outs = workers
+                    .into_iter()
+                    .map(|w| w.join().expect("a LANL scan worker panicked"))
+                    .collect::<Vec<_>>();
+                (r, outs)
+            });
+        }
+        read_result.map_err(|e| Error::io(&path, e))?;
+        let mut summary = ReadSummary::default();
+        let mut first_error: Option<(u64, Error)> = None;
+        let mut examples: Vec<String> = Vec::new();
+        let mut parts = Vec::with_capacity(outs.len());
+        for o in outs {
+            summary.lines += o.lines;
+            summary.events += o.events;
+            summary.skipped += o.skips.skipped;
+            examples.extend(o.skips.examples);
+            if let Some((line, e)) = o.error
+                && first_error.as_ref().is_none_or(|(l, _)| line < *l)
+            {
+                first_error = Some((line, e));
+            }
+            parts.push((o.names, o.acc));
+        }
+        if let Some((_, e)) = first_error {
+            return Err(e.into());
+        }
+        // Examples come from several workers: show the earliest lines.
+        examples.sort_by_key(|e| line_of(e));
+        examples.truncate(SkipReport::KEPT);
+        summary.skip_examples = examples;
+        Ok(ScanParts { parts, summary })
+    }
+}
+
+/// The line number in a `file:line: ...` message (for ordering examples).
+fn line_of(message: &str) -> u64 {
+    message
+        .split(':')
+        .filter_map(|p| p.trim().parse::<u64>().ok())
+        .next()
+        .unwrap_or(u64::MAX)
+}
+
+/// Reads `input` into blocks that end at a line end and sends them.
+/// Buffers come back from the workers through `free` and are reused
+/// without clearing (only `len` bytes of a block are meaningful), so the
+/// reading thread does one copy per byte and no page zeroing.
+fn read_blocks(
+    mut input: impl Read,
+    block_bytes: usize,
+    to_workers: &SyncSender<Block>,
+    free: &Receiver<Vec<u8>>,
+    stop_after: &AtomicU64,
+) -> std::io::Result<()> {
+    let mut carry: Vec<u8> = Vec::new();
+    let (mut index, mut next_line) = (0u64, 1u64);
+    let mut eof = false;
+    while !eof {
+        if index > stop_after.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let mut buf = free.try_recv().unwrap_or_default();
+        if buf.len() < block_bytes.max(carry.len() + 1) {
+            buf.resize(block_bytes.max(carry.len() + 1), 0);
+        }
+        buf[..carry.len()].copy_from_slice(&carry);
+        let mut len = carry.len();
+        carry.clear();
+        // Fill the buffer (or reach EOF), growing it until the block holds
+        // a line end.
+        loop {
+            let start = len;
+            while len < buf.len() {
+                match input.read(&mut buf[len..]) {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(n) => len += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if eof || buf[start..len].contains(&b'\n') {
+                break;
+            }
+            let grown = buf.len() * 2;
+            buf.resize(grown, 0);
+        }
+        if !eof && let Some(last_nl) = buf[..len].iter().rposition(|&b| b == b'\n') {
+            carry.extend_from_slice(&buf[last_nl + 1..len]);
+            len = last_nl + 1;
+        }
+        if len == 0 {
+            break;
+        }
+        let lines = count_lines(&buf[..len]);
+        let block = Block {
+            index,
+            first_line: next_line,
+            bytes: buf,
+            len,
+        };
+        next_line += lines;
+        index += 1;
+        if to_workers.send(block).is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Lines in `b`: line ends, plus a last line without one.
+fn count_lines(b: &[u8]) -> u64 {
+    let ends = b.iter().filter(|&&c| c == b'\n').count() as u64;
+    ends + u64::from(b.last().is_some_and(|&c| c != b'\n'))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn worker<T: LanlRecord, A>(
+    blocks: &Mutex<Receiver<Block>>,
+    free: &SyncSender<Vec<u8>>,
+    init: &(impl Fn() -> A + Sync),
+    f: &(impl Fn(&mut A, &Names, &T) + Sync),
+    stop_after: &AtomicU64,
+    path: &PathBuf,
+    policy: BadRowPolicy,
+) -> WorkerOut<A> {
+    let mut out = WorkerOut {
+        names: Names::default(),
+        acc: init(),
+        lines: 0,
+        events: 0,
+        skips: SkipReport::default(),
+        error: None,
+    };
+    loop {
+        let block = {
+            let rx = blocks.lock().expect("block queue");
+            rx.recv()
+        };
+        let Ok(block) = block else { break };
+        if block.index > stop_after.load(Ordering::Relaxed) {
+            let _ = free.try_send(block.bytes);
+            continue;
+        }
+        let lines = block.bytes[..block.len].split_inclusive(|&b| b == b'\n');
+        for (line_no, line) in (block.first_line..).zip(lines) {
+            out.lines += 1;
+            match parse_line::<T>(line, &mut out.names) {
+                Ok(ev) => {
+                    out.events += 1;
+                    f(&mut out.acc, &out.names, &ev);
+                }
+                Err((field, message)) => {
+                    let loc = Location::file(path)
+                        .at_line(line_no)
+                        .in_field(T::FIELDS[field]);
+                    if let Err(e) = out.skips.handle(policy, Error::parse(loc, message)) {
+                        if out.error.as_ref().is_none_or(|(l, _)| line_no < *l) {
+                            out.error = Some((line_no, e));
+                        }
+                        stop_after.fetch_min(block.index, Ordering::Relaxed);
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = free.try_send(block.bytes);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lanl::{AuthEvent, AuthReader};
+    use proptest::prelude::*;
+
+    fn auth_text(n: usize, bad: &[usize]) -> String {
+        (0..n)
+            .map(|i| {
+                if bad.contains(&i) {
+                    format!("{i},U{}@DOM1,U1@DOM1,C1\n", i % 7)
+                } else {
+                    format!(
+                        "{i},U{}@DOM1,U{}@DOM1,C{},C{},Kerberos,Network,LogOn,Success\n",
+                        i % 7,
+                        i % 7,
+                        i % 5,
+                        i % 3
+                    )
+                }
+            })
+            .collect()
+    }
+
+    /// (user, count) sorted, merged from the parts.
+    fn per_user(parts: ScanParts<Vec<u64>>) -> Vec<(String, u64)> {
+        let (names, counts) = parts.merge(|into, from, map| {
+            for (u, c) in from.into_iter().enumerate() {
+                let v = map.user(UserId(u as u32)).index();
+                if into.len() <= v {
+                    into.resize(v + 1, 0);
+                }
+                into[v] += c;
+            }
+        });
+        let mut v: Vec<(String, u64)> = counts
+            .into_iter()
+            .enumerate()
+            .map(|(u, c)| (names.user(UserId(u as u32)).to_string(), c))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn count(acc: &mut Vec<u64>, _: &Names, ev: &AuthEvent) {
+        let Some(u) = ev.src_user else { return };
+        if acc.len() <= u.index() {
+            acc.resize(u.index() + 1, 0);
+        }
+        acc[u.index()] += 1;
+    }
+
+    proptest! {
+        /// Any block size and thread count gives the sequential reader's
+        /// counts, line numbers and first error.
+        #[test]
+        fn equals_the_sequential_reader(
+            n in 0usize..300,
+            block in 1usize..400,
+            threads in 1usize..4,
+            bad in proptest::collection::vec(0usize..300, 0..3),
+            skip in any::<bool>(),
+        ) {
+            let text = auth_text(n, &bad);
+            let policy = if skip { BadRowPolicy::Skip } else { BadRowPolicy::Error };
+            let mut seq = AuthReader::from_reader("auth.txt", std::io::Cursor::new(text.clone().into_bytes())).bad_rows(policy);
+            let mut want: Vec<(String, u64)> = Vec::new();
+            let seq_result = seq.visit(|names, ev: &AuthEvent| {
+                let Some(u) = ev.src_user else { return };
+                let u = names.user(u).to_string();
+                match want.iter_mut().find(|w| w.0 == u) {
+                    Some(w) => w.1 += 1,
+                    None => want.push((u, 1)),
+                }
+            });
+            want.sort();
+            let par = ParallelScan::new().threads(threads).block_bytes(block).bad_rows(policy)
+                .fold_reader::<AuthEvent, Vec<u64>>("auth.txt", text.as_bytes(), Vec::new, count);
+            match (seq_result, par) {
+                (Ok(s), Ok(p)) => {
+                    prop_assert_eq!((p.summary.lines, p.summary.events, p.summary.skipped),
+                                    (s.lines, s.events, s.skipped));
+                    prop_assert_eq!(&p.summary.skip_examples, &s.skip_examples);
+                    prop_assert_eq!(per_user(p), want);
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => prop_assert!(false, "sequential {:?}, parallel {:?}", a.is_ok(), b.is_ok()),
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_bad_line_is_reported() {
+        let text = auth_text(5000, &[4100, 17, 2500]);
+        let e = ParallelScan::new()
+            .threads(3)
+            .block_bytes(100)
+            .fold_reader::<AuthEvent, Vec<u64>>("auth.txt", text.as_bytes(), Vec::new, count)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("auth.txt:18: field "), "{e}");
+    }
+
+    #[test]
+    fn a_last_line_without_newline_and_an_empty_input() {
+        let text = auth_text(3, &[]);
+        let text = text.trim_end();
+        let p = ParallelScan::new()
+            .block_bytes(7)
+            .fold_reader::<AuthEvent, Vec<u64>>("auth.txt", text.as_bytes(), Vec::new, count)
+            .unwrap();
+        assert_eq!((p.summary.lines, p.summary.events), (3, 3));
+        let p = ParallelScan::new()
+            .fold_reader::<AuthEvent, Vec<u64>>("auth.txt", &b""[..], Vec::new, count)
+            .unwrap();
+        assert_eq!(p.summary.lines, 0);
+        assert!(per_user(p).is_empty());
+    }
+}
