@@ -8,9 +8,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use threatstat_core::BadRowPolicy;
 use threatstat_datasets::lanl::{
-    AuthEvent, AuthReader, FlowEvent, FlowReader, LanlReader, LanlRecord, LogonType, Names,
-    Orientation, Outcome, OwnerMap, OwnerRule, OwnerSide, Port, RedTeam, RedTeamReader,
-    for_each_auth, read_redteam, upload_bytes_per_interval,
+    AuthEvent, AuthReader, FlowEvent, FlowReader, LanlFiles, LanlGenerator, LanlReader, LanlRecord,
+    LogonType, Names, Orientation, Outcome, OwnerMap, OwnerRule, OwnerSide, ParallelScan, Port,
+    RedTeam, RedTeamReader, UploadAggregator, for_each_auth, read_redteam,
+    upload_bytes_per_interval, upload_bytes_per_interval_with,
 };
 
 /// Writes `bytes` to a fresh file named `name` and returns its path.
@@ -491,4 +492,41 @@ bad,0,C3,N5,C99,443,6,2,11
     let h = upload_bytes_per_interval(&p, &m, 3_600, BadRowPolicy::Skip).unwrap();
     assert_eq!(h.user_rows(u1).len(), 3);
     assert_eq!(h.user_rows(u1)[1].interval, 23);
+}
+
+/// The parallel owner map and upload table (any thread count and block
+/// size) equal one sequential pass over the generated files.
+#[test]
+fn parallel_upload_table_equals_one_sequential_pass() {
+    let dir = std::env::temp_dir().join(format!("threatstat-lanl-par-{}", std::process::id()));
+    LanlGenerator::new()
+        .users(60)
+        .days(4)
+        .seed(3)
+        .write_files(&dir)
+        .unwrap();
+    let files = LanlFiles::in_dir(&dir);
+    let owners = OwnerMap::from_auth(&files.auth, BadRowPolicy::Error).unwrap();
+    // The parallel owner map equals the sequential reader's.
+    let seq = OwnerMap::from_reader(
+        AuthReader::open(&files.auth).unwrap(),
+        &OwnerRule::default(),
+    )
+    .unwrap();
+    assert_eq!(owners.entries(), seq.entries());
+    assert_eq!(owners.summary(), seq.summary());
+    assert!(owners.len() > 50);
+    let mut agg = UploadAggregator::new(&owners, 3_600).unwrap();
+    let mut r = FlowReader::open(&files.flows).unwrap();
+    while let Some(f) = r.next_event().unwrap() {
+        agg.add(r.names(), &f);
+    }
+    let want = agg.finish();
+    assert!(want.rows().len() > 100);
+    for (threads, block) in [(1, 1 << 22), (2, 4096), (3, 777)] {
+        let scan = ParallelScan::new().threads(threads).block_bytes(block);
+        let got = upload_bytes_per_interval_with(&files.flows, &owners, 3_600, scan).unwrap();
+        assert_eq!(got, want, "{threads} threads, {block}-byte blocks");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -89,7 +89,7 @@ pub use redteam::{
 };
 pub use upload::{
     DAY_S, FlowLabel, FlowLabeler, LANL_EPOCH, UploadAggregator, UploadRow, UploadSummary,
-    UploadTable, interval_of, upload_bytes_per_interval,
+    UploadTable, interval_of, upload_bytes_per_interval, upload_bytes_per_interval_with,
 };
 
 /// Reader of `auth.txt`.

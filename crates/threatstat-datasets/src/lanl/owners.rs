@@ -2,6 +2,7 @@
 
 use super::auth::{AuthEvent, LogonType, Orientation, Outcome};
 use super::names::{ComputerId, Names, UserId};
+use super::par::{IdMap, ParallelScan};
 use super::reader::LanlReader;
 use crate::DatasetError;
 use rustc_hash::FxHashMap;
@@ -213,6 +214,20 @@ impl OwnerCounter {
         self.counted += 1;
     }
 
+    /// Adds the counts of `other`, a counter over another part of the
+    /// file whose ids `map` translates into this counter's names (see
+    /// [`Names::absorb`]); the result equals one counter over both parts.
+    pub fn merge(&mut self, other: OwnerCounter, map: &IdMap) {
+        for ((c, u), n) in other.counts {
+            *self
+                .counts
+                .entry((map.computer(c), map.user(u)))
+                .or_insert(0) += n;
+        }
+        self.events += other.events;
+        self.counted += other.counted;
+    }
+
     fn is_human(&mut self, names: &Names, user: UserId) -> bool {
         let i = user.index();
         if i >= self.human.len() {
@@ -325,7 +340,32 @@ impl OwnerMap {
         policy: BadRowPolicy,
         rule: &OwnerRule,
     ) -> Result<Self, DatasetError> {
-        Self::from_reader(LanlReader::open(path)?.bad_rows(policy), rule)
+        Self::from_auth_scan(path, rule, ParallelScan::new().bad_rows(policy))
+    }
+
+    /// [`OwnerMap::from_auth_with`] with the [`ParallelScan`]'s threads,
+    /// block size and bad-row policy given: one [`OwnerCounter`] per worker,
+    /// merged; the map equals one sequential pass's.
+    pub fn from_auth_scan(
+        path: impl AsRef<Path>,
+        rule: &OwnerRule,
+        scan: ParallelScan,
+    ) -> Result<Self, DatasetError> {
+        let mut counter = OwnerCounter::new(rule.clone())?;
+        let parts = scan.fold(
+            path,
+            || OwnerCounter::new(rule.clone()).expect("rule checked above"),
+            |c, names, ev: &AuthEvent| c.add(names, ev),
+        )?;
+        let mut names = Names::default();
+        for (n, part) in parts.parts {
+            let map = names.absorb(&n);
+            counter.merge(part, &map);
+        }
+        let mut map = counter.finish(&names);
+        map.summary.skipped = parts.summary.skipped;
+        map.summary.skip_examples = parts.summary.skip_examples;
+        Ok(map)
     }
 
     /// Owners from the events of `reader` under `rule`.

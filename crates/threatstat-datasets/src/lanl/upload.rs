@@ -4,7 +4,7 @@
 use super::flows::FlowEvent;
 use super::names::{ComputerId, Names};
 use super::owners::OwnerMap;
-use super::reader::LanlReader;
+use super::par::ParallelScan;
 use crate::DatasetError;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -224,6 +224,59 @@ impl<'a> UploadAggregator<'a> {
         }
     }
 
+    /// Adds the flows of `other` (an aggregator over another part of the
+    /// same file, with the same owners and interval): sums per user and
+    /// interval, summary counts and time range combined. The result equals
+    /// one aggregator over both parts.
+    ///
+    /// ```
+    /// use threatstat_datasets::lanl::{FlowReader, OwnerMap, Ownership, UploadAggregator};
+    /// let owners = OwnerMap::from_entries(vec![Ownership {
+    ///     computer: "C7".into(), user: "U1@DOM1".into(), logons: 3, computer_logons: 3, users: 1 }]);
+    /// let part = |text: &'static str| {
+    ///     let mut agg = UploadAggregator::new(&owners, 86_400).unwrap();
+    ///     let mut r = FlowReader::from_reader("flows.txt", std::io::Cursor::new(text));
+    ///     while let Some(f) = r.next_event().unwrap() { agg.add(r.names(), &f); }
+    ///     agg
+    /// };
+    /// let mut a = part("1,0,C7,N1,C2,443,6,3,900\n");
+    /// a.merge(part("5,0,C7,N1,C2,443,6,3,100\n86401,0,C9,N1,C7,443,6,3,7\n")).unwrap();
+    /// let t = a.finish();
+    /// assert_eq!(t.rows()[0].upload_bytes, 1000);
+    /// assert_eq!(t.rows()[1].download_bytes, 7);
+    /// assert_eq!((t.summary().flows, t.summary().last_time), (3, Some(86401)));
+    /// ```
+    pub fn merge(&mut self, other: UploadAggregator<'_>) -> Result<(), DatasetError> {
+        if other.interval_s != self.interval_s
+            || !std::ptr::eq(other.labeler.owners(), self.labeler.owners())
+        {
+            return Err(DatasetError::Invalid(format!(
+                "cannot merge upload aggregators with different owners or intervals \
+                 ({} s and {} s)",
+                self.interval_s, other.interval_s
+            )));
+        }
+        for (k, a) in other.acc {
+            let m = self.acc.entry(k).or_default();
+            m.up_bytes = m.up_bytes.saturating_add(a.up_bytes);
+            m.down_bytes = m.down_bytes.saturating_add(a.down_bytes);
+            m.up_flows += a.up_flows;
+            m.down_flows += a.down_flows;
+        }
+        let (s, o) = (&mut self.summary, other.summary);
+        s.flows += o.flows;
+        s.upload_flows += o.upload_flows;
+        s.download_flows += o.download_flows;
+        s.unowned_flows += o.unowned_flows;
+        s.first_time = match (s.first_time, o.first_time) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        s.last_time = s.last_time.max(o.last_time);
+        s.n_intervals = s.n_intervals.max(o.n_intervals);
+        Ok(())
+    }
+
     /// The table.
     pub fn finish(self) -> UploadTable {
         let mut rows: Vec<UploadRow> = self
@@ -403,19 +456,45 @@ impl UploadTable {
 /// `interval_s` seconds, from the `flows.txt` at `flows_path` (plain or
 /// gzip); bad lines stop the read or are skipped as `policy` says. See
 /// [`UploadTable`] for the rules.
+///
+/// The file is parsed by a [`ParallelScan`] on every core, one
+/// [`UploadAggregator`] per worker, merged at the end; the table is the
+/// same as one sequential pass gives
+/// ([`upload_bytes_per_interval_with`] picks the scan's settings).
 pub fn upload_bytes_per_interval(
     flows_path: impl AsRef<Path>,
     owners: &OwnerMap,
     interval_s: u64,
     policy: BadRowPolicy,
 ) -> Result<UploadTable, DatasetError> {
+    upload_bytes_per_interval_with(
+        flows_path,
+        owners,
+        interval_s,
+        ParallelScan::new().bad_rows(policy),
+    )
+}
+
+/// [`upload_bytes_per_interval`] with the scan's threads, block size and
+/// bad-row policy given.
+pub fn upload_bytes_per_interval_with(
+    flows_path: impl AsRef<Path>,
+    owners: &OwnerMap,
+    interval_s: u64,
+    scan: ParallelScan,
+) -> Result<UploadTable, DatasetError> {
+    // Validates interval_s before reading.
     let mut agg = UploadAggregator::new(owners, interval_s)?;
-    let mut r = LanlReader::<FlowEvent>::open(flows_path)?.bad_rows(policy);
-    while let Some(ev) = r.next_event()? {
-        agg.add(r.names(), &ev);
+    let parts = scan.fold(
+        flows_path,
+        || UploadAggregator::new(owners, interval_s).expect("interval checked above"),
+        |agg, names, ev: &FlowEvent| agg.add(names, ev),
+    )?;
+    for (_, part) in parts.parts {
+        agg.merge(part)?;
     }
     let mut t = agg.finish();
-    t.summary.skipped = r.skip_report().skipped;
-    t.summary.skip_examples = r.skip_report().examples.clone();
+    t.summary.skipped = parts.summary.skipped;
+    t.summary.skip_examples = parts.summary.skip_examples;
     Ok(t)
 }
