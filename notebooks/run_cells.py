@@ -7,6 +7,11 @@ reports an error or a panic.
 
 Run it from the notebook's directory or the repository root (the notebooks
 find data/ from either). Needs `cargo install --locked evcxr_repl`.
+
+evcxr compiles the `:dep` crates in its work directory, a fresh temporary one
+unless EVCXR_TMPDIR names one: CI sets it to one directory for all notebooks
+and runs, so the crates compile once per machine (run one notebook at a time
+per directory).
 """
 import json
 import os
