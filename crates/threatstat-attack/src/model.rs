@@ -1293,10 +1293,13 @@ impl TacticChainModel {
         )
     }
 
-    /// Writes the model to `path` as JSON.
+    /// Writes the model to `path` as JSON (whole or not at all: written
+    /// beside `path` and renamed).
     pub fn save(&self, path: &Path) -> Result<(), AttackError> {
-        std::fs::write(path, self.to_json()?)
-            .map_err(|e| threatstat_core::Error::io(path, e).into())
+        let json = self.to_json()?;
+        Ok(threatstat_core::atomic::write_atomically(path, |w| {
+            std::io::Write::write_all(w, json.as_bytes())
+        })?)
     }
 
     /// Loads a model from `path`.

@@ -14,6 +14,8 @@
 //!   (`json.dumps`), so outputs can be diffed against the Python peers' files.
 //! * [`BadRowPolicy`] and [`SkipReport`]: the explicit, counted way to skip
 //!   bad input rows instead of silently dropping them.
+//! * [`atomic::AtomicFile`]: output files that appear whole or not at all
+//!   (written beside the target, renamed on commit).
 //!
 //! ```
 //! use threatstat_core::time::{parse_timestamp, format_timestamp};
@@ -21,6 +23,7 @@
 //! assert_eq!(format_timestamp(ns), "2020-04-18T04:50:30Z");
 //! ```
 
+pub mod atomic;
 pub mod error;
 pub mod intern;
 pub mod pyfmt;

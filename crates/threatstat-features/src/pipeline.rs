@@ -12,8 +12,10 @@ use crate::forest::RandomForest;
 use crate::metrics::{average_precision, bootstrap_ci, roc_auc, roc_curve};
 use crate::split::{stratified_kfold, stratified_split};
 use serde::Serialize;
+use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
+use threatstat_core::atomic::{AtomicFile, write_atomically};
 
 /// The pipeline's parameters (defaults as the demo: N = 2, L = 2, W = 10,
 /// depth 3, 100 trees, 20 % test set; 5 folds, 1,000 bootstrap resamples).
@@ -291,7 +293,7 @@ impl Outcome {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let fm = &self.features;
         let p = dir.join("feature_matrix.csv");
-        let mut w = csv::Writer::from_path(&p).map_err(csv_err(&p))?;
+        let mut w = csv::Writer::from_writer(AtomicFile::create(&p)?);
         let mut head = vec!["session_id".to_string(), "time".to_string()];
         head.extend(fm.names.iter().cloned());
         head.push("label".into());
@@ -302,9 +304,9 @@ impl Outcome {
             r.push(if c.label { "True" } else { "False" }.into());
             w.write_record(&r).map_err(csv_err(&p))?;
         }
-        w.flush().map_err(io(&p))?;
+        commit(w, &p)?;
         let p = dir.join("cutoffs.csv");
-        let mut w = csv::Writer::from_path(&p).map_err(csv_err(&p))?;
+        let mut w = csv::Writer::from_writer(AtomicFile::create(&p)?);
         w.write_record(["session_id", "time", "label"])
             .map_err(csv_err(&p))?;
         for (i, c) in self.labels.cutoffs.iter().enumerate() {
@@ -315,13 +317,22 @@ impl Outcome {
             ])
             .map_err(csv_err(&p))?;
         }
-        w.flush().map_err(io(&p))?;
+        commit(w, &p)?;
         let p = dir.join("metrics.json");
         let json = serde_json::to_string_pretty(&self.metrics)
-            .map_err(|e| FeaturesError::Invalid(e.to_string()))?;
-        std::fs::write(&p, json + "\n").map_err(io(&p))?;
+            .map_err(|e| FeaturesError::Invalid(e.to_string()))?
+            + "\n";
+        write_atomically(&p, |w| w.write_all(json.as_bytes()))?;
         Ok(())
     }
+}
+
+/// Flushes a CSV writer and renames its file into place.
+fn commit(w: csv::Writer<AtomicFile>, p: &Path) -> Result<(), FeaturesError> {
+    let f = w
+        .into_inner()
+        .map_err(|e| threatstat_core::Error::io(p, e.into_error()))?;
+    Ok(f.commit()?)
 }
 
 #[cfg(test)]

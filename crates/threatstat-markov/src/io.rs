@@ -10,8 +10,9 @@ use crate::MarkovError;
 use crate::score::RarestWindow;
 use crate::session::SessionSet;
 use crate::sessionize::{SessionizeParams, Sessions, UserKeys};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use threatstat_core::atomic::AtomicFile;
 use threatstat_core::pyfmt::{push_py_json_str, py_json_float_list, py_json_str_list, py_repr};
 use threatstat_core::reader::{CsvTable, JsonLines};
 use threatstat_core::time::{NS_PER_S, format_timestamp, parse_timestamp};
@@ -261,7 +262,7 @@ pub fn write_sessions_jsonl(
     file: &SessionFile,
 ) -> Result<(), MarkovError> {
     let io = |e| Error::io(path, e);
-    let mut w = BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    let mut w = AtomicFile::create(path)?;
     let mut line = String::new();
     for (rows, m) in sessions.sessions().zip(&file.meta) {
         line.clear();
@@ -316,7 +317,7 @@ pub fn write_sessions_jsonl(
         line.push_str("]}\n");
         w.write_all(line.as_bytes()).map_err(io)?;
     }
-    w.flush().map_err(io)?;
+    w.commit()?;
     Ok(())
 }
 
@@ -442,9 +443,8 @@ pub fn read_sessions_jsonl(path: &Path) -> Result<SessionFile, MarkovError> {
     })
 }
 
-fn csv_writer(path: &Path) -> Result<csv::Writer<BufWriter<std::fs::File>>, MarkovError> {
-    let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    Ok(csv::WriterBuilder::new().from_writer(BufWriter::new(f)))
+fn csv_writer(path: &Path) -> Result<csv::Writer<AtomicFile>, MarkovError> {
+    Ok(csv::WriterBuilder::new().from_writer(AtomicFile::create(path)?))
 }
 
 fn csv_err(path: &Path, e: csv::Error) -> MarkovError {
@@ -466,7 +466,7 @@ pub fn write_scores_csv(
     scores: &[RarestWindow],
 ) -> Result<(), MarkovError> {
     let io = |e| Error::io(path, e);
-    let mut w = BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    let mut w = AtomicFile::create(path)?;
     let quoted = |s: String| format!("\"{}\"", s.replace('"', "\"\""));
     w.write_all(
         b"session_id,n_cmds,rarest_window_likelihood,rarest_window_start,rarest_window,window_likelihoods\n",
@@ -484,7 +484,7 @@ pub fn write_scores_csv(
         );
         w.write_all(line.as_bytes()).map_err(io)?;
     }
-    w.flush().map_err(io)?;
+    w.commit()?;
     Ok(())
 }
 
@@ -518,6 +518,8 @@ pub fn write_likelihoods_csv(
         ])
         .map_err(e)?;
     }
-    w.flush().map_err(|x| Error::io(path, x))?;
+    w.into_inner()
+        .map_err(|x| Error::io(path, x.into_error()))?
+        .commit()?;
     Ok(())
 }

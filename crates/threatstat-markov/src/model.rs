@@ -492,10 +492,13 @@ impl MarkovModel {
         MarkovModel::from_counts(f.session_type, f.modellable_params_override, f.counts)
     }
 
-    /// Writes the model to `path` as JSON.
+    /// Writes the model to `path` as JSON (whole or not at all: written
+    /// beside `path` and renamed).
     pub fn save(&self, path: &Path) -> Result<(), MarkovError> {
-        std::fs::write(path, self.to_json()?)
-            .map_err(|e| threatstat_core::Error::io(path, e).into())
+        let json = self.to_json()?;
+        Ok(threatstat_core::atomic::write_atomically(path, |w| {
+            std::io::Write::write_all(w, json.as_bytes())
+        })?)
     }
 
     /// Loads a model from `path`.

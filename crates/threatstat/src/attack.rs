@@ -18,6 +18,7 @@ use threatstat_attack::{
 };
 use threatstat_attack::{END, START};
 use threatstat_core::BadRowPolicy;
+use threatstat_core::atomic::AtomicFile;
 
 type BoxError = Box<dyn Error + Send + Sync>;
 type Res = Result<(), BoxError>;
@@ -247,8 +248,19 @@ fn print_json(v: &Value) -> Res {
 }
 
 fn write_json(path: &Path, v: &Value) -> Res {
-    let f = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::to_writer_pretty(std::io::BufWriter::new(f), v)?;
+    let mut f = AtomicFile::create(path)?;
+    serde_json::to_writer_pretty(&mut f, v)?;
+    f.commit()?;
+    Ok(())
+}
+
+/// A CSV writer whose file appears on [`commit_csv`].
+fn csv_file(p: &Path) -> Result<csv::Writer<AtomicFile>, BoxError> {
+    Ok(csv::Writer::from_writer(AtomicFile::create(p)?))
+}
+
+fn commit_csv(w: csv::Writer<AtomicFile>) -> Res {
+    w.into_inner().map_err(|e| e.into_error())?.commit()?;
     Ok(())
 }
 
@@ -423,7 +435,7 @@ fn heatmap(a: &HeatmapArgs) -> Res {
     eprintln!("heat map -> {}", a.out.display());
     if let Some(p) = &a.csv {
         let m = model.transition_matrix();
-        let mut w = csv::Writer::from_path(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        let mut w = csv_file(p)?;
         let mut header = vec!["from".to_string()];
         header.extend(m.columns.iter().cloned());
         w.write_record(&header)?;
@@ -432,7 +444,7 @@ fn heatmap(a: &HeatmapArgs) -> Res {
             rec.extend(row.iter().map(|x| x.to_string()));
             w.write_record(&rec)?;
         }
-        w.flush()?;
+        commit_csv(w)?;
         eprintln!("matrix -> {}", p.display());
     }
     Ok(())
@@ -488,7 +500,7 @@ fn loo(a: &LooArgs) -> Res {
         {
             write_json(p, &json!({"table": table, "uniform": uniform}))?;
         } else {
-            let mut w = csv::Writer::from_path(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let mut w = csv_file(p)?;
             w.write_record([
                 "order",
                 "alpha",
@@ -511,7 +523,7 @@ fn loo(a: &LooArgs) -> Res {
                     r.perplexity.to_string(),
                 ])?;
             }
-            w.flush()?;
+            commit_csv(w)?;
         }
         eprintln!("table -> {}", p.display());
     }
@@ -580,8 +592,9 @@ fn correlate(a: &CorrelateArgs) -> Res {
     );
     match &a.out {
         Some(p) => {
-            let f = std::fs::File::create(p).map_err(|e| format!("{}: {e}", p.display()))?;
-            write_ranking_csv(std::io::BufWriter::new(f), &ranked)?;
+            let mut f = AtomicFile::create(p)?;
+            write_ranking_csv(&mut f, &ranked)?;
+            f.commit()?;
             eprintln!("ranking -> {}", p.display());
         }
         None => write_ranking_csv(std::io::stdout().lock(), &ranked)?,

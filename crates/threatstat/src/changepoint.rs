@@ -416,8 +416,8 @@ fn fit_other(a: &FitArgs, s: &threatstat_changepoint::io::CountSeries, spec: &Mo
     };
     v["model"] = json!(name);
     v["direction"] = json!(spec.direction.name());
-    std::fs::write(&a.out, serde_json::to_string_pretty(&v)? + "\n")
-        .map_err(|e| threatstat_core::Error::io(&a.out, e))?;
+    let json = serde_json::to_string_pretty(&v)? + "\n";
+    threatstat_core::atomic::write_atomically(&a.out, |w| w.write_all(json.as_bytes()))?;
     if let Some(p) = &a.plot {
         let (bars, rate) = model_curves(spec, false, &a.model.params(), &s.counts, None)?;
         let c: Vec<f64> = s.counts.iter().map(|&x| f64::from(x)).collect();
@@ -456,8 +456,8 @@ fn fit(a: &FitArgs) -> Res {
         .map(|p| params.sample(&s.counts, &p))
         .transpose()?;
     let v = posterior_json(&exact, mcmc.as_ref(), s.days.as_deref(), method)?;
-    std::fs::write(&a.out, serde_json::to_string_pretty(&v)? + "\n")
-        .map_err(|e| threatstat_core::Error::io(&a.out, e))?;
+    let json = serde_json::to_string_pretty(&v)? + "\n";
+    threatstat_core::atomic::write_atomically(&a.out, |w| w.write_all(json.as_bytes()))?;
     if let Some(m) = &mcmc {
         for w in &m.warnings {
             eprintln!("warning: {w}");
@@ -598,8 +598,7 @@ fn logons(a: &LogonsArgs) -> Res {
             .then(x.0.cmp(&y.0))
     });
     let mcmc = matches!(method, Method::Mcmc(_));
-    let f = std::fs::File::create(&a.out).map_err(|e| threatstat_core::Error::io(&a.out, e))?;
-    let mut w = std::io::BufWriter::new(f);
+    let mut w = threatstat_core::atomic::AtomicFile::create(&a.out)?;
     let mut header = "user,first_day,last_day,n_days,map_tau,map_tau_date,p_map,lambda_1_mean,lambda_2_mean,log_bayes_factor".to_string();
     if mcmc {
         header.push_str(",rhat,ess_bulk,ess_tail,mcmc_map_tau_date");
@@ -657,7 +656,7 @@ fn logons(a: &LogonsArgs) -> Res {
             why.replace('"', "\"\"")
         )?;
     }
-    w.flush()?;
+    w.commit()?;
     eprintln!(
         "fitted {} users in {:.2} s{} -> {}",
         rows.len(),

@@ -17,6 +17,7 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use threatstat_acf::automation::{Rule, detect};
 use threatstat_core::BadRowPolicy;
+use threatstat_core::atomic::{AtomicFile, write_atomically};
 use threatstat_datasets::cert::parse_day;
 use threatstat_datasets::cloudtrail::{
     ApiKey, Bucket, CloudTrailGenerator, CloudTrailLoader, CloudTrailTruth, InputFormat,
@@ -352,8 +353,7 @@ fn automation(a: &AutomationArgs) -> Res {
 
     // pairs.csv, ranked.
     let pairs_path = a.out.join("pairs.csv");
-    let mut w = csv::Writer::from_path(&pairs_path)
-        .map_err(|e| format!("{}: {e}", pairs_path.display()))?;
+    let mut w = csv::Writer::from_writer(AtomicFile::create(&pairs_path)?);
     w.write_record([
         "principal",
         "api",
@@ -388,7 +388,7 @@ fn automation(a: &AutomationArgs) -> Res {
             fig.clone().unwrap_or_default(),
         ])?;
     }
-    w.flush()?;
+    w.into_inner().map_err(|e| e.into_error())?.commit()?;
 
     let n_flagged = flagged.len();
     let unit = if a.hourly { "hours" } else { "days" };
@@ -449,8 +449,10 @@ fn automation(a: &AutomationArgs) -> Res {
     }
     out["seconds"] = json!(t0.elapsed().as_secs_f64());
     let summary_path = a.out.join("summary.json");
-    std::fs::write(&summary_path, serde_json::to_string_pretty(&out)? + "\n")
-        .map_err(|e| threatstat_core::Error::io(&summary_path, e))?;
+    let json = serde_json::to_string_pretty(&out)? + "\n";
+    write_atomically(&summary_path, |w| {
+        std::io::Write::write_all(w, json.as_bytes())
+    })?;
     eprintln!(
         "{} pairs, {} flagged ({} rule, {} lags by {}) -> {} ({} figures)",
         detections.len(),

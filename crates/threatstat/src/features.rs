@@ -118,14 +118,13 @@ pub fn run(c: FeaturesCmd) -> Res {
             Ok(())
         }
         FeaturesCmd::Generate(a) => {
-            let file =
-                std::fs::File::create(&a.out).map_err(|e| format!("{}: {e}", a.out.display()))?;
+            let mut file = threatstat_core::atomic::AtomicFile::create(&a.out)?;
             let s = LanlGenerator::new()
                 .users(a.users)
                 .days(a.days)
                 .seed(a.seed)
                 .write_cyberfl(
-                    file,
+                    &mut file,
                     CyberFlOptions {
                         benign_keep: a.benign_keep,
                         seed: a.seed,
@@ -133,6 +132,7 @@ pub fn run(c: FeaturesCmd) -> Res {
                         ..CyberFlOptions::default()
                     },
                 )?;
+            file.commit()?;
             println!(
                 "{}",
                 serde_json::json!({

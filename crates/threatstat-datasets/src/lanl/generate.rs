@@ -16,9 +16,9 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Poisson, StandardNormal};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashSet};
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use threatstat_core::atomic::{AtomicFile, write_atomically};
 
 /// The `format` tag of [`LanlTruth`] JSON.
 pub const LANL_TRUTH_FORMAT: &str = "threatstat-lanl-truth";
@@ -498,16 +498,23 @@ impl LanlGenerator {
         };
         std::fs::create_dir_all(dir).map_err(|e| werr(dir, e))?;
         let files = LanlFiles::in_dir(dir);
-        let create = |p: &Path| File::create(p).map_err(|e| werr(p, e));
+        // Each file appears whole or not at all (an interrupted run leaves
+        // no truncated auth.txt that looks like data).
         let names = |p: &Path| p.display().to_string();
+        let (mut auth, mut flows, mut redteam) = (
+            AtomicFile::create(&files.auth)?,
+            AtomicFile::create(&files.flows)?,
+            AtomicFile::create(&files.redteam)?,
+        );
         let truth = self.generate_to(
-            (create(&files.auth)?, &names(&files.auth)),
-            (create(&files.flows)?, &names(&files.flows)),
-            (create(&files.redteam)?, &names(&files.redteam)),
+            (&mut auth, &names(&files.auth)),
+            (&mut flows, &names(&files.flows)),
+            (&mut redteam, &names(&files.redteam)),
         )?;
-        create(&files.truth)?
-            .write_all(truth.to_json().as_bytes())
-            .map_err(|e| werr(&files.truth, e))?;
+        for f in [auth, flows, redteam] {
+            f.commit()?;
+        }
+        write_atomically(&files.truth, |w| w.write_all(truth.to_json().as_bytes()))?;
         Ok(truth)
     }
 
