@@ -6,14 +6,22 @@
 //! The episode (exact O(n²), unrestricted and increase-only), the exact
 //! segmentation and the online detector run on 100 users × 500 days.
 //!
+//! The episode approximation with error bound 0.01
+//! (`EpisodeParams::approximate`) against the exact O(n²) fit on the same
+//! 100 users × 500 days, and on one series of 20,000 days with and without
+//! an episode (unrestricted; the exact increase-only fit of 20,000 days
+//! takes about a minute, so only its approximation is timed there).
+//!
 //! `cargo bench -p threatstat-benches --bench changepoint`
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
 use threatstat_benches::synthetic_count_series;
-use threatstat_changepoint::batch::{Method, ModelKind, ModelSpec, fit_all, fit_models};
-use threatstat_changepoint::{Direction, McmcParams, OnlineDetector, Switchpoint};
+use threatstat_changepoint::batch::{
+    Method, ModelKind, ModelSpec, fit_all, fit_episodes, fit_models,
+};
+use threatstat_changepoint::{Direction, Episode, McmcParams, OnlineDetector, Switchpoint};
 
 fn exact(c: &mut Criterion) {
     let series = synthetic_count_series(1000, 500, 3);
@@ -95,5 +103,53 @@ fn episode_and_segments(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, exact, gibbs, episode_and_segments);
+fn episode_approximation(c: &mut Criterion) {
+    let series = synthetic_count_series(100, 500, 5);
+    let mut g = c.benchmark_group("changepoint_episode_approx_100_users_500_days");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.throughput(Throughput::Elements(series.len() as u64));
+    for (name, params) in [
+        ("any_approx_0.01", Episode::params().approximate(0.01)),
+        (
+            "up_approx_0.01",
+            Episode::params().direction(Direction::Up).approximate(0.01),
+        ),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| fit_episodes(black_box(&series), &params, &|| {}))
+        });
+    }
+    g.finish();
+
+    // The second series of the generator has no change; a copy gets an
+    // episode of +2 a day on 2% of the days.
+    let long = synthetic_count_series(2, 20_000, 6);
+    let mut peaked = long[1].clone();
+    peaked[12_000..12_400].iter_mut().for_each(|c| *c += 2);
+    let mut g = c.benchmark_group("changepoint_episode_1_user_20000_days");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    for (kind, y) in [("diffuse", &long[1]), ("peaked", &peaked)] {
+        for (name, params) in [
+            ("any_exact", Episode::params()),
+            ("any_approx_0.01", Episode::params().approximate(0.01)),
+            (
+                "up_approx_0.01",
+                Episode::params().direction(Direction::Up).approximate(0.01),
+            ),
+        ] {
+            g.bench_function(format!("{kind}_{name}"), |b| {
+                b.iter(|| params.fit(black_box(y)))
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    exact,
+    gibbs,
+    episode_and_segments,
+    episode_approximation
+);
 criterion_main!(benches);

@@ -1,13 +1,21 @@
 //! Wall time of the fits of every model on 1,000 synthetic users × 500
-//! days (all cores; the first argument overrides the number of users):
-//! `cargo run --release -p threatstat-changepoint --example fit_timing [users]`.
+//! days (all cores; the first argument overrides the number of users),
+//! then of the episode model, exact and approximate
+//! ([`threatstat_changepoint::EpisodeParams::approximate`]), on one long
+//! series (the second argument, default 50,000 days; 0 skips it; the exact
+//! increase-only fit is skipped above 20,000 days, as it takes about half an
+//! hour at 50,000):
+//! `cargo run --release -p threatstat-changepoint --example fit_timing [users] [days]`.
 //!
 //! On the 2-core development machine: switchpoint 0.01 s, switchpoint up
 //! 0.2 s, episode 1.5 s, episode up 17.5 s, segmentation 3.1 s.
 
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand_distr::{Distribution, Poisson};
 use std::time::Instant;
-use threatstat_changepoint::Direction;
-use threatstat_changepoint::batch::{ModelKind, ModelSpec, fit_models};
+use threatstat_changepoint::batch::{ModelKind, ModelSpec, fit_episodes, fit_models};
+use threatstat_changepoint::{Direction, Episode};
 
 fn main() {
     // Poisson-like counts from a fixed linear congruential stream, rate 0.5..3,
@@ -23,6 +31,10 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(1000);
+    let long_days: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50_000);
     let days = 500;
     let series: Vec<Vec<u32>> = (0..users)
         .map(|u| {
@@ -98,5 +110,77 @@ fn main() {
             "{name:28} {users} users x {days} days: {:.3} s ({ok} fitted)",
             t0.elapsed().as_secs_f64()
         );
+    }
+    for (name, params) in [
+        (
+            "episode any (approx 0.01)",
+            Episode::params().approximate(0.01),
+        ),
+        (
+            "episode up (approx 0.01)",
+            Episode::params().direction(Direction::Up).approximate(0.01),
+        ),
+        (
+            "episode up (approx 0.05)",
+            Episode::params().direction(Direction::Up).approximate(0.05),
+        ),
+    ] {
+        let t0 = Instant::now();
+        let fits = fit_episodes(&series, &params, &|| {});
+        let worst = fits
+            .iter()
+            .filter_map(|f| f.as_ref().ok())
+            .map(|f| f.error_bound())
+            .fold(0.0, f64::max);
+        println!(
+            "{name:28} {users} users x {days} days: {:.3} s (largest bound {worst:.1e})",
+            t0.elapsed().as_secs_f64()
+        );
+    }
+    if long_days == 0 {
+        return;
+    }
+    // One long series: a rate of 2 a day, and a second one with an episode
+    // of +1 a day for 2% of the days.
+    let long = |jump: f64| -> Vec<u32> {
+        let mut rng = StdRng::seed_from_u64(7);
+        let episode = long_days * 3 / 5..long_days * 31 / 50;
+        (0..long_days)
+            .map(|t| {
+                let r = 2.0 + if episode.contains(&t) { jump } else { 0.0 };
+                Poisson::new(r).expect("rate > 0").sample(&mut rng) as u32
+            })
+            .collect()
+    };
+    for (kind, y) in [("no change", long(0.0)), ("episode", long(1.0))] {
+        for dir in [Direction::Any, Direction::Up] {
+            let mut runs = vec![
+                (
+                    "approx 0.05",
+                    Episode::params().direction(dir).approximate(0.05),
+                ),
+                (
+                    "approx 0.01",
+                    Episode::params().direction(dir).approximate(0.01),
+                ),
+            ];
+            if dir == Direction::Any || long_days <= 20_000 {
+                runs.push(("exact", Episode::params().direction(dir)));
+            }
+            for (name, params) in runs {
+                let t0 = Instant::now();
+                let p = params.fit(&y).expect("a valid series");
+                println!(
+                    "episode {:3} {name:11} 1 user x {long_days} days, {kind:9}: {:.2} s \
+                     (bound {:.1e}, {} intervals evaluated, {} blocks, MAP {:?})",
+                    dir.name(),
+                    t0.elapsed().as_secs_f64(),
+                    p.error_bound(),
+                    p.intervals_evaluated(),
+                    p.approximated_blocks(),
+                    p.map_interval()
+                );
+            }
+        }
     }
 }

@@ -267,6 +267,35 @@ pub fn fit_models(
         .collect()
 }
 
+/// Fits the episode model with `params` (for settings that [`ModelSpec`]
+/// does not carry, such as [`crate::EpisodeParams::approximate`]) to every
+/// series, in parallel, in input order.
+///
+/// ```
+/// use threatstat_changepoint::{Direction, Episode};
+/// use threatstat_changepoint::batch::fit_episodes;
+/// let series = vec![vec![1, 0, 1, 7, 8, 7, 1, 0], vec![2, 2, 2, 2, 2, 2, 2, 2]];
+/// let p = Episode::params().direction(Direction::Up).approximate(0.01);
+/// let fits = fit_episodes(&series, &p, &|| {});
+/// let f = fits[0].as_ref().unwrap();
+/// assert_eq!(f.map_interval(), (3, 6));
+/// assert!(f.error_bound() <= 0.01);
+/// ```
+pub fn fit_episodes(
+    series: &[Vec<u32>],
+    params: &crate::EpisodeParams,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Result<crate::EpisodePosterior, ChangepointError>> {
+    series
+        .par_iter()
+        .map(|counts| {
+            let r = params.fit(counts);
+            progress();
+            r
+        })
+        .collect()
+}
+
 /// The log Bayes factor of a model against "no change or stopped" from
 /// its log Bayes factor against no change and that of the downward
 /// switchpoint: `lbf − ln(1 + e^stop)` (see [`ModelSpec::against_stop`]).

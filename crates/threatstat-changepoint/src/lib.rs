@@ -45,7 +45,7 @@
 //! | model | question | cost |
 //! | --- | --- | --- |
 //! | [`Switchpoint`] | did the rate change once? | O(n) |
-//! | [`Episode`] | was the rate different during an interval `[a, b)`? | O(n²) exact; [`EpisodeParams::tolerance`] prunes with a proven bound |
+//! | [`Episode`] | was the rate different during an interval `[a, b)`? | O(n²) exact; [`EpisodeParams::tolerance`] prunes and [`EpisodeParams::approximate`] sums blocks in closed form (about `n log n / ε`), both with a proven bound |
 //! | [`Segmentation`] | how many changes, and where? (Fearnhead 2006) | O(n²), O(K n²) with the posterior of the number of segments |
 //! | [`OnlineDetector`] | has the current segment just started? (Adams & MacKay 2007) | O(plausible run lengths) per new day |
 //!
