@@ -18,10 +18,15 @@
 //!    are flagged, and scored against the red-team list.
 
 use crate::Error;
+use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use threatstat_core::BadRowPolicy;
-use threatstat_datasets::lanl::{OwnerMap, RedTeam, upload_bytes_per_interval};
+use threatstat_datasets::lanl::{
+    OwnerMap, OwnerRule, ParallelScan, RedTeam, upload_bytes_per_interval_with,
+};
 use threatstat_kde::{Bandwidth, GaussianKde, Points, Threshold};
 use threatstat_plot::{DensityOverlay, DistributionFigure, KdeFlagFigure};
 use threatstat_ranktest::{Alternative, MannWhitney};
@@ -39,6 +44,9 @@ pub struct UploadParams {
     pub bad_rows: BadRowPolicy,
     /// Write the figures (default true).
     pub figures: bool,
+    /// Show a progress bar with throughput on standard error while reading
+    /// `auth.txt` and `flows.txt` (default false).
+    pub progress: bool,
 }
 
 impl Default for UploadParams {
@@ -49,6 +57,7 @@ impl Default for UploadParams {
             contamination: 0.05,
             bad_rows: BadRowPolicy::Error,
             figures: true,
+            progress: false,
         }
     }
 }
@@ -170,6 +179,55 @@ fn report(x: &[f64], y: &[f64], alt: Alternative, alpha: f64) -> Result<TestRepo
     })
 }
 
+/// Runs `f` with `scan`, showing a progress bar of the bytes it reads
+/// from `path` (a fraction of the file size unless gzip) and their rate,
+/// when `show` is set.
+fn with_progress<T>(
+    show: bool,
+    path: &Path,
+    scan: ParallelScan,
+    f: impl FnOnce(ParallelScan) -> T,
+) -> T {
+    if !show {
+        return f(scan);
+    }
+    let gz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let bar = if gz || size == 0 {
+        ProgressBar::new_spinner()
+    } else {
+        ProgressBar::new(size)
+    };
+    let template = if gz || size == 0 {
+        "{spinner} {msg}: {bytes} inflated ({bytes_per_sec}) {elapsed}"
+    } else {
+        "{bar:30} {msg}: {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})"
+    };
+    bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
+    bar.set_message(
+        path.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+    );
+    let read = Arc::new(AtomicU64::new(0));
+    let done = AtomicBool::new(false);
+    let out = std::thread::scope(|s| {
+        s.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                bar.set_position(read.load(Ordering::Relaxed));
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+        let out = f(scan.progress(Arc::clone(&read)));
+        done.store(true, Ordering::Relaxed);
+        out
+    });
+    bar.set_position(read.load(Ordering::Relaxed));
+    bar.finish();
+    out
+}
+
 /// Input files of the analysis.
 #[derive(Debug, Clone)]
 pub struct UploadInputs {
@@ -193,8 +251,13 @@ pub fn run(
         return Err("alpha and contamination must be in (0, 1) and the interval positive".into());
     }
     std::fs::create_dir_all(out_dir)?;
-    let owners = OwnerMap::from_auth(&inputs.auth, p.bad_rows)?;
-    let table = upload_bytes_per_interval(&inputs.flows, &owners, p.interval_s, p.bad_rows)?;
+    let scan = ParallelScan::new().bad_rows(p.bad_rows);
+    let owners = with_progress(p.progress, &inputs.auth, scan.clone(), |scan| {
+        OwnerMap::from_auth_scan(&inputs.auth, &OwnerRule::default(), scan)
+    })?;
+    let table = with_progress(p.progress, &inputs.flows, scan, |scan| {
+        upload_bytes_per_interval_with(&inputs.flows, &owners, p.interval_s, scan)
+    })?;
     let red = RedTeam::read_with(&inputs.redteam, p.bad_rows)?;
     let names = table.users();
     let compromised: Vec<bool> = names.iter().map(|u| red.is_compromised(u)).collect();

@@ -42,6 +42,9 @@ pub struct UploadsArgs {
     /// Skip bad rows (counted) instead of stopping at the first.
     #[arg(long)]
     skip_bad_rows: bool,
+    /// No progress bars (they are shown only on a terminal anyway).
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -76,6 +79,7 @@ pub fn run(c: LanlCmd) -> Res {
                     BadRowPolicy::Error
                 },
                 figures: true,
+                progress: !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             };
             let inputs = UploadInputs {
                 auth: a.auth,

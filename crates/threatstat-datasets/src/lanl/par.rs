@@ -57,11 +57,12 @@ use threatstat_core::{BadRowPolicy, Error, Location, SkipReport};
 /// assert_eq!(counts[names.user_id("U1@DOM1").unwrap().index()], 2);
 /// assert_eq!(counts[names.user_id("U2@DOM1").unwrap().index()], 1);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ParallelScan {
     threads: usize,
     block_bytes: usize,
     policy: BadRowPolicy,
+    progress: Option<Arc<AtomicU64>>,
 }
 
 impl Default for ParallelScan {
@@ -183,7 +184,26 @@ impl ParallelScan {
             threads: std::thread::available_parallelism().map_or(2, usize::from),
             block_bytes: 4 << 20,
             policy: BadRowPolicy::Error,
+            progress: None,
         }
+    }
+
+    /// Adds the bytes read (after inflating gzip) to `counter` as blocks
+    /// are handed out, for a progress bar with throughput.
+    ///
+    /// ```
+    /// use std::sync::{Arc, atomic::{AtomicU64, Ordering}};
+    /// use threatstat_datasets::lanl::{AuthEvent, ParallelScan};
+    /// let text = "1,U1@DOM1,U1@DOM1,C1,C2,Kerberos,Network,LogOn,Success\n";
+    /// let read = Arc::new(AtomicU64::new(0));
+    /// ParallelScan::new().progress(Arc::clone(&read))
+    ///     .fold_reader::<AuthEvent, ()>("auth.txt", text.as_bytes(), || (), |_, _, _| {})
+    ///     .unwrap();
+    /// assert_eq!(read.load(Ordering::Relaxed), text.len() as u64);
+    /// ```
+    pub fn progress(mut self, counter: Arc<AtomicU64>) -> Self {
+        self.progress = Some(counter);
+        self
     }
 
     /// Worker threads (at least 1; the reading thread is extra).
@@ -253,7 +273,14 @@ impl ParallelScan {
                     })
                     .collect();
                 drop(free_tx);
-                let r = read_blocks(input, self.block_bytes, &to_workers, &free_rx, stop);
+                let r = read_blocks(
+                    input,
+                    self.block_bytes,
+                    &to_workers,
+                    &free_rx,
+                    stop,
+                    self.progress.as_deref(),
+                );
                 drop(to_workers);
                 let outs = workers
                     .into_iter()
@@ -309,6 +336,7 @@ fn read_blocks(
     to_workers: &SyncSender<Block>,
     free: &Receiver<Vec<u8>>,
     stop_after: &AtomicU64,
+    progress: Option<&AtomicU64>,
 ) -> std::io::Result<()> {
     let mut carry: Vec<u8> = Vec::new();
     let (mut index, mut next_line) = (0u64, 1u64);
@@ -361,6 +389,9 @@ fn read_blocks(
         };
         next_line += lines;
         index += 1;
+        if let Some(p) = progress {
+            p.fetch_add(len as u64, Ordering::Relaxed);
+        }
         if to_workers.send(block).is_err() {
             break;
         }
