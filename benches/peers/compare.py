@@ -37,10 +37,11 @@ MCMC_DRAWS = {100: (4, 2000, 1000), 1000: (4, 2000, 1000), 10000: (4, 2000, 1000
 
 # Generated CyberFLTenDays-format files of the features task: lines written
 # (the size) -> `threatstat features generate` options (users, days,
-# benign-keep; seed 1). featuretools needs about 10 ms per line here, so the
-# largest size is run once.
-FEATURE_SIZES = {581: (20, 3, 0.05), 3_489: (60, 10, 0.05), 58_058: (3300, 10, 0.05)}
-FEATURES_ONE_REP = 50_000
+# benign-keep; seed 1). featuretools needs about 10-30 ms per line here (it
+# took 26 minutes for 58,058 lines on a busy 2-core machine), so the largest
+# size is run once.
+FEATURE_SIZES = {345: (10, 2, 0.05), 3_489: (60, 10, 0.05), 36_251: (2000, 10, 0.05)}
+FEATURES_ONE_REP = 20_000
 
 
 @dataclass
