@@ -255,7 +255,9 @@ def agree_features(ts, py, _inp):
     same_counts = (ma["n_pos"], ma["n_neg"]) == (mb["n_pos"], mb["n_neg"])
     text = (f"{len(a):,} cutoffs, {ma['n_pos']} positive ({'same' if same_counts else '**differ**'}); "
             f"{len(cols) - 2} DFS features: max rel err {e(worst)}, {mismatched} categorical cells differ; "
-            f"test ROC AUC {ma['roc_auc']:.3f} / {mb['roc_auc']:.3f} (forests' own seeds)")
+            f"test ROC AUC {ma['roc_auc']:.3f} / {mb['roc_auc']:.3f} (forests' own seeds); "
+            f"features {ma['feature_seconds']:.2f} s / {mb['feature_seconds']:.2f} s, "
+            f"forest {ma['model_seconds']:.2f} s / {mb['model_seconds']:.2f} s")
     return text, (worst if mismatched == 0 and same_counts else math.inf)
 
 

@@ -109,6 +109,8 @@ def main():
     p.mark("compute")
     p.extra["features_seconds"] = t_features
     p.extra["model_seconds"] = p.secs["compute"] - t_features
+    metrics["feature_seconds"] = t_features
+    metrics["model_seconds"] = p.extra["model_seconds"]
     os.makedirs(a.out, exist_ok=True)
     out = fm.copy()
     out.insert(0, "time", ct["time"].to_numpy())
