@@ -24,9 +24,9 @@ pub struct SeriesFit {
     pub map_tau: usize,
     /// P(τ = MAP).
     pub map_probability: f64,
-    /// E[λ1].
+    /// E\[λ1\].
     pub lambda_1_mean: f64,
-    /// E[λ2].
+    /// E\[λ2\].
     pub lambda_2_mean: f64,
     /// log Bayes factor of a change against no change.
     pub log_bayes_factor: f64,

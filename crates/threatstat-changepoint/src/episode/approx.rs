@@ -83,9 +83,14 @@
 //! Over a block of side `k` at interval length `ℓ` the remainder is about
 //! `ΔU² / S ∝ k / ℓ` (counts fluctuate like a random walk), so a block can
 //! be summed once `k ≲ ε ℓ`: about `n log n / ε` work on a diffuse
-//! posterior, dominated by the band of short intervals (`ℓ ≲ 1/ε`) that is
-//! evaluated exactly, and much less on a concentrated one, where most
-//! blocks are pruned or carry little mass.
+//! posterior once `n ≫ 1/ε`, dominated by the band of short intervals
+//! (`ℓ ≲ 1/ε`) that is evaluated exactly, and much less on a concentrated
+//! one, where most blocks are pruned or carry little mass. Measured work
+//! (intervals evaluated plus blocks, per day) at ε = 0.01, rate 2/day, no
+//! change: 986 at 2,000 days, 2,579 at 10,000, 5,018 at 50,000 (the exact
+//! computation: n/2 per day); with a clear episode: 2.8, 0.8 and 0.2. The
+//! linear model cannot capture the `ΔU²` curvature, which is real
+//! variation of the weights; that is what keeps the constant at `1/ε`.
 
 use super::{Acc, Model, NEGLIGIBLE, RowBuf};
 use crate::Direction;
