@@ -222,8 +222,14 @@ fn non_positive_values_are_skipped_on_log_axes() {
     );
     let svg = std::fs::read_to_string(dir.join("log.svg")).unwrap();
     let texts = svg_texts(&svg);
-    assert!(texts.contains(&"a (n = 3; 2 values ≤ 0 not on the log axis)"), "{texts:?}");
-    assert!(texts.contains(&"b (n = 2; 1 value ≤ 0 not on the log axis)"), "{texts:?}");
+    assert!(
+        texts.contains(&"a (n = 3; 2 values ≤ 0 not on the log axis)"),
+        "{texts:?}"
+    );
+    assert!(
+        texts.contains(&"b (n = 2; 1 value ≤ 0 not on the log axis)"),
+        "{texts:?}"
+    );
 
     // Linear: nothing is skipped.
     let lin = DistributionFigure {
