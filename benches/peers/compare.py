@@ -40,7 +40,7 @@ MCMC_DRAWS = {100: (4, 2000, 1000), 1000: (4, 2000, 1000), 10000: (4, 2000, 1000
 # benign-keep; seed 1). featuretools needs about 10-30 ms per line here (it
 # took 26 minutes for 58,058 lines on a busy 2-core machine), so the largest
 # size is run once.
-FEATURE_SIZES = {345: (10, 2, 0.05), 3_489: (60, 10, 0.05), 36_251: (2000, 10, 0.05)}
+FEATURE_SIZES = {345: (10, 2, 0.05), 3_489: (60, 10, 0.05), 36_250: (2000, 10, 0.05)}
 FEATURES_ONE_REP = 20_000
 
 
