@@ -145,6 +145,11 @@ pub struct ModelSpec {
     pub alpha: Option<f64>,
     /// Episode: pruning tolerance (default exact).
     pub tolerance: Option<f64>,
+    /// Episode: bounded-error approximation with total-variation error at
+    /// most ε for series of 1,000 days or more (see
+    /// [`crate::EpisodeParams::approximate`]; default exact). Not together
+    /// with `tolerance`.
+    pub approximate: Option<f64>,
     /// Segments: prior change probability per day (default 1/n).
     pub change_prob: Option<f64>,
     /// Episode: compare against "no change or stopped" instead of "no
@@ -184,6 +189,9 @@ impl ModelSpec {
         }
         if let Some(t) = self.tolerance {
             p = p.tolerance(t);
+        }
+        if let Some(e) = self.approximate {
+            p = p.approximate(e);
         }
         p
     }

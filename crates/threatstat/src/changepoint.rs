@@ -149,6 +149,11 @@ pub struct LogonsArgs {
     /// Episode model: prune intervals, leaving out at most this posterior mass (default exact).
     #[arg(long)]
     tolerance: Option<f64>,
+    /// Episode model: bounded-error approximation for long series (1,000 days or more): the
+    /// posterior's total-variation error and the evidence's relative error are at most this
+    /// (e.g. 0.01); much faster when a user has a clear episode (default exact).
+    #[arg(long, conflicts_with = "tolerance")]
+    approximate: Option<f64>,
     /// Segments model: prior probability of a change on a day (default 1/number of days).
     #[arg(long)]
     change_prob: Option<f64>,
@@ -362,6 +367,7 @@ fn model_spec(
         },
         alpha,
         tolerance,
+        approximate: None,
         change_prob,
         against_stop: false,
     }
@@ -527,6 +533,7 @@ fn logons(a: &LogonsArgs) -> Res {
     let series: Vec<Vec<u32>> = daily.iter().map(|d| d.counts.clone()).collect();
     let spec = ModelSpec {
         against_stop: a.against_stop,
+        approximate: a.approximate,
         ..model_spec(
             a.model_kind,
             a.direction,

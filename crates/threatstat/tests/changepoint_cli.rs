@@ -451,3 +451,65 @@ fn fit_episode_segments_and_direction_on_the_book_series() {
         .arg(&out));
     assert!(!ok && err.contains("unrestricted"), "{err}");
 }
+
+/// `--approximate ε` on 1,200-day users: every user's log Bayes factor is
+/// within the bound's reach of the exact one (relative evidence error ≤ ε
+/// on both sides of the factor's numerator), and it conflicts with
+/// `--tolerance`.
+#[test]
+fn logons_episode_approximation_stays_within_its_bound() {
+    let dir = tmpdir("approx");
+    let (logon, truth) = (dir.join("logon.csv"), dir.join("truth.json"));
+    let (ok, err) = run(bin()
+        .args(["changepoint", "generate", "--users", "12", "--days", "1200"])
+        .args(["--planted", "3", "--seed", "5", "--out"])
+        .arg(&logon)
+        .arg("--truth")
+        .arg(&truth));
+    assert!(ok, "{err}");
+    let table = |extra: &[&str], name: &str| -> std::collections::HashMap<String, f64> {
+        let out = dir.join(name);
+        let (ok, err) = run(bin()
+            .args(["changepoint", "logons", "--logon"])
+            .arg(&logon)
+            .args(["--model", "episode", "--out"])
+            .arg(&out)
+            .args(extra));
+        assert!(ok, "{err}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        let mut lines = text.lines();
+        let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let k = head.iter().position(|h| *h == "log_bayes_factor").unwrap();
+        lines
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[0].to_string(), f[k].parse::<f64>().unwrap())
+            })
+            .collect()
+    };
+    let exact = table(&[], "exact.csv");
+    let approx = table(&["--approximate", "0.01"], "approx.csv");
+    assert_eq!(exact.len(), 12);
+    for (user, lbf) in &exact {
+        // |ln Ẑ − ln Z| ≤ −ln(1 − 0.01) for the episode evidence.
+        assert!(
+            (approx[user] - lbf).abs() <= 0.0101,
+            "{user}: {} vs {lbf}",
+            approx[user]
+        );
+    }
+    let (ok, err) = run(bin()
+        .args(["changepoint", "logons", "--logon"])
+        .arg(&logon)
+        .args([
+            "--model",
+            "episode",
+            "--approximate",
+            "0.01",
+            "--tolerance",
+            "1e-6",
+        ])
+        .arg("--out")
+        .arg(dir.join("x.csv")));
+    assert!(!ok && err.contains("--tolerance"), "{err}");
+}
