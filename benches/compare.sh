@@ -4,7 +4,7 @@
 # on the same generated inputs;
 # writes BENCHMARKS.md at the repository root.
 #
-#   benches/compare.sh            # full: 3-4 sizes per task spanning >= 100x (about 20 min on an idle 2-core machine, 15 of them featuretools)
+#   benches/compare.sh            # full: 3-4 sizes per task spanning >= 100x (about 10 min on an idle 2-core machine, 4 of them featuretools)
 #   benches/compare.sh --quick    # smallest size of each task only (about 1.5 min)
 #   benches/compare.sh --quick --only kde,acf --reps 5 --out /tmp/B.md
 #

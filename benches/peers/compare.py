@@ -550,7 +550,7 @@ def write_report(path, rows, meta, not_ahead):
     L.append("User-level comparison: the same generated inputs, the threatstat CLI and the Python tool "
              "researchers use, each run as its own process on the same machine, alternately, "
              f"{meta['reps']} times; medians. Written by `benches/compare.sh` (do not edit by hand).\n")
-    L.append("```sh\nbenches/compare.sh            # full: every size (about 20 minutes on an idle 2-core machine)\n"
+    L.append("```sh\nbenches/compare.sh            # full: every size (about 10 minutes on an idle 2-core machine)\n"
              "benches/compare.sh --quick    # smallest size of each task only (about 1.5 minutes)\n"
              "PEER_PYTHON=/path/to/python MSTICPY_PYTHON=/path/to/python FEATURES_PYTHON=/path/to/python "
              "benches/compare.sh --quick"
