@@ -173,6 +173,8 @@ struct WorkerOut<A> {
     lines: u64,
     events: u64,
     skips: SkipReport,
+    /// The line of each of `skips.examples`, to order examples across workers.
+    example_lines: Vec<u64>,
     error: Option<(u64, Error)>,
 }
 
@@ -292,13 +294,13 @@ impl ParallelScan {
         read_result.map_err(|e| Error::io(&path, e))?;
         let mut summary = ReadSummary::default();
         let mut first_error: Option<(u64, Error)> = None;
-        let mut examples: Vec<String> = Vec::new();
+        let mut examples: Vec<(u64, String)> = Vec::new();
         let mut parts = Vec::with_capacity(outs.len());
         for o in outs {
             summary.lines += o.lines;
             summary.events += o.events;
             summary.skipped += o.skips.skipped;
-            examples.extend(o.skips.examples);
+            examples.extend(o.example_lines.into_iter().zip(o.skips.examples));
             if let Some((line, e)) = o.error
                 && first_error.as_ref().is_none_or(|(l, _)| line < *l)
             {
@@ -310,20 +312,11 @@ impl ParallelScan {
             return Err(e.into());
         }
         // Examples come from several workers: show the earliest lines.
-        examples.sort_by_key(|e| line_of(e));
+        examples.sort_by_key(|e| e.0);
         examples.truncate(SkipReport::KEPT);
-        summary.skip_examples = examples;
+        summary.skip_examples = examples.into_iter().map(|e| e.1).collect();
         Ok(ScanParts { parts, summary })
     }
-}
-
-/// The line number in a `file:line: ...` message (for ordering examples).
-fn line_of(message: &str) -> u64 {
-    message
-        .split(':')
-        .filter_map(|p| p.trim().parse::<u64>().ok())
-        .next()
-        .unwrap_or(u64::MAX)
 }
 
 /// Reads `input` into blocks that end at a line end and sends them.
@@ -421,6 +414,7 @@ fn worker<T: LanlRecord, A>(
         lines: 0,
         events: 0,
         skips: SkipReport::default(),
+        example_lines: Vec::new(),
         error: None,
     };
     loop {
@@ -445,7 +439,12 @@ fn worker<T: LanlRecord, A>(
                     let loc = Location::file(path)
                         .at_line(line_no)
                         .in_field(T::FIELDS[field]);
-                    if let Err(e) = out.skips.handle(policy, Error::parse(loc, message)) {
+                    let kept = out.skips.examples.len();
+                    let handled = out.skips.handle(policy, Error::parse(loc, message));
+                    if out.skips.examples.len() > kept {
+                        out.example_lines.push(line_no);
+                    }
+                    if let Err(e) = handled {
                         if out.error.as_ref().is_none_or(|(l, _)| line_no < *l) {
                             out.error = Some((line_no, e));
                         }
