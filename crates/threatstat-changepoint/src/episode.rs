@@ -174,26 +174,28 @@ impl EpisodeParams {
     /// the errors of the start, end and inside probabilities) and the
     /// relative error of the marginal likelihood.
     ///
-    /// The log weight of an interval is a convex function of its count and
-    /// exposure; over a block of (start, end) pairs it is bounded from above
-    /// and below by a linear function that separates into a start term and
-    /// an end term, so the block's total and marginals cost `O(side)`
-    /// instead of `O(side²)`. Blocks are summed that way when their error
-    /// fits the budget, pruned when their mass is negligible, and otherwise
-    /// split (down to exact evaluation); the proof is in the source of the
-    /// module `episode::approx`.
+    /// Over a block of (start, end) pairs the log weight of an interval is
+    /// replaced by a model that separates into start and end terms (for the
+    /// unrestricted model its second-order Taylor polynomial, for
+    /// increase-/decrease-only a linear function), with the model's error
+    /// over the block bounded, so the block's total and marginals cost
+    /// `O(side)` instead of `O(side²)`. Blocks are summed that way when
+    /// their error fits the budget, pruned when their mass is negligible,
+    /// and otherwise split (down to exact evaluation); the proof is in the
+    /// source of the module `episode::approx`.
     ///
-    /// Cost: about `n log n / ε` on a diffuse posterior, dominated by the
-    /// band of intervals shorter than about `1/ε` days, which is evaluated
-    /// exactly; far less on a concentrated one. Measured on 2 cores
-    /// (`cargo run --release -p threatstat-changepoint --example
-    /// episode_scaling`, rate 2/day): with a clear episode, 10,000 days take
-    /// 0.05 s instead of 54 s (increase-only) and 50,000 days 0.07 s; with
-    /// no change, 50,000 days take 23 s (ε = 0.01) or 8 s (ε = 0.05)
-    /// instead of 49 s (unrestricted), and 160 s (ε = 0.05) instead of about
-    /// 40 minutes (increase-only). Below about 2,000 days on a diffuse
-    /// posterior the exact computation is
-    /// as fast. Within a summed block the conditional rate means are those
+    /// Cost, unrestricted: `O(n log n)` on a diffuse posterior, far less on
+    /// a concentrated one. Measured on 2 shared cores (`cargo run --release
+    /// -p threatstat-changepoint --example episode_scaling 0.01`, rate
+    /// 2/day, ε = 0.01): with no change, 10,000 days take 0.16 s instead of
+    /// 1.1 s, 50,000 days 1.3 s instead of about 28 s (n² from 10,000
+    /// days), 200,000 days 5.7 s;
+    /// with a clear episode, 10,000 days take 0.01 s. Increase-/decrease-only
+    /// keep the first-order model: fast with a clear episode (10,000 days:
+    /// 0.03 s instead of 24 s), but on a diffuse posterior the work grows
+    /// about as `n^1.5` (10,000 days: 32 s instead of 41 s).
+    ///
+    /// Within a summed block the conditional rate means are those
     /// of its middle interval, so [`EpisodePosterior::lambda_0_mean`],
     /// `lambda_1_mean` and `expected_rate` are close but not covered by the
     /// bound; the MAP interval is the best of the intervals evaluated and of
