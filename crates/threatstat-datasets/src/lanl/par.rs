@@ -22,7 +22,7 @@
 //! [`BadRowPolicy::Skip`] bad lines are counted in the summary.
 
 use super::names::{ComputerId, LabelId, Names, UserId};
-use super::reader::{LanlRecord, ReadSummary, parse_line};
+use super::reader::{LanlRecord, ReadSummary, parse_block};
 use crate::DatasetError;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -427,33 +427,39 @@ fn worker<T: LanlRecord, A>(
             let _ = free.try_send(block.bytes);
             continue;
         }
-        let lines = block.bytes[..block.len].split_inclusive(|&b| b == b'\n');
-        for (line_no, line) in (block.first_line..).zip(lines) {
-            out.lines += 1;
-            match parse_line::<T>(line, &mut out.names) {
+        let mut line_no = block.first_line;
+        let (acc, skips, example_lines) = (&mut out.acc, &mut out.skips, &mut out.example_lines);
+        let (lines, events, error) = (&mut out.lines, &mut out.events, &mut out.error);
+        parse_block::<T>(&block.bytes[..block.len], &mut out.names, |_, names, r| {
+            *lines += 1;
+            let this = line_no;
+            line_no += 1;
+            match r {
                 Ok(ev) => {
-                    out.events += 1;
-                    f(&mut out.acc, &out.names, &ev);
+                    *events += 1;
+                    f(acc, names, &ev);
+                    true
                 }
                 Err((field, message)) => {
                     let loc = Location::file(path)
-                        .at_line(line_no)
+                        .at_line(this)
                         .in_field(T::FIELDS[field]);
-                    let kept = out.skips.examples.len();
-                    let handled = out.skips.handle(policy, Error::parse(loc, message));
-                    if out.skips.examples.len() > kept {
-                        out.example_lines.push(line_no);
+                    let kept = skips.examples.len();
+                    let handled = skips.handle(policy, Error::parse(loc, message));
+                    if skips.examples.len() > kept {
+                        example_lines.push(this);
                     }
                     if let Err(e) = handled {
-                        if out.error.as_ref().is_none_or(|(l, _)| line_no < *l) {
-                            out.error = Some((line_no, e));
+                        if error.as_ref().is_none_or(|(l, _)| this < *l) {
+                            *error = Some((this, e));
                         }
                         stop_after.fetch_min(block.index, Ordering::Relaxed);
-                        break;
+                        return false;
                     }
+                    true
                 }
             }
-        }
+        });
         let _ = free.try_send(block.bytes);
     }
     out
@@ -462,17 +468,31 @@ fn worker<T: LanlRecord, A>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use crate::lanl::{AuthEvent, AuthReader};
     use proptest::prelude::*;
 
     fn auth_text(n: usize, bad: &[usize]) -> String {
+        auth_text_with(n, bad, false)
+    }
+
+    /// `n` lines, those in `bad` malformed in one of four ways (too few
+    /// fields, an empty line, too many fields, a bad time), with `\r\n`
+    /// line ends when `crlf`.
+    fn auth_text_with(n: usize, bad: &[usize], crlf: bool) -> String {
+        let end = if crlf { "\r\n" } else { "\n" };
         (0..n)
             .map(|i| {
                 if bad.contains(&i) {
-                    format!("{i},U{}@DOM1,U1@DOM1,C1\n", i % 7)
+                    match i % 4 {
+                        0 => format!("{i},U{}@DOM1,U1@DOM1,C1{end}", i % 7),
+                        1 => end.to_string(),
+                        2 => format!("{i},U1@DOM1,U1@DOM1,C1,C2,?,?,LogOn,Success,extra{end}"),
+                        _ => format!("x{i},U1@DOM1,U1@DOM1,C1,C2,?,?,LogOn,Success{end}"),
+                    }
                 } else {
                     format!(
-                        "{i},U{}@DOM1,U{}@DOM1,C{},C{},Kerberos,Network,LogOn,Success\n",
+                        "{i},U{}@DOM1,U{}@DOM1,C{},C{},Kerberos,Network,LogOn,Success{end}",
                         i % 7,
                         i % 7,
                         i % 5,
@@ -521,8 +541,9 @@ mod tests {
             threads in 1usize..4,
             bad in proptest::collection::vec(0usize..300, 0..3),
             skip in any::<bool>(),
+            crlf in any::<bool>(),
         ) {
-            let text = auth_text(n, &bad);
+            let text = auth_text_with(n, &bad, crlf);
             let policy = if skip { BadRowPolicy::Skip } else { BadRowPolicy::Error };
             let mut seq = AuthReader::from_reader("auth.txt", std::io::Cursor::new(text.clone().into_bytes())).bad_rows(policy);
             let mut want: Vec<(String, u64)> = Vec::new();
