@@ -65,11 +65,13 @@ mod mwu;
 mod normal;
 pub mod permutation;
 mod rank;
+mod sample;
 
 pub use exact::{EXACT_MAX_LEN, EXACT_MAX_WORK, exact_sf, exact_supported};
 pub use mwu::{
     Alternative, CiMethod, MannWhitney, MannWhitneyParams, Method, MwuResult, NanPolicy,
 };
+pub use sample::RankSample;
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]

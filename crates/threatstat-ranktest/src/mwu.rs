@@ -1,11 +1,11 @@
 //! The Mann-Whitney U test: parameters, result, and the test itself.
 
-use crate::RankTestError;
 use crate::exact::{self, Prob};
 use crate::hl::PairDiffs;
 use crate::normal::{log_ndtr, ndtr, ndtri};
 use crate::permutation::permutation_p;
 use crate::rank::{self, Ranked};
+use crate::{RankSample, RankTestError};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
@@ -267,6 +267,56 @@ impl MannWhitneyParams {
             )));
         }
         let r = rank::rank(&x, &y);
+        self.finish(&r, nan_x, nan_y)
+    }
+
+    /// [`test`](Self::test) on samples kept as distinct values and counts
+    /// ([`RankSample`], mergeable across partitions): the same result as
+    /// `test` on the values, NaN handled by the [`NanPolicy`].
+    ///
+    /// ```
+    /// use threatstat_ranktest::{MannWhitney, NanPolicy, RankSample};
+    /// let x = RankSample::from_values(&[4.0, 5.0, f64::NAN, 6.0]).unwrap();
+    /// let y = RankSample::from_values(&[1.0, 2.0, 3.0]).unwrap();
+    /// let e = MannWhitney::params().test_samples(&x, &y).unwrap_err();
+    /// assert!(e.to_string().contains("1 NaN value(s)"));
+    /// let r = MannWhitney::params().nan_policy(NanPolicy::Omit).test_samples(&x, &y).unwrap();
+    /// assert_eq!((r.u, r.nan_dropped_x), (9.0, 1));
+    /// ```
+    pub fn test_samples(&self, x: &RankSample, y: &RankSample) -> Result<MwuResult, RankTestError> {
+        self.check()?;
+        let check = |s: &RankSample, name: &'static str| -> Result<usize, RankTestError> {
+            let nan = usize::try_from(s.nan_count()).unwrap_or(usize::MAX);
+            if nan > 0 && self.nan_policy == NanPolicy::Raise {
+                return Err(RankTestError::NonFinite {
+                    sample: name,
+                    index: 0,
+                    value: f64::NAN,
+                    message: format!(
+                        "{name} holds {nan} NaN value(s) (SciPy's default \
+                         nan_policy='propagate' would return a NaN p-value); remove them or use \
+                         NanPolicy::Omit to drop and count them"
+                    ),
+                });
+            }
+            if s.is_empty() {
+                return Err(RankTestError::EmptySample {
+                    sample: name,
+                    nan_dropped: nan,
+                });
+            }
+            Ok(nan)
+        };
+        let (nan_x, nan_y) = (check(x, "x")?, check(y, "y")?);
+        let (n1, n2) = (x.len(), y.len());
+        if n1.max(n2) >= u64::from(u32::MAX) || n1.checked_mul(n2).is_none_or(|m| m > u64::MAX / 2)
+        {
+            return Err(RankTestError::InvalidParameter(format!(
+                "samples of {n1} and {n2} values are too large (at most 2^32 − 2 values each, \
+                 n_x·n_y < 2^63)"
+            )));
+        }
+        let r = rank::rank_distinct(x.distinct(), y.distinct());
         self.finish(&r, nan_x, nan_y)
     }
 

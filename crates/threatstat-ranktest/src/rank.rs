@@ -181,6 +181,12 @@ pub(crate) fn rank(x: &[f64], y: &[f64]) -> Ranked {
     let (xk, yk) = rayon::join(|| sorted_keys(x), || sorted_keys(y));
     let (dx, dy) = rayon::join(|| distinct_of(&xk), || distinct_of(&yk));
     drop((xk, yk));
+    rank_distinct(dx, dy)
+}
+
+/// Ranks the combined sample given each sample's distinct values
+/// (ascending) and counts.
+pub(crate) fn rank_distinct(dx: Distinct, dy: Distinct) -> Ranked {
     let (xkeys, ykeys): (Vec<u64>, Vec<u64>) = (
         dx.values.iter().map(|&v| key(v)).collect(),
         dy.values.iter().map(|&v| key(v)).collect(),
@@ -214,8 +220,8 @@ pub(crate) fn rank(x: &[f64], y: &[f64]) -> Ranked {
         }
     }
     Ranked {
-        n_x: x.len() as u64,
-        n_y: y.len() as u64,
+        n_x: dx.counts.iter().sum(),
+        n_y: dy.counts.iter().sum(),
         u1_twice,
         tie_term: tie as f64,
         ties,
