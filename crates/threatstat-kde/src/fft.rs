@@ -108,7 +108,7 @@ pub fn kdepy_practical_support(bw: f64) -> Result<f64, KdeError> {
     }
 }
 
-fn support(bw: f64, s: KernelSupport) -> Result<f64, KdeError> {
+pub(crate) fn support(bw: f64, s: KernelSupport) -> Result<f64, KdeError> {
     match s {
         KernelSupport::Kdepy => kdepy_practical_support(bw),
         KernelSupport::StdDevs(k) => {
@@ -280,11 +280,18 @@ pub fn fft_kde_1d_with(
     let dx = (gmax - gmin) / intervals as f64;
     let w = weights.map(kdepy_weights);
     let binned = linbin_1d(data, w.as_deref(), gmin, dx, grid_points);
-    let l = (s / dx).floor().min((intervals + 1) as f64);
+    let density = convolve_binned_1d(&binned, dx, bw, s);
+    Ok((grid, density))
+}
+
+/// The density on a grid of spacing `dx` from its normalised linear bins:
+/// the kernel sampled out to `s` and convolved (shared by [`fft_kde_1d_with`]
+/// and [`crate::LinearBins::density`], so equal bins give equal densities).
+pub(crate) fn convolve_binned_1d(binned: &[f64], dx: f64, bw: f64, s: f64) -> Vec<f64> {
+    let l = (s / dx).floor().min(binned.len() as f64);
     let kgrid = np_linspace(-dx * l, dx * l, (l * 2.0 + 1.0) as usize);
     let kernel: Vec<f64> = kgrid.iter().map(|&x| kdepy_kernel_1d(x, bw)).collect();
-    let density = convolve_same_1d(&binned, &kernel);
-    Ok((grid, density))
+    convolve_same_1d(binned, &kernel)
 }
 
 /// Parallel linear binning in 1-D (KDEpy's formulas; chunk sums added in

@@ -44,6 +44,7 @@
 //! [`loo_density`]: GaussianKde::loo_density
 
 pub mod bandwidth;
+mod bins;
 pub mod fft;
 mod flag;
 mod gaussian;
@@ -55,6 +56,7 @@ pub use bandwidth::{
     BandwidthRule, bw_isj, bw_isj_weighted, bw_normal_reference, bw_scott, bw_silverman,
     select_bandwidth,
 };
+pub use bins::LinearBins;
 pub use fft::{
     FftOptions, KernelSupport, fft_kde_1d, fft_kde_1d_with, fft_kde_2d, fft_kde_2d_with,
 };
