@@ -25,6 +25,7 @@
 
 pub mod atomic;
 pub mod error;
+pub mod gz;
 pub mod intern;
 pub mod pyfmt;
 pub mod reader;

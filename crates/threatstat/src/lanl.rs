@@ -64,6 +64,9 @@ pub struct GenerateArgs {
     /// Seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Write auth.txt.gz and flows.txt.gz (gzip, fastest level) instead of plain text.
+    #[arg(long)]
+    gzip: bool,
 }
 
 pub fn run(c: LanlCmd) -> Res {
@@ -100,12 +103,16 @@ pub fn run(c: LanlCmd) -> Res {
             Ok(())
         }
         LanlCmd::Generate(a) => {
-            let t = LanlGenerator::new()
+            let g = LanlGenerator::new()
                 .users(a.users)
                 .days(a.days)
                 .upload_effect(a.effect)
-                .seed(a.seed)
-                .write_files(&a.out)?;
+                .seed(a.seed);
+            let t = if a.gzip {
+                g.write_files_gzip(&a.out)?
+            } else {
+                g.write_files(&a.out)?
+            };
             eprintln!(
                 "wrote {} auth, {} flow and {} red-team rows ({} compromised users) -> {}",
                 t.auth_rows,

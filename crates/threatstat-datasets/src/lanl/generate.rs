@@ -19,6 +19,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use threatstat_core::atomic::{AtomicFile, write_atomically};
+use threatstat_core::gz::GzWriter;
 
 /// The `format` tag of [`LanlTruth`] JSON.
 pub const LANL_TRUTH_FORMAT: &str = "threatstat-lanl-truth";
@@ -315,6 +316,23 @@ impl LanlFiles {
             truth: d.join("truth.json"),
         }
     }
+
+    /// The paths in `dir` of [`LanlGenerator::write_files_gzip`]: `auth.txt.gz`
+    /// and `flows.txt.gz` (LANL's own distribution is gzipped), the others
+    /// as [`in_dir`](Self::in_dir).
+    ///
+    /// ```
+    /// # use threatstat_datasets::lanl::LanlFiles;
+    /// assert!(LanlFiles::in_dir_gzip("/tmp/x").auth.ends_with("auth.txt.gz"));
+    /// ```
+    pub fn in_dir_gzip(dir: impl AsRef<Path>) -> Self {
+        let d = dir.as_ref();
+        LanlFiles {
+            auth: d.join("auth.txt.gz"),
+            flows: d.join("flows.txt.gz"),
+            ..Self::in_dir(d)
+        }
+    }
 }
 
 macro_rules! setter {
@@ -490,27 +508,64 @@ impl LanlGenerator {
     /// assert_eq!(LanlTruth::read(LanlFiles::in_dir(&dir).truth).unwrap(), truth);
     /// ```
     pub fn write_files(&self, dir: impl AsRef<Path>) -> Result<LanlTruth, DatasetError> {
+        self.write_files_as(dir.as_ref(), false)
+    }
+
+    /// [`write_files`](Self::write_files) with `auth.txt` and `flows.txt`
+    /// gzipped (fastest level, each on its own thread), named as
+    /// [`LanlFiles::in_dir_gzip`] says: a 10^9-event data set takes about
+    /// 14 GB instead of 66 GB. The readers detect gzip by its magic bytes.
+    ///
+    /// ```
+    /// # use threatstat_datasets::lanl::{AuthReader, LanlFiles, LanlGenerator};
+    /// let dir = std::env::temp_dir().join("threatstat-doc-lanl-gen-gz");
+    /// let truth = LanlGenerator::new().users(5).days(2).write_files_gzip(&dir).unwrap();
+    /// let n = AuthReader::open(LanlFiles::in_dir_gzip(&dir).auth).unwrap().count();
+    /// assert_eq!(n as u64, truth.auth_rows);
+    /// ```
+    pub fn write_files_gzip(&self, dir: impl AsRef<Path>) -> Result<LanlTruth, DatasetError> {
+        self.write_files_as(dir.as_ref(), true)
+    }
+
+    fn write_files_as(&self, dir: &Path, gzip: bool) -> Result<LanlTruth, DatasetError> {
         self.validate()?;
-        let dir = dir.as_ref();
         let werr = |p: &Path, e| DatasetError::Write {
             target: p.display().to_string(),
             source: e,
         };
         std::fs::create_dir_all(dir).map_err(|e| werr(dir, e))?;
-        let files = LanlFiles::in_dir(dir);
+        let files = if gzip {
+            LanlFiles::in_dir_gzip(dir)
+        } else {
+            LanlFiles::in_dir(dir)
+        };
         // Each file appears whole or not at all (an interrupted run leaves
         // no truncated auth.txt that looks like data).
         let names = |p: &Path| p.display().to_string();
-        let (mut auth, mut flows, mut redteam) = (
+        let (auth, flows, mut redteam) = (
             AtomicFile::create(&files.auth)?,
             AtomicFile::create(&files.flows)?,
             AtomicFile::create(&files.redteam)?,
         );
-        let truth = self.generate_to(
-            (&mut auth, &names(&files.auth)),
-            (&mut flows, &names(&files.flows)),
-            (&mut redteam, &names(&files.redteam)),
-        )?;
+        let (auth, flows, truth) = if gzip {
+            let level = flate2::Compression::fast();
+            let (mut ga, mut gf) = (GzWriter::new(auth, level), GzWriter::new(flows, level));
+            let truth = self.generate_to(
+                (&mut ga, &names(&files.auth)),
+                (&mut gf, &names(&files.flows)),
+                (&mut redteam, &names(&files.redteam)),
+            )?;
+            let done = |g: GzWriter<AtomicFile>, p: &Path| g.finish().map_err(|e| werr(p, e));
+            (done(ga, &files.auth)?, done(gf, &files.flows)?, truth)
+        } else {
+            let (mut auth, mut flows) = (auth, flows);
+            let truth = self.generate_to(
+                (&mut auth, &names(&files.auth)),
+                (&mut flows, &names(&files.flows)),
+                (&mut redteam, &names(&files.redteam)),
+            )?;
+            (auth, flows, truth)
+        };
         for f in [auth, flows, redteam] {
             f.commit()?;
         }
