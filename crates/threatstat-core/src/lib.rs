@@ -27,6 +27,7 @@ pub mod atomic;
 pub mod error;
 pub mod gz;
 pub mod intern;
+pub mod progress;
 pub mod pyfmt;
 pub mod reader;
 pub mod skip;

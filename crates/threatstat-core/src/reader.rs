@@ -8,8 +8,21 @@ use std::path::{Path, PathBuf};
 
 /// Opens `path` for buffered reading, decompressing gzip transparently
 /// (detected from the magic bytes, not the name).
+///
+/// With [`crate::progress::enable`] the bytes read are counted for a
+/// progress display.
 pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    if crate::progress::enabled() {
+        if let Ok(m) = f.metadata() {
+            crate::progress::opened(m.len());
+        }
+        return wrap(path, crate::progress::Counted(f));
+    }
+    wrap(path, f)
+}
+
+fn wrap(path: &Path, f: impl Read + Send + 'static) -> Result<Box<dyn BufRead + Send>> {
     let mut r = BufReader::with_capacity(1 << 16, f);
     let head = r.fill_buf().map_err(|e| Error::io(path, e))?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {

@@ -10,6 +10,7 @@ mod kde;
 mod lanl;
 mod markov;
 mod mwu;
+mod reading;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -68,6 +69,16 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `lanl uploads` and `reproduce` draw their own bars.
+    let own_bars = matches!(
+        cli.command,
+        Command::Lanl(lanl::LanlCmd::Uploads(_)) | Command::Reproduce { .. }
+    );
+    let bar = if own_bars {
+        None
+    } else {
+        reading::ReadingBar::start()
+    };
     let result = match cli.command {
         Command::Markov(cmd) => markov::run(cmd),
         Command::Changepoint(cmd) => changepoint::run(cmd),
@@ -85,6 +96,9 @@ fn main() -> ExitCode {
             quiet,
         } => reproduce(&out, &data, &only, quiet),
     };
+    if let Some(b) = bar {
+        b.finish();
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
