@@ -577,7 +577,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     // Table and summary.
     let results = aggregate(results);
     let table = markdown_table(&results);
-    std::fs::write(out_dir.join("evaluation.md"), &table)?;
+    crate::write_file(out_dir.join("evaluation.md"), &table)?;
     let mut csv = String::from(
         "effect,counted,model,precision_at_k,roc_auc,median_start_error_days,median_end_error_days,top_k_leavers,top_k_shift_workers,top_k_other,seconds\n",
     );
@@ -598,9 +598,9 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
             r.seconds
         );
     }
-    std::fs::write(out_dir.join("evaluation.csv"), csv)?;
+    crate::write_file(out_dir.join("evaluation.csv"), csv)?;
     for (i, t) in truths.iter().enumerate() {
-        std::fs::write(out_dir.join(format!("truth_{i}.json")), t.to_json())?;
+        crate::write_file(out_dir.join(format!("truth_{i}.json")), t.to_json())?;
     }
     let best = |effect: f64, all_hours: bool, model: &str| {
         results
@@ -653,7 +653,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     };
     let mut json = serde_json::to_value(&summary)?;
     json["details"] = serde_json::json!({ "evaluation": results, "table_markdown": table });
-    std::fs::write(
+    crate::write_file(
         out_dir.join("summary.json"),
         serde_json::to_string_pretty(&json)? + "\n",
     )?;

@@ -185,7 +185,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     };
     let mut json = serde_json::to_value(&summary)?;
     json["rarest_sessions"] = serde_json::Value::Object(rare_all);
-    std::fs::write(
+    crate::write_file(
         out_dir.join("summary.json"),
         serde_json::to_string_pretty(&json)?,
     )?;

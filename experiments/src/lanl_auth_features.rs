@@ -207,7 +207,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     };
     let mut json = serde_json::to_value(&summary)?;
     json["details"] = serde_json::to_value(m)?;
-    std::fs::write(
+    crate::write_file(
         out_dir.join("summary.json"),
         serde_json::to_string_pretty(&json)? + "\n",
     )?;

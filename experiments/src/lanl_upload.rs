@@ -350,7 +350,7 @@ pub fn run(
             flags.flags[k]
         ));
     }
-    std::fs::write(out_dir.join("users.csv"), csv)?;
+    crate::write_file(out_dir.join("users.csv"), csv)?;
     let mut figures = Vec::new();
     if p.figures {
         let note = format!(
@@ -428,7 +428,7 @@ pub fn run(
         interval_s: p.interval_s,
         alpha: p.alpha,
     };
-    std::fs::write(
+    crate::write_file(
         out_dir.join("summary.json"),
         serde_json::to_string_pretty(&summary)? + "\n",
     )?;

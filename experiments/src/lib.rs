@@ -55,6 +55,16 @@ pub struct Summary {
 /// Errors of an experiment.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
+/// Writes `data` to `path` through a temporary file renamed over it, so an
+/// interrupted run leaves the previous file or none, never a truncated one
+/// (every output of the experiments goes through this or an `AtomicFile`).
+pub fn write_file(path: impl AsRef<std::path::Path>, data: impl AsRef<[u8]>) -> Result<(), Error> {
+    threatstat_core::atomic::write_atomically(path, |w| {
+        std::io::Write::write_all(w, data.as_ref())
+    })?;
+    Ok(())
+}
+
 /// Writes `summary` (and, under `"details"`, an analysis's own record) as
 /// `out_dir/summary.json`.
 pub fn write_summary(
@@ -67,7 +77,7 @@ pub fn write_summary(
         json["details"] = d;
     }
     std::fs::create_dir_all(out_dir)?;
-    std::fs::write(
+    crate::write_file(
         out_dir.join("summary.json"),
         serde_json::to_string_pretty(&json)? + "\n",
     )?;

@@ -102,6 +102,6 @@ pub fn write_index(out: &Path, summaries: &[Summary], failures: &[Failure]) -> R
     }
     h.push_str("</body></html>\n");
     std::fs::create_dir_all(out)?;
-    std::fs::write(out.join("index.html"), h)?;
+    crate::write_file(out.join("index.html"), h)?;
     Ok(())
 }

@@ -74,11 +74,7 @@ pub(crate) fn write_html(
     points: &[TimelinePoint],
     path: &Path,
 ) -> Result<(), PlotError> {
-    let html = render(fig, points);
-    std::fs::write(path, html).map_err(|source| PlotError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    crate::raster::write_text(path, &render(fig, points))
 }
 
 const STYLE: &str = "\

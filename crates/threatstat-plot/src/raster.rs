@@ -50,15 +50,50 @@ fn io_err(path: &Path, source: std::io::Error) -> PlotError {
     }
 }
 
+/// A temporary path beside `path`, ending in the same extension (plotters
+/// picks the image format from it).
+fn temp_beside(path: &Path) -> std::path::PathBuf {
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let ext = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    path.with_file_name(format!(".{stem}.tmp-{}{ext}", std::process::id()))
+}
+
+/// Runs `write` on a temporary file beside `path` and renames it over
+/// `path` on success (removing it on failure), so an interrupted run
+/// leaves no truncated figure.
+fn atomically(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), PlotError>,
+) -> Result<(), PlotError> {
+    let temp = temp_beside(path);
+    let r = write(&temp).and_then(|()| std::fs::rename(&temp, path).map_err(|e| io_err(path, e)));
+    if r.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    r
+}
+
+/// Writes `text` to `path` through a temporary file (see [`atomically`]).
+pub(crate) fn write_text(path: &Path, text: &str) -> Result<(), PlotError> {
+    atomically(path, |temp| {
+        std::fs::write(temp, text).map_err(|e| io_err(path, e))
+    })
+}
+
 /// Draws `fig` into a PNG file at `path`.
 pub(crate) fn write_png<D: Drawing>(fig: &D, path: &Path) -> Result<(), PlotError> {
-    // Surface unwritable paths as I/O errors (plotters would only report them
-    // as an opaque encoder error after drawing).
-    std::fs::File::create(path).map_err(|e| io_err(path, e))?;
-    let root = BitMapBackend::new(path, fig.size()).into_drawing_area();
-    fig.draw_on(&root).map_err(backend_err)?;
-    root.present().map_err(backend_err)?;
-    Ok(())
+    atomically(path, |temp| {
+        // Surface unwritable paths as I/O errors (plotters would only
+        // report them as an opaque encoder error after drawing).
+        std::fs::File::create(temp).map_err(|e| io_err(path, e))?;
+        let root = BitMapBackend::new(temp, fig.size()).into_drawing_area();
+        fig.draw_on(&root).map_err(backend_err)?;
+        root.present().map_err(backend_err)?;
+        Ok(())
+    })
 }
 
 /// Draws `fig` into an SVG file at `path`.
@@ -69,7 +104,7 @@ pub(crate) fn write_svg<D: Drawing>(fig: &D, path: &Path) -> Result<(), PlotErro
         fig.draw_on(&root).map_err(backend_err)?;
         root.present().map_err(backend_err)?;
     }
-    std::fs::write(path, svg).map_err(|e| io_err(path, e))
+    write_text(path, &svg)
 }
 
 /// A plotters coordinate that maps like `inner` but has exactly the given
@@ -302,4 +337,40 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) 
         area.draw_text(&s.label, &style, (cx + r + (px * 0.6) as i32, cy))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod atomic_tests {
+    use super::*;
+
+    /// A failed write leaves neither the target nor the temporary file; a
+    /// good one replaces the target.
+    #[test]
+    fn outputs_appear_whole_or_not_at_all() {
+        let dir =
+            std::env::temp_dir().join(format!("threatstat-plot-atomic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("fig.svg");
+        let failed = atomically(&target, |temp| {
+            std::fs::write(temp, "half").unwrap();
+            Err(io_err(&target, std::io::Error::other("interrupted")))
+        });
+        assert!(failed.is_err());
+        assert!(!target.exists());
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            0,
+            "temporary file left"
+        );
+        write_text(&target, "one").unwrap();
+        write_text(&target, "two").unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "two");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        assert!(
+            temp_beside(&dir.join("a.png"))
+                .to_string_lossy()
+                .ends_with(".png")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

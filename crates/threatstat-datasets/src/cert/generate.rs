@@ -14,7 +14,6 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Gamma, Poisson};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use threatstat_core::time::civil_from_days;
@@ -714,19 +713,14 @@ impl LogonGenerator {
     ) -> Result<GroundTruth, DatasetError> {
         let (csv_path, truth_path) = (csv_path.as_ref(), truth_path.as_ref());
         self.validate()?;
-        let create = |p: &Path| {
-            File::create(p).map_err(|e| DatasetError::Write {
-                target: p.display().to_string(),
-                source: e,
-            })
-        };
-        let truth = self.generate_to(create(csv_path)?, &csv_path.display().to_string())?;
-        create(truth_path)?
-            .write_all(truth.to_json().as_bytes())
-            .map_err(|e| DatasetError::Write {
-                target: truth_path.display().to_string(),
-                source: e,
-            })?;
+        // Files appear whole or not at all (an interrupted run leaves no
+        // truncated logon.csv that looks like data).
+        let mut csv = threatstat_core::atomic::AtomicFile::create(csv_path)?;
+        let truth = self.generate_to(&mut csv, &csv_path.display().to_string())?;
+        csv.commit()?;
+        threatstat_core::atomic::write_atomically(truth_path, |w| {
+            w.write_all(truth.to_json().as_bytes())
+        })?;
         Ok(truth)
     }
 

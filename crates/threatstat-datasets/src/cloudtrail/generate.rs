@@ -21,7 +21,6 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Gamma, Poisson};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use threatstat_core::time::{NS_PER_S, days_from_civil, format_timestamp};
@@ -1471,20 +1470,17 @@ impl GeneratedLog {
                 target: p.display().to_string(),
                 source: e,
             };
-            let f = File::create(&p).map_err(werr)?;
+            // Each file appears whole or not at all.
+            let mut f = threatstat_core::atomic::AtomicFile::create(&p)?;
             let text = self.json_day(day);
             if self.params.gzip {
-                let mut gz = flate2::write::GzEncoder::new(
-                    BufWriter::new(f),
-                    flate2::Compression::default(),
-                );
+                let mut gz = flate2::write::GzEncoder::new(&mut f, flate2::Compression::default());
                 gz.write_all(text.as_bytes()).map_err(werr)?;
-                gz.finish().map_err(werr)?.flush().map_err(werr)?;
+                gz.finish().map_err(werr)?;
             } else {
-                let mut w = BufWriter::new(f);
-                w.write_all(text.as_bytes()).map_err(werr)?;
-                w.flush().map_err(werr)?;
+                f.write_all(text.as_bytes()).map_err(werr)?;
             }
+            f.commit()?;
             paths.push(p);
         }
         Ok(paths)
@@ -1522,20 +1518,12 @@ impl GeneratedLog {
         let dir = dir.as_ref();
         let paths = self.write_json_dir(dir.join("cloudtrail"))?;
         let csv = dir.join("cloudtrail.csv");
-        let create = |p: &Path| {
-            File::create(p).map_err(|e| DatasetError::Write {
-                target: p.display().to_string(),
-                source: e,
-            })
-        };
-        self.write_csv(create(&csv)?)?;
-        let truth = dir.join("truth.json");
-        create(&truth)?
-            .write_all(self.truth.to_json().as_bytes())
-            .map_err(|e| DatasetError::Write {
-                target: truth.display().to_string(),
-                source: e,
-            })?;
+        let mut out = threatstat_core::atomic::AtomicFile::create(&csv)?;
+        self.write_csv(&mut out)?;
+        out.commit()?;
+        threatstat_core::atomic::write_atomically(dir.join("truth.json"), |w| {
+            w.write_all(self.truth.to_json().as_bytes())
+        })?;
         Ok(paths)
     }
 
