@@ -46,7 +46,10 @@ fn bad_points_and_empty_bins_are_errors() {
     let mut b = LinearBins::new(0.0, 1.0, 16).unwrap();
     assert!(b.density(0.1).unwrap_err().to_string().contains("no point"));
     let e = b.extend(&[0.5, 0.25, 1.5]).unwrap_err().to_string();
-    assert!(e.starts_with("point 3: value 1.5 is not strictly inside the grid"), "{e}");
+    assert!(
+        e.starts_with("point 3: value 1.5 is not strictly inside the grid"),
+        "{e}"
+    );
     assert_eq!(b.len(), 2);
     assert!(b.push(f64::INFINITY).is_err());
     assert!(b.density(0.0).is_err());

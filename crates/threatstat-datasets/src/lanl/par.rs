@@ -25,7 +25,7 @@ use super::names::{ComputerId, LabelId, Names, UserId};
 use super::reader::{LanlRecord, ReadSummary, parse_block};
 use crate::DatasetError;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -156,26 +156,35 @@ impl<A> ScanParts<A> {
     }
 }
 
-/// A block of whole lines (the first `len` bytes of `bytes`) and the
-/// number of its first line (1-based).
+/// A block of whole lines (the first `len` bytes of `bytes`), the
+/// `index`-th of the input.
 struct Block {
     index: u64,
-    first_line: u64,
     bytes: Vec<u8>,
     len: usize,
 }
 
-/// What a worker hands back: its names, accumulator, counts, skips and the
-/// first error it met (line, error).
+/// A bad line met by a worker, by block and 1-based line within it; its
+/// line number in the file is known once every earlier block is counted.
+struct Bad {
+    block: u64,
+    line: u64,
+    field: usize,
+    message: String,
+}
+
+/// What a worker hands back: its names, accumulator, counts, the lines of
+/// each block it parsed, its first [`SkipReport::KEPT`] skipped lines and
+/// the bad line that stopped it.
 struct WorkerOut<A> {
     names: Names,
     acc: A,
     lines: u64,
     events: u64,
-    skips: SkipReport,
-    /// The line of each of `skips.examples`, to order examples across workers.
-    example_lines: Vec<u64>,
-    error: Option<(u64, Error)>,
+    skipped: u64,
+    block_lines: Vec<(u64, u64)>,
+    examples: Vec<Bad>,
+    error: Option<Bad>,
 }
 
 impl ParallelScan {
@@ -264,14 +273,14 @@ impl ParallelScan {
         let outs: Vec<WorkerOut<A>>;
         let read_result;
         {
-            let (init, f, stop, path) = (&init, &f, &stop_after, &path);
+            let (init, f, stop) = (&init, &f, &stop_after);
             let policy = self.policy;
             (read_result, outs) = std::thread::scope(|s| {
                 let workers: Vec<_> = (0..self.threads)
                     .map(|_| {
                         let blocks = Arc::clone(&blocks);
                         let free = free_tx.clone();
-                        s.spawn(move || worker::<T, A>(&blocks, &free, init, f, stop, path, policy))
+                        s.spawn(move || worker::<T, A>(&blocks, &free, init, f, stop, policy))
                     })
                     .collect();
                 drop(free_tx);
@@ -293,28 +302,59 @@ impl ParallelScan {
         }
         read_result.map_err(|e| Error::io(&path, e))?;
         let mut summary = ReadSummary::default();
-        let mut first_error: Option<(u64, Error)> = None;
-        let mut examples: Vec<(u64, String)> = Vec::new();
+        let mut first_error: Option<Bad> = None;
+        let mut examples: Vec<Bad> = Vec::new();
+        let mut block_lines: Vec<(u64, u64)> = Vec::new();
         let mut parts = Vec::with_capacity(outs.len());
         for o in outs {
             summary.lines += o.lines;
             summary.events += o.events;
-            summary.skipped += o.skips.skipped;
-            examples.extend(o.example_lines.into_iter().zip(o.skips.examples));
-            if let Some((line, e)) = o.error
-                && first_error.as_ref().is_none_or(|(l, _)| line < *l)
+            summary.skipped += o.skipped;
+            examples.extend(o.examples);
+            block_lines.extend(o.block_lines);
+            if let Some(b) = o.error
+                && first_error
+                    .as_ref()
+                    .is_none_or(|f| (b.block, b.line) < (f.block, f.line))
             {
-                first_error = Some((line, e));
+                first_error = Some(b);
             }
             parts.push((o.names, o.acc));
         }
-        if let Some((_, e)) = first_error {
-            return Err(e.into());
+        // Line numbers from the blocks' line counts: every block before a
+        // bad line's was parsed whole, so the prefix of consecutive blocks
+        // covers it (blocks after the first bad one may have been skipped).
+        block_lines.sort_unstable();
+        let mut first_lines = Vec::with_capacity(block_lines.len());
+        let mut next = 1u64;
+        for (i, (index, lines)) in block_lines.into_iter().enumerate() {
+            if index != i as u64 {
+                break;
+            }
+            first_lines.push(next);
+            next += lines;
+        }
+        let error_of = |b: Bad| {
+            let line = first_lines
+                .get(b.block as usize)
+                .map_or(b.line, |f| f + b.line - 1);
+            Error::parse(
+                Location::file(&path)
+                    .at_line(line)
+                    .in_field(T::FIELDS[b.field]),
+                b.message,
+            )
+        };
+        if let Some(b) = first_error {
+            return Err(error_of(b).into());
         }
         // Examples come from several workers: show the earliest lines.
-        examples.sort_by_key(|e| e.0);
+        examples.sort_by_key(|b| (b.block, b.line));
         examples.truncate(SkipReport::KEPT);
-        summary.skip_examples = examples.into_iter().map(|e| e.1).collect();
+        summary.skip_examples = examples
+            .into_iter()
+            .map(|b| error_of(b).to_string())
+            .collect();
         Ok(ScanParts { parts, summary })
     }
 }
@@ -332,7 +372,7 @@ fn read_blocks(
     progress: Option<&AtomicU64>,
 ) -> std::io::Result<()> {
     let mut carry: Vec<u8> = Vec::new();
-    let (mut index, mut next_line) = (0u64, 1u64);
+    let mut index = 0u64;
     let mut eof = false;
     while !eof {
         if index > stop_after.load(Ordering::Relaxed) {
@@ -373,14 +413,11 @@ fn read_blocks(
         if len == 0 {
             break;
         }
-        let lines = count_lines(&buf[..len]);
         let block = Block {
             index,
-            first_line: next_line,
             bytes: buf,
             len,
         };
-        next_line += lines;
         index += 1;
         if let Some(p) = progress {
             p.fetch_add(len as u64, Ordering::Relaxed);
@@ -392,12 +429,6 @@ fn read_blocks(
     Ok(())
 }
 
-/// Lines in `b`: line ends, plus a last line without one.
-fn count_lines(b: &[u8]) -> u64 {
-    let ends = b.iter().filter(|&&c| c == b'\n').count() as u64;
-    ends + u64::from(b.last().is_some_and(|&c| c != b'\n'))
-}
-
 #[allow(clippy::too_many_arguments)]
 fn worker<T: LanlRecord, A>(
     blocks: &Mutex<Receiver<Block>>,
@@ -405,7 +436,6 @@ fn worker<T: LanlRecord, A>(
     init: &(impl Fn() -> A + Sync),
     f: &(impl Fn(&mut A, &Names, &T) + Sync),
     stop_after: &AtomicU64,
-    path: &PathBuf,
     policy: BadRowPolicy,
 ) -> WorkerOut<A> {
     let mut out = WorkerOut {
@@ -413,8 +443,9 @@ fn worker<T: LanlRecord, A>(
         acc: init(),
         lines: 0,
         events: 0,
-        skips: SkipReport::default(),
-        example_lines: Vec::new(),
+        skipped: 0,
+        block_lines: Vec::new(),
+        examples: Vec::new(),
         error: None,
     };
     loop {
@@ -427,13 +458,11 @@ fn worker<T: LanlRecord, A>(
             let _ = free.try_send(block.bytes);
             continue;
         }
-        let mut line_no = block.first_line;
-        let (acc, skips, example_lines) = (&mut out.acc, &mut out.skips, &mut out.example_lines);
-        let (lines, events, error) = (&mut out.lines, &mut out.events, &mut out.error);
+        let mut line = 0u64;
+        let (acc, examples, error) = (&mut out.acc, &mut out.examples, &mut out.error);
+        let (events, skipped) = (&mut out.events, &mut out.skipped);
         parse_block::<T>(&block.bytes[..block.len], &mut out.names, |_, names, r| {
-            *lines += 1;
-            let this = line_no;
-            line_no += 1;
+            line += 1;
             match r {
                 Ok(ev) => {
                     *events += 1;
@@ -441,25 +470,27 @@ fn worker<T: LanlRecord, A>(
                     true
                 }
                 Err((field, message)) => {
-                    let loc = Location::file(path)
-                        .at_line(this)
-                        .in_field(T::FIELDS[field]);
-                    let kept = skips.examples.len();
-                    let handled = skips.handle(policy, Error::parse(loc, message));
-                    if skips.examples.len() > kept {
-                        example_lines.push(this);
-                    }
-                    if let Err(e) = handled {
-                        if error.as_ref().is_none_or(|(l, _)| this < *l) {
-                            *error = Some((this, e));
+                    let bad = Bad {
+                        block: block.index,
+                        line,
+                        field,
+                        message,
+                    };
+                    if policy == BadRowPolicy::Skip {
+                        *skipped += 1;
+                        if examples.len() < SkipReport::KEPT {
+                            examples.push(bad);
                         }
-                        stop_after.fetch_min(block.index, Ordering::Relaxed);
-                        return false;
+                        return true;
                     }
-                    true
+                    *error = Some(bad);
+                    stop_after.fetch_min(block.index, Ordering::Relaxed);
+                    false
                 }
             }
         });
+        out.lines += line;
+        out.block_lines.push((block.index, line));
         let _ = free.try_send(block.bytes);
     }
     out
