@@ -2,12 +2,12 @@
 //! (`threatstat lanl uploads`), timed on their own. Phase 1 folds
 //! `auth.txt` into the owner of every computer (interactive logons per
 //! user and computer); phase 2 folds `flows.txt` into upload bytes per user
-//! and day through those owners. Prints per phase: events, wall time,
+//! and day (or `interval_s`) through those owners. Prints per phase: events, wall time,
 //! events/s, bytes/s of the file as stored, and the process's peak resident
 //! memory so far.
 //!
 //! ```sh
-//! cargo run --release -p threatstat-datasets --example lanl_ingest -- auth.txt[.gz] flows.txt[.gz]
+//! cargo run --release -p threatstat-datasets --example lanl_ingest -- auth.txt[.gz] flows.txt[.gz] [interval_s]
 //! ```
 
 use std::time::Instant;
@@ -41,8 +41,10 @@ fn report(phase: &str, path: &str, events: u64, secs: f64) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [auth, flows] = &args[..] else {
-        return Err("usage: lanl_ingest AUTH FLOWS".into());
+    let (auth, flows, interval_s) = match &args[..] {
+        [a, f] => (a, f, 86_400),
+        [a, f, i] => (a, f, i.parse()?),
+        _ => return Err("usage: lanl_ingest AUTH FLOWS [INTERVAL_S]".into()),
     };
     let scan = ParallelScan::new();
     let t = Instant::now();
@@ -50,11 +52,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secs = t.elapsed().as_secs_f64();
     report("auth -> owners", auth, owners.summary().auth_events, secs);
     let t = Instant::now();
-    let table = upload_bytes_per_interval_with(flows, &owners, 86_400, scan)?;
+    let table = upload_bytes_per_interval_with(flows, &owners, interval_s, scan)?;
     let secs2 = t.elapsed().as_secs_f64();
-    report("flows -> uploads/day", flows, table.summary().flows, secs2);
+    report("flows -> uploads", flows, table.summary().flows, secs2);
     println!(
-        "total {:.1} s; {} users with uploads, {} user-days",
+        "total {:.1} s; {} users with uploads, {} user-intervals",
         secs + secs2,
         table.users().len(),
         table.rows().len()
