@@ -1,0 +1,219 @@
+//! Fixtures and native (single-pass, `threatstat-datasets` /
+//! `threatstat-markov`) results that every engine backend must equal.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use threatstat_core::BadRowPolicy;
+use threatstat_datasets::cert::{DailyCounts, HourWindow, LogonGenerator, LogonLoader, Span};
+use threatstat_datasets::lanl::{
+    LanlGenerator, OwnerMap, OwnerRule, OwnerSide, UploadRow, upload_bytes_per_interval,
+};
+use threatstat_engine::sql::EventColumns;
+use threatstat_markov::io::{EventColumns as NativeColumns, read_events_csv, sessionize_log};
+use threatstat_markov::sessionize::SessionizeParams;
+use threatstat_markov::{Counts, MarkovModel, SessionType};
+
+/// A fresh directory under the system temp dir.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("threatstat-engine-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+pub struct Lanl {
+    pub auth: PathBuf,
+    pub flows: PathBuf,
+}
+
+/// A generated LANL data set (300 users, 6 days).
+pub fn lanl(dir: &Path) -> Lanl {
+    LanlGenerator::new()
+        .users(300)
+        .days(6)
+        .upload_effect(3.0)
+        .seed(7)
+        .write_files(dir)
+        .unwrap();
+    Lanl {
+        auth: dir.join("auth.txt"),
+        flows: dir.join("flows.txt"),
+    }
+}
+
+/// The owner rules compared: the default, the destination side with a
+/// share threshold, and one logon type with a minimum count.
+pub fn owner_rules() -> Vec<OwnerRule> {
+    let d = OwnerRule::default();
+    vec![
+        d.clone(),
+        OwnerRule {
+            side: OwnerSide::Destination,
+            min_share: 0.6,
+            ..d.clone()
+        },
+        OwnerRule {
+            logon_types: vec![d.logon_types[0]],
+            min_logons: 3,
+            ..d
+        },
+    ]
+}
+
+pub fn native_owners(auth: &Path, rule: &OwnerRule) -> OwnerMap {
+    OwnerMap::from_auth_with(auth, BadRowPolicy::Error, rule).unwrap()
+}
+
+/// Native upload rows, with user names.
+pub fn native_uploads(
+    lanl: &Lanl,
+    rule: &OwnerRule,
+    interval_s: u64,
+) -> (Vec<String>, Vec<UploadRow>) {
+    let owners = native_owners(&lanl.auth, rule);
+    let t =
+        upload_bytes_per_interval(&lanl.flows, &owners, interval_s, BadRowPolicy::Error).unwrap();
+    (t.users().to_vec(), t.rows().to_vec())
+}
+
+/// A generated CERT logon file with after-hours activity.
+pub fn cert(dir: &Path) -> PathBuf {
+    let csv = dir.join("logon.csv");
+    LogonGenerator::new()
+        .users(60)
+        .days(90)
+        .planted(4)
+        .id_column(true)
+        .seed(3)
+        .write_files(&csv, dir.join("truth.json"))
+        .unwrap();
+    csv
+}
+
+pub fn cert_cases() -> Vec<(Option<HourWindow>, Span)> {
+    vec![
+        (None, Span::User),
+        (Some("18-7".parse().unwrap()), Span::User),
+        (Some("9-17".parse().unwrap()), Span::Global),
+    ]
+}
+
+pub fn native_daily(csv: &Path, window: Option<HourWindow>, span: Span) -> Vec<DailyCounts> {
+    LogonLoader::new()
+        .hour_window(window)
+        .load(csv)
+        .unwrap()
+        .daily(span)
+}
+
+/// The bundled Exchange audit log with a `row` column (its record number),
+/// so that events at the same time keep input order as natively.
+pub fn exchange(dir: &Path) -> PathBuf {
+    let src =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/msticpy/demo_exchange_data.csv");
+    let mut r = csv::Reader::from_path(&src).unwrap();
+    let out = dir.join("exchange.csv");
+    let mut w = csv::Writer::from_path(&out).unwrap();
+    let mut header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    header.push("row".into());
+    w.write_record(&header).unwrap();
+    for (i, rec) in r.records().enumerate() {
+        let mut rec: Vec<String> = rec.unwrap().iter().map(String::from).collect();
+        rec.push(i.to_string());
+        w.write_record(&rec).unwrap();
+    }
+    w.flush().unwrap();
+    out
+}
+
+pub fn exchange_columns() -> EventColumns {
+    EventColumns {
+        user_cols: vec!["UserId".into(), "ClientIP".into()],
+        time_col: "TimeGenerated".into(),
+        event_col: "Operation".into(),
+        order_col: Some("row".into()),
+    }
+}
+
+/// (max session minutes, max gap minutes) compared, as in msticpy's demo
+/// (20, 2) and looser limits.
+pub const SESSION_LIMITS: [(f64, f64); 3] = [(20.0, 2.0), (60.0, 10.0), (5.0, 5.0)];
+
+pub fn native_counts(csv: &Path, max_session_mins: f64, max_gap_mins: f64) -> Counts {
+    let cols = NativeColumns {
+        user_cols: vec!["UserId".into(), "ClientIP".into()],
+        time_col: "TimeGenerated".into(),
+        event_col: "Operation".into(),
+        params_col: None,
+    };
+    let (log, _) = read_events_csv(csv, &cols, BadRowPolicy::Error).unwrap();
+    let params = SessionizeParams::new(max_session_mins, max_gap_mins).unwrap();
+    let (_, file) = sessionize_log(&log, &params).unwrap();
+    MarkovModel::params()
+        .session_type(SessionType::Cmds)
+        .fit(&file.sessions)
+        .unwrap()
+        .counts()
+        .clone()
+}
+
+pub fn ns(mins: f64) -> i64 {
+    (mins * 60e9).round() as i64
+}
+
+/// Runs every plan on `engine` and checks it against the native results.
+pub fn check_all(engine: &threatstat_engine::Engine, tag: &str) {
+    use threatstat_engine::Source;
+    let dir = temp_dir(tag);
+    let lanl = lanl(&dir);
+    for rule in owner_rules() {
+        let native = native_owners(&lanl.auth, &rule);
+        assert!(native.len() > 50, "the fixture has owners");
+        let got = engine.lanl_owners(&Source::csv(&lanl.auth), &rule).unwrap();
+        assert_eq!(got.entries(), native.entries(), "owners, rule {rule:?}");
+        for interval_s in [86_400, 3_600] {
+            let (users, rows) = native_uploads(&lanl, &rule, interval_s);
+            let got = engine
+                .lanl_uploads(
+                    &Source::csv(&lanl.auth),
+                    &Source::csv(&lanl.flows),
+                    &rule,
+                    interval_s,
+                )
+                .unwrap();
+            assert_eq!(got.owners.users(), users, "upload users, rule {rule:?}");
+            assert_eq!(got.rows.len(), rows.len());
+            assert_eq!(
+                got.rows, rows,
+                "upload rows, rule {rule:?}, interval {interval_s}"
+            );
+        }
+    }
+    let logon = cert(&dir);
+    for (window, span) in cert_cases() {
+        let native = native_daily(&logon, window, span);
+        let got = engine
+            .cert_daily_counts(&Source::csv(&logon), window, span)
+            .unwrap();
+        assert_eq!(got, native, "CERT daily counts, {window:?} {span:?}");
+    }
+    let events = exchange(&dir);
+    for (max_session, max_gap) in SESSION_LIMITS {
+        let native = native_counts(&events, max_session, max_gap);
+        assert!(native.n_sessions > 100);
+        let got = engine
+            .markov_counts(
+                &Source::csv(&events),
+                &exchange_columns(),
+                ns(max_gap),
+                Some(ns(max_session)),
+            )
+            .unwrap();
+        assert_eq!(
+            got, native,
+            "Markov counts, limits {max_session} / {max_gap} min"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
