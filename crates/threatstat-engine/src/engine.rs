@@ -26,6 +26,31 @@ pub enum Format {
     Parquet,
 }
 
+/// The kinds of input the plans read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// LANL `auth.txt` (no header; columns [`sql::LANL_AUTH_COLUMNS`]).
+    LanlAuth,
+    /// LANL `flows.txt` (no header; columns [`sql::LANL_FLOW_COLUMNS`]).
+    LanlFlows,
+    /// CERT `logon.csv` (header; `id,date,user,pc,activity`).
+    CertLogon,
+    /// An event log with a header (read as text).
+    Events,
+}
+
+impl Table {
+    /// The name the SQL of [`sql`] reads the table by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::LanlAuth => tables::AUTH,
+            Table::LanlFlows => tables::FLOWS,
+            Table::CertLogon => tables::LOGON,
+            Table::Events => tables::EVENTS,
+        }
+    }
+}
+
 /// An input table: one file, or a directory whose files are its partitions.
 ///
 /// Paths are read by whoever executes the plan: on a cluster, every
@@ -281,52 +306,89 @@ impl Engine {
         })
     }
 
-    fn register_auth(&self, auth: &Source) -> Result<(), EngineError> {
-        let cols = sql::LANL_AUTH_COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| {
+    /// Registers `src` as the input table `table` expects, under its name
+    /// in [`sql::tables`].
+    fn register_table(&self, table: Table, src: &Source) -> Result<(), EngineError> {
+        let text = |cols: &[&'static str]| -> Vec<(String, DataType)> {
+            cols.iter()
+                .map(|c| (c.to_string(), DataType::Utf8))
+                .collect()
+        };
+        let int = |c: &str| matches!(c, "time" | "duration" | "packets" | "bytes");
+        let (header, columns, newlines) = match table {
+            Table::LanlAuth | Table::LanlFlows => {
+                let names: &[&str] = if table == Table::LanlAuth {
+                    &sql::LANL_AUTH_COLUMNS
+                } else {
+                    &sql::LANL_FLOW_COLUMNS
+                };
+                let cols = names
+                    .iter()
+                    .map(|&c| {
+                        let t = if int(c) {
+                            DataType::Int64
+                        } else {
+                            DataType::Utf8
+                        };
+                        (c.to_string(), t)
+                    })
+                    .collect();
+                (false, cols, false)
+            }
+            Table::CertLogon => (true, text(&["id", "date", "user", "pc", "activity"]), false),
+            // Every column as text, named from the header: DataFusion 55's
+            // inferred schema fails on quoted values that span lines
+            // (measured on the bundled Exchange log: "unequal lengths" at
+            // the first record crossing 8 KiB); with a given schema the
+            // same file reads.
+            Table::Events => {
+                let names = match src.format {
+                    Format::Csv => csv_header(src)?,
+                    Format::Parquet => Vec::new(),
+                };
                 (
-                    c,
-                    if i == 0 {
-                        DataType::Int64
-                    } else {
-                        DataType::Utf8
-                    },
+                    true,
+                    names.into_iter().map(|n| (n, DataType::Utf8)).collect(),
+                    true,
                 )
-            })
-            .collect();
+            }
+        };
         self.register(
-            tables::AUTH,
-            auth,
+            table.name(),
+            src,
             CsvLayout {
-                header: false,
-                columns: Some(cols),
-                newlines_in_values: false,
+                header,
+                columns: Some(
+                    columns
+                        .iter()
+                        .map(|(n, t)| (n.as_str(), t.clone()))
+                        .collect(),
+                ),
+                newlines_in_values: newlines,
             },
         )
     }
 
-    fn register_flows(&self, flows: &Source) -> Result<(), EngineError> {
-        let cols = sql::LANL_FLOW_COLUMNS
-            .iter()
-            .map(|&c| {
-                let t = match c {
-                    "time" | "duration" | "packets" | "bytes" => DataType::Int64,
-                    _ => DataType::Utf8,
-                };
-                (c, t)
-            })
-            .collect();
-        self.register(
-            tables::FLOWS,
-            flows,
-            CsvLayout {
-                header: false,
-                columns: Some(cols),
-                newlines_in_values: false,
-            },
-        )
+    /// Writes input `src` of kind `table` as Parquet to `out` (a directory
+    /// of files, one per partition), with the column names and types the
+    /// plans use; later runs read it faster than text.
+    pub fn to_parquet(&self, table: Table, src: &Source, out: &Path) -> Result<(), EngineError> {
+        self.register_table(table, src)?;
+        let out = std::path::absolute(out).map_err(|e| EngineError::Io {
+            path: out.to_path_buf(),
+            source: e,
+        })?;
+        let ctx = &self.ctx;
+        self.rt.block_on(async {
+            let df = ctx.table(table.name()).await?;
+            df.write_parquet(
+                &format!("{}/", out.display()),
+                datafusion::dataframe::DataFrameWriteOptions::new(),
+                None,
+            )
+            .await?;
+            Ok(())
+        })
     }
 
     /// The owner of each computer in LANL `auth.txt` under `rule`: the same
@@ -334,7 +396,7 @@ impl Engine {
     /// (its summary holds only the number of owned computers).
     pub fn lanl_owners(&self, auth: &Source, rule: &OwnerRule) -> Result<OwnerMap, EngineError> {
         validate_rule(rule)?;
-        self.register_auth(auth)?;
+        self.register_table(Table::LanlAuth, auth)?;
         let batches = self.sql(&sql::lanl_owners(rule, Dialect::DataFusion))?;
         owners_from(&batches)
     }
@@ -354,7 +416,7 @@ impl Engine {
             return Err(EngineError::Invalid("interval_s must be at least 1".into()));
         }
         let owners = self.lanl_owners(auth, rule)?;
-        self.register_flows(flows)?;
+        self.register_table(Table::LanlFlows, flows)?;
         let batches = self.sql(&sql::lanl_uploads(rule, interval_s, Dialect::DataFusion))?;
         let mut rows = Vec::new();
         for b in &batches {
@@ -402,19 +464,7 @@ impl Engine {
         window: Option<HourWindow>,
         span: Span,
     ) -> Result<Vec<DailyCounts>, EngineError> {
-        let cols = ["id", "date", "user", "pc", "activity"]
-            .into_iter()
-            .map(|c| (c, DataType::Utf8))
-            .collect();
-        self.register(
-            tables::LOGON,
-            logon,
-            CsvLayout {
-                header: true,
-                columns: Some(cols),
-                newlines_in_values: false,
-            },
-        )?;
+        self.register_table(Table::CertLogon, logon)?;
         let bad = self.sql(&sql::cert_bad_rows())?;
         let n_bad: i64 = bad
             .iter()
@@ -487,23 +537,7 @@ impl Engine {
         if max_gap_ns < 0 || max_session_ns.is_some_and(|m| m < 0) {
             return Err(EngineError::Invalid("session limits must be >= 0".into()));
         }
-        // Every column as text, named from the header: DataFusion 55's
-        // inferred schema fails on quoted values that span lines (measured
-        // on the bundled Exchange log: "unequal lengths" at the first record
-        // crossing 8 KiB); with a given schema the same file reads.
-        let names = match events.format {
-            Format::Csv => csv_header(events)?,
-            Format::Parquet => Vec::new(),
-        };
-        self.register(
-            tables::EVENTS,
-            events,
-            CsvLayout {
-                header: true,
-                columns: Some(names.iter().map(|n| (n.as_str(), DataType::Utf8)).collect()),
-                newlines_in_values: true,
-            },
-        )?;
+        self.register_table(Table::Events, events)?;
         self.check_columns(cols)?;
         let d = Dialect::DataFusion;
         // Commands in first-seen order.

@@ -215,5 +215,83 @@ pub fn check_all(engine: &threatstat_engine::Engine, tag: &str) {
             "Markov counts, limits {max_session} / {max_gap} min"
         );
     }
+    check_parquet_and_parts(engine, &dir, &lanl, &events);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Writes the lines of `src` round-robin into `parts` files in `out`.
+pub fn split_lines(src: &Path, out: &Path, parts: usize) {
+    std::fs::create_dir_all(out).unwrap();
+    let text = std::fs::read_to_string(src).unwrap();
+    let mut files = vec![String::new(); parts];
+    for (i, line) in text.lines().enumerate() {
+        files[i % parts].push_str(line);
+        files[i % parts].push('\n');
+    }
+    for (i, f) in files.iter().enumerate() {
+        std::fs::write(out.join(format!("part-{i}.txt")), f).unwrap();
+    }
+}
+
+/// Parquet inputs (written by a local engine) and text inputs split into
+/// several files give the same results as one text file.
+fn check_parquet_and_parts(
+    engine: &threatstat_engine::Engine,
+    dir: &Path,
+    lanl: &Lanl,
+    events: &Path,
+) {
+    use threatstat_engine::{Engine, Source, Table};
+    let local = Engine::local().unwrap();
+    let pq = dir.join("parquet");
+    local
+        .to_parquet(Table::LanlAuth, &Source::csv(&lanl.auth), &pq.join("auth"))
+        .unwrap();
+    local
+        .to_parquet(
+            Table::LanlFlows,
+            &Source::csv(&lanl.flows),
+            &pq.join("flows"),
+        )
+        .unwrap();
+    local
+        .to_parquet(Table::Events, &Source::csv(events), &pq.join("events"))
+        .unwrap();
+    let rule = OwnerRule::default();
+    let (users, rows) = native_uploads(lanl, &rule, 86_400);
+    let got = engine
+        .lanl_uploads(
+            &Source::parquet(pq.join("auth")),
+            &Source::parquet(pq.join("flows")),
+            &rule,
+            86_400,
+        )
+        .unwrap();
+    assert_eq!(
+        (got.owners.users(), &got.rows[..]),
+        (&users[..], &rows[..]),
+        "uploads from Parquet"
+    );
+    let parts = dir.join("auth_parts");
+    split_lines(&lanl.auth, &parts, 3);
+    let got = engine.lanl_owners(&Source::csv(&parts), &rule).unwrap();
+    assert_eq!(
+        got.entries(),
+        native_owners(&lanl.auth, &rule).entries(),
+        "owners from 3 files"
+    );
+    let (max_session, max_gap) = SESSION_LIMITS[0];
+    let got = engine
+        .markov_counts(
+            &Source::parquet(pq.join("events")),
+            &exchange_columns(),
+            ns(max_gap),
+            Some(ns(max_session)),
+        )
+        .unwrap();
+    assert_eq!(
+        got,
+        native_counts(events, max_session, max_gap),
+        "Markov counts from Parquet"
+    );
 }
