@@ -69,3 +69,28 @@ impl<R: Read> Read for Counted<R> {
 pub(crate) fn opened(len: u64) {
     TOTAL.fetch_add(len, Ordering::Relaxed);
 }
+
+/// Registers a file of `len` bytes that a reader of one's own (not
+/// [`crate::reader::open`]) is about to read; nothing when counting is off.
+///
+/// ```
+/// use threatstat_core::progress;
+/// progress::enable();
+/// let before = progress::snapshot();
+/// progress::register_file(10);
+/// progress::add_read(4);
+/// let after = progress::snapshot();
+/// assert!(after.total >= before.total + 10 && after.read >= before.read + 4);
+/// ```
+pub fn register_file(len: u64) {
+    if enabled() {
+        opened(len);
+    }
+}
+
+/// Adds `n` bytes read by a reader of one's own; nothing when counting is off.
+pub fn add_read(n: u64) {
+    if enabled() {
+        READ.fetch_add(n, Ordering::Relaxed);
+    }
+}

@@ -1,7 +1,9 @@
 //! Ingestion throughput on a LANL `auth.txt` (plain or gzip): lines/s and
 //! bytes/s of counting line ends alone (what `wc -l` does: the practical
 //! limit), of the sequential reader, and of [`ParallelScan`] with 1..=N
-//! workers, each folding logons per source user.
+//! workers, each folding logons per source user; on a plain file the
+//! workers read their own blocks, and each count is repeated with a reading
+//! thread feeding them (the path of gzip input).
 //!
 //! ```sh
 //! cargo run --release -p threatstat-datasets --example lanl_scan -- auth.txt [max_threads]
@@ -116,6 +118,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         assert_eq!(names.n_users(), users);
         assert_eq!(merged.iter().sum::<u64>(), per_user.iter().sum::<u64>());
+        // The same scan fed by a reading thread (the path gzip input takes).
+        let t = Clock::start();
+        let input = threatstat_core::reader::open(std::path::Path::new(path))?;
+        let parts = ParallelScan::new()
+            .threads(threads)
+            .fold_reader::<AuthEvent, Vec<u64>>(path, input, Vec::new, count)?;
+        report(
+            &format!("  same, {threads} via a reading thread"),
+            parts.summary.lines,
+            bytes,
+            t,
+        );
     }
     Ok(())
 }

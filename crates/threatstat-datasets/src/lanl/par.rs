@@ -1,16 +1,22 @@
-//! Parallel folds over a LANL file: one thread reads (and inflates) the
-//! input in blocks cut at line ends, worker threads parse the blocks and
-//! fold their events into per-worker accumulators.
+//! Parallel folds over a LANL file: the input is cut into blocks of whole
+//! lines, worker threads parse the blocks and fold their events into
+//! per-worker accumulators.
 //!
 //! LANL's full `auth.txt` has about 10^9 lines; a single parsing thread does
-//! a few million a second, so the parse is spread over the cores while the
-//! reading thread only copies bytes and counts line ends (for error
-//! messages). Each worker keeps its own [`Names`] (no shared map, no locks
-//! in the hot loop) and its own accumulator; [`Names::absorb`] maps one
-//! worker's ids into another's, which is how the parts are merged into one
-//! result ([`ScanParts::merge`]). Memory is bounded by the blocks in flight
-//! (`2 × threads` blocks of [`ParallelScan::block_bytes`]) plus the
-//! accumulators, that is by the number of distinct keys, not rows.
+//! a few million a second, so the parse is spread over the cores. On a plain
+//! file (with two workers or more) each worker reads its own blocks with
+//! positioned reads: block `i` holds the lines whose first byte lies in
+//! `[i × block, (i + 1) × block)`, so no thread has to find the cuts first
+//! and the bytes a worker parses are in its own core's cache. Gzip input
+//! (and a single worker) goes through one reading thread that inflates and
+//! cuts blocks at line ends. Line numbers for messages come from each
+//! block's line count afterwards. Each worker keeps its own [`Names`] (no
+//! shared map, no locks in the hot loop) and its own accumulator;
+//! [`Names::absorb`] maps one worker's ids into another's, which is how the
+//! parts are merged into one result ([`ScanParts::merge`]). Memory is
+//! bounded by the blocks in flight (about `2 × threads` blocks of
+//! [`ParallelScan::block_bytes`]) plus the accumulators, that is by the
+//! number of distinct keys, not rows.
 //!
 //! The fold sees the events of a block in file order, but blocks go to
 //! workers in any order: use it for statistics whose merge does not depend
@@ -217,7 +223,7 @@ impl ParallelScan {
         self
     }
 
-    /// Worker threads (at least 1; the reading thread is extra).
+    /// Worker threads (at least 1; a reading thread, when there is one, is extra).
     pub fn threads(mut self, n: usize) -> Self {
         self.threads = n.max(1);
         self
@@ -248,6 +254,14 @@ impl ParallelScan {
         A: Send,
     {
         let path = path.as_ref();
+        // With one worker a reading thread is faster (it adds a core); with
+        // more, workers reading their own blocks are (no copy between cores).
+        #[cfg(unix)]
+        if self.threads > 1
+            && let Some((file, size)) = plain_file(path).map_err(|e| Error::io(path, e))?
+        {
+            return self.fold_file(path, &file, size, init, f);
+        }
         let input = threatstat_core::reader::open(path)?;
         self.fold_reader(path, input, init, f)
     }
@@ -301,62 +315,114 @@ impl ParallelScan {
             });
         }
         read_result.map_err(|e| Error::io(&path, e))?;
-        let mut summary = ReadSummary::default();
-        let mut first_error: Option<Bad> = None;
-        let mut examples: Vec<Bad> = Vec::new();
-        let mut block_lines: Vec<(u64, u64)> = Vec::new();
-        let mut parts = Vec::with_capacity(outs.len());
-        for o in outs {
-            summary.lines += o.lines;
-            summary.events += o.events;
-            summary.skipped += o.skipped;
-            examples.extend(o.examples);
-            block_lines.extend(o.block_lines);
-            if let Some(b) = o.error
-                && first_error
-                    .as_ref()
-                    .is_none_or(|f| (b.block, b.line) < (f.block, f.line))
-            {
-                first_error = Some(b);
-            }
-            parts.push((o.names, o.acc));
-        }
-        // Line numbers from the blocks' line counts: every block before a
-        // bad line's was parsed whole, so the prefix of consecutive blocks
-        // covers it (blocks after the first bad one may have been skipped).
-        block_lines.sort_unstable();
-        let mut first_lines = Vec::with_capacity(block_lines.len());
-        let mut next = 1u64;
-        for (i, (index, lines)) in block_lines.into_iter().enumerate() {
-            if index != i as u64 {
-                break;
-            }
-            first_lines.push(next);
-            next += lines;
-        }
-        let error_of = |b: Bad| {
-            let line = first_lines
-                .get(b.block as usize)
-                .map_or(b.line, |f| f + b.line - 1);
-            Error::parse(
-                Location::file(&path)
-                    .at_line(line)
-                    .in_field(T::FIELDS[b.field]),
-                b.message,
-            )
-        };
-        if let Some(b) = first_error {
-            return Err(error_of(b).into());
-        }
-        // Examples come from several workers: show the earliest lines.
-        examples.sort_by_key(|b| (b.block, b.line));
-        examples.truncate(SkipReport::KEPT);
-        summary.skip_examples = examples
-            .into_iter()
-            .map(|b| error_of(b).to_string())
-            .collect();
-        Ok(ScanParts { parts, summary })
+        finish::<T, A>(&path, outs)
     }
+
+    /// [`fold`](Self::fold) over a plain file: workers read their own blocks.
+    #[cfg(unix)]
+    fn fold_file<T, A>(
+        &self,
+        path: &Path,
+        file: &std::fs::File,
+        size: u64,
+        init: impl Fn() -> A + Sync,
+        f: impl Fn(&mut A, &Names, &T) + Sync,
+    ) -> Result<ScanParts<A>, DatasetError>
+    where
+        T: LanlRecord,
+        A: Send,
+    {
+        threatstat_core::progress::register_file(size);
+        let stop_after = AtomicU64::new(u64::MAX);
+        let next = AtomicU64::new(0);
+        let block = self.block_bytes as u64;
+        let (policy, progress) = (self.policy, self.progress.as_deref());
+        let (init, f) = (&init, &f);
+        let results: Vec<std::io::Result<WorkerOut<A>>> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..self.threads)
+                .map(|_| {
+                    let (next, stop) = (&next, &stop_after);
+                    s.spawn(move || {
+                        file_worker::<T, A>(
+                            file, size, block, next, init, f, stop, policy, progress,
+                        )
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("a LANL scan worker panicked"))
+                .collect()
+        });
+        let outs = results
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Error::io(path, e))?;
+        finish::<T, A>(path, outs)
+    }
+}
+
+/// Sums the workers' counts and turns their bad lines (by block) into
+/// errors and skip examples with file line numbers.
+fn finish<T: LanlRecord, A>(
+    path: &Path,
+    outs: Vec<WorkerOut<A>>,
+) -> Result<ScanParts<A>, DatasetError> {
+    let mut summary = ReadSummary::default();
+    let mut first_error: Option<Bad> = None;
+    let mut examples: Vec<Bad> = Vec::new();
+    let mut block_lines: Vec<(u64, u64)> = Vec::new();
+    let mut parts = Vec::with_capacity(outs.len());
+    for o in outs {
+        summary.lines += o.lines;
+        summary.events += o.events;
+        summary.skipped += o.skipped;
+        examples.extend(o.examples);
+        block_lines.extend(o.block_lines);
+        if let Some(b) = o.error
+            && first_error
+                .as_ref()
+                .is_none_or(|f| (b.block, b.line) < (f.block, f.line))
+        {
+            first_error = Some(b);
+        }
+        parts.push((o.names, o.acc));
+    }
+    // Line numbers from the blocks' line counts: every block before a
+    // bad line's was parsed whole, so the prefix of consecutive blocks
+    // covers it (blocks after the first bad one may have been skipped).
+    block_lines.sort_unstable();
+    let mut first_lines = Vec::with_capacity(block_lines.len());
+    let mut next = 1u64;
+    for (i, (index, lines)) in block_lines.into_iter().enumerate() {
+        if index != i as u64 {
+            break;
+        }
+        first_lines.push(next);
+        next += lines;
+    }
+    let error_of = |b: Bad| {
+        let line = first_lines
+            .get(b.block as usize)
+            .map_or(b.line, |f| f + b.line - 1);
+        Error::parse(
+            Location::file(path)
+                .at_line(line)
+                .in_field(T::FIELDS[b.field]),
+            b.message,
+        )
+    };
+    if let Some(b) = first_error {
+        return Err(error_of(b).into());
+    }
+    // Examples come from several workers: show the earliest lines.
+    examples.sort_by_key(|b| (b.block, b.line));
+    examples.truncate(SkipReport::KEPT);
+    summary.skip_examples = examples
+        .into_iter()
+        .map(|b| error_of(b).to_string())
+        .collect();
+    Ok(ScanParts { parts, summary })
 }
 
 /// Reads `input` into blocks that end at a line end and sends them.
@@ -429,39 +495,33 @@ fn read_blocks(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn worker<T: LanlRecord, A>(
-    blocks: &Mutex<Receiver<Block>>,
-    free: &SyncSender<Vec<u8>>,
-    init: &(impl Fn() -> A + Sync),
-    f: &(impl Fn(&mut A, &Names, &T) + Sync),
-    stop_after: &AtomicU64,
-    policy: BadRowPolicy,
-) -> WorkerOut<A> {
-    let mut out = WorkerOut {
-        names: Names::default(),
-        acc: init(),
-        lines: 0,
-        events: 0,
-        skipped: 0,
-        block_lines: Vec::new(),
-        examples: Vec::new(),
-        error: None,
-    };
-    loop {
-        let block = {
-            let rx = blocks.lock().expect("block queue");
-            rx.recv()
-        };
-        let Ok(block) = block else { break };
-        if block.index > stop_after.load(Ordering::Relaxed) {
-            let _ = free.try_send(block.bytes);
-            continue;
+impl<A> WorkerOut<A> {
+    fn new(init: &impl Fn() -> A) -> Self {
+        WorkerOut {
+            names: Names::default(),
+            acc: init(),
+            lines: 0,
+            events: 0,
+            skipped: 0,
+            block_lines: Vec::new(),
+            examples: Vec::new(),
+            error: None,
         }
+    }
+
+    /// Parses block `index` (whole lines) and folds its events.
+    fn parse<T: LanlRecord>(
+        &mut self,
+        index: u64,
+        bytes: &[u8],
+        f: &impl Fn(&mut A, &Names, &T),
+        stop_after: &AtomicU64,
+        policy: BadRowPolicy,
+    ) {
         let mut line = 0u64;
-        let (acc, examples, error) = (&mut out.acc, &mut out.examples, &mut out.error);
-        let (events, skipped) = (&mut out.events, &mut out.skipped);
-        parse_block::<T>(&block.bytes[..block.len], &mut out.names, |_, names, r| {
+        let (acc, examples, error) = (&mut self.acc, &mut self.examples, &mut self.error);
+        let (events, skipped) = (&mut self.events, &mut self.skipped);
+        parse_block::<T>(bytes, &mut self.names, |_, names, r| {
             line += 1;
             match r {
                 Ok(ev) => {
@@ -471,7 +531,7 @@ fn worker<T: LanlRecord, A>(
                 }
                 Err((field, message)) => {
                     let bad = Bad {
-                        block: block.index,
+                        block: index,
                         line,
                         field,
                         message,
@@ -484,16 +544,158 @@ fn worker<T: LanlRecord, A>(
                         return true;
                     }
                     *error = Some(bad);
-                    stop_after.fetch_min(block.index, Ordering::Relaxed);
+                    stop_after.fetch_min(index, Ordering::Relaxed);
                     false
                 }
             }
         });
-        out.lines += line;
-        out.block_lines.push((block.index, line));
+        self.lines += line;
+        self.block_lines.push((index, line));
+    }
+}
+
+fn worker<T: LanlRecord, A>(
+    blocks: &Mutex<Receiver<Block>>,
+    free: &SyncSender<Vec<u8>>,
+    init: &(impl Fn() -> A + Sync),
+    f: &(impl Fn(&mut A, &Names, &T) + Sync),
+    stop_after: &AtomicU64,
+    policy: BadRowPolicy,
+) -> WorkerOut<A> {
+    let mut out = WorkerOut::new(init);
+    loop {
+        let block = {
+            let rx = blocks.lock().expect("block queue");
+            rx.recv()
+        };
+        let Ok(block) = block else { break };
+        if block.index <= stop_after.load(Ordering::Relaxed) {
+            out.parse(
+                block.index,
+                &block.bytes[..block.len],
+                f,
+                stop_after,
+                policy,
+            );
+        }
         let _ = free.try_send(block.bytes);
     }
     out
+}
+
+/// A plain (not gzip) regular file of `len` bytes, for positioned reads.
+#[cfg(unix)]
+fn plain_file(path: &Path) -> std::io::Result<Option<(std::fs::File, u64)>> {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    let mut head = [0u8; 2];
+    let n = file.read_at(&mut head, 0)?;
+    if n == 2 && head == [0x1f, 0x8b] {
+        return Ok(None);
+    }
+    Ok(Some((file, meta.len())))
+}
+
+/// Reads block `index` of a file of `size` bytes cut into blocks of
+/// `block` bytes: the lines whose first byte lies in
+/// `[index × block, (index + 1) × block)`, whole. Returns the range of
+/// `buf` holding them (empty when no line starts in the block).
+#[cfg(unix)]
+fn read_block_at(
+    file: &std::fs::File,
+    size: u64,
+    block: u64,
+    index: u64,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<std::ops::Range<usize>> {
+    use std::os::unix::fs::FileExt;
+    let nominal_start = index * block;
+    let nominal_end = (nominal_start + block).min(size);
+    // One byte before the block tells whether a line starts at its first byte.
+    let from = nominal_start.saturating_sub(1);
+    let mut len = 0usize;
+    let mut eof = false;
+    // Reads until `want` bytes are in `buf` or the file ends.
+    let fill =
+        |buf: &mut Vec<u8>, len: &mut usize, want: usize, eof: &mut bool| -> std::io::Result<()> {
+            if buf.len() < want {
+                buf.resize(want, 0);
+            }
+            while *len < want && !*eof {
+                match file.read_at(&mut buf[*len..want], from + *len as u64) {
+                    Ok(0) => *eof = true,
+                    Ok(n) => *len += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(())
+        };
+    fill(buf, &mut len, (nominal_end - from) as usize + 512, &mut eof)?;
+    let start = if index == 0 {
+        0
+    } else {
+        match memchr::memchr(b'\n', &buf[..len]) {
+            Some(q) => q + 1,
+            None => return Ok(0..0),
+        }
+    };
+    if from + start as u64 >= nominal_end {
+        return Ok(0..0);
+    }
+    // The line holding the block's last byte ends at the first line end at
+    // or after it.
+    let mut search = ((nominal_end - 1 - from) as usize).max(start);
+    loop {
+        if let Some(q) = memchr::memchr(b'\n', &buf[search..len]) {
+            return Ok(start..search + q + 1);
+        }
+        if eof {
+            return Ok(start..len);
+        }
+        search = len;
+        let want = (len * 2).max(len + 4096);
+        fill(buf, &mut len, want, &mut eof)?;
+    }
+}
+
+/// The worker loop over a plain file: workers take block indices from a
+/// shared counter and read their blocks themselves with positioned reads,
+/// so there is no reading thread and the bytes a worker parses are already
+/// in its core's cache.
+#[cfg(unix)]
+#[allow(clippy::too_many_arguments)]
+fn file_worker<T: LanlRecord, A>(
+    file: &std::fs::File,
+    size: u64,
+    block: u64,
+    next: &AtomicU64,
+    init: &(impl Fn() -> A + Sync),
+    f: &(impl Fn(&mut A, &Names, &T) + Sync),
+    stop_after: &AtomicU64,
+    policy: BadRowPolicy,
+    progress: Option<&AtomicU64>,
+) -> std::io::Result<WorkerOut<A>> {
+    let mut out = WorkerOut::new(init);
+    let mut buf = Vec::new();
+    loop {
+        let index = next.fetch_add(1, Ordering::Relaxed);
+        if index.saturating_mul(block) >= size || index > stop_after.load(Ordering::Relaxed) {
+            break;
+        }
+        let range = read_block_at(file, size, block, index, &mut buf)?;
+        let bytes = (size - index * block).min(block);
+        threatstat_core::progress::add_read(bytes);
+        if let Some(p) = progress {
+            p.fetch_add(bytes, Ordering::Relaxed);
+        }
+        out.parse(index, &buf[range], f, stop_after, policy);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -600,6 +802,65 @@ mod tests {
                 (a, b) => prop_assert!(false, "sequential {:?}, parallel {:?}", a.is_ok(), b.is_ok()),
             }
         }
+    }
+
+    proptest! {
+        /// A plain file, read by the workers themselves in blocks of any
+        /// size (lines longer than a block, blocks starting at a line end or
+        /// inside one, a last line without its end), folds exactly as the
+        /// reading thread does.
+        #[test]
+        fn positioned_reads_equal_the_reading_thread(
+            n in 0usize..200,
+            block in 1usize..300,
+            threads in 1usize..4,
+            bad in proptest::collection::vec(0usize..200, 0..3),
+            skip in any::<bool>(),
+            crlf in any::<bool>(),
+            trim in any::<bool>(),
+        ) {
+            let mut text = auth_text_with(n, &bad, crlf);
+            if trim {
+                text.truncate(text.trim_end().len());
+            }
+            let policy = if skip { BadRowPolicy::Skip } else { BadRowPolicy::Error };
+            let dir = std::env::temp_dir().join(format!("threatstat-par-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join(format!("auth-{n}-{block}-{threads}.txt"));
+            std::fs::write(&path, &text).unwrap();
+            let scan = ParallelScan::new().threads(threads).block_bytes(block).bad_rows(policy);
+            let from_file = scan.fold::<AuthEvent, Vec<u64>>(&path, Vec::new, count);
+            let from_reader = scan.fold_reader::<AuthEvent, Vec<u64>>(&path, text.as_bytes(), Vec::new, count);
+            std::fs::remove_file(&path).unwrap();
+            match (from_file, from_reader) {
+                (Ok(a), Ok(b)) => {
+                    prop_assert_eq!(&a.summary, &b.summary);
+                    prop_assert_eq!(per_user(a), per_user(b));
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => prop_assert!(false, "file {:?}, reader {:?}", a.is_ok(), b.is_ok()),
+            }
+        }
+    }
+
+    #[test]
+    fn positioned_reads_cut_blocks_at_line_starts() {
+        let dir = std::env::temp_dir().join(format!("threatstat-par-cut-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.txt");
+        // Lines start at 0, 4 (an empty line), 5, 7 and 16; the last has no end.
+        std::fs::write(&path, "abc\n\nx\n01234567\nlast").unwrap();
+        let (file, size) = plain_file(&path).unwrap().unwrap();
+        let mut buf = Vec::new();
+        let blocks: Vec<String> = (0..size.div_ceil(4))
+            .map(|i| {
+                let r = read_block_at(&file, size, 4, i, &mut buf).unwrap();
+                String::from_utf8(buf[r].to_vec()).unwrap()
+            })
+            .collect();
+        // Block i holds the lines whose first byte is in [4i, 4i + 4).
+        assert_eq!(blocks, ["abc\n", "\nx\n01234567\n", "", "", "last"]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
