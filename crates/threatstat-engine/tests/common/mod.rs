@@ -27,15 +27,17 @@ pub struct Lanl {
     pub flows: PathBuf,
 }
 
-/// A generated LANL data set (300 users, 6 days).
-pub fn lanl(dir: &Path) -> Lanl {
+fn lanl_generator() -> LanlGenerator {
     LanlGenerator::new()
         .users(300)
         .days(6)
         .upload_effect(3.0)
         .seed(7)
-        .write_files(dir)
-        .unwrap();
+}
+
+/// A generated LANL data set (300 users, 6 days).
+pub fn lanl(dir: &Path) -> Lanl {
+    lanl_generator().write_files(dir).unwrap();
     Lanl {
         auth: dir.join("auth.txt"),
         flows: dir.join("flows.txt"),
@@ -271,6 +273,22 @@ fn check_parquet_and_parts(
         (got.owners.users(), &got.rows[..]),
         (&users[..], &rows[..]),
         "uploads from Parquet"
+    );
+    // The same data set gzipped.
+    let gz = dir.join("gz");
+    lanl_generator().write_files_gzip(&gz).unwrap();
+    let got = engine
+        .lanl_uploads(
+            &Source::csv(gz.join("auth.txt.gz")),
+            &Source::csv(gz.join("flows.txt.gz")),
+            &rule,
+            86_400,
+        )
+        .unwrap();
+    assert_eq!(
+        (got.owners.users(), &got.rows[..]),
+        (&users[..], &rows[..]),
+        "uploads from gzip"
     );
     let parts = dir.join("auth_parts");
     split_lines(&lanl.auth, &parts, 3);
