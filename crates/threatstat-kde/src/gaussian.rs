@@ -16,6 +16,67 @@ pub const MODEL_FORMAT_VERSION: u32 = 1;
 /// Raw kernel sums below this may be distorted by the fast `exp2`'s clamp at
 /// `2^-1021`; they are recomputed with `f64::exp`.
 const TINY: f64 = 1e-250;
+/// Settings of [`GaussianKde::flag_low_density_large_with`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LargeOptions {
+    /// Samples of at most this many points are computed exactly (20,000).
+    pub min_points: usize,
+    /// The grid spacing in kernel standard deviations (0.05).
+    pub spacing_sd: f64,
+    /// The most grid cells; the spacing grows to respect it (2^24).
+    pub max_cells: usize,
+    /// Points recomputed exactly to measure the grid's error (2,000).
+    pub sample: usize,
+}
+
+impl Default for LargeOptions {
+    fn default() -> Self {
+        LargeOptions {
+            min_points: 20_000,
+            spacing_sd: 0.05,
+            max_cells: 1 << 24,
+            sample: 2_000,
+        }
+    }
+}
+
+/// The density that decides a threshold: the value itself, or the larger
+/// of the two order statistics a contamination quantile interpolates.
+fn decisive_value(densities: &[f64], threshold: Threshold) -> f64 {
+    match threshold {
+        Threshold::Value(v) => v,
+        Threshold::Contamination(q) => {
+            let mut s = densities.to_vec();
+            s.sort_unstable_by(f64::total_cmp);
+            let k =
+                ((q.clamp(0.0, 1.0) * (s.len() - 1) as f64).floor() as usize + 1).min(s.len() - 1);
+            s[k]
+        }
+    }
+}
+
+/// What [`GaussianKde::flag_low_density_large`] computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LargeFlags {
+    /// The flags and threshold (those of the exact method; see the method).
+    pub flags: Flags,
+    /// Leave-one-out densities: exact where `exact[i]`, grid estimates
+    /// elsewhere (all above the threshold).
+    pub densities: Vec<f64>,
+    /// Which densities are exact.
+    pub exact: Vec<bool>,
+    /// How many densities are exact.
+    pub refined: usize,
+    /// The grid spacing in kernel standard deviations (0: no grid).
+    pub grid_spacing: f64,
+    /// The grid's cells (0: no grid).
+    pub grid_cells: usize,
+    /// The largest relative error of a grid estimate, measured exactly on a
+    /// sample of the points left estimated.
+    pub sampled_max_rel_error: f64,
+    /// The size of that sample.
+    pub sampled: usize,
+}
 
 /// How the kernel covariance is chosen: `kernel covariance = data covariance ×
 /// factor²`, the data covariance being the weighted one SciPy computes.
@@ -507,6 +568,127 @@ impl GaussianKde {
     /// `flag_low_density(&kde.evaluate(kde.data())?, threshold)`.
     pub fn flag_low_density(&self, threshold: Threshold) -> Flags {
         flag_low_density(&self.loo_density(), threshold)
+    }
+
+    /// [`flag_low_density`](Self::flag_low_density) for samples too large for
+    /// exact leave-one-out sums over all points (their cost grows as n²
+    /// where the data are dense): the same flags and threshold, with exact
+    /// densities only where they decide them.
+    ///
+    /// For d ≤ 2 and more than 20,000 points, every leave-one-out density is
+    /// first estimated on a grid (linear binning, spacing 0.05 kernel
+    /// standard deviations or coarser to stay within 2^24 cells, the point's
+    /// own term removed exactly). Then, repeatedly: the points whose
+    /// estimate lies below `c · (1 + margin)` are recomputed exactly, where
+    /// `c` is the threshold (the larger of the two order statistics a
+    /// contamination quantile interpolates), and the estimate's relative
+    /// error is measured exactly on 2,000 of the other points; it stops when
+    /// every estimated density exceeds `c · (1 + 2e)`, `e` being the largest
+    /// measured error. Then no estimated point can be at or below the
+    /// threshold, which is computed from exact values only, so the flags are
+    /// those of the exact method unless an unsampled point errs by more than
+    /// twice the largest sampled error. Smaller samples, and d > 2, use the
+    /// exact densities throughout.
+    ///
+    /// ```
+    /// use threatstat_kde::{GaussianKde, Points, Threshold};
+    /// let xs: Vec<f64> = (0..400).map(|i| ((i * 7919) % 400) as f64 / 40.0).chain([60.0]).collect();
+    /// let kde = GaussianKde::params().fit(&Points::new(1, xs).unwrap()).unwrap();
+    /// let large = kde.flag_low_density_large(Threshold::Contamination(0.01));
+    /// assert_eq!(large.flags, kde.flag_low_density(Threshold::Contamination(0.01)));
+    /// assert!(large.flags.flags[400]); // the outlier
+    /// assert_eq!(large.refined, 401); // small: all exact
+    /// ```
+    pub fn flag_low_density_large(&self, threshold: Threshold) -> LargeFlags {
+        self.flag_low_density_large_with(threshold, &LargeOptions::default())
+    }
+
+    /// [`flag_low_density_large`](Self::flag_low_density_large) with its
+    /// settings given.
+    pub fn flag_low_density_large_with(
+        &self,
+        threshold: Threshold,
+        opts: &LargeOptions,
+    ) -> LargeFlags {
+        let n = self.n();
+        let all_exact = |this: &Self| {
+            let densities = this.loo_density();
+            LargeFlags {
+                flags: flag_low_density(&densities, threshold),
+                densities,
+                exact: vec![true; n],
+                refined: n,
+                grid_spacing: 0.0,
+                grid_cells: 0,
+                sampled_max_rel_error: 0.0,
+                sampled: 0,
+            }
+        };
+        if n <= opts.min_points {
+            return all_exact(self);
+        }
+        let ks = self.sums();
+        let Some(grid) = crate::binned::grid_loo_sums(ks, opts.spacing_sd, opts.max_cells) else {
+            return all_exact(self);
+        };
+        let density = |raw: f64, i: usize| raw / self.loo_denominator(i) * self.norm;
+        let mut densities: Vec<f64> = (0..n).map(|i| density(grid.sums[i].max(0.0), i)).collect();
+        let mut exact = vec![false; n];
+        // Where the point's own term dominates, the difference is noise.
+        let mut todo: Vec<usize> = (0..n)
+            .filter(|&i| !(grid.sums[i] > 1e-6 * grid.own[i]))
+            .collect();
+        let mut margin = 0.05f64;
+        let (err, sampled) = loop {
+            let raw = ks.loo_sums_of(&todo);
+            for (&i, &r) in todo.iter().zip(&raw) {
+                let r = if r < TINY {
+                    ks.exact_sum(&ks.data_point(i), Some(ks.rank(i)))
+                } else {
+                    r
+                };
+                densities[i] = density(r, i);
+                exact[i] = true;
+            }
+            // The relative error of the estimates, on a sample of the rest.
+            let rest: Vec<usize> = (0..n).filter(|&i| !exact[i]).collect();
+            let step = rest.len().div_ceil(opts.sample.max(1)).max(1);
+            let sample: Vec<usize> = rest.iter().copied().step_by(step).collect();
+            let exact_raw = ks.loo_sums_of(&sample);
+            let err = sample
+                .iter()
+                .zip(&exact_raw)
+                .map(|(&i, &r)| (grid.sums[i] - r).abs() / r)
+                .fold(0.0, f64::max);
+            let cut = decisive_value(&densities, threshold);
+            let lowest_estimate = rest
+                .iter()
+                .map(|&i| densities[i])
+                .fold(f64::INFINITY, f64::min);
+            if rest.is_empty() || (err.is_finite() && lowest_estimate > cut * (1.0 + 2.0 * err)) {
+                break (err, sample.len());
+            }
+            margin = (margin * 2.0).max(4.0 * err);
+            let bound = cut * (1.0 + margin);
+            todo = rest
+                .into_iter()
+                .filter(|&i| !(densities[i] > bound))
+                .collect();
+            if todo.is_empty() {
+                // Only the sampled error can stop the loop now: recompute all.
+                todo = (0..n).filter(|&i| !exact[i]).collect();
+            }
+        };
+        LargeFlags {
+            flags: flag_low_density(&densities, threshold),
+            refined: exact.iter().filter(|&&e| e).count(),
+            densities,
+            exact,
+            grid_spacing: grid.spacing_sd,
+            grid_cells: grid.cells,
+            sampled_max_rel_error: err,
+            sampled,
+        }
     }
 
     /// Sums are `Σ wⱼ e` with normalised weights (weighted; SciPy does not

@@ -44,6 +44,7 @@
 //! [`loo_density`]: GaussianKde::loo_density
 
 pub mod bandwidth;
+mod binned;
 mod bins;
 pub mod fft;
 mod flag;
@@ -61,7 +62,9 @@ pub use fft::{
     FftOptions, KernelSupport, fft_kde_1d, fft_kde_1d_with, fft_kde_2d, fft_kde_2d_with,
 };
 pub use flag::{Flags, Threshold, flag_low_density};
-pub use gaussian::{Bandwidth, GaussianKde, GaussianKdeParams, MODEL_FORMAT_VERSION};
+pub use gaussian::{
+    Bandwidth, GaussianKde, GaussianKdeParams, LargeFlags, LargeOptions, MODEL_FORMAT_VERSION,
+};
 pub use points::Points;
 
 /// Errors of this crate.

@@ -106,6 +106,47 @@ impl KernelSums {
         self.rank[i]
     }
 
+    /// Exact leave-one-out raw sums of data points `idx` (original order).
+    pub(crate) fn loo_sums_of(&self, idx: &[usize]) -> Vec<f64> {
+        let queries: Vec<f64> = idx.iter().flat_map(|&i| self.data_point(i)).collect();
+        let mut out = vec![0.0f64; idx.len()];
+        let d = self.d;
+        out.par_chunks_mut(QCHUNK)
+            .enumerate()
+            .for_each(|(c, chunk)| {
+                let mut lb = Vec::new();
+                for (o, v) in chunk.iter_mut().enumerate() {
+                    let k = c * QCHUNK + o;
+                    let q = &queries[k * d..(k + 1) * d];
+                    let exclude = Some(self.rank[idx[k]]);
+                    *v = match (d, self.weights.is_some()) {
+                        (1, false) => self.query::<1, false>(q, exclude, &mut lb),
+                        (1, true) => self.query::<1, true>(q, exclude, &mut lb),
+                        (2, false) => self.query::<2, false>(q, exclude, &mut lb),
+                        (2, true) => self.query::<2, true>(q, exclude, &mut lb),
+                        (_, false) => self.query_dyn::<false>(q, exclude, &mut lb),
+                        (_, true) => self.query_dyn::<true>(q, exclude, &mut lb),
+                    };
+                }
+            });
+        out
+    }
+
+    /// The dimension.
+    pub(crate) fn dim(&self) -> usize {
+        self.d
+    }
+
+    /// The number of data points.
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    /// The normalised weight of data point `i` (original order); 1 unweighted.
+    pub(crate) fn weight_of(&self, i: usize) -> f64 {
+        self.w(self.rank[i])
+    }
+
     /// Point `i` (original order) in scaled coordinates.
     pub(crate) fn data_point(&self, i: usize) -> Vec<f64> {
         let pos = self.rank[i];
