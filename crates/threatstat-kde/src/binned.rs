@@ -74,8 +74,8 @@ pub(crate) fn grid_loo_sums(
         }
         delta *= 1.25;
     };
-    for k in 0..d {
-        lo[k] -= (taps + 1) as f64 * delta;
+    for l in lo.iter_mut().take(d) {
+        *l -= (taps + 1) as f64 * delta;
     }
     let kernel: Vec<f64> = (0..=taps)
         .map(|t| (-((t as f64 * delta).powi(2))).exp2())

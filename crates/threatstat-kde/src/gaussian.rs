@@ -40,6 +40,11 @@ impl Default for LargeOptions {
     }
 }
 
+/// `a > b`, false when either is NaN.
+fn above(a: f64, b: f64) -> bool {
+    a.partial_cmp(&b) == Some(std::cmp::Ordering::Greater)
+}
+
 /// The density that decides a threshold: the value itself, or the larger
 /// of the two order statistics a contamination quantile interpolates.
 fn decisive_value(densities: &[f64], threshold: Threshold) -> f64 {
@@ -636,7 +641,7 @@ impl GaussianKde {
         let mut exact = vec![false; n];
         // Where the point's own term dominates, the difference is noise.
         let mut todo: Vec<usize> = (0..n)
-            .filter(|&i| !(grid.sums[i] > 1e-6 * grid.own[i]))
+            .filter(|&i| !above(grid.sums[i], 1e-6 * grid.own[i]))
             .collect();
         let mut margin = 0.05f64;
         let (err, sampled) = loop {
@@ -672,7 +677,7 @@ impl GaussianKde {
             let bound = cut * (1.0 + margin);
             todo = rest
                 .into_iter()
-                .filter(|&i| !(densities[i] > bound))
+                .filter(|&i| !above(densities[i], bound))
                 .collect();
             if todo.is_empty() {
                 // Only the sampled error can stop the loop now: recompute all.
