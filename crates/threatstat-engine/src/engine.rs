@@ -20,7 +20,8 @@ use tokio::runtime::Runtime;
 /// The file format of a [`Source`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// Comma-separated text, plain or gzip (a `.gz` name).
+    /// Comma-separated text, plain or gzip (a `.gz` name; gzip on DataFusion
+    /// only: Ballista 55's executors do not inflate it).
     Csv,
     /// Apache Parquet, with the columns the plan names.
     Parquet,
@@ -273,6 +274,16 @@ impl Engine {
     fn register(&self, name: &str, src: &Source, layout: CsvLayout<'_>) -> Result<(), EngineError> {
         let url = src.url()?;
         let ext = src.extension();
+        if src.format == Format::Csv && ext.ends_with(".gz") && self.backend_name() == "ballista" {
+            // Seen with Ballista 55: executors read the file as plain text
+            // ("incorrect number of fields for line 1"); the scan's
+            // compression does not reach them.
+            return Err(EngineError::Invalid(format!(
+                "{}: Ballista 55 executors do not inflate gzip CSV; convert it once with \
+                 Engine::local()?.to_parquet(..) (or gunzip it) and give the result",
+                src.path.display()
+            )));
+        }
         let ctx = &self.ctx;
         self.rt.block_on(async {
             ctx.deregister_table(name)?;
@@ -624,6 +635,52 @@ impl Engine {
             transitions,
             ..Default::default()
         })
+    }
+
+    /// The events of `events` split into sessions, as the plan of
+    /// [`markov_counts`](Self::markov_counts) splits them: one
+    /// `(user key, commands)` per session, in user-key and time order (the
+    /// native sessionizer's order). For logs too large to collect, run
+    /// [`sql::sessions`] on [`context`](Self::context) and write its result.
+    pub fn sessions(
+        &self,
+        events: &Source,
+        cols: &EventColumns,
+        max_gap_ns: i64,
+        max_session_ns: Option<i64>,
+    ) -> Result<Vec<(Vec<String>, Vec<String>)>, EngineError> {
+        if max_gap_ns < 0 || max_session_ns.is_some_and(|m| m < 0) {
+            return Err(EngineError::Invalid("session limits must be >= 0".into()));
+        }
+        self.register_table(Table::Events, events)?;
+        self.check_columns(cols)?;
+        let batches = self.sql(&sql::sessions(
+            cols,
+            max_gap_ns,
+            max_session_ns,
+            Dialect::DataFusion,
+        ))?;
+        let mut out: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+        let mut last: Option<(Vec<String>, i64, i64)> = None;
+        for b in &batches {
+            let keys = (0..cols.user_cols.len())
+                .map(|k| strings(b, &format!("k{k}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            let cmd = strings(b, "cmd")?;
+            let seg = ints(b, "seg")?;
+            let sub = ints(b, "sub")?;
+            for i in 0..b.num_rows() {
+                let key: Vec<String> = keys.iter().map(|k| k.value(i).to_string()).collect();
+                let id = (key, seg.value(i), sub.value(i));
+                if last.as_ref() != Some(&id) {
+                    out.push((id.0.clone(), Vec::new()));
+                    last = Some(id);
+                }
+                let session = out.last_mut().expect("a session was started");
+                session.1.push(cmd.value(i).to_string());
+            }
+        }
+        Ok(out)
     }
 
     fn check_columns(&self, cols: &EventColumns) -> Result<(), EngineError> {

@@ -354,6 +354,25 @@ SELECT cmd AS src, CAST(NULL AS STRING) AS dst, COUNT(*) AS n FROM t WHERE next 
     )
 }
 
+/// The events with their sessions: columns `k0`.. (the user key), `ts`
+/// (ns), `ord`, `cmd`, and `seg`, `sub` (the run of events without a gap
+/// above the maximum, and the session within the run), ordered by user key
+/// and time. A session is one `(k0.., seg, sub)`.
+pub fn sessions(
+    cols: &EventColumns,
+    max_gap_ns: i64,
+    max_session_ns: Option<i64>,
+    d: Dialect,
+) -> String {
+    let keys = (0..cols.user_cols.len())
+        .map(|i| format!("k{i}, "))
+        .collect::<String>();
+    format!(
+        "WITH {}\nSELECT {keys}ts, ord, cmd, seg, sub FROM d ORDER BY {keys}ts, ord, cmd",
+        sessions_cte(cols, max_gap_ns, max_session_ns, d)
+    )
+}
+
 /// Each command's count and the sort key of its first occurrence (user
 /// key columns `k0..`, `ts`, `ord`) in session order: columns `cmd`, `n`,
 /// `k0`.., `ts`, `ord`. Sorting these rows by the key gives the commands in
