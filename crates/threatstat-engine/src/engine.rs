@@ -153,6 +153,10 @@ struct CsvLayout<'a> {
     newlines_in_values: bool,
 }
 
+/// One session: the user key (each user column's value, `dummy_str` for a
+/// missing one) and the commands in order.
+pub type Session = (Vec<String>, Vec<String>);
+
 /// Upload and download traffic per owner and interval, as computed by
 /// [`Engine::lanl_uploads`].
 #[derive(Debug, Clone)]
@@ -648,7 +652,7 @@ impl Engine {
         cols: &EventColumns,
         max_gap_ns: i64,
         max_session_ns: Option<i64>,
-    ) -> Result<Vec<(Vec<String>, Vec<String>)>, EngineError> {
+    ) -> Result<Vec<Session>, EngineError> {
         if max_gap_ns < 0 || max_session_ns.is_some_and(|m| m < 0) {
             return Err(EngineError::Invalid("session limits must be >= 0".into()));
         }
@@ -660,7 +664,7 @@ impl Engine {
             max_session_ns,
             Dialect::DataFusion,
         ))?;
-        let mut out: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+        let mut out: Vec<Session> = Vec::new();
         let mut last: Option<(Vec<String>, i64, i64)> = None;
         for b in &batches {
             let keys = (0..cols.user_cols.len())

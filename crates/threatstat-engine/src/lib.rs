@@ -79,7 +79,7 @@ mod udwf;
 #[cfg(feature = "ballista")]
 pub use cluster::LoopbackCluster;
 #[cfg(feature = "datafusion")]
-pub use engine::{Engine, Format, Source, Table, Uploads};
+pub use engine::{Engine, Format, Session, Source, Table, Uploads};
 pub use error::EngineError;
 #[cfg(feature = "datafusion")]
 pub use udwf::session_split_udwf;

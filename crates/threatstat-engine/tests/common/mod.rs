@@ -9,10 +9,11 @@ use threatstat_datasets::cert::{DailyCounts, HourWindow, LogonGenerator, LogonLo
 use threatstat_datasets::lanl::{
     LanlGenerator, OwnerMap, OwnerRule, OwnerSide, UploadRow, upload_bytes_per_interval,
 };
+use threatstat_engine::Session;
 use threatstat_engine::sql::EventColumns;
 use threatstat_markov::io::{EventColumns as NativeColumns, read_events_csv, sessionize_log};
 use threatstat_markov::sessionize::SessionizeParams;
-use threatstat_markov::{Counts, MarkovModel, SessionType};
+use threatstat_markov::{Counts, MarkovModel, SessionFile, SessionType};
 
 /// A fresh directory under the system temp dir.
 pub fn temp_dir(tag: &str) -> PathBuf {
@@ -142,7 +143,8 @@ pub fn exchange_columns() -> EventColumns {
 /// (20, 2) and looser limits.
 pub const SESSION_LIMITS: [(f64, f64); 3] = [(20.0, 2.0), (60.0, 10.0), (5.0, 5.0)];
 
-pub fn native_counts(csv: &Path, max_session_mins: f64, max_gap_mins: f64) -> Counts {
+/// The native sessionizer's sessions file of the Exchange log.
+fn native_file(csv: &Path, max_session_mins: f64, max_gap_mins: f64) -> SessionFile {
     let cols = NativeColumns {
         user_cols: vec!["UserId".into(), "ClientIP".into()],
         time_col: "TimeGenerated".into(),
@@ -151,7 +153,11 @@ pub fn native_counts(csv: &Path, max_session_mins: f64, max_gap_mins: f64) -> Co
     };
     let (log, _) = read_events_csv(csv, &cols, BadRowPolicy::Error).unwrap();
     let params = SessionizeParams::new(max_session_mins, max_gap_mins).unwrap();
-    let (_, file) = sessionize_log(&log, &params).unwrap();
+    sessionize_log(&log, &params).unwrap().1
+}
+
+pub fn native_counts(csv: &Path, max_session_mins: f64, max_gap_mins: f64) -> Counts {
+    let file = native_file(csv, max_session_mins, max_gap_mins);
     MarkovModel::params()
         .session_type(SessionType::Cmds)
         .fit(&file.sessions)
@@ -162,20 +168,8 @@ pub fn native_counts(csv: &Path, max_session_mins: f64, max_gap_mins: f64) -> Co
 
 /// Native sessions as (user key with `dummy_str` for missing values,
 /// commands), in the native order.
-pub fn native_sessions(
-    csv: &Path,
-    max_session_mins: f64,
-    max_gap_mins: f64,
-) -> Vec<(Vec<String>, Vec<String>)> {
-    let cols = NativeColumns {
-        user_cols: vec!["UserId".into(), "ClientIP".into()],
-        time_col: "TimeGenerated".into(),
-        event_col: "Operation".into(),
-        params_col: None,
-    };
-    let (log, _) = read_events_csv(csv, &cols, BadRowPolicy::Error).unwrap();
-    let params = SessionizeParams::new(max_session_mins, max_gap_mins).unwrap();
-    let (_, file) = sessionize_log(&log, &params).unwrap();
+pub fn native_sessions(csv: &Path, max_session_mins: f64, max_gap_mins: f64) -> Vec<Session> {
+    let file = native_file(csv, max_session_mins, max_gap_mins);
     file.meta
         .iter()
         .enumerate()
