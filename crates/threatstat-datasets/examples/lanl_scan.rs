@@ -6,7 +6,7 @@
 //! thread feeding them (the path of gzip input).
 //!
 //! ```sh
-//! cargo run --release -p threatstat-datasets --example lanl_scan -- auth.txt [max_threads]
+//! cargo run --release -p threatstat-datasets --example lanl_scan -- auth.txt [max_threads [block_KiB]]
 //! ```
 //! Run it twice: the first run pages the file into the cache.
 
@@ -66,6 +66,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .get(1)
         .ok_or("usage: lanl_scan AUTH_TXT [max_threads]")?;
     let max_threads: usize = args.get(2).map_or(Ok(2), |s| s.parse())?;
+    // Optional block size in KiB (ParallelScan's default otherwise).
+    let block_kib: Option<usize> = args.get(3).map(|s| s.parse()).transpose()?;
+    let scan = |threads: usize| {
+        let s = ParallelScan::new().threads(threads);
+        match block_kib {
+            Some(k) => s.block_bytes(k << 10),
+            None => s,
+        }
+    };
     let bytes = std::fs::metadata(path)?.len();
 
     let t = Clock::start();
@@ -97,9 +106,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     for threads in 1..=max_threads {
         let t = Clock::start();
-        let parts = ParallelScan::new()
-            .threads(threads)
-            .fold::<AuthEvent, Vec<u64>>(path, Vec::new, count)?;
+        let parts = scan(threads).fold::<AuthEvent, Vec<u64>>(path, Vec::new, count)?;
         let lines = parts.summary.lines;
         let (names, merged) = parts.merge(|into, from, map| {
             for (u, c) in from.into_iter().enumerate() {
@@ -121,9 +128,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // The same scan fed by a reading thread (the path gzip input takes).
         let t = Clock::start();
         let input = threatstat_core::reader::open(std::path::Path::new(path))?;
-        let parts = ParallelScan::new()
-            .threads(threads)
-            .fold_reader::<AuthEvent, Vec<u64>>(path, input, Vec::new, count)?;
+        let parts =
+            scan(threads).fold_reader::<AuthEvent, Vec<u64>>(path, input, Vec::new, count)?;
         report(
             &format!("  same, {threads} via a reading thread"),
             parts.summary.lines,
