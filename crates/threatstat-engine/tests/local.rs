@@ -86,7 +86,8 @@ fn owner_rule_edge_cases_match_native() {
 }
 
 /// The Spark SQL texts parse in a Spark-family dialect (Databricks, as
-/// sqlparser spells Spark SQL); they are not run here (no Spark in CI).
+/// sqlparser spells Spark SQL). CI has no Spark: `tests/spark_parity.rs`
+/// compares results stored from a run on Spark with the native path.
 #[test]
 fn spark_sql_parses() {
     use datafusion::sql::sqlparser::dialect::DatabricksDialect;

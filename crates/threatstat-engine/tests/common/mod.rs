@@ -48,20 +48,7 @@ pub fn lanl(dir: &Path) -> Lanl {
 /// The owner rules compared: the default, the destination side with a
 /// share threshold, and one logon type with a minimum count.
 pub fn owner_rules() -> Vec<OwnerRule> {
-    let d = OwnerRule::default();
-    vec![
-        d.clone(),
-        OwnerRule {
-            side: OwnerSide::Destination,
-            min_share: 0.6,
-            ..d.clone()
-        },
-        OwnerRule {
-            logon_types: vec![d.logon_types[0]],
-            min_logons: 3,
-            ..d
-        },
-    ]
+    cases::owner_rules()
 }
 
 pub fn native_owners(auth: &Path, rule: &OwnerRule) -> OwnerMap {
@@ -110,24 +97,13 @@ pub fn native_daily(csv: &Path, window: Option<HourWindow>, span: Span) -> Vec<D
         .daily(span)
 }
 
+#[path = "../spark/cases.rs"]
+mod cases;
+
 /// The bundled Exchange audit log with a `row` column (its record number),
 /// so that events at the same time keep input order as natively.
 pub fn exchange(dir: &Path) -> PathBuf {
-    let src =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/msticpy/demo_exchange_data.csv");
-    let mut r = csv::Reader::from_path(&src).unwrap();
-    let out = dir.join("exchange.csv");
-    let mut w = csv::Writer::from_path(&out).unwrap();
-    let mut header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    header.push("row".into());
-    w.write_record(&header).unwrap();
-    for (i, rec) in r.records().enumerate() {
-        let mut rec: Vec<String> = rec.unwrap().iter().map(String::from).collect();
-        rec.push(i.to_string());
-        w.write_record(&rec).unwrap();
-    }
-    w.flush().unwrap();
-    out
+    cases::exchange_with_rows(dir)
 }
 
 pub fn exchange_columns() -> EventColumns {
