@@ -201,14 +201,12 @@ pub fn run(_data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     let files = log.write_dir(scratch.path())?;
     let truth = log.truth();
     let loader = CloudTrailLoader::new().bucket(Bucket::Day);
-    let mut table = loader.table();
     // The CloudTrail JSON files (one per day); the notebook CSV holds the same records.
-    for f in files
+    let json: Vec<&std::path::PathBuf> = files
         .iter()
         .filter(|f| f.extension().is_some_and(|e| e == "json" || e == "gz"))
-    {
-        loader.load_into(f, &mut table)?;
-    }
+        .collect();
+    let table = loader.load_parallel(&json, 0)?;
     let load = table.summary();
     let series: Vec<PairCounts> = table.series();
     if series.is_empty() {

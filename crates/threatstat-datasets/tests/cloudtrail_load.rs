@@ -605,3 +605,66 @@ fn aws_service_identities_use_invoked_by() {
     let e = load_err(CloudTrailLoader::new(), "svc2.json", no);
     assert!(e.contains("field `userIdentity.invokedBy`: missing"), "{e}");
 }
+
+/// `load_parallel` equals `load`: the same series, summary and skip
+/// messages on many files with bad records (skipped), and the same error
+/// (the first bad file's, in path order) when stopping.
+#[test]
+fn parallel_load_equals_sequential() {
+    use threatstat_datasets::cloudtrail::CloudTrailGenerator;
+    let dir = std::env::temp_dir().join(format!("threatstat-ct-parallel-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut files = CloudTrailGenerator::new()
+        .days(12)
+        .seed(9)
+        .generate()
+        .unwrap()
+        .write_json_dir(&dir)
+        .unwrap();
+    // Bad deliveries among the good ones (the later two with a different
+    // bad field, so the messages tell them apart).
+    for (at, bad) in [
+        (
+            3,
+            GOOD.replace("2024-01-02T10:00:00Z", "2024-13-02T10:00:00Z"),
+        ),
+        (7, GOOD.replace("\"ListBuckets\"", "42")),
+        (10, GOOD.replace("\"eventName\": \"ListBuckets\", ", "")),
+    ] {
+        let p = dir.join(format!("bad-{at}.json"));
+        // The first bad file is long, so that threads finish the later
+        // ones first: their messages must still come after its message.
+        let text = if at == 3 {
+            let good = vec![GOOD; 5_000].join(",\n");
+            format!("{{\"Records\": [\n{good},\n{bad}\n]}}\n")
+        } else {
+            delivery_with(&bad)
+        };
+        std::fs::write(&p, text).unwrap();
+        files.insert(at, p);
+    }
+    for policy in [BadRowPolicy::Skip, BadRowPolicy::Error] {
+        for bucket in [Bucket::Day, Bucket::Hour] {
+            let l = CloudTrailLoader::new().bad_rows(policy).bucket(bucket);
+            let seq = l.load(&files);
+            for threads in [0, 1, 3] {
+                let par = l.load_parallel(&files, threads);
+                match (&seq, par) {
+                    (Ok(a), Ok(b)) => {
+                        assert!(a.summary().counted > 1_000);
+                        assert_eq!(a.series(), b.series(), "{policy:?} {bucket:?} {threads}");
+                        assert_eq!(a.summary(), b.summary());
+                        assert_eq!(a.skip_report().examples, b.skip_report().examples);
+                        assert_eq!(b.skip_report().skipped, 3);
+                    }
+                    (Err(a), Err(b)) => {
+                        assert_eq!(a.to_string(), b.to_string());
+                        assert!(b.to_string().contains("bad-3.json"), "{b}");
+                    }
+                    (a, b) => panic!("{policy:?}: load {a:?} but load_parallel {b:?}"),
+                }
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
