@@ -11,38 +11,14 @@
 //! ```
 //! Run each twice: the first run pages the files into the cache.
 
+mod util;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use threatstat_datasets::cert::{LogonGenerator, LogonLoader};
 use threatstat_datasets::cloudtrail::{CloudTrailGenerator, CloudTrailLoader};
-
-/// User + system CPU seconds of this process so far (Linux).
-fn cpu_secs() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let f: Vec<&str> = s
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let tick = |i: usize| {
-        f.get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(f64::NAN)
-    };
-    (tick(11) + tick(12)) / 100.0
-}
-
-/// Peak resident memory of this process (MiB, Linux `VmHWM`).
-fn peak_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
+use util::{cpu_secs, peak_mib};
 
 /// Line ends and bytes of `files` (decompressed), read as the loaders
 /// read them.

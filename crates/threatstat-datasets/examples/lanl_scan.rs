@@ -10,27 +10,12 @@
 //! ```
 //! Run it twice: the first run pages the file into the cache.
 
+mod util;
+
 use std::io::Read;
 use std::time::Instant;
 use threatstat_datasets::lanl::{AuthEvent, AuthReader, Names, ParallelScan, UserId};
-
-/// User + system CPU seconds of this process so far (Linux), to show
-/// lines per CPU second beside wall time on a shared machine.
-fn cpu_secs() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let f: Vec<&str> = s
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    let tick = |i: usize| {
-        f.get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(f64::NAN)
-    };
-    (tick(11) + tick(12)) / 100.0
-}
+use util::cpu_secs;
 
 /// Wall and CPU clocks started together.
 struct Clock(Instant, f64);
