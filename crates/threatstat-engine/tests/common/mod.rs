@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use threatstat_core::BadRowPolicy;
 use threatstat_datasets::cert::{DailyCounts, HourWindow, LogonGenerator, LogonLoader, Span};
 use threatstat_datasets::lanl::{
-    LanlGenerator, OwnerMap, OwnerRule, OwnerSide, UploadRow, upload_bytes_per_interval,
+    LanlGenerator, OwnerMap, OwnerRule, UploadRow, upload_bytes_per_interval,
 };
 use threatstat_engine::Session;
 use threatstat_engine::sql::EventColumns;
