@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use threatstat_core::BadRowPolicy;
 use threatstat_datasets::lanl::{
-    OwnerMap, OwnerRule, ParallelScan, RedTeam, upload_bytes_per_interval_with,
+    OwnerMap, OwnerRule, ParallelScan, RedTeam, UploadRow, upload_bytes_per_interval_with,
 };
 use threatstat_kde::{Bandwidth, GaussianKde, Points, Threshold};
 use threatstat_plot::{DensityOverlay, DistributionFigure, KdeFlagFigure};
@@ -47,6 +47,26 @@ pub struct UploadParams {
     /// Show a progress bar with throughput on standard error while reading
     /// `auth.txt` and `flows.txt` (default false).
     pub progress: bool,
+}
+
+impl UploadParams {
+    /// Checks the settings: `alpha` and `contamination` in (0, 1), a
+    /// positive interval ([`run`] and [`analyse`] call it before any work).
+    ///
+    /// ```
+    /// use threatstat_experiments::lanl_upload::UploadParams;
+    /// assert!(UploadParams::default().check().is_ok());
+    /// assert!(UploadParams { alpha: 1.5, ..Default::default() }.check().is_err());
+    /// ```
+    pub fn check(&self) -> Result<(), Error> {
+        let in_unit = |x: f64| x > 0.0 && x < 1.0;
+        if !in_unit(self.alpha) || !in_unit(self.contamination) || self.interval_s == 0 {
+            return Err(
+                "alpha and contamination must be in (0, 1) and the interval positive".into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 impl Default for UploadParams {
@@ -253,10 +273,7 @@ pub fn run(
     out_dir: &Path,
     p: &UploadParams,
 ) -> Result<UploadSummary, Error> {
-    let in_unit = |x: f64| x > 0.0 && x < 1.0;
-    if !in_unit(p.alpha) || !in_unit(p.contamination) || p.interval_s == 0 {
-        return Err("alpha and contamination must be in (0, 1) and the interval positive".into());
-    }
+    p.check()?;
     std::fs::create_dir_all(out_dir)?;
     let scan = ParallelScan::new().bad_rows(p.bad_rows);
     let owners = with_progress(p.progress, &inputs.auth, scan.clone(), |scan| {
@@ -265,14 +282,76 @@ pub fn run(
     let table = with_progress(p.progress, &inputs.flows, scan, |scan| {
         upload_bytes_per_interval_with(&inputs.flows, &owners, p.interval_s, scan)
     })?;
-    let red = RedTeam::read_with(&inputs.redteam, p.bad_rows)?;
-    let names = table.users();
+    let sums = UploadSums {
+        owners: owners.users().len(),
+        users: table.users(),
+        rows: table.rows(),
+    };
+    analyse(&sums, &inputs.redteam, out_dir, p)
+}
+
+/// Upload sums per user and interval, however they were computed: by the
+/// native loaders ([`run`]) or by `threatstat-engine`'s `lanl_uploads` plan
+/// on DataFusion or a Ballista cluster (`threatstat lanl uploads --engine`).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadSums<'a> {
+    /// Users who own at least one computer.
+    pub owners: usize,
+    /// User names; `rows[i].user` indexes them.
+    pub users: &'a [String],
+    /// Upload and download sums per user and interval.
+    pub rows: &'a [UploadRow],
+}
+
+/// The statistics of [`run`] on upload sums computed elsewhere: the
+/// Mann-Whitney tests, the KDE flags, `users.csv`, the figures and
+/// `summary.json` in `out_dir` (`p.bad_rows` applies to `redteam`).
+///
+/// ```
+/// use threatstat_datasets::lanl::UploadRow;
+/// use threatstat_experiments::lanl_upload::{analyse, UploadParams, UploadSums};
+/// let dir = std::env::temp_dir().join(format!("ts-doc-analyse-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("redteam.txt"), "1,U0@DOM1,C1,C2\n").unwrap();
+/// let users: Vec<String> = (0..40).map(|u| format!("U{u}@DOM1")).collect();
+/// let rows: Vec<UploadRow> = (0..40u32)
+///     .flat_map(|u| (0..5u32).map(move |d| UploadRow {
+///         user: u, interval: d, upload_bytes: 1000 + 37 * u64::from(u * 5 + d) + if u == 0 { 9000 } else { 0 },
+///         download_bytes: 0, upload_flows: 1, download_flows: 0 }))
+///     .collect();
+/// let p = UploadParams { figures: false, ..Default::default() };
+/// let s = analyse(&UploadSums { owners: 40, users: &users, rows: &rows }, &dir.join("redteam.txt"), &dir, &p).unwrap();
+/// assert_eq!((s.users, s.compromised_users, s.intervals_compromised), (40, 1, 5));
+/// assert!(dir.join("users.csv").exists());
+/// ```
+pub fn analyse(
+    sums: &UploadSums<'_>,
+    redteam: &Path,
+    out_dir: &Path,
+    p: &UploadParams,
+) -> Result<UploadSummary, Error> {
+    p.check()?;
+    if let Some(r) = sums
+        .rows
+        .iter()
+        .find(|r| r.user as usize >= sums.users.len())
+    {
+        return Err(format!(
+            "upload row of user index {} but only {} user names",
+            r.user,
+            sums.users.len()
+        )
+        .into());
+    }
+    std::fs::create_dir_all(out_dir)?;
+    let red = RedTeam::read_with(redteam, p.bad_rows)?;
+    let names = sums.users;
     let compromised: Vec<bool> = names.iter().map(|u| red.is_compromised(u)).collect();
     // Per-interval upload bytes; per-user rows for the KDE features.
     let mut all = Vec::new();
     let mut comp = Vec::new();
     let mut per_user: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
-    for r in table.rows() {
+    for r in sums.rows {
         let b = r.upload_bytes as f64;
         all.push(b);
         per_user[r.user as usize].push(b);
@@ -425,7 +504,7 @@ pub fn run(
         }
     }
     let summary = UploadSummary {
-        owners: owners.users().len(),
+        owners: sums.owners,
         users: names.len(),
         redteam_users: red.users().len(),
         compromised_users: compromised.iter().filter(|c| **c).count(),

@@ -44,7 +44,10 @@
 //!
 //! [`sql`] writes every plan in Spark SQL ([`sql::Dialect::Spark`]) for
 //! users who run Spark: register the inputs as the views named in
-//! [`sql::tables`] and run the text with `spark.sql(...)`. The session
+//! [`sql::tables`] and run the text with `spark.sql(...)`. The texts were
+//! run on Spark 4.3.0 and their results equal the native path's
+//! (`tests/spark_parity.rs`, with the script that reruns Spark named
+//! there). The session
 //! length rule has no Spark SQL form (it needs a sequential scan per run of
 //! events, e.g. a `mapGroups` in Scala).
 //!

@@ -45,6 +45,16 @@ pub struct UploadsArgs {
     /// No progress bars (they are shown only on a terminal anyway).
     #[arg(long)]
     quiet: bool,
+    /// Compute the upload sums with threatstat-engine instead of the
+    /// native loaders: `local` (DataFusion on this machine), `loopback:N` (a
+    /// Ballista scheduler and N executors started in this process), or a
+    /// Ballista scheduler `df://HOST:PORT` whose executors all see the input
+    /// paths. Inputs may be CSV (gzip on DataFusion only) or Parquet files
+    /// or directories. The statistics run here either way; the results
+    /// equal the native ones.
+    #[cfg(feature = "engine")]
+    #[arg(long, value_name = "local|loopback:N|df://HOST:PORT")]
+    engine: Option<String>,
 }
 
 #[derive(Args)]
@@ -69,6 +79,86 @@ pub struct GenerateArgs {
     gzip: bool,
 }
 
+impl UploadsArgs {
+    fn inputs(&self) -> UploadInputs {
+        UploadInputs {
+            auth: self.auth.clone(),
+            flows: self.flows.clone(),
+            redteam: self.redteam.clone(),
+        }
+    }
+}
+
+/// `lanl uploads --engine SPEC`: the upload sums from threatstat-engine's
+/// plan, then the same statistics as the native path.
+#[cfg(feature = "engine")]
+fn uploads_on_engine(
+    spec: &str,
+    a: &UploadsArgs,
+    p: &threatstat_experiments::lanl_upload::UploadParams,
+) -> Result<
+    threatstat_experiments::lanl_upload::UploadSummary,
+    Box<dyn std::error::Error + Send + Sync>,
+> {
+    use threatstat_datasets::lanl::OwnerRule;
+    use threatstat_engine::{Engine, Source};
+    use threatstat_experiments::lanl_upload::{UploadSums, analyse};
+    p.check()?;
+    if a.skip_bad_rows {
+        return Err(
+            "--skip-bad-rows works with the native loaders only: the engine stops at \
+                    the first bad row (drop --engine, or clean the input)"
+                .into(),
+        );
+    }
+    let engine = match spec {
+        "local" => Engine::local()?,
+        s if s.starts_with("loopback:") => {
+            let n: usize = s["loopback:".len()..]
+                .parse()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| {
+                    format!("--engine {s}: expected loopback:N with N >= 1 executors")
+                })?;
+            Engine::loopback(n, 1)?
+        }
+        s if s.starts_with("df://") => Engine::remote(s)?,
+        s => {
+            return Err(
+                format!("--engine {s}: expected local, loopback:N or df://HOST:PORT").into(),
+            );
+        }
+    };
+    if !a.quiet {
+        eprintln!(
+            "computing the upload sums on {} ({spec})...",
+            engine.backend_name()
+        );
+    }
+    let t = std::time::Instant::now();
+    let up = engine.lanl_uploads(
+        &Source::from_path(&a.auth),
+        &Source::from_path(&a.flows),
+        &OwnerRule::default(),
+        a.interval_s,
+    )?;
+    if !a.quiet {
+        eprintln!(
+            "{} upload rows of {} users in {:.1} s",
+            up.rows.len(),
+            up.owners.users().len(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let sums = UploadSums {
+        owners: up.owners.users().len(),
+        users: up.owners.users(),
+        rows: &up.rows,
+    };
+    analyse(&sums, &a.redteam, &a.out, p)
+}
+
 pub fn run(c: LanlCmd) -> Res {
     match c {
         LanlCmd::Uploads(a) => {
@@ -84,12 +174,13 @@ pub fn run(c: LanlCmd) -> Res {
                 figures: true,
                 progress: !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             };
-            let inputs = UploadInputs {
-                auth: a.auth,
-                flows: a.flows,
-                redteam: a.redteam,
+            #[cfg(feature = "engine")]
+            let s = match &a.engine {
+                Some(spec) => uploads_on_engine(spec, &a, &p)?,
+                None => run_uploads(&a.inputs(), &a.out, &p)?,
             };
-            let s = run_uploads(&inputs, &a.out, &p)?;
+            #[cfg(not(feature = "engine"))]
+            let s = run_uploads(&a.inputs(), &a.out, &p)?;
             println!("{}", serde_json::to_string_pretty(&s)?);
             eprintln!(
                 "{} users ({} compromised): Mann-Whitney U p = {:.3e} (two-sided), KDE precision {:.2} recall {:.2} -> {}",
