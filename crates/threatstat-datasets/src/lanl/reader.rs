@@ -338,6 +338,12 @@ pub(super) struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    /// Forgets the fields (for the next line; the slots are overwritten).
+    #[inline]
+    pub(super) fn clear(&mut self) {
+        self.n = 0;
+    }
+
     /// The next field of the line.
     #[inline]
     pub(super) fn push(&mut self, f: &'a [u8]) {
@@ -387,7 +393,7 @@ fn zero_bytes(x: u64) -> u64 {
 /// not), splitting lines and fields in one pass over the block, and calls
 /// `each(line, names, result)` in order until it returns `false`.
 ///
-/// The separators are found 8 bytes at a time (a bit mask of the `,` and
+/// The separators are found 8 bytes at a time (bit masks of the `,` and
 /// `\n` bytes of each little-endian word, walked with `trailing_zeros`):
 /// LANL lines have a separator every 7 bytes or so, where a vectorised
 /// search returning one match per call spends most of its time on call
@@ -398,13 +404,12 @@ pub(super) fn parse_block<'b, T: LanlRecord>(
     names: &mut Names,
     mut each: impl FnMut(&[u8], &mut Names, Result<T, (usize, String)>) -> bool,
 ) {
-    const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
-    const ENDS: u64 = 0x0a0a_0a0a_0a0a_0a0a;
     let mut fields = Fields::default();
     let (mut line_start, mut field_start) = (0, 0);
-    // Handles the separator at `i`; false stops the walk.
-    let mut at = |i: usize, fields: &mut Fields<'b>, names: &mut Names| -> bool {
-        if block[i] == b',' {
+    // Handles the separator at `i` (a line end when `end`); false stops
+    // the walk.
+    let mut at = |i: usize, end: bool, fields: &mut Fields<'b>, names: &mut Names| -> bool {
+        if !end {
             fields.push(&block[field_start..i]);
             field_start = i + 1;
             return true;
@@ -417,26 +422,34 @@ pub(super) fn parse_block<'b, T: LanlRecord>(
         fields.push(&block[field_start..end]);
         let r = fields.parse(end == line_start, names);
         let go = each(&block[line_start..=i], names, r);
-        *fields = Fields::default();
+        fields.clear();
         line_start = i + 1;
         field_start = i + 1;
         go
     };
+    const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
+    const ENDS: u64 = 0x0a0a_0a0a_0a0a_0a0a;
     let words = block.chunks_exact(8);
     let tail_at = block.len() - words.remainder().len();
     for (k, w) in words.enumerate() {
         let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
-        let mut m = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ ENDS);
+        let ends = zero_bytes(w ^ ENDS);
+        let mut m = zero_bytes(w ^ COMMAS) | ends;
         while m != 0 {
-            let i = 8 * k + (m.trailing_zeros() / 8) as usize;
+            let b = m.trailing_zeros();
             m &= m - 1;
-            if !at(i, &mut fields, names) {
+            if !at(
+                8 * k + (b / 8) as usize,
+                (ends >> b) & 1 == 1,
+                &mut fields,
+                names,
+            ) {
                 return;
             }
         }
     }
     for (i, &c) in block.iter().enumerate().skip(tail_at) {
-        if matches!(c, b',' | b'\n') && !at(i, &mut fields, names) {
+        if matches!(c, b',' | b'\n') && !at(i, c == b'\n', &mut fields, names) {
             return;
         }
     }
