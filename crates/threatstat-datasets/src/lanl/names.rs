@@ -97,7 +97,7 @@ struct ByteInterner {
 struct RecentNames(Vec<(u128, u32)>);
 
 /// Entries of a [`RecentNames`] (a power of two).
-const RECENT_SLOTS: usize = 4096;
+const RECENT_SLOTS: usize = 16384;
 
 impl std::fmt::Debug for RecentNames {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -181,12 +181,20 @@ impl ByteInterner {
         }
     }
 
-    #[inline]
+    /// The id of `b`: a hit in the recent names is answered inline (a
+    /// reader interns four or five names per line), anything else by
+    /// [`intern_bytes_slow`](Self::intern_bytes_slow).
+    #[inline(always)]
     fn intern_bytes(&mut self, b: &[u8]) -> Result<u32, String> {
+        if let Some(id) = short_key(b).and_then(|k| self.recent.get(k)) {
+            return Ok(id);
+        }
+        self.intern_bytes_slow(b)
+    }
+
+    #[inline(never)]
+    fn intern_bytes_slow(&mut self, b: &[u8]) -> Result<u32, String> {
         if let Some(k) = short_key(b) {
-            if let Some(id) = self.recent.get(k) {
-                return Ok(id);
-            }
             let id = match self.short.get(&k) {
                 Some(&id) => id,
                 None => self.insert(std::str::from_utf8(b).map_err(|_| {
