@@ -13,31 +13,11 @@
 
 mod util;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use threatstat_datasets::cert::{LogonGenerator, LogonLoader};
 use threatstat_datasets::cloudtrail::{CloudTrailGenerator, CloudTrailLoader};
-use util::{cpu_secs, peak_mib};
-
-/// Line ends and bytes of `files` (decompressed), read as the loaders
-/// read them.
-fn line_ends(files: &[PathBuf]) -> Result<(u64, u64), Box<dyn std::error::Error>> {
-    let (mut lines, mut bytes) = (0u64, 0u64);
-    let mut buf = vec![0u8; 1 << 20];
-    for p in files {
-        let mut input = threatstat_core::reader::open(p)?;
-        loop {
-            let n = input.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            bytes += n as u64;
-            lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
-        }
-    }
-    Ok((lines, bytes))
-}
+use util::{cpu_secs, line_ends, peak_mib};
 
 fn report(what: &str, units: u64, unit: &str, bytes: u64, t: Instant, cpu0: f64) {
     let secs = t.elapsed().as_secs_f64();

@@ -12,10 +12,9 @@
 
 mod util;
 
-use std::io::Read;
 use std::time::Instant;
 use threatstat_datasets::lanl::{AuthEvent, AuthReader, Names, ParallelScan, UserId};
-use util::cpu_secs;
+use util::{cpu_secs, line_ends};
 
 /// Wall and CPU clocks started together.
 struct Clock(Instant, f64);
@@ -63,16 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bytes = std::fs::metadata(path)?.len();
 
     let t = Clock::start();
-    let mut input = threatstat_core::reader::open(std::path::Path::new(path))?;
-    let mut buf = vec![0u8; 1 << 20];
-    let mut lines = 0u64;
-    loop {
-        let n = input.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
-    }
+    let (lines, _) = line_ends(&[path.into()])?;
     report("line ends only (wc -l)", lines, bytes, t);
 
     let t = Clock::start();
