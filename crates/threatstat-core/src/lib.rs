@@ -15,7 +15,11 @@
 //! * [`BadRowPolicy`] and [`SkipReport`]: the explicit, counted way to skip
 //!   bad input rows instead of silently dropping them.
 //! * [`atomic::AtomicFile`]: output files that appear whole or not at all
-//!   (written beside the target, renamed on commit).
+//!   (written beside the target, renamed on commit); [`output`] decides
+//!   what `-`, devices, FIFOs and symlinks get, and refuses an output that
+//!   is an input; [`cleanup`] removes temporary files on a signal;
+//!   [`manifest`] marks the files of one run of a multi-file output;
+//!   [`stdout`] prints without panicking on a closed pipe.
 //!
 //! ```
 //! use threatstat_core::time::{parse_timestamp, format_timestamp};
@@ -24,13 +28,17 @@
 //! ```
 
 pub mod atomic;
+pub mod cleanup;
 pub mod error;
 pub mod gz;
 pub mod intern;
+pub mod manifest;
+pub mod output;
 pub mod progress;
 pub mod pyfmt;
 pub mod reader;
 pub mod skip;
+pub mod stdout;
 pub mod time;
 
 pub use error::{Error, Location, Result};

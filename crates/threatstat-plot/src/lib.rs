@@ -195,6 +195,27 @@ fn format_of(path: &Path) -> Result<Format, PlotError> {
     }
 }
 
+/// Checks, before anything is computed, that `path` names a figure format
+/// (`.png` or `.svg`, and `.html`/`.htm` when `html` is true) and can be
+/// written (see `threatstat_core::output::check`), so a command does not
+/// fail on its figure after writing its other outputs.
+///
+/// ```
+/// use std::path::Path;
+/// assert!(threatstat_plot::check_output(Path::new("fig.png"), false).is_ok());
+/// assert!(threatstat_plot::check_output(Path::new("fig.txt"), false).is_err());
+/// assert!(threatstat_plot::check_output(Path::new("fig.html"), false).is_err());
+/// assert!(threatstat_plot::check_output(Path::new("/no/such/dir/fig.svg"), false).is_err());
+/// ```
+pub fn check_output(path: &Path, html: bool) -> Result<(), PlotError> {
+    let format = format_of(path)?;
+    if format == Format::Html && !html {
+        return Err(PlotError::UnsupportedFormat(extension_of(path)));
+    }
+    threatstat_core::output::check(path).map_err(|e| raster::core_err(path, e))?;
+    Ok(())
+}
+
 /// Writes a timeline scatter (x = time with date labels UTC, y = value) to
 /// `path`; the format comes from the extension: `.png`, `.svg` or `.html`.
 ///

@@ -50,50 +50,48 @@ fn io_err(path: &Path, source: std::io::Error) -> PlotError {
     }
 }
 
-/// A temporary path beside `path`, ending in the same extension (plotters
-/// picks the image format from it).
-fn temp_beside(path: &Path) -> std::path::PathBuf {
-    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-    let ext = path
-        .extension()
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
-    path.with_file_name(format!(".{stem}.tmp-{}{ext}", std::process::id()))
-}
-
-/// Runs `write` on a temporary file beside `path` and renames it over
-/// `path` on success (removing it on failure), so an interrupted run
-/// leaves no truncated figure.
-fn atomically(
-    path: &Path,
-    write: impl FnOnce(&Path) -> Result<(), PlotError>,
-) -> Result<(), PlotError> {
-    let temp = temp_beside(path);
-    let r = write(&temp).and_then(|()| std::fs::rename(&temp, path).map_err(|e| io_err(path, e)));
-    if r.is_err() {
-        let _ = std::fs::remove_file(&temp);
+/// The [`PlotError`] of a failed output (an I/O error keeps its kind).
+pub(crate) fn core_err(path: &Path, e: threatstat_core::Error) -> PlotError {
+    match e {
+        threatstat_core::Error::Io { source, .. } => io_err(path, source),
+        other => io_err(path, std::io::Error::other(other.to_string())),
     }
-    r
 }
 
-/// Writes `text` to `path` through a temporary file (see [`atomically`]).
+/// Writes `bytes` to `path` through threatstat-core's `AtomicFile`: a
+/// regular file appears whole or not at all, `-`, devices and FIFOs are
+/// streamed, a symlink is written through to its target.
+pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
+    threatstat_core::atomic::write_atomically(path, |w| std::io::Write::write_all(w, bytes))
+        .map_err(|e| core_err(path, e))
+}
+
+/// Writes `text` to `path` (see [`write_bytes`]).
 pub(crate) fn write_text(path: &Path, text: &str) -> Result<(), PlotError> {
-    atomically(path, |temp| {
-        std::fs::write(temp, text).map_err(|e| io_err(path, e))
-    })
+    write_bytes(path, text.as_bytes())
 }
 
-/// Draws `fig` into a PNG file at `path`.
+/// Draws `fig` into a PNG file at `path`. plotters encodes PNG only into a
+/// file, so the image is drawn into a scratch file in the temporary
+/// directory (registered for removal on a signal), then written to `path`
+/// by [`write_bytes`].
 pub(crate) fn write_png<D: Drawing>(fig: &D, path: &Path) -> Result<(), PlotError> {
-    atomically(path, |temp| {
-        // Surface unwritable paths as I/O errors (plotters would only
-        // report them as an opaque encoder error after drawing).
-        std::fs::File::create(temp).map_err(|e| io_err(path, e))?;
-        let root = BitMapBackend::new(temp, fig.size()).into_drawing_area();
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    // Surface unwritable paths before drawing.
+    threatstat_core::output::check(path).map_err(|e| core_err(path, e))?;
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let scratch =
+        std::env::temp_dir().join(format!(".threatstat-figure-{}-{n}.png", std::process::id()));
+    threatstat_core::cleanup::register(&scratch);
+    let drawn = (|| {
+        let root = BitMapBackend::new(&scratch, fig.size()).into_drawing_area();
         fig.draw_on(&root).map_err(backend_err)?;
         root.present().map_err(backend_err)?;
-        Ok(())
-    })
+        drop(root);
+        std::fs::read(&scratch).map_err(|e| io_err(path, e))
+    })();
+    let _ = threatstat_core::cleanup::settle(&scratch, || std::fs::remove_file(&scratch));
+    write_bytes(path, &drawn?)
 }
 
 /// Draws `fig` into an SVG file at `path`.
@@ -343,7 +341,7 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) 
 mod atomic_tests {
     use super::*;
 
-    /// A failed write leaves neither the target nor the temporary file; a
+    /// A failed write leaves neither the target nor a temporary file; a
     /// good one replaces the target.
     #[test]
     fn outputs_appear_whole_or_not_at_all() {
@@ -351,26 +349,11 @@ mod atomic_tests {
             std::env::temp_dir().join(format!("threatstat-plot-atomic-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let target = dir.join("fig.svg");
-        let failed = atomically(&target, |temp| {
-            std::fs::write(temp, "half").unwrap();
-            Err(io_err(&target, std::io::Error::other("interrupted")))
-        });
-        assert!(failed.is_err());
-        assert!(!target.exists());
-        assert_eq!(
-            std::fs::read_dir(&dir).unwrap().count(),
-            0,
-            "temporary file left"
-        );
+        assert!(write_text(&dir.join("no/such/fig.svg"), "x").is_err());
         write_text(&target, "one").unwrap();
         write_text(&target, "two").unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "two");
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
-        assert!(
-            temp_beside(&dir.join("a.png"))
-                .to_string_lossy()
-                .ends_with(".png")
-        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
