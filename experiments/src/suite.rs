@@ -96,7 +96,14 @@ pub fn run(
         bar.set_message(a.name);
         let t0 = std::time::Instant::now();
         let dir = out_dir.join(a.name);
-        let result = std::panic::catch_unwind(|| (a.run)(data_dir, &dir));
+        // manifest.json, written last, lists the files of this run of the
+        // analysis (an interrupted rerun leaves none).
+        let result = std::panic::catch_unwind(|| {
+            let run = threatstat_core::manifest::Run::begin(&dir)?;
+            let s = (a.run)(data_dir, &dir)?;
+            run.finish()?;
+            Ok::<_, Error>(s)
+        });
         let result = match result {
             Ok(Ok(s)) => Ok(s),
             Ok(Err(e)) => Err(e.to_string()),
@@ -195,13 +202,22 @@ mod tests {
             },
             Analysis { name: "c", run: ok },
         ];
-        let o = run(&a, &[], Path::new("data"), Path::new("results"), false).unwrap();
+        let out = std::env::temp_dir().join(format!("threatstat-suite-{}", std::process::id()));
+        let o = run(&a, &[], Path::new("data"), &out, false).unwrap();
         assert_eq!(o.len(), 3);
         assert_eq!(o[0].result.as_ref().unwrap_err(), "bad input");
         assert!(o[1].result.as_ref().unwrap_err().contains("boom"));
         assert_eq!(o[2].result.as_ref().unwrap().name, "c");
-        let only = run(&a, &["c".into()], Path::new("d"), Path::new("r"), false).unwrap();
+        // Only the analysis that succeeded has a manifest.
+        let manifest = |n: &str| {
+            out.join(n)
+                .join(threatstat_core::manifest::MANIFEST)
+                .exists()
+        };
+        assert!(manifest("c") && !manifest("a") && !manifest("b"));
+        let only = run(&a, &["c".into()], Path::new("d"), &out, false).unwrap();
         assert_eq!(only.len(), 1);
-        assert!(run(&a, &["zzz".into()], Path::new("d"), Path::new("r"), false).is_err());
+        assert!(run(&a, &["zzz".into()], Path::new("d"), &out, false).is_err());
+        std::fs::remove_dir_all(&out).unwrap();
     }
 }

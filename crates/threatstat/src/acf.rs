@@ -107,6 +107,5 @@ pub fn run(a: AcfArgs) -> Res {
             }
         );
     }
-    println!("{}", serde_json::to_string_pretty(&doc)?);
-    Ok(())
+    crate::print::print_json(&doc)
 }

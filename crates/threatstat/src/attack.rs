@@ -1,6 +1,7 @@
 //! `threatstat attack ...`: ATT&CK tactic-chain models learned from the
 //! Attack Flow corpus, alert correlation, and the OTRF evaluation.
 
+use crate::outputs::prepare;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use std::error::Error;
@@ -241,10 +242,7 @@ pub fn run(c: AttackCmd) -> Res {
 }
 
 fn print_json(v: &Value) -> Res {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v)?;
-    writeln!(out)?;
-    Ok(())
+    crate::print::print_json(v)
 }
 
 fn write_json(path: &Path, v: &Value) -> Res {
@@ -277,6 +275,11 @@ fn split_labels(s: &str, what: &str) -> Result<Vec<String>, BoxError> {
 }
 
 fn train(a: &TrainArgs) -> Res {
+    prepare(
+        &[Some(a.flows.as_path())],
+        &[Some(a.out.as_path()), a.issues.as_deref()],
+        &[a.plot.as_deref()],
+    )?;
     let cat = Catalogue::bundled();
     let corpus = threatstat_attack::FlowCorpus::read_jsonl(&a.flows)?;
     let flows = corpus.extract(cat);
@@ -397,6 +400,7 @@ fn endpoint(model: &TacticChainModel, s: &str, from: bool) -> Result<Endpoint, B
 }
 
 fn path(a: &PathArgs) -> Res {
+    prepare(&[Some(a.m.model.as_path())], &[], &[a.plot.as_deref()])?;
     let model = TacticChainModel::load(&a.m.model)?;
     let (from, to) = (
         endpoint(&model, &a.from, true)?,
@@ -423,6 +427,11 @@ fn stationary(a: &ModelArg) -> Res {
 }
 
 fn heatmap(a: &HeatmapArgs) -> Res {
+    prepare(
+        &[Some(a.m.model.as_path())],
+        &[a.csv.as_deref()],
+        &[Some(a.out.as_path())],
+    )?;
     let model = TacticChainModel::load(&a.m.model)?;
     let path = match (&a.path_from, &a.path_to) {
         (None, None) => None,
@@ -431,26 +440,35 @@ fn heatmap(a: &HeatmapArgs) -> Res {
             endpoint(&model, t.as_deref().unwrap_or(END), false)?,
         )),
     };
+    // The matrix is rendered first and appears after the figure, so a
+    // failure leaves neither.
+    let matrix = match &a.csv {
+        Some(p) => {
+            let m = model.transition_matrix();
+            let mut w = csv_file(p)?;
+            let mut header = vec!["from".to_string()];
+            header.extend(m.columns.iter().cloned());
+            w.write_record(&header)?;
+            for (r, row) in m.rows.iter().zip(&m.p) {
+                let mut rec = vec![r.clone()];
+                rec.extend(row.iter().map(|x| x.to_string()));
+                w.write_record(&rec)?;
+            }
+            Some((w.into_inner().map_err(|e| e.into_error())?.finish()?, p))
+        }
+        None => None,
+    };
     threatstat_experiments::attack_tactic_chains::heatmap(&model, &a.out, path)?;
     eprintln!("heat map -> {}", a.out.display());
-    if let Some(p) = &a.csv {
-        let m = model.transition_matrix();
-        let mut w = csv_file(p)?;
-        let mut header = vec!["from".to_string()];
-        header.extend(m.columns.iter().cloned());
-        w.write_record(&header)?;
-        for (r, row) in m.rows.iter().zip(&m.p) {
-            let mut rec = vec![r.clone()];
-            rec.extend(row.iter().map(|x| x.to_string()));
-            w.write_record(&rec)?;
-        }
-        commit_csv(w)?;
+    if let Some((f, p)) = matrix {
+        f.commit()?;
         eprintln!("matrix -> {}", p.display());
     }
     Ok(())
 }
 
 fn loo(a: &LooArgs) -> Res {
+    prepare(&[Some(a.flows.as_path())], &[a.out.as_deref()], &[])?;
     let cat = Catalogue::bundled();
     let flows = threatstat_attack::FlowCorpus::read_jsonl(&a.flows)?.extract(cat);
     let table = loo_grid(&flows, &a.orders, &a.alphas, !a.keep_repeats)?;
@@ -464,7 +482,7 @@ fn loo(a: &LooArgs) -> Res {
         .alpha(1e12)
         .collapse_repeats(!a.keep_repeats)
         .leave_one_flow_out(&flows)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = threatstat_core::stdout::stdout();
     writeln!(
         out,
         "leave-one-flow-out on {} flows ({:.2} transitions per path on average, repeats {})",
@@ -531,6 +549,15 @@ fn loo(a: &LooArgs) -> Res {
 }
 
 fn correlate(a: &CorrelateArgs) -> Res {
+    prepare(
+        &[
+            Some(a.m.model.as_path()),
+            Some(a.alerts.as_path()),
+            a.benign.as_deref(),
+        ],
+        &[a.out.as_deref()],
+        &[],
+    )?;
     let model = TacticChainModel::load(&a.m.model)?;
     let cat = Catalogue::bundled();
     if cat.tactics() != model.tactics() {
@@ -597,12 +624,17 @@ fn correlate(a: &CorrelateArgs) -> Res {
             f.commit()?;
             eprintln!("ranking -> {}", p.display());
         }
-        None => write_ranking_csv(std::io::stdout().lock(), &ranked)?,
+        None => write_ranking_csv(threatstat_core::stdout::stdout(), &ranked)?,
     }
     Ok(())
 }
 
 fn evaluate_cmd(a: &EvaluateArgs) -> Res {
+    prepare(
+        &[Some(a.m.model.as_path()), Some(a.otrf.as_path())],
+        &[a.out.as_deref()],
+        &[],
+    )?;
     let model = TacticChainModel::load(&a.m.model)?;
     let cat = Catalogue::bundled();
     let empty = TacticVotes::new();
@@ -629,7 +661,7 @@ fn evaluate_cmd(a: &EvaluateArgs) -> Res {
         },
     };
     let ev = evaluate(&model, &chains, &resolver, &params)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = threatstat_core::stdout::stdout();
     writeln!(
         out,
         "OTRF held-out chains: {} datasets, {} chains with >= 2 tactics (order-{} model, alpha {})",

@@ -1,5 +1,6 @@
 //! `threatstat changepoint ...`
 
+use crate::outputs::prepare;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 use std::error::Error;
@@ -230,6 +231,7 @@ pub fn run(cmd: ChangepointCmd) -> Res {
         ChangepointCmd::Fit(a) => fit(&a),
         ChangepointCmd::Logons(a) => logons(&a),
         ChangepointCmd::Generate(a) => {
+            prepare(&[], &[Some(a.out.as_path()), Some(a.truth.as_path())], &[])?;
             let truth = LogonGenerator::new()
                 .users(a.users)
                 .days(a.days)
@@ -422,8 +424,7 @@ fn fit_other(a: &FitArgs, s: &threatstat_changepoint::io::CountSeries, spec: &Mo
     };
     v["model"] = json!(name);
     v["direction"] = json!(spec.direction.name());
-    let json = serde_json::to_string_pretty(&v)? + "\n";
-    threatstat_core::atomic::write_atomically(&a.out, |w| w.write_all(json.as_bytes()))?;
+    let json = finished_json(&a.out, &v)?;
     if let Some(p) = &a.plot {
         let (bars, rate) = model_curves(spec, false, &a.model.params(), &s.counts, None)?;
         let c: Vec<f64> = s.counts.iter().map(|&x| f64::from(x)).collect();
@@ -439,11 +440,29 @@ fn fit_other(a: &FitArgs, s: &threatstat_changepoint::io::CountSeries, spec: &Mo
         };
         threatstat_plot::changepoint_figure(&fig, p)?;
     }
+    json.commit()?;
     eprintln!("{} days: {summary} -> {}", s.counts.len(), a.out.display());
     Ok(())
 }
 
+/// `v` as pretty JSON in a finished (not yet visible) output: the JSON
+/// appears only after the figure, if any, was drawn.
+fn finished_json(
+    out: &Path,
+    v: &Value,
+) -> Result<threatstat_core::atomic::Finished, Box<dyn Error + Send + Sync>> {
+    let mut f = threatstat_core::atomic::AtomicFile::create(out)?;
+    serde_json::to_writer_pretty(&mut f, v)?;
+    f.write_all(b"\n")?;
+    Ok(f.finish()?)
+}
+
 fn fit(a: &FitArgs) -> Res {
+    prepare(
+        &[Some(a.counts.as_path())],
+        &[Some(a.out.as_path())],
+        &[a.plot.as_deref()],
+    )?;
     let s = read_count_series(&a.counts, a.column.as_deref())?;
     let spec = model_spec(a.model_kind, a.direction, a.model.alpha, None, None);
     if spec.model != ModelKind::Switchpoint {
@@ -462,8 +481,7 @@ fn fit(a: &FitArgs) -> Res {
         .map(|p| params.sample(&s.counts, &p))
         .transpose()?;
     let v = posterior_json(&exact, mcmc.as_ref(), s.days.as_deref(), method)?;
-    let json = serde_json::to_string_pretty(&v)? + "\n";
-    threatstat_core::atomic::write_atomically(&a.out, |w| w.write_all(json.as_bytes()))?;
+    let json = finished_json(&a.out, &v)?;
     if let Some(m) = &mcmc {
         for w in &m.warnings {
             eprintln!("warning: {w}");
@@ -484,6 +502,7 @@ fn fit(a: &FitArgs) -> Res {
             None,
         )?;
     }
+    json.commit()?;
     eprintln!(
         "{} days: MAP change on day {} (P = {:.3}), E[λ1] = {:.3}, E[λ2] = {:.3}, log Bayes factor {:.2} -> {}",
         s.counts.len(),
@@ -498,6 +517,11 @@ fn fit(a: &FitArgs) -> Res {
 }
 
 fn logons(a: &LogonsArgs) -> Res {
+    prepare(
+        &[Some(a.logon.as_path())],
+        &[Some(a.out.as_path())],
+        &[a.plot.as_deref()],
+    )?;
     let window = a
         .hours
         .as_deref()
@@ -663,7 +687,9 @@ fn logons(a: &LogonsArgs) -> Res {
             why.replace('"', "\"\"")
         )?;
     }
-    w.commit()?;
+    // The table appears after the figures were drawn (a failed figure
+    // leaves no table).
+    let table = w.finish()?;
     eprintln!(
         "fitted {} users in {:.2} s{} -> {}",
         rows.len(),
@@ -715,11 +741,13 @@ fn logons(a: &LogonsArgs) -> Res {
         draw(*i, r, path)?;
     }
     if let Some(dir) = &a.plot_dir {
-        std::fs::create_dir_all(dir).map_err(|e| threatstat_core::Error::io(dir, e))?;
+        let run = threatstat_core::manifest::Run::begin(dir)?;
         for (i, r, _) in rows.iter().take(a.plot_top) {
             draw(*i, r, &dir.join(format!("{}.png", daily[*i].user)))?;
         }
+        run.finish()?;
     }
+    table.commit()?;
     Ok(())
 }
 

@@ -176,7 +176,9 @@ fn generate(a: &GenerateArgs) -> Res {
         .seed(a.seed)
         .gzip(a.gzip)
         .generate()?;
+    let run = threatstat_core::manifest::Run::begin(&a.out)?;
     let files = log.write_dir(&a.out)?;
+    run.finish()?;
     let t = log.truth();
     eprintln!(
         "wrote {} records ({} to {}, {} people, {} automated pairs) -> {} ({} JSON files in cloudtrail/, cloudtrail.csv, truth.json)",
@@ -323,7 +325,8 @@ fn automation(a: &AutomationArgs) -> Res {
         .collect();
     let window = summary.window.expect("series exist, so a window");
 
-    std::fs::create_dir_all(&a.out).map_err(|e| threatstat_core::Error::io(&a.out, e))?;
+    // manifest.json, written last, lists this run's files.
+    let run = threatstat_core::manifest::Run::begin(&a.out)?;
     // Figures of the top flagged pairs.
     let mut figures: Vec<Option<String>> = vec![None; detections.len()];
     let exts: &[&str] = match a.figures {
@@ -452,6 +455,7 @@ fn automation(a: &AutomationArgs) -> Res {
     write_atomically(&summary_path, |w| {
         std::io::Write::write_all(w, json.as_bytes())
     })?;
+    run.finish()?;
     eprintln!(
         "{} pairs, {} flagged ({} rule, {} lags by {}) -> {} ({} figures)",
         detections.len(),

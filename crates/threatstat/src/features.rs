@@ -68,8 +68,8 @@ pub struct GenerateArgs {
     /// Users besides the red-team users.
     #[arg(long, default_value_t = 4000)]
     users: usize,
-    /// Days.
-    #[arg(long, default_value_t = 10)]
+    /// Days (1 to 3650).
+    #[arg(long, default_value_t = 10, value_parser = crate::outputs::days_range())]
     days: u32,
     /// Probability of keeping a benign line.
     #[arg(long, default_value_t = 0.05)]
@@ -85,6 +85,12 @@ pub struct GenerateArgs {
 pub fn run(c: FeaturesCmd) -> Res {
     match c {
         FeaturesCmd::Run(a) => {
+            let names =
+                ["feature_matrix.csv", "cutoffs.csv", "metrics.json"].map(|n| a.out.join(n));
+            threatstat_core::output::ensure_distinct(
+                &[a.auth.as_path()],
+                &names.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+            )?;
             let policy = if a.skip_bad_rows {
                 BadRowPolicy::Skip
             } else {
@@ -107,17 +113,21 @@ pub fn run(c: FeaturesCmd) -> Res {
                 ..Pipeline::default()
             };
             let outcome = p.run(&es)?;
+            // manifest.json, written last, lists this run's files.
+            let run = threatstat_core::manifest::Run::begin(&a.out)?;
             outcome.write(&a.out)?;
             write_figures(&outcome, &a.out)?;
+            run.finish()?;
             let m = &outcome.metrics;
             eprintln!(
                 "{} sessions, {} with too few observations; {} positive / {} negative cutoffs; {} features",
                 m.n_sessions, m.n_too_few, m.n_pos, m.n_neg, m.n_features
             );
-            println!("{}", serde_json::to_string_pretty(m)?);
+            crate::print::print_json(m)?;
             Ok(())
         }
         FeaturesCmd::Generate(a) => {
+            crate::outputs::prepare(&[], &[Some(a.out.as_path())], &[])?;
             let mut file = threatstat_core::atomic::AtomicFile::create(&a.out)?;
             let s = LanlGenerator::new()
                 .users(a.users)
@@ -133,14 +143,19 @@ pub fn run(c: FeaturesCmd) -> Res {
                     },
                 )?;
             file.commit()?;
-            println!(
-                "{}",
-                serde_json::json!({
-                    "generated": s.generated, "written": s.written,
-                    "malicious": s.malicious, "precursors": s.precursors,
-                })
-            );
-            Ok(())
+            let summary = serde_json::json!({
+                "generated": s.generated, "written": s.written,
+                "malicious": s.malicious, "precursors": s.precursors,
+            });
+            // With --out - the lines went to standard output: the summary
+            // goes to standard error then, not into the data.
+            if threatstat_core::output::resolve(&a.out)? == threatstat_core::output::Target::Stdout
+            {
+                eprintln!("{summary}");
+                Ok(())
+            } else {
+                crate::print::print_line(&summary.to_string())
+            }
         }
     }
 }

@@ -90,8 +90,7 @@ pub fn run(a: KdeArgs) -> Res {
         "kernel_covariance": cov.chunks(d).collect::<Vec<_>>(),
         "density": density,
     });
-    println!("{}", serde_json::to_string_pretty(&out)?);
-    Ok(())
+    crate::print::print_json(&out)
 }
 
 /// The binned FFT density on the equidistant 1-D grid `at`.

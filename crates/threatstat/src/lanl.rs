@@ -65,8 +65,8 @@ pub struct GenerateArgs {
     /// Users besides the red-team users.
     #[arg(long, default_value_t = 2000)]
     users: usize,
-    /// Days.
-    #[arg(long, default_value_t = 58)]
+    /// Days (1 to 3650: each day is some megabytes of auth.txt).
+    #[arg(long, default_value_t = 58, value_parser = crate::outputs::days_range())]
     days: u32,
     /// Factor on compromised users' median upload after their first red-team event.
     #[arg(long, default_value_t = 3.0)]
@@ -174,6 +174,14 @@ pub fn run(c: LanlCmd) -> Res {
                 figures: true,
                 progress: !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             };
+            // No output may be one of the inputs; manifest.json, written
+            // last, lists this run's files.
+            let names = ["summary.json", "users.csv"].map(|n| a.out.join(n));
+            threatstat_core::output::ensure_distinct(
+                &[a.auth.as_path(), a.flows.as_path(), a.redteam.as_path()],
+                &names.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
+            )?;
+            let run = threatstat_core::manifest::Run::begin(&a.out)?;
             #[cfg(feature = "engine")]
             let s = match &a.engine {
                 Some(spec) => uploads_on_engine(spec, &a, &p)?,
@@ -181,7 +189,8 @@ pub fn run(c: LanlCmd) -> Res {
             };
             #[cfg(not(feature = "engine"))]
             let s = run_uploads(&a.inputs(), &a.out, &p)?;
-            println!("{}", serde_json::to_string_pretty(&s)?);
+            run.finish()?;
+            crate::print::print_json(&s)?;
             eprintln!(
                 "{} users ({} compromised): Mann-Whitney U p = {:.3e} (two-sided), KDE precision {:.2} recall {:.2} -> {}",
                 s.users,
@@ -199,11 +208,13 @@ pub fn run(c: LanlCmd) -> Res {
                 .days(a.days)
                 .upload_effect(a.effect)
                 .seed(a.seed);
+            let run = threatstat_core::manifest::Run::begin(&a.out)?;
             let t = if a.gzip {
                 g.write_files_gzip(&a.out)?
             } else {
                 g.write_files(&a.out)?
             };
+            run.finish()?;
             eprintln!(
                 "wrote {} auth, {} flow and {} red-team rows ({} compromised users) -> {}",
                 t.auth_rows,

@@ -1,5 +1,10 @@
 //! `threatstat`: statistical tools for security-log analytics, from the
 //! command line. Each subcommand is a thin layer over a library crate.
+//!
+//! Nothing here prints to standard output with `print!`/`println!` (they
+//! panic on a closed pipe or a full disk): results go through
+//! `threatstat_core::stdout` or an `AtomicFile` on `-`.
+#![deny(clippy::print_stdout)]
 
 mod acf;
 mod attack;
@@ -10,6 +15,8 @@ mod kde;
 mod lanl;
 mod markov;
 mod mwu;
+mod outputs;
+mod print;
 mod reading;
 
 use clap::{Parser, Subcommand};
@@ -67,8 +74,30 @@ enum Command {
     },
 }
 
+/// On SIGINT or SIGTERM, removes the temporary files of outputs not yet
+/// committed (a `lanl generate` can have hundreds of megabytes of them) and
+/// exits with 128 + the signal number, as a shell reports a killed process.
+///
+/// signal-hook rather than ctrlc: its iterator tells which signal came (so
+/// 130 for SIGINT, 143 for SIGTERM), and it runs the handler on an
+/// ordinary thread, where removing files and taking a lock are safe.
+fn install_signal_handler() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    match signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+        Ok(mut signals) => {
+            std::thread::spawn(move || {
+                if let Some(sig) = signals.forever().next() {
+                    threatstat_core::cleanup::remove_all_and_exit(128 + sig);
+                }
+            });
+        }
+        Err(e) => eprintln!("warning: no signal handler ({e}); Ctrl-C may leave temporary files"),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    install_signal_handler();
     // `lanl uploads` and `reproduce` draw their own bars.
     let own_bars = matches!(
         cli.command,
@@ -101,11 +130,19 @@ fn main() -> ExitCode {
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of a pipe went away (`| head`): it wanted no more.
+        Err(e) if threatstat_core::stdout::closed() || is_broken_pipe(e.as_ref()) => {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    threatstat_core::stdout::is_broken_pipe(e)
 }
 
 /// Runs every analysis (or those in `only`), writes `out/index.html`, and

@@ -1,5 +1,6 @@
 //! `threatstat markov ...`
 
+use crate::outputs::prepare;
 use clap::{Args, Subcommand};
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -157,6 +158,7 @@ pub fn run(cmd: MarkovCmd) -> Res {
     match cmd {
         MarkovCmd::Sessionize(a) => sessionize(a),
         MarkovCmd::Fit(a) => {
+            prepare(&a.src.inputs(), &[Some(a.model_out.as_path())], &[])?;
             let (file, model) = load_and_model(&a.src)?;
             model.save(&a.model_out)?;
             eprintln!(
@@ -170,6 +172,7 @@ pub fn run(cmd: MarkovCmd) -> Res {
             Ok(())
         }
         MarkovCmd::Score(a) => {
+            prepare(&a.src.inputs(), &[Some(a.out.as_path())], &[])?;
             let (file, model) = load_and_model(&a.src)?;
             let o = window_options(&a.window).keep_window_likelihoods(true);
             let scores = if a.log {
@@ -189,6 +192,7 @@ pub fn run(cmd: MarkovCmd) -> Res {
             Ok(())
         }
         MarkovCmd::Likelihood(a) => {
+            prepare(&a.src.inputs(), &[Some(a.out.as_path())], &[])?;
             let (file, model) = load_and_model(&a.src)?;
             let tokens = !a.no_start_end_tokens;
             let lik = model.session_likelihoods(&file.sessions, tokens)?;
@@ -216,10 +220,16 @@ pub fn run(cmd: MarkovCmd) -> Res {
                     )
                 })?;
             let e = model.explain(&file.sessions, i, &window_options(&a.window))?;
-            println!("{}", serde_json::to_string_pretty(&e)?);
-            Ok(())
+            crate::print::print_json(&e)
         }
         MarkovCmd::Plot(a) => plot(&a),
+    }
+}
+
+impl ModelSource {
+    /// The files read: the sessions and the model, if any.
+    fn inputs(&self) -> [Option<&Path>; 2] {
+        [Some(&self.sessions), self.model.as_deref()]
     }
 }
 
@@ -283,6 +293,7 @@ fn sessionize(a: SessionizeArgs) -> Res {
         BadRowPolicy::Error
     };
     let params = SessionizeParams::new(a.max_session_mins, a.max_gap_mins)?;
+    prepare(&[Some(a.input.as_path())], &[Some(a.out.as_path())], &[])?;
     let (log, skipped) = read_events_csv(&a.input, &cols, policy)?;
     if skipped.skipped > 0 {
         eprintln!("{}: {skipped}", a.input.display());
@@ -333,6 +344,12 @@ fn read_scores(path: &Path) -> Result<Vec<(u64, f64, String)>, BoxError> {
 }
 
 fn plot(a: &PlotArgs) -> Res {
+    threatstat_plot::check_output(&a.out, true)?;
+    prepare(
+        &[Some(a.scores.as_path()), Some(a.sessions.as_path())],
+        &[Some(a.out.as_path())],
+        &[],
+    )?;
     let scores = read_scores(&a.scores)?;
     let file = read_sessions_jsonl(&a.sessions)?;
     let by_id: std::collections::HashMap<u64, usize> = file

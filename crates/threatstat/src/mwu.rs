@@ -43,8 +43,7 @@ pub fn run(a: MwuArgs) -> Res {
         .method(method)
         .continuity(!a.no_continuity)
         .test(&x, &y)?;
-    println!("{}", serde_json::to_string_pretty(&r)?);
-    Ok(())
+    crate::print::print_json(&r)
 }
 
 /// Why a value is refused: NaN and infinities have no place in the test.

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashSet};
 use std::io::{BufWriter, Write};
 use std::path::Path;
-use threatstat_core::atomic::{AtomicFile, write_atomically};
+use threatstat_core::atomic::{AtomicFile, commit_all};
 use threatstat_core::gz::GzWriter;
 
 /// The `format` tag of [`LanlTruth`] JSON.
@@ -566,10 +566,16 @@ impl LanlGenerator {
             )?;
             (auth, flows, truth)
         };
+        // The four files appear together, once all are complete.
+        let mut done = Vec::new();
         for f in [auth, flows, redteam] {
-            f.commit()?;
+            done.push(f.finish()?);
         }
-        write_atomically(&files.truth, |w| w.write_all(truth.to_json().as_bytes()))?;
+        let mut t = AtomicFile::create(&files.truth)?;
+        t.write_all(truth.to_json().as_bytes())
+            .map_err(|e| werr(&files.truth, e))?;
+        done.push(t.finish()?);
+        commit_all(done)?;
         Ok(truth)
     }
 
