@@ -81,6 +81,7 @@ enum Command {
 /// signal-hook rather than ctrlc: its iterator tells which signal came (so
 /// 130 for SIGINT, 143 for SIGTERM), and it runs the handler on an
 /// ordinary thread, where removing files and taking a lock are safe.
+#[cfg(unix)]
 fn install_signal_handler() {
     use signal_hook::consts::{SIGINT, SIGTERM};
     match signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
@@ -94,6 +95,10 @@ fn install_signal_handler() {
         Err(e) => eprintln!("warning: no signal handler ({e}); Ctrl-C may leave temporary files"),
     }
 }
+
+/// Elsewhere the temporary files of an interrupted run may stay.
+#[cfg(not(unix))]
+fn install_signal_handler() {}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
