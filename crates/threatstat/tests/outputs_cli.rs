@@ -200,8 +200,12 @@ fn a_directory_as_output_fails_before_work_and_leaves_no_temporary() {
     let c = counts(&d);
     std::fs::create_dir(d.join("posterior.json")).unwrap();
     let o = fit(&c, d.join("posterior.json")).output().unwrap();
+    assert_eq!(
+        names(&d),
+        ["counts.csv", "posterior.json"],
+        "temporary left"
+    );
     fails_with(&o, "is a directory");
-    assert_eq!(names(&d), ["counts.csv", "posterior.json"]);
     std::fs::remove_dir_all(&d).unwrap();
 }
 
