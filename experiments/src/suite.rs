@@ -147,18 +147,27 @@ pub fn main_for(name: &str) -> std::process::ExitCode {
         Ok(Some(Outcome {
             result: Ok(summary),
             ..
-        })) => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&summary).unwrap_or_default()
-            );
-            std::process::ExitCode::SUCCESS
-        }
+        })) => print_summary(&summary),
         Ok(Some(Outcome { result: Err(e), .. })) => {
             eprintln!("error: {name}: {e}");
             std::process::ExitCode::FAILURE
         }
         Ok(None) => std::process::ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints an analysis's summary as JSON on standard output without
+/// `println!` (which panics on a closed pipe): success, also when the
+/// reader went away; an error message and failure when the write failed.
+pub fn print_summary(summary: &Summary) -> std::process::ExitCode {
+    let text = serde_json::to_string_pretty(summary).unwrap_or_default();
+    match threatstat_core::stdout::print_line(&text) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(_) if threatstat_core::stdout::closed() => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             std::process::ExitCode::FAILURE

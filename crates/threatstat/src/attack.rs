@@ -334,6 +334,11 @@ fn train(a: &TrainArgs) -> Res {
         .alpha(a.alpha)
         .collapse_repeats(!a.keep_repeats)
         .fit(&flows)?;
+    // The figure first: a figure that fails leaves no model either.
+    if let Some(p) = &a.plot {
+        threatstat_experiments::attack_tactic_chains::heatmap(&model, p, None)?;
+        eprintln!("heat map -> {}", p.display());
+    }
     model.save(&a.out)?;
     eprintln!(
         "order {} model (alpha {}, repeats {}) on {} flows -> {}",
@@ -347,10 +352,6 @@ fn train(a: &TrainArgs) -> Res {
         model.training().flows,
         a.out.display()
     );
-    if let Some(p) = &a.plot {
-        threatstat_experiments::attack_tactic_chains::heatmap(&model, p, None)?;
-        eprintln!("heat map -> {}", p.display());
-    }
     Ok(())
 }
 

@@ -339,17 +339,36 @@ fn an_output_that_is_an_input_is_refused() {
     let events = d.join("events.csv");
     std::fs::copy(data("msticpy/demo_exchange_data.csv"), &events).unwrap();
     let before = std::fs::read(&events).unwrap();
+    let o = sessionize(&events, &events);
+    fails_with(&o, "same file as the input");
+    assert_eq!(std::fs::read(&events).unwrap(), before);
+    // markov score with the sessions file as its output.
+    let sessions = d.join("sessions.jsonl");
+    let o = sessionize(&events, &sessions);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = std::fs::read(&sessions).unwrap();
     let o = bin()
-        .args(["markov", "sessionize", "--input"])
-        .arg(&events)
-        .args(["--time-col", "TimeGenerated", "--event-col", "Operation"])
+        .args(["markov", "score", "--session-type", "cmds", "--sessions"])
+        .arg(&sessions)
         .arg("--out")
-        .arg(&events)
+        .arg(&sessions)
         .output()
         .unwrap();
     fails_with(&o, "same file as the input");
-    assert_eq!(std::fs::read(&events).unwrap(), before);
+    assert_eq!(std::fs::read(&sessions).unwrap(), before);
     std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// `markov sessionize` of `events` into `out`.
+fn sessionize(events: &Path, out: &Path) -> Output {
+    bin()
+        .args(["markov", "sessionize", "--input"])
+        .arg(events)
+        .args(["--time-col", "TimeGenerated", "--event-col", "Operation"])
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
 }
 
 /// A run that fails after writing some of its files leaves no manifest:

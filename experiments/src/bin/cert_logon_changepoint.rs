@@ -2,11 +2,15 @@
 //! episodes, and the book's switchpoint; writes
 //! `results/cert_logon_changepoint/`.
 
-fn main() -> Result<(), threatstat_experiments::Error> {
-    let s = threatstat_experiments::cert_logon_changepoint::run(
+fn main() -> std::process::ExitCode {
+    match threatstat_experiments::cert_logon_changepoint::run(
         std::path::Path::new("data"),
         std::path::Path::new("results/cert_logon_changepoint"),
-    )?;
-    println!("{}", serde_json::to_string_pretty(&s)?);
-    Ok(())
+    ) {
+        Ok(s) => threatstat_experiments::suite::print_summary(&s),
+        Err(e) => {
+            eprintln!("error: cert_logon_changepoint: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

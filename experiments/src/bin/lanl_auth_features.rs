@@ -5,10 +5,7 @@ fn main() -> std::process::ExitCode {
     let out =
         std::path::Path::new("results").join(threatstat_experiments::lanl_auth_features::NAME);
     match threatstat_experiments::lanl_auth_features::run(std::path::Path::new("data"), &out) {
-        Ok(s) => {
-            println!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
-            std::process::ExitCode::SUCCESS
-        }
+        Ok(s) => threatstat_experiments::suite::print_summary(&s),
         Err(e) => {
             eprintln!("error: lanl_auth_features: {e}");
             std::process::ExitCode::FAILURE
