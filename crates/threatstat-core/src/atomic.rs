@@ -9,7 +9,7 @@
 //! the complete new one. Dropping an uncommitted `AtomicFile` (an error or
 //! a panic unwinding) or a failed rename removes the temporary file, and so
 //! does a signal when the program installed a handler that calls
-//! [`cleanup::remove_all_and_exit`](crate::cleanup::remove_all_and_exit)
+//! [`cleanup::remove_all_and_exit`]
 //! (the CLI does for SIGINT and SIGTERM). Only a process killed outright
 //! (SIGKILL, power loss) can leave the temporary file (named
 //! `.<name>.tmp-<pid>`), never a truncated target.
