@@ -40,6 +40,8 @@ fn generate_then_run_writes_the_contract_files() {
     for f in [
         "feature_matrix.csv",
         "cutoffs.csv",
+        "features.csv",
+        "predictions.csv",
         "metrics.json",
         "roc.png",
         "importances.png",
@@ -50,8 +52,16 @@ fn generate_then_run_writes_the_contract_files() {
         serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
     let auc = m["roc_auc"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&auc));
-    let ci = m["roc_auc_ci"].as_array().unwrap();
-    assert!(ci[0].as_f64().unwrap() <= ci[1].as_f64().unwrap());
+    // A few test positives: no bootstrap interval, and a note saying why.
+    assert_eq!(m["split"], "random");
+    if m["n_test_pos"].as_u64().unwrap() < 20 {
+        assert!(m["roc_auc_ci"].is_null());
+        let note = m["roc_auc_ci_note"].as_str().unwrap();
+        assert!(String::from_utf8_lossy(&o.stderr).contains(note));
+    } else {
+        let ci = m["roc_auc_ci"].as_array().unwrap();
+        assert!(ci[0].as_f64().unwrap() <= ci[1].as_f64().unwrap());
+    }
     assert!(m["pr_auc"].as_f64().unwrap() >= 0.0);
     let (pos, neg) = (m["n_pos"].as_u64().unwrap(), m["n_neg"].as_u64().unwrap());
     assert!(pos > 0 && neg > pos);
@@ -59,6 +69,33 @@ fn generate_then_run_writes_the_contract_files() {
     // One cutoff row per labelled session, plus the header.
     let cutoffs = std::fs::read_to_string(out.join("cutoffs.csv")).unwrap();
     assert_eq!(cutoffs.lines().count() as u64, pos + neg + 1);
+}
+
+#[test]
+fn out_of_range_split_options_name_the_flag() {
+    for (flag, value) in [
+        ("--threshold", "1.5"),
+        ("--test-fraction", "1"),
+        ("--threshold", "x"),
+    ] {
+        let o = bin()
+            .args([
+                "features", "run", "--auth", "a.csv", "--out", "o", flag, value,
+            ])
+            .output()
+            .unwrap();
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(flag) && err.contains(value), "{err}");
+    }
+    let o = bin()
+        .args([
+            "features", "run", "--auth", "a.csv", "--out", "o", "--split", "weekly",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("time"));
 }
 
 #[test]
