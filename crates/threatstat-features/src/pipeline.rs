@@ -14,8 +14,11 @@
 //!   days, not how it would do next week.
 //! - `Time`: the last 20 % of cutoffs (by time) are the test set, training
 //!   uses earlier cutoffs whose labels were known before the test period
-//!   ([`crate::time_split`]); cross-validation is forward chaining; the
-//!   absolute-time features are left out.
+//!   ([`crate::time_split`]; with `purge: false`, every earlier cutoff);
+//!   cross-validation is forward chaining; the absolute-time features are
+//!   left out. With a label window of 10 observations of thinned logs most
+//!   sessions' labels are determined days after their cutoff, so purging
+//!   can leave few training rows: the metrics count them (`n_purged`).
 //!
 //! Under both, the one-hot levels and the low-information filter are fitted
 //! on the training rows of each split and fold
@@ -91,6 +94,11 @@ pub struct Pipeline {
     /// Alert threshold of the threshold report (`None`: maximise F1 on the
     /// training rows' out-of-fold scores).
     pub threshold: Option<f64>,
+    /// Under the time split, train only on rows whose label was determined
+    /// before the first test cutoff (default `true`). `false` trains on
+    /// every earlier cutoff, with labels that may come from the test
+    /// period.
+    pub purge: bool,
 }
 
 impl Default for Pipeline {
@@ -108,6 +116,7 @@ impl Default for Pipeline {
             importance_repeats: 3,
             split: Split::Random,
             threshold: None,
+            purge: true,
         }
     }
 }
@@ -149,8 +158,11 @@ pub struct Metrics {
     pub n_train: usize,
     /// Training-set positives.
     pub n_train_pos: usize,
+    /// Whether training under the time split used only labels determined
+    /// before the test period (always `false` under the random split).
+    pub purge: bool,
     /// Earlier cutoffs left out of training because their label was not
-    /// known before the test period (time split only; 0 otherwise).
+    /// known before the test period (time split with `purge`; 0 otherwise).
     pub n_purged: usize,
     /// Earliest and latest training cutoff time.
     pub train_cutoffs: [i64; 2],
@@ -466,7 +478,12 @@ impl Pipeline {
         let t1 = Instant::now();
         let y: Vec<bool> = labels.cutoffs.iter().map(|c| c.label).collect();
         let times: Vec<i64> = labels.cutoffs.iter().map(|c| c.time).collect();
-        let known_at = params.label_known_at(es, &labels);
+        let known_at = if self.purge {
+            params.label_known_at(es, &labels)
+        } else {
+            // Every earlier cutoff counts as known.
+            times.clone()
+        };
         let data = Data {
             features: &features,
             y: &y,
@@ -610,6 +627,7 @@ impl Pipeline {
             n_too_few: labels.too_few,
             n_train: train.len(),
             n_train_pos: count_pos(&y, &train),
+            purge: self.purge && self.split == Split::Time,
             n_purged: purged,
             train_cutoffs: span(&train),
             test_cutoffs: span(&test),
@@ -658,9 +676,13 @@ impl Pipeline {
                 self.folds
             ),
             Split::Time => format!(
-                "time: the last {pct:.0}% of cutoffs in the test set, trained on earlier cutoffs \
-                 whose label window closed before the first test cutoff; {} forward-chaining \
-                 folds; absolute-time features left out",
+                "time: the last {pct:.0}% of cutoffs in the test set, trained on earlier cutoffs{}; \
+                 {} forward-chaining folds; absolute-time features left out",
+                if self.purge {
+                    " whose label was determined before the first test cutoff"
+                } else {
+                    " (all of them: labels determined in the test period included, --no-purge)"
+                },
                 self.folds
             ),
         }

@@ -8,11 +8,16 @@ use threatstat_features::entity::EntitySet;
 use threatstat_features::log::{AuthLog, AuthRow};
 use threatstat_features::pipeline::{MIN_CI_CLASS, Outcome, Pipeline, Split};
 
-/// `users` sessions of 8 observations, user u starting at u·50 s; every
+/// `users` sessions of 8 observations `spacing` s apart, user u starting at
+/// u·50 s; every
 /// `bad_every`-th user uses NTLM and turns malicious from observation 4.
 /// Users from `late_from` on use the auth type `Late` (a level seen only in
 /// the test period of a time split).
 fn log(users: usize, bad_every: usize, late_from: usize) -> EntitySet {
+    spaced(users, bad_every, late_from, 7)
+}
+
+fn spaced(users: usize, bad_every: usize, late_from: usize, spacing: i64) -> EntitySet {
     let names: Vec<String> = (0..users).map(|u| format!("U{u}")).collect();
     let mut log = AuthLog::default();
     for (u, name) in names.iter().enumerate() {
@@ -29,7 +34,7 @@ fn log(users: usize, bad_every: usize, late_from: usize) -> EntitySet {
                 "Interactive"
             };
             log.push(&AuthRow {
-                secs: u as i64 * 50 + t * 7,
+                secs: u as i64 * 50 + t * spacing,
                 malicious: bad && t >= 4,
                 fields: [name, name, "C1", "C2", kind, login, "LogOn", "Success"],
             });
@@ -177,4 +182,27 @@ fn a_given_threshold_is_reported() {
         ..quick(Split::Random)
     };
     assert!(bad.run(&es).unwrap_err().to_string().contains("threshold"));
+}
+
+#[test]
+fn labels_determined_in_the_test_period_are_not_trained_on() {
+    // Observations 100 s apart: user u's label is determined at u·50 + 400
+    // (positive, observation 4) or u·50 + 700 (negative, the last). The test
+    // period starts at user 160's cutoff, 160·50 + 200 = 8,200.
+    let es = spaced(200, 5, usize::MAX, 100);
+    let o = quick(Split::Time).run(&es).unwrap();
+    let m = &o.metrics;
+    assert_eq!(m.test_cutoffs[0], 8200);
+    // The 8 negatives of users 150..160 are purged; the positives 150 and
+    // 155, determined at 7,900 and 8,150, are kept.
+    assert_eq!((m.n_purged, m.n_train), (8, 152));
+    assert!(m.purge);
+    let all = Pipeline {
+        purge: false,
+        ..quick(Split::Time)
+    }
+    .run(&es)
+    .unwrap();
+    assert_eq!((all.metrics.n_purged, all.metrics.n_train), (0, 160));
+    assert!(!all.metrics.purge);
 }

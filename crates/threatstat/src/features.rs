@@ -65,6 +65,12 @@ pub struct RunArgs {
     /// kind); 0.5 when there are no folds.
     #[arg(long, value_parser = closed_unit("--threshold"))]
     threshold: Option<f64>,
+    /// With --split time, train on every earlier cutoff, also those whose
+    /// label is determined only in the test period (by default they are
+    /// left out: a model trained at the start of the test period could not
+    /// know those labels).
+    #[arg(long)]
+    no_purge: bool,
     /// Shuffles per feature for permutation importances (0: none, and no
     /// importance figure).
     #[arg(long, default_value_t = 3)]
@@ -161,6 +167,7 @@ pub fn run(c: FeaturesCmd) -> Res {
                 },
                 test_fraction: a.test_fraction,
                 threshold: a.threshold,
+                purge: !a.no_purge,
                 ..Pipeline::default()
             };
             let outcome = p.run(&es)?;

@@ -1,6 +1,6 @@
 //! `threatstat features`: the CLI contract (generate, run, bad input).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn bin() -> Command {
@@ -16,6 +16,21 @@ fn tmpdir(name: &str) -> PathBuf {
     d
 }
 
+/// `features run ARGS --auth AUTH --out OUT`, which must succeed.
+fn run_ok(args: &[&str], auth: &Path, out: &Path) -> std::process::Output {
+    let o = bin()
+        .args(["features", "run"])
+        .args(args)
+        .arg("--auth")
+        .arg(auth)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
 #[test]
 fn generate_then_run_writes_the_contract_files() {
     let d = tmpdir("run");
@@ -29,14 +44,7 @@ fn generate_then_run_writes_the_contract_files() {
         .unwrap();
     assert!(st.success());
     let out = d.join("out");
-    let o = bin()
-        .args(["features", "run", "--trees", "20", "--folds", "2", "--auth"])
-        .arg(&auth)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run_ok(&["--trees", "20", "--folds", "2"], &auth, &out);
     for f in [
         "feature_matrix.csv",
         "cutoffs.csv",
@@ -69,6 +77,70 @@ fn generate_then_run_writes_the_contract_files() {
     // One cutoff row per labelled session, plus the header.
     let cutoffs = std::fs::read_to_string(out.join("cutoffs.csv")).unwrap();
     assert_eq!(cutoffs.lines().count() as u64, pos + neg + 1);
+}
+
+/// 200 sessions of 8 lines, every 5th turning malicious from its 5th line,
+/// in the CyberFLTenDays.csv format.
+fn small_auth(p: &Path) {
+    let mut text = String::from(
+        "secs,src_name,dest_name,src_host,dest_host,auth_type,login_type,stage,result,label\n",
+    );
+    let mut rows = Vec::new();
+    for u in 0..200i64 {
+        let bad = u % 5 == 0;
+        for t in 0..8i64 {
+            let kind = if bad { "NTLM" } else { "Kerberos" };
+            let label = if bad && t >= 4 { "A" } else { "N" };
+            rows.push((
+                u * 50 + t * 7,
+                format!("U{u},U{u},C1,C2,{kind},Network,LogOn,Success,{label}"),
+            ));
+        }
+    }
+    rows.sort_by_key(|r| r.0);
+    for (secs, rest) in rows {
+        text.push_str(&format!("{secs},{rest}\n"));
+    }
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn time_split_writes_predictions_and_says_which_split() {
+    let d = tmpdir("time");
+    let auth = d.join("auth.csv");
+    small_auth(&auth);
+    let out = d.join("out");
+    let o = run_ok(
+        &[
+            "--split",
+            "time",
+            "--trees",
+            "10",
+            "--folds",
+            "3",
+            "--importance-repeats",
+            "0",
+        ],
+        &auth,
+        &out,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("split: time") && err.contains("no bootstrap interval"),
+        "{err}"
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(m["split"], "time");
+    assert!(m["roc_auc_ci"].is_null());
+    let ends = (
+        m["train_cutoffs"][1].as_i64(),
+        m["test_cutoffs"][0].as_i64(),
+    );
+    assert!(ends.0.unwrap() < ends.1.unwrap());
+    let pred = std::fs::read_to_string(out.join("predictions.csv")).unwrap();
+    assert!(pred.starts_with("session_id,cutoff_time,label,score,fold\n"));
+    assert_eq!(pred.lines().count(), 151);
 }
 
 #[test]
