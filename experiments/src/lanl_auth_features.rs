@@ -73,10 +73,20 @@ pub fn write_figures(outcome: &Outcome, out_dir: &Path) -> Result<Vec<String>, E
     };
     if let (Some(pooled), false) = (m.cv_pooled_roc_auc, outcome.cv_roc.is_empty()) {
         // The out-of-fold curve rests on every positive, not the test set's few.
+        // Under forward chaining the first time block is never scored.
+        let scored = outcome.predictions.len();
+        let scored_pos = outcome
+            .predictions
+            .iter()
+            .filter(|p| outcome.labels.cutoffs[p.row].label)
+            .count();
         roc.title = format!(
-            "Malicious-session prediction: ROC ({} sessions, {} positive)",
-            m.n_pos + m.n_neg,
-            m.n_pos
+            "Malicious-session prediction{}: ROC ({scored} sessions scored, {scored_pos} positive)",
+            if m.split == Split::Time {
+                " by time"
+            } else {
+                ""
+            },
         );
         roc.curves.insert(
             0,
@@ -405,7 +415,7 @@ fn time_key_numbers(
             ),
         ),
         (
-            "alerts at threshold (time split test set)".into(),
+            format!("alerts at threshold ({name} test set)"),
             threshold_text(t),
         ),
     ]
