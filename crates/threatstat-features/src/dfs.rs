@@ -23,6 +23,15 @@
 //! not built), `SUM` is not stacked on `COUNT`, and aggregations never go
 //! back along the path they came (no `log.name_host_pairs.COUNT(log)`).
 //!
+//! Some features are a clock reading rather than behaviour: the session's
+//! first time, `MIN/MAX/MEAN/SUM` of `log.secs` or of a pair's
+//! `first_log_time`, and their stacks (`MEAN(name_host_pairs.MIN(log.secs))`).
+//! They tell when a session happened, so a forest can learn "sessions of
+//! day 3 were bad" from a shuffled split. [`encodes_absolute_time`] marks
+//! them (26 of the 118 at depth 2 and 3); `STD`, `SKEW` and
+//! `TIME_SINCE_*` of times do not move when the clock is shifted and are
+//! not marked.
+//!
 //! Values follow [`crate::agg`]. Only rows strictly before a cutoff are
 //! used; a pair exists at a cutoff only if it has such a row, and a session
 //! without one has missing variables (`src_name`, `dest_name`, its first
@@ -89,6 +98,11 @@ impl FeatureMatrix {
         self.names.iter().position(|n| n == name)
     }
 
+    /// Whether feature `j` encodes absolute time ([`encodes_absolute_time`]).
+    pub fn absolute_time(&self, j: usize) -> bool {
+        encodes_absolute_time(&self.names[j])
+    }
+
     /// The value of feature `j` in row `i` as text (`""` when missing).
     pub fn text(&self, i: usize, j: usize) -> String {
         match self.get(i, j) {
@@ -98,6 +112,29 @@ impl FeatureMatrix {
             Value::Cat(Some(c)) => self.levels[c as usize].clone(),
         }
     }
+}
+
+/// Whether the feature named `name` moves with the clock: it aggregates a
+/// time variable (`log.secs`, a pair's `first_log_time`, the session's
+/// `first_name_host_pairs_time`) through `MIN`, `MAX`, `MEAN` or `SUM` only.
+/// A `STD` or `SKEW` anywhere in the stack, and `TIME_SINCE_FIRST/LAST`,
+/// give differences of times and are not absolute.
+///
+/// ```
+/// use threatstat_features::dfs::encodes_absolute_time as abs;
+/// assert!(abs("MAX(log.secs)") && abs("first_name_host_pairs_time"));
+/// assert!(abs("MEAN(name_host_pairs.MIN(log.secs))"));
+/// assert!(abs("SUM(log.name_host_pairs.first_log_time)"));
+/// assert!(!abs("STD(log.secs)") && !abs("MAX(name_host_pairs.SKEW(log.secs))"));
+/// assert!(!abs("TIME_SINCE_LAST(log.secs)") && !abs("COUNT(log)"));
+/// ```
+pub fn encodes_absolute_time(name: &str) -> bool {
+    let time_variable = name.contains("log.secs")
+        || name.contains("first_log_time")
+        || name == "first_name_host_pairs_time";
+    let differences =
+        name.contains("STD(") || name.contains("SKEW(") || name.starts_with("TIME_SINCE_");
+    time_variable && !differences
 }
 
 /// Parameters of Deep Feature Synthesis.
@@ -121,6 +158,8 @@ pub struct DfsParams {
 /// let j = fm.column("MEAN(name_host_pairs.COUNT(log))").unwrap();
 /// assert_eq!(fm.text(0, j), "2.0"); // rows 0 and 1 precede the cutoff at 2
 /// assert_eq!(Dfs::params().depth(1).compute(&es, &lt).unwrap().n_features(), 32);
+/// let absolute = (0..fm.n_features()).filter(|&j| fm.absolute_time(j)).count();
+/// assert_eq!(absolute, 26);
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Dfs;

@@ -3,6 +3,13 @@
 //! plus an `is unknown` column; missing counts as unknown) and
 //! `remove_low_information_features` (drop a feature whose values, counting
 //! missing as a value, are all the same, or that is missing everywhere).
+//!
+//! featuretools fits both on the whole feature matrix, test rows included.
+//! [`Encoder::fit`] and [`Design::informative`] take the rows to learn
+//! from, so that an evaluation can fit them on its training rows only
+//! ([`fit_design`]); a level seen only in test rows then lands in
+//! `is unknown`, and a column constant on the training rows is dropped
+//! even if the test rows vary.
 
 use crate::dfs::{FeatureKind, FeatureMatrix, Value};
 
@@ -47,8 +54,39 @@ impl Design {
         }
     }
 
+    /// Whether each column varies on `rows` (missing counts as a value:
+    /// a column of 1 and NaN varies) and is not missing on all of them.
+    ///
+    /// ```
+    /// use threatstat_features::encode::Design;
+    /// let d = Design { names: vec!["a".into()], x: vec![1.0, 1.0, 2.0], n_rows: 3 };
+    /// assert_eq!(d.informative(&[0, 1]), [false]);
+    /// assert_eq!(d.informative(&[0, 2]), [true]);
+    /// ```
+    pub fn informative(&self, rows: &[usize]) -> Vec<bool> {
+        (0..self.n_cols())
+            .map(|j| {
+                let mut c = rows.iter().map(|&i| self.get(i, j));
+                let Some(first) = c.next() else {
+                    return false;
+                };
+                let mut any = !first.is_nan();
+                let mut varies = false;
+                for v in c {
+                    any |= !v.is_nan();
+                    varies |= if first.is_nan() {
+                        !v.is_nan()
+                    } else {
+                        v.is_nan() || v != first
+                    };
+                }
+                any && varies
+            })
+            .collect()
+    }
+
     /// Drops constant and all-missing columns (missing counts as a value:
-    /// a column of 1 and NaN is kept).
+    /// a column of 1 and NaN is kept), judged on all rows.
     ///
     /// ```
     /// use threatstat_features::encode::Design;
@@ -59,26 +97,147 @@ impl Design {
     /// assert_eq!(d.remove_low_information().names, ["b", "d"]);
     /// ```
     pub fn remove_low_information(&self) -> Design {
-        self.select(|j| {
-            let c = self.col(j);
-            let any = c.iter().any(|v| !v.is_nan());
-            let first = c[0];
-            let varies = c.iter().any(|&v| {
-                if first.is_nan() {
-                    !v.is_nan()
-                } else {
-                    v.is_nan() || v != first
-                }
-            });
-            any && varies
-        })
+        let all: Vec<usize> = (0..self.n_rows).collect();
+        let keep = self.informative(&all);
+        self.select(|j| keep[j])
     }
 }
 
 /// How many values per categorical feature get their own column.
 pub const TOP_N: usize = 10;
 
-/// One-hot encodes the categorical features of `fm`: for each, columns
+/// One column of an [`Encoder`]'s output.
+#[derive(Debug, Clone, PartialEq)]
+enum Column {
+    /// Numeric feature `j`, copied.
+    Num(usize),
+    /// `feature j = level`.
+    Level(usize, u32),
+    /// `feature j is unknown`: missing or none of the levels.
+    Unknown(usize, Vec<u32>),
+}
+
+/// A fitted one-hot encoding: which features are kept and which levels of
+/// each categorical feature get a column, learnt from chosen rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Encoder {
+    columns: Vec<Column>,
+    names: Vec<String>,
+}
+
+impl Encoder {
+    /// Learns the [`TOP_N`] most frequent values (ties by value) of each
+    /// categorical feature of `fm` on `rows`; features `j` with `drop(j)`
+    /// are left out.
+    ///
+    /// ```
+    /// use threatstat_features::dfs::{FeatureKind, FeatureMatrix, Value};
+    /// use threatstat_features::encode::Encoder;
+    /// let fm = FeatureMatrix { names: vec!["MODE(log.stage)".into()],
+    ///     kinds: vec![FeatureKind::Categorical],
+    ///     values: vec![Value::Cat(Some(0)), Value::Cat(Some(0)), Value::Cat(Some(1))],
+    ///     levels: vec!["LogOn".into(), "LogOff".into()],
+    ///     row_ids: vec!["a".into(); 3], row_times: vec![0; 3] };
+    /// // Fitted on rows 0 and 1: LogOff, seen only in row 2, is unknown.
+    /// let d = Encoder::fit(&fm, &[0, 1], |_| false).transform(&fm);
+    /// assert_eq!(d.names, ["MODE(log.stage) = LogOn", "MODE(log.stage) is unknown"]);
+    /// assert_eq!(d.col(1), [0.0, 0.0, 1.0]);
+    /// ```
+    pub fn fit(fm: &FeatureMatrix, rows: &[usize], drop: impl Fn(usize) -> bool) -> Encoder {
+        let mut columns = Vec::new();
+        let mut names = Vec::new();
+        for (j, name) in fm.names.iter().enumerate() {
+            if drop(j) {
+                continue;
+            }
+            match fm.kinds[j] {
+                FeatureKind::Numeric => {
+                    columns.push(Column::Num(j));
+                    names.push(name.clone());
+                }
+                FeatureKind::Categorical => {
+                    let mut counts: Vec<(u32, usize)> = Vec::new();
+                    for &i in rows {
+                        if let Value::Cat(Some(c)) = fm.get(i, j) {
+                            match counts.iter_mut().find(|(k, _)| *k == c) {
+                                Some(e) => e.1 += 1,
+                                None => counts.push((c, 1)),
+                            }
+                        }
+                    }
+                    counts.sort_by(|a, b| {
+                        b.1.cmp(&a.1)
+                            .then_with(|| fm.levels[a.0 as usize].cmp(&fm.levels[b.0 as usize]))
+                    });
+                    counts.truncate(TOP_N);
+                    for &(c, _) in &counts {
+                        columns.push(Column::Level(j, c));
+                        names.push(format!("{name} = {}", fm.levels[c as usize]));
+                    }
+                    columns.push(Column::Unknown(j, counts.iter().map(|c| c.0).collect()));
+                    names.push(format!("{name} is unknown"));
+                }
+            }
+        }
+        Encoder { columns, names }
+    }
+
+    /// The output column names.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Encodes every row of `fm` (which must have the features the encoder
+    /// was fitted on).
+    pub fn transform(&self, fm: &FeatureMatrix) -> Design {
+        let n = fm.n_rows();
+        let code = |i: usize, j: usize| match fm.get(i, j) {
+            Value::Cat(c) => c,
+            Value::Num(_) => None,
+        };
+        let mut x = Vec::with_capacity(n * self.columns.len());
+        for i in 0..n {
+            x.extend(self.columns.iter().map(|c| match c {
+                Column::Num(j) => match fm.get(i, *j) {
+                    Value::Num(v) => v,
+                    Value::Cat(_) => f64::NAN,
+                },
+                Column::Level(j, l) => f64::from(code(i, *j) == Some(*l)),
+                Column::Unknown(j, ls) => f64::from(!code(i, *j).is_some_and(|v| ls.contains(&v))),
+            }));
+        }
+        Design {
+            names: self.names.clone(),
+            x,
+            n_rows: n,
+        }
+    }
+}
+
+/// The design matrix of all rows of `fm` with the encoder and the
+/// low-information filter fitted on `train` only; features `j` with
+/// `drop(j)` are left out.
+///
+/// ```
+/// use threatstat_features::dfs::{FeatureKind, FeatureMatrix, Value};
+/// use threatstat_features::encode::fit_design;
+/// let fm = FeatureMatrix { names: vec!["n".into(), "t".into()],
+///     kinds: vec![FeatureKind::Numeric; 2],
+///     values: vec![Value::Num(1.0), Value::Num(5.0), Value::Num(1.0), Value::Num(6.0),
+///                  Value::Num(2.0), Value::Num(7.0)],
+///     levels: vec![], row_ids: vec!["a".into(); 3], row_times: vec![0; 3] };
+/// // `n` is constant on the training rows 0 and 1: dropped; `t` dropped by request.
+/// assert_eq!(fit_design(&fm, &[0, 1], |j| j == 1).n_cols(), 0);
+/// assert_eq!(fit_design(&fm, &[0, 2], |j| j == 1).names, ["n"]);
+/// ```
+pub fn fit_design(fm: &FeatureMatrix, train: &[usize], drop: impl Fn(usize) -> bool) -> Design {
+    let d = Encoder::fit(fm, train, drop).transform(fm);
+    let keep = d.informative(train);
+    d.select(|j| keep[j])
+}
+
+/// One-hot encodes the categorical features of `fm` learning the levels
+/// from all rows (featuretools' `encode_features`): for each, columns
 /// `name = value` for its [`TOP_N`] most frequent values (ties by value)
 /// and `name is unknown`; numeric features are copied.
 ///
@@ -95,61 +254,6 @@ pub const TOP_N: usize = 10;
 /// assert_eq!(d.col(2), [0.0, 0.0, 0.0, 1.0]);
 /// ```
 pub fn one_hot(fm: &FeatureMatrix) -> Design {
-    let n = fm.n_rows();
-    let mut cols: Vec<(String, Vec<f64>)> = Vec::new();
-    for (j, name) in fm.names.iter().enumerate() {
-        match fm.kinds[j] {
-            FeatureKind::Numeric => cols.push((
-                name.clone(),
-                (0..n)
-                    .map(|i| match fm.get(i, j) {
-                        Value::Num(x) => x,
-                        Value::Cat(_) => f64::NAN,
-                    })
-                    .collect(),
-            )),
-            FeatureKind::Categorical => {
-                let codes: Vec<Option<u32>> = (0..n)
-                    .map(|i| match fm.get(i, j) {
-                        Value::Cat(c) => c,
-                        Value::Num(_) => None,
-                    })
-                    .collect();
-                let mut counts: Vec<(u32, usize)> = Vec::new();
-                for c in codes.iter().flatten() {
-                    match counts.iter_mut().find(|(k, _)| k == c) {
-                        Some(e) => e.1 += 1,
-                        None => counts.push((*c, 1)),
-                    }
-                }
-                counts.sort_by(|a, b| {
-                    b.1.cmp(&a.1)
-                        .then_with(|| fm.levels[a.0 as usize].cmp(&fm.levels[b.0 as usize]))
-                });
-                counts.truncate(TOP_N);
-                for &(c, _) in &counts {
-                    cols.push((
-                        format!("{name} = {}", fm.levels[c as usize]),
-                        codes.iter().map(|&v| f64::from(v == Some(c))).collect(),
-                    ));
-                }
-                cols.push((
-                    format!("{name} is unknown"),
-                    codes
-                        .iter()
-                        .map(|v| f64::from(!v.is_some_and(|v| counts.iter().any(|k| k.0 == v))))
-                        .collect(),
-                ));
-            }
-        }
-    }
-    let mut x = Vec::with_capacity(n * cols.len());
-    for i in 0..n {
-        x.extend(cols.iter().map(|(_, c)| c[i]));
-    }
-    Design {
-        names: cols.into_iter().map(|(n, _)| n).collect(),
-        x,
-        n_rows: n,
-    }
+    let all: Vec<usize> = (0..fm.n_rows()).collect();
+    Encoder::fit(fm, &all, |_| false).transform(fm)
 }

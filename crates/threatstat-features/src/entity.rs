@@ -253,6 +253,44 @@ impl LabelParams {
         self
     }
 
+    /// When each cutoff's label becomes known, i.e. is determined by what
+    /// has been observed: at the first malicious observation of its label
+    /// window (positive), else when the window closes, at its last
+    /// observation (negative; the session's last observation when the
+    /// window runs past it). A model deployed at time t can only have been
+    /// trained on labels known before t.
+    ///
+    /// ```
+    /// use threatstat_features::entity::{EntitySet, LabelTimes};
+    /// use threatstat_features::log::{AuthLog, AuthRow};
+    /// let rows: Vec<_> = (0..20).map(|t| AuthRow { secs: t * 10, malicious: t == 6,
+    ///     fields: ["U1", "U1", "C1", "C2", "NTLM", "Network", "LogOn", "Success"] }).collect();
+    /// let es = EntitySet::new(AuthLog::from_rows(&rows));
+    /// let p = LabelTimes::params();
+    /// let lt = p.generate(&es).unwrap();
+    /// // Cutoff at observation 2, window 4..=13: positive once 6 is seen.
+    /// assert_eq!((lt.cutoffs[0].time, p.label_known_at(&es, &lt)[0]), (20, 60));
+    /// let lt = p.lead(5).generate(&es).unwrap();
+    /// assert_eq!(p.lead(5).label_known_at(&es, &lt)[0], 160); // negative: window 7..=16
+    /// ```
+    pub fn label_known_at(&self, es: &EntitySet, labels: &LabelTimes) -> Vec<i64> {
+        let start = self.after_n + self.lead;
+        labels
+            .cutoffs
+            .iter()
+            .map(|c| {
+                let rows = es.session_rows(c.session as usize);
+                let end = (start + self.window).min(rows.len()).max(1);
+                let window = &rows[start.min(end - 1)..end];
+                let at = window
+                    .iter()
+                    .find(|&&r| es.log.label[r as usize])
+                    .unwrap_or(&rows[end - 1]);
+                es.log.secs[*at as usize]
+            })
+            .collect()
+    }
+
     /// Computes the cutoffs and labels of `es`.
     pub fn generate(&self, es: &EntitySet) -> Result<LabelTimes, FeaturesError> {
         if self.window == 0 {

@@ -7,8 +7,10 @@
 //!   --(entity::EntitySet::new)--> log → name_host_pairs → sessions
 //!   --(entity::LabelTimes)--> one cutoff time and label per session
 //!   --(dfs::Dfs)--> feature matrix from rows strictly before each cutoff
-//!   --(encode)--> one-hot, low-information features removed
-//!   --(forest::RandomForest, split, metrics)--> ROC AUC, PR AUC, importances
+//!   --(encode)--> one-hot, low-information features removed (fitted on
+//!                 training rows only)
+//!   --(forest::RandomForest, split | time_split, metrics, threshold)-->
+//!      ROC AUC, PR AUC, importances, out-of-fold scores, alert counts
 //! ```
 //!
 //! [`pipeline::Pipeline`] chains the steps as the CLI and the experiment
@@ -23,6 +25,8 @@ pub mod log;
 pub mod metrics;
 pub mod pipeline;
 pub mod split;
+pub mod threshold;
+pub mod time_split;
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]

@@ -2,21 +2,22 @@
 //! forest on authentication sessions (the featuretools "predict malicious
 //! cyber connections" demo), and a generator of its input format.
 
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use threatstat_core::BadRowPolicy;
 use threatstat_datasets::lanl::{CyberFlOptions, LanlGenerator};
 use threatstat_experiments::lanl_auth_features::write_figures;
 use threatstat_features::entity::EntitySet;
 use threatstat_features::log::AuthLog;
-use threatstat_features::pipeline::Pipeline;
+use threatstat_features::pipeline::{Pipeline, Split};
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 #[derive(Subcommand)]
 pub enum FeaturesCmd {
     /// Labels, features, forest, ROC/PR AUC; writes feature_matrix.csv,
-    /// cutoffs.csv, metrics.json and figures into --out.
+    /// cutoffs.csv, features.csv, predictions.csv, metrics.json and figures
+    /// into --out.
     Run(RunArgs),
     /// Write generated auth lines in the CyberFLTenDays.csv format.
     Generate(GenerateArgs),
@@ -48,6 +49,28 @@ pub struct RunArgs {
     /// Cross-validation folds (0: none).
     #[arg(long, default_value_t = 5)]
     folds: usize,
+    /// How sessions are split: `random` (the demo's: shuffled over the whole
+    /// period, stratified folds, absolute-time features kept) or `time`
+    /// (train on earlier cutoffs whose labels were known, test on the last
+    /// --test-fraction; forward-chaining folds; absolute-time features left
+    /// out). metrics.json says which was used.
+    #[arg(long, value_enum, default_value_t = SplitArg::Random)]
+    split: SplitArg,
+    /// Fraction of cutoffs in the test set, in (0, 1).
+    #[arg(long, default_value_t = 0.2, value_parser = open_unit("--test-fraction"))]
+    test_fraction: f64,
+    /// Alert threshold of the threshold report (score >= threshold flags a
+    /// test session), in [0, 1]. Default: the threshold maximising F1 on
+    /// out-of-fold scores of the training rows (inner folds of the same
+    /// kind); 0.5 when there are no folds.
+    #[arg(long, value_parser = closed_unit("--threshold"))]
+    threshold: Option<f64>,
+    /// With --split time, train on every earlier cutoff, also those whose
+    /// label is determined only in the test period (by default they are
+    /// left out: a model trained at the start of the test period could not
+    /// know those labels).
+    #[arg(long)]
+    no_purge: bool,
     /// Shuffles per feature for permutation importances (0: none, and no
     /// importance figure).
     #[arg(long, default_value_t = 3)]
@@ -58,6 +81,40 @@ pub struct RunArgs {
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
+}
+
+/// The `--split` values.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SplitArg {
+    /// Stratified, shuffled over the whole period (the demo's).
+    Random,
+    /// Earlier cutoffs train, later ones test.
+    Time,
+}
+
+fn unit_parser(
+    flag: &'static str,
+    ok: fn(f64) -> bool,
+    range: &'static str,
+) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync + 'static {
+    move |s: &str| {
+        let v: f64 = s
+            .parse()
+            .map_err(|_| format!("{flag} must be a number in {range}, found `{s}`"))?;
+        if ok(v) {
+            Ok(v)
+        } else {
+            Err(format!("{flag} must be in {range}, found {v}"))
+        }
+    }
+}
+
+fn open_unit(flag: &'static str) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync {
+    unit_parser(flag, |v| v > 0.0 && v < 1.0, "(0, 1)")
+}
+
+fn closed_unit(flag: &'static str) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync {
+    unit_parser(flag, |v| (0.0..=1.0).contains(&v), "[0, 1]")
 }
 
 #[derive(Args)]
@@ -85,8 +142,14 @@ pub struct GenerateArgs {
 pub fn run(c: FeaturesCmd) -> Res {
     match c {
         FeaturesCmd::Run(a) => {
-            let names =
-                ["feature_matrix.csv", "cutoffs.csv", "metrics.json"].map(|n| a.out.join(n));
+            let names = [
+                "feature_matrix.csv",
+                "cutoffs.csv",
+                "features.csv",
+                "predictions.csv",
+                "metrics.json",
+            ]
+            .map(|n| a.out.join(n));
             threatstat_core::output::ensure_distinct(
                 &[a.auth.as_path()],
                 &names.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
@@ -110,6 +173,13 @@ pub fn run(c: FeaturesCmd) -> Res {
                 n_trees: a.trees,
                 folds: a.folds,
                 importance_repeats: a.importance_repeats,
+                split: match a.split {
+                    SplitArg::Random => Split::Random,
+                    SplitArg::Time => Split::Time,
+                },
+                test_fraction: a.test_fraction,
+                threshold: a.threshold,
+                purge: !a.no_purge,
                 ..Pipeline::default()
             };
             let outcome = p.run(&es)?;
@@ -123,6 +193,13 @@ pub fn run(c: FeaturesCmd) -> Res {
                 "{} sessions, {} with too few observations; {} positive / {} negative cutoffs; {} features",
                 m.n_sessions, m.n_too_few, m.n_pos, m.n_neg, m.n_features
             );
+            eprintln!("split: {}", m.split_description);
+            if let Some(note) = &m.roc_auc_ci_note {
+                eprintln!("{note}");
+            }
+            for note in &m.cv_notes {
+                eprintln!("{note}");
+            }
             crate::print::print_json(m)?;
             Ok(())
         }

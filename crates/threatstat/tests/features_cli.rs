@@ -1,6 +1,6 @@
 //! `threatstat features`: the CLI contract (generate, run, bad input).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn bin() -> Command {
@@ -16,6 +16,21 @@ fn tmpdir(name: &str) -> PathBuf {
     d
 }
 
+/// `features run ARGS --auth AUTH --out OUT`, which must succeed.
+fn run_ok(args: &[&str], auth: &Path, out: &Path) -> std::process::Output {
+    let o = bin()
+        .args(["features", "run"])
+        .args(args)
+        .arg("--auth")
+        .arg(auth)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
 #[test]
 fn generate_then_run_writes_the_contract_files() {
     let d = tmpdir("run");
@@ -29,17 +44,12 @@ fn generate_then_run_writes_the_contract_files() {
         .unwrap();
     assert!(st.success());
     let out = d.join("out");
-    let o = bin()
-        .args(["features", "run", "--trees", "20", "--folds", "2", "--auth"])
-        .arg(&auth)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run_ok(&["--trees", "20", "--folds", "2"], &auth, &out);
     for f in [
         "feature_matrix.csv",
         "cutoffs.csv",
+        "features.csv",
+        "predictions.csv",
         "metrics.json",
         "roc.png",
         "importances.png",
@@ -50,8 +60,16 @@ fn generate_then_run_writes_the_contract_files() {
         serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
     let auc = m["roc_auc"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&auc));
-    let ci = m["roc_auc_ci"].as_array().unwrap();
-    assert!(ci[0].as_f64().unwrap() <= ci[1].as_f64().unwrap());
+    // A few test positives: no bootstrap interval, and a note saying why.
+    assert_eq!(m["split"], "random");
+    if m["n_test_pos"].as_u64().unwrap() < 20 {
+        assert!(m["roc_auc_ci"].is_null());
+        let note = m["roc_auc_ci_note"].as_str().unwrap();
+        assert!(String::from_utf8_lossy(&o.stderr).contains(note));
+    } else {
+        let ci = m["roc_auc_ci"].as_array().unwrap();
+        assert!(ci[0].as_f64().unwrap() <= ci[1].as_f64().unwrap());
+    }
     assert!(m["pr_auc"].as_f64().unwrap() >= 0.0);
     let (pos, neg) = (m["n_pos"].as_u64().unwrap(), m["n_neg"].as_u64().unwrap());
     assert!(pos > 0 && neg > pos);
@@ -59,6 +77,97 @@ fn generate_then_run_writes_the_contract_files() {
     // One cutoff row per labelled session, plus the header.
     let cutoffs = std::fs::read_to_string(out.join("cutoffs.csv")).unwrap();
     assert_eq!(cutoffs.lines().count() as u64, pos + neg + 1);
+}
+
+/// 200 sessions of 8 lines, every 5th turning malicious from its 5th line,
+/// in the CyberFLTenDays.csv format.
+fn small_auth(p: &Path) {
+    let mut text = String::from(
+        "secs,src_name,dest_name,src_host,dest_host,auth_type,login_type,stage,result,label\n",
+    );
+    let mut rows = Vec::new();
+    for u in 0..200i64 {
+        let bad = u % 5 == 0;
+        for t in 0..8i64 {
+            let kind = if bad { "NTLM" } else { "Kerberos" };
+            let label = if bad && t >= 4 { "A" } else { "N" };
+            rows.push((
+                u * 50 + t * 7,
+                format!("U{u},U{u},C1,C2,{kind},Network,LogOn,Success,{label}"),
+            ));
+        }
+    }
+    rows.sort_by_key(|r| r.0);
+    for (secs, rest) in rows {
+        text.push_str(&format!("{secs},{rest}\n"));
+    }
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn time_split_writes_predictions_and_says_which_split() {
+    let d = tmpdir("time");
+    let auth = d.join("auth.csv");
+    small_auth(&auth);
+    let out = d.join("out");
+    let o = run_ok(
+        &[
+            "--split",
+            "time",
+            "--trees",
+            "10",
+            "--folds",
+            "3",
+            "--importance-repeats",
+            "0",
+        ],
+        &auth,
+        &out,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("split: time") && err.contains("no bootstrap interval"),
+        "{err}"
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(m["split"], "time");
+    assert!(m["roc_auc_ci"].is_null());
+    let ends = (
+        m["train_cutoffs"][1].as_i64(),
+        m["test_cutoffs"][0].as_i64(),
+    );
+    assert!(ends.0.unwrap() < ends.1.unwrap());
+    let pred = std::fs::read_to_string(out.join("predictions.csv")).unwrap();
+    assert!(pred.starts_with("session_id,cutoff_time,label,score,fold\n"));
+    assert_eq!(pred.lines().count(), 151);
+}
+
+#[test]
+fn out_of_range_split_options_name_the_flag() {
+    for (flag, value) in [
+        ("--threshold", "1.5"),
+        ("--test-fraction", "1"),
+        ("--threshold", "x"),
+    ] {
+        let o = bin()
+            .args([
+                "features", "run", "--auth", "a.csv", "--out", "o", flag, value,
+            ])
+            .output()
+            .unwrap();
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(flag) && err.contains(value), "{err}");
+    }
+    let o = bin()
+        .args([
+            "features", "run", "--auth", "a.csv", "--out", "o", "--split", "weekly",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("time"));
 }
 
 #[test]
