@@ -2,6 +2,7 @@
 //! forest on authentication sessions (the featuretools "predict malicious
 //! cyber connections" demo), and a generator of its input format.
 
+use crate::args;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use threatstat_core::BadRowPolicy;
@@ -28,29 +29,29 @@ pub struct RunArgs {
     #[arg(long)]
     auth: PathBuf,
     /// N: observations of a session before its cutoff.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = args::int::<usize>(0, 1_000_000))]
     after_n: usize,
     /// L: observations between the cutoff and the label window.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = args::int::<usize>(0, 1_000_000))]
     lead: usize,
     /// W: observations in the label window.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = args::int::<usize>(1, 1_000_000))]
     window: usize,
     /// DFS depth (1, 2 or 3).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = args::int::<usize>(1, 3))]
     depth: usize,
     /// Seed of the split, forest, bootstrap and permutations.
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Trees in the forest.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = args::int::<usize>(1, 100_000))]
     trees: usize,
     /// Cross-validation folds (0: none).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = args::int::<usize>(0, 1000))]
     folds: usize,
     /// Shuffles per feature for permutation importances (0: none, and no
     /// importance figure).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = args::int::<usize>(0, 1000))]
     importance_repeats: usize,
     /// Skip (and count) bad rows instead of stopping at the first.
     #[arg(long)]
@@ -66,16 +67,16 @@ pub struct GenerateArgs {
     #[arg(long)]
     out: PathBuf,
     /// Users besides the red-team users.
-    #[arg(long, default_value_t = 4000)]
+    #[arg(long, default_value_t = 4000, value_parser = args::int::<usize>(0, 1_000_000))]
     users: usize,
     /// Days.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = args::int::<u32>(1, 3650))]
     days: u32,
     /// Probability of keeping a benign line.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, value_parser = args::float(0.0, false, 1.0, false))]
     benign_keep: f64,
     /// Failed-logon precursors per compromised user.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = args::int::<u32>(0, 1000))]
     precursors: u32,
     /// Seed.
     #[arg(long, default_value_t = 1)]

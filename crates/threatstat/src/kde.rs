@@ -1,5 +1,6 @@
 //! `threatstat kde`: Gaussian kernel density estimate at grid points.
 
+use crate::args;
 use clap::Args;
 use serde_json::json;
 use std::io::BufRead;
@@ -18,7 +19,7 @@ pub struct KdeArgs {
     #[arg(long)]
     pub bandwidth: Option<String>,
     /// Multiplies the data covariance, as SciPy's scalar bw_method.
-    #[arg(long)]
+    #[arg(long, value_parser = args::positive())]
     pub factor: Option<f64>,
     /// Weights, one a line.
     #[arg(long)]

@@ -2,6 +2,7 @@
 //! command line. Each subcommand is a thin layer over a library crate.
 
 mod acf;
+mod args;
 mod attack;
 mod changepoint;
 mod cloudtrail;

@@ -1,5 +1,6 @@
 //! `threatstat markov ...`
 
+use crate::args;
 use clap::{Args, Subcommand};
 use std::error::Error;
 use std::path::{Path, PathBuf};
@@ -48,10 +49,10 @@ pub struct SessionizeArgs {
     #[arg(long)]
     params_col: Option<String>,
     /// Maximum session length in minutes.
-    #[arg(long, default_value_t = 20.0)]
+    #[arg(long, default_value_t = 20.0, value_parser = args::float(0.0, false, 1.5e8, false))]
     max_session_mins: f64,
     /// Maximum gap between consecutive events in minutes.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, value_parser = args::float(0.0, false, 1.5e8, false))]
     max_gap_mins: f64,
     /// Output sessions file (JSON Lines).
     #[arg(long)]
@@ -90,7 +91,7 @@ pub struct FitArgs {
 #[derive(Args)]
 pub struct WindowArgs {
     /// Window length.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = args::int::<usize>(1, 10_000))]
     window: usize,
     /// Do not use the start and end tokens.
     #[arg(long)]
