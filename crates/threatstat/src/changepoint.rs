@@ -541,6 +541,18 @@ fn logons(a: &LogonsArgs) -> Res {
     if counts.skip_report().skipped > 0 {
         eprintln!("{}: {}", a.logon.display(), counts.skip_report());
     }
+    if summary.days() > 3_660 {
+        // Dates are bounded (1970..=2099), but a decade of days per user
+        // already makes the episode and segments models slow.
+        eprintln!(
+            "warning: {}: the rows span {} days ({} to {}): check for outlying dates; \
+             the episode and segments models take time quadratic in a user's days",
+            a.logon.display(),
+            summary.days(),
+            summary.first_day.map(format_day).unwrap_or_default(),
+            summary.last_day.map(format_day).unwrap_or_default()
+        );
+    }
     let span = match a.span {
         SpanArg::User => Span::User,
         SpanArg::Global => Span::Global,

@@ -99,7 +99,7 @@ pub struct AutomationArgs {
     #[arg(long, default_value_t = 0.5, value_parser = args::float(0.0, false, 1.0, false))]
     pub threshold: f64,
     /// False discovery rate of the Ljung-Box rule.
-    #[arg(long, default_value_t = 0.05, value_parser = args::open_unit())]
+    #[arg(long, default_value_t = 0.05, value_parser = args::float(0.0, true, 1.0, false))]
     pub fdr: f64,
     /// Count calls per hour instead of per day.
     #[arg(long)]
@@ -257,15 +257,6 @@ fn automation(a: &AutomationArgs) -> Res {
     let t0 = std::time::Instant::now();
     let bucket = if a.hourly { Bucket::Hour } else { Bucket::Day };
     let lags = a.lags.unwrap_or(if a.hourly { 168 } else { 7 });
-    if lags == 0 {
-        return Err("--lags must be at least 1".into());
-    }
-    if !(0.0..=1.0).contains(&a.threshold) {
-        return Err(format!("--threshold must be in 0..=1, found {}", a.threshold).into());
-    }
-    if !(a.fdr > 0.0 && a.fdr <= 1.0) {
-        return Err(format!("--fdr must be in (0, 1], found {}", a.fdr).into());
-    }
     let rule = match a.rule {
         RuleArg::Notebook => Rule::Notebook {
             lags,
@@ -316,6 +307,11 @@ fn automation(a: &AutomationArgs) -> Res {
         return Err("no valid CloudTrail record in the input (nothing to score)".into());
     }
     let input = ct::pair_series(&series);
+    let periods = input.iter().map(|p| p.counts.len()).max().unwrap_or(0);
+    // Threshold and FDR are range-checked by clap; what is left is --lags.
+    let unit = if a.hourly { "hours" } else { "days" };
+    rule.check(periods)
+        .map_err(|e| format!("--lags: {e} (the series have {periods} {unit})"))?;
     let detections = detect(&input, &rule);
     let index: std::collections::HashMap<(&str, &str), usize> = series
         .iter()

@@ -262,6 +262,12 @@ fn bad_logon_files_name_file_line_and_field() {
             "date.csv:2: field `date`",
         ),
         (
+            // Issue 20 item 16: one sentinel date made a 361,219-day span.
+            "sentinel.csv",
+            "date,user,pc,activity\n01/02/2010 06:49:00,U1,PC-1,Logon\n01/01/2999 00:00:00,U1,PC-1,Logon\n",
+            "sentinel.csv:3: field `date`: date 2999-01-01 is outside",
+        ),
+        (
             "nocol.csv",
             "date,pc,activity\n01/02/2010 06:49:00,PC-1,Logon\n",
             "no column `user`",

@@ -50,6 +50,8 @@ enum Kind {
     OpenUnit,
     /// A number in [0, 1].
     ClosedUnit,
+    /// A number in (0, 1].
+    HalfOpenUnit,
     /// Minutes in [0, 1.5e8].
     Minutes,
 }
@@ -76,6 +78,7 @@ impl Kind {
             Kind::Positive => vec!["0", "-1", "NaN", "1e400", "inf", "-inf", "x"],
             Kind::OpenUnit => vec!["0", "1", "-0.5", "NaN", "1e400", "18446744073709551615"],
             Kind::ClosedUnit => vec!["-1", "1.5", "NaN", "1e400", "18446744073709551615"],
+            Kind::HalfOpenUnit => vec!["0", "-0.5", "1.5", "NaN", "1e400"],
             Kind::Minutes => vec!["-1", "NaN", "1e400", "1e9", "18446744073709551615"],
         }
     }
@@ -116,7 +119,7 @@ fn table() -> Vec<(&'static [&'static str], &'static str, Kind)> {
         (&["acf"], "--lags", Int(1)),
         (CT_AUTO, "--lags", Int(1)),
         (CT_AUTO, "--threshold", ClosedUnit),
-        (CT_AUTO, "--fdr", OpenUnit),
+        (CT_AUTO, "--fdr", HalfOpenUnit),
         (CT_AUTO, "--max-figures", Int(0)),
         (CT_GEN, "--days", Int(1)),
         (CT_GEN, "--humans", Int(0)),
