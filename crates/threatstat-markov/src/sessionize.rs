@@ -210,6 +210,10 @@ impl Sessions {
     pub fn sessions(&self) -> impl ExactSizeIterator<Item = &[u32]> {
         self.offsets.windows(2).map(|w| &self.rows[w[0]..w[1]])
     }
+    /// The event rows of session `i`.
+    pub fn session(&self, i: usize) -> &[u32] {
+        &self.rows[self.offsets[i]..self.offsets[i + 1]]
+    }
     /// The user key id of session `i` (see [`UserKeys::values`]).
     pub fn key(&self, i: usize) -> u32 {
         self.session_key[i]

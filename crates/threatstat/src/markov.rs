@@ -6,8 +6,8 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 use threatstat_core::BadRowPolicy;
 use threatstat_markov::io::{
-    EventColumns, read_events_csv, read_sessions_jsonl, sessionize_log, write_likelihoods_csv,
-    write_scores_csv, write_sessions_jsonl,
+    EventColumns, read_events_csv, read_sessions_jsonl, write_likelihoods_csv, write_scores_csv,
+    write_sessions_jsonl,
 };
 use threatstat_markov::sessionize::SessionizeParams;
 use threatstat_markov::{MarkovError, MarkovModel, SessionFile, SessionType, WindowOptions};
@@ -288,12 +288,14 @@ fn sessionize(a: SessionizeArgs) -> Res {
     if skipped.skipped > 0 {
         eprintln!("{}: {skipped}", a.input.display());
     }
-    let (sessions, file) = sessionize_log(&log, &params)?;
-    write_sessions_jsonl(&a.out, &log, &sessions, &file)?;
+    // Written straight from the events and the split: no session set or
+    // metadata of the whole file in memory.
+    let sessions = params.split(&log.users, &log.times)?;
+    write_sessions_jsonl(&a.out, &log, &sessions)?;
     eprintln!(
         "{} events -> {} sessions -> {}",
         log.times.len(),
-        file.sessions.len(),
+        sessions.len(),
         a.out.display()
     );
     Ok(())
