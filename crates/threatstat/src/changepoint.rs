@@ -54,7 +54,7 @@ pub struct ModelArgs {
     #[arg(long, default_value_t = 2000, value_parser = args::int::<usize>(4, 10_000_000))]
     draws: usize,
     /// MCMC warm-up steps per chain.
-    #[arg(long, default_value_t = 1000, value_parser = args::int::<usize>(0, 100_000_000))]
+    #[arg(long, default_value_t = 1000, value_parser = args::int::<usize>(0, 10_000_000))]
     tune: usize,
     /// MCMC seed.
     #[arg(long, default_value_t = 0)]
