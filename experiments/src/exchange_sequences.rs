@@ -71,7 +71,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     };
     let (log, _) = read_events_csv(&csv, &cols, BadRowPolicy::Error)?;
     let (sessions, file) = sessionize_log(&log, &SessionizeParams::new(20.0, 2.0)?)?;
-    write_sessions_jsonl(&out_dir.join("sessions.jsonl"), &log, &sessions, &file)?;
+    write_sessions_jsonl(&out_dir.join("sessions.jsonl"), &log, &sessions)?;
     let mut figures = Vec::new();
     let mut interactive = Vec::new();
     let mut key_numbers = vec![

@@ -387,9 +387,24 @@ pub fn analyse(
         feat_user.push(u);
     }
     let points = Points::new(2, feat.clone())?;
+    let most = per_user.iter().map(Vec::len).max().unwrap_or(0);
     let kde = GaussianKde::params()
         .bandwidth(Bandwidth::Scott)
-        .fit(&points)?;
+        .fit(&points)
+        .map_err(|e| -> Error {
+            if most <= 1 {
+                // One interval per user: median = 95th percentile for all.
+                format!(
+                    "no user has more than one upload interval of {} s, so each user's median \
+                     and 95th percentile coincide and the KDE cannot be fitted ({e}); use a \
+                     shorter interval (--interval-s)",
+                    p.interval_s
+                )
+                .into()
+            } else {
+                e.into()
+            }
+        })?;
     // Exact flags; exact densities up to 20,000 users, beyond only where
     // they decide a flag (exact leave-one-out sums cost O(users²)).
     let large = kde.flag_low_density_large(Threshold::Contamination(p.contamination));

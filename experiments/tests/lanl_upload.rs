@@ -122,3 +122,32 @@ fn figures_and_files_are_written() {
     assert!(e.contains("nope.txt"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_interval_longer_than_the_data_says_so() {
+    // Issue 20 item 17: --interval-s beyond the data's span said only "the
+    // data covariance is singular".
+    let dir = std::env::temp_dir().join(format!("threatstat-lanl-long-{}", std::process::id()));
+    LanlGenerator::new()
+        .users(60)
+        .days(3)
+        .seed(2)
+        .write_files(&dir)
+        .unwrap();
+    let inputs = UploadInputs {
+        auth: dir.join("auth.txt"),
+        flows: dir.join("flows.txt"),
+        redteam: dir.join("redteam.txt"),
+    };
+    let p = UploadParams {
+        interval_s: 30 * 86_400,
+        figures: false,
+        ..UploadParams::default()
+    };
+    let e = run(&inputs, &dir.join("out"), &p).unwrap_err().to_string();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        e.contains("more than one upload interval of 2592000 s") && e.contains("--interval-s"),
+        "{e}"
+    );
+}

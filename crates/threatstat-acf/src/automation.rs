@@ -148,6 +148,36 @@ impl Rule {
             Rule::Notebook { lags, .. } | Rule::LjungBox { lags, .. } => lags,
         }
     }
+
+    /// Checks the rule for series of `n` periods: 1 ≤ lags < n (an
+    /// autocorrelation at a lag near `n` rests on a handful of pairs and is
+    /// often ±1, so such lags would flag nearly every pair), the threshold
+    /// in [0, 1], the FDR in (0, 1]. [`detect`] itself flags nothing on
+    /// invalid parameters; call this first to get the reason.
+    ///
+    /// ```
+    /// use threatstat_acf::automation::Rule;
+    /// assert!(Rule::notebook().check(28).is_ok());
+    /// assert!(Rule::Notebook { lags: 1_000_000, threshold: 0.5 }.check(28).is_err());
+    /// assert!(Rule::LjungBox { lags: 7, fdr: f64::NAN }.check(28).is_err());
+    /// ```
+    pub fn check(&self, n: usize) -> Result<(), crate::AcfError> {
+        let lags = self.lags();
+        if lags == 0 || lags >= n {
+            return Err(crate::AcfError::Invalid(format!(
+                "lags must be at least 1 and less than the number of periods ({n}), found {lags}"
+            )));
+        }
+        match *self {
+            Rule::Notebook { threshold, .. } if !(0.0..=1.0).contains(&threshold) => Err(
+                crate::AcfError::Invalid(format!("threshold must be in [0, 1], found {threshold}")),
+            ),
+            Rule::LjungBox { fdr, .. } if !(fdr > 0.0 && fdr <= 1.0) => Err(
+                crate::AcfError::Invalid(format!("fdr must be in (0, 1], found {fdr}")),
+            ),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl std::str::FromStr for Rule {

@@ -1305,9 +1305,10 @@ impl TacticChainModel {
     /// Loads a model from `path`.
     pub fn load(path: &Path) -> Result<Self, AttackError> {
         let s = threatstat_core::reader::read_to_string(path)?;
+        // Every error names the file (core errors already do).
         TacticChainModel::from_json(&s).map_err(|e| match e {
-            AttackError::Invalid(m) => AttackError::Invalid(format!("{}: {m}", path.display())),
-            e => e,
+            AttackError::Core(e) => AttackError::Core(e),
+            e => AttackError::Invalid(format!("{}: {e}", path.display())),
         })
     }
 }

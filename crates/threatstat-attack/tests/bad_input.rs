@@ -218,6 +218,18 @@ fn invalid_parameters_and_model_files() {
         .unwrap()
         .replacen("\"next\": \"TA0001\"", "\"next\": \"TA0099\"", 1);
     assert!(TacticChainModel::from_json(&json).is_err());
+    // Issue 20 item 17: a bad tactic in a model file names the file.
+    for (name, json) in [
+        ("bad-next.json", json.clone()),
+        (
+            "bad-tactic.json",
+            m.to_json().unwrap().replacen("TA0001", "TA0099", 1),
+        ),
+    ] {
+        let p = tmp(name, &json);
+        let e = TacticChainModel::load(&p).unwrap_err().to_string();
+        assert!(e.contains(name) && e.contains("unknown tactic"), "{e}");
+    }
     let p = tmp("model.json", "not json");
     let e = TacticChainModel::load(&p).unwrap_err().to_string();
     assert!(e.contains("model.json") && e.contains("not JSON"), "{e}");

@@ -162,6 +162,54 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
+    /// Checks the settings that do not depend on the data, so that a batch
+    /// with a bad setting fails once, up front, instead of "fitting" no
+    /// series: α finite and > 0, the tolerance, the approximation bound
+    /// and the change probability in (0, 1), not both tolerance and
+    /// approximate.
+    ///
+    /// ```
+    /// use threatstat_changepoint::batch::ModelSpec;
+    /// assert!(ModelSpec::default().check().is_ok());
+    /// assert!(ModelSpec { alpha: Some(0.0), ..Default::default() }.check().is_err());
+    /// assert!(ModelSpec { change_prob: Some(1.0), ..Default::default() }.check().is_err());
+    /// assert!(ModelSpec { tolerance: Some(f64::NAN), ..Default::default() }.check().is_err());
+    /// ```
+    pub fn check(&self) -> Result<(), ChangepointError> {
+        let bad = |what: &str, x: f64, range: &str| {
+            Err(ChangepointError::Invalid(format!(
+                "{what} must be {range}, found {x}"
+            )))
+        };
+        let unit = |x: f64| x > 0.0 && x < 1.0;
+        if let Some(a) = self.alpha
+            && !(a.is_finite() && a > 0.0)
+        {
+            return bad("α", a, "finite and > 0");
+        }
+        if let Some(t) = self.tolerance
+            && !unit(t)
+        {
+            return bad("tolerance", t, "in (0, 1)");
+        }
+        if let Some(e) = self.approximate
+            && !unit(e)
+        {
+            return bad("approximate (the error bound)", e, "in (0, 1)");
+        }
+        if let Some(p) = self.change_prob
+            && !unit(p)
+        {
+            return bad("change probability", p, "in (0, 1)");
+        }
+        if self.tolerance.is_some() && self.approximate.is_some() {
+            return Err(ChangepointError::Invalid(
+                "set either tolerance or approximate, not both".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// The switchpoint parameters of this spec.
     ///
     /// ```

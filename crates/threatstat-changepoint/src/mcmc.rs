@@ -102,7 +102,22 @@ impl McmcParams {
         self.tau_jump_prob = p;
         self
     }
-    fn check(&self) -> Result<(), ChangepointError> {
+    /// Checks the settings, so that a bad value is an error, not a panic
+    /// or an allocation failure: `tau_jump_prob` in [0, 1], 1 to
+    /// [`McmcParams::MAX_CHAINS`] chains, at least 4 draws, at most
+    /// [`McmcParams::MAX_TOTAL_DRAWS`] draws over all chains (kept in
+    /// memory), and at most [`McmcParams::MAX_STEPS`] steps (warm-up plus
+    /// draws) per chain. Sampling calls it first.
+    ///
+    /// ```
+    /// use threatstat_changepoint::McmcParams;
+    /// assert!(McmcParams::default().check().is_ok());
+    /// assert!(McmcParams::default().chains(0).check().is_err());
+    /// assert!(McmcParams::default().draws(usize::MAX).check().is_err());
+    /// assert!(McmcParams::default().chains(usize::MAX).check().is_err());
+    /// assert!(McmcParams::default().tune(usize::MAX).check().is_err());
+    /// ```
+    pub fn check(&self) -> Result<(), ChangepointError> {
         if !(0.0..=1.0).contains(&self.tau_jump_prob) {
             return Err(ChangepointError::Invalid(format!(
                 "tau_jump_prob must be in [0, 1], found {}",
@@ -115,8 +130,39 @@ impl McmcParams {
                 self.chains, self.draws
             )));
         }
+        if self.chains > Self::MAX_CHAINS {
+            return Err(ChangepointError::Invalid(format!(
+                "at most {} chains, found {}",
+                Self::MAX_CHAINS,
+                self.chains
+            )));
+        }
+        if self.chains.saturating_mul(self.draws) > Self::MAX_TOTAL_DRAWS {
+            return Err(ChangepointError::Invalid(format!(
+                "chains × draws must be at most {} (the draws are kept in memory), found {} × {}",
+                Self::MAX_TOTAL_DRAWS,
+                self.chains,
+                self.draws
+            )));
+        }
+        if self.tune.saturating_add(self.draws) > Self::MAX_STEPS {
+            return Err(ChangepointError::Invalid(format!(
+                "tune + draws must be at most {} steps per chain, found {} + {}",
+                Self::MAX_STEPS,
+                self.tune,
+                self.draws
+            )));
+        }
         Ok(())
     }
+
+    /// The largest number of chains [`McmcParams::check`] accepts.
+    pub const MAX_CHAINS: usize = 1024;
+    /// The largest chains × draws [`McmcParams::check`] accepts (about
+    /// 0.6 GB of draws and summaries).
+    pub const MAX_TOTAL_DRAWS: usize = 10_000_000;
+    /// The largest tune + draws per chain [`McmcParams::check`] accepts.
+    pub const MAX_STEPS: usize = 1_000_000_000;
 }
 
 /// The draws of one chain.

@@ -120,6 +120,12 @@ impl SegmentationParams {
 
     fn fit_prefix(&self, prefix: Prefix) -> Result<SegmentationPosterior, ChangepointError> {
         let n = prefix.n();
+        if n < 2 && self.change_prob.is_none() {
+            // The default prior 1/n would be 1: say what is wrong instead.
+            return Err(ChangepointError::Invalid(format!(
+                "a segmentation needs at least 2 days (a change between two of them), found {n}"
+            )));
+        }
         let alpha = resolve_alpha(self.alpha, &prefix)?;
         let p = self.change_prob.unwrap_or(1.0 / n as f64);
         if !(p > 0.0 && p < 1.0) {

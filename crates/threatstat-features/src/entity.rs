@@ -298,7 +298,19 @@ impl LabelParams {
                 "window must be at least 1, found 0".into(),
             ));
         }
-        let start = self.after_n + self.lead;
+        // N + L + W must fit (no wraparound): a session never has more
+        // observations than usize::MAX anyway.
+        let too_big = || {
+            FeaturesError::Invalid(format!(
+                "after_n + lead + window overflows: {} + {} + {}",
+                self.after_n, self.lead, self.window
+            ))
+        };
+        let start = self
+            .after_n
+            .checked_add(self.lead)
+            .filter(|s| s.checked_add(self.window).is_some() && *s < usize::MAX - 2)
+            .ok_or_else(too_big)?;
         let min = self.min_observations.unwrap_or(start + 2);
         if min < start + 1 {
             return Err(FeaturesError::Invalid(format!(

@@ -225,18 +225,7 @@ pub fn sessionize_log(
             }
         }
         set.finish_session()?;
-        let key = sessions.key(i);
-        meta.push(SessionMeta {
-            session_id: i as u64,
-            users: log
-                .user_cols
-                .iter()
-                .cloned()
-                .zip(log.users.values(key).map(|v| v.map(str::to_string)))
-                .collect(),
-            time_min: rows.first().map(|&r| log.times[r as usize]),
-            time_max: rows.last().map(|&r| log.times[r as usize]),
-        });
+        meta.push(session_meta(log, &sessions, i));
     }
     Ok((
         sessions,
@@ -247,6 +236,26 @@ pub fn sessionize_log(
     ))
 }
 
+/// The metadata of session `i` of `sessions` (split from `log`).
+fn session_meta(log: &EventLog, sessions: &Sessions, i: usize) -> SessionMeta {
+    let rows = sessions.session(i);
+    SessionMeta {
+        session_id: i as u64,
+        users: log
+            .user_cols
+            .iter()
+            .cloned()
+            .zip(
+                log.users
+                    .values(sessions.key(i))
+                    .map(|v| v.map(str::to_string)),
+            )
+            .collect(),
+        time_min: rows.first().map(|&r| log.times[r as usize]),
+        time_max: rows.last().map(|&r| log.times[r as usize]),
+    }
+}
+
 fn json_opt_str(out: &mut String, v: Option<&str>) {
     match v {
         Some(s) => push_py_json_str(out, s),
@@ -255,16 +264,20 @@ fn json_opt_str(out: &mut String, v: Option<&str>) {
 }
 
 /// Writes sessions as JSON Lines in the golden `sessions.jsonl` format.
+///
+/// Only `log` and the split are needed (not the [`SessionFile`] of
+/// [`sessionize_log`]): each session's metadata is made as it is written,
+/// so `markov sessionize` holds the events and the split, nothing more.
 pub fn write_sessions_jsonl(
     path: &Path,
     log: &EventLog,
     sessions: &Sessions,
-    file: &SessionFile,
 ) -> Result<(), MarkovError> {
     let io = |e| Error::io(path, e);
     let mut w = AtomicFile::create(path)?;
     let mut line = String::new();
-    for (rows, m) in sessions.sessions().zip(&file.meta) {
+    for (i, rows) in sessions.sessions().enumerate() {
+        let m = &session_meta(log, sessions, i);
         line.clear();
         line.push_str(&format!("{{\"session_id\": {}", m.session_id));
         for (col, v) in &m.users {

@@ -39,15 +39,31 @@ pub struct SessionizeParams {
 }
 
 impl SessionizeParams {
-    /// Limits in minutes (fractions allowed); both must be finite and ≥ 0.
+    /// The largest limit [`SessionizeParams::new`] accepts, in minutes
+    /// (about 285 years; the limits are held in nanoseconds as `i64`).
+    pub const MAX_MINUTES: f64 = 1.5e8;
+
+    /// Limits in minutes (fractions allowed); both must be finite, ≥ 0 and
+    /// at most [`SessionizeParams::MAX_MINUTES`].
+    ///
+    /// ```
+    /// use threatstat_markov::sessionize::SessionizeParams;
+    /// let e = SessionizeParams::new(20.0, 1e9).unwrap_err().to_string();
+    /// assert!(e.contains("at most 150000000 minutes"), "{e}");
+    /// ```
     pub fn new(max_session_mins: f64, max_gap_mins: f64) -> Result<Self, MarkovError> {
         let ns = |m: f64, what: &str| {
-            if m.is_finite() && m >= 0.0 && m * 60.0 < 9.0e9 {
-                Ok((m * NS_PER_MIN as f64).round() as i64)
-            } else {
+            if !(m.is_finite() && m >= 0.0) {
                 Err(MarkovError::Invalid(format!(
                     "{what} must be a finite number of minutes >= 0, found {m}"
                 )))
+            } else if m > Self::MAX_MINUTES {
+                Err(MarkovError::Invalid(format!(
+                    "{what} must be at most {} minutes (about 285 years), found {m}",
+                    Self::MAX_MINUTES
+                )))
+            } else {
+                Ok((m * NS_PER_MIN as f64).round() as i64)
             }
         };
         Ok(SessionizeParams {
@@ -193,6 +209,10 @@ impl Sessions {
     /// The event rows of each session, in session order.
     pub fn sessions(&self) -> impl ExactSizeIterator<Item = &[u32]> {
         self.offsets.windows(2).map(|w| &self.rows[w[0]..w[1]])
+    }
+    /// The event rows of session `i`.
+    pub fn session(&self, i: usize) -> &[u32] {
+        &self.rows[self.offsets[i]..self.offsets[i + 1]]
     }
     /// The user key id of session `i` (see [`UserKeys::values`]).
     pub fn key(&self, i: usize) -> u32 {

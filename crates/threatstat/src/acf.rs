@@ -8,6 +8,7 @@
 //! statsmodels' default (`missing="none"`) makes its statistics NaN, while
 //! pandas drops the NaN pairs.
 
+use crate::args;
 use clap::Args;
 use std::path::PathBuf;
 use threatstat_acf::autocorr::autocorrs;
@@ -22,7 +23,7 @@ pub struct AcfArgs {
     #[arg(long)]
     pub series: PathBuf,
     /// Number of lags.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, value_parser = args::int::<usize>(1, 1_000_000))]
     pub lags: usize,
     /// pandas (Series.autocorr) or statsmodels (acf).
     #[arg(long, default_value = "statsmodels")]
@@ -59,7 +60,7 @@ fn report(a: &AcfArgs, conv: Convention, x: &[f64]) -> Result<serde_json::Value,
             "{}: --lags {} needs at least {} values, the series has {n}",
             a.series.display(),
             a.lags,
-            a.lags + 1
+            a.lags.saturating_add(1)
         ));
     }
     let acf: Vec<f64> = match conv {

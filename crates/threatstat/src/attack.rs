@@ -2,6 +2,7 @@
 //! Attack Flow corpus, alert correlation, and the OTRF evaluation.
 
 use crate::outputs::prepare;
+use crate::args;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use std::error::Error;
@@ -54,10 +55,10 @@ pub struct TrainArgs {
     #[arg(long)]
     flows: PathBuf,
     /// Markov order (1 or 2).
-    #[arg(long, default_value_t = DEFAULT_ORDER)]
+    #[arg(long, default_value_t = DEFAULT_ORDER, value_parser = args::int::<usize>(1, 2))]
     order: usize,
     /// Dirichlet smoothing strength.
-    #[arg(long, default_value_t = DEFAULT_ALPHA)]
+    #[arg(long, default_value_t = DEFAULT_ALPHA, value_parser = args::positive())]
     alpha: f64,
     /// Keep consecutive repeats of a tactic (default: merge them).
     #[arg(long)]
@@ -103,7 +104,7 @@ pub struct NextArgs {
     #[arg(long, default_value = "")]
     after: String,
     /// Only the N most probable.
-    #[arg(long)]
+    #[arg(long, value_parser = args::int::<usize>(1, 1_000_000))]
     top: Option<usize>,
 }
 
@@ -146,14 +147,14 @@ pub struct LooArgs {
     #[arg(long)]
     flows: PathBuf,
     /// Orders to try.
-    #[arg(long, value_delimiter = ',', default_value = "1,2")]
+    #[arg(long, value_delimiter = ',', default_value = "1,2", value_parser = args::int::<usize>(1, 2))]
     orders: Vec<usize>,
     /// Smoothing strengths to try.
     #[arg(
         long,
         value_delimiter = ',',
         default_value = "0.5,1,2,4,8,12,16,24,32,64"
-    )]
+    , value_parser = args::positive())]
     alphas: Vec<f64>,
     /// Keep consecutive repeats of a tactic.
     #[arg(long)]
@@ -201,10 +202,10 @@ pub struct EvaluateArgs {
     #[arg(long)]
     otrf: PathBuf,
     /// Random orders per chain when a chain has more than 40,320 orders.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, value_parser = args::int::<usize>(1, 10_000_000))]
     shuffles: usize,
     /// Random-alert chains per real chain.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, value_parser = args::int::<usize>(0, 10_000_000))]
     random: usize,
     /// Seed.
     #[arg(long, default_value_t = 1)]

@@ -1,6 +1,7 @@
 //! `threatstat changepoint ...`
 
 use crate::outputs::prepare;
+use crate::args;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 use std::error::Error;
@@ -45,16 +46,16 @@ pub struct ModelArgs {
     #[arg(long, value_enum, default_value = "exact")]
     method: MethodArg,
     /// Rate of the Exponential prior of λ1 and λ2 (default 1/mean of each series).
-    #[arg(long)]
+    #[arg(long, value_parser = args::positive())]
     alpha: Option<f64>,
     /// MCMC chains.
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = args::int::<usize>(1, 1024))]
     chains: usize,
     /// MCMC draws kept per chain.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, value_parser = args::int::<usize>(4, 10_000_000))]
     draws: usize,
     /// MCMC warm-up steps per chain.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = args::int::<usize>(0, 10_000_000))]
     tune: usize,
     /// MCMC seed.
     #[arg(long, default_value_t = 0)]
@@ -67,6 +68,15 @@ impl ModelArgs {
             Some(a) => Switchpoint::params().alpha(a),
             None => Switchpoint::params(),
         }
+    }
+    /// The MCMC settings checked together (chains × draws is capped in
+    /// the library), the flags named in the error.
+    fn check_mcmc(&self) -> Res {
+        if let Some(p) = self.mcmc() {
+            p.check()
+                .map_err(|e| format!("--chains, --draws, --tune: {e}"))?;
+        }
+        Ok(())
     }
     fn mcmc(&self) -> Option<McmcParams> {
         let s = match self.method {
@@ -135,7 +145,7 @@ pub struct LogonsArgs {
     #[arg(long)]
     plot_dir: Option<PathBuf>,
     /// How many users to draw with --plot-dir.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = args::int::<usize>(1, 1000))]
     plot_top: usize,
     /// One change (switchpoint), an interval at another rate (episode), or any number of changes (segments).
     #[arg(long = "model", value_enum, default_value = "switchpoint")]
@@ -148,15 +158,15 @@ pub struct LogonsArgs {
     #[arg(long, value_enum, default_value = "none")]
     baseline: BaselineArg,
     /// Episode model: prune intervals, leaving out at most this posterior mass (default exact).
-    #[arg(long)]
+    #[arg(long, value_parser = args::open_unit())]
     tolerance: Option<f64>,
     /// Episode model: bounded-error approximation for long series (1,000 days or more): the
     /// posterior's total-variation error and the evidence's relative error are at most this
     /// (e.g. 0.01); much faster when a user has a clear episode (default exact).
-    #[arg(long, conflicts_with = "tolerance")]
+    #[arg(long, conflicts_with = "tolerance", value_parser = args::open_unit())]
     approximate: Option<f64>,
     /// Segments model: prior probability of a change on a day (default 1/number of days).
-    #[arg(long)]
+    #[arg(long, value_parser = args::open_unit())]
     change_prob: Option<f64>,
     /// Episode model: score against "no change or stopped" (a downward switchpoint), so that
     /// users who simply stop (leavers) do not rank as episodes; use with --direction up.
@@ -207,13 +217,13 @@ pub enum SpanArg {
 #[derive(Args)]
 pub struct GenerateArgs {
     /// Number of users.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 200, value_parser = args::int::<usize>(1, 1_000_000))]
     users: usize,
     /// Number of days.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 500, value_parser = args::int::<u32>(1, 36_500))]
     days: u32,
     /// Users with a planted after-hours change.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = args::int::<usize>(0, 1_000_000))]
     planted: usize,
     /// Seed (same seed, same file).
     #[arg(long, default_value_t = 1)]
@@ -458,6 +468,7 @@ fn finished_json(
 }
 
 fn fit(a: &FitArgs) -> Res {
+    a.model.check_mcmc()?;
     prepare(
         &[Some(a.counts.as_path())],
         &[Some(a.out.as_path())],
@@ -517,6 +528,20 @@ fn fit(a: &FitArgs) -> Res {
 }
 
 fn logons(a: &LogonsArgs) -> Res {
+    // Settings first: a bad one fails here, not once per user.
+    let spec = ModelSpec {
+        against_stop: a.against_stop,
+        approximate: a.approximate,
+        ..model_spec(
+            a.model_kind,
+            a.direction,
+            a.model.alpha,
+            a.tolerance,
+            a.change_prob,
+        )
+    };
+    spec.check()?;
+    a.model.check_mcmc()?;
     prepare(
         &[Some(a.logon.as_path())],
         &[Some(a.out.as_path())],
@@ -540,6 +565,18 @@ fn logons(a: &LogonsArgs) -> Res {
     if counts.skip_report().skipped > 0 {
         eprintln!("{}: {}", a.logon.display(), counts.skip_report());
     }
+    if summary.days() > 3_660 {
+        // Dates are bounded (1970..=2099), but a decade of days per user
+        // already makes the episode and segments models slow.
+        eprintln!(
+            "warning: {}: the rows span {} days ({} to {}): check for outlying dates; \
+             the episode and segments models take time quadratic in a user's days",
+            a.logon.display(),
+            summary.days(),
+            summary.first_day.map(format_day).unwrap_or_default(),
+            summary.last_day.map(format_day).unwrap_or_default()
+        );
+    }
     let span = match a.span {
         SpanArg::User => Span::User,
         SpanArg::Global => Span::Global,
@@ -555,17 +592,6 @@ fn logons(a: &LogonsArgs) -> Res {
         daily.len()
     );
     let series: Vec<Vec<u32>> = daily.iter().map(|d| d.counts.clone()).collect();
-    let spec = ModelSpec {
-        against_stop: a.against_stop,
-        approximate: a.approximate,
-        ..model_spec(
-            a.model_kind,
-            a.direction,
-            a.model.alpha,
-            a.tolerance,
-            a.change_prob,
-        )
-    };
     // The published model on raw counts keeps its own path (and MCMC).
     let classic = spec.model == ModelKind::Switchpoint
         && spec.direction == Direction::Any
@@ -622,6 +648,15 @@ fn logons(a: &LogonsArgs) -> Res {
             Ok((f, s)) => rows.push((i, f, s)),
             Err(e) => failed.push((i, e)),
         }
+    }
+    if rows.is_empty()
+        && let Some((_, why)) = failed.first()
+    {
+        return Err(format!(
+            "no user could be fitted ({} users; the first: {why})",
+            failed.len()
+        )
+        .into());
     }
     rows.sort_by(|x, y| {
         y.1.log_bayes_factor

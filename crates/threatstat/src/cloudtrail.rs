@@ -12,6 +12,7 @@
 //! day, and the notebook CSV) with human and automated principals, and its
 //! ground truth.
 
+use crate::args;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -92,13 +93,13 @@ pub struct AutomationArgs {
     #[arg(long, value_enum, default_value = "notebook")]
     pub rule: RuleArg,
     /// Lags of the rule [default: 7 by day, 168 (a week) by hour].
-    #[arg(long)]
+    #[arg(long, value_parser = args::int::<usize>(1, 100_000))]
     pub lags: Option<usize>,
     /// Threshold on max |autocorrelation| of the notebook rule.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, value_parser = args::float(0.0, false, 1.0, false))]
     pub threshold: f64,
     /// False discovery rate of the Ljung-Box rule.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, value_parser = args::float(0.0, true, 1.0, false))]
     pub fdr: f64,
     /// Count calls per hour instead of per day.
     #[arg(long)]
@@ -125,7 +126,7 @@ pub struct AutomationArgs {
     #[arg(long, value_enum, default_value = "png")]
     pub figures: FigureArg,
     /// Draw at most this many flagged pairs (the top-ranked).
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 50, value_parser = args::int::<usize>(0, 100_000))]
     pub max_figures: usize,
     /// Ground truth of a generated log: adds precision and recall to summary.json.
     #[arg(long)]
@@ -138,16 +139,16 @@ pub struct AutomationArgs {
 #[derive(Args)]
 pub struct GenerateArgs {
     /// Number of days.
-    #[arg(long, default_value_t = 56)]
+    #[arg(long, default_value_t = 56, value_parser = args::int::<u32>(1, 3650))]
     pub days: u32,
     /// First day (YYYY-MM-DD).
     #[arg(long, default_value = "2024-01-01")]
     pub start: String,
     /// Number of people (at most 26).
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 12, value_parser = args::int::<usize>(0, 26))]
     pub humans: usize,
     /// Number of scheduled jobs (automated roles).
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 6, value_parser = args::int::<usize>(0, 1000))]
     pub automated: usize,
     /// Seed (same seed, same files).
     #[arg(long, default_value_t = 1)]
@@ -258,15 +259,6 @@ fn automation(a: &AutomationArgs) -> Res {
     let t0 = std::time::Instant::now();
     let bucket = if a.hourly { Bucket::Hour } else { Bucket::Day };
     let lags = a.lags.unwrap_or(if a.hourly { 168 } else { 7 });
-    if lags == 0 {
-        return Err("--lags must be at least 1".into());
-    }
-    if !(0.0..=1.0).contains(&a.threshold) {
-        return Err(format!("--threshold must be in 0..=1, found {}", a.threshold).into());
-    }
-    if !(a.fdr > 0.0 && a.fdr <= 1.0) {
-        return Err(format!("--fdr must be in (0, 1], found {}", a.fdr).into());
-    }
     let rule = match a.rule {
         RuleArg::Notebook => Rule::Notebook {
             lags,
@@ -317,6 +309,11 @@ fn automation(a: &AutomationArgs) -> Res {
         return Err("no valid CloudTrail record in the input (nothing to score)".into());
     }
     let input = ct::pair_series(&series);
+    let periods = input.iter().map(|p| p.counts.len()).max().unwrap_or(0);
+    // Threshold and FDR are range-checked by clap; what is left is --lags.
+    let unit = if a.hourly { "hours" } else { "days" };
+    rule.check(periods)
+        .map_err(|e| format!("--lags: {e} (the series have {periods} {unit})"))?;
     let detections = detect(&input, &rule);
     let index: std::collections::HashMap<(&str, &str), usize> = series
         .iter()

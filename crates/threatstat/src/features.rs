@@ -2,6 +2,7 @@
 //! forest on authentication sessions (the featuretools "predict malicious
 //! cyber connections" demo), and a generator of its input format.
 
+use crate::args;
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use threatstat_core::BadRowPolicy;
@@ -29,25 +30,25 @@ pub struct RunArgs {
     #[arg(long)]
     auth: PathBuf,
     /// N: observations of a session before its cutoff.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = args::int::<usize>(0, 1_000_000))]
     after_n: usize,
     /// L: observations between the cutoff and the label window.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = args::int::<usize>(0, 1_000_000))]
     lead: usize,
     /// W: observations in the label window.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = args::int::<usize>(1, 1_000_000))]
     window: usize,
     /// DFS depth (1, 2 or 3).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = args::int::<usize>(1, 3))]
     depth: usize,
     /// Seed of the split, forest, bootstrap and permutations.
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Trees in the forest.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = args::int::<usize>(1, 100_000))]
     trees: usize,
     /// Cross-validation folds (0: none).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = args::int::<usize>(0, 1000))]
     folds: usize,
     /// How sessions are split: `random` (the demo's: shuffled over the whole
     /// period, stratified folds, absolute-time features kept) or `time`
@@ -57,13 +58,13 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = SplitArg::Random)]
     split: SplitArg,
     /// Fraction of cutoffs in the test set, in (0, 1).
-    #[arg(long, default_value_t = 0.2, value_parser = open_unit("--test-fraction"))]
+    #[arg(long, default_value_t = 0.2, value_parser = args::open_unit())]
     test_fraction: f64,
     /// Alert threshold of the threshold report (score >= threshold flags a
     /// test session), in [0, 1]. Default: the threshold maximising F1 on
     /// out-of-fold scores of the training rows (inner folds of the same
     /// kind); 0.5 when there are no folds.
-    #[arg(long, value_parser = closed_unit("--threshold"))]
+    #[arg(long, value_parser = args::float(0.0, false, 1.0, false))]
     threshold: Option<f64>,
     /// With --split time, train on every earlier cutoff, also those whose
     /// label is determined only in the test period (by default they are
@@ -73,7 +74,7 @@ pub struct RunArgs {
     no_purge: bool,
     /// Shuffles per feature for permutation importances (0: none, and no
     /// importance figure).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = args::int::<usize>(0, 1000))]
     importance_repeats: usize,
     /// Skip (and count) bad rows instead of stopping at the first.
     #[arg(long)]
@@ -92,47 +93,22 @@ pub enum SplitArg {
     Time,
 }
 
-fn unit_parser(
-    flag: &'static str,
-    ok: fn(f64) -> bool,
-    range: &'static str,
-) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync + 'static {
-    move |s: &str| {
-        let v: f64 = s
-            .parse()
-            .map_err(|_| format!("{flag} must be a number in {range}, found `{s}`"))?;
-        if ok(v) {
-            Ok(v)
-        } else {
-            Err(format!("{flag} must be in {range}, found {v}"))
-        }
-    }
-}
-
-fn open_unit(flag: &'static str) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync {
-    unit_parser(flag, |v| v > 0.0 && v < 1.0, "(0, 1)")
-}
-
-fn closed_unit(flag: &'static str) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync {
-    unit_parser(flag, |v| (0.0..=1.0).contains(&v), "[0, 1]")
-}
-
 #[derive(Args)]
 pub struct GenerateArgs {
     /// Output file.
     #[arg(long)]
     out: PathBuf,
     /// Users besides the red-team users.
-    #[arg(long, default_value_t = 4000)]
+    #[arg(long, default_value_t = 4000, value_parser = args::int::<usize>(0, 1_000_000))]
     users: usize,
     /// Days (1 to 3650).
-    #[arg(long, default_value_t = 10, value_parser = crate::outputs::days_range())]
+    #[arg(long, default_value_t = 10, value_parser = args::int::<u32>(1, 3650))]
     days: u32,
     /// Probability of keeping a benign line.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, value_parser = args::float(0.0, false, 1.0, false))]
     benign_keep: f64,
     /// Failed-logon precursors per compromised user.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = args::int::<u32>(0, 1000))]
     precursors: u32,
     /// Seed.
     #[arg(long, default_value_t = 1)]

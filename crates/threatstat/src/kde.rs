@@ -1,5 +1,6 @@
 //! `threatstat kde`: Gaussian kernel density estimate at grid points.
 
+use crate::args;
 use clap::Args;
 use serde_json::json;
 use std::io::BufRead;
@@ -18,7 +19,7 @@ pub struct KdeArgs {
     #[arg(long)]
     pub bandwidth: Option<String>,
     /// Multiplies the data covariance, as SciPy's scalar bw_method.
-    #[arg(long)]
+    #[arg(long, value_parser = args::positive())]
     pub factor: Option<f64>,
     /// Weights, one a line.
     #[arg(long)]
@@ -188,7 +189,7 @@ fn read_rows(path: &Path) -> Result<Points, CoreError> {
     let mut first = true;
     for (i, line) in reader.lines().enumerate() {
         let lineno = i as u64 + 1;
-        let line = line.map_err(|e| CoreError::io(path, e))?;
+        let line = line.map_err(|e| line_error(path, lineno, e))?;
         let line = line.trim_start_matches('\u{feff}');
         if line.trim().is_empty() {
             continue;
@@ -224,6 +225,20 @@ fn read_rows(path: &Path) -> Result<Points, CoreError> {
         ));
     };
     Ok(Points::new(dim, values).expect("rows are complete and finite"))
+}
+
+/// A read error on line `line`: invalid UTF-8 names the line, other
+/// errors (I/O, gzip) the file.
+fn line_error(path: &Path, line: u64, e: std::io::Error) -> CoreError {
+    // `BufRead::lines` reports invalid UTF-8 as InvalidData saying so.
+    if e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("UTF-8") {
+        CoreError::parse(
+            Location::file(path).at_line(line),
+            "not UTF-8 text (expected comma-separated numbers)",
+        )
+    } else {
+        CoreError::io(path, e)
+    }
 }
 
 fn number(f: &str, path: &Path, line: u64, col: usize) -> Result<f64, CoreError> {

@@ -1,5 +1,6 @@
 //! `threatstat lanl ...`: the LANL upload-bytes analysis.
 
+use crate::args;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use threatstat_core::BadRowPolicy;
@@ -31,13 +32,13 @@ pub struct UploadsArgs {
     #[arg(long)]
     out: PathBuf,
     /// Interval of the upload sums, in seconds.
-    #[arg(long, default_value_t = 86_400)]
+    #[arg(long, default_value_t = 86_400, value_parser = args::int::<u64>(1, 31_622_400))]
     interval_s: u64,
     /// Significance level.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, value_parser = args::open_unit())]
     alpha: f64,
     /// Share of users flagged by the KDE.
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, value_parser = args::open_unit())]
     contamination: f64,
     /// Skip bad rows (counted) instead of stopping at the first.
     #[arg(long)]
@@ -63,13 +64,13 @@ pub struct GenerateArgs {
     #[arg(long)]
     out: PathBuf,
     /// Users besides the red-team users.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 2000, value_parser = args::int::<usize>(1, 1_000_000))]
     users: usize,
     /// Days (1 to 3650: each day is some megabytes of auth.txt).
-    #[arg(long, default_value_t = 58, value_parser = crate::outputs::days_range())]
+    #[arg(long, default_value_t = 58, value_parser = args::int::<u32>(1, 3650))]
     days: u32,
     /// Factor on compromised users' median upload after their first red-team event.
-    #[arg(long, default_value_t = 3.0)]
+    #[arg(long, default_value_t = 3.0, value_parser = args::positive())]
     effect: f64,
     /// Seed.
     #[arg(long, default_value_t = 1)]

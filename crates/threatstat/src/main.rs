@@ -7,6 +7,7 @@
 #![deny(clippy::print_stdout)]
 
 mod acf;
+mod args;
 mod attack;
 mod changepoint;
 mod cloudtrail;

@@ -1,13 +1,14 @@
 //! `threatstat markov ...`
 
 use crate::outputs::prepare;
+use crate::args;
 use clap::{Args, Subcommand};
 use std::error::Error;
 use std::path::{Path, PathBuf};
 use threatstat_core::BadRowPolicy;
 use threatstat_markov::io::{
-    EventColumns, read_events_csv, read_sessions_jsonl, sessionize_log, write_likelihoods_csv,
-    write_scores_csv, write_sessions_jsonl,
+    EventColumns, read_events_csv, read_sessions_jsonl, write_likelihoods_csv, write_scores_csv,
+    write_sessions_jsonl,
 };
 use threatstat_markov::sessionize::SessionizeParams;
 use threatstat_markov::{MarkovError, MarkovModel, SessionFile, SessionType, WindowOptions};
@@ -49,10 +50,10 @@ pub struct SessionizeArgs {
     #[arg(long)]
     params_col: Option<String>,
     /// Maximum session length in minutes.
-    #[arg(long, default_value_t = 20.0)]
+    #[arg(long, default_value_t = 20.0, value_parser = args::float(0.0, false, 1.5e8, false))]
     max_session_mins: f64,
     /// Maximum gap between consecutive events in minutes.
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, value_parser = args::float(0.0, false, 1.5e8, false))]
     max_gap_mins: f64,
     /// Output sessions file (JSON Lines).
     #[arg(long)]
@@ -91,7 +92,7 @@ pub struct FitArgs {
 #[derive(Args)]
 pub struct WindowArgs {
     /// Window length.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = args::int::<usize>(1, 10_000))]
     window: usize,
     /// Do not use the start and end tokens.
     #[arg(long)]
@@ -298,12 +299,14 @@ fn sessionize(a: SessionizeArgs) -> Res {
     if skipped.skipped > 0 {
         eprintln!("{}: {skipped}", a.input.display());
     }
-    let (sessions, file) = sessionize_log(&log, &params)?;
-    write_sessions_jsonl(&a.out, &log, &sessions, &file)?;
+    // Written straight from the events and the split: no session set or
+    // metadata of the whole file in memory.
+    let sessions = params.split(&log.users, &log.times)?;
+    write_sessions_jsonl(&a.out, &log, &sessions)?;
     eprintln!(
         "{} events -> {} sessions -> {}",
         log.times.len(),
-        file.sessions.len(),
+        sessions.len(),
         a.out.display()
     );
     Ok(())

@@ -25,13 +25,3 @@ pub fn prepare(
     Ok(())
 }
 
-/// The most days a generator writes: ten years. Output grows linearly with
-/// the days (`lanl generate` writes megabytes a day), so an unbounded
-/// `--days 1000000000` filled gigabytes of temporary files in seconds.
-pub const MAX_GENERATED_DAYS: u32 = 3650;
-
-/// The `--days` parser of the generators: 1 to [`MAX_GENERATED_DAYS`]
-/// (clap names the flag and the range in its message).
-pub fn days_range() -> clap::builder::RangedI64ValueParser<u32> {
-    clap::value_parser!(u32).range(1..=i64::from(MAX_GENERATED_DAYS))
-}

@@ -230,5 +230,11 @@ fn invalid_arguments_are_explained() {
     );
     assert!(!ok && err.contains("--adjusted"), "{err}");
     let (ok, _, err) = run(&["--lags", "0"], &file);
-    assert!(!ok && err.contains("at least 1"), "{err}");
+    assert!(!ok && err.contains("'--lags <LAGS>'"), "{err}");
+    // Issue 20 item 17: this said "needs at least 0 values" (lags + 1 wrapped).
+    let (ok, _, err) = run(&["--lags", "18446744073709551615"], &file);
+    assert!(
+        !ok && err.contains("'--lags <LAGS>': must be an integer"),
+        "{err}"
+    );
 }

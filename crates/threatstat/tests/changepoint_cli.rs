@@ -187,7 +187,10 @@ fn bad_series_name_file_and_line() {
         .arg(book())
         .args(["--alpha=-1", "--out"])
         .arg(dir.join("o.json")));
-    assert!(!ok && err.contains("α must be finite and > 0"), "{err}");
+    assert!(
+        !ok && err.contains("'--alpha <ALPHA>': must be a finite number > 0"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -264,6 +267,12 @@ fn bad_logon_files_name_file_line_and_field() {
             "date.csv",
             "date,user,pc,activity\n13/45/2010 06:49:00,U1,PC-1,Logon\n",
             "date.csv:2: field `date`",
+        ),
+        (
+            // Issue 20 item 16: one sentinel date made a 361,219-day span.
+            "sentinel.csv",
+            "date,user,pc,activity\n01/02/2010 06:49:00,U1,PC-1,Logon\n01/01/2999 00:00:00,U1,PC-1,Logon\n",
+            "sentinel.csv:3: field `date`: date 2999-01-01 is outside",
         ),
         (
             "nocol.csv",
@@ -519,4 +528,25 @@ fn logons_episode_approximation_stays_within_its_bound() {
         .arg("--out")
         .arg(dir.join("x.csv")));
     assert!(!ok && err.contains("--tolerance"), "{err}");
+}
+
+#[test]
+fn logons_with_no_fittable_user_fail_instead_of_writing_only_failures() {
+    // Issue 20 item 4: a setting every fit rejects (here no logon in the
+    // hour window, so no default α) "fitted" nobody and exited 0.
+    let dir = tmpdir("nobody");
+    let p = dir.join("l.csv");
+    std::fs::write(
+        &p,
+        "date,user,pc,activity\n01/02/2010 09:00:00,U1,PC-1,Logon\n01/05/2010 10:00:00,U1,PC-1,Logon\n",
+    )
+    .unwrap();
+    let out = dir.join("u.csv");
+    let (ok, err) = run(bin()
+        .args(["changepoint", "logons", "--logon"])
+        .arg(&p)
+        .args(["--hours", "18-7", "--out"])
+        .arg(&out));
+    assert!(!ok && err.contains("no user could be fitted"), "{err}");
+    assert!(!out.exists());
 }

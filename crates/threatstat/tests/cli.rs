@@ -310,5 +310,6 @@ fn errors_name_file_line_and_field_and_exit_nonzero() {
         .arg(golden("sessions.jsonl"))
         .args(["--session-type", "cmds", "--window", "0", "--out"])
         .arg(dir.join("x.csv")));
-    assert!(!ok && err.contains("window length"), "{err}");
+    // Issue 20 item 17: the flag is named.
+    assert!(!ok && err.contains("'--window <WINDOW>'"), "{err}");
 }

@@ -256,9 +256,12 @@ fn bad_input_is_reported_with_file_record_and_field() {
         err.contains("delivery.json:3: field `Records[1].eventName`: missing"),
         "{err}"
     );
+    // Ten days (the window), so that the default 7 lags fit the series.
+    let ten_days = ["--window", "2024-01-01..2024-01-10"];
     let (ok, err) = run(bin()
         .args(["cloudtrail", "automation", "--skip-bad-rows", "--input"])
         .arg(&f)
+        .args(ten_days)
         .arg("--out")
         .arg(&out));
     assert!(ok, "{err}");
@@ -284,6 +287,7 @@ fn bad_input_is_reported_with_file_record_and_field() {
     let (ok, err) = run(bin()
         .args(["cloudtrail", "automation", "--input"])
         .arg(&f)
+        .args(ten_days)
         .arg("--out")
         .arg(&out));
     assert!(ok, "{err}");
@@ -398,4 +402,29 @@ fn detection_recovers_planted_automation() {
     let (p, r, rp) = pooled(1..=5, Bucket::Hour, hourly);
     eprintln!("hour notebook-168: precision {p:.3} recall {r:.3} recall(pattern) {rp:.3}");
     assert!(p >= 0.90 && r >= 0.80 && rp >= 0.90, "{p} {r} {rp}");
+}
+
+#[test]
+fn more_lags_than_periods_is_an_error_naming_the_flag() {
+    // Issue 20 item 16: --lags 1000000 on 28 days exited 0 with NaN
+    // statistics and most pairs flagged.
+    let dir = tmpdir("lags");
+    generate(&dir, &["--days", "28"]);
+    let out = dir.join("out");
+    for lags in ["28", "1000"] {
+        let (ok, err) = run(bin()
+            .args(["cloudtrail", "automation", "--input"])
+            .arg(dir.join("cloudtrail.csv"))
+            .args(["--lags", lags, "--out"])
+            .arg(&out));
+        assert!(!ok, "--lags {lags}: {err}");
+        assert!(err.contains("--lags") && err.contains("28 days"), "{err}");
+        assert!(!out.join("summary.json").exists());
+    }
+    let (ok, err) = run(bin()
+        .args(["cloudtrail", "automation", "--input"])
+        .arg(dir.join("cloudtrail.csv"))
+        .args(["--lags", "27", "--figures", "none", "--out"])
+        .arg(&out));
+    assert!(ok, "{err}");
 }

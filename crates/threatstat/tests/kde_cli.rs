@@ -313,3 +313,23 @@ fn fft_matches_kdepy_on_its_grid() {
         "{err}"
     );
 }
+
+#[test]
+fn non_utf8_data_names_the_line() {
+    // Issue 20 item 17: the message had no line number.
+    let dir = tmpdir("utf8");
+    let data = dir.join("data.csv");
+    std::fs::write(&data, b"x\n1\n2\n\xff\xfe3\n").unwrap();
+    let at = dir.join("at.csv");
+    std::fs::write(&at, "0\n1\n").unwrap();
+    let (ok, _, err) = run(bin()
+        .arg("kde")
+        .arg("--data")
+        .arg(&data)
+        .arg("--at")
+        .arg(&at));
+    assert!(
+        !ok && err.contains("data.csv:4") && err.contains("UTF-8"),
+        "{err}"
+    );
+}

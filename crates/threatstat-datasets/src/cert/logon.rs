@@ -673,6 +673,19 @@ impl LogonLoader {
     }
 }
 
+/// The days a logon row may fall on, 1970-01-01 to 2099-12-31 (days since
+/// 1970-01-01); a row outside is a bad row naming its line, so that one
+/// sentinel date cannot stretch the daily series over centuries.
+///
+/// ```
+/// use threatstat_datasets::cert::LogonLoader;
+/// let csv = "date,user,pc,activity\n01/02/2010 06:49:00,A,PC-1,Logon\n01/01/2999 00:00:00,A,PC-1,Logon\n";
+/// let e = LogonLoader::new().load_reader("in.csv", std::io::Cursor::new(csv)).unwrap_err();
+/// assert!(e.to_string().contains("in.csv:3"), "{e}");
+/// assert!(e.to_string().contains("2999-01-01 is outside"), "{e}");
+/// ```
+pub const LOGON_DAYS: std::ops::RangeInclusive<i64> = 0..=47_481;
+
 struct Columns {
     date: usize,
     user: usize,
@@ -689,6 +702,19 @@ fn parse_row<'r>(
     let date = rec.get(c.date).unwrap_or_default();
     let time =
         LocalDateTime::parse_bytes(date).map_err(|m| Error::parse(t.location(line, c.date), m))?;
+    if !LOGON_DAYS.contains(&time.day) {
+        // One sentinel date (9999-12-31, 2999-...) would stretch every
+        // series over centuries: hundreds of thousands of days per user.
+        return Err(Error::parse(
+            t.location(line, c.date),
+            format!(
+                "date {} is outside {}..={} (a sentinel or a typo?)",
+                format_day(time.day),
+                format_day(*LOGON_DAYS.start()),
+                format_day(*LOGON_DAYS.end())
+            ),
+        ));
+    }
     let user = t.field(rec, c.user, line)?;
     if user.trim().is_empty() {
         return Err(Error::parse(

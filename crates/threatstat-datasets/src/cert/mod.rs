@@ -42,5 +42,5 @@ pub use datetime::{LocalDateTime, format_day, parse_cert_datetime, parse_day, we
 pub use generate::{
     GroundTruth, Leaver, LogonGenerator, OrgEvent, PlantKind, PlantedUser, SHIFT_AFTER_HOURS_PROB,
 };
-pub use logon::{Activity, DailyCounts, LogonCounts, LogonLoader, LogonSummary, Span};
+pub use logon::{Activity, DailyCounts, LOGON_DAYS, LogonCounts, LogonLoader, LogonSummary, Span};
 pub use window::HourWindow;

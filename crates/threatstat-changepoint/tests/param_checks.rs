@@ -1,0 +1,118 @@
+//! Bad settings are errors, never panics, allocation aborts or silent
+//! wraparound (issue 20, items 4-6 and 17).
+
+use threatstat_changepoint::batch::{ModelKind, ModelSpec, fit_model};
+use threatstat_changepoint::{McmcParams, Segmentation, Switchpoint};
+
+const COUNTS: [u32; 8] = [1, 2, 1, 2, 7, 8, 7, 9];
+
+#[test]
+fn extreme_mcmc_sizes_are_errors_not_aborts() {
+    let p = Switchpoint::params();
+    for bad in [
+        McmcParams::default().draws(usize::MAX),
+        McmcParams::default().draws(4_000_000_000),
+        McmcParams::default().chains(usize::MAX),
+        McmcParams::default().chains(0),
+        McmcParams::default().draws(0),
+        McmcParams::default().chains(4).draws(5_000_000),
+    ] {
+        let e = p.sample(&COUNTS, &bad).unwrap_err().to_string();
+        assert!(e.contains("chain") || e.contains("draws"), "{e}");
+    }
+}
+
+#[test]
+fn tune_plus_draws_cannot_wrap() {
+    // Before the check, usize::MAX + 4 wrapped to 3 steps: NaN posteriors.
+    let bad = McmcParams::default().tune(usize::MAX).draws(4);
+    let e = Switchpoint::params()
+        .sample(&COUNTS, &bad)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("tune + draws"), "{e}");
+}
+
+#[test]
+fn model_spec_check_rejects_what_the_fits_reject() {
+    let bad = [
+        ModelSpec {
+            alpha: Some(0.0),
+            ..Default::default()
+        },
+        ModelSpec {
+            alpha: Some(-2.0),
+            ..Default::default()
+        },
+        ModelSpec {
+            alpha: Some(f64::NAN),
+            ..Default::default()
+        },
+        ModelSpec {
+            tolerance: Some(-1.0),
+            ..Default::default()
+        },
+        ModelSpec {
+            tolerance: Some(2.0),
+            ..Default::default()
+        },
+        ModelSpec {
+            tolerance: Some(f64::NAN),
+            ..Default::default()
+        },
+        ModelSpec {
+            approximate: Some(0.0),
+            ..Default::default()
+        },
+        ModelSpec {
+            approximate: Some(-1.0),
+            ..Default::default()
+        },
+        ModelSpec {
+            approximate: Some(f64::NAN),
+            ..Default::default()
+        },
+        ModelSpec {
+            change_prob: Some(0.0),
+            ..Default::default()
+        },
+        ModelSpec {
+            change_prob: Some(1.0),
+            ..Default::default()
+        },
+        ModelSpec {
+            change_prob: Some(f64::NAN),
+            ..Default::default()
+        },
+        ModelSpec {
+            change_prob: Some(-0.5),
+            ..Default::default()
+        },
+    ];
+    for spec in bad {
+        assert!(spec.check().is_err(), "{spec:?}");
+        // The model the setting belongs to rejects it too.
+        let model = if spec.change_prob.is_some() {
+            ModelKind::Segments
+        } else if spec.alpha.is_some() {
+            ModelKind::Switchpoint
+        } else {
+            ModelKind::Episode
+        };
+        assert!(fit_model(0, &COUNTS, None, &ModelSpec { model, ..spec }).is_err());
+    }
+    let good = ModelSpec {
+        alpha: Some(0.5),
+        change_prob: Some(0.1),
+        tolerance: Some(1e-9),
+        ..Default::default()
+    };
+    assert!(good.check().is_ok());
+}
+
+#[test]
+fn one_day_segmentation_names_the_length_not_the_prior() {
+    let e = Segmentation::params().fit(&[3]).unwrap_err().to_string();
+    assert!(e.contains("at least 2 days"), "{e}");
+    assert!(!e.contains("probability"), "{e}");
+}
