@@ -145,11 +145,7 @@ impl CsvTable {
 
     /// Field `idx` of `rec` as UTF-8 text; an error names file, line and column.
     pub fn field<'r>(&self, rec: &'r csv::ByteRecord, idx: usize, line: u64) -> Result<&'r str> {
-        let loc = || {
-            Location::file(&self.path)
-                .at_line(line)
-                .in_field(&self.headers[idx])
-        };
+        let loc = || self.location(line, idx);
         let bytes = rec
             .get(idx)
             .ok_or_else(|| Error::parse(loc(), "missing field"))?;
@@ -162,10 +158,14 @@ impl CsvTable {
     }
 
     /// A location at `line` in column `idx`, for callers' own errors.
+    /// A column past the header is named by its number (1-based).
     pub fn location(&self, line: u64, idx: usize) -> Location {
-        Location::file(&self.path)
-            .at_line(line)
-            .in_field(&self.headers[idx])
+        let name = self
+            .headers
+            .get(idx)
+            .cloned()
+            .unwrap_or_else(|| format!("column {}", idx + 1));
+        Location::file(&self.path).at_line(line).in_field(name)
     }
 }
 
