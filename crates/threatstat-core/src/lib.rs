@@ -25,6 +25,8 @@
 
 pub mod atomic;
 pub mod error;
+#[cfg(feature = "fuzz")]
+pub mod fuzz;
 pub mod gz;
 pub mod intern;
 pub mod progress;

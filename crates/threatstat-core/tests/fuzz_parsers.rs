@@ -9,15 +9,12 @@ use std::path::Path;
 use threatstat_core::reader::CsvTable;
 use threatstat_core::time::{days_from_civil, parse_timestamp};
 
-/// Cases per target: `PROPTEST_CASES`, else a count that keeps each target
-/// well under 5 s in a debug build.
-fn config(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig::with_cases(cases)
-}
+// The shared strategies, compiled in here (the crate's own tests cannot
+// turn on its `fuzz` feature).
+#[path = "../src/fuzz.rs"]
+#[allow(dead_code)]
+mod fuzz;
+use fuzz::{config, temp_file, token_lines};
 
 /// Timestamp-shaped strings: each part valid, edge or garbage.
 /// Years stay in 1678..=2261 until issue 20 item 1 (years outside the i64
@@ -85,26 +82,17 @@ proptest! {
     }
 }
 
-/// CSV-ish bytes: fields from a pool of troublesome tokens.
-fn csv_like() -> impl Strategy<Value = Vec<u8>> {
-    let token = prop_oneof![
-        Just("a".to_string()),
-        Just(String::new()),
-        Just("\"".to_string()),
-        Just("\"x\"\"y\"".to_string()),
-        Just("\u{feff}".to_string()),
-        Just("\r".to_string()),
-        Just("1e400".to_string()),
-        "[ -~]{0,6}".prop_map(|s| s),
-    ];
-    let line = proptest::collection::vec(token, 0..5).prop_map(|v| v.join(","));
-    let eol = prop_oneof![Just("\n"), Just("\r\n"), Just("\r")];
-    proptest::collection::vec((line, eol), 0..8).prop_map(|v| {
-        v.into_iter()
-            .flat_map(|(l, e)| (l + e).into_bytes())
-            .collect()
-    })
-}
+/// Troublesome CSV fields.
+const CSV_TOKENS: &[&str] = &[
+    "a",
+    "",
+    "\"",
+    "\"x\"\"y\"",
+    "\u{feff}",
+    "\r",
+    "1e400",
+    "a,b",
+];
 
 /// Reads every record and field of `bytes` as a CSV table.
 fn read_all(bytes: Vec<u8>) {
@@ -130,8 +118,8 @@ proptest! {
     }
 
     #[test]
-    fn csv_table_never_panics_on_csv_like_bytes(b in csv_like()) {
-        read_all(b);
+    fn csv_table_never_panics_on_csv_like_bytes(text in token_lines(CSV_TOKENS, ",", 4)) {
+        read_all(text.into_bytes());
     }
 
     #[test]
@@ -140,7 +128,7 @@ proptest! {
         // gzip magic in front of junk, or junk alone.
         let mut bytes = if gz { vec![0x1f, 0x8b, 8, 0] } else { Vec::new() };
         bytes.extend(b);
-        let p = std::env::temp_dir().join(format!("threatstat-fuzz-open-{}", std::process::id()));
+        let p = temp_file("open");
         std::fs::write(&p, &bytes).unwrap();
         if let Ok(mut r) = threatstat_core::reader::open(&p) {
             let mut out = Vec::new();

@@ -8,35 +8,12 @@
 use proptest::prelude::*;
 use std::io::Cursor;
 use threatstat_core::BadRowPolicy;
+use threatstat_core::fuzz::{config, token_lines};
 use threatstat_datasets::cert::{LocalDateTime, LogonLoader, parse_cert_datetime, parse_day};
 use threatstat_datasets::cloudtrail::{CloudTrailLoader, InputFormat};
 use threatstat_datasets::lanl::{
     AuthEvent, FlowEvent, LanlReader, LanlRecord, ParallelScan, RedTeamEvent,
 };
-
-/// Cases per target: `PROPTEST_CASES`, else a count that keeps each target
-/// well under 5 s in a debug build.
-fn config(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig::with_cases(cases)
-}
-
-/// Lines of comma-separated fields drawn from `tokens` and random text,
-/// ended by LF, CRLF or nothing.
-fn lines_of(tokens: &'static [&'static str], width: usize) -> impl Strategy<Value = String> {
-    let token = prop_oneof![
-        4 => proptest::sample::select(tokens).prop_map(str::to_string),
-        1 => "[ -~]{0,8}".prop_map(|s| s),
-        1 => Just(String::new()),
-    ];
-    let line = proptest::collection::vec(token, 0..width + 3).prop_map(|v| v.join(","));
-    let eol = prop_oneof![Just("\n"), Just("\r\n"), Just("")];
-    proptest::collection::vec((line, eol), 0..6)
-        .prop_map(|v| v.into_iter().map(|(l, e)| l + e).collect())
-}
 
 const LANL_TOKENS: &[&str] = &[
     "0",
@@ -110,17 +87,17 @@ proptest! {
     #![proptest_config(config(400))]
 
     #[test]
-    fn lanl_auth_lines_never_panic(text in lines_of(LANL_TOKENS, 9)) {
+    fn lanl_auth_lines_never_panic(text in token_lines(LANL_TOKENS, ",", 11)) {
         lanl::<AuthEvent>("auth.txt", text)?;
     }
 
     #[test]
-    fn lanl_flow_lines_never_panic(text in lines_of(LANL_TOKENS, 9)) {
+    fn lanl_flow_lines_never_panic(text in token_lines(LANL_TOKENS, ",", 11)) {
         lanl::<FlowEvent>("flows.txt", text)?;
     }
 
     #[test]
-    fn lanl_redteam_lines_never_panic(text in lines_of(LANL_TOKENS, 4)) {
+    fn lanl_redteam_lines_never_panic(text in token_lines(LANL_TOKENS, ",", 6)) {
         lanl::<RedTeamEvent>("redteam.txt", text)?;
     }
 
@@ -192,7 +169,7 @@ proptest! {
     #![proptest_config(config(300))]
 
     #[test]
-    fn cert_logon_files_never_panic(head in proptest::sample::select(&["id,date,user,pc,activity", "date,user,pc,activity", "date,user", ""][..]), body in lines_of(CERT_TOKENS, 5)) {
+    fn cert_logon_files_never_panic(head in proptest::sample::select(&["id,date,user,pc,activity", "date,user,pc,activity", "date,user", ""][..]), body in token_lines(CERT_TOKENS, ",", 7)) {
         let text = format!("{head}\n{body}");
         for skip in [false, true] {
             let mut l = LogonLoader::new();
@@ -234,7 +211,7 @@ proptest! {
     #![proptest_config(config(400))]
 
     #[test]
-    fn cloudtrail_inputs_never_panic(text in lines_of(CT_TOKENS, 6)) {
+    fn cloudtrail_inputs_never_panic(text in token_lines(CT_TOKENS, ",", 8)) {
         for format in [InputFormat::Auto, InputFormat::Json, InputFormat::Csv] {
             for skip in [false, true] {
                 let mut loader = CloudTrailLoader::new().format(format);
