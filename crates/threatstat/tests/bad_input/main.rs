@@ -581,66 +581,6 @@ pub const PENDING: &[(&str, Kind, &str)] = &[
         "new: a huge weight fails on the data file, the weights file is not named",
     ),
     (
-        "attack correlate --model",
-        Kind::NonUtf8,
-        "new: a model file read as one string; non-UTF-8 has no line",
-    ),
-    (
-        "attack evaluate --model",
-        Kind::NonUtf8,
-        "new: a model file read as one string; non-UTF-8 has no line",
-    ),
-    (
-        "attack heatmap",
-        Kind::NonUtf8,
-        "new: a model file read as one string; non-UTF-8 has no line",
-    ),
-    (
-        "attack next",
-        Kind::NonUtf8,
-        "new: a model file read as one string; non-UTF-8 has no line",
-    ),
-    (
-        "attack path",
-        Kind::NonUtf8,
-        "new: a model file read as one string; non-UTF-8 has no line",
-    ),
-    (
-        "attack score",
-        Kind::NonUtf8,
-        "new: a model file read as one string; non-UTF-8 has no line",
-    ),
-    (
-        "attack stationary",
-        Kind::NonUtf8,
-        "new: a model file read as one string; non-UTF-8 has no line",
-    ),
-    (
-        "markov explain --model",
-        Kind::NonUtf8,
-        "new: a model file read as one string; non-UTF-8 has no line",
-    ),
-    (
-        "markov score --model",
-        Kind::NonUtf8,
-        "new: a model file read as one string; non-UTF-8 has no line",
-    ),
-    (
-        "kde --at",
-        Kind::UnterminatedQuote,
-        "new: kde reads a number with an unterminated quote",
-    ),
-    (
-        "kde --data",
-        Kind::UnterminatedQuote,
-        "new: kde reads a number with an unterminated quote",
-    ),
-    (
-        "kde --weights",
-        Kind::UnterminatedQuote,
-        "new: kde reads a number with an unterminated quote",
-    ),
-    (
         "changepoint logons",
         Kind::HeaderOnly,
         "new: no data rows is not an error",
