@@ -106,7 +106,10 @@ pub fn run(c: FeaturesCmd) -> Res {
                 importance_repeats: a.importance_repeats,
                 ..Pipeline::default()
             };
-            let outcome = p.run(&es)?;
+            // Too few sessions or cutoffs: a property of the input file.
+            let outcome = p
+                .run(&es)
+                .map_err(|e| format!("{}: {e}", a.auth.display()))?;
             outcome.write(&a.out)?;
             write_figures(&outcome, &a.out)?;
             let m = &outcome.metrics;

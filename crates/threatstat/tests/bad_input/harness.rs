@@ -15,8 +15,14 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// An error message longer than this echoes the input (the 10 MB line).
 const MAX_STDERR: usize = 16 * 1024;
 
+/// The binary under test: cargo's, or `THREATSTAT_BIN` (another build, or
+/// a copy of this one when the target directory is shared with other
+/// checkouts that may overwrite `target/debug/threatstat`).
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_threatstat"))
+    match std::env::var_os("THREATSTAT_BIN") {
+        Some(p) => Command::new(p),
+        None => Command::new(env!("CARGO_BIN_EXE_threatstat")),
+    }
 }
 
 /// Runs `threatstat args` in `dir`, which must succeed (fixture setup).

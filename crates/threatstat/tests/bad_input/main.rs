@@ -258,6 +258,11 @@ pub const LENIENT: &[(&str, Kind, Expect, &str)] = &[
 /// one of them starts to behave, so that it is taken off this list.
 /// "new:" marks defects found by this suite that no issue item names.
 pub const PENDING: &[(&str, Kind, &str)] = &[
+    (
+        "attack loo",
+        Kind::MissingColumn,
+        "new: loo takes a flow without `actions` as empty; no line (train names it)",
+    ),
     ("attack loo", Kind::Bom, "item 14: BOM rejected"),
     ("attack train", Kind::Bom, "item 14: BOM rejected"),
     ("lanl uploads --auth", Kind::Bom, "item 14: BOM rejected"),
@@ -596,36 +601,6 @@ pub const PENDING: &[(&str, Kind, &str)] = &[
         "new: the no-data message names no file",
     ),
     (
-        "attack loo",
-        Kind::Empty,
-        "new: the no-data message names no file",
-    ),
-    (
-        "attack loo",
-        Kind::MissingColumn,
-        "new: the no-data message names no file",
-    ),
-    (
-        "cloudtrail automation (csv)",
-        Kind::Empty,
-        "new: the no-data message names no file",
-    ),
-    (
-        "cloudtrail automation (csv)",
-        Kind::HeaderOnly,
-        "new: the no-data message names no file",
-    ),
-    (
-        "cloudtrail automation (json)",
-        Kind::Empty,
-        "new: the no-data message names no file",
-    ),
-    (
-        "features run",
-        Kind::HeaderOnly,
-        "new: the no-data message names no file",
-    ),
-    (
         "lanl uploads --auth",
         Kind::Empty,
         "new: the no-data message names no file",
@@ -638,11 +613,6 @@ pub const PENDING: &[(&str, Kind, &str)] = &[
     (
         "lanl uploads --redteam",
         Kind::Empty,
-        "new: the no-data message names no file",
-    ),
-    (
-        "markov plot --scores",
-        Kind::HeaderOnly,
         "new: the no-data message names no file",
     ),
 ];
