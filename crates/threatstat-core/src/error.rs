@@ -87,11 +87,13 @@ pub enum Error {
 }
 
 impl Error {
-    /// A parse error at `location`.
+    /// A parse error at `location`. A message longer than
+    /// [`MAX_MESSAGE`] bytes (one that quotes a huge field, such as a 10 MB
+    /// line) is cut, so an error never floods the terminal.
     pub fn parse(location: Location, message: impl Into<String>) -> Self {
         Error::Parse {
             location,
-            message: message.into(),
+            message: cut(message.into()),
         }
     }
     /// An I/O error on `path`.
@@ -113,6 +115,25 @@ impl Error {
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Longest parse-error message kept whole, in bytes.
+pub const MAX_MESSAGE: usize = 600;
+
+/// `message`, or its start and how much was cut when it is too long.
+fn cut(message: String) -> String {
+    if message.len() <= MAX_MESSAGE {
+        return message;
+    }
+    let mut end = MAX_MESSAGE - 100;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}… ({} more bytes not shown)",
+        &message[..end],
+        message.len() - end
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +148,18 @@ mod tests {
             e.to_string(),
             "a.csv:7: field `TimeGenerated`: expected an ISO-8601 timestamp, found `yesterday`"
         );
+    }
+
+    #[test]
+    fn a_message_quoting_a_huge_field_is_cut() {
+        let field = "é".repeat(5 << 20);
+        let e = Error::parse(
+            Location::file("a.txt").at_line(2),
+            format!("expected a number, found `{field}`"),
+        );
+        let shown = e.to_string();
+        assert!(shown.len() < 1000, "{} bytes", shown.len());
+        assert!(shown.starts_with("a.txt:2: expected a number, found `éé"));
+        assert!(shown.ends_with("more bytes not shown)"));
     }
 }

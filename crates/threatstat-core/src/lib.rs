@@ -30,6 +30,8 @@
 pub mod atomic;
 pub mod cleanup;
 pub mod error;
+#[cfg(feature = "fuzz")]
+pub mod fuzz;
 pub mod gz;
 pub mod intern;
 pub mod manifest;

@@ -145,11 +145,7 @@ impl CsvTable {
 
     /// Field `idx` of `rec` as UTF-8 text; an error names file, line and column.
     pub fn field<'r>(&self, rec: &'r csv::ByteRecord, idx: usize, line: u64) -> Result<&'r str> {
-        let loc = || {
-            Location::file(&self.path)
-                .at_line(line)
-                .in_field(&self.headers[idx])
-        };
+        let loc = || self.location(line, idx);
         let bytes = rec
             .get(idx)
             .ok_or_else(|| Error::parse(loc(), "missing field"))?;
@@ -162,10 +158,14 @@ impl CsvTable {
     }
 
     /// A location at `line` in column `idx`, for callers' own errors.
+    /// A column past the header is named by its number (1-based).
     pub fn location(&self, line: u64, idx: usize) -> Location {
-        Location::file(&self.path)
-            .at_line(line)
-            .in_field(&self.headers[idx])
+        let name = self
+            .headers
+            .get(idx)
+            .cloned()
+            .unwrap_or_else(|| format!("column {}", idx + 1));
+        Location::file(&self.path).at_line(line).in_field(name)
     }
 }
 
@@ -247,13 +247,28 @@ impl<T: serde::de::DeserializeOwned> Iterator for JsonLines<T> {
     }
 }
 
-/// Reads a whole (possibly gzip-compressed) file to a string.
+/// Reads a whole (possibly gzip-compressed) file to a string; invalid
+/// UTF-8 is an error naming its line.
 pub fn read_to_string(path: &Path) -> Result<String> {
-    let mut s = String::new();
+    let mut bytes = Vec::new();
     open(path)?
-        .read_to_string(&mut s)
+        .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
-    Ok(s)
+    String::from_utf8(bytes).map_err(|e| {
+        // Name the line, as the line readers do.
+        let at = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..at];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count() as u64;
+        let col = at
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+        Error::parse(
+            Location::file(path).at_line(line),
+            format!("invalid UTF-8 at byte {} of the line", col + 1),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -310,5 +325,15 @@ mod tests {
             .err()
             .unwrap();
         assert!(e.to_string().starts_with("/nonexistent/x.csv"));
+    }
+
+    #[test]
+    fn read_to_string_names_the_line_of_invalid_utf8() {
+        let p = tmp("bad-utf8.json", b"{\n  \"a\": \"x\xffy\"\n}\n");
+        let e = read_to_string(&p).unwrap_err().to_string();
+        assert!(
+            e.ends_with("bad-utf8.json:2: invalid UTF-8 at byte 10 of the line"),
+            "{e}"
+        );
     }
 }

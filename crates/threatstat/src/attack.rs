@@ -473,7 +473,9 @@ fn loo(a: &LooArgs) -> Res {
     prepare(&[Some(a.flows.as_path())], &[a.out.as_deref()], &[])?;
     let cat = Catalogue::bundled();
     let flows = threatstat_attack::FlowCorpus::read_jsonl(&a.flows)?.extract(cat);
-    let table = loo_grid(&flows, &a.orders, &a.alphas, !a.keep_repeats)?;
+    // Too few usable flows: a property of the input file.
+    let table = loo_grid(&flows, &a.orders, &a.alphas, !a.keep_repeats)
+        .map_err(|e| format!("{}: {e}", a.flows.display()))?;
     let best = table
         .iter()
         .max_by(|x, y| x.log_likelihood.total_cmp(&y.log_likelihood))

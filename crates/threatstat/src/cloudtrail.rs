@@ -306,7 +306,12 @@ fn automation(a: &AutomationArgs) -> Res {
     eprintln!("{summary}");
     let series: Vec<PairCounts> = table.series();
     if series.is_empty() {
-        return Err("no valid CloudTrail record in the input (nothing to score)".into());
+        let inputs: Vec<String> = a.input.iter().map(|p| p.display().to_string()).collect();
+        return Err(format!(
+            "{}: no valid CloudTrail record (nothing to score)",
+            inputs.join(", ")
+        )
+        .into());
     }
     let input = ct::pair_series(&series);
     let periods = input.iter().map(|p| p.counts.len()).max().unwrap_or(0);

@@ -158,7 +158,10 @@ pub fn run(c: FeaturesCmd) -> Res {
                 purge: !a.no_purge,
                 ..Pipeline::default()
             };
-            let outcome = p.run(&es)?;
+            // Too few sessions or cutoffs: a property of the input file.
+            let outcome = p
+                .run(&es)
+                .map_err(|e| format!("{}: {e}", a.auth.display()))?;
             // manifest.json, written last, lists this run's files.
             let run = threatstat_core::manifest::Run::begin(&a.out)?;
             outcome.write(&a.out)?;

@@ -173,10 +173,16 @@ fn parse_bandwidth(
     }
 }
 
-/// The fields of a line: comma-separated, trimmed, surrounding quotes removed.
+/// The fields of a line: comma-separated, trimmed, a pair of surrounding
+/// quotes removed (an unpaired quote stays, and the field is no number).
 fn fields(line: &str) -> Vec<&str> {
     line.split(',')
-        .map(|f| f.trim().trim_matches('"').trim())
+        .map(|f| {
+            let f = f.trim();
+            f.strip_prefix('"')
+                .and_then(|g| g.strip_suffix('"'))
+                .map_or(f, str::trim)
+        })
         .collect()
 }
 

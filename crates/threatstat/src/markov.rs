@@ -354,6 +354,9 @@ fn plot(a: &PlotArgs) -> Res {
         &[],
     )?;
     let scores = read_scores(&a.scores)?;
+    if scores.is_empty() {
+        return Err(format!("{}: no scores (header only)", a.scores.display()).into());
+    }
     let file = read_sessions_jsonl(&a.sessions)?;
     let by_id: std::collections::HashMap<u64, usize> = file
         .meta
