@@ -146,7 +146,7 @@ pub use episode::{Episode, EpisodeParams, EpisodePosterior};
 pub use exact::{ExactPosterior, Interval, Switchpoint, SwitchpointParams};
 pub use mcmc::{ChainDraws, McmcParams, McmcPosterior, Sampler, VariableSummary};
 pub use online::{Detector, MAX_PRUNE, OnlineDetector, OnlineParams, OnlineRun};
-pub use segments::{Segmentation, SegmentationParams, SegmentationPosterior};
+pub use segments::{COUNT_TAIL_MASS, Segmentation, SegmentationParams, SegmentationPosterior};
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
