@@ -159,6 +159,10 @@ pub struct ModelSpec {
     /// simply stops (a leaver) is explained by the decrease and does not
     /// rank as an episode. Meant with [`crate::Direction::Up`].
     pub against_stop: bool,
+    /// Segments: also compute the posterior of the number of changes
+    /// ([`ModelFit::change_count_posterior`]; about one segmentation per
+    /// count, so off by default).
+    pub segment_counts: bool,
 }
 
 impl ModelSpec {
@@ -289,6 +293,18 @@ pub struct ModelFit {
     pub log_bayes_factor: f64,
     /// Segments: the number of changes of the MAP segmentation.
     pub n_changes: Option<usize>,
+    /// Segments: every change of the MAP segmentation (first day of each
+    /// segment after the first); empty for the other models.
+    pub changes: Vec<usize>,
+    /// Segments: the posterior mean number of changes.
+    pub expected_changes: Option<f64>,
+    /// Segments with [`ModelSpec::segment_counts`]: `P(k changes | y)` for
+    /// k = 0, 1, … as far as the posterior has mass (see
+    /// [`crate::SegmentationParams::max_segments`]).
+    pub change_count_posterior: Option<Vec<f64>>,
+    /// The posterior mass on more changes than `change_count_posterior`
+    /// lists (below [`crate::COUNT_TAIL_MASS`]).
+    pub change_count_tail_mass: Option<f64>,
 }
 
 /// Fits every series with `spec`, in parallel, in input order; with
@@ -385,6 +401,11 @@ pub fn against_stop(log_bayes_factor: f64, stop_log_bayes_factor: f64) -> f64 {
 /// let spec = ModelSpec { model: ModelKind::Segments, change_prob: Some(0.05), ..Default::default() };
 /// let f = fit_model(0, &[1, 1, 0, 1, 9, 9, 8, 9, 1, 0, 1, 1], None, &spec).unwrap();
 /// assert_eq!((f.start, f.end, f.n_changes), (Some(4), Some(8), Some(2)));
+/// assert_eq!(f.changes, vec![4, 8]);
+/// let with_counts = ModelSpec { segment_counts: true, ..spec };
+/// let f = fit_model(0, &[1, 1, 0, 1, 9, 9, 8, 9, 1, 0, 1, 1], None, &with_counts).unwrap();
+/// let k = f.change_count_posterior.unwrap();
+/// assert!(k[2] > 0.5 && f.change_count_tail_mass.unwrap() < 1e-9);
 /// ```
 pub fn fit_model(
     index: usize,
@@ -410,6 +431,10 @@ pub fn fit_model(
                 rate_after: post.lambda_2_mean(),
                 log_bayes_factor: post.log_bayes_factor(),
                 n_changes: None,
+                changes: Vec::new(),
+                expected_changes: None,
+                change_count_posterior: None,
+                change_count_tail_mass: None,
             })
         }
         ModelKind::Episode => {
@@ -443,10 +468,17 @@ pub fn fit_model(
                 rate_after: post.lambda_1_mean(),
                 log_bayes_factor,
                 n_changes: None,
+                changes: Vec::new(),
+                expected_changes: None,
+                change_count_posterior: None,
+                change_count_tail_mass: None,
             })
         }
         ModelKind::Segments => {
-            let p = spec.segmentation_params();
+            let mut p = spec.segmentation_params();
+            if spec.segment_counts {
+                p = p.max_segments(1);
+            }
             let post = match exposures {
                 Some(m) => p.fit_with_exposures(counts, m)?,
                 None => p.fit(counts)?,
@@ -465,6 +497,10 @@ pub fn fit_model(
                 rate_after: rates.get(1).copied().unwrap_or(rates[0]),
                 log_bayes_factor: post.log_bayes_factor(),
                 n_changes: Some(changes.len()),
+                changes: changes.to_vec(),
+                expected_changes: Some(post.expected_changes()),
+                change_count_posterior: post.segment_count_posterior().map(<[f64]>::to_vec),
+                change_count_tail_mass: post.segment_count_tail_mass(),
             })
         }
     }

@@ -145,8 +145,8 @@ pub use direction::Direction;
 pub use episode::{Episode, EpisodeParams, EpisodePosterior};
 pub use exact::{ExactPosterior, Interval, Switchpoint, SwitchpointParams};
 pub use mcmc::{ChainDraws, McmcParams, McmcPosterior, Sampler, VariableSummary};
-pub use online::{Detector, OnlineDetector, OnlineParams, OnlineRun};
-pub use segments::{Segmentation, SegmentationParams, SegmentationPosterior};
+pub use online::{Detector, MAX_PRUNE, OnlineDetector, OnlineParams, OnlineRun};
+pub use segments::{COUNT_TAIL_MASS, Segmentation, SegmentationParams, SegmentationPosterior};
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]

@@ -85,12 +85,25 @@ impl SegmentationParams {
         self
     }
 
-    /// Also compute the posterior of the number of segments 1..=k (costs
-    /// k times the segmentation; default 0: not computed).
+    /// Also compute the posterior of the number of segments K, for
+    /// K = 1..=k at least, and beyond until the posterior mass on more
+    /// segments is below [`COUNT_TAIL_MASS`] (1e-9): the posterior is never
+    /// cut where it still has mass. The mass left beyond the last K
+    /// computed is [`SegmentationPosterior::segment_count_tail_mass`]. Each
+    /// K costs about one segmentation (default 0: not computed; 1 computes
+    /// as many as the data need).
     ///
     /// ```
-    /// let s = threatstat_changepoint::Segmentation::params().max_segments(3).fit(&[1, 2, 1]).unwrap();
+    /// use threatstat_changepoint::Segmentation;
+    /// let s = Segmentation::params().max_segments(3).fit(&[1, 2, 1]).unwrap();
     /// assert_eq!(s.segment_count_posterior().unwrap().len(), 3);
+    /// // Eight clear segments: the posterior grows past the 2 asked for.
+    /// let y: Vec<u32> = (0..80).map(|t| [1, 30][t / 10 % 2]).collect();
+    /// let s = Segmentation::params().change_prob(0.05).max_segments(2).fit(&y).unwrap();
+    /// let k = s.segment_count_posterior().unwrap();
+    /// let most = (0..k.len()).max_by(|&a, &b| k[a].total_cmp(&k[b])).unwrap();
+    /// assert_eq!(most + 1, 8);
+    /// assert!(s.segment_count_tail_mass().unwrap() < 1e-9);
     /// ```
     pub fn max_segments(mut self, k: usize) -> Self {
         self.max_segments = k;
@@ -209,28 +222,16 @@ fn compute(prefix: &Prefix, alpha: f64, p: f64, max_segments: usize) -> Segmenta
             (c + 1) as f64 / (e + alpha)
         })
         .collect();
-    let segment_count_posterior = (max_segments > 0).then(|| {
-        // g[t] = ln p(y_{<t}, a segment starts at t, k segments before t).
-        let mut g = vec![f64::NEG_INFINITY; n + 1];
-        g[0] = 0.0;
-        let mut out = Vec::with_capacity(max_segments);
-        for _k in 1..=max_segments {
-            let mut next = vec![f64::NEG_INFINITY; n + 1];
-            for (t, slot) in next.iter_mut().enumerate().skip(1) {
-                let tail = if t == n { 0.0 } else { ln_p };
-                buf.clear();
-                buf.extend(
-                    (0..t)
-                        .filter(|&s| g[s] > f64::NEG_INFINITY)
-                        .map(|s| g[s] + seg(s, t) + (t - 1 - s) as f64 * ln_q + tail),
-                );
-                *slot = lse(&buf);
-            }
-            out.push((next[n] - ln_z).exp());
-            g = next;
-        }
-        out
+    let count = (max_segments > 0).then(|| {
+        count_posterior(n, max_segments, ln_z, |s, t| {
+            let tail = if t == n { 0.0 } else { ln_p };
+            seg(s, t) + (t - 1 - s) as f64 * ln_q + tail
+        })
     });
+    let (segment_count_posterior, segment_count_tail_mass) = match count {
+        Some((p, tail)) => (Some(p), Some(tail)),
+        None => (None, None),
+    };
     SegmentationPosterior {
         alpha,
         change_prob: p,
@@ -241,7 +242,63 @@ fn compute(prefix: &Prefix, alpha: f64, p: f64, max_segments: usize) -> Segmenta
         log_marginal: ln_z + prefix.common,
         log_marginal_no_change: seg(0, n) + prefix.common,
         segment_count_posterior,
+        segment_count_tail_mass,
     }
+}
+
+/// Posterior mass on more segments below which
+/// [`SegmentationParams::max_segments`] stops adding segment counts.
+pub const COUNT_TAIL_MASS: f64 = 1e-9;
+
+/// Series up to this length keep the segment terms in a table (n²/2
+/// doubles, 16 MB at the limit) for the count-indexed passes.
+const TABLE_MAX_DAYS: usize = 2048;
+
+/// `P(K = k | y)` for k = 1, 2, … (at least `min_k`, until the mass beyond
+/// is below [`COUNT_TAIL_MASS`] or k = n), and that mass beyond (1 − the
+/// sum, clamped at 0). `term(s, t)`: ln weight of a segment `[s, t)`
+/// followed by a change (none at t = n).
+fn count_posterior(
+    n: usize,
+    min_k: usize,
+    ln_z: f64,
+    term: impl Fn(usize, usize) -> f64,
+) -> (Vec<f64>, f64) {
+    let table: Option<Vec<Vec<f64>>> = (n <= TABLE_MAX_DAYS).then(|| {
+        (0..=n)
+            .map(|t| (0..t).map(|s| term(s, t)).collect())
+            .collect()
+    });
+    let w = |s: usize, t: usize| match &table {
+        Some(tab) => tab[t][s],
+        None => term(s, t),
+    };
+    // g[t] = ln p(y_{<t}, a segment starts at t, k segments before t).
+    let mut g = vec![f64::NEG_INFINITY; n + 1];
+    g[0] = 0.0;
+    let mut out = Vec::with_capacity(min_k);
+    let mut buf = Vec::with_capacity(n);
+    let mut tail = 1.0;
+    for k in 1..=n {
+        let mut next = vec![f64::NEG_INFINITY; n + 1];
+        // k segments end at t >= k; the k-th starts at s >= k − 1.
+        for (t, slot) in next.iter_mut().enumerate().skip(k) {
+            buf.clear();
+            buf.extend(
+                (k - 1..t)
+                    .filter(|&s| g[s] > f64::NEG_INFINITY)
+                    .map(|s| g[s] + w(s, t)),
+            );
+            *slot = lse(&buf);
+        }
+        out.push((next[n] - ln_z).exp());
+        g = next;
+        tail = (1.0 - out.iter().sum::<f64>()).max(0.0);
+        if k >= min_k && tail < COUNT_TAIL_MASS {
+            break;
+        }
+    }
+    (out, tail)
 }
 
 /// The posterior of the segmentation model.
@@ -256,6 +313,7 @@ pub struct SegmentationPosterior {
     log_marginal: f64,
     log_marginal_no_change: f64,
     segment_count_posterior: Option<Vec<f64>>,
+    segment_count_tail_mass: Option<f64>,
 }
 
 impl SegmentationPosterior {
@@ -296,10 +354,29 @@ impl SegmentationPosterior {
         &self.map_rates
     }
 
-    /// `P(K = k | y)` for `k = 1..=max_segments` (index `k − 1`), when
-    /// requested; the rest of the mass is on more segments.
+    /// `P(K = k | y)` (index `k − 1`) for `k = 1..` as far as
+    /// [`SegmentationParams::max_segments`] needed (when requested); the
+    /// mass on more segments is [`segment_count_tail_mass`](Self::segment_count_tail_mass).
     pub fn segment_count_posterior(&self) -> Option<&[f64]> {
         self.segment_count_posterior.as_deref()
+    }
+
+    /// The posterior mass on more segments than
+    /// [`segment_count_posterior`](Self::segment_count_posterior) lists
+    /// (`1 −` its sum, clamped at 0; exact up to rounding, about 1e-12):
+    /// below [`COUNT_TAIL_MASS`], since the list grows until it is (or
+    /// reaches one segment per day, where nothing is left).
+    pub fn segment_count_tail_mass(&self) -> Option<f64> {
+        self.segment_count_tail_mass
+    }
+
+    /// Posterior mean number of changes from the count posterior,
+    /// `Σ (k − 1)·P(K = k)`; it equals [`expected_changes`](Self::expected_changes)
+    /// up to the tail mass times the series length.
+    pub fn mean_changes_from_counts(&self) -> Option<f64> {
+        self.segment_count_posterior
+            .as_ref()
+            .map(|p| p.iter().enumerate().map(|(k, q)| k as f64 * q).sum())
     }
 
     /// log p(y) under the segmentation model.

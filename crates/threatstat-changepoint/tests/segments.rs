@@ -160,3 +160,39 @@ proptest! {
         prop_assert!(s.map_segment_rates().len() == s.map_changes().len() + 1);
     }
 }
+
+/// The text-message series of "Bayesian Methods for Hackers" (74 days).
+fn txtdata() -> Vec<u32> {
+    let text = include_str!("../../../data/bmh/txtdata.csv");
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.trim().parse::<f64>().unwrap() as u32)
+        .collect()
+}
+
+/// The text-message series has about 15 changes (MAP 14) under the default
+/// prior; `max_segments(10)` used to cut the posterior of the
+/// count at 10 segments, where it held 4e-12 of the mass, without a word.
+/// The count posterior now grows until the mass beyond is below 1e-9, and
+/// its mean equals the expected number of changes (Σ_t P(change at t)),
+/// which is computed by another recursion.
+#[test]
+fn segment_count_posterior_is_never_cut_where_it_has_mass() {
+    let y = txtdata();
+    assert_eq!(y.len(), 74);
+    // The CLI's default prior (one change expected over the series).
+    let s = Segmentation::params().max_segments(10).fit(&y).unwrap();
+    let k = s.segment_count_posterior().unwrap();
+    let tail = s.segment_count_tail_mass().unwrap();
+    assert!(k.len() > 10, "{}", k.len());
+    assert!(tail < threatstat_changepoint::COUNT_TAIL_MASS, "{tail}");
+    assert!((k.iter().sum::<f64>() + tail - 1.0).abs() < 1e-12);
+    let mean = s.mean_changes_from_counts().unwrap();
+    assert!(
+        (mean - s.expected_changes()).abs() < 1e-6,
+        "{mean} vs {}",
+        s.expected_changes()
+    );
+    // The MAP number of changes lies within the listed counts.
+    assert!(s.map_changes().len() < k.len());
+}

@@ -83,6 +83,8 @@ fn fft_densities_match_kdepy_on_the_same_grid() {
         }
     }
     eprintln!("worst |ours + eps - KDEpy| / peak: {worst:e}");
+    // The crate docs: within 1e-14 of the peak (1.8e-15 measured).
+    assert!(worst <= 1e-14, "{worst:e}");
 }
 
 #[test]

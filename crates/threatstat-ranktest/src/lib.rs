@@ -19,7 +19,8 @@
 //!
 //! Beyond SciPy: the exact distribution is computed in
 //! O(min(n_x,n_y)·n_x·n_y) time in double- or triple-double arithmetic and
-//! stays correctly rounded up to 1000 × 1000 (see [`exact_supported`] and
+//! stays within 1 ulp of the correctly rounded value up to 1000 × 1000
+//! (checked against exact big-integer counts; see [`exact_supported`] and
 //! [`exact_sf`]; SciPy's own exact values drift by 1e-13 at 200 × 150 and
 //! overflow around 1000 × 1000); tail p-values are also given as logarithms
 //! (`ln_p_value`, finite where `p_value` underflows); effect sizes

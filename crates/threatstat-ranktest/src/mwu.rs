@@ -349,8 +349,7 @@ impl MannWhitneyParams {
 
         // SciPy's standard deviation of U with the tie correction, same
         // operation order.
-        let n = n1 + n2;
-        let sigma = (mnf / 12.0 * ((n + 1) as f64 - r.tie_term / ((n * (n - 1)) as f64))).sqrt();
+        let sigma = sigma_u(n1, n2, r.tie_term);
         let mu = mnf / 2.0;
         let z = if all_tied {
             f64::NAN
@@ -382,7 +381,9 @@ impl MannWhitneyParams {
             Method::Exact => exact::sf(n1, n2, stat_twice / 2),
             Method::Permutation { n_resamples, seed } => {
                 let ranks2 = r.doubled_ranks();
-                let x_sum2 = r.u1_twice + n1 * (n1 + 1);
+                // 2·R1 = 2·U1 + n1(n1 + 1) reaches n1·(2n − n1 + 1) > 2^64 for
+                // n1 = n2 = 3e9: u128.
+                let x_sum2 = u128::from(r.u1_twice) + u128::from(n1) * u128::from(n1 + 1);
                 let o = permutation_p(&ranks2, n1, x_sum2, self.alternative, n_resamples, seed);
                 permutations = Some(o.permutations);
                 exhaustive = o.exhaustive;
@@ -450,10 +451,7 @@ impl MannWhitneyParams {
         let (lo_k, hi_k, level) = if ci == CiMethod::Exact {
             exact_ci_ranks(n1, n2, alpha, self.alternative, self.confidence)
         } else {
-            let n = n1 + n2;
-            let ties = r.x.tie_term() + r.y.tie_term();
-            let mnf = mn as f64;
-            let sigma = (mnf / 12.0 * ((n + 1) as f64 - ties / ((n * (n - 1)) as f64))).sqrt();
+            let sigma = sigma_u(n1, n2, r.x.tie_term() + r.y.tie_term());
             let k = |zq: f64| asymptotic_ci_rank(mn, sigma, zq, self.alternative, self.continuity);
             let (lo, hi) = match self.alternative {
                 Alternative::TwoSided => {
@@ -470,6 +468,21 @@ impl MannWhitneyParams {
         out.ci_method = Some(ci);
         Ok(())
     }
+}
+
+/// SciPy's standard deviation of U with the tie correction `tie_term` =
+/// Σ(t³ − t), same operation order as SciPy:
+/// `sqrt(n1·n2/12 · ((n + 1) − tie_term/(n(n − 1))))`.
+///
+/// `n(n − 1)` is formed in u128: with the sizes [`RankSample`] accepts
+/// (up to 2^32 − 2 each) it exceeds 2^64, and a u64 product would wrap
+/// silently in release builds (n1 = n2 = 3e9 gave z = −4.88 instead of
+/// −4.38). Below 2^64 the u128 → f64 rounding equals the u64 → f64 one, so
+/// results at ordinary sizes are unchanged to the bit.
+fn sigma_u(n1: u64, n2: u64, tie_term: f64) -> f64 {
+    let mnf = (u128::from(n1) * u128::from(n2)) as f64;
+    let n = u128::from(n1) + u128::from(n2);
+    (mnf / 12.0 * ((n + 1) as f64 - tie_term / ((n * (n - 1)) as f64))).sqrt()
 }
 
 /// R's `qwilcox(x, m, n)` from the probabilities `pmf` (with R's 10·ε fuzz).

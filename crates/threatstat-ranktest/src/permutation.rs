@@ -57,24 +57,25 @@ pub(crate) struct PermOutcome {
 }
 
 /// `ranks2`: doubled average ranks of the combined sample (any order);
-/// `x_sum2`: the sum of x's doubled ranks.
+/// `x_sum2`: the sum of x's doubled ranks. Sums of ranks are u128: the
+/// doubled ranks of n values sum to n(n + 1), beyond 2^64 for n > 2^32.
 pub(crate) fn permutation_p(
     ranks2: &[u64],
     n_x: u64,
-    x_sum2: u64,
+    x_sum2: u128,
     alternative: Alternative,
     n_resamples: u64,
     seed: u64,
 ) -> PermOutcome {
     let n = ranks2.len() as u64;
-    let total: u64 = ranks2.iter().sum();
+    let total: u128 = ranks2.iter().map(|&r| u128::from(r)).sum();
     // Draw the smaller side; the x sum follows.
     let (k, draw_x) = if n_x <= n - n_x {
         (n_x, true)
     } else {
         (n - n_x, false)
     };
-    let to_x = |s: u64| if draw_x { s } else { total - s };
+    let to_x = |s: u128| if draw_x { s } else { total - s };
     let splits = binom_sat(n, k);
     let (le, ge, count, exhaustive) = if splits <= u128::from(n_resamples) {
         let (le, ge) = enumerate(ranks2, k as usize, x_sum2, &to_x);
@@ -89,11 +90,11 @@ pub(crate) fn permutation_p(
                 let mut v = ranks2.to_vec();
                 let (mut le, mut ge) = (0u64, 0u64);
                 for _ in 0..m {
-                    let mut s = 0u64;
+                    let mut s = 0u128;
                     for t in 0..k as usize {
                         let j = rng.random_range(t..v.len());
                         v.swap(t, j);
-                        s += v[t];
+                        s += u128::from(v[t]);
                     }
                     let sx = to_x(s);
                     le += u64::from(sx <= x_sum2);
@@ -121,14 +122,14 @@ pub(crate) fn permutation_p(
 }
 
 /// Counts of the k-subsets whose x sum is `<=` and `>=` the observed one.
-fn enumerate(r: &[u64], k: usize, obs: u64, to_x: &dyn Fn(u64) -> u64) -> (u64, u64) {
+fn enumerate(r: &[u64], k: usize, obs: u128, to_x: &dyn Fn(u128) -> u128) -> (u64, u64) {
     fn rec(
         r: &[u64],
         start: usize,
         left: usize,
-        sum: u64,
-        obs: u64,
-        to_x: &dyn Fn(u64) -> u64,
+        sum: u128,
+        obs: u128,
+        to_x: &dyn Fn(u128) -> u128,
         acc: &mut (u64, u64),
     ) {
         if left == 0 {
@@ -138,7 +139,7 @@ fn enumerate(r: &[u64], k: usize, obs: u64, to_x: &dyn Fn(u64) -> u64) -> (u64, 
             return;
         }
         for i in start..=r.len() - left {
-            rec(r, i + 1, left - 1, sum + r[i], obs, to_x, acc);
+            rec(r, i + 1, left - 1, sum + u128::from(r[i]), obs, to_x, acc);
         }
     }
     let mut acc = (0, 0);

@@ -17,6 +17,9 @@ use std::collections::HashMap;
 /// with the number of distinct values, not of values: byte counts, daily
 /// counts and other integer-valued data repeat a lot.
 ///
+/// Counts saturate at `u64::MAX` instead of wrapping; a test on a sample
+/// that large is rejected as too large (at most 2^32 − 2 values a sample).
+///
 /// NaN values are counted (the test's [`NanPolicy`] decides what they
 /// mean); infinite values are an error, as in
 /// [`MannWhitneyParams::test`]. `-0.0` and `0.0` are one value.
@@ -105,7 +108,7 @@ impl RankSample {
 
     fn add(&mut self, value: f64, count: u64, index: usize) -> Result<(), RankTestError> {
         if value.is_nan() {
-            self.nan += count;
+            self.nan = self.nan.saturating_add(count);
             return Ok(());
         }
         if value.is_infinite() {
@@ -119,8 +122,9 @@ impl RankSample {
             });
         }
         if count > 0 {
-            *self.counts.entry(key(value)).or_insert(0) += count;
-            self.n += count;
+            let c = self.counts.entry(key(value)).or_insert(0);
+            *c = c.saturating_add(count);
+            self.n = self.n.saturating_add(count);
         }
         Ok(())
     }
@@ -135,10 +139,11 @@ impl RankSample {
     /// ```
     pub fn merge(&mut self, other: &RankSample) {
         for (&k, &c) in &other.counts {
-            *self.counts.entry(k).or_insert(0) += c;
+            let e = self.counts.entry(k).or_insert(0);
+            *e = e.saturating_add(c);
         }
-        self.n += other.n;
-        self.nan += other.nan;
+        self.n = self.n.saturating_add(other.n);
+        self.nan = self.nan.saturating_add(other.nan);
     }
 
     /// Number of values, NaN not included.

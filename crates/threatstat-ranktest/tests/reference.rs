@@ -210,7 +210,7 @@ fn exhaustive_permutation_matches_scipy() {
 }
 
 #[test]
-fn exact_distribution_is_correctly_rounded_at_large_sizes() {
+fn exact_distribution_is_within_one_ulp_at_large_sizes() {
     let doc = fixture("exact_distribution.json");
     // Only the quick cases in debug builds (1000 x 1000 takes seconds in release).
     let release = !cfg!(debug_assertions);
@@ -226,8 +226,12 @@ fn exact_distribution_is_correctly_rounded_at_large_sizes() {
         }
         let (p, lp) = exact_sf(m, n, k).unwrap();
         let (rp, rlp) = (num(&c["p"]), num(&c["ln_p"]));
+        // The crate docs promise p within 1 ulp of the correctly rounded
+        // value (the fixture's double); measured in release: 1 ulp in 11 of
+        // the 35 cases with p > 0, 0 in the rest (e.g. 500x500 k=250000).
         if rp > 0.0 {
-            assert!(close(p, rp, 1e-12), "{m}x{n} k={k}: {p:e} vs {rp:e}");
+            let ulps = (p.to_bits() as i64 - rp.to_bits() as i64).unsigned_abs();
+            assert!(ulps <= 1, "{m}x{n} k={k}: {p:e} vs {rp:e} ({ulps} ulp)");
         }
         assert!(
             (lp - rlp).abs() <= 1e-12 * rlp.abs().max(1.0),

@@ -1,8 +1,8 @@
 //! `threatstat attack ...`: ATT&CK tactic-chain models learned from the
 //! Attack Flow corpus, alert correlation, and the OTRF evaluation.
 
-use crate::outputs::prepare;
 use crate::args;
+use crate::outputs::prepare;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use std::error::Error;

@@ -1,7 +1,7 @@
 //! `threatstat changepoint ...`
 
-use crate::outputs::prepare;
 use crate::args;
+use crate::outputs::prepare;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 use std::error::Error;
@@ -17,6 +17,9 @@ use threatstat_changepoint::{
 };
 use threatstat_core::BadRowPolicy;
 use threatstat_datasets::cert::{HourWindow, LogonGenerator, LogonLoader, Span};
+
+mod rows;
+use rows::{write_change_rows, write_segment_rows};
 
 type Res = Result<(), Box<dyn Error + Send + Sync>>;
 
@@ -382,6 +385,8 @@ fn model_spec(
         approximate: None,
         change_prob,
         against_stop: false,
+        // Segments: the posterior of the number of changes, as far as it has mass.
+        segment_counts: model == ModelArg::Segments,
     }
 }
 
@@ -413,7 +418,9 @@ fn fit_other(a: &FitArgs, s: &threatstat_changepoint::io::CountSeries, spec: &Mo
             ("episode", v, summary)
         }
         _ => {
-            let post = spec.segmentation_params().max_segments(10).fit(&s.counts)?;
+            // max_segments(1): the posterior of the number of segments grows
+            // until the mass beyond is below COUNT_TAIL_MASS (never cut).
+            let post = spec.segmentation_params().max_segments(1).fit(&s.counts)?;
             let mut v = serde_json::to_value(&post)?;
             v["map_change_dates"] = json!(
                 post.map_changes()
@@ -423,10 +430,15 @@ fn fit_other(a: &FitArgs, s: &threatstat_changepoint::io::CountSeries, spec: &Mo
             );
             v["log_bayes_factor"] = json!(post.log_bayes_factor());
             v["expected_changes"] = json!(post.expected_changes());
+            v["map_n_changes"] = json!(post.map_changes().len());
+            let tail = post.segment_count_tail_mass().unwrap_or(0.0);
             let summary = format!(
-                "MAP changes on days {:?}, expected number of changes {:.2}, log Bayes factor {:.2}",
+                "MAP changes on days {:?} ({} changes), expected number of changes {:.2}, \
+                 posterior of the count over 0..={} changes (mass beyond {tail:.1e}), log Bayes factor {:.2}",
                 post.map_changes(),
+                post.map_changes().len(),
                 post.expected_changes(),
+                post.segment_count_posterior().map_or(0, |k| k.len()) - 1,
                 post.log_bayes_factor()
             );
             ("segments", v, summary)
@@ -628,6 +640,10 @@ fn logons(a: &LogonsArgs) -> Res {
                         rate_after: f.lambda_2_mean,
                         log_bayes_factor: f.log_bayes_factor,
                         n_changes: None,
+                        changes: Vec::new(),
+                        expected_changes: None,
+                        change_count_posterior: None,
+                        change_count_tail_mass: None,
                     };
                     (m, Some(f))
                 })
@@ -664,67 +680,13 @@ fn logons(a: &LogonsArgs) -> Res {
             .then(x.0.cmp(&y.0))
     });
     let mcmc = matches!(method, Method::Mcmc(_));
-    let mut w = threatstat_core::atomic::AtomicFile::create(&a.out)?;
-    let mut header = "user,first_day,last_day,n_days,map_tau,map_tau_date,p_map,lambda_1_mean,lambda_2_mean,log_bayes_factor".to_string();
-    if mcmc {
-        header.push_str(",rhat,ess_bulk,ess_tail,mcmc_map_tau_date");
-    }
-    header.push_str(",start_date,end_date,note");
-    writeln!(w, "{header}")?;
-    let opt = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
-    for (i, r, sf) in &rows {
-        let d = &daily[*i];
-        let date = |k: Option<usize>| {
-            k.map(|k| format_day(d.first_day + k as i64))
-                .unwrap_or_default()
-        };
-        write!(
-            w,
-            "{},{},{},{},{},{},{:.6},{:.6},{:.6},{:.6}",
-            d.user,
-            format_day(d.first_day),
-            format_day(d.last_day()),
-            r.n_days,
-            r.start.map(|k| k.to_string()).unwrap_or_default(),
-            date(r.start),
-            r.map_probability,
-            r.rate_before,
-            r.rate_after,
-            r.log_bayes_factor
-        )?;
-        if let (true, Some(r)) = (mcmc, sf) {
-            write!(
-                w,
-                ",{},{},{},{}",
-                opt(r.r_hat),
-                opt(r.ess_bulk),
-                opt(r.ess_tail),
-                r.mcmc_map_tau
-                    .map(|t| format_day(d.first_day + t as i64))
-                    .unwrap_or_default()
-            )?;
-        }
-        writeln!(w, ",{},{},", date(r.start), date(r.end))?;
-    }
-    // Users that could not be fitted (e.g. no logon in the hour window, so
-    // the default α = 1/mean is undefined) are listed, not dropped.
-    for (i, why) in &failed {
-        let d = &daily[*i];
-        let empty = if mcmc { ",,,,,,,,,,,," } else { ",,,,,,,," };
-        writeln!(
-            w,
-            "{},{},{},{}{},\"{}\"",
-            d.user,
-            format_day(d.first_day),
-            format_day(d.last_day()),
-            d.counts.len(),
-            empty,
-            why.replace('"', "\"\"")
-        )?;
-    }
     // The table appears after the figures were drawn (a failed figure
     // leaves no table).
-    let table = w.finish()?;
+    let table = if spec.model == ModelKind::Segments {
+        write_segment_rows(&a.out, &daily, &rows, &failed)?
+    } else {
+        write_change_rows(&a.out, &daily, &rows, &failed, mcmc)?
+    };
     eprintln!(
         "fitted {} users in {:.2} s{} -> {}",
         rows.len(),
@@ -747,13 +709,13 @@ fn logons(a: &LogonsArgs) -> Res {
     let draw = |i: usize, r: &ModelFit, path: &Path| -> Res {
         let d = &daily[i];
         let m = exposures.as_ref().map(|e| e[i].as_slice());
+        let day = |k: usize| format_day(d.first_day + k as i64);
         let what = match (spec.model, r.start, r.end) {
-            (ModelKind::Episode, Some(s), Some(e)) => format!(
-                "episode {} to {}",
-                format_day(d.first_day + s as i64),
-                format_day(d.first_day + e as i64)
-            ),
-            (_, Some(s), _) => format!("change on {}", format_day(d.first_day + s as i64)),
+            (ModelKind::Episode, Some(s), Some(e)) => format!("episode {} to {}", day(s), day(e)),
+            (ModelKind::Segments, Some(s), _) => {
+                format!("{} change(s), first on {}", r.changes.len(), day(s))
+            }
+            (_, Some(s), _) => format!("change on {}", day(s)),
             _ => "no change".to_string(),
         };
         let title = format!(

@@ -1,7 +1,7 @@
 //! `threatstat markov ...`
 
-use crate::outputs::prepare;
 use crate::args;
+use crate::outputs::prepare;
 use clap::{Args, Subcommand};
 use std::error::Error;
 use std::path::{Path, PathBuf};

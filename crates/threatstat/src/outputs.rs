@@ -24,4 +24,3 @@ pub fn prepare(
     threatstat_core::output::ensure_distinct(&inputs, &all)?;
     Ok(())
 }
-

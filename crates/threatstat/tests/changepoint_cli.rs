@@ -352,6 +352,10 @@ fn logons_with_episode_segments_directions_and_baselines() {
             .arg(dir.join(format!("{model}.png"))));
         assert!(ok, "{model} {direction} {baseline}: {err}");
         let text = std::fs::read_to_string(&out).unwrap();
+        if model == "segments" {
+            check_segment_rows(&text, &planted);
+            continue;
+        }
         let mut lines = text.lines();
         let header: Vec<&str> = lines.next().unwrap().split(',').collect();
         assert_eq!(header[5], "map_tau_date");
@@ -398,6 +402,72 @@ fn logons_with_episode_segments_directions_and_baselines() {
         .args(["--model", "episode", "--method", "gibbs", "--out"])
         .arg(dir.join("x.csv")));
     assert!(!ok && err.contains("MCMC"), "{err}");
+}
+
+/// `logons --model segments` writes the number of changes (MAP and
+/// posterior mean), the change dates and the posterior of the count, not
+/// switchpoint columns: the planted users rank first with a change near the
+/// planted date, and the count posterior is a distribution whose mean is
+/// the posterior mean number of changes.
+fn check_segment_rows(text: &str, planted: &std::collections::HashMap<String, String>) {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        header,
+        [
+            "user",
+            "first_day",
+            "last_day",
+            "n_days",
+            "n_changes_map",
+            "n_changes_mean",
+            "change_dates",
+            "p_first_change",
+            "log_bayes_factor",
+            "change_count_posterior",
+            "change_count_tail_mass",
+            "note"
+        ]
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 80);
+    for (rank, r) in rows.iter().enumerate() {
+        if r[4].is_empty() {
+            // Not fitted: the model columns are empty, the reason is the note.
+            assert!(
+                r[5..11].iter().all(|c| c.is_empty()) && !r[11].is_empty(),
+                "{r:?}"
+            );
+            continue;
+        }
+        assert_eq!(r.len(), header.len(), "{r:?}");
+        let n_map: usize = r[4].parse().unwrap();
+        let mean: f64 = r[5].parse().unwrap();
+        let dates: Vec<&str> = r[6].split(';').filter(|d| !d.is_empty()).collect();
+        assert_eq!(dates.len(), n_map, "{r:?}");
+        let k: Vec<f64> = r[9].split(';').map(|p| p.parse().unwrap()).collect();
+        let tail: f64 = r[10].parse().unwrap();
+        assert!(tail < 1e-9, "{r:?}");
+        // Probabilities written to 5 significant digits.
+        assert!((k.iter().sum::<f64>() - 1.0).abs() < 1e-4, "{r:?}");
+        let k_mean: f64 = k.iter().enumerate().map(|(i, p)| i as f64 * p).sum();
+        assert!(
+            (k_mean - mean).abs() < 1e-3 * mean.max(1.0),
+            "{k_mean} vs {mean}: {r:?}"
+        );
+        if rank < 4 {
+            let change = planted
+                .get(r[0])
+                .unwrap_or_else(|| panic!("segments: {} is not planted", r[0]));
+            assert!(
+                dates
+                    .iter()
+                    .any(|d| (day_number(d) - day_number(change)).abs() <= 3),
+                "segments: {} changes {dates:?}, planted {change}",
+                r[0]
+            );
+        }
+    }
 }
 
 fn day_number(date: &str) -> i64 {
@@ -452,8 +522,15 @@ fn fit_episode_segments_and_direction_on_the_book_series() {
     assert!(ep["log_bayes_factor"].as_f64().unwrap().is_finite());
     let seg = fit(&["--model", "segments"]);
     assert_eq!(seg["model"], "segments");
+    // The posterior of the number of segments is not cut at 10 (where it
+    // held 4e-12 of the mass): it runs until the mass beyond is < 1e-9.
     let k: Vec<f64> = serde_json::from_value(seg["segment_count_posterior"].clone()).unwrap();
-    assert_eq!(k.len(), 10);
+    let tail = seg["segment_count_tail_mass"].as_f64().unwrap();
+    assert!(k.len() > 15 && tail < 1e-9, "{} {tail}", k.len());
+    assert!((k.iter().sum::<f64>() + tail - 1.0).abs() < 1e-12);
+    assert_eq!(seg["map_n_changes"], 14);
+    let mean: f64 = k.iter().enumerate().map(|(i, p)| i as f64 * p).sum();
+    assert!((mean - seg["expected_changes"].as_f64().unwrap()).abs() < 1e-6);
     let (ok, err) = run(bin()
         .args(["changepoint", "fit", "--counts"])
         .arg(book())
