@@ -26,12 +26,103 @@ fn wrap(path: &Path, f: impl Read + Send + 'static) -> Result<Box<dyn BufRead + 
     let mut r = BufReader::with_capacity(1 << 16, f);
     let head = r.fill_buf().map_err(|e| Error::io(path, e))?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-        Ok(Box::new(BufReader::with_capacity(
-            1 << 16,
-            flate2::bufread::MultiGzDecoder::new(r),
-        )))
+        let mut z = BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(r));
+        skip_bom(path, &mut z)?;
+        Ok(Box::new(z))
     } else {
+        skip_bom(path, &mut r)?;
         Ok(Box::new(r))
+    }
+}
+
+/// The UTF-8 byte-order mark some Windows tools write at the start of a file.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Consumes a leading UTF-8 byte-order mark, once per file, so that every
+/// reader built on [`open`] (CSV, JSON Lines, LANL, count series) sees the
+/// first field as written rather than with an invisible `U+FEFF` before it.
+fn skip_bom(path: &Path, r: &mut impl BufRead) -> Result<()> {
+    let head = r.fill_buf().map_err(|e| Error::io(path, e))?;
+    if head.starts_with(BOM) {
+        r.consume(BOM.len());
+    }
+    Ok(())
+}
+
+/// Where the runs of line-end bytes (`\r`, `\n`) passing to the csv crate
+/// are, so that [`CsvTable`] can say on which line a record starts.
+///
+/// The csv crate places a record at the first byte it reads for it, which
+/// is before the blank lines it skips and, after a `\r\n`, at the `\n` it
+/// left unread when the previous record ended at the `\r`; its line is then
+/// too low (by one per CRLF, one per blank line). A record placed inside a
+/// run of line-end bytes starts on the line after the run.
+struct LineTracker<R> {
+    inner: R,
+    /// Bytes passed on so far.
+    offset: u64,
+    /// `\n`s passed on so far.
+    newlines: u64,
+    /// The run of line-end bytes still open at the end of the last read.
+    open: Option<u64>,
+    /// Closed runs (start, end, line of the byte at end) not yet behind
+    /// the current record.
+    runs: std::collections::VecDeque<(u64, u64, u64)>,
+}
+
+impl<R> LineTracker<R> {
+    fn new(inner: R) -> Self {
+        LineTracker {
+            inner,
+            offset: 0,
+            newlines: 0,
+            open: None,
+            runs: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// The 1-based line of a record the csv crate places at `pos`.
+    fn line(&mut self, pos: &csv::Position) -> u64 {
+        while self.runs.front().is_some_and(|r| r.1 <= pos.byte()) {
+            self.runs.pop_front();
+        }
+        match self.runs.front() {
+            Some(&(start, _, line)) if start <= pos.byte() => line,
+            _ => pos.line(),
+        }
+    }
+}
+
+impl<R: Read> Read for LineTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let got = &buf[..n];
+        let base = self.offset;
+        // End of the open run (the byte after its last line end).
+        let mut end = base;
+        for i in memchr::memchr2_iter(b'\r', b'\n', got) {
+            let at = base + i as u64;
+            match self.open {
+                Some(_) if at == end => {}
+                Some(start) => {
+                    self.runs.push_back((start, end, self.newlines + 1));
+                    self.open = Some(at);
+                }
+                None => self.open = Some(at),
+            }
+            end = at + 1;
+            self.newlines += u64::from(got[i] == b'\n');
+        }
+        // A run the last byte did not extend is closed.
+        if let Some(start) = self.open {
+            let last = base + n as u64;
+            if n > 0 && end < last {
+                self.runs.push_back((start, end, self.newlines + 1));
+                self.open = None;
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
     }
 }
 
@@ -58,7 +149,7 @@ fn wrap(path: &Path, f: impl Read + Send + 'static) -> Result<Box<dyn BufRead + 
 /// ```
 pub struct CsvTable {
     path: PathBuf,
-    reader: csv::Reader<Box<dyn BufRead + Send>>,
+    reader: csv::Reader<LineTracker<Box<dyn BufRead + Send>>>,
     headers: Vec<String>,
     records: u64,
 }
@@ -74,11 +165,11 @@ impl CsvTable {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
-            .from_reader(reader);
+            .from_reader(LineTracker::new(reader));
         let loc = Location::file(path).at_line(1);
         let headers = reader
             .byte_headers()
-            .map_err(|e| csv_error(path, e))?
+            .map_err(|e| csv_error(path, e, None))?
             .iter()
             .enumerate()
             .map(|(i, h)| {
@@ -133,12 +224,14 @@ impl CsvTable {
         match self.reader.read_byte_record(rec) {
             Ok(true) => {
                 self.records += 1;
-                Ok(Some(rec.position().map_or(0, |p| p.line())))
+                let tracker = self.reader.get_mut();
+                Ok(Some(rec.position().map_or(0, |p| tracker.line(p))))
             }
             Ok(false) => Ok(None),
             Err(e) => {
                 self.records += 1;
-                Err(csv_error(&self.path, e))
+                let line = e.position().map(|p| self.reader.get_mut().line(p));
+                Err(csv_error(&self.path, e, line))
             }
         }
     }
@@ -169,7 +262,8 @@ impl CsvTable {
     }
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> Error {
+/// `line`: the corrected line of the error's position, if known.
+fn csv_error(path: &Path, e: csv::Error, line: Option<u64>) -> Error {
     // A read or decompression failure (e.g. a truncated .gz) is an I/O error,
     // never a skippable bad row: the rest of the file is unreadable.
     if e.is_io_error() {
@@ -178,7 +272,7 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
         }
         unreachable!("is_io_error implies ErrorKind::Io");
     }
-    let line = e.position().map(|p| p.line());
+    let line = line.or_else(|| e.position().map(|p| p.line()));
     let message = match e.kind() {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -302,6 +396,74 @@ mod tests {
         let line = t.next_record(&mut rec).unwrap().unwrap();
         let e = t.field(&rec, 1, line).unwrap_err().to_string();
         assert!(e.contains("bad.csv:2: field `b`: invalid UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn crlf_line_numbers() {
+        let p = tmp("crlf.csv", b"a,b\r\n1,2\r\n3,4\r\n5\r\n");
+        let mut t = CsvTable::open(&p).unwrap();
+        let mut rec = csv::ByteRecord::new();
+        assert_eq!(t.next_record(&mut rec).unwrap(), Some(2));
+        assert_eq!(t.next_record(&mut rec).unwrap(), Some(3));
+        let e = t.next_record(&mut rec).unwrap_err().to_string();
+        assert!(e.contains("crlf.csv:4:"), "{e}");
+        // Blank lines, a quoted line break and a gzip stream.
+        for (name, text) in [
+            ("lf.csv", &b"a,b\n\n1,\"x\ny\"\n\n3,4\n"[..]),
+            ("crlf2.csv", b"a,b\r\n\r\n1,\"x\r\ny\"\r\n\r\n3,4\r\n"),
+        ] {
+            let p = tmp(name, text);
+            let mut t = CsvTable::open(&p).unwrap();
+            let mut lines = vec![];
+            while let Some(l) = t.next_record(&mut rec).unwrap() {
+                lines.push(l);
+            }
+            assert_eq!(lines, [3, 6], "{name}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any mix of LF, CRLF and blank lines, read in chunks of any size:
+        /// each record is placed on the line it is written on.
+        #[test]
+        fn record_lines_are_exact(
+            rows in proptest::collection::vec((0u8..3, proptest::bool::ANY), 1..30),
+            cap in 1usize..20,
+        ) {
+            let mut text = b"a,b\n".to_vec();
+            let (mut line, mut want) = (1u64, vec![]);
+            for (i, (blanks, crlf)) in rows.iter().enumerate() {
+                let end: &[u8] = if *crlf { b"\r\n" } else { b"\n" };
+                for _ in 0..*blanks {
+                    text.extend_from_slice(end);
+                    line += 1;
+                }
+                line += 1;
+                want.push(line);
+                text.extend_from_slice(format!("{i},x").as_bytes());
+                text.extend_from_slice(end);
+            }
+            let r = BufReader::with_capacity(cap, std::io::Cursor::new(text));
+            let mut t = CsvTable::from_reader(Path::new("p.csv"), Box::new(r)).unwrap();
+            let mut rec = csv::ByteRecord::new();
+            let mut got = vec![];
+            while let Some(l) = t.next_record(&mut rec).unwrap() {
+                got.push(l);
+            }
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn bom_is_stripped_once() {
+        let p = tmp("bom.jsonl", b"\xEF\xBB\xBF{\"a\": 1}\n");
+        let mut it = JsonLines::<serde_json::Value>::open(&p).unwrap();
+        assert_eq!(it.next().unwrap().unwrap().1["a"], 1);
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(b"\xEF\xBB\xBF41\n\xEF\xBB\xBF").unwrap();
+        let p = tmp("bom.txt.gz", &enc.finish().unwrap());
+        // Only the leading one: a BOM inside the text is content.
+        assert_eq!(read_to_string(&p).unwrap(), "41\n\u{feff}");
     }
 
     #[test]

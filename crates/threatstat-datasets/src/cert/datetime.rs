@@ -85,18 +85,18 @@ impl LocalDateTime {
         if let Some(t) = parse_cert_datetime(b) {
             return Ok(t);
         }
-        let iso = std::str::from_utf8(b)
-            .ok()
-            .and_then(|s| parse_timestamp(s).ok());
+        let iso = std::str::from_utf8(b).ok().map(parse_timestamp);
         match iso {
-            Some(ns) => {
+            // A well-formed ISO time past 2262: say so, not "expected ...".
+            Some(Err(m)) if m.starts_with("time outside") => Err(m),
+            Some(Ok(ns)) => {
                 let secs = ns.div_euclid(NS_PER_S);
                 Ok(LocalDateTime {
                     day: secs.div_euclid(S_PER_DAY),
                     second: secs.rem_euclid(S_PER_DAY) as u32,
                 })
             }
-            None => Err(format!(
+            _ => Err(format!(
                 "expected a date-time such as `01/02/2010 06:49:00` (%m/%d/%Y %H:%M:%S) \
                  or ISO-8601 such as `2010-01-02T06:49:00`, found `{}`",
                 String::from_utf8_lossy(b)
