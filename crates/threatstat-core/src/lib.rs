@@ -24,6 +24,7 @@
 //! ```
 
 pub mod atomic;
+pub mod blank;
 pub mod error;
 pub mod gz;
 pub mod intern;

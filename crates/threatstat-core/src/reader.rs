@@ -50,28 +50,46 @@ fn skip_bom(path: &Path, r: &mut impl BufRead) -> Result<()> {
 }
 
 /// Where the runs of line-end bytes (`\r`, `\n`) passing to the csv crate
-/// are, so that [`CsvTable`] can say on which line a record starts.
+/// are, so that a CSV reader can say on which line a record starts and how
+/// many blank lines the csv crate skipped before it.
 ///
 /// The csv crate places a record at the first byte it reads for it, which
 /// is before the blank lines it skips and, after a `\r\n`, at the `\n` it
 /// left unread when the previous record ended at the `\r`; its line is then
 /// too low (by one per CRLF, one per blank line). A record placed inside a
-/// run of line-end bytes starts on the line after the run.
-struct LineTracker<R> {
+/// run of line-end bytes starts on the line after the run. [`CsvTable`]
+/// uses it; put it under a `csv::Reader` of your own and ask
+/// [`place`](Self::place) with each record's position.
+///
+/// ```
+/// use threatstat_core::reader::LineTracker;
+/// let text = "a\r\n\r\nb\r\n";
+/// let mut r = csv::ReaderBuilder::new().has_headers(false)
+///     .from_reader(LineTracker::new(text.as_bytes()));
+/// let (mut rec, mut placed) = (csv::StringRecord::new(), vec![]);
+/// while r.read_record(&mut rec).unwrap() {
+///     let pos = rec.position().unwrap().clone();
+///     placed.push(r.get_mut().place(&pos));
+/// }
+/// assert_eq!(placed, [(1, 0), (3, 1)]);
+/// ```
+pub struct LineTracker<R> {
     inner: R,
     /// Bytes passed on so far.
     offset: u64,
     /// `\n`s passed on so far.
     newlines: u64,
-    /// The run of line-end bytes still open at the end of the last read.
-    open: Option<u64>,
-    /// Closed runs (start, end, line of the byte at end) not yet behind
-    /// the current record.
-    runs: std::collections::VecDeque<(u64, u64, u64)>,
+    /// The run of line-end bytes still open at the end of the last read:
+    /// its start and the line of its first byte.
+    open: Option<(u64, u64)>,
+    /// Closed runs (start, end, line of the byte at start, line of the
+    /// byte at end) not yet behind the current record.
+    runs: std::collections::VecDeque<(u64, u64, u64, u64)>,
 }
 
 impl<R> LineTracker<R> {
-    fn new(inner: R) -> Self {
+    /// Tracks the bytes read from `inner`.
+    pub fn new(inner: R) -> Self {
         LineTracker {
             inner,
             offset: 0,
@@ -81,15 +99,26 @@ impl<R> LineTracker<R> {
         }
     }
 
-    /// The 1-based line of a record the csv crate places at `pos`.
-    fn line(&mut self, pos: &csv::Position) -> u64 {
+    /// For a record the csv crate places at `pos` (records in order): the
+    /// 1-based line it starts on and the number of blank lines just before
+    /// it (0 unless the csv crate skipped some).
+    pub fn place(&mut self, pos: &csv::Position) -> (u64, u64) {
         while self.runs.front().is_some_and(|r| r.1 <= pos.byte()) {
             self.runs.pop_front();
         }
         match self.runs.front() {
-            Some(&(start, _, line)) if start <= pos.byte() => line,
-            _ => pos.line(),
+            Some(&(start, _, first, last)) if start <= pos.byte() => {
+                // The run ends the previous line (not at the file's start).
+                let ending = u64::from(start > 0);
+                (last, (last - first).saturating_sub(ending))
+            }
+            _ => (pos.line(), 0),
         }
+    }
+
+    fn close(&mut self, start: (u64, u64), end: u64) {
+        self.runs
+            .push_back((start.0, end, start.1, self.newlines + 1));
     }
 }
 
@@ -105,21 +134,21 @@ impl<R: Read> Read for LineTracker<R> {
             match self.open {
                 Some(_) if at == end => {}
                 Some(start) => {
-                    self.runs.push_back((start, end, self.newlines + 1));
-                    self.open = Some(at);
+                    self.close(start, end);
+                    self.open = Some((at, self.newlines + 1));
                 }
-                None => self.open = Some(at),
+                None => self.open = Some((at, self.newlines + 1)),
             }
             end = at + 1;
             self.newlines += u64::from(got[i] == b'\n');
         }
         // A run the last byte did not extend is closed.
-        if let Some(start) = self.open {
-            let last = base + n as u64;
-            if n > 0 && end < last {
-                self.runs.push_back((start, end, self.newlines + 1));
-                self.open = None;
-            }
+        if let Some(start) = self.open
+            && n > 0
+            && end < base + n as u64
+        {
+            self.close(start, end);
+            self.open = None;
         }
         self.offset += n as u64;
         Ok(n)
@@ -225,13 +254,44 @@ impl CsvTable {
             Ok(true) => {
                 self.records += 1;
                 let tracker = self.reader.get_mut();
-                Ok(Some(rec.position().map_or(0, |p| tracker.line(p))))
+                Ok(Some(rec.position().map_or(0, |p| tracker.place(p).0)))
             }
             Ok(false) => Ok(None),
             Err(e) => {
                 self.records += 1;
-                let line = e.position().map(|p| self.reader.get_mut().line(p));
+                let line = e.position().map(|p| self.reader.get_mut().place(p).0);
                 Err(csv_error(&self.path, e, line))
+            }
+        }
+    }
+
+    /// [`next_record`](Self::next_record), with a malformed row (wrong
+    /// number of fields, bad quoting) skipped and counted in `skips` under
+    /// [`BadRowPolicy::Skip`](crate::BadRowPolicy::Skip); an unreadable file
+    /// (I/O, truncated gzip) is an error under either policy.
+    ///
+    /// ```
+    /// use threatstat_core::{reader::CsvTable, BadRowPolicy, SkipReport};
+    /// let text = "a,b\n1,2\n3\n4,5\n";
+    /// let mut t = CsvTable::from_reader("t.csv".as_ref(), Box::new(text.as_bytes())).unwrap();
+    /// let (mut rec, mut skips) = (csv::ByteRecord::new(), SkipReport::default());
+    /// let mut lines = vec![];
+    /// while let Some(l) = t.next_record_or_skip(&mut rec, BadRowPolicy::Skip, &mut skips).unwrap() {
+    ///     lines.push(l);
+    /// }
+    /// assert_eq!((lines, skips.skipped), (vec![2, 4], 1));
+    /// ```
+    pub fn next_record_or_skip(
+        &mut self,
+        rec: &mut csv::ByteRecord,
+        policy: crate::BadRowPolicy,
+        skips: &mut crate::SkipReport,
+    ) -> Result<Option<u64>> {
+        loop {
+            match self.next_record(rec) {
+                Err(e @ Error::Io { .. }) => return Err(e),
+                Err(e) => skips.handle(policy, e)?,
+                ok => return ok,
             }
         }
     }
@@ -431,7 +491,7 @@ mod tests {
             cap in 1usize..20,
         ) {
             let mut text = b"a,b\n".to_vec();
-            let (mut line, mut want) = (1u64, vec![]);
+            let (mut line, mut want, mut placed) = (1u64, vec![], vec![]);
             for (i, (blanks, crlf)) in rows.iter().enumerate() {
                 let end: &[u8] = if *crlf { b"\r\n" } else { b"\n" };
                 for _ in 0..*blanks {
@@ -440,10 +500,11 @@ mod tests {
                 }
                 line += 1;
                 want.push(line);
+                placed.push((line, u64::from(*blanks)));
                 text.extend_from_slice(format!("{i},x").as_bytes());
                 text.extend_from_slice(end);
             }
-            let r = BufReader::with_capacity(cap, std::io::Cursor::new(text));
+            let r = BufReader::with_capacity(cap, std::io::Cursor::new(text.clone()));
             let mut t = CsvTable::from_reader(Path::new("p.csv"), Box::new(r)).unwrap();
             let mut rec = csv::ByteRecord::new();
             let mut got = vec![];
@@ -451,6 +512,14 @@ mod tests {
                 got.push(l);
             }
             proptest::prop_assert_eq!(got, want);
+            let r = BufReader::with_capacity(cap, std::io::Cursor::new(text));
+            let mut r = csv::Reader::from_reader(LineTracker::new(r));
+            let mut got = vec![];
+            while r.read_byte_record(&mut rec).unwrap() {
+                let pos = rec.position().unwrap().clone();
+                got.push(r.get_mut().place(&pos));
+            }
+            proptest::prop_assert_eq!(got, placed);
         }
     }
 

@@ -97,6 +97,10 @@ pub struct Metrics {
     pub feature_seconds: f64,
     /// Seconds spent fitting and scoring.
     pub model_seconds: f64,
+    /// Bad rows of the input skipped (set by the caller that read it under
+    /// `BadRowPolicy::Skip`; absent otherwise: bad rows stopped the read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped_rows: Option<u64>,
 }
 
 /// Everything a run produces.
@@ -262,6 +266,7 @@ impl Pipeline {
             cv_pooled_roc_auc: cv_pooled,
             feature_seconds,
             model_seconds: t1.elapsed().as_secs_f64(),
+            skipped_rows: None,
         };
         Ok(Outcome {
             labels,

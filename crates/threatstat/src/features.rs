@@ -106,7 +106,10 @@ pub fn run(c: FeaturesCmd) -> Res {
                 importance_repeats: a.importance_repeats,
                 ..Pipeline::default()
             };
-            let outcome = p.run(&es)?;
+            let mut outcome = p.run(&es)?;
+            if policy == BadRowPolicy::Skip {
+                outcome.metrics.skipped_rows = Some(skipped.skipped);
+            }
             outcome.write(&a.out)?;
             write_figures(&outcome, &a.out)?;
             let m = &outcome.metrics;

@@ -155,6 +155,7 @@ fn uploads_on_engine(
         owners: up.owners.users().len(),
         users: up.owners.users(),
         rows: &up.rows,
+        skipped: None,
     };
     analyse(&sums, &a.redteam, &a.out, p)
 }
@@ -182,6 +183,9 @@ pub fn run(c: LanlCmd) -> Res {
             #[cfg(not(feature = "engine"))]
             let s = run_uploads(&a.inputs(), &a.out, &p)?;
             println!("{}", serde_json::to_string_pretty(&s)?);
+            if let Some(k) = &s.skipped_rows {
+                eprintln!("{k}");
+            }
             eprintln!(
                 "{} users ({} compromised): Mann-Whitney U p = {:.3e} (two-sided), KDE precision {:.2} recall {:.2} -> {}",
                 s.users,
