@@ -709,45 +709,40 @@ fn validate_counts(session_type: SessionType, c: &Counts) -> Result<(), MarkovEr
             c.n_sessions, from[k], into[k]
         ));
     }
-    let per = |len: usize, pairs: &mut dyn Iterator<Item = (u32, u64)>| {
-        let mut sum = vec![0u128; len];
+    // Each name's count must be the sum of its pairs' counts (and not 0).
+    let sums_match = |what: &str,
+                      names: &[String],
+                      counts: &[u64],
+                      pairs: &mut dyn Iterator<Item = (u32, u64)>|
+     -> Result<(), MarkovError> {
+        let mut sum = vec![0u128; names.len()];
         for (i, n) in pairs {
             sum[i as usize] += u128::from(n);
         }
-        sum
+        match names
+            .iter()
+            .zip(counts)
+            .zip(&sum)
+            .find(|((_, n), s)| u128::from(**n) != **s || **n == 0)
+        {
+            Some(((name, n), _)) => bad(&format!(
+                "{what} `{name}` has count {n}, not the sum of its pairs' counts"
+            )),
+            None => Ok(()),
+        }
     };
-    let p_sum = per(
-        np as usize,
+    sums_match(
+        "parameter",
+        &c.params,
+        &c.param_counts,
         &mut c.cmd_params.iter().map(|&(_, p, n)| (p, n)),
-    );
-    if let Some((name, &n)) = c
-        .params
-        .iter()
-        .zip(&c.param_counts)
-        .zip(&p_sum)
-        .find(|((_, n), s)| u128::from(**n) != **s || **n == 0)
-        .map(|(x, _)| x)
-    {
-        return bad(&format!(
-            "parameter `{name}` has count {n}, not the sum of its command-parameter pairs"
-        ));
-    }
-    let v_sum = per(
-        nv as usize,
+    )?;
+    sums_match(
+        "value",
+        &c.values,
+        &c.value_counts,
         &mut c.param_values.iter().map(|&(_, v, n)| (v, n)),
-    );
-    if let Some((name, &n)) = c
-        .values
-        .iter()
-        .zip(&c.value_counts)
-        .zip(&v_sum)
-        .find(|((_, n), s)| u128::from(**n) != **s || **n == 0)
-        .map(|(x, _)| x)
-    {
-        return bad(&format!(
-            "value `{name}` has count {n}, not the sum of its parameter-value pairs"
-        ));
-    }
+    )?;
     let has_params = !c.params.is_empty() || !c.cmd_params.is_empty();
     let has_values = !c.values.is_empty() || !c.param_values.is_empty();
     match session_type {
