@@ -249,6 +249,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn iso_times_past_2262_say_so() {
+        // The CERT format has no such limit (day numbers); ISO-8601 goes
+        // through nanoseconds and says why it fails.
+        assert!(LocalDateTime::parse("12/31/9999 23:59:59").is_ok());
+        let e = LocalDateTime::parse("9999-12-31T23:59:59Z").unwrap_err();
+        assert!(e.contains("outside the supported range"), "{e}");
+    }
+
+    #[test]
     fn cert_format_round_trips() {
         for s in [
             "01/02/2010 06:49:00",
