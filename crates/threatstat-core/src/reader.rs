@@ -117,6 +117,13 @@ impl<R> LineTracker<R> {
     }
 
     fn close(&mut self, start: (u64, u64), end: u64) {
+        // A single line-end byte after a record is consumed with it (LF) or
+        // begins the next record's content (a lone CR): no record is ever
+        // placed on it, so it need not be kept (the common case, one per
+        // line, costs nothing then). At the file's start it is a blank line.
+        if end - start.0 == 1 && start.0 > 0 {
+            return;
+        }
         self.runs
             .push_back((start.0, end, start.1, self.newlines + 1));
     }
