@@ -193,3 +193,42 @@ fn lanl_uploads_reports_every_skipped_line() {
     let printed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(printed["skipped_rows"], *s);
 }
+
+#[test]
+fn features_run_skips_ragged_rows_and_counts_them_in_metrics() {
+    // Before: a row with the wrong field count stopped the run even under
+    // --skip-bad-rows, and metrics.json never said how many were skipped.
+    let d = tmpdir("features");
+    let auth = d.join("auth.csv");
+    let (ok, _, err) = run(bin()
+        .args([
+            "features", "generate", "--users", "300", "--days", "4", "--out",
+        ])
+        .arg(&auth));
+    assert!(ok, "{err}");
+    let mut text = std::fs::read_to_string(&auth).unwrap();
+    text.push_str("1,U1\n1,a,b,c,d,e,f,g,h,X\n");
+    std::fs::write(&auth, text).unwrap();
+    let out = d.join("out");
+    let (ok, stdout, err) = run(bin()
+        .args([
+            "features",
+            "run",
+            "--trees",
+            "10",
+            "--folds",
+            "2",
+            "--skip-bad-rows",
+        ])
+        .arg("--auth")
+        .arg(&auth)
+        .arg("--out")
+        .arg(&out));
+    assert!(ok, "{err}");
+    assert!(err.contains("skipped 2 bad row(s)"), "{err}");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(m["skipped_rows"].as_u64(), Some(2));
+    let printed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(printed["skipped_rows"].as_u64(), Some(2));
+}
