@@ -7,30 +7,55 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// Opens `path` for buffered reading, decompressing gzip transparently
-/// (detected from the magic bytes, not the name).
+/// (detected from the magic bytes, not the name), and skipping a leading
+/// UTF-8 byte-order mark (text files only: see [`open_bytes`]).
 ///
 /// With [`crate::progress::enable`] the bytes read are counted for a
 /// progress display.
 pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+    open_with(path, true)
+}
+
+/// [`open`] for binary data (raw little-endian numbers): gzip is
+/// decompressed, but leading bytes that happen to look like a byte-order
+/// mark are data and kept.
+///
+/// ```
+/// use std::io::Read;
+/// let p = std::env::temp_dir().join("threatstat-core-doc-bytes.bin");
+/// std::fs::write(&p, [0xEF, 0xBB, 0xBF, 1]).unwrap();
+/// let mut v = vec![];
+/// threatstat_core::reader::open_bytes(&p).unwrap().read_to_end(&mut v).unwrap();
+/// assert_eq!(v, [0xEF, 0xBB, 0xBF, 1]);
+/// ```
+pub fn open_bytes(path: &Path) -> Result<Box<dyn BufRead + Send>> {
+    open_with(path, false)
+}
+
+fn open_with(path: &Path, text: bool) -> Result<Box<dyn BufRead + Send>> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
     if crate::progress::enabled() {
         if let Ok(m) = f.metadata() {
             crate::progress::opened(m.len());
         }
-        return wrap(path, crate::progress::Counted(f));
+        return wrap(path, crate::progress::Counted(f), text);
     }
-    wrap(path, f)
+    wrap(path, f, text)
 }
 
-fn wrap(path: &Path, f: impl Read + Send + 'static) -> Result<Box<dyn BufRead + Send>> {
+fn wrap(path: &Path, f: impl Read + Send + 'static, text: bool) -> Result<Box<dyn BufRead + Send>> {
     let mut r = BufReader::with_capacity(1 << 16, f);
     let head = r.fill_buf().map_err(|e| Error::io(path, e))?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
         let mut z = BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(r));
-        skip_bom(path, &mut z)?;
+        if text {
+            skip_bom(path, &mut z)?;
+        }
         Ok(Box::new(z))
     } else {
-        skip_bom(path, &mut r)?;
+        if text {
+            skip_bom(path, &mut r)?;
+        }
         Ok(Box::new(r))
     }
 }
