@@ -168,6 +168,47 @@ pub struct UploadSummary {
     pub interval_s: u64,
     /// α.
     pub alpha: f64,
+    /// Bad lines skipped (under `BadRowPolicy::Skip` only; absent when bad
+    /// lines stop the run, so there are none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped_rows: Option<SkippedRows>,
+}
+
+/// Bad lines skipped per input file, with the first messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SkippedRows {
+    /// Lines of `auth.txt`.
+    pub auth: u64,
+    /// Lines of `flows.txt`.
+    pub flows: u64,
+    /// Lines of `redteam.txt` (a skipped line may drop a compromised user).
+    pub redteam: u64,
+    /// The first skip messages of `auth.txt` and `flows.txt`.
+    pub examples: Vec<String>,
+}
+
+impl SkippedRows {
+    /// All lines skipped.
+    pub fn total(&self) -> u64 {
+        self.auth + self.flows + self.redteam
+    }
+}
+
+impl std::fmt::Display for SkippedRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "skipped {} bad line(s): auth {}, flows {}, redteam {}",
+            self.total(),
+            self.auth,
+            self.flows,
+            self.redteam
+        )?;
+        for e in &self.examples {
+            write!(f, "\n  {e}")?;
+        }
+        Ok(())
+    }
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -282,10 +323,23 @@ pub fn run(
     let table = with_progress(p.progress, &inputs.flows, scan, |scan| {
         upload_bytes_per_interval_with(&inputs.flows, &owners, p.interval_s, scan)
     })?;
+    let (o, t) = (owners.summary(), table.summary());
+    let skipped = SkippedRows {
+        auth: o.skipped,
+        flows: t.skipped,
+        redteam: 0,
+        examples: o
+            .skip_examples
+            .iter()
+            .chain(&t.skip_examples)
+            .cloned()
+            .collect(),
+    };
     let sums = UploadSums {
         owners: owners.users().len(),
         users: table.users(),
         rows: table.rows(),
+        skipped: Some(&skipped),
     };
     analyse(&sums, &inputs.redteam, out_dir, p)
 }
@@ -301,6 +355,9 @@ pub struct UploadSums<'a> {
     pub users: &'a [String],
     /// Upload and download sums per user and interval.
     pub rows: &'a [UploadRow],
+    /// Bad lines of `auth.txt` and `flows.txt` skipped computing them
+    /// (`None`: none could be, bad lines stop the run).
+    pub skipped: Option<&'a SkippedRows>,
 }
 
 /// The statistics of [`run`] on upload sums computed elsewhere: the
@@ -320,7 +377,7 @@ pub struct UploadSums<'a> {
 ///         download_bytes: 0, upload_flows: 1, download_flows: 0 }))
 ///     .collect();
 /// let p = UploadParams { figures: false, ..Default::default() };
-/// let s = analyse(&UploadSums { owners: 40, users: &users, rows: &rows }, &dir.join("redteam.txt"), &dir, &p).unwrap();
+/// let s = analyse(&UploadSums { owners: 40, users: &users, rows: &rows, skipped: None }, &dir.join("redteam.txt"), &dir, &p).unwrap();
 /// assert_eq!((s.users, s.compromised_users, s.intervals_compromised), (40, 1, 5));
 /// assert!(dir.join("users.csv").exists());
 /// ```
@@ -533,6 +590,10 @@ pub fn analyse(
         figures,
         interval_s: p.interval_s,
         alpha: p.alpha,
+        skipped_rows: (p.bad_rows == BadRowPolicy::Skip).then(|| SkippedRows {
+            redteam: red.skipped(),
+            ..sums.skipped.cloned().unwrap_or_default()
+        }),
     };
     crate::write_file(
         out_dir.join("summary.json"),

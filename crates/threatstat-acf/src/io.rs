@@ -6,16 +6,20 @@ use std::path::Path;
 use threatstat_core::{Error, Location};
 
 /// Reads one number a line (gzip allowed). `nan` (any case) is a missing
-/// value; blank lines are skipped; anything else that is not a finite
-/// number is an error naming the file and line.
+/// value; blank lines at the end are ignored, a blank line before a value
+/// is an error (dropping it would shift every lag), as is anything else that
+/// is not a finite number; errors name the file and line.
 ///
 /// ```
 /// use threatstat_acf::io::read_series;
 /// let p = std::env::temp_dir().join("threatstat-acf-doc-series.txt");
-/// std::fs::write(&p, "1\n2.5\nnan\n\n4e1\n").unwrap();
+/// std::fs::write(&p, "1\n2.5\nnan\n4e1\n\n").unwrap();
 /// let x = read_series(&p).unwrap();
 /// assert_eq!(x.len(), 4);
 /// assert!(x[2].is_nan() && x[3] == 40.0);
+/// std::fs::write(&p, "1\n\n2\n").unwrap();
+/// let e = read_series(&p).unwrap_err().to_string();
+/// assert!(e.contains(":2: blank line"), "{e}");
 /// std::fs::write(&p, "1\ntwo\n").unwrap();
 /// let e = read_series(&p).unwrap_err().to_string();
 /// assert!(e.contains(":2:") && e.contains("`two`"), "{e}");
@@ -23,19 +27,15 @@ use threatstat_core::{Error, Location};
 pub fn read_series(path: &Path) -> Result<Vec<f64>, AcfError> {
     let reader = threatstat_core::reader::open(path)?;
     let mut out = Vec::new();
+    let mut blank = threatstat_core::blank::BlankLines::default();
     for (i, line) in reader.split(b'\n').enumerate() {
         let line = line.map_err(|e| Error::io(path, e))?;
         let loc = || Location::file(path).at_line(i as u64 + 1);
         let Ok(t) = std::str::from_utf8(&line) else {
             return Err(Error::parse(loc(), "the line is not valid UTF-8").into());
         };
-        let t = if i == 0 {
-            t.trim_start_matches('\u{feff}')
-        } else {
-            t
-        }
-        .trim();
-        if t.is_empty() {
+        let t = t.trim();
+        if blank.skip(path, i as u64 + 1, t)? {
             continue;
         }
         match t.parse::<f64>() {

@@ -728,39 +728,23 @@ impl Catalogue {
 }
 
 /// Reads an in-memory CSV with the required columns (by name); returns the
-/// 1-based line and the fields in the order of `cols`.
+/// 1-based line and the fields in the order of `cols` (lines as an editor
+/// numbers them, CRLF included: the shared `CsvTable`).
 fn read_csv(text: &str, path: &Path, cols: &[&str]) -> Result<Vec<(u64, Vec<String>)>, Error> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| Error::parse(Location::file(path).at_line(1), e.to_string()))?
+    let bytes = std::io::Cursor::new(text.as_bytes().to_vec());
+    let mut t = threatstat_core::reader::CsvTable::from_reader(path, Box::new(bytes))?;
+    let idx = cols
         .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_string())
-        .collect();
-    let idx: Vec<usize> = cols
-        .iter()
-        .map(|c| {
-            headers
-                .iter()
-                .position(|h| h == c)
-                .ok_or_else(|| Error::MissingColumn {
-                    location: Location::file(path).at_line(1),
-                    column: c.to_string(),
-                    available: headers.join(", "),
-                })
-        })
-        .collect::<Result<_, _>>()?;
+        .map(|c| t.column(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut rec = csv::ByteRecord::new();
     let mut out = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
-            let mut loc = Location::file(path);
-            loc.line = e.position().map(|p| p.line());
-            Error::parse(loc, format!("malformed CSV row: {e}"))
-        })?;
-        let line = rec.position().map_or(0, |p| p.line());
-        out.push((line, idx.iter().map(|&i| rec[i].to_string()).collect()));
+    while let Some(line) = t.next_record(&mut rec)? {
+        let fields = idx
+            .iter()
+            .map(|&i| t.field(&rec, i, line).map(str::to_string))
+            .collect::<Result<_, _>>()?;
+        out.push((line, fields));
     }
     Ok(out)
 }
@@ -768,6 +752,17 @@ fn read_csv(text: &str, path: &Path, cols: &[&str]) -> Result<Vec<(u64, Vec<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn catalogue_csv_lines_are_exact_after_crlf() {
+        let text = "\u{feff}id,name\r\nTA1,a\r\nTA2\r\n";
+        let e = read_csv(text, Path::new("t.csv"), &["id", "name"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("t.csv:3: expected 2 fields"), "{e}");
+        let rows = read_csv("id\r\n\r\nTA1\r\n", Path::new("t.csv"), &["id"]).unwrap();
+        assert_eq!(rows, [(3, vec!["TA1".to_string()])]);
+    }
 
     #[test]
     fn bundled_counts_match_the_readme() {

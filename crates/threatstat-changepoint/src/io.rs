@@ -78,19 +78,29 @@ pub fn read_count_series(
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(false)
-        .from_reader(reader);
+        .from_reader(threatstat_core::reader::LineTracker::new(reader));
     let mut rows: Vec<(u64, csv::StringRecord)> = Vec::new();
-    for r in rdr.records() {
-        let rec = r.map_err(|e| {
+    let mut rec = csv::StringRecord::new();
+    loop {
+        let more = rdr.read_record(&mut rec).map_err(|e| {
             let mut loc = Location::file(path);
-            loc.line = e.position().map(|p| p.line());
+            loc.line = e.position().map(|p| rdr.get_mut().place(p).0);
             Error::parse(loc, format!("malformed CSV row: {e}"))
         })?;
-        let line = rec.position().map_or(0, |p| p.line());
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue;
+        if !more {
+            break;
         }
-        rows.push((line, rec));
+        let (line, blank) = rec.position().map_or((0, 0), |p| rdr.get_mut().place(p));
+        // A blank line or an empty cell dropped would shift every later
+        // day by one; only blank lines at the end of the file are fine.
+        if blank > 0 {
+            return Err(Error::parse(
+                Location::file(path).at_line(line - blank),
+                "blank line inside the series (write 0 for a day without events)",
+            )
+            .into());
+        }
+        rows.push((line, rec.clone()));
     }
     if rows.is_empty() {
         return Err(ChangepointError::Invalid(format!(
@@ -99,7 +109,10 @@ pub fn read_count_series(
         )));
     }
     let width = rows[0].1.len();
-    let header_row = !rows[0].1.iter().all(|f| f.trim().parse::<f64>().is_ok());
+    // A header names every column; a row with an empty cell is data (and
+    // an error), not a header to drop.
+    let header_row = !rows[0].1.iter().all(|f| f.trim().parse::<f64>().is_ok())
+        && rows[0].1.iter().all(|f| !f.trim().is_empty());
     let (names, data): (Vec<String>, &[(u64, csv::StringRecord)]) = if header_row {
         (
             rows[0].1.iter().map(|s| s.trim().to_string()).collect(),
@@ -181,4 +194,47 @@ pub fn read_count_series(
 pub fn format_day(day: i64) -> String {
     let (y, m, d) = threatstat_core::time::civil_from_days(day);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(name: &str, text: &str) -> Result<CountSeries, ChangepointError> {
+        let dir = std::env::temp_dir().join(format!("threatstat-cp-io-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        read_count_series(&p, None)
+    }
+
+    #[test]
+    fn an_empty_cell_or_blank_line_is_an_error_not_a_dropped_day() {
+        for (name, text, at) in [
+            ("cell.txt", "3\n1\n\"\"\n5\n", "cell.txt:3:"),
+            ("first.txt", "\"\"\n1\n", "first.txt:1:"),
+            ("blank.txt", "3\n1\n\n5\n", "blank.txt:3:"),
+            ("blank2.txt", "3\r\n1\r\n\r\n\r\n5\r\n", "blank2.txt:3:"),
+            (
+                "dated.csv",
+                "date,n\n2020-01-01,3\n\n2020-01-02,4\n",
+                "dated.csv:3:",
+            ),
+            ("header.csv", "n\n\n3\n", "header.csv:2:"),
+        ] {
+            let e = read(name, text).unwrap_err().to_string();
+            assert!(e.contains(at), "{name}: {e}");
+        }
+        // Blank lines at the end are fine.
+        assert_eq!(read("end.txt", "3\n1\n\n\n").unwrap().counts, [3, 1]);
+        assert_eq!(read("endcr.txt", "3\r\n1\r\n\r\n").unwrap().counts, [3, 1]);
+    }
+
+    #[test]
+    fn lines_are_exact_after_crlf() {
+        let e = read("crlf.csv", "date,n\r\n2020-01-01,3\r\n2020-01-02,x\r\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("crlf.csv:3:"), "{e}");
+    }
 }

@@ -28,6 +28,7 @@
 //! ```
 
 pub mod atomic;
+pub mod blank;
 pub mod cleanup;
 pub mod error;
 #[cfg(feature = "fuzz")]

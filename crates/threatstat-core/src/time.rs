@@ -5,11 +5,26 @@
 //! turns them into nanoseconds; we do the same, so differences and session
 //! boundaries agree to the nanosecond. Parsing is hand-written (no allocation,
 //! no locale) because sessionizing 10^7 events parses 10^7 timestamps.
+//!
+//! # Supported range
+//!
+//! An `i64` of nanoseconds spans [`MIN_TIMESTAMP`] ..= [`MAX_TIMESTAMP`]
+//! (1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z, the
+//! range of pandas' `Timestamp`). A time outside it, such as the sentinel
+//! dates `9999-12-31` or `0001-01-01` some logs carry, is **rejected** with a
+//! message saying so (callers add the file, line and field; under
+//! `--skip-bad-rows` the row is skipped and counted), never wrapped around to
+//! another date. All arithmetic here is checked.
 
 /// Nanoseconds per second.
 pub const NS_PER_S: i64 = 1_000_000_000;
 /// Nanoseconds per minute.
 pub const NS_PER_MIN: i64 = 60 * NS_PER_S;
+
+/// The earliest representable time, 1677-09-21T00:12:43.145224192Z.
+pub const MIN_TIMESTAMP: i64 = i64::MIN;
+/// The latest representable time, 2262-04-11T23:47:16.854775807Z.
+pub const MAX_TIMESTAMP: i64 = i64::MAX;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
@@ -90,46 +105,104 @@ impl Cursor<'_> {
 /// assert_eq!(parse_timestamp("1970-01-01 01:00:00.5+01:00"), Ok(500_000_000));
 /// assert!(parse_timestamp("2020-02-30T00:00:00Z").is_err());
 /// ```
+///
+/// A well-formed time outside [`MIN_TIMESTAMP`] ..= [`MAX_TIMESTAMP`] is an
+/// error that says so (it never wraps):
+///
+/// ```
+/// use threatstat_core::time::parse_timestamp;
+/// let e = parse_timestamp("9999-12-31T00:00:00Z").unwrap_err();
+/// assert!(e.contains("outside the supported range"), "{e}");
+/// ```
 pub fn parse_timestamp(s: &str) -> Result<i64, String> {
-    parse_inner(s.trim().as_bytes()).ok_or_else(|| {
-        format!("expected an ISO-8601 timestamp such as 2020-04-18T04:50:30Z, found `{s}`")
-    })
+    match parse_inner(s.trim().as_bytes()) {
+        Ok(ns) => Ok(ns),
+        Err(Fail::Syntax) => Err(format!(
+            "expected an ISO-8601 timestamp such as 2020-04-18T04:50:30Z, found `{s}`"
+        )),
+        Err(Fail::Range) => Err(format!("{} `{s}`", out_of_range())),
+    }
 }
 
-fn parse_inner(b: &[u8]) -> Option<i64> {
+/// The start of the message for a time outside the supported range (the
+/// caller appends the value), naming the range.
+pub fn out_of_range() -> String {
+    format!(
+        "time outside the supported range {} .. {} (64-bit nanoseconds since 1970):",
+        format_timestamp(MIN_TIMESTAMP),
+        format_timestamp(MAX_TIMESTAMP)
+    )
+}
+
+/// Nanoseconds of `days` since 1970-01-01 plus `secs` seconds, or `None` when
+/// that is outside [`MIN_TIMESTAMP`] ..= [`MAX_TIMESTAMP`].
+///
+/// ```
+/// use threatstat_core::time::{days_to_ns, days_from_civil};
+/// assert_eq!(days_to_ns(1, 1), Some(86_401_000_000_000));
+/// assert_eq!(days_to_ns(days_from_civil(9999, 12, 31), 0), None);
+/// ```
+pub fn days_to_ns(days: i64, secs: i64) -> Option<i64> {
+    days.checked_mul(86_400)?
+        .checked_add(secs)?
+        .checked_mul(NS_PER_S)
+}
+
+/// Why a timestamp did not parse.
+enum Fail {
+    /// Not the ISO-8601 shape.
+    Syntax,
+    /// Well-formed but not representable.
+    Range,
+}
+
+trait OrSyntax<T> {
+    fn syn(self) -> Result<T, Fail>;
+}
+
+impl<T> OrSyntax<T> for Option<T> {
+    fn syn(self) -> Result<T, Fail> {
+        self.ok_or(Fail::Syntax)
+    }
+}
+
+fn parse_inner(b: &[u8]) -> Result<i64, Fail> {
     let mut c = Cursor { b, i: 0 };
-    let year = i64::from(c.digits(4)?);
+    let year = i64::from(c.digits(4).syn()?);
     if !(c.eat(b'-') || c.eat(b'/')) {
-        return None;
+        return Err(Fail::Syntax);
     }
-    let month = c.digits(2)?;
+    let month = c.digits(2).syn()?;
     if !(c.eat(b'-') || c.eat(b'/')) {
-        return None;
+        return Err(Fail::Syntax);
     }
-    let day = c.digits(2)?;
+    let day = c.digits(2).syn()?;
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
+        return Err(Fail::Syntax);
     }
-    let mut ns = days_from_civil(year, month, day) * 86_400 * NS_PER_S;
+    let days = days_from_civil(year, month, day);
     if c.peek().is_none() {
-        return Some(ns);
+        return days_to_ns(days, 0).ok_or(Fail::Range);
     }
     if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
-        return None;
+        return Err(Fail::Syntax);
     }
-    let hh = c.digits(2)?;
+    let hh = c.digits(2).syn()?;
     if !c.eat(b':') {
-        return None;
+        return Err(Fail::Syntax);
     }
-    let mm = c.digits(2)?;
+    let mm = c.digits(2).syn()?;
     let mut ss = 0;
     if c.eat(b':') {
-        ss = c.digits(2)?;
+        ss = c.digits(2).syn()?;
     }
     if hh > 23 || mm > 59 || ss > 60 {
-        return None;
+        return Err(Fail::Syntax);
     }
-    ns += (i64::from(hh) * 3600 + i64::from(mm) * 60 + i64::from(ss)) * NS_PER_S;
+    let sod = i64::from(hh) * 3600 + i64::from(mm) * 60 + i64::from(ss);
+    // In 128 bits (cannot overflow for 4-digit years); only the final sum,
+    // after the fraction and the offset, has to fit in 64.
+    let mut ns = i128::from(days) * 86_400 * i128::from(NS_PER_S) + i128::from(sod * NS_PER_S);
     if c.eat(b'.') || c.eat(b',') {
         let start = c.i;
         let mut frac = 0i64;
@@ -142,33 +215,36 @@ fn parse_inner(b: &[u8]) -> Option<i64> {
             c.i += 1;
         }
         if c.i == start {
-            return None;
+            return Err(Fail::Syntax);
         }
         for _ in n..9 {
             frac *= 10;
         }
-        ns += frac;
+        ns += i128::from(frac);
     }
     match c.peek() {
         None => {}
         Some(b'Z' | b'z') => c.i += 1,
         Some(sign @ (b'+' | b'-')) => {
             c.i += 1;
-            let oh = c.digits(2)?;
+            let oh = c.digits(2).syn()?;
             let om = if c.eat(b':') {
-                c.digits(2)?
+                c.digits(2).syn()?
             } else {
                 c.digits(2).unwrap_or(0)
             };
             if oh > 23 || om > 59 {
-                return None;
+                return Err(Fail::Syntax);
             }
-            let off = (i64::from(oh) * 3600 + i64::from(om) * 60) * NS_PER_S;
+            let off = i128::from((i64::from(oh) * 3600 + i64::from(om) * 60) * NS_PER_S);
             ns = if sign == b'+' { ns - off } else { ns + off };
         }
-        Some(_) => return None,
+        Some(_) => return Err(Fail::Syntax),
     }
-    (c.i == b.len()).then_some(ns)
+    if c.i != b.len() {
+        return Err(Fail::Syntax);
+    }
+    i64::try_from(ns).map_err(|_| Fail::Range)
 }
 
 /// Formats nanoseconds since the epoch as `YYYY-MM-DDTHH:MM:SS[.fraction]Z`,
@@ -242,6 +318,44 @@ mod tests {
             let e = parse_timestamp(s).unwrap_err();
             assert!(e.contains("ISO-8601"), "{s}: {e}");
         }
+    }
+
+    #[test]
+    fn out_of_range_is_an_error_not_a_wrap() {
+        // Before: 2999-01-01 wrapped to 1829-11-23T00:50:52.580896768Z.
+        for s in [
+            "2999-01-01T00:00:00Z",
+            "9999-12-31",
+            "9999-12-31T23:59:59.999999999Z",
+            "0001-01-01T00:00:00Z",
+            "1677-09-21T00:12:43.145224191Z",
+            "2262-04-11T23:47:16.854775808Z",
+            "2262-04-11T23:47:16.854775807-00:01",
+        ] {
+            let e = parse_timestamp(s).unwrap_err();
+            assert!(
+                e.contains("outside the supported range 1677-09-21T00:12:43.145224192Z")
+                    && e.contains(s),
+                "{s}: {e}"
+            );
+        }
+        assert_eq!(
+            parse_timestamp("2262-04-11T23:47:16.854775807Z"),
+            Ok(MAX_TIMESTAMP)
+        );
+        assert_eq!(
+            parse_timestamp("1677-09-21T00:12:43.145224192Z"),
+            Ok(MIN_TIMESTAMP)
+        );
+        // An offset may bring a time just past the end back into range.
+        assert_eq!(
+            parse_timestamp("2262-04-12T00:47:16.854775807+01:00"),
+            Ok(MAX_TIMESTAMP)
+        );
+        assert_eq!(
+            parse_timestamp("1900-01-01").unwrap(),
+            days_from_civil(1900, 1, 1) * 86_400 * NS_PER_S
+        );
     }
 
     proptest! {

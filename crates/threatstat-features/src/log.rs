@@ -137,7 +137,7 @@ impl AuthLog {
         let mut log = AuthLog::default();
         let mut skipped = SkipReport::default();
         let mut rec = csv::ByteRecord::new();
-        while let Some(line) = t.next_record(&mut rec)? {
+        while let Some(line) = t.next_record_or_skip(&mut rec, policy, &mut skipped)? {
             match parse_row(&t, &rec, line, &idx) {
                 Ok((secs, fields, label)) => {
                     log.secs.push(secs);
@@ -218,6 +218,13 @@ mod tests {
             let (log, s) = read(&format!("{H}{row}"), BadRowPolicy::Skip).unwrap();
             assert_eq!((log.len(), s.skipped), (0, 1));
         }
+        // A row with the wrong number of fields is skipped too (it stopped
+        // the read before).
+        let text = format!("{H}1,U1\n1,U1,U1,C1,C1,a,b,c,d,N\n");
+        let e = read(&text, BadRowPolicy::Error).unwrap_err().to_string();
+        assert!(e.contains("t.csv:2: expected 10 fields"), "{e}");
+        let (log, s) = read(&text, BadRowPolicy::Skip).unwrap();
+        assert_eq!((log.len(), s.skipped), (1, 1));
         let e = read("secs,src_name\n1,U1\n", BadRowPolicy::Error).unwrap_err();
         assert!(e.to_string().contains("no column `dest_name`"), "{e}");
     }

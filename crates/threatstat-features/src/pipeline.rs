@@ -191,6 +191,10 @@ pub struct Metrics {
     pub feature_seconds: f64,
     /// Seconds spent encoding, fitting and scoring.
     pub model_seconds: f64,
+    /// Bad rows of the input skipped (set by the caller that read it under
+    /// `BadRowPolicy::Skip`; absent otherwise: bad rows stopped the read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped_rows: Option<u64>,
 }
 
 /// One scored cutoff.
@@ -646,6 +650,7 @@ impl Pipeline {
             threshold,
             feature_seconds,
             model_seconds: t1.elapsed().as_secs_f64(),
+            skipped_rows: None,
         };
         Ok(Outcome {
             labels,

@@ -291,7 +291,7 @@ pub fn write_sessions_jsonl(
             ", \"time_min\": \"{}\", \"time_max\": \"{}\", \"duration_s\": {}, \"number_events\": {}, \"row_ids\": [",
             format_timestamp(t0),
             format_timestamp(t1),
-            duration_text(t1 - t0),
+            duration_text(i128::from(t1) - i128::from(t0)),
             rows.len()
         ));
         for (j, &r) in rows.iter().enumerate() {
@@ -334,10 +334,12 @@ pub fn write_sessions_jsonl(
     Ok(())
 }
 
-/// Seconds as an integer when whole, else as a Python float.
-fn duration_text(ns: i64) -> String {
-    if ns % NS_PER_S == 0 {
-        (ns / NS_PER_S).to_string()
+/// Seconds as an integer when whole, else as a Python float (in 128 bits: a
+/// session may span more than `i64::MAX` nanoseconds).
+fn duration_text(ns: i128) -> String {
+    let per_s = i128::from(NS_PER_S);
+    if ns % per_s == 0 {
+        (ns / per_s).to_string()
     } else {
         py_repr(ns as f64 / NS_PER_S as f64)
     }

@@ -404,7 +404,7 @@ impl MarkovModel {
         modellable_override: Option<Vec<String>>,
         counts: Counts,
     ) -> Result<Self, MarkovError> {
-        validate_counts(&counts)?;
+        validate_counts(session_type, &counts)?;
         let tables = Tables::build(session_type, modellable_override.as_deref(), &counts)?;
         Ok(MarkovModel {
             session_type,
@@ -643,7 +643,7 @@ impl MarkovModel {
     }
 }
 
-fn validate_counts(c: &Counts) -> Result<(), MarkovError> {
+fn validate_counts(session_type: SessionType, c: &Counts) -> Result<(), MarkovError> {
     let bad = |what: &str| {
         Err(MarkovError::Invalid(format!(
             "inconsistent model counts: {what}"
@@ -672,7 +672,88 @@ fn validate_counts(c: &Counts) -> Result<(), MarkovError> {
     if c.param_values.iter().any(|&(p, v, _)| p >= np || v >= nv) {
         return bad("parameter-value pair with an unknown id");
     }
-    Ok(())
+    for (what, names) in [
+        ("command", &c.cmds),
+        ("parameter", &c.params),
+        ("value", &c.values),
+    ] {
+        let mut seen = rustc_hash::FxHashSet::default();
+        if let Some(n) = names.iter().find(|n| !seen.insert(n.as_str())) {
+            return bad(&format!("{what} `{n}` is listed twice"));
+        }
+    }
+    // What fitting writes: every occurrence of a command is the target of
+    // one transition (from START or a command) and the source of one (to a
+    // command or END); every session starts once and ends once; every
+    // parameter occurrence belongs to one command, every value to one
+    // parameter. Counts that break this would score silently differently.
+    let mut into = vec![0u128; c.cmds.len() + 1];
+    let mut from = vec![0u128; c.cmds.len() + 1];
+    let slot = |x: Option<u32>| x.map_or(c.cmds.len(), |x| x as usize);
+    for &(a, b, n) in &c.transitions {
+        from[slot(a)] += u128::from(n);
+        into[slot(b)] += u128::from(n);
+    }
+    for (i, (name, &n)) in c.cmds.iter().zip(&c.cmd_counts).enumerate() {
+        if n == 0 || into[i] != u128::from(n) || from[i] != u128::from(n) {
+            return bad(&format!(
+                "command `{name}` has count {n} but {} transitions into it and {} out of it",
+                into[i], from[i]
+            ));
+        }
+    }
+    let k = c.cmds.len();
+    if from[k] != u128::from(c.n_sessions) || into[k] != u128::from(c.n_sessions) {
+        return bad(&format!(
+            "{} sessions but {} transitions from the start and {} to the end",
+            c.n_sessions, from[k], into[k]
+        ));
+    }
+    // Each name's count must be the sum of its pairs' counts (and not 0).
+    let sums_match = |what: &str,
+                      names: &[String],
+                      counts: &[u64],
+                      pairs: &mut dyn Iterator<Item = (u32, u64)>|
+     -> Result<(), MarkovError> {
+        let mut sum = vec![0u128; names.len()];
+        for (i, n) in pairs {
+            sum[i as usize] += u128::from(n);
+        }
+        match names
+            .iter()
+            .zip(counts)
+            .zip(&sum)
+            .find(|((_, n), s)| u128::from(**n) != **s || **n == 0)
+        {
+            Some(((name, n), _)) => bad(&format!(
+                "{what} `{name}` has count {n}, not the sum of its pairs' counts"
+            )),
+            None => Ok(()),
+        }
+    };
+    sums_match(
+        "parameter",
+        &c.params,
+        &c.param_counts,
+        &mut c.cmd_params.iter().map(|&(_, p, n)| (p, n)),
+    )?;
+    sums_match(
+        "value",
+        &c.values,
+        &c.value_counts,
+        &mut c.param_values.iter().map(|&(_, v, n)| (v, n)),
+    )?;
+    let has_params = !c.params.is_empty() || !c.cmd_params.is_empty();
+    let has_values = !c.values.is_empty() || !c.param_values.is_empty();
+    match session_type {
+        SessionType::Cmds if has_params || has_values => bad(
+            "session_type `cmds_only` but the counts have parameters (a model of another session type?)",
+        ),
+        SessionType::CmdsParams if has_values => bad(
+            "session_type `cmds_params_only` but the counts have values (a `cmds_params_values` model?)",
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// Session-set ids mapped to model ids.

@@ -98,7 +98,9 @@ impl SessionizeParams {
         for (i, &(k, t, row)) in order.iter().enumerate() {
             let new = i == 0 || {
                 let (pk, pt, _) = order[i - 1];
-                pk != k || t - pt > self.max_gap_ns || t - start_t > self.max_session_ns
+                pk != k
+                    || t.saturating_sub(pt) > self.max_gap_ns
+                    || t.saturating_sub(start_t) > self.max_session_ns
             };
             if new {
                 offsets.push(i);

@@ -249,3 +249,67 @@ fn truncated_gzip_is_an_error_even_when_skipping_bad_rows() {
         .to_string();
     assert!(e.contains("truncated.csv.gz"), "{e}");
 }
+
+/// A model fitted on sessions with parameters and values, as JSON.
+fn model_json(t: threatstat_markov::SessionType) -> serde_json::Value {
+    let mut set = SessionSet::new();
+    let ev = |c: &'static str, p: &'static str, v: &'static str| (c, vec![(p, Some(v))]);
+    set.push_session([ev("A", "x", "1"), ev("B", "y", "2")])
+        .unwrap();
+    set.push_session([ev("B", "x", "3"), ev("A", "x", "1"), ev("C", "y", "")])
+        .unwrap();
+    let m = MarkovModel::params().session_type(t).fit(&set).unwrap();
+    serde_json::from_str(&m.to_json().unwrap()).unwrap()
+}
+
+#[test]
+fn inconsistent_model_files_are_rejected_naming_the_file() {
+    use threatstat_markov::SessionType;
+    let good = model_json(SessionType::CmdsParamsValues);
+    let load = |name: &str, v: &serde_json::Value| {
+        let p = tmp(name, v.to_string().as_bytes());
+        MarkovModel::load(&p).map(|_| ()).map_err(|e| e.to_string())
+    };
+    load("good.json", &good).unwrap();
+    load("params.json", &model_json(SessionType::CmdsParams)).unwrap();
+    load("cmds.json", &model_json(SessionType::Cmds)).unwrap();
+    type Edit = fn(&mut serde_json::Value);
+    let cases: [(&str, Edit, &str); 6] = [
+        (
+            "dup.json",
+            |v| v["counts"]["cmds"][1] = "A".into(),
+            "command `A` is listed twice",
+        ),
+        (
+            "zero.json",
+            |v| v["counts"]["cmd_counts"] = serde_json::json!([0, 0, 0]),
+            "command `A` has count 0",
+        ),
+        (
+            "sessions.json",
+            |v| v["counts"]["n_sessions"] = 7.into(),
+            "7 sessions",
+        ),
+        (
+            "type.json",
+            |v| v["session_type"] = "cmds_only".into(),
+            "session_type `cmds_only`",
+        ),
+        (
+            "type2.json",
+            |v| v["session_type"] = "cmds_params_only".into(),
+            "session_type `cmds_params_only`",
+        ),
+        (
+            "param.json",
+            |v| v["counts"]["param_counts"][0] = 9.into(),
+            "parameter `x` has count 9",
+        ),
+    ];
+    for (name, edit, want) in cases {
+        let mut v = good.clone();
+        edit(&mut v);
+        let e = load(name, &v).unwrap_err();
+        assert!(e.contains(name) && e.contains(want), "{name}: {e}");
+    }
+}

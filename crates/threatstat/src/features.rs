@@ -159,9 +159,12 @@ pub fn run(c: FeaturesCmd) -> Res {
                 ..Pipeline::default()
             };
             // Too few sessions or cutoffs: a property of the input file.
-            let outcome = p
+            let mut outcome = p
                 .run(&es)
                 .map_err(|e| format!("{}: {e}", a.auth.display()))?;
+            if policy == BadRowPolicy::Skip {
+                outcome.metrics.skipped_rows = Some(skipped.skipped);
+            }
             // manifest.json, written last, lists this run's files.
             let run = threatstat_core::manifest::Run::begin(&a.out)?;
             outcome.write(&a.out)?;

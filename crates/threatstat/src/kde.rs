@@ -259,25 +259,33 @@ fn fields(line: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Whether the first line's fields are a header: every one a name (not
+/// empty), some not a number. A line with an empty cell is data, and an
+/// error, not a header to drop.
+fn is_header(fs: &[&str]) -> bool {
+    fs.iter().all(|f| !f.is_empty()) && fs.iter().any(|f| f.parse::<f64>().is_err())
+}
+
 /// Rows of d comma-separated finite numbers (gzip allowed); the first
-/// non-empty line may be a header (any field that is not a number).
+/// non-empty line may be a header (see [`is_header`]); blank lines only at
+/// the end.
 fn read_rows(path: &Path) -> Result<Points, CoreError> {
     let reader = threatstat_core::reader::open(path)?;
     let mut values = Vec::new();
     let mut d: Option<(usize, u64)> = None;
     let mut first = true;
+    let mut blank = threatstat_core::blank::BlankLines::default();
     for (i, line) in reader.lines().enumerate() {
         let lineno = i as u64 + 1;
         let line = line.map_err(|e| line_error(path, lineno, e))?;
-        let line = line.trim_start_matches('\u{feff}');
-        if line.trim().is_empty() {
+        if blank.skip(path, lineno, &line)? {
             continue;
         }
-        let fs = fields(line);
+        let fs = fields(&line);
         if first {
             first = false;
-            if fs.iter().any(|f| f.parse::<f64>().is_err()) {
-                continue; // header
+            if is_header(&fs) {
+                continue;
             }
         }
         match d {
@@ -372,7 +380,7 @@ fn nth_data_line(path: &Path, row: usize) -> Result<u64, CoreError> {
         }
         if first {
             first = false;
-            if fields(&line).iter().any(|f| f.parse::<f64>().is_err()) {
+            if is_header(&fields(&line)) {
                 continue;
             }
         }

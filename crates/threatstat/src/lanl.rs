@@ -156,6 +156,7 @@ fn uploads_on_engine(
         owners: up.owners.users().len(),
         users: up.owners.users(),
         rows: &up.rows,
+        skipped: None,
     };
     analyse(&sums, &a.redteam, &a.out, p)
 }
@@ -192,6 +193,9 @@ pub fn run(c: LanlCmd) -> Res {
             let s = run_uploads(&a.inputs(), &a.out, &p)?;
             run.finish()?;
             crate::print::print_json(&s)?;
+            if let Some(k) = &s.skipped_rows {
+                eprintln!("{k}");
+            }
             eprintln!(
                 "{} users ({} compromised): Mann-Whitney U p = {:.3e} (two-sided), KDE precision {:.2} recall {:.2} -> {}",
                 s.users,

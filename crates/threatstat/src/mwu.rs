@@ -110,7 +110,7 @@ fn shorten(s: &str) -> String {
 
 /// Raw little-endian f64 values (gzip detected from the content).
 fn read_f64le(path: &Path) -> Result<Vec<f64>, CoreError> {
-    let mut r = threatstat_core::reader::open(path)?;
+    let mut r = threatstat_core::reader::open_bytes(path)?;
     let mut bytes = Vec::new();
     r.read_to_end(&mut bytes)
         .map_err(|e| CoreError::io(path, e))?;

@@ -85,18 +85,18 @@ impl LocalDateTime {
         if let Some(t) = parse_cert_datetime(b) {
             return Ok(t);
         }
-        let iso = std::str::from_utf8(b)
-            .ok()
-            .and_then(|s| parse_timestamp(s).ok());
+        let iso = std::str::from_utf8(b).ok().map(parse_timestamp);
         match iso {
-            Some(ns) => {
+            // A well-formed ISO time past 2262: say so, not "expected ...".
+            Some(Err(m)) if m.starts_with("time outside") => Err(m),
+            Some(Ok(ns)) => {
                 let secs = ns.div_euclid(NS_PER_S);
                 Ok(LocalDateTime {
                     day: secs.div_euclid(S_PER_DAY),
                     second: secs.rem_euclid(S_PER_DAY) as u32,
                 })
             }
-            None => Err(format!(
+            _ => Err(format!(
                 "expected a date-time such as `01/02/2010 06:49:00` (%m/%d/%Y %H:%M:%S) \
                  or ISO-8601 such as `2010-01-02T06:49:00`, found `{}`",
                 String::from_utf8_lossy(b)
@@ -247,6 +247,15 @@ pub fn weekday(day: i64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_times_past_2262_say_so() {
+        // The CERT format has no such limit (day numbers); ISO-8601 goes
+        // through nanoseconds and says why it fails.
+        assert!(LocalDateTime::parse("12/31/9999 23:59:59").is_ok());
+        let e = LocalDateTime::parse("9999-12-31T23:59:59Z").unwrap_err();
+        assert!(e.contains("outside the supported range"), "{e}");
+    }
 
     #[test]
     fn cert_format_round_trips() {

@@ -601,6 +601,26 @@ impl LogonGenerator {
         if self.days == 0 {
             return bad("days must be at least 1, found 0".into());
         }
+        // The CERT format writes four-digit years: a later last day would
+        // be written as a date no reader (ours included) accepts.
+        let (first, last) = (parse_day("0001-01-01")?, parse_day("9999-12-31")?);
+        if self.start_day < first
+            || self
+                .start_day
+                .checked_add(i64::from(self.days) - 1)
+                .is_none_or(|end| end > last)
+        {
+            return bad(format!(
+                "the period of {} days from {} must lie within 0001-01-01..9999-12-31 \
+                 (CERT dates have four-digit years)",
+                self.days,
+                if (first..=last).contains(&self.start_day) {
+                    format_day(self.start_day)
+                } else {
+                    format!("day number {}", self.start_day)
+                }
+            ));
+        }
         if !(self.rate_mean.is_finite() && self.rate_mean > 0.0) {
             return bad(format!(
                 "rate_mean must be positive, found {}",
@@ -1002,6 +1022,34 @@ fn push_id(buf: &mut Vec<u8>, rng: &mut StdRng) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn period_past_year_9999_is_rejected() {
+        let g = LogonGenerator::new()
+            .start_day(parse_day("9999-12-20").unwrap())
+            .days(30);
+        let e = g.validate().unwrap_err().to_string();
+        assert!(e.contains("0001-01-01..9999-12-31"), "{e}");
+        assert!(
+            LogonGenerator::new()
+                .start_day(i64::MAX)
+                .validate()
+                .is_err()
+        );
+        assert!(
+            LogonGenerator::new()
+                .start_day(i64::MIN)
+                .validate()
+                .is_err()
+        );
+        assert!(
+            LogonGenerator::new()
+                .start_day(parse_day("9999-12-01").unwrap())
+                .days(31)
+                .validate()
+                .is_ok()
+        );
+    }
 
     #[test]
     fn after_hours_seconds_are_after_hours() {

@@ -842,6 +842,22 @@ impl CloudTrailGenerator {
         if self.days == 0 || self.days > 3660 {
             return bad(format!("days must be 1 to 3660, found {}", self.days));
         }
+        // Event times are nanoseconds in an i64: the whole period (and the
+        // day after, where late runs may spill) must be representable, or
+        // the times would wrap to the 19th century.
+        let end = self.start_day.checked_add(i64::from(self.days) + 1);
+        if threatstat_core::time::days_to_ns(self.start_day, 0).is_none()
+            || end
+                .and_then(|e| threatstat_core::time::days_to_ns(e, 0))
+                .is_none()
+        {
+            return bad(format!(
+                "the period of {} days from {} ends {}",
+                self.days,
+                format_day(self.start_day),
+                threatstat_core::time::out_of_range().trim_end_matches(':')
+            ));
+        }
         if self.humans > NAMES.len() {
             return bad(format!(
                 "humans must be at most {}, found {}",
@@ -1598,6 +1614,28 @@ mod tests {
         // 2022-12-25 was a Sunday: observed on Monday the 26th; 2021-07-04 too.
         assert!(us_federal_holidays(2022).contains(&parse_day("2022-12-26").unwrap()));
         assert!(us_federal_holidays(2021).contains(&parse_day("2021-07-05").unwrap()));
+    }
+
+    #[test]
+    fn period_past_2262_is_rejected_not_wrapped() {
+        // Before: --start 9999-12-20 --days 30 wrote dates in 1816.
+        for (start, days) in [("9999-12-20", 30), ("2262-04-01", 30), ("1600-01-01", 5)] {
+            let e = CloudTrailGenerator::new()
+                .start_day(parse_day(start).unwrap())
+                .days(days)
+                .generate()
+                .err()
+                .unwrap_or_else(|| panic!("{start} + {days} days accepted"))
+                .to_string();
+            assert!(e.contains("outside the supported range"), "{e}");
+        }
+        assert!(
+            CloudTrailGenerator::new()
+                .start_day(parse_day("2262-03-01").unwrap())
+                .days(7)
+                .validate()
+                .is_ok()
+        );
     }
 
     #[test]

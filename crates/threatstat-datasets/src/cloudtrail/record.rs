@@ -488,6 +488,19 @@ mod tests {
         "sessionContext": {"sessionIssuer": {"type": "Role", "arn": "arn:aws:iam::1:role/r"}}}}"#;
 
     #[test]
+    fn a_sentinel_date_is_an_error_not_1816() {
+        let e = parse_time("9999-12-31T00:00:00Z", TimeZones::Convert, || {
+            Location::file("ct.json").at_line(7)
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("ct.json:7:") && e.contains("outside the supported range"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn principal_keys() {
         let (p, a, api, t) = parse(ROLE, opts()).unwrap();
         assert_eq!(

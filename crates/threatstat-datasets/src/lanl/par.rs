@@ -687,7 +687,13 @@ fn file_worker<T: LanlRecord, A>(
         if index.saturating_mul(block) >= size || index > stop_after.load(Ordering::Relaxed) {
             break;
         }
-        let range = read_block_at(file, size, block, index, &mut buf)?;
+        let mut range = read_block_at(file, size, block, index, &mut buf)?;
+        // A leading UTF-8 byte-order mark, checked once per file (as
+        // `threatstat_core::reader::open` does); the block owning the first
+        // line is block 0 whatever the block size, so the mark is in it.
+        if index == 0 && buf[range.clone()].starts_with(threatstat_core::reader::BOM) {
+            range.start += threatstat_core::reader::BOM.len();
+        }
         let bytes = (size - index * block).min(block);
         threatstat_core::progress::add_read(bytes);
         if let Some(p) = progress {
@@ -841,6 +847,33 @@ mod tests {
                 (a, b) => prop_assert!(false, "file {:?}, reader {:?}", a.is_ok(), b.is_ok()),
             }
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_once_per_file() {
+        let dir = std::env::temp_dir().join(format!("threatstat-par-bom-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = auth_text(50, &[]);
+        let mut bom = threatstat_core::reader::BOM.to_vec();
+        bom.extend_from_slice(text.as_bytes());
+        let (plain, marked) = (dir.join("plain.txt"), dir.join("bom.txt"));
+        std::fs::write(&plain, &text).unwrap();
+        std::fs::write(&marked, &bom).unwrap();
+        for (threads, block) in [(1, 1 << 20), (2, 1), (2, 2), (3, 64)] {
+            let scan = ParallelScan::new().threads(threads).block_bytes(block);
+            let want = scan
+                .fold::<AuthEvent, Vec<u64>>(&plain, Vec::new, count)
+                .unwrap();
+            let got = scan
+                .fold::<AuthEvent, Vec<u64>>(&marked, Vec::new, count)
+                .unwrap();
+            assert_eq!(
+                got.summary, want.summary,
+                "{threads} threads, block {block}"
+            );
+            assert_eq!(per_user(got), per_user(want));
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
