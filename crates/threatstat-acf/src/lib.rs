@@ -43,6 +43,9 @@ pub mod ljung_box;
 mod numeric;
 pub mod pacf;
 pub mod periodogram;
+pub mod permutation;
+mod rng;
+pub mod simulate;
 
 pub use acf::{Acf, AcfMethod, AcfParams, Autocorrelation, Missing};
 pub use ljung_box::{LjungBox, QStat, chi2_ln_sf, chi2_sf, ljung_box, q_stat};

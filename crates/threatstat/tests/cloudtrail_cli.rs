@@ -92,7 +92,10 @@ fn generate_then_automation_on_json_ranks_and_draws_flagged_pairs() {
             "n_days",
             "total",
             "n_buckets",
-            "figure"
+            "figure",
+            "p_value",
+            "p_low",
+            "permutations"
         ]
     );
     // Ranked: flagged first, then by score.
@@ -373,7 +376,8 @@ fn pooled(seeds: std::ops::RangeInclusive<u64>, bucket: Bucket, rule: Rule) -> (
 /// | bucket | rule | precision | recall | recall (pairs with a pattern) |
 /// | --- | --- | --- | --- | --- |
 /// | day | notebook, lags 1-7, 0.5 | 0.917 | 0.733 | 0.932 |
-/// | day | Ljung-Box, 7 lags, FDR 5% | 0.781 | 0.760 | 0.966 |
+/// | day | Ljung-Box, 7 lags, FDR 5%, permutation p | 0.794 | 0.720 | 0.915 |
+/// | day | Ljung-Box, 7 lags, FDR 5%, χ² p (statsmodels) | 0.781 | 0.760 | 0.966 |
 /// | hour | notebook, lags 1-168, 0.5 | 0.939 | 0.827 | 0.925 |
 ///
 /// Recall is bounded by pairs a job calls a fixed number of times per run
@@ -382,7 +386,9 @@ fn pooled(seeds: std::ops::RangeInclusive<u64>, bucket: Bucket, rule: Rule) -> (
 /// the working week closely (sign-ins, shared SSO roles): a weekly rhythm
 /// is autocorrelation too, which is why the Ljung-Box FDR (about "no
 /// autocorrelation", not about "human") does not bound the share of
-/// people among the flagged pairs.
+/// people among the flagged pairs. The χ² p-values find a few more jobs
+/// here (short dense series), but they do not control anything on sparse
+/// pairs (`threatstat-acf`'s `tests/sparse_calibration.rs`).
 #[test]
 fn detection_recovers_planted_automation() {
     let (p, r, rp) = pooled(1..=5, Bucket::Day, Rule::notebook());
@@ -390,7 +396,7 @@ fn detection_recovers_planted_automation() {
     assert!(p >= 0.88 && r >= 0.70 && rp >= 0.90, "{p} {r} {rp}");
     let (p, r, rp) = pooled(1..=5, Bucket::Day, Rule::ljung_box());
     eprintln!("day ljung-box: precision {p:.3} recall {r:.3} recall(pattern) {rp:.3}");
-    assert!(p >= 0.75 && r >= 0.73 && rp >= 0.93, "{p} {r} {rp}");
+    assert!(p >= 0.75 && r >= 0.70 && rp >= 0.90, "{p} {r} {rp}");
     let hourly = Rule::Notebook {
         lags: 168,
         threshold: 0.5,
