@@ -272,10 +272,12 @@ pub fn run(_data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
         key_numbers.push((
             format!("{label}: false alarms with no automation at all"),
             format!(
-                "{:.4} of people's sparse pairs flagged; a flag in {} of {} runs",
+                "{:.5} of people's sparse pairs flagged; a flag in {} of {} runs (95% interval {:.0}–{:.0}%)",
                 r["pair_false_alarm_rate"].as_f64().unwrap_or(f64::NAN),
                 r["runs_with_a_flag"],
                 r["runs"],
+                100.0 * r["share_of_runs_with_a_flag_95ci"][0].as_f64().unwrap_or(f64::NAN),
+                100.0 * r["share_of_runs_with_a_flag_95ci"][1].as_f64().unwrap_or(f64::NAN),
             ),
         ));
     }
@@ -319,7 +321,7 @@ pub fn run(_data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
 }
 
 /// Runs of the complete-null simulation.
-const NULL_RUNS: u64 = 20;
+const NULL_RUNS: u64 = 40;
 
 /// The rules on pairs with no automation at all: `runs` runs of 2,000
 /// people's sparse pairs (independent Poisson days, 0.05–0.3 calls a day,
@@ -354,6 +356,7 @@ fn complete_null(runs: u64) -> Value {
                 "pair_false_alarm_rate": flagged[i] as f64 / pairs as f64,
                 "runs_with_a_flag": with_flag[i],
                 "share_of_runs_with_a_flag": with_flag[i] as f64 / runs as f64,
+                "share_of_runs_with_a_flag_95ci": wilson(with_flag[i], runs),
             }),
         );
     }
@@ -365,6 +368,15 @@ fn complete_null(runs: u64) -> Value {
         )),
     );
     Value::Object(out)
+}
+
+/// Wilson's 95% interval of a binomial share `k / n`.
+fn wilson(k: u64, n: u64) -> [f64; 2] {
+    let (k, n, z) = (k as f64, n as f64, 1.959_963_984_540_054);
+    let p = k / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    [(centre - half).max(0.0), (centre + half).min(1.0)]
 }
 
 fn fmt_ratio(v: &Value) -> String {

@@ -6,8 +6,11 @@
 //! are people's sparse pairs: independent Poisson days, 0.05–0.3 calls a
 //! day, 30–120 days ([`NullPairs::sparse`]). The χ² p-values of statsmodels
 //! fail this (checked below, so the test can fail); the permutation
-//! p-values pass. Measured (release build, `--ignored` versions):
-//! (filled in below)
+//! p-values pass. Measured (`--ignored` version, seed 77): a flag in 22 of
+//! 400 runs of 2,000 pairs with permutation p-values (5.5%; with the
+//! release example's seeds, 20 of 400), 269 of 400 with χ²; on 20,000
+//! pairs of 0.05 calls a day over 90 days (the case), 0 of 20 runs
+//! against 20 of 20 with χ². The default test (24 runs): 2 and 16.
 
 use threatstat_acf::automation::{Detection, PairSeries, Rule, detect};
 use threatstat_acf::simulate::{Job, NullPairs, job_counts};
@@ -120,7 +123,12 @@ fn planted(per_kind: usize, people: usize, seed: u64) -> (Vec<(Job, u64, u64)>, 
 
 /// Power against scheduled jobs (each run 1 + Poisson(2) calls, 10% of
 /// runs skipped; 30–120 days) among 2,000 sparse people's pairs, FDR 5%,
-/// 3 seeds of 40 jobs of each kind.
+/// 3 seeds of 40 jobs of each kind. Measured power: every other day
+/// 120/120, hourly in working hours (weekdays) 120/120, weekly 116/120,
+/// weekdays only 47/120 (the weekday/weekend step is weak autocorrelation at
+/// lags 1–7 in 30–60 days), hourly at a fixed minute all day 0/120 (its
+/// daily counts are independent: nothing to find); people among the
+/// flagged 24 of 427 (5.6%).
 #[test]
 fn planted_jobs_are_found() {
     let mut total: Vec<(Job, u64, u64)> = Job::ALL.iter().map(|&j| (j, 0, 0)).collect();
