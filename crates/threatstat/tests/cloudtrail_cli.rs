@@ -405,3 +405,45 @@ fn detection_recovers_planted_automation() {
     eprintln!("hour notebook-168: precision {p:.3} recall {r:.3} recall(pattern) {rp:.3}");
     assert!(p >= 0.90 && r >= 0.80 && rp >= 0.90, "{p} {r} {rp}");
 }
+
+/// `--p-values` picks the rule's p-values and says so in summary.json; the
+/// permutation p-values are seeded: the same seed gives the same pairs.csv.
+#[test]
+fn p_values_option_and_seed() {
+    let dir = tmpdir("pvalues");
+    generate(&dir, &["--seed", "2"]);
+    let automation = |out: &str, extra: &[&str]| {
+        let out = dir.join(out);
+        let (ok, err) = run(bin()
+            .args(["cloudtrail", "automation", "--input"])
+            .arg(dir.join("cloudtrail.csv"))
+            .args(["--rule", "ljung-box", "--figures", "none", "--out"])
+            .arg(&out)
+            .args(extra));
+        assert!(ok, "{err}");
+        (
+            read_json(&out.join("summary.json")),
+            read_pairs(&out.join("pairs.csv")).1,
+        )
+    };
+    let (s1, a) = automation("a", &["--seed", "5"]);
+    let (_, b) = automation("b", &["--seed", "5"]);
+    assert_eq!(a, b);
+    assert_eq!(s1["rule"]["p_values"], "permutation");
+    assert_eq!(s1["rule"]["seed"], 5);
+    assert!(s1["rule"]["permutations"].as_u64().unwrap() > 0);
+    // p_low <= p_value, and q-values of p_value decide the flags.
+    for r in &a {
+        let (p, lo): (f64, f64) = (r[14].parse().unwrap(), r[15].parse().unwrap());
+        assert!(p.is_nan() || (lo <= p && p > 0.0), "{r:?}");
+    }
+    let (s2, c) = automation("c", &["--p-values", "chi2"]);
+    assert_eq!(s2["rule"]["p_values"], "chi2");
+    assert!(c.iter().all(|r| r[16] == "0" && r[14] == r[7]), "{c:?}");
+    let (ok, err) = run(bin()
+        .args(["cloudtrail", "automation", "--input"])
+        .arg(dir.join("cloudtrail.csv"))
+        .args(["--rule", "ljung-box", "--p-values", "exact", "--out"])
+        .arg(dir.join("d")));
+    assert!(!ok && err.contains("--p-values"), "{err}");
+}
