@@ -15,8 +15,11 @@
 //! Durbin–Levinson as statsmodels' `pacf`), the Ljung–Box and Box–Pierce
 //! tests ([`ljung_box()`], statsmodels' `acorr_ljungbox`), SciPy's
 //! periodogram and the dominant period ([`periodogram`]),
-//! Benjamini–Hochberg q-values ([`fdr`]) and the detection of automated
-//! (principal, API) pairs over many series ([`automation`]).
+//! Benjamini–Hochberg q-values ([`fdr`]), permutation p-values of the
+//! Ljung–Box Q that are valid on sparse counts, with BH decisions over many
+//! series ([`permutation`]), the detection of automated (principal, API)
+//! pairs over many series ([`automation`]) and seeded simulations of such
+//! pairs with a known truth ([`simulate`]).
 //!
 //! Parity: every function follows the Python function it names, including
 //! NumPy's pairwise summation where a mean decides a degenerate case; the
@@ -43,6 +46,9 @@ pub mod ljung_box;
 mod numeric;
 pub mod pacf;
 pub mod periodogram;
+pub mod permutation;
+mod rng;
+pub mod simulate;
 
 pub use acf::{Acf, AcfMethod, AcfParams, Autocorrelation, Missing};
 pub use ljung_box::{LjungBox, QStat, chi2_ln_sf, chi2_sf, ljung_box, q_stat};

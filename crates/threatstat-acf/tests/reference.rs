@@ -328,7 +328,7 @@ fn detection_matches_the_python_rules() {
     };
     for (rule, key) in [
         (Rule::notebook(), "notebook"),
-        (Rule::ljung_box(), "ljung_box"),
+        (Rule::ljung_box_chi2(), "ljung_box"),
     ] {
         let d = detect(&pairs, &rule);
         let want = &a[key];

@@ -92,7 +92,10 @@ fn generate_then_automation_on_json_ranks_and_draws_flagged_pairs() {
             "n_days",
             "total",
             "n_buckets",
-            "figure"
+            "figure",
+            "p_value",
+            "p_low",
+            "permutations"
         ]
     );
     // Ranked: flagged first, then by score.
@@ -377,7 +380,8 @@ fn pooled(seeds: std::ops::RangeInclusive<u64>, bucket: Bucket, rule: Rule) -> (
 /// | bucket | rule | precision | recall | recall (pairs with a pattern) |
 /// | --- | --- | --- | --- | --- |
 /// | day | notebook, lags 1-7, 0.5 | 0.917 | 0.733 | 0.932 |
-/// | day | Ljung-Box, 7 lags, FDR 5% | 0.781 | 0.760 | 0.966 |
+/// | day | Ljung-Box, 7 lags, FDR 5%, permutation p | 0.794 | 0.720 | 0.915 |
+/// | day | Ljung-Box, 7 lags, FDR 5%, χ² p (statsmodels) | 0.781 | 0.760 | 0.966 |
 /// | hour | notebook, lags 1-168, 0.5 | 0.939 | 0.827 | 0.925 |
 ///
 /// Recall is bounded by pairs a job calls a fixed number of times per run
@@ -386,7 +390,9 @@ fn pooled(seeds: std::ops::RangeInclusive<u64>, bucket: Bucket, rule: Rule) -> (
 /// the working week closely (sign-ins, shared SSO roles): a weekly rhythm
 /// is autocorrelation too, which is why the Ljung-Box FDR (about "no
 /// autocorrelation", not about "human") does not bound the share of
-/// people among the flagged pairs.
+/// people among the flagged pairs. The χ² p-values find a few more jobs
+/// here (short dense series), but they do not control anything on sparse
+/// pairs (`threatstat-acf`'s `tests/sparse_calibration.rs`).
 #[test]
 fn detection_recovers_planted_automation() {
     let (p, r, rp) = pooled(1..=5, Bucket::Day, Rule::notebook());
@@ -394,7 +400,7 @@ fn detection_recovers_planted_automation() {
     assert!(p >= 0.88 && r >= 0.70 && rp >= 0.90, "{p} {r} {rp}");
     let (p, r, rp) = pooled(1..=5, Bucket::Day, Rule::ljung_box());
     eprintln!("day ljung-box: precision {p:.3} recall {r:.3} recall(pattern) {rp:.3}");
-    assert!(p >= 0.75 && r >= 0.73 && rp >= 0.93, "{p} {r} {rp}");
+    assert!(p >= 0.75 && r >= 0.70 && rp >= 0.90, "{p} {r} {rp}");
     let hourly = Rule::Notebook {
         lags: 168,
         threshold: 0.5,
@@ -427,4 +433,46 @@ fn more_lags_than_periods_is_an_error_naming_the_flag() {
         .args(["--lags", "27", "--figures", "none", "--out"])
         .arg(&out));
     assert!(ok, "{err}");
+}
+
+/// `--p-values` picks the rule's p-values and says so in summary.json; the
+/// permutation p-values are seeded: the same seed gives the same pairs.csv.
+#[test]
+fn p_values_option_and_seed() {
+    let dir = tmpdir("pvalues");
+    generate(&dir, &["--seed", "2"]);
+    let automation = |out: &str, extra: &[&str]| {
+        let out = dir.join(out);
+        let (ok, err) = run(bin()
+            .args(["cloudtrail", "automation", "--input"])
+            .arg(dir.join("cloudtrail.csv"))
+            .args(["--rule", "ljung-box", "--figures", "none", "--out"])
+            .arg(&out)
+            .args(extra));
+        assert!(ok, "{err}");
+        (
+            read_json(&out.join("summary.json")),
+            read_pairs(&out.join("pairs.csv")).1,
+        )
+    };
+    let (s1, a) = automation("a", &["--seed", "5"]);
+    let (_, b) = automation("b", &["--seed", "5"]);
+    assert_eq!(a, b);
+    assert_eq!(s1["rule"]["p_values"], "permutation");
+    assert_eq!(s1["rule"]["seed"], 5);
+    assert!(s1["rule"]["permutations"].as_u64().unwrap() > 0);
+    // p_low <= p_value, and q-values of p_value decide the flags.
+    for r in &a {
+        let (p, lo): (f64, f64) = (r[14].parse().unwrap(), r[15].parse().unwrap());
+        assert!(p.is_nan() || (lo <= p && p > 0.0), "{r:?}");
+    }
+    let (s2, c) = automation("c", &["--p-values", "chi2"]);
+    assert_eq!(s2["rule"]["p_values"], "chi2");
+    assert!(c.iter().all(|r| r[16] == "0" && r[14] == r[7]), "{c:?}");
+    let (ok, err) = run(bin()
+        .args(["cloudtrail", "automation", "--input"])
+        .arg(dir.join("cloudtrail.csv"))
+        .args(["--rule", "ljung-box", "--p-values", "exact", "--out"])
+        .arg(dir.join("d")));
+    assert!(!ok && err.contains("--p-values"), "{err}");
 }
