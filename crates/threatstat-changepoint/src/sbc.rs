@@ -67,6 +67,39 @@ impl SbcParams {
     }
 }
 
+/// Rates, change day and counts drawn from the switchpoint model's prior.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriorDraw {
+    /// λ1 ~ Exponential(α).
+    pub lambda_1: f64,
+    /// λ2 ~ Exponential(α).
+    pub lambda_2: f64,
+    /// τ ~ DiscreteUniform(0, n − 1): the first day of λ2.
+    pub tau: usize,
+    /// count_t ~ Poisson(λ1 if t < τ else λ2), `n` days.
+    pub counts: Vec<u32>,
+}
+
+/// Draws (λ1, λ2, τ) from the prior (`prior` = Exponential(α)) and `n`
+/// days of counts from the model, in that order from `rng`.
+pub fn draw_from_prior(rng: &mut StdRng, prior: &Exp<f64>, n: usize) -> PriorDraw {
+    let (l1, l2): (f64, f64) = (prior.sample(rng), prior.sample(rng));
+    let tau = rng.random_range(0..n.max(1));
+    let counts = (0..n)
+        .map(|t| {
+            Poisson::new(if t < tau { l1 } else { l2 }.max(1e-12))
+                .expect("a positive finite rate")
+                .sample(rng) as u32
+        })
+        .collect();
+    PriorDraw {
+        lambda_1: l1,
+        lambda_2: l2,
+        tau,
+        counts,
+    }
+}
+
 /// Rank histograms of λ1, λ2 and τ (in that order).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SbcResult {
@@ -108,15 +141,12 @@ pub fn simulation_based_calibration(p: &SbcParams) -> Result<SbcResult, Changepo
     let mut rng = StdRng::seed_from_u64(p.seed);
     let mut hist = [vec![0usize; bins], vec![0usize; bins], vec![0usize; bins]];
     for r in 0..p.replications {
-        let (l1, l2): (f64, f64) = (prior.sample(&mut rng), prior.sample(&mut rng));
-        let tau = rng.random_range(0..n);
-        let counts: Vec<u32> = (0..n)
-            .map(|t| {
-                Poisson::new(if t < tau { l1 } else { l2 }.max(1e-12))
-                    .expect("a positive finite rate")
-                    .sample(&mut rng) as u32
-            })
-            .collect();
+        let PriorDraw {
+            lambda_1: l1,
+            lambda_2: l2,
+            tau,
+            counts,
+        } = draw_from_prior(&mut rng, &prior, n);
         let mp = McmcParams::default()
             .sampler(p.sampler)
             .chains(1)

@@ -57,7 +57,7 @@ pub struct CalibrationFigure<'a> {
 
 impl<'a> CalibrationFigure<'a> {
     /// No title, x label `observed rate`, ±2 standard errors, 1200 pixels
-    /// wide and 44 pixels per row plus 200 high.
+    /// wide and 44 pixels per row plus 240 high.
     pub fn new(rows: &'a [CalibrationRow]) -> Self {
         CalibrationFigure {
             title: String::new(),
@@ -65,7 +65,7 @@ impl<'a> CalibrationFigure<'a> {
             x_label: "observed rate".into(),
             k: 2.0,
             width: 1200,
-            height: 200 + 44 * rows.len() as u32,
+            height: 240 + 44 * rows.len() as u32,
         }
     }
 }
