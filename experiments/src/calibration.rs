@@ -328,3 +328,65 @@ pub fn run_with(settings: &Settings, out_dir: &Path) -> Result<Summary, Error> {
     write_summary(out_dir, &summary, Some(details))?;
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_analysis_writes_its_figures_summary_and_section() {
+        let s = Settings {
+            mwu_runs: 100,
+            ljung_box_runs: 100,
+            bh_runs: 100,
+            rule_pairs: 50,
+            rule_runs: 4,
+            hl_runs: 50,
+            changepoint_runs: 20,
+            gibbs_runs: 10,
+            auc_runs: 20,
+            auc_resamples: 50,
+            sbc_replications: 20,
+            seed: 1,
+        };
+        let dir = crate::scratch_dir("calibration-test").unwrap();
+        let out = dir.path().join(NAME);
+        let summary = run_with(&s, &out).unwrap();
+        for f in [
+            "calibration_type1",
+            "calibration_fdr",
+            "calibration_coverage",
+            "calibration_sbc",
+        ] {
+            for ext in ["png", "svg"] {
+                let p = out.join(format!("{f}.{ext}"));
+                assert!(std::fs::metadata(&p).unwrap().len() > 0, "{}", p.display());
+            }
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        let promises = json["details"]["promises"].as_array().unwrap();
+        assert_eq!(promises.len(), summary.key_numbers.len() - 1);
+        for p in promises {
+            for k in [
+                "nominal",
+                "observed",
+                "mc_se",
+                "replications",
+                "verdict",
+                "known_miss",
+            ] {
+                assert!(p.get(k).is_some(), "{k} missing in {p}");
+            }
+        }
+        assert!(json["details"]["undocumented_misses"].is_u64());
+        let csv = std::fs::read_to_string(out.join("promises.csv")).unwrap();
+        assert_eq!(csv.lines().count(), promises.len() + 1);
+        crate::report::write_index(dir.path(), &[summary], &[]).unwrap();
+        let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+        assert!(
+            html.contains("id=\"calibration\"") && html.contains("calibration/calibration_sbc.png")
+        );
+    }
+}
