@@ -7,6 +7,7 @@
 //! `results/index.html`.
 
 pub mod attack_tactic_chains;
+pub mod calibration;
 pub mod cert_logon_changepoint;
 pub mod cloudtrail_automation;
 pub mod exchange_sequences;

@@ -47,6 +47,10 @@ pub fn analyses() -> Vec<Analysis> {
             name: crate::lanl_auth_features::NAME,
             run: crate::lanl_auth_features::run,
         },
+        Analysis {
+            name: crate::calibration::NAME,
+            run: crate::calibration::run,
+        },
     ]
 }
 

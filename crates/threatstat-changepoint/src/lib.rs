@@ -139,6 +139,7 @@ pub mod io;
 mod mcmc;
 mod numerics;
 mod online;
+pub mod sbc;
 mod segments;
 
 pub use direction::Direction;

@@ -1,11 +1,12 @@
 //! MCMC against the exact posterior, reproducibility, and simulation-based
 //! calibration.
 
+use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
-use rand_distr::{Distribution, Exp, Poisson};
+use rand_distr::{Distribution, Poisson};
 use std::path::Path;
 use threatstat_changepoint::io::read_count_series;
+use threatstat_changepoint::sbc::{SbcParams, simulation_based_calibration};
 use threatstat_changepoint::{McmcParams, Sampler, Switchpoint};
 
 fn book() -> Vec<u32> {
@@ -91,70 +92,26 @@ fn stuck_chains_are_flagged() {
     assert!(!m.warnings.is_empty());
 }
 
-/// Simulation-based calibration (Talts et al. 2018): draw (λ1, λ2, τ) from
-/// the prior, simulate a series, sample the posterior, and record the rank
-/// of the true value among the draws. For a correct sampler the ranks are
-/// uniform. The prior's α is fixed (the default α = 1/mean(data) depends on
-/// the data and would break the identity SBC relies on).
-fn sbc(sampler: Sampler, thin: usize, tune: usize) -> [f64; 3] {
-    let alpha = 0.2;
-    let (n, reps, draws) = (30usize, 300usize, 99usize);
-    let mut rng = StdRng::seed_from_u64(2026);
-    let prior = Exp::new(alpha).unwrap();
-    let bins = 10;
-    let mut hist = [[0usize; 10]; 3];
-    for r in 0..reps {
-        let (l1, l2): (f64, f64) = (prior.sample(&mut rng), prior.sample(&mut rng));
-        let tau = rng.random_range(0..n);
-        let counts: Vec<u32> = (0..n)
-            .map(|t| {
-                Poisson::new(if t < tau { l1 } else { l2 }.max(1e-12))
-                    .unwrap()
-                    .sample(&mut rng) as u32
-            })
-            .collect();
-        let p = McmcParams::default()
-            .sampler(sampler)
-            .chains(1)
-            .draws(draws * thin)
-            .tune(tune)
-            .seed(r as u64);
-        let m = Switchpoint::params()
-            .alpha(alpha)
-            .sample(&counts, &p)
-            .unwrap();
-        let c = &m.chains[0];
-        let truth = [l1, l2, tau as f64];
-        let series: [Vec<f64>; 3] = [
-            c.lambda_1.iter().step_by(thin).copied().collect(),
-            c.lambda_2.iter().step_by(thin).copied().collect(),
-            c.tau.iter().step_by(thin).map(|&t| f64::from(t)).collect(),
-        ];
-        for v in 0..3 {
-            let below = series[v].iter().filter(|&&x| x < truth[v]).count();
-            let ties = series[v].iter().filter(|&&x| x == truth[v]).count();
-            // Ties (discrete τ) are broken uniformly at random.
-            let rank = below + rng.random_range(0..=ties);
-            hist[v][rank * bins / (draws + 1)] += 1;
-        }
-    }
-    // Chi-square statistic against uniform ranks, 9 degrees of freedom.
-    hist.map(|h| {
-        let e = reps as f64 / bins as f64;
-        h.iter().map(|&o| (o as f64 - e).powi(2) / e).sum()
-    })
+/// Simulation-based calibration (Talts et al. 2018), in
+/// [`threatstat_changepoint::sbc`]: the rank of the true value among the
+/// posterior draws is uniform for a correct sampler. Returns the χ²
+/// statistics of λ1, λ2, τ against uniform ranks (10 bins).
+fn sbc(sampler: Sampler) -> [f64; 3] {
+    simulation_based_calibration(&SbcParams::new(sampler))
+        .unwrap()
+        .chi2
 }
 
 #[test]
 fn simulation_based_calibration_gibbs() {
     // 9 df: P(chi2 > 27.88) = 0.001. Seeded, so deterministic.
-    let chi2 = sbc(Sampler::Gibbs, 2, 200);
+    let chi2 = sbc(Sampler::Gibbs);
     assert!(chi2.iter().all(|&c| c < 27.88), "{chi2:?}");
 }
 
 #[test]
 fn simulation_based_calibration_metropolis() {
-    let chi2 = sbc(Sampler::Metropolis, 10, 1000);
+    let chi2 = sbc(Sampler::Metropolis);
     assert!(chi2.iter().all(|&c| c < 27.88), "{chi2:?}");
 }
 

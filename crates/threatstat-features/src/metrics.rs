@@ -117,6 +117,13 @@ pub fn average_precision(scores: &[f64], labels: &[bool]) -> Result<f64, Feature
 /// AUC and the interval is narrow although the estimate rests on a few
 /// sessions; compare with the spread of cross-validated AUCs.
 ///
+/// Its coverage of the population AUC falls short with few positives: on
+/// test sets of N(1, 1) positive and N(0, 1) negative scores (AUC 0.760,
+/// 100 negatives, 400 resamples, 800 test sets each) the 95% interval
+/// contained the AUC in 86% of test sets with 5 positives, 93% with 20
+/// and 95% with 100 (Monte Carlo s.e. ≤ 0.012; the `calibration` analysis
+/// of `threatstat reproduce`).
+///
 /// ```
 /// use threatstat_features::metrics::{bootstrap_ci, roc_auc};
 /// let s: Vec<f64> = (0..40).map(|i| (i % 7) as f64).collect();

@@ -9,9 +9,9 @@ use plotters::prelude::*;
 
 use crate::layout::{PALETTE, text_width};
 use crate::raster::{
-    DrawResult, Drawing, begin_titled, clamp_size, font, rgb, style_mesh, write_png, write_svg,
+    DrawResult, Drawing, begin_titled, clamp_size, font, raster_format, rgb, style_mesh, write,
 };
-use crate::{Format, PlotError, PlotReport, extension_of, format_of, register_fonts};
+use crate::{PlotError, PlotReport, register_fonts};
 
 /// Inputs of [`roc_figure`].
 #[derive(Debug, Clone, PartialEq)]
@@ -156,22 +156,6 @@ pub fn importance_figure(fig: &ImportanceFigure, path: &Path) -> Result<PlotRepo
         drawn: fig.bars.len(),
         skipped: 0,
     })
-}
-
-fn raster_format(path: &Path) -> Result<Format, PlotError> {
-    let f = format_of(path)?;
-    if f == Format::Html {
-        return Err(PlotError::UnsupportedFormat(extension_of(path)));
-    }
-    Ok(f)
-}
-
-fn write<D: Drawing>(format: Format, d: &D, path: &Path) -> Result<(), PlotError> {
-    if format == Format::Svg {
-        write_svg(d, path)
-    } else {
-        write_png(d, path)
-    }
 }
 
 fn scale(w: u32, h: u32) -> f64 {

@@ -55,6 +55,7 @@
 //! ```
 
 mod acf;
+mod calibration;
 mod changepoint;
 mod distribution;
 pub mod evcxr;
@@ -71,6 +72,10 @@ mod time;
 use std::path::{Path, PathBuf};
 
 pub use acf::{AcfFigure, acf_figure};
+pub use calibration::{
+    CalibrationFigure, CalibrationRow, RankHistogramFigure, calibration_figure,
+    rank_histogram_figure,
+};
 pub use changepoint::{ChangepointFigure, changepoint_figure};
 pub use distribution::{
     DensityOverlay, DistributionFigure, KdeFlagFigure, distribution_figure, kde_flag_figure,

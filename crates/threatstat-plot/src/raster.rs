@@ -141,6 +141,28 @@ impl<R: Ranged<ValueType = f64>> Ranged for Ticked<R> {
     }
 }
 
+/// The format of `path` for a figure that has no HTML output (PNG or SVG).
+pub(crate) fn raster_format(path: &Path) -> Result<crate::Format, PlotError> {
+    let f = crate::format_of(path)?;
+    if f == crate::Format::Html {
+        return Err(PlotError::UnsupportedFormat(crate::extension_of(path)));
+    }
+    Ok(f)
+}
+
+/// Writes `d` to `path` as SVG or (otherwise) PNG.
+pub(crate) fn write<D: Drawing>(
+    format: crate::Format,
+    d: &D,
+    path: &Path,
+) -> Result<(), PlotError> {
+    if format == crate::Format::Svg {
+        write_svg(d, path)
+    } else {
+        write_png(d, path)
+    }
+}
+
 pub(crate) fn rgb((r, g, b): (u8, u8, u8)) -> RGBColor {
     RGBColor(r, g, b)
 }

@@ -82,6 +82,10 @@ pub enum Method {
     /// U may be a half-integer; SciPy truncates it to an integer and uses the
     /// distribution without ties, and so do we). Fails with
     /// [`RankTestError::ExactTooLarge`] beyond [`exact_supported`](crate::exact_supported).
+    /// On heavily tied data that distribution is too wide and the test is
+    /// conservative: with 6 against 8 Poisson(0.5) counts it rejected a true
+    /// null in 1.3% of 20,000 runs at α = 0.05 (the asymptotic method: 4.0%;
+    /// the `calibration` analysis of `threatstat reproduce`).
     Exact,
     /// Normal approximation with tie correction and (optionally) continuity
     /// correction.

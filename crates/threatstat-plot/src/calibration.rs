@@ -1,0 +1,414 @@
+//! Calibration figures: measured rates against their nominal values with
+//! Monte Carlo uncertainty ([`calibration_figure`]), and rank histograms of
+//! simulation-based calibration ([`rank_histogram_figure`]).
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::layout::text_width;
+use crate::raster::{
+    DrawResult, Drawing, begin_titled, clamp_size, font, raster_format, rgb, style_mesh, write,
+};
+use crate::{PlotError, PlotReport, register_fonts};
+
+/// Colour of a measurement that keeps its promise.
+const OK: (u8, u8, u8) = (0x1f, 0x77, 0xb4);
+/// Colour of a measurement that misses it.
+const MISS: (u8, u8, u8) = (0xd6, 0x27, 0x28);
+
+/// One measured promise of a [`CalibrationFigure`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationRow {
+    /// What was measured (drawn as the row's label).
+    pub label: String,
+    /// The promised rate (e.g. 0.05 for a type-I error, 0.95 for coverage).
+    pub nominal: f64,
+    /// Monte Carlo standard error of an observed rate when the true rate is
+    /// `nominal` (`sqrt(nominal·(1 − nominal)/replications)`): the grey band
+    /// is `nominal ± k·nominal_se`.
+    pub nominal_se: f64,
+    /// The observed rate.
+    pub observed: f64,
+    /// Its Monte Carlo standard error: the bar is `observed ± k·observed_se`.
+    pub observed_se: f64,
+    /// Whether the promise holds (blue) or is missed (red).
+    pub ok: bool,
+}
+
+/// Inputs of [`calibration_figure`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationFigure<'a> {
+    /// Figure title; may be empty.
+    pub title: String,
+    /// The rows, drawn top to bottom in this order.
+    pub rows: &'a [CalibrationRow],
+    /// x-axis title, e.g. `rejection rate under H0`.
+    pub x_label: String,
+    /// Number of standard errors drawn on each side (2 ≈ 95% bands).
+    pub k: f64,
+    /// Width in pixels (clamped to 320..=8192).
+    pub width: u32,
+    /// Height in pixels (clamped to 240..=8192).
+    pub height: u32,
+}
+
+impl<'a> CalibrationFigure<'a> {
+    /// No title, x label `observed rate`, ±2 standard errors, 1200 pixels
+    /// wide and 44 pixels per row plus 240 high.
+    pub fn new(rows: &'a [CalibrationRow]) -> Self {
+        CalibrationFigure {
+            title: String::new(),
+            rows,
+            x_label: "observed rate".into(),
+            k: 2.0,
+            width: 1200,
+            height: 240 + 44 * rows.len() as u32,
+        }
+    }
+}
+
+/// Writes a calibration figure as PNG or SVG (by extension): one row per
+/// measured promise, a black tick at the nominal rate inside a grey band of
+/// ±k Monte Carlo standard errors around it (where an exactly calibrated
+/// method's estimate falls), and the observed rate as a dot with a bar of
+/// ±k standard errors, blue when the promise holds and red when it is
+/// missed. A legend under the title says so.
+///
+/// # Errors
+///
+/// [`PlotError::UnsupportedFormat`] for an extension other than png/svg,
+/// [`PlotError::InvalidInput`] for no rows, or a non-finite or negative
+/// number in a row or in `k`; [`PlotError::Io`] / [`PlotError::Backend`]
+/// when writing fails.
+///
+/// ```
+/// use threatstat_plot::{CalibrationFigure, CalibrationRow, calibration_figure};
+/// let rows = vec![CalibrationRow {
+///     label: "Mann-Whitney, asymptotic, α = 0.05".into(),
+///     nominal: 0.05, nominal_se: 0.0015, observed: 0.049, observed_se: 0.0015, ok: true,
+/// }];
+/// let fig = CalibrationFigure { title: "type-I error".into(), ..CalibrationFigure::new(&rows) };
+/// let path = std::env::temp_dir().join(format!("threatstat-plot-calib-doc-{}.png", std::process::id()));
+/// assert_eq!(calibration_figure(&fig, &path).unwrap().drawn, 1);
+/// # std::fs::remove_file(&path).unwrap();
+/// ```
+pub fn calibration_figure(fig: &CalibrationFigure, path: &Path) -> Result<PlotReport, PlotError> {
+    let format = raster_format(path)?;
+    let bad = |m: String| Err(PlotError::InvalidInput(m));
+    if fig.rows.is_empty() {
+        return bad("no calibration row to draw".into());
+    }
+    if !(fig.k.is_finite() && fig.k >= 0.0) {
+        return bad(format!("k must be finite and >= 0, found {}", fig.k));
+    }
+    for r in fig.rows {
+        let v = [r.nominal, r.nominal_se, r.observed, r.observed_se];
+        if v.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
+            return bad(format!(
+                "row `{}` has a non-finite or negative number: {v:?}",
+                r.label
+            ));
+        }
+    }
+    register_fonts();
+    let s = (f64::from(fig.width.clamp(320, 8192)) / 1200.0).clamp(0.6, 4.0);
+    write(format, &Calibration { fig, s }, path)?;
+    Ok(PlotReport {
+        drawn: fig.rows.len(),
+        skipped: 0,
+    })
+}
+
+struct Calibration<'a> {
+    fig: &'a CalibrationFigure<'a>,
+    s: f64,
+}
+
+impl Calibration<'_> {
+    /// The x range: every band and bar, padded by 5% on each side, starting
+    /// at 0 when it would come within 30% of it.
+    fn x_range(&self) -> (f64, f64) {
+        let k = self.fig.k;
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for r in self.fig.rows {
+            lo = lo
+                .min(r.nominal - k * r.nominal_se)
+                .min(r.observed - k * r.observed_se);
+            hi = hi
+                .max(r.nominal + k * r.nominal_se)
+                .max(r.observed + k * r.observed_se);
+        }
+        let pad = ((hi - lo) * 0.05).max(1e-3);
+        let (mut lo, hi) = ((lo - pad).max(0.0), (hi + pad).min(1.0));
+        if lo < 0.3 * (hi - lo) {
+            lo = 0.0;
+        }
+        (lo, hi)
+    }
+}
+
+impl Drawing for Calibration<'_> {
+    fn size(&self) -> (u32, u32) {
+        clamp_size(self.fig.width, self.fig.height)
+    }
+
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let s = self.s;
+        let (tick_px, desc_px) = (14.0 * s, 17.0 * s);
+        let title_h = begin_titled(root, &self.fig.title, s)?;
+        // Legend band under the title.
+        let legend_h = 28.0 * s;
+        let y = (title_h + legend_h * 0.5) as i32;
+        let style = font(tick_px)
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        let mut x = (24.0 * s) as i32;
+        let k = self.fig.k;
+        let entries = [
+            (
+                Some(rgb((0xcc, 0xcc, 0xcc))),
+                format!("nominal ± {k} MC s.e."),
+            ),
+            (Some(rgb(OK)), format!("observed ± {k} s.e.: holds")),
+            (Some(rgb(MISS)), "observed: misses".to_string()),
+        ];
+        for (c, text) in entries {
+            if let Some(c) = c {
+                root.draw(&Rectangle::new(
+                    [
+                        (x, y - (5.0 * s) as i32),
+                        (x + (22.0 * s) as i32, y + (5.0 * s) as i32),
+                    ],
+                    c.filled(),
+                ))?;
+            }
+            x += (30.0 * s) as i32;
+            root.draw_text(&text, &style, (x, y))?;
+            x += (text_width(&text, tick_px) + 30.0 * s) as i32;
+        }
+        let n = self.fig.rows.len();
+        let label_w = self
+            .fig
+            .rows
+            .iter()
+            .map(|r| text_width(&r.label, tick_px))
+            .fold(0.0, f64::max);
+        let (x0, x1) = self.x_range();
+        let mut chart = ChartBuilder::on(root)
+            .margin_top((title_h + legend_h) as i32)
+            .margin_left((12.0 * s) as i32)
+            .margin_right((28.0 * s) as i32)
+            .margin_bottom((12.0 * s) as i32)
+            .x_label_area_size((tick_px * 1.4 + desc_px * 1.8) as i32)
+            .y_label_area_size((label_w + 14.0 * s) as i32)
+            .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))?;
+        let rows = self.fig.rows;
+        let y_fmt = |v: &f64| {
+            let k = v.round();
+            if (v - k).abs() < 1e-9 && k >= 0.0 && (k as usize) < n {
+                rows[n - 1 - k as usize].label.clone()
+            } else {
+                String::new()
+            }
+        };
+        let x_fmt = |v: &f64| format!("{v:.3}");
+        let mut mesh = chart.configure_mesh();
+        mesh.x_desc(self.fig.x_label.as_str())
+            .y_labels(n)
+            .y_label_formatter(&y_fmt)
+            .x_label_formatter(&x_fmt)
+            .disable_y_mesh()
+            .x_labels(8);
+        style_mesh(&mut mesh, tick_px, desc_px).draw()?;
+        let w = (2.5 * s).round().max(1.0) as u32;
+        let r_px = (5.0 * s).round() as i32;
+        for (i, r) in rows.iter().enumerate() {
+            let yc = (n - 1 - i) as f64;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [
+                    ((r.nominal - k * r.nominal_se).max(x0), yc - 0.32),
+                    ((r.nominal + k * r.nominal_se).min(x1), yc + 0.32),
+                ],
+                rgb((0xcc, 0xcc, 0xcc)).filled(),
+            )))?;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(r.nominal, yc - 0.38), (r.nominal, yc + 0.38)],
+                BLACK.stroke_width(w),
+            )))?;
+            let c = rgb(if r.ok { OK } else { MISS });
+            let (a, b) = (
+                (r.observed - k * r.observed_se).max(x0),
+                (r.observed + k * r.observed_se).min(x1),
+            );
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(a, yc), (b, yc)],
+                c.stroke_width(w),
+            )))?;
+            for e in [a, b] {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(e, yc - 0.15), (e, yc + 0.15)],
+                    c.stroke_width(w),
+                )))?;
+            }
+            chart.draw_series(std::iter::once(Circle::new(
+                (r.observed.clamp(x0, x1), yc),
+                r_px,
+                c.filled(),
+            )))?;
+        }
+        Ok(())
+    }
+}
+
+/// Inputs of [`rank_histogram_figure`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankHistogramFigure<'a> {
+    /// Figure title; may be empty.
+    pub title: String,
+    /// Panels: a title (e.g. `Gibbs: λ1`) and the count of replications in
+    /// each rank bin (all panels with the same number of bins).
+    pub panels: Vec<(String, &'a [usize])>,
+    /// Panels per row.
+    pub columns: usize,
+    /// Width in pixels (clamped to 320..=8192).
+    pub width: u32,
+    /// Height in pixels (clamped to 240..=8192).
+    pub height: u32,
+}
+
+impl<'a> RankHistogramFigure<'a> {
+    /// No title, three panels per row, 1200 pixels wide and 330 per row of
+    /// panels plus 60 high.
+    pub fn new(panels: Vec<(String, &'a [usize])>) -> Self {
+        let rows = panels.len().div_ceil(3).max(1) as u32;
+        RankHistogramFigure {
+            title: String::new(),
+            panels,
+            columns: 3,
+            width: 1200,
+            height: 60 + 330 * rows,
+        }
+    }
+}
+
+/// Writes simulation-based-calibration rank histograms as PNG or SVG (by
+/// extension): one bar chart per panel, with the count expected in each bin
+/// for uniform ranks as a black line inside a grey band of ±2 binomial
+/// standard deviations (`sqrt(R·p·(1 − p))`, `p` = 1/bins, `R` the
+/// replications of the panel): a calibrated sampler's bars scatter within
+/// the band (about 1 bin in 20 outside it).
+///
+/// # Errors
+///
+/// [`PlotError::UnsupportedFormat`] for an extension other than png/svg,
+/// [`PlotError::InvalidInput`] for no panels, `columns == 0`, a panel with
+/// fewer than 2 bins or no replications, or panels with different numbers
+/// of bins; [`PlotError::Io`] / [`PlotError::Backend`] when writing fails.
+///
+/// ```
+/// use threatstat_plot::{RankHistogramFigure, rank_histogram_figure};
+/// let h = [9usize, 11, 10, 12, 8];
+/// let fig = RankHistogramFigure::new(vec![("λ1".into(), &h[..]), ("τ".into(), &h[..])]);
+/// let path = std::env::temp_dir().join(format!("threatstat-plot-sbc-doc-{}.svg", std::process::id()));
+/// assert_eq!(rank_histogram_figure(&fig, &path).unwrap().drawn, 10);
+/// # std::fs::remove_file(&path).unwrap();
+/// ```
+pub fn rank_histogram_figure(
+    fig: &RankHistogramFigure,
+    path: &Path,
+) -> Result<PlotReport, PlotError> {
+    let format = raster_format(path)?;
+    let bad = |m: String| Err(PlotError::InvalidInput(m));
+    if fig.panels.is_empty() || fig.columns == 0 {
+        return bad("no rank histogram to draw (or zero columns)".into());
+    }
+    let bins = fig.panels[0].1.len();
+    for (t, h) in &fig.panels {
+        if h.len() != bins || bins < 2 {
+            return bad(format!(
+                "panel `{t}` has {} bins; every panel needs the same number, at least 2",
+                h.len()
+            ));
+        }
+        if h.iter().sum::<usize>() == 0 {
+            return bad(format!("panel `{t}` has no replications"));
+        }
+    }
+    register_fonts();
+    let s = (f64::from(fig.width.clamp(320, 8192)) / 1200.0).clamp(0.6, 4.0);
+    write(format, &RankHistograms { fig, s }, path)?;
+    Ok(PlotReport {
+        drawn: fig.panels.len() * bins,
+        skipped: 0,
+    })
+}
+
+struct RankHistograms<'a> {
+    fig: &'a RankHistogramFigure<'a>,
+    s: f64,
+}
+
+impl Drawing for RankHistograms<'_> {
+    fn size(&self) -> (u32, u32) {
+        clamp_size(self.fig.width, self.fig.height)
+    }
+
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let s = self.s;
+        let (tick_px, desc_px) = (13.0 * s, 15.0 * s);
+        let title_h = begin_titled(root, &self.fig.title, s)?;
+        let cols = self.fig.columns;
+        let rows = self.fig.panels.len().div_ceil(cols);
+        let (_, body) = root.split_vertically(title_h as i32);
+        let areas = body.split_evenly((rows, cols));
+        for ((label, h), area) in self.fig.panels.iter().zip(areas) {
+            let bins = h.len();
+            let total: usize = h.iter().sum();
+            let p = 1.0 / bins as f64;
+            let expected = total as f64 * p;
+            let sd = (total as f64 * p * (1.0 - p)).sqrt();
+            let top = h
+                .iter()
+                .map(|&c| c as f64)
+                .fold(expected + 2.0 * sd, f64::max)
+                * 1.1;
+            let mut chart = ChartBuilder::on(&area)
+                .caption(label.as_str(), font(desc_px))
+                .margin((8.0 * s) as i32)
+                .x_label_area_size((tick_px * 1.4 + desc_px * 1.8) as i32)
+                .y_label_area_size((tick_px * 3.0 + desc_px * 1.8) as i32)
+                .build_cartesian_2d(0.0..bins as f64, 0.0..top)?;
+            let mut mesh = chart.configure_mesh();
+            let y_fmt = |v: &f64| format!("{v:.0}");
+            mesh.x_desc("rank of the truth among the draws (bin)")
+                .y_desc("replications")
+                .x_labels(bins.min(10) + 1)
+                .y_labels(5)
+                .y_label_formatter(&y_fmt)
+                .x_label_formatter(&|v| format!("{v:.0}"))
+                .disable_x_mesh();
+            style_mesh(&mut mesh, tick_px, desc_px).draw()?;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [
+                    (0.0, (expected - 2.0 * sd).max(0.0)),
+                    (bins as f64, expected + 2.0 * sd),
+                ],
+                rgb((0xcc, 0xcc, 0xcc)).mix(0.7).filled(),
+            )))?;
+            chart.draw_series(h.iter().enumerate().map(|(i, &c)| {
+                Rectangle::new(
+                    [(i as f64 + 0.1, 0.0), (i as f64 + 0.9, c as f64)],
+                    rgb(OK).mix(0.8).filled(),
+                )
+            }))?;
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, expected), (bins as f64, expected)],
+                BLACK.stroke_width((1.5 * s).round().max(1.0) as u32),
+            )))?;
+        }
+        Ok(())
+    }
+}
