@@ -172,6 +172,46 @@ fn long_diffuse_and_peaked_series_use_blocks_within_the_bound() {
     }
 }
 
+/// A regression: the MAP interval used to be the best of the exact
+/// intervals and of the summed blocks' middle ones, and on these peaked
+/// posteriors the true MAP lay inside a summed block, 45 (15.5) times more
+/// probable than the reported (7, 90) ((160, 235)).
+#[test]
+fn the_map_interval_inside_a_summed_block_is_found() {
+    for (n, base, jump, start, end, seed, want) in [
+        (
+            204,
+            4.822015384707017,
+            3.155351879838402,
+            5,
+            93,
+            718_355,
+            (5, 90),
+        ),
+        (
+            238,
+            5.793198812265994,
+            4.154536251025409,
+            161,
+            235,
+            835_887,
+            (161, 236),
+        ),
+    ] {
+        let y = series(n, base, jump, start, end, seed);
+        let exact = Episode::params().fit(&y).unwrap();
+        let fast = Episode::params()
+            .approximate(0.3)
+            .approximate_from(0)
+            .fit(&y)
+            .unwrap();
+        assert!(fast.approximated_blocks() > 0, "n {n}");
+        assert_eq!(exact.map_interval(), want, "n {n}");
+        assert_eq!(fast.map_interval(), want, "n {n}");
+        check(&exact, &fast, 0.3).unwrap_or_else(|e| panic!("n {n}: {e}"));
+    }
+}
+
 #[test]
 fn exposures_and_length_limits_are_respected() {
     let n = 600;
