@@ -198,8 +198,14 @@ impl EpisodeParams {
     /// Within a summed block the conditional rate means are those
     /// of its middle interval, so [`EpisodePosterior::lambda_0_mean`],
     /// `lambda_1_mean` and `expected_rate` are close but not covered by the
-    /// bound; the MAP interval is the best of the intervals evaluated and of
-    /// the blocks' middle ones. Series shorter than
+    /// bound. The MAP interval's weight is within a factor `1 + ε` of the
+    /// exact MAP interval's (a branch-and-bound search of the summed
+    /// blocks whose upper bound is above the best weight found), and
+    /// [`EpisodePosterior::map_probability`] is its weight over the
+    /// computed evidence, so it is between `p / ((1 + ε)(1 + δ))` and
+    /// `p / (1 − δ)`, `p` the exact MAP probability and `δ` the reported
+    /// bound (the total-variation bound alone gives only `p ± δ`, and
+    /// nothing about the interval chosen). Series shorter than
     /// [`EpisodeParams::approximate_from`] (1,000 days) are computed exactly.
     /// Cannot be combined with [`EpisodeParams::tolerance`] (it prunes
     /// already).
