@@ -208,10 +208,11 @@ impl Rule {
     /// invalid parameters; call this first to get the reason.
     ///
     /// ```
-    /// use threatstat_acf::automation::Rule;
+    /// use threatstat_acf::automation::{PValues, Rule};
     /// assert!(Rule::notebook().check(28).is_ok());
     /// assert!(Rule::Notebook { lags: 1_000_000, threshold: 0.5 }.check(28).is_err());
-    /// assert!(Rule::LjungBox { lags: 7, fdr: f64::NAN }.check(28).is_err());
+    /// let p_values = PValues::ChiSquare;
+    /// assert!(Rule::LjungBox { lags: 7, fdr: f64::NAN, p_values }.check(28).is_err());
     /// ```
     pub fn check(&self, n: usize) -> Result<(), crate::AcfError> {
         let lags = self.lags();
