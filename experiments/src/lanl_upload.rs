@@ -320,10 +320,12 @@ pub fn run(
     let owners = with_progress(p.progress, &inputs.auth, scan.clone(), |scan| {
         OwnerMap::from_auth_scan(&inputs.auth, &OwnerRule::default(), scan)
     })?;
+    no_data_rows(&inputs.auth, owners.summary().auth_events)?;
     let table = with_progress(p.progress, &inputs.flows, scan, |scan| {
         upload_bytes_per_interval_with(&inputs.flows, &owners, p.interval_s, scan)
     })?;
     let (o, t) = (owners.summary(), table.summary());
+    no_data_rows(&inputs.flows, t.flows)?;
     let skipped = SkippedRows {
         auth: o.skipped,
         flows: t.skipped,
@@ -342,6 +344,15 @@ pub fn run(
         skipped: Some(&skipped),
     };
     analyse(&sums, &inputs.redteam, out_dir, p)
+}
+
+/// An input without a usable row is an error naming it: otherwise the
+/// analysis fails later on "no upload intervals", naming no file.
+fn no_data_rows(path: &Path, rows: u64) -> Result<(), Error> {
+    if rows == 0 {
+        return Err(format!("{}: no data rows", path.display()).into());
+    }
+    Ok(())
 }
 
 /// Upload sums per user and interval, however they were computed: by the
@@ -402,6 +413,7 @@ pub fn analyse(
     }
     std::fs::create_dir_all(out_dir)?;
     let red = RedTeam::read_with(redteam, p.bad_rows)?;
+    no_data_rows(redteam, red.len() as u64)?;
     let names = sums.users;
     let compromised: Vec<bool> = names.iter().map(|u| red.is_compromised(u)).collect();
     // Per-interval upload bytes; per-user rows for the KDE features.

@@ -279,9 +279,17 @@ impl GaussianKde {
             .collect();
         let fact = w_sum - np_sum(&weights.iter().map(|w| w * w).collect::<Vec<_>>()) / w_sum;
         if fact.is_nan() || fact <= 0.0 {
-            return Err(KdeError::SingularCovariance(
-                "the weighted data covariance is undefined (all weight on one point)".into(),
-            ));
+            // The largest weight leaves the others no share.
+            let heaviest = weights
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map(|(i, _)| i);
+            return Err(KdeError::Weights {
+                index: heaviest,
+                message: "the weighted data covariance is undefined (all weight on one point)"
+                    .into(),
+            });
         }
         let centred: Vec<Vec<f64>> = columns
             .iter()
@@ -731,16 +739,16 @@ fn normalised_weights(w: &[f64], n: usize) -> Result<Vec<f64>, KdeError> {
     }
     for (i, &x) in w.iter().enumerate() {
         if !x.is_finite() {
-            return Err(KdeError::Invalid(format!(
-                "weight {} is {x}, expected a finite number",
-                i + 1
-            )));
+            return Err(KdeError::Weights {
+                index: Some(i),
+                message: format!("weight {} is {x}, expected a finite number", i + 1),
+            });
         }
         if x < 0.0 {
-            return Err(KdeError::Invalid(format!(
-                "weight {} is negative ({x}); weights must be >= 0",
-                i + 1
-            )));
+            return Err(KdeError::Weights {
+                index: Some(i),
+                message: format!("weight {} is negative ({x}); weights must be >= 0", i + 1),
+            });
         }
     }
     // SciPy: `self._weights /= sum(self._weights)` with Python's builtin sum
@@ -750,9 +758,10 @@ fn normalised_weights(w: &[f64], n: usize) -> Result<Vec<f64>, KdeError> {
         s += x;
     }
     if !(s > 0.0 && s.is_finite()) {
-        return Err(KdeError::Invalid(format!(
-            "the weights sum to {s}; at least one must be positive"
-        )));
+        return Err(KdeError::Weights {
+            index: None,
+            message: format!("the weights sum to {s}; at least one must be positive"),
+        });
     }
     Ok(w.iter().map(|x| x / s).collect())
 }

@@ -100,4 +100,14 @@ pub enum KdeError {
     /// Invalid parameters or data.
     #[error("{0}")]
     Invalid(String),
+    /// The weights cannot be used (not finite, negative, summing to zero,
+    /// or all the weight on one point), so that a caller can name the
+    /// weights rather than the data.
+    #[error("{message}")]
+    Weights {
+        /// The 0-based weight to blame, when one is.
+        index: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
 }

@@ -220,22 +220,25 @@ fn degenerate_inputs_are_rejected_with_reasons() {
         Err(KdeError::SingularCovariance(_))
     ));
     let x = Points::from_1d(vec![0.0, 1.0, 3.0]).unwrap();
-    for w in [
-        vec![1.0, 2.0],
-        vec![1.0, -1.0, 1.0],
-        vec![0.0, 0.0, 0.0],
-        vec![1.0, f64::NAN, 1.0],
-    ] {
-        assert!(matches!(
-            GaussianKde::params().weights(w).fit(&x),
-            Err(KdeError::Invalid(_))
-        ));
-    }
-    // All weight on one point: the covariance is undefined.
     assert!(matches!(
-        GaussianKde::params().weights(vec![0.0, 1.0, 0.0]).fit(&x),
-        Err(KdeError::SingularCovariance(_))
+        GaussianKde::params().weights(vec![1.0, 2.0]).fit(&x),
+        Err(KdeError::Invalid(_))
     ));
+    // Unusable weights are told apart from bad data, with the weight to
+    // blame where there is one (all weight on one point: the covariance is
+    // undefined, the heaviest weight is blamed).
+    for (w, blamed) in [
+        (vec![1.0, -1.0, 1.0], Some(1)),
+        (vec![0.0, 0.0, 0.0], None),
+        (vec![1.0, f64::NAN, 1.0], Some(1)),
+        (vec![0.0, 1.0, 0.0], Some(1)),
+        (vec![1.0, 1e23, 1.0], Some(1)),
+    ] {
+        match GaussianKde::params().weights(w.clone()).fit(&x) {
+            Err(KdeError::Weights { index, .. }) => assert_eq!(index, blamed, "{w:?}"),
+            other => panic!("{w:?}: {other:?}"),
+        }
+    }
     for b in [
         Bandwidth::Factor(0.0),
         Bandwidth::Factor(f64::NAN),

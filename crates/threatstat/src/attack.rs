@@ -275,15 +275,12 @@ fn split_labels(s: &str, what: &str) -> Result<Vec<String>, BoxError> {
     Ok(v)
 }
 
-fn train(a: &TrainArgs) -> Res {
-    prepare(
-        &[Some(a.flows.as_path())],
-        &[Some(a.out.as_path()), a.issues.as_deref()],
-        &[a.plot.as_deref()],
-    )?;
+/// Reads and validates an Attack Flow corpus the one way every command
+/// does: a summary line on stderr and one example (with file and line) of
+/// each kind of warning, so a flow that loses its actions is always named.
+fn read_flows(path: &Path) -> Result<threatstat_attack::TacticFlows, BoxError> {
     let cat = Catalogue::bundled();
-    let corpus = threatstat_attack::FlowCorpus::read_jsonl(&a.flows)?;
-    let flows = corpus.extract(cat);
+    let flows = threatstat_attack::FlowCorpus::read_jsonl(path)?.extract(cat);
     let warnings: Vec<_> = flows
         .issues
         .iter()
@@ -296,7 +293,7 @@ fn train(a: &TrainArgs) -> Res {
         .collect();
     eprintln!(
         "{}: {} flows, {} with ATT&CK Enterprise actions; issues: {}",
-        a.flows.display(),
+        path.display(),
         flows.flows.len(),
         flows.non_empty().count(),
         if counts.is_empty() {
@@ -313,6 +310,21 @@ fn train(a: &TrainArgs) -> Res {
             eprintln!("  warning ({} x{n}), e.g. {w}", w.kind.as_str());
         }
     }
+    Ok(flows)
+}
+
+fn train(a: &TrainArgs) -> Res {
+    prepare(
+        &[Some(a.flows.as_path())],
+        &[Some(a.out.as_path()), a.issues.as_deref()],
+        &[a.plot.as_deref()],
+    )?;
+    let flows = read_flows(&a.flows)?;
+    let warnings: Vec<_> = flows
+        .issues
+        .iter()
+        .filter(|i| i.kind.is_warning())
+        .collect();
     if let Some(p) = &a.issues {
         write_json(p, &serde_json::to_value(&flows.issues)?)?;
         eprintln!("  every issue -> {}", p.display());
@@ -471,8 +483,7 @@ fn heatmap(a: &HeatmapArgs) -> Res {
 
 fn loo(a: &LooArgs) -> Res {
     prepare(&[Some(a.flows.as_path())], &[a.out.as_deref()], &[])?;
-    let cat = Catalogue::bundled();
-    let flows = threatstat_attack::FlowCorpus::read_jsonl(&a.flows)?.extract(cat);
+    let flows = read_flows(&a.flows)?;
     // Too few usable flows: a property of the input file.
     let table = loo_grid(&flows, &a.orders, &a.alphas, !a.keep_repeats)
         .map_err(|e| format!("{}: {e}", a.flows.display()))?;
@@ -649,6 +660,9 @@ fn evaluate_cmd(a: &EvaluateArgs) -> Res {
     };
     let resolver = TacticResolver::new(cat, votes);
     let datasets = read_otrf_mappings(&a.otrf)?;
+    if datasets.is_empty() {
+        return Err(format!("{}: no data rows", a.otrf.display()).into());
+    }
     let (chains, notes) = held_out_chains(&datasets, &a.otrf, &resolver);
     for n in &notes {
         eprintln!("note: {n}");

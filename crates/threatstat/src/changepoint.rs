@@ -577,6 +577,10 @@ fn logons(a: &LogonsArgs) -> Res {
     if counts.skip_report().skipped > 0 {
         eprintln!("{}: {}", a.logon.display(), counts.skip_report());
     }
+    // A header and nothing usable is a wrong file, not an empty result.
+    if summary.rows == 0 {
+        return Err(format!("{}: no data rows", a.logon.display()).into());
+    }
     if summary.days() > 3_660 {
         // Dates are bounded (1970..=2099), but a decade of days per user
         // already makes the episode and segments models slow.

@@ -82,8 +82,16 @@ pub fn run(a: KdeArgs) -> Res {
         params = params.weights(w.clone());
         weights = Some(w);
     }
-    let kde = params.fit(&data).map_err(|e| match (bandwidth, d) {
-        (Bandwidth::StdDev(_), d) if d > 1 => format!(
+    let kde = params.fit(&data).map_err(|e| match (&e, bandwidth, d) {
+        // Weights the fit cannot use: name the weights file (and line).
+        (threatstat_kde::KdeError::Weights { index, .. }, _, _) => {
+            let wpath = a.weights.as_deref().unwrap_or(&a.data);
+            match index.map(|i| nth_data_line(wpath, i)) {
+                Some(Ok(line)) => format!("{}:{line}: {e}", wpath.display()),
+                _ => format!("{}: {e}", wpath.display()),
+            }
+        }
+        (_, Bandwidth::StdDev(_), d) if d > 1 => format!(
             "--bandwidth NUMBER is the kernel standard deviation of 1-D data; the data have {d} \
              columns (use --factor): {e}"
         ),

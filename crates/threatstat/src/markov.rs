@@ -299,6 +299,15 @@ fn sessionize(a: SessionizeArgs) -> Res {
     if skipped.skipped > 0 {
         eprintln!("{}: {skipped}", a.input.display());
     }
+    // A header and nothing usable is a wrong file, not an empty result.
+    if log.times.is_empty() {
+        let why = if skipped.skipped > 0 {
+            " left (every row was skipped)"
+        } else {
+            ""
+        };
+        return Err(format!("{}: no data rows{why}", a.input.display()).into());
+    }
     // Written straight from the events and the split: no session set or
     // metadata of the whole file in memory.
     let sessions = params.split(&log.users, &log.times)?;

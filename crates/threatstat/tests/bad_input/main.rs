@@ -257,48 +257,7 @@ pub const LENIENT: &[(&str, Kind, Expect, &str)] = &[
 /// (issue 20 item in the comment). The harness skips them and fails when
 /// one of them starts to behave, so that it is taken off this list.
 /// "new:" marks defects found by this suite that no issue item names.
-pub const PENDING: &[(&str, Kind, &str)] = &[
-    (
-        "attack loo",
-        Kind::MissingColumn,
-        "new: loo takes a flow without `actions` as empty; no line (train names it)",
-    ),
-    (
-        "kde --weights",
-        Kind::Huge,
-        "new: a huge weight fails on the data file, the weights file is not named",
-    ),
-    (
-        "changepoint logons",
-        Kind::HeaderOnly,
-        "new: no data rows is not an error",
-    ),
-    (
-        "markov sessionize",
-        Kind::HeaderOnly,
-        "new: no data rows is not an error",
-    ),
-    (
-        "attack evaluate --otrf",
-        Kind::HeaderOnly,
-        "new: the no-data message names no file",
-    ),
-    (
-        "lanl uploads --auth",
-        Kind::Empty,
-        "new: the no-data message names no file",
-    ),
-    (
-        "lanl uploads --flows",
-        Kind::Empty,
-        "new: the no-data message names no file",
-    ),
-    (
-        "lanl uploads --redteam",
-        Kind::Empty,
-        "new: the no-data message names no file",
-    ),
-];
+pub const PENDING: &[(&str, Kind, &str)] = &[];
 
 #[test]
 fn every_command_survives_every_bad_input() {
