@@ -7,8 +7,8 @@
 //! day, 30–120 days ([`NullPairs::sparse`]). The χ² p-values of statsmodels
 //! fail this (checked below, so the test can fail); the permutation
 //! p-values pass. Measured (`--ignored` version, seed 77): a flag in 22 of
-//! 400 runs of 2,000 pairs with permutation p-values (5.5%; with the
-//! release example's seeds, 20 of 400), 269 of 400 with χ²; on 20,000
+//! 400 runs of 2,000 pairs with permutation p-values (5.5%), 269 of 400
+//! with χ²; on 20,000
 //! pairs of 0.05 calls a day over 90 days (the case), 0 of 20 runs
 //! against 20 of 20 with χ². The default test (24 runs): 2 and 16.
 
