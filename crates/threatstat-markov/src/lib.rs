@@ -4,7 +4,7 @@
 //! Security analysts model sessions (Exchange cmdlets, CloudTrail calls,
 //! process launches) as first-order Markov chains and flag sessions whose
 //! rarest sliding window is unlikely. This crate reproduces msticpy 3.0.2's
-//! numbers (likelihoods bit-for-bit in practice, tolerance 1e-12 promised;
+//! numbers (likelihoods to 1e-15 relative, mostly bit for bit;
 //! see `shared/specs/msticpy_anomalous_sequence.md` in the repository) and
 //! goes beyond it:
 //!

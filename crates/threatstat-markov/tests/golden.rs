@@ -3,9 +3,11 @@
 //! Fixtures in `tests/fixtures/msticpy/` are the golden files produced by
 //! msticpy (see the README there); `tests/fixtures/msticpy_extra/` holds more
 //! configurations produced by `tools/reference/msticpy_anomalous_sequence.py`.
-//! Tolerances: likelihoods 1e-12 relative (msticpy's own products move by up
-//! to 1.7e-16 with PYTHONHASHSEED); rarest-window start equal, or a window
-//! whose likelihood is within 1e-12 of the minimum (near-ties, spec Q11);
+//! Tolerances: likelihoods 1e-15 relative, the README's promise (msticpy's
+//! own products move by up to 1.7e-16 with PYTHONHASHSEED; measured: all
+//! within 3e-16, some not bit for bit); rarest-window start equal
+//! (a start at a window within 1e-15 of the minimum is counted as a near-tie,
+//! spec Q11, and there must be none);
 //! sessionization row ids exactly.
 
 use std::path::{Path, PathBuf};
@@ -14,7 +16,7 @@ use threatstat_markov::io::{EventColumns, read_events_csv, read_sessions_jsonl, 
 use threatstat_markov::sessionize::SessionizeParams;
 use threatstat_markov::{MarkovModel, SessionFile, SessionType, WindowOptions};
 
-const REL: f64 = 1e-12;
+const REL: f64 = 1e-15;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
