@@ -6,7 +6,7 @@ use threatstat_attack::evaluate::{
     EvaluationParams, evaluate, held_out_chains, read_otrf_mappings,
 };
 use threatstat_attack::{
-    Catalogue, DEFAULT_ALPHA, DEFAULT_ORDER, Ending, FlowCorpus, IssueKind, TacticChain,
+    Catalogue, DEFAULT_ALPHA, DEFAULT_ORDER, Ending, Endpoint, FlowCorpus, IssueKind, TacticChain,
     TacticFlows, TacticResolver, loo_grid,
 };
 
@@ -171,4 +171,21 @@ fn otrf_chains_rank_above_shuffles_and_random_alerts() {
     // Same seed, same result.
     let again = evaluate(&m, &chains, &resolver, &EvaluationParams::default()).unwrap();
     assert_eq!(again, ev);
+}
+
+/// The README's most probable paths of the default model: START → Initial
+/// Access → END (p = 0.018) and Initial Access → Execution → Impact
+/// (p = 0.014), at the README's three decimals.
+#[test]
+fn readme_most_probable_paths() {
+    let m = TacticChain::params().fit(&flows()).unwrap();
+    let t = |id: &str| Endpoint::Tactic(m.tactics().index_of(id).unwrap());
+    let whole = m
+        .most_probable_path(Endpoint::Start, Endpoint::End)
+        .unwrap();
+    assert_eq!(whole.tactics, ["TA0001"]);
+    assert_eq!(format!("{:.3}", whole.probability), "0.018");
+    let between = m.most_probable_path(t("TA0001"), t("TA0040")).unwrap();
+    assert_eq!(between.tactics, ["TA0001", "TA0002", "TA0040"]);
+    assert_eq!(format!("{:.3}", between.probability), "0.014");
 }
