@@ -109,7 +109,7 @@ pub struct AutomationArgs {
     pub threshold: f64,
     /// False discovery rate of the Ljung-Box rule: with permutation p-values the
     /// expected share of flagged pairs with no autocorrelation is at most FDR
-    /// (on simulated sparse pairs with no automation at all, 42 of 800 runs flagged anything at 0.05).
+    /// (on simulated sparse pairs with no automation at all, 22 of 400 runs flagged anything at 0.05).
     #[arg(long, default_value_t = 0.05, value_parser = args::float(0.0, true, 1.0, false))]
     pub fdr: f64,
     /// p-values of the Ljung-Box rule: permutation (valid on sparse counts) or chi2
