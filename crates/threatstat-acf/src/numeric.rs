@@ -112,6 +112,46 @@ mod tests {
         assert_eq!(numpy_mean(&x), 3.0);
     }
 
+    /// The module's promise: `np.add.reduce` bit for bit. Reference bits
+    /// from `tools/reference/numpy_pairwise_sum.py` (block edges 8 and 128
+    /// included; most sizes differ from a naive running sum, so the test
+    /// tells the two apart).
+    #[test]
+    fn pairwise_sum_equals_numpy_bit_for_bit() {
+        let want: [(usize, u64); 16] = [
+            (1, 0xc02b59f22983759f),  // -13.675675675675675, naive sum equal; numpy 2.4.6
+            (2, 0xc022a60dd67c8a60),  // -9.324324324324323, naive sum equal; numpy 2.4.6
+            (7, 0xc02edc7b9e366dc8),  // -15.430630630630631, naive sum equal; numpy 2.4.6
+            (8, 0xc02acea521ac0ce8),  // -13.4036036036036, naive sum differs; numpy 2.4.6
+            (9, 0xc02a444444444442),  // -13.13333333333333, naive sum differs; numpy 2.4.6
+            (15, 0xc029759f22983759), // -12.729729729729728, naive sum equal; numpy 2.4.6
+            (16, 0xc03345306eb3e452), // -19.270270270270267, naive sum equal; numpy 2.4.6
+            (17, 0xc0390a60dd67c8a5), // -25.040540540540537, naive sum equal; numpy 2.4.6
+            (127, 0xbfe75da2d341f5c8), // -0.7301801801801782, naive sum differs; numpy 2.4.6
+            (128, 0x400092ae5b546930), // 2.071621621621624, naive sum differs; numpy 2.4.6
+            (129, 0x4007623fa770162e), // 2.9229729729729774, naive sum differs; numpy 2.4.6
+            (255, 0x40179324708c3936), // 5.893693693693697, naive sum differs; numpy 2.4.6
+            (256, 0x401001d854df401e), // 4.001801801801802, naive sum differs; numpy 2.4.6
+            (257, 0x3fe1c99238461cf0), // 0.5558558558558655, naive sum differs; numpy 2.4.6
+            (1000, 0x4040fcf1b36e3dce), // 33.97612612612612, naive sum differs; numpy 2.4.6
+            (4097, 0x404468c39324708a), // 40.81846846846845, naive sum differs; numpy 2.4.6
+        ];
+        for (n, bits) in want {
+            let x: Vec<f64> = (0..n)
+                .map(|i| ((i * 7919) % 1013) as f64 - 506.0)
+                .zip((0..n).map(|i| (37 * (1 + i % 5)) as f64))
+                .map(|(a, b)| a / b)
+                .collect();
+            let got = pairwise_sum(&x);
+            assert_eq!(
+                got.to_bits(),
+                bits,
+                "n = {n}: {got} vs {}",
+                f64::from_bits(bits)
+            );
+        }
+    }
+
     #[test]
     fn pairwise_sum_matches_a_naive_sum_of_integers() {
         let x: Vec<f64> = (0..1000).map(f64::from).collect();
