@@ -70,7 +70,12 @@ pub fn stratified_split(
 /// for (train, test) in &folds {
 ///     assert_eq!(train.len() + test.len(), 50);
 ///     assert_eq!(test.iter().filter(|&&i| y[i]).count(), 2);
+///     assert!(test.iter().all(|i| !train.contains(i)));
 /// }
+/// // Each row in exactly one test set.
+/// let mut tested: Vec<usize> = folds.iter().flat_map(|(_, t)| t.iter().copied()).collect();
+/// tested.sort();
+/// assert_eq!(tested, (0..50).collect::<Vec<_>>());
 /// assert!(stratified_kfold(&y, 11, 1).is_err());
 /// ```
 pub fn stratified_kfold(labels: &[bool], k: usize, seed: u64) -> Result<Vec<Fold>, FeaturesError> {
