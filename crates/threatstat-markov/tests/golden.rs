@@ -12,7 +12,9 @@
 
 use std::path::{Path, PathBuf};
 use threatstat_core::BadRowPolicy;
-use threatstat_markov::io::{EventColumns, read_events_csv, read_sessions_jsonl, sessionize_log};
+use threatstat_markov::io::{
+    EventColumns, read_events_csv, read_sessions_jsonl, sessionize_log, write_scores_csv,
+};
 use threatstat_markov::sessionize::SessionizeParams;
 use threatstat_markov::{MarkovModel, SessionFile, SessionType, WindowOptions};
 
@@ -587,4 +589,38 @@ fn toy_cases_match_msticpy() {
         }
     }
     assert!(checked > 200, "{checked}");
+}
+
+/// `write_scores_csv` writes msticpy's golden `rarest_*.csv` files byte for
+/// byte (the promise of its docs; on these 12 files no likelihood differs
+/// from msticpy's in its shortest repr).
+#[test]
+fn scores_csv_is_the_golden_file() {
+    let s = sessions();
+    let dir = std::env::temp_dir().join(format!("threatstat-golden-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut checked = 0;
+    for p in files("rarest_") {
+        if !p.parent().unwrap().ends_with("msticpy") {
+            continue;
+        }
+        let name = p.file_name().unwrap().to_str().unwrap();
+        let parts: Vec<&str> = name.trim_end_matches(".csv").rsplitn(4, '_').collect();
+        let opts = WindowOptions::new(parts[2][1..].parse().unwrap())
+            .start_end_tokens(parts[1] == "tokensT")
+            .geo_mean(parts[0] == "geoT")
+            .keep_window_likelihoods(true);
+        let got = model(&s, type_of(name))
+            .rarest_windows(&s.sessions, &opts)
+            .unwrap();
+        let out = dir.join(name);
+        write_scores_csv(&out, &s, &got).unwrap();
+        let ours = std::fs::read_to_string(&out).unwrap();
+        let want = std::fs::read_to_string(&p).unwrap();
+        let first = ours.lines().zip(want.lines()).position(|(a, b)| a != b);
+        assert!(ours == want, "{name}: first differing line {first:?}");
+        checked += 1;
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(checked, 12);
 }
