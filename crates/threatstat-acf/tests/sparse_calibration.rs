@@ -178,3 +178,23 @@ fn planted_jobs_are_found() {
         "{false_flags} of {flags}"
     );
 }
+
+/// The README's "the notebook's rule flags about 0.8% of such sparse
+/// pairs, so something in every run" (its threshold 0.5 on
+/// max |autocorrelation| up to lag 7 is not a test).
+#[test]
+fn notebook_rule_flags_about_one_in_120_sparse_null_pairs() {
+    let (mut flagged, mut pairs, mut runs_with_flag) = (0, 0, 0);
+    for seed in 0..5u64 {
+        let null = NullPairs::sparse().pairs(2000).generate(900 + seed);
+        let d = detect(&null, &Rule::notebook());
+        let f = d.iter().filter(|d| d.flagged).count();
+        flagged += f;
+        pairs += d.len();
+        runs_with_flag += usize::from(f > 0);
+    }
+    let share = flagged as f64 / pairs as f64;
+    eprintln!("notebook rule: {flagged} of {pairs} null pairs flagged ({share:.4})");
+    assert!((0.006..=0.010).contains(&share), "{share}");
+    assert_eq!(runs_with_flag, 5);
+}
