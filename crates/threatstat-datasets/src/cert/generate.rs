@@ -9,13 +9,13 @@
 
 use super::datetime::{format_day, parse_day, weekday};
 use crate::DatasetError;
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rand_distr::{Distribution, Gamma, Poisson};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use threatstat_core::rng::SeededRng;
 use threatstat_core::time::civil_from_days;
 
 /// The `format` tag of [`GroundTruth`] JSON.
@@ -154,9 +154,10 @@ mod day_as_date {
 /// uniformly in the [`change_window`] fraction of the period (never the
 /// first day, so each planted user has a "before").
 ///
-/// The same parameters give a byte-identical file (with the same version
-/// of `rand`, whose `StdRng` stream is not promised stable across its
-/// releases; `Cargo.lock` pins it).
+/// The same parameters give a byte-identical file: the random bits come
+/// from [`threatstat_core::rng::SeededRng`], whose stream is fixed; the
+/// samplers of `rand_distr` on top of it may change between that crate's
+/// releases (`Cargo.lock` pins it).
 ///
 /// [`generate`]: LogonGenerator::generate
 /// [`rate_mean`]: LogonGenerator::rate_mean
@@ -750,10 +751,10 @@ impl LogonGenerator {
             target: target.to_string(),
             source: e,
         };
-        let mut rng = StdRng::seed_from_u64(self.seed);
+        let mut rng = threatstat_core::rng::seeded(self.seed);
         // Row ids come from their own stream, so that a file without the
         // `id` column has the same events as one with it.
-        let mut id_rng = StdRng::seed_from_u64(self.seed ^ ID_STREAM);
+        let mut id_rng = threatstat_core::rng::seeded(self.seed ^ ID_STREAM);
         let mut users = self.make_users(&mut rng)?;
         let mut out = BufWriter::with_capacity(1 << 16, out);
         out.write_all(if self.id_column {
@@ -905,7 +906,7 @@ impl LogonGenerator {
     }
 
     /// Users with names, PCs, rates and (for planted ones) change days.
-    fn make_users(&self, rng: &mut StdRng) -> Result<Vec<User>, DatasetError> {
+    fn make_users(&self, rng: &mut SeededRng) -> Result<Vec<User>, DatasetError> {
         let gamma = Gamma::new(self.rate_shape, self.rate_mean / self.rate_shape)
             .map_err(|e| DatasetError::Invalid(format!("rate distribution: {e}")))?;
         let mut seen = HashSet::with_capacity(self.users);
@@ -944,7 +945,7 @@ impl LogonGenerator {
             users[i].change_day = Some(self.start_day + rng.random_range(lo..=hi));
         }
         if self.episode_days.is_some() || self.leavers > 0 || self.shift_workers > 0 {
-            let mut mix = StdRng::seed_from_u64(self.seed ^ MIX_STREAM);
+            let mut mix = threatstat_core::rng::seeded(self.seed ^ MIX_STREAM);
             if let Some((min, max)) = self.episode_days {
                 for u in users.iter_mut() {
                     if let Some(c) = u.change_day {
@@ -972,7 +973,7 @@ impl LogonGenerator {
 }
 
 /// A uniform second in hours 18-23 or 0-6 (13 hours).
-fn after_hours_second(rng: &mut StdRng) -> u32 {
+fn after_hours_second(rng: &mut SeededRng) -> u32 {
     let s = rng.random_range(0..13 * 3600);
     (s + 18 * 3600) % (24 * 3600)
 }
@@ -999,7 +1000,7 @@ fn push_2(buf: &mut Vec<u8>, v: u32) {
 }
 
 /// A CERT-style row id, `{XXXX-XXXXXXXX-XXXXXXXX}` over `0-9A-Z`.
-fn push_id(buf: &mut Vec<u8>, rng: &mut StdRng) {
+fn push_id(buf: &mut Vec<u8>, rng: &mut SeededRng) {
     const ALPHABET: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     const POW10: u64 = 36u64.pow(10);
     let mut chars = [0u8; 20];
@@ -1053,7 +1054,7 @@ mod tests {
 
     #[test]
     fn after_hours_seconds_are_after_hours() {
-        let mut rng = StdRng::seed_from_u64(1);
+        let mut rng = threatstat_core::rng::seeded(1);
         for _ in 0..10_000 {
             let h = after_hours_second(&mut rng) / 3600;
             assert!(!(7..18).contains(&h), "{h}");
@@ -1062,7 +1063,7 @@ mod tests {
 
     #[test]
     fn ids_have_cert_shape() {
-        let mut rng = StdRng::seed_from_u64(1);
+        let mut rng = threatstat_core::rng::seeded(1);
         let mut b = Vec::new();
         push_id(&mut b, &mut rng);
         let s = String::from_utf8(b).unwrap();

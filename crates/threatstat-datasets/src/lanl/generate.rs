@@ -11,8 +11,7 @@
 
 use super::redteam::{RedTeam, RedTeamRow};
 use crate::DatasetError;
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashSet};
@@ -20,6 +19,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use threatstat_core::atomic::{AtomicFile, commit_all};
 use threatstat_core::gz::GzWriter;
+use threatstat_core::rng::SeededRng;
 
 /// The `format` tag of [`LanlTruth`] JSON.
 pub const LANL_TRUTH_FORMAT: &str = "threatstat-lanl-truth";
@@ -101,8 +101,9 @@ const PORTS: [(u16, f64); 8] = [
 /// are written hour by hour: memory is the users' state plus one hour of
 /// events, so 10^9 events need no more memory than 10^7.
 ///
-/// The same parameters (and red-team file) give byte-identical files with
-/// the same version of `rand` (whose `StdRng` stream `Cargo.lock` pins).
+/// The same parameters (and red-team file) give byte-identical files: the
+/// random bits come from [`threatstat_core::rng::SeededRng`], whose stream
+/// is fixed; `rand_distr`'s samplers on top of it are pinned by `Cargo.lock`.
 ///
 /// [`generate`]: LanlGenerator::generate
 /// [`servers`]: LanlGenerator::servers
@@ -595,7 +596,7 @@ impl LanlGenerator {
         };
         let last_time = u64::from(self.days) * DAY;
         let rt = self.redteam.until(last_time);
-        let mut rng = StdRng::seed_from_u64(self.seed);
+        let mut rng = threatstat_core::rng::seeded(self.seed);
         let mut w = World::new(self, &rt, &mut rng);
 
         let mut auth = BufWriter::with_capacity(1 << 20, auth);
@@ -711,7 +712,7 @@ struct World {
 }
 
 impl World {
-    fn new(g: &LanlGenerator, rt: &RedTeam, rng: &mut StdRng) -> World {
+    fn new(g: &LanlGenerator, rt: &RedTeam, rng: &mut SeededRng) -> World {
         let reserved: HashSet<&str> = rt.computers().into_iter().collect();
         let attackers: HashSet<&str> = rt.rows().iter().map(|r| r.src_computer.as_str()).collect();
         let mut taken: HashSet<String> = HashSet::new();
@@ -737,7 +738,7 @@ impl World {
             }
         }
         let mut users: Vec<User> = Vec::with_capacity(planted.len() + g.users);
-        let user = |name: String, home: usize, compromise: Option<u64>, rng: &mut StdRng| {
+        let user = |name: String, home: usize, compromise: Option<u64>, rng: &mut SeededRng| {
             let z1: f64 = rng.sample(StandardNormal);
             let z2: f64 = rng.sample(StandardNormal);
             User {
@@ -807,11 +808,11 @@ impl World {
         }
     }
 
-    fn server(&self, rng: &mut StdRng) -> usize {
+    fn server(&self, rng: &mut SeededRng) -> usize {
         rng.random_range(0..self.n_servers)
     }
 
-    fn session_logon(&mut self, rng: &mut StdRng, sink: &mut Sink, u: usize, s: u64) {
+    fn session_logon(&mut self, rng: &mut SeededRng, sink: &mut Sink, u: usize, s: u64) {
         let user = &mut self.users[u];
         user.home_logons += 1;
         let (name, home) = (user.name.as_bytes(), self.computers[user.home].as_bytes());
@@ -839,7 +840,7 @@ impl World {
         });
     }
 
-    fn user_auth(&self, rng: &mut StdRng, sink: &mut Sink, u: usize, s: u64) {
+    fn user_auth(&self, rng: &mut SeededRng, sink: &mut Sink, u: usize, s: u64) {
         let user = &self.users[u];
         let name = user.name.as_bytes();
         let home = self.computers[user.home].as_bytes();
@@ -936,7 +937,14 @@ impl World {
         }
     }
 
-    fn user_flow(&mut self, rng: &mut StdRng, sink: &mut Sink, u: usize, s: u64, ln_effect: f64) {
+    fn user_flow(
+        &mut self,
+        rng: &mut SeededRng,
+        sink: &mut Sink,
+        u: usize,
+        s: u64,
+        ln_effect: f64,
+    ) {
         let srv = self.server(rng);
         let z: f64 = rng.sample(StandardNormal);
         let upload = rng.random_bool(0.5);
@@ -963,7 +971,7 @@ impl World {
     #[allow(clippy::too_many_arguments)]
     fn flow(
         &self,
-        rng: &mut StdRng,
+        rng: &mut SeededRng,
         sink: &mut Sink,
         s: u64,
         src: usize,
@@ -1012,7 +1020,7 @@ impl World {
         });
     }
 
-    fn port(&self, rng: &mut StdRng) -> u16 {
+    fn port(&self, rng: &mut SeededRng) -> u16 {
         let r: f64 = rng.random();
         let i = self
             .port_cdf
@@ -1025,7 +1033,7 @@ impl World {
     /// The servers' own auth events and flows in hour `[cs, cs + 3600)`.
     fn servers_hour(
         &self,
-        rng: &mut StdRng,
+        rng: &mut SeededRng,
         sink: &mut Sink,
         cs: u64,
         (auth_rate, flow_rate): (f64, f64),
@@ -1190,7 +1198,7 @@ impl Sink {
 
 /// A Poisson draw (0 for a zero rate).
 #[inline]
-fn poisson(rng: &mut StdRng, lambda: f64) -> u64 {
+fn poisson(rng: &mut SeededRng, lambda: f64) -> u64 {
     if lambda > 0.0 {
         Poisson::new(lambda).map_or(0, |d| d.sample(rng) as u64)
     } else {
@@ -1264,7 +1272,7 @@ mod tests {
     fn homes_are_unique_and_red_team_homes_come_from_the_file() {
         let g = LanlGenerator::new().users(300).days(58);
         let rt = g.redteam.clone();
-        let mut rng = StdRng::seed_from_u64(0);
+        let mut rng = threatstat_core::rng::seeded(0);
         let w = World::new(&g, &rt, &mut rng);
         let homes: HashSet<usize> = w.users.iter().map(|u| u.home).collect();
         assert_eq!(homes.len(), w.users.len());
