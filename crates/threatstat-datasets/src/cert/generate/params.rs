@@ -303,7 +303,7 @@ impl LogonGenerator {
     }
 
     /// Number of (not planted) users who work at night: their ordinary
-    /// logons are after hours with probability [`SHIFT_AFTER_HOURS_PROB`]
+    /// logons are after hours with probability [`SHIFT_AFTER_HOURS_PROB`](super::SHIFT_AFTER_HOURS_PROB)
     /// (default 0).
     ///
     /// ```
