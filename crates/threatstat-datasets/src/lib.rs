@@ -52,10 +52,10 @@ pub mod cert;
 pub mod cloudtrail;
 mod error;
 pub mod lanl;
+#[cfg(feature = "generate")]
 mod truth;
 
-pub use cert::{
-    DailyCounts, GroundTruth, HourWindow, LogonCounts, LogonGenerator, LogonLoader, LogonSummary,
-    Span,
-};
+pub use cert::{DailyCounts, HourWindow, LogonCounts, LogonLoader, LogonSummary, Span};
+#[cfg(feature = "generate")]
+pub use cert::{GroundTruth, LogonGenerator};
 pub use error::DatasetError;

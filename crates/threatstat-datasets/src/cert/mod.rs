@@ -34,11 +34,13 @@
 //! ```
 
 mod datetime;
+#[cfg(feature = "generate")]
 pub mod generate;
 mod logon;
 mod window;
 
 pub use datetime::{LocalDateTime, format_day, parse_cert_datetime, parse_day, weekday};
+#[cfg(feature = "generate")]
 pub use generate::{
     GroundTruth, Leaver, LogonGenerator, OrgEvent, PlantKind, PlantedUser, SHIFT_AFTER_HOURS_PROB,
 };

@@ -51,11 +51,13 @@
 //! assert_eq!(table.summary().counted, log.truth().records);
 //! ```
 
+#[cfg(feature = "generate")]
 mod generate;
 mod json;
 mod load;
 mod record;
 
+#[cfg(feature = "generate")]
 pub use generate::{
     AutomatedPair, CloudTrailGenerator, CloudTrailTruth, GeneratedLog, HumanPrincipal, Schedule,
     TRUTH_FORMAT, TRUTH_VERSION,

@@ -61,8 +61,10 @@
 //! [`BadRowPolicy::Skip`]: threatstat_core::BadRowPolicy::Skip
 
 mod auth;
+#[cfg(feature = "generate")]
 mod cyberfl;
 mod flows;
+#[cfg(feature = "generate")]
 mod generate;
 mod names;
 mod owners;
@@ -72,8 +74,10 @@ mod redteam;
 mod upload;
 
 pub use auth::{AuthEvent, LogonType, Orientation, Outcome, for_each_auth};
+#[cfg(feature = "generate")]
 pub use cyberfl::{CYBERFL_HEADER, CyberFlOptions, CyberFlSummary};
 pub use flows::{FlowEvent, Port, for_each_flow};
+#[cfg(feature = "generate")]
 pub use generate::{
     CompromisedUser, LANL_TRUTH_FORMAT, LANL_TRUTH_VERSION, LanlFiles, LanlGenerator, LanlTruth,
     UserTruth,

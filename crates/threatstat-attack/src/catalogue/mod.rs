@@ -15,212 +15,37 @@
 //! labels. Callers report them; [`Catalogue::probable_replacement`] names the
 //! active technique with the same name when there is exactly one (the
 //! `revoked-by` relationships are not part of the bundled data).
+//!
+//! # The files, one idea each
+//!
+//! * this file: the [`Catalogue`] (bundled or read from CSV), its
+//!   [`Technique`]s and look-ups;
+//! * `tactics`: [`Tactic`] and [`TacticSet`];
+//! * `ids`: [`IdClass`], ids by shape (Enterprise, ATLAS, ICS, malformed);
+//! * `labels`: [`UnknownLabel`] and the closest-id suggestions.
 
 use crate::AttackError;
-use serde::{Deserialize, Serialize};
+use ids::{tactic_shaped, technique_shaped};
+use labels::closest;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
+use tactics::normalise_name;
 use threatstat_core::{Error, Location};
+
+mod ids;
+mod labels;
+mod tactics;
+
+pub use ids::IdClass;
+pub use labels::UnknownLabel;
+pub use tactics::{Tactic, TacticSet};
 
 /// The version of the bundled catalogue.
 pub const BUNDLED_ATTACK_VERSION: &str = "ATT&CK Enterprise v18.1";
 
-const TACTICS_CSV: &str = include_str!("../../../data/attack/tactics.csv");
-const TECHNIQUES_CSV: &str = include_str!("../../../data/attack/techniques.csv");
-
-/// One tactic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tactic {
-    /// ATT&CK id, e.g. `TA0001`.
-    pub id: String,
-    /// STIX short name, e.g. `initial-access`.
-    pub shortname: String,
-    /// Display name, e.g. `Initial Access`.
-    pub name: String,
-}
-
-/// The tactics of a matrix in kill-chain order; a tactic is referred to by
-/// its index here (0 = the first tactic of the kill chain).
-///
-/// ```
-/// use threatstat_attack::Catalogue;
-/// let t = Catalogue::bundled().tactics();
-/// assert_eq!(t.len(), 14);
-/// assert_eq!(t.index_of("TA0001"), Some(2));
-/// assert_eq!(t.index_of("initial access"), Some(2));
-/// assert_eq!(t.index_of("initial-access"), Some(2));
-/// let e = t.parse("TA0010x").unwrap_err().to_string();
-/// assert!(e.contains("TA0010"), "{e}");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TacticSet {
-    tactics: Vec<Tactic>,
-}
-
-impl TacticSet {
-    /// A set from tactics in kill-chain order; ids, short names and names
-    /// must be unique and non-empty.
-    pub fn new(tactics: Vec<Tactic>) -> Result<Self, AttackError> {
-        if tactics.is_empty() {
-            return Err(AttackError::Invalid(
-                "a tactic set needs at least one tactic".into(),
-            ));
-        }
-        if tactics.len() > 250 {
-            return Err(AttackError::Invalid(format!(
-                "at most 250 tactics are supported, found {}",
-                tactics.len()
-            )));
-        }
-        // Every id, short name and name (normalised as `index_of` compares
-        // them) must point at one tactic only.
-        let mut owner: HashMap<String, usize> = HashMap::new();
-        for (i, t) in tactics.iter().enumerate() {
-            for key in [&t.id, &t.shortname, &t.name] {
-                if key.trim().is_empty() {
-                    return Err(AttackError::Invalid(format!(
-                        "tactic {} (`{}`) has an empty id, short name or name",
-                        i + 1,
-                        t.id
-                    )));
-                }
-                if let Some(&j) = owner.get(&normalise_name(key))
-                    && j != i
-                {
-                    return Err(AttackError::Invalid(format!(
-                        "tactic key `{key}` is used by two tactics ({} and {})",
-                        tactics[j].id, t.id
-                    )));
-                }
-                owner.insert(normalise_name(key), i);
-            }
-        }
-        Ok(TacticSet { tactics })
-    }
-
-    /// Number of tactics.
-    pub fn len(&self) -> usize {
-        self.tactics.len()
-    }
-
-    /// Whether there are no tactics (never true for a validated set).
-    pub fn is_empty(&self) -> bool {
-        self.tactics.is_empty()
-    }
-
-    /// The tactic at kill-chain index `i`.
-    pub fn get(&self, i: usize) -> Option<&Tactic> {
-        self.tactics.get(i)
-    }
-
-    /// The tactics in kill-chain order.
-    pub fn iter(&self) -> std::slice::Iter<'_, Tactic> {
-        self.tactics.iter()
-    }
-
-    /// The id of tactic `i` (panics if out of range).
-    pub fn id(&self, i: usize) -> &str {
-        &self.tactics[i].id
-    }
-
-    /// The name of tactic `i` (panics if out of range).
-    pub fn name(&self, i: usize) -> &str {
-        &self.tactics[i].name
-    }
-
-    /// The index of a tactic given by id (`TA0001`), short name
-    /// (`initial-access`) or name (`Initial Access`); ids and names are
-    /// matched case-insensitively, and `-`, `_` and spaces are equivalent.
-    pub fn index_of(&self, label: &str) -> Option<usize> {
-        let key = normalise_name(label);
-        self.tactics.iter().position(|t| {
-            t.id.eq_ignore_ascii_case(label.trim())
-                || normalise_name(&t.shortname) == key
-                || normalise_name(&t.name) == key
-        })
-    }
-
-    /// Like [`TacticSet::index_of`], but an unknown label is an error that
-    /// names it, says what kind of id it looks like and suggests the closest
-    /// tactic ids.
-    pub fn parse(&self, label: &str) -> Result<usize, AttackError> {
-        self.index_of(label)
-            .ok_or_else(|| AttackError::UnknownLabels(vec![self.unknown(label)]))
-    }
-
-    /// Parses every label; all unknown labels are named in one error.
-    pub fn parse_all<S: AsRef<str>>(&self, labels: &[S]) -> Result<Vec<usize>, AttackError> {
-        let mut out = Vec::with_capacity(labels.len());
-        let mut bad = Vec::new();
-        for l in labels {
-            match self.index_of(l.as_ref()) {
-                Some(i) => out.push(i),
-                None => bad.push(self.unknown(l.as_ref())),
-            }
-        }
-        if bad.is_empty() {
-            Ok(out)
-        } else {
-            Err(AttackError::UnknownLabels(bad))
-        }
-    }
-
-    fn unknown(&self, label: &str) -> UnknownLabel {
-        let candidates: Vec<(String, String)> = self
-            .tactics
-            .iter()
-            .map(|t| (t.id.clone(), t.name.clone()))
-            .collect();
-        UnknownLabel {
-            label: label.to_string(),
-            expected: "tactic",
-            note: describe_foreign_id(label),
-            suggestions: closest(label, &candidates, 3),
-        }
-    }
-}
-
-/// `initial-access`, `Initial Access` and `initial_access` all become
-/// `initial access`.
-fn normalise_name(s: &str) -> String {
-    s.trim()
-        .chars()
-        .map(|c| match c {
-            '-' | '_' => ' ',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// A label (tactic or technique id, or name) that is not in the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownLabel {
-    /// The label as given.
-    pub label: String,
-    /// What was expected: `tactic`, `technique` or `tactic or technique`.
-    pub expected: &'static str,
-    /// What the label looks like, e.g. "a MITRE ATLAS id" (None if nothing is recognised).
-    pub note: Option<String>,
-    /// The closest known ids with their names, e.g. `TA0009 (Collection)`.
-    pub suggestions: Vec<String>,
-}
-
-impl std::fmt::Display for UnknownLabel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown {} `{}`", self.expected, self.label)?;
-        if let Some(n) = &self.note {
-            write!(f, " ({n})")?;
-        }
-        if !self.suggestions.is_empty() {
-            write!(f, "; closest: {}", self.suggestions.join(", "))?;
-        }
-        Ok(())
-    }
-}
+const TACTICS_CSV: &str = include_str!("../../../../data/attack/tactics.csv");
+const TECHNIQUES_CSV: &str = include_str!("../../../../data/attack/techniques.csv");
 
 /// One technique or sub-technique.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,133 +82,6 @@ impl Technique {
     pub fn is_active(&self) -> bool {
         !self.revoked && !self.deprecated
     }
-}
-
-/// What a raw id string is, relative to a catalogue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdClass {
-    /// A tactic of the catalogue (kill-chain index); ids, short names and names.
-    Tactic(usize),
-    /// A technique of the catalogue (index into [`Catalogue::techniques`]),
-    /// possibly revoked or deprecated.
-    Technique(usize),
-    /// A MITRE ATLAS id (`AML.TA0003`, `AML.T0051.000`), possibly inside other text.
-    Atlas,
-    /// An ATT&CK for ICS id (tactics `TA01xx`, techniques `T08xx`, e.g. `TA0104`, `T0834`).
-    Ics,
-    /// Shaped like an ATT&CK tactic id but not in the catalogue (another
-    /// matrix, e.g. Mobile, or a typo).
-    UnknownTactic,
-    /// Shaped like an ATT&CK technique id but not in the catalogue (e.g. a
-    /// Mobile technique such as `T1533`, or a typo).
-    UnknownTechnique,
-    /// Not an id at all (e.g. `de`).
-    Malformed,
-}
-
-impl IdClass {
-    /// A short description for messages (None for catalogue entries).
-    pub fn describe(self, version: &str) -> Option<String> {
-        match self {
-            IdClass::Tactic(_) | IdClass::Technique(_) => None,
-            IdClass::Atlas => Some("a MITRE ATLAS id, not ATT&CK Enterprise".into()),
-            IdClass::Ics => Some("an ATT&CK for ICS id, not ATT&CK Enterprise".into()),
-            IdClass::UnknownTactic => Some(format!(
-                "shaped like a tactic id but not a tactic of {version}"
-            )),
-            IdClass::UnknownTechnique => Some(format!(
-                "shaped like a technique id but not in {version}: another matrix (e.g. Mobile) or a typo"
-            )),
-            IdClass::Malformed => {
-                Some("not a well-formed ATT&CK id (TA0001, T1566, T1566.001) or tactic name".into())
-            }
-        }
-    }
-}
-
-fn is_digits(s: &str, n: usize) -> bool {
-    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// Whether `s` (upper-cased, trimmed) has the shape `TA` + 4 digits.
-fn tactic_shaped(s: &str) -> bool {
-    s.strip_prefix("TA").is_some_and(|d| is_digits(d, 4))
-}
-
-/// Whether `s` has the shape `T` + 4 digits, optionally `.` + 3 digits.
-fn technique_shaped(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix('T') else {
-        return false;
-    };
-    match rest.split_once('.') {
-        Some((a, b)) => is_digits(a, 4) && is_digits(b, 3),
-        None => is_digits(rest, 4),
-    }
-}
-
-/// A note on what a foreign id looks like (ATLAS, ICS), for messages.
-fn describe_foreign_id(label: &str) -> Option<String> {
-    let u = label.trim().to_ascii_uppercase();
-    if u.contains("AML.") {
-        Some("a MITRE ATLAS id, not ATT&CK Enterprise".into())
-    } else if tactic_shaped(&u) && u[2..].starts_with("01") {
-        Some("an ATT&CK for ICS tactic id".into())
-    } else if technique_shaped(&u) && u.starts_with("T08") {
-        Some("an ATT&CK for ICS technique id".into())
-    } else {
-        None
-    }
-}
-
-/// Optimal-string-alignment distance (Levenshtein with adjacent transpositions).
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let (n, m) = (a.len(), b.len());
-    let mut d = vec![vec![0usize; m + 1]; n + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=n {
-        for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[n][m]
-}
-
-/// The `n` candidates `(id, name)` closest to `label`, as `id (name)`: by
-/// edit distance to the id (upper-cased) or to the name (lower-cased),
-/// whichever is smaller, ties by id. Candidates farther than
-/// `max(2, len / 3)` edits are not suggested (`de` resembles nothing).
-fn closest(label: &str, candidates: &[(String, String)], n: usize) -> Vec<String> {
-    let up = label.trim().to_ascii_uppercase();
-    let low = normalise_name(label);
-    let mut scored: Vec<(usize, &String, &String)> = candidates
-        .iter()
-        .map(|(id, name)| {
-            let d = edit_distance(&up, id).min(edit_distance(&low, &normalise_name(name)));
-            (d, id, name)
-        })
-        .collect();
-    scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
-    let limit = (label.trim().chars().count() / 3).max(2);
-    scored
-        .into_iter()
-        .filter(|(d, _, _)| *d <= limit)
-        .take(n)
-        .map(|(_, id, name)| format!("{id} ({name})"))
-        .collect()
 }
 
 /// The ATT&CK catalogue: tactics in kill-chain order and techniques.
@@ -807,22 +505,5 @@ mod tests {
         assert!(c.technique("T1076").unwrap().revoked);
         assert_eq!(c.probable_replacement("T1076").unwrap().id, "T1021.001");
         assert!(matches!(c.classify("Lateral Movement"), IdClass::Tactic(9)));
-    }
-
-    #[test]
-    fn suggestions_are_close() {
-        let c = Catalogue::bundled();
-        let e = c.unknown_label("TA0099", IdClass::UnknownTactic);
-        assert_eq!(e.expected, "tactic");
-        assert!(e.suggestions[0].starts_with("TA00"), "{e}");
-        let e = c.unknown_label("T1059.01", IdClass::Malformed);
-        assert!(
-            e.suggestions.iter().any(|s| s.starts_with("T1059.001")),
-            "{e}"
-        );
-        let e = c.unknown_label("Initial Acess", IdClass::Malformed);
-        assert!(e.suggestions[0].starts_with("TA0001"), "{e}");
-        assert_eq!(edit_distance("TA0010", "TA0001"), 1);
-        assert_eq!(edit_distance("", "abc"), 3);
     }
 }

@@ -1,0 +1,160 @@
+//! Fitting: counts of flows or sequences (the sufficient statistics) into
+//! a [`TacticChainModel`]; refitting the same counts with other
+//! parameters; merging models fitted on disjoint data.
+//!
+//! # Why a file of its own
+//!
+//! Every way to obtain a model from data ends in
+//! `TacticChainModel::from_parts` (in `fitted`), which validates the
+//! counts and derives the probability tables; this file is the ways in.
+
+use super::fitted::TacticChainModel;
+use super::params::ChainParams;
+use crate::AttackError;
+use crate::catalogue::{Catalogue, TacticSet};
+use crate::counts::ChainCounts;
+use crate::flows::TacticFlows;
+use crate::resolve::TacticVotes;
+use serde::{Deserialize, Serialize};
+
+impl ChainParams {
+    /// Fits on the flows of a corpus (every source-to-sink path, each flow weighted 1).
+    pub fn fit(&self, flows: &TacticFlows) -> Result<TacticChainModel, AttackError> {
+        self.check()?;
+        let k = flows.tactics.len();
+        let mut counts = ChainCounts::new(k);
+        let mut n = 0;
+        for g in flows.non_empty() {
+            counts.add(&g.counts(k, self.collapse_repeats)?)?;
+            n += 1;
+        }
+        if n == 0 {
+            return Err(AttackError::Invalid(
+                "no flow has an action with an ATT&CK Enterprise tactic: nothing to fit".into(),
+            ));
+        }
+        TacticChainModel::from_parts(
+            *self,
+            flows.tactics.clone(),
+            flows.attack_version.clone(),
+            counts,
+            flows.votes.clone(),
+            TrainingInfo {
+                flows: n,
+                sequences: 0.0,
+            },
+        )
+    }
+
+    /// Fits on explicit tactic sequences (kill-chain indices into
+    /// `tactics`), each with weight 1; e.g. a baseline of benign alert chains.
+    pub fn fit_sequences(
+        &self,
+        tactics: &TacticSet,
+        sequences: &[Vec<usize>],
+    ) -> Result<TacticChainModel, AttackError> {
+        self.check()?;
+        if sequences.is_empty() {
+            return Err(AttackError::Invalid("cannot fit on zero sequences".into()));
+        }
+        let mut counts = ChainCounts::new(tactics.len());
+        for (i, s) in sequences.iter().enumerate() {
+            counts
+                .add_sequence(s, 1.0, self.collapse_repeats)
+                .map_err(|e| match e {
+                    AttackError::EmptySequence => {
+                        AttackError::Invalid(format!("sequence {i} is empty"))
+                    }
+                    e => e,
+                })?;
+        }
+        TacticChainModel::from_parts(
+            *self,
+            tactics.clone(),
+            version_of(tactics),
+            counts,
+            TacticVotes::new(),
+            TrainingInfo {
+                flows: 0,
+                sequences: sequences.len() as f64,
+            },
+        )
+    }
+
+    /// The chain with no data: every step uniform over the allowed states
+    /// (the baseline of alert correlation when no benign data is given).
+    pub fn uniform(&self, tactics: &TacticSet) -> Result<TacticChainModel, AttackError> {
+        self.check()?;
+        TacticChainModel::from_parts(
+            *self,
+            tactics.clone(),
+            version_of(tactics),
+            ChainCounts::new(tactics.len()),
+            TacticVotes::new(),
+            TrainingInfo::default(),
+        )
+    }
+}
+
+/// The bundled catalogue's version for its own tactics, else `custom tactics`.
+fn version_of(tactics: &TacticSet) -> String {
+    let cat = Catalogue::bundled();
+    if cat.tactics() == tactics {
+        cat.version().to_string()
+    } else {
+        "custom tactics".to_string()
+    }
+}
+
+/// What the model was trained on.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct TrainingInfo {
+    /// Number of flows (0 when fitted on sequences).
+    pub flows: usize,
+    /// Number of sequences (0 when fitted on flows).
+    pub sequences: f64,
+}
+
+impl TacticChainModel {
+    /// The same counts with other parameters (e.g. another α or order).
+    pub fn with_params(&self, params: ChainParams) -> Result<Self, AttackError> {
+        if params.collapse_repeats != self.params.collapse_repeats {
+            return Err(AttackError::Invalid(
+                "collapse_repeats cannot change after fitting (the counts depend on it)".into(),
+            ));
+        }
+        TacticChainModel::from_parts(
+            params,
+            self.tactics.clone(),
+            self.attack_version.clone(),
+            self.counts.clone(),
+            self.votes.clone(),
+            self.training,
+        )
+    }
+
+    /// Combines two models fitted on disjoint data (same parameters and
+    /// tactics): equal to the model fitted on both.
+    pub fn merge(&self, other: &TacticChainModel) -> Result<Self, AttackError> {
+        if self.params != other.params || self.tactics != other.tactics {
+            return Err(AttackError::Invalid(
+                "cannot merge models with different parameters or tactics".into(),
+            ));
+        }
+        let mut counts = self.counts.clone();
+        counts.add(&other.counts)?;
+        let mut votes = self.votes.clone();
+        votes.merge(&other.votes);
+        TacticChainModel::from_parts(
+            self.params,
+            self.tactics.clone(),
+            self.attack_version.clone(),
+            counts,
+            votes,
+            TrainingInfo {
+                flows: self.training.flows + other.training.flows,
+                sequences: self.training.sequences + other.training.sequences,
+            },
+        )
+    }
+}
