@@ -6,18 +6,18 @@ use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::layout::text_width;
-use crate::raster::{
-    DrawResult, Drawing, begin_titled, clamp_size, font, raster_format, rgb, style_mesh, write,
+use crate::frame::{
+    DrawResult, Drawing, Frame, Legend, Swatch, figure_format, font, rgb, text_width, write_figure,
 };
-use crate::{PlotError, PlotReport, register_fonts};
+use crate::{PlotError, PlotReport};
 
 /// Colour of a measurement that keeps its promise.
 const OK: (u8, u8, u8) = (0x1f, 0x77, 0xb4);
 /// Colour of a measurement that misses it.
 const MISS: (u8, u8, u8) = (0xd6, 0x27, 0x28);
+/// Colour of the band an exactly calibrated method's estimate falls in.
+const BAND: (u8, u8, u8) = (0xcc, 0xcc, 0xcc);
 
 /// One measured promise of a [`CalibrationFigure`].
 #[derive(Debug, Clone, PartialEq)]
@@ -49,9 +49,9 @@ pub struct CalibrationFigure<'a> {
     pub x_label: String,
     /// Number of standard errors drawn on each side (2 ≈ 95% bands).
     pub k: f64,
-    /// Width in pixels (clamped to 320..=8192).
+    /// Width in pixels (clamped to 320..=16384).
     pub width: u32,
-    /// Height in pixels (clamped to 240..=8192).
+    /// Height in pixels (clamped to 240..=16384).
     pub height: u32,
 }
 
@@ -96,7 +96,7 @@ impl<'a> CalibrationFigure<'a> {
 /// # std::fs::remove_file(&path).unwrap();
 /// ```
 pub fn calibration_figure(fig: &CalibrationFigure, path: &Path) -> Result<PlotReport, PlotError> {
-    let format = raster_format(path)?;
+    figure_format(path)?;
     let bad = |m: String| Err(PlotError::InvalidInput(m));
     if fig.rows.is_empty() {
         return bad("no calibration row to draw".into());
@@ -113,9 +113,8 @@ pub fn calibration_figure(fig: &CalibrationFigure, path: &Path) -> Result<PlotRe
             ));
         }
     }
-    register_fonts();
-    let s = (f64::from(fig.width.clamp(320, 8192)) / 1200.0).clamp(0.6, 4.0);
-    write(format, &Calibration { fig, s }, path)?;
+    let frame = Frame::new(fig.width, fig.height, &fig.title, (1200.0, f64::INFINITY));
+    write_figure(&Calibration { fig, frame }, path)?;
     Ok(PlotReport {
         drawn: fig.rows.len(),
         skipped: 0,
@@ -124,7 +123,8 @@ pub fn calibration_figure(fig: &CalibrationFigure, path: &Path) -> Result<PlotRe
 
 struct Calibration<'a> {
     fig: &'a CalibrationFigure<'a>,
-    s: f64,
+    /// Size, fonts, margins and title (reference width 1200).
+    frame: Frame,
 }
 
 impl Calibration<'_> {
@@ -152,43 +152,30 @@ impl Calibration<'_> {
 
 impl Drawing for Calibration<'_> {
     fn size(&self) -> (u32, u32) {
-        clamp_size(self.fig.width, self.fig.height)
+        (self.frame.width, self.frame.height)
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let s = self.s;
-        let (tick_px, desc_px) = (14.0 * s, 17.0 * s);
-        let title_h = begin_titled(root, &self.fig.title, s)?;
+        let fr = &self.frame;
+        let s = fr.s;
+        let tick_px = fr.tick_px;
+        fr.begin(root)?;
         // Legend band under the title.
-        let legend_h = 28.0 * s;
-        let y = (title_h + legend_h * 0.5) as i32;
-        let style = font(tick_px)
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Left, VPos::Center));
-        let mut x = (24.0 * s) as i32;
         let k = self.fig.k;
-        let entries = [
-            (
-                Some(rgb((0xcc, 0xcc, 0xcc))),
-                format!("nominal ± {k} MC s.e."),
-            ),
-            (Some(rgb(OK)), format!("observed ± {k} s.e.: holds")),
-            (Some(rgb(MISS)), "observed: misses".to_string()),
-        ];
-        for (c, text) in entries {
-            if let Some(c) = c {
-                root.draw(&Rectangle::new(
-                    [
-                        (x, y - (5.0 * s) as i32),
-                        (x + (22.0 * s) as i32, y + (5.0 * s) as i32),
-                    ],
-                    c.filled(),
-                ))?;
-            }
-            x += (30.0 * s) as i32;
-            root.draw_text(&text, &style, (x, y))?;
-            x += (text_width(&text, tick_px) + 30.0 * s) as i32;
-        }
+        let legend = Legend::new(
+            vec![
+                (Swatch::Block(BAND, 1.0), format!("nominal ± {k} MC s.e.")),
+                (
+                    Swatch::Block(OK, 1.0),
+                    format!("observed ± {k} s.e.: holds"),
+                ),
+                (Swatch::Block(MISS, 1.0), "observed: misses".to_string()),
+            ],
+            fr.legend_px,
+            fr.w() - 4.0 * fr.margin,
+        );
+        legend.draw(root, 2.0 * fr.margin, fr.title_h, fr.line_w)?;
+        let (title_h, legend_h) = (fr.title_h, legend.height());
         let n = self.fig.rows.len();
         let label_w = self
             .fig
@@ -199,10 +186,10 @@ impl Drawing for Calibration<'_> {
         let (x0, x1) = self.x_range();
         let mut chart = ChartBuilder::on(root)
             .margin_top((title_h + legend_h) as i32)
-            .margin_left((12.0 * s) as i32)
+            .margin_left(fr.margin as i32)
             .margin_right((28.0 * s) as i32)
-            .margin_bottom((12.0 * s) as i32)
-            .x_label_area_size((tick_px * 1.4 + desc_px * 1.8) as i32)
+            .margin_bottom(fr.margin as i32)
+            .x_label_area_size(fr.x_area() as i32)
             .y_label_area_size((label_w + 14.0 * s) as i32)
             .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))?;
         let rows = self.fig.rows;
@@ -216,13 +203,13 @@ impl Drawing for Calibration<'_> {
         };
         let x_fmt = |v: &f64| format!("{v:.3}");
         let mut mesh = chart.configure_mesh();
-        mesh.x_desc(self.fig.x_label.as_str())
-            .y_labels(n)
+        mesh.y_labels(n)
             .y_label_formatter(&y_fmt)
             .x_label_formatter(&x_fmt)
             .disable_y_mesh()
             .x_labels(8);
-        style_mesh(&mut mesh, tick_px, desc_px).draw()?;
+        fr.mesh(&mut mesh).draw()?;
+        fr.x_title(root, &chart, &self.fig.x_label, fr.x_area())?;
         let w = (2.5 * s).round().max(1.0) as u32;
         let r_px = (5.0 * s).round() as i32;
         for (i, r) in rows.iter().enumerate() {
@@ -232,7 +219,7 @@ impl Drawing for Calibration<'_> {
                     ((r.nominal - k * r.nominal_se).max(x0), yc - 0.32),
                     ((r.nominal + k * r.nominal_se).min(x1), yc + 0.32),
                 ],
-                rgb((0xcc, 0xcc, 0xcc)).filled(),
+                rgb(BAND).filled(),
             )))?;
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(r.nominal, yc - 0.38), (r.nominal, yc + 0.38)],
@@ -273,9 +260,9 @@ pub struct RankHistogramFigure<'a> {
     pub panels: Vec<(String, &'a [usize])>,
     /// Panels per row.
     pub columns: usize,
-    /// Width in pixels (clamped to 320..=8192).
+    /// Width in pixels (clamped to 320..=16384).
     pub width: u32,
-    /// Height in pixels (clamped to 240..=8192).
+    /// Height in pixels (clamped to 240..=16384).
     pub height: u32,
 }
 
@@ -320,7 +307,7 @@ pub fn rank_histogram_figure(
     fig: &RankHistogramFigure,
     path: &Path,
 ) -> Result<PlotReport, PlotError> {
-    let format = raster_format(path)?;
+    figure_format(path)?;
     let bad = |m: String| Err(PlotError::InvalidInput(m));
     if fig.panels.is_empty() || fig.columns == 0 {
         return bad("no rank histogram to draw (or zero columns)".into());
@@ -337,9 +324,8 @@ pub fn rank_histogram_figure(
             return bad(format!("panel `{t}` has no replications"));
         }
     }
-    register_fonts();
-    let s = (f64::from(fig.width.clamp(320, 8192)) / 1200.0).clamp(0.6, 4.0);
-    write(format, &RankHistograms { fig, s }, path)?;
+    let frame = Frame::new(fig.width, fig.height, &fig.title, (1200.0, f64::INFINITY));
+    write_figure(&RankHistograms { fig, frame }, path)?;
     Ok(PlotReport {
         drawn: fig.panels.len() * bins,
         skipped: 0,
@@ -348,18 +334,20 @@ pub fn rank_histogram_figure(
 
 struct RankHistograms<'a> {
     fig: &'a RankHistogramFigure<'a>,
-    s: f64,
+    /// Size, fonts, margins and title (reference width 1200).
+    frame: Frame,
 }
 
 impl Drawing for RankHistograms<'_> {
     fn size(&self) -> (u32, u32) {
-        clamp_size(self.fig.width, self.fig.height)
+        (self.frame.width, self.frame.height)
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let s = self.s;
-        let (tick_px, desc_px) = (13.0 * s, 15.0 * s);
-        let title_h = begin_titled(root, &self.fig.title, s)?;
+        let fr = &self.frame;
+        let (s, tick_px, desc_px) = (fr.s, fr.tick_px, fr.desc_px);
+        fr.begin(root)?;
+        let title_h = fr.title_h;
         let cols = self.fig.columns;
         let rows = self.fig.panels.len().div_ceil(cols);
         let (_, body) = root.split_vertically(title_h as i32);
@@ -378,25 +366,30 @@ impl Drawing for RankHistograms<'_> {
             let mut chart = ChartBuilder::on(&area)
                 .caption(label.as_str(), font(desc_px))
                 .margin((8.0 * s) as i32)
-                .x_label_area_size((tick_px * 1.4 + desc_px * 1.8) as i32)
+                .x_label_area_size(fr.x_area() as i32)
                 .y_label_area_size((tick_px * 3.0 + desc_px * 1.8) as i32)
                 .build_cartesian_2d(0.0..bins as f64, 0.0..top)?;
             let mut mesh = chart.configure_mesh();
             let y_fmt = |v: &f64| format!("{v:.0}");
-            mesh.x_desc("rank of the truth among the draws (bin)")
-                .y_desc("replications")
+            mesh.y_desc("replications")
                 .x_labels(bins.min(10) + 1)
                 .y_labels(5)
                 .y_label_formatter(&y_fmt)
                 .x_label_formatter(&|v| format!("{v:.0}"))
                 .disable_x_mesh();
-            style_mesh(&mut mesh, tick_px, desc_px).draw()?;
+            fr.mesh(&mut mesh).draw()?;
+            fr.x_title(
+                &area,
+                &chart,
+                "rank of the truth among the draws (bin)",
+                fr.x_area(),
+            )?;
             chart.draw_series(std::iter::once(Rectangle::new(
                 [
                     (0.0, (expected - 2.0 * sd).max(0.0)),
                     (bins as f64, expected + 2.0 * sd),
                 ],
-                rgb((0xcc, 0xcc, 0xcc)).mix(0.7).filled(),
+                rgb(BAND).mix(0.7).filled(),
             )))?;
             chart.draw_series(h.iter().enumerate().map(|(i, &c)| {
                 Rectangle::new(

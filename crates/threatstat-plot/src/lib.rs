@@ -57,12 +57,15 @@
 mod acf;
 mod calibration;
 mod changepoint;
+mod contour;
 mod distribution;
 pub mod evcxr;
 mod features;
 mod fonts;
+mod frame;
 mod heatmap;
 mod html;
+mod kde_flag;
 mod layout;
 mod raster;
 mod recall;
@@ -77,12 +80,11 @@ pub use calibration::{
     rank_histogram_figure,
 };
 pub use changepoint::{ChangepointFigure, changepoint_figure};
-pub use distribution::{
-    DensityOverlay, DistributionFigure, KdeFlagFigure, distribution_figure, kde_flag_figure,
-};
+pub use distribution::{DistributionFigure, distribution_figure};
 pub use features::{ImportanceFigure, RocFigure, importance_figure, roc_figure};
 pub use fonts::{DEFAULT_FONT, DEJAVU_SANS_TTF, register_fonts};
 pub use heatmap::{ChainFigure, HeatmapFigure, chain_figure, heatmap_figure};
+pub use kde_flag::{DensityOverlay, KdeFlagFigure, kde_flag_figure};
 pub use recall::{RecallFigure, recall_figure};
 pub use scale::format_value;
 pub use time::format_unix_utc;
@@ -217,7 +219,7 @@ pub fn check_output(path: &Path, html: bool) -> Result<(), PlotError> {
     if format == Format::Html && !html {
         return Err(PlotError::UnsupportedFormat(extension_of(path)));
     }
-    threatstat_core::output::check(path).map_err(|e| raster::core_err(path, e))?;
+    threatstat_core::output::check(path).map_err(|e| frame::core_err(path, e))?;
     Ok(())
 }
 
@@ -288,8 +290,8 @@ pub fn timeline(
     register_fonts();
     let fig = layout::Figure::new(points, spec).ok_or(PlotError::NoPoints)?;
     match format {
-        Format::Png => raster::write_png(&fig, path)?,
-        Format::Svg => raster::write_svg(&fig, path)?,
+        Format::Png => frame::write_png(&fig, path)?,
+        Format::Svg => frame::write_svg(&fig, path)?,
         Format::Html => html::write_html(&fig, points, path)?,
     }
     Ok(PlotReport {
