@@ -345,7 +345,7 @@ impl Drawing for RankHistograms<'_> {
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let fr = &self.frame;
-        let (s, tick_px, desc_px) = (fr.s, fr.tick_px, fr.desc_px);
+        let (s, desc_px) = (fr.s, fr.desc_px);
         fr.begin(root)?;
         let title_h = fr.title_h;
         let cols = self.fig.columns;
@@ -366,8 +366,9 @@ impl Drawing for RankHistograms<'_> {
             let mut chart = ChartBuilder::on(&area)
                 .caption(label.as_str(), font(desc_px))
                 .margin((8.0 * s) as i32)
+                .margin_right(fr.right_pad(&bins.to_string()) as i32)
                 .x_label_area_size(fr.x_area() as i32)
-                .y_label_area_size((tick_px * 3.0 + desc_px * 1.8) as i32)
+                .y_label_area_size(fr.y_area(std::iter::once(format!("{top:.0}").as_str())) as i32)
                 .build_cartesian_2d(0.0..bins as f64, 0.0..top)?;
             let mut mesh = chart.configure_mesh();
             let y_fmt = |v: &f64| format!("{v:.0}");
