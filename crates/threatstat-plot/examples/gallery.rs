@@ -19,24 +19,13 @@ use threatstat_plot::{
     importance_figure, kde_flag_figure, rank_histogram_figure, recall_figure, roc_figure, timeline,
 };
 
-/// A small deterministic pseudo-random generator (64-bit LCG), so the
-/// gallery needs no extra dependency.
-struct Lcg(u64);
+#[path = "common/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
 
-impl Lcg {
-    /// Uniform in [0, 1).
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Approximately standard normal (sum of 12 uniforms).
-    fn normal(&mut self) -> f64 {
-        (0..12).map(|_| self.next()).sum::<f64>() - 6.0
-    }
+/// Approximately standard normal (sum of 12 uniforms).
+fn normal(rng: &mut Lcg) -> f64 {
+    (0..12).map(|_| rng.next()).sum::<f64>() - 6.0
 }
 
 fn both(
@@ -84,7 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let counts: Vec<f64> = (0..60)
         .map(|d| {
             let lam: f64 = if d < 38 { 4.0 } else { 9.0 };
-            (lam + lam.sqrt() * rng.normal()).round().max(0.0)
+            (lam + lam.sqrt() * normal(&mut rng)).round().max(0.0)
         })
         .collect();
     let tau: Vec<f64> = (0..60)
@@ -105,7 +94,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // ACF: a weekly series.
     let series: Vec<f64> = (0..70)
-        .map(|d| 20.0 + if d % 7 == 0 { 30.0 } else { 0.0 } + 3.0 * rng.normal())
+        .map(|d| 20.0 + if d % 7 == 0 { 30.0 } else { 0.0 } + 3.0 * normal(&mut rng))
         .collect();
     let acf: Vec<f64> = (1..=20)
         .map(|k| if k % 7 == 0 { 0.8 } else { -0.1 })
@@ -123,10 +112,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Distribution: two log-normal populations.
     let all: Vec<f64> = (0..3000)
-        .map(|_| 10f64.powf(4.0 + 0.6 * rng.normal()))
+        .map(|_| 10f64.powf(4.0 + 0.6 * normal(&mut rng)))
         .collect();
     let red: Vec<f64> = (0..80)
-        .map(|_| 10f64.powf(5.2 + 0.5 * rng.normal()))
+        .map(|_| 10f64.powf(5.2 + 0.5 * normal(&mut rng)))
         .collect();
     let df = DistributionFigure {
         title: "Upload bytes: compromised users vs all users".to_string(),
@@ -139,7 +128,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     })?;
 
     // KDE 1-D.
-    let x: Vec<f64> = (0..300).map(|_| 5.0 + 0.5 * rng.normal()).collect();
+    let x: Vec<f64> = (0..300).map(|_| 5.0 + 0.5 * normal(&mut rng)).collect();
     let grid: Vec<f64> = (0..=120).map(|i| 3.0 + f64::from(i) * 0.035).collect();
     let dens: Vec<f64> = grid
         .iter()
@@ -161,7 +150,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     both(&dir, "kde_1d", &|p| kde_flag_figure(&k1, p).map(|_| ()))?;
 
     // KDE 2-D.
-    let y: Vec<f64> = (0..300).map(|_| 2.0 + 0.7 * rng.normal()).collect();
+    let y: Vec<f64> = (0..300).map(|_| 2.0 + 0.7 * normal(&mut rng)).collect();
     let xs: Vec<f64> = (0..=40).map(|i| 3.0 + f64::from(i) * 0.1).collect();
     let ys: Vec<f64> = (0..=40).map(|j| -1.0 + f64::from(j) * 0.15).collect();
     let z: Vec<f64> = ys

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::frame::{Frame, PALETTE, Rect, text_width, truncate as shorten};
+use crate::frame::{Frame, Legend, PALETTE, Rect, Swatch, text_width, truncate as shorten};
 use crate::scale::{ValueAxis, value_axis};
 use crate::time::{MAX_UNIX_S, MIN_UNIX_S, time_ticks};
 use crate::{TimelinePoint, TimelineSpec};
@@ -169,13 +169,15 @@ impl Figure {
         let point_r = (3.5 * s).max(2.0);
         let legend = series.len() > 1;
         let legend_w = if legend {
-            let widest = series
-                .iter()
-                .map(|s| text_width(&s.label, legend_px))
-                .fold(0.0, f64::max);
-            (widest + legend_px * 2.8 + margin * 1.5)
-                .min(w * 0.35)
-                .round()
+            let column = Legend::column(
+                series
+                    .iter()
+                    .map(|s| (Swatch::Dot(s.color, POINT_ALPHA, 0.0), s.label.clone()))
+                    .collect(),
+                legend_px,
+            );
+            // Half a margin each side of the box, a margin to the plot.
+            (column.boxed_width() + margin * 1.5).min(w * 0.35).round()
         } else {
             0.0
         };

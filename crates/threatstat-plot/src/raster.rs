@@ -7,9 +7,10 @@ use plotters::coord::combinators::{IntoLogRange, LogCoord};
 use plotters::coord::ranged1d::Ranged;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::frame::{DrawResult, Drawing, Ticked, close_frame, draw_title, font, label_at, rgb};
+use crate::frame::{
+    DrawResult, Drawing, Legend, Swatch, Ticked, close_frame, draw_title, label_at, rgb,
+};
 use crate::layout::{Figure, POINT_ALPHA, X_LABEL};
 
 impl Drawing for Figure {
@@ -94,34 +95,20 @@ where
 
 fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> DrawResult<DB> {
     let px = fig.frame.legend_px;
-    let row = (px * 1.7).round();
-    let pad = (px * 0.6).round();
-    let x0 = (fig.frame.margin * 0.5).round();
-    let top = fig.plot.top - fig.frame.title_h;
-    let height = row * fig.series.len() as f64 + 2.0 * pad;
-    area.draw(&Rectangle::new(
-        [
-            (x0 as i32, top as i32),
-            (
-                (fig.legend_w - fig.frame.margin * 0.5) as i32,
-                (top + height) as i32,
-            ),
-        ],
-        BLACK.mix(0.25).stroke_width(1),
-    ))?;
-    let style = font(px)
-        .color(&BLACK)
-        .pos(Pos::new(HPos::Left, VPos::Center));
-    let r = (px * 0.4).round() as i32;
-    for (k, s) in fig.series.iter().enumerate() {
-        let cy = (top + pad + row * (k as f64 + 0.5)) as i32;
-        let cx = (x0 + pad + f64::from(r)) as i32;
-        area.draw(&Circle::new(
-            (cx, cy),
-            r,
-            rgb(s.color).mix(POINT_ALPHA).filled(),
-        ))?;
-        area.draw_text(&s.label, &style, (cx + r + (px * 0.6) as i32, cy))?;
-    }
-    Ok(())
+    let r = (px * 0.4).round();
+    let legend = Legend::column(
+        fig.series
+            .iter()
+            .map(|s| (Swatch::Dot(s.color, POINT_ALPHA, r), s.label.clone()))
+            .collect(),
+        px,
+    );
+    let half_margin = (fig.frame.margin * 0.5).round();
+    legend.draw_boxed(
+        area,
+        half_margin,
+        fig.plot.top - fig.frame.title_h,
+        fig.legend_w - half_margin,
+        fig.frame.line_w,
+    )
 }

@@ -64,6 +64,57 @@ impl Legend {
         }
     }
 
+    /// Lays out `entries` one per row, for a boxed column beside a plot
+    /// (see [`Legend::draw_boxed`]).
+    pub fn column(entries: Vec<(Swatch, String)>, px: f64) -> Self {
+        Legend {
+            rows: (0..entries.len()).map(|k| vec![k]).collect(),
+            entries,
+            px,
+            row_h: (px * 1.7).round(),
+        }
+    }
+
+    /// Inner padding of a boxed legend.
+    fn pad(&self) -> f64 {
+        (self.px * 0.6).round()
+    }
+
+    /// Width of the widest row in a box: swatch, gap, text and padding.
+    pub fn boxed_width(&self) -> f64 {
+        let widest = self
+            .entries
+            .iter()
+            .map(|(_, t)| text_width(t, self.px))
+            .fold(0.0, f64::max);
+        Self::swatch_w(self.px) + (self.px * 0.5).round() + widest + 2.0 * self.pad()
+    }
+
+    /// Draws the legend in a light box from `left` to `right` whose top is
+    /// at `top` (figure pixels); returns nothing drawn for no entries.
+    pub fn draw_boxed<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        left: f64,
+        top: f64,
+        right: f64,
+        line_w: u32,
+    ) -> DrawResult<DB> {
+        if self.entries.is_empty() {
+            return Ok(());
+        }
+        let pad = self.pad();
+        let height = self.row_h * self.rows.len() as f64 + 2.0 * pad;
+        root.draw(&Rectangle::new(
+            [
+                (left as i32, top as i32),
+                (right as i32, (top + height) as i32),
+            ],
+            BLACK.mix(0.25).stroke_width(1),
+        ))?;
+        self.draw(root, left + pad, top + pad, line_w)
+    }
+
     fn swatch_w(px: f64) -> f64 {
         (px * 1.8).round()
     }
@@ -179,5 +230,17 @@ mod tests {
         assert_eq!(two.rows, [vec![0], vec![1]]);
         assert!(two.height() > one.height());
         assert_eq!(Legend::new(Vec::new(), 15.0, 300.0).height(), 0.0);
+        let col = Legend::column(
+            vec![
+                (Swatch::Dot(PALETTE[0], 1.0, 5.0), "a".to_string()),
+                (
+                    Swatch::Dot(PALETTE[1], 1.0, 5.0),
+                    "a longer name".to_string(),
+                ),
+            ],
+            15.0,
+        );
+        assert_eq!(col.rows, [vec![0], vec![1]]);
+        assert!(col.boxed_width() > text_width("a longer name", 15.0));
     }
 }
