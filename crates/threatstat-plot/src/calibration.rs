@@ -6,9 +6,11 @@ use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::frame::{
-    DrawResult, Drawing, Frame, Legend, Swatch, figure_format, font, rgb, text_width, write_figure,
+    DrawResult, Drawing, Frame, Legend, Swatch, figure_format, finite_ticks, fitting_axis, font,
+    label_at, linear, rgb, text_width, wrap, write_figure,
 };
 use crate::{PlotError, PlotReport};
 
@@ -177,39 +179,57 @@ impl Drawing for Calibration<'_> {
         legend.draw(root, 2.0 * fr.margin, fr.title_h, fr.line_w)?;
         let (title_h, legend_h) = (fr.title_h, legend.height());
         let n = self.fig.rows.len();
-        let label_w = self
+        // Row labels in up to two lines, together at most 45% of the width.
+        let labels: Vec<Vec<String>> = self
             .fig
             .rows
             .iter()
-            .map(|r| text_width(&r.label, tick_px))
+            .map(|r| wrap(&r.label, tick_px, fr.w() * 0.45, 2))
+            .collect();
+        let label_w = labels
+            .iter()
+            .flatten()
+            .map(|l| text_width(l, tick_px))
             .fold(0.0, f64::max);
+        let y_area = label_w + 14.0 * s;
+        let right_pad = (28.0 * s).round();
         let (x0, x1) = self.x_range();
+        // As many x ticks as have room for their labels.
+        let plot_w = fr.w() - 2.0 * fr.margin - right_pad - y_area;
+        let mut x_axis = fitting_axis(x0, x1, false, plot_w.max(10.0), &|l| text_width(l, tick_px));
+        (x_axis.lo, x_axis.hi) = (x0, x1);
+        let x_axis = finite_ticks(x_axis);
         let mut chart = ChartBuilder::on(root)
             .margin_top((title_h + legend_h) as i32)
             .margin_left(fr.margin as i32)
-            .margin_right((28.0 * s) as i32)
+            .margin_right(right_pad as i32)
             .margin_bottom(fr.margin as i32)
             .x_label_area_size(fr.x_area() as i32)
-            .y_label_area_size((label_w + 14.0 * s) as i32)
-            .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))?;
+            .y_label_area_size(y_area as i32)
+            .build_cartesian_2d(linear(&x_axis), -0.5..(n as f64 - 0.5))?;
         let rows = self.fig.rows;
-        let y_fmt = |v: &f64| {
-            let k = v.round();
-            if (v - k).abs() < 1e-9 && k >= 0.0 && (k as usize) < n {
-                rows[n - 1 - k as usize].label.clone()
-            } else {
-                String::new()
-            }
-        };
-        let x_fmt = |v: &f64| format!("{v:.3}");
+        let x_fmt = |v: &f64| label_at(&x_axis.ticks, *v);
         let mut mesh = chart.configure_mesh();
         mesh.y_labels(n)
-            .y_label_formatter(&y_fmt)
+            .y_label_formatter(&|_| String::new())
             .x_label_formatter(&x_fmt)
-            .disable_y_mesh()
-            .x_labels(8);
+            .disable_y_mesh();
         fr.mesh(&mut mesh).draw()?;
         fr.x_title(root, &chart, &self.fig.x_label, fr.x_area())?;
+        // The row labels, right-aligned left of the plot, centred on the row.
+        let style = font(tick_px)
+            .color(&RGBColor(40, 40, 40))
+            .pos(Pos::new(HPos::Right, VPos::Center));
+        let line_h = (tick_px * 1.2).round();
+        for (i, lines) in labels.iter().enumerate() {
+            let (left, yc) = chart.backend_coord(&(x0, (n - 1 - i) as f64));
+            let x = left - (10.0 * s).round() as i32;
+            let first = f64::from(yc) - line_h * (lines.len() as f64 - 1.0) / 2.0;
+            for (j, line) in lines.iter().enumerate() {
+                let y = (first + line_h * j as f64).round() as i32;
+                root.draw_text(line, &style, (x, y))?;
+            }
+        }
         let w = (2.5 * s).round().max(1.0) as u32;
         let r_px = (5.0 * s).round() as i32;
         for (i, r) in rows.iter().enumerate() {
@@ -404,5 +424,93 @@ impl Drawing for RankHistograms<'_> {
             )))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `<text>` of an SVG as (x, anchor, font size, text).
+    fn texts(svg: &str) -> Vec<(f64, String, f64, String)> {
+        let attr = |tag: &str, name: &str| {
+            let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            let end = tag[start..].find('"')? + start;
+            Some(tag[start..end].to_string())
+        };
+        svg.split("<text")
+            .skip(1)
+            .map(|t| {
+                let (tag, rest) = t.split_once('>').unwrap();
+                let body = rest.split("</text>").next().unwrap().trim();
+                let body = body
+                    .replace("&apos;", "'")
+                    .replace("&quot;", "\"")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&");
+                (
+                    attr(tag, "x").unwrap().parse().unwrap(),
+                    attr(tag, "text-anchor").unwrap_or_else(|| "start".into()),
+                    attr(tag, "font-size").unwrap().parse().unwrap(),
+                    body,
+                )
+            })
+            .collect()
+    }
+
+    /// The rows of calibration_fdr.png have labels of 130 characters; its
+    /// x-axis title was cut off at the right edge. Every text must lie
+    /// inside the figure, and no row label may be cut.
+    #[test]
+    fn long_row_labels_keep_every_text_inside() {
+        crate::register_fonts();
+        let label = |rule: &str| {
+            format!(
+                "automation {rule} (CLI default, permutation p-values), complete null of \
+                 5000 sparse pairs (90 days, rate 0.05–0.3), --fdr 0.05"
+            )
+        };
+        let rows: Vec<CalibrationRow> = ["Rule::ljung_box()", "Rule::ljung_box_chi2()"]
+            .iter()
+            .map(|r| CalibrationRow {
+                label: label(r),
+                nominal: 0.05,
+                nominal_se: 0.01,
+                observed: 0.2,
+                observed_se: 0.1,
+                ok: true,
+            })
+            .collect();
+        let fig = CalibrationFigure {
+            title: "False discovery rate".into(),
+            x_label: "false discovery rate (complete null: share of runs with a discovery)".into(),
+            width: 1500,
+            ..CalibrationFigure::new(&rows)
+        };
+        let path = std::env::temp_dir().join(format!(
+            "threatstat-plot-calib-inside-{}.svg",
+            std::process::id()
+        ));
+        calibration_figure(&fig, &path).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let all = texts(&svg);
+        assert!(all.iter().any(|t| t.3.starts_with("false discovery rate")));
+        for (x, anchor, size, text) in &all {
+            // plotters writes the font size divided by 1.24.
+            let w = text_width(text, size * 1.24);
+            let (l, r) = match anchor.as_str() {
+                "middle" => (x - w / 2.0, x + w / 2.0),
+                "end" => (x - w, *x),
+                _ => (*x, x + w),
+            };
+            assert!(l >= 0.0 && r <= 1500.0, "{text:?} spans {l:.0}..{r:.0}");
+        }
+        // The labels are wrapped, not cut: every word is drawn.
+        let drawn: String = all.iter().map(|t| format!("{} ", t.3)).collect();
+        for word in label("Rule::ljung_box_chi2()").split(' ') {
+            assert!(drawn.contains(word), "{word:?} missing");
+        }
     }
 }

@@ -39,7 +39,7 @@ pub(crate) use legend::{Legend, Swatch};
 pub(crate) use output::{
     DrawResult, Drawing, core_err, figure_format, write_figure, write_png, write_svg, write_text,
 };
-pub(crate) use text::{fit_text, font, shorten, text_width, truncate};
+pub(crate) use text::{fit_text, font, shorten, text_width, truncate, wrap};
 
 /// A rectangle in figure pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]

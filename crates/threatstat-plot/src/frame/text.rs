@@ -72,6 +72,33 @@ pub(crate) fn shorten(text: &str, px: f64, avail: f64) -> String {
     c[..8].iter().collect()
 }
 
+/// `text` broken at spaces into at most `max_lines` lines no wider than
+/// `avail` pixels at `px`; what does not fit goes into the last line,
+/// shortened in the middle (see [`shorten`]). Long row labels stay
+/// readable this way without taking the plot's width.
+pub(crate) fn wrap(text: &str, px: f64, avail: f64, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut words = text.split(' ').peekable();
+    while words.peek().is_some() {
+        if lines.len() + 1 == max_lines.max(1) {
+            let rest: Vec<&str> = words.collect();
+            lines.push(shorten(&rest.join(" "), px, avail));
+            break;
+        }
+        let mut line = words.next().unwrap_or_default().to_string();
+        while let Some(w) = words.peek() {
+            let longer = format!("{line} {w}");
+            if text_width(&longer, px) > avail {
+                break;
+            }
+            line = longer;
+            words.next();
+        }
+        lines.push(shorten(&line, px, avail));
+    }
+    lines
+}
+
 /// `title` and a font size at which it fits `avail` pixels: `px` when it
 /// fits, else a size down to 70% of `px`, and when even that is too wide,
 /// the title shortened in the middle with `…` (see [`shorten`]).
@@ -252,6 +279,23 @@ mod tests {
     fn truncation() {
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
+    }
+
+    #[test]
+    fn long_labels_wrap_into_two_lines() {
+        crate::register_fonts();
+        assert_eq!(wrap("short label", 15.0, 500.0, 2), ["short label"]);
+        let long = "automation Rule::ljung_box() (CLI default, permutation p-values), complete null of 50 sparse pairs (90 days, rate 0.05–0.3), --fdr 0.05";
+        let lines = wrap(long, 15.0, 500.0, 2);
+        assert_eq!(lines.len(), 2);
+        assert!(
+            lines.iter().all(|l| text_width(l, 15.0) <= 500.0),
+            "{lines:?}"
+        );
+        assert!(lines[0].starts_with("automation Rule::ljung_box()"));
+        assert!(lines[1].ends_with("--fdr 0.05"), "{lines:?}");
+        let wide = wrap(long, 15.0, 2000.0, 2);
+        assert_eq!(wide, [long]);
     }
 
     #[test]
