@@ -8,7 +8,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use crate::frame::{
-    DrawResult, Drawing, Frame, PALETTE, figure_format, font, rgb, shorten, text_width,
+    DrawResult, Drawing, Frame, Legend, PALETTE, Swatch, figure_format, rgb, shorten, text_width,
     write_figure,
 };
 use crate::{PlotError, PlotReport};
@@ -193,41 +193,32 @@ impl Drawing for Roc<'_> {
         )?;
         let w = (2.5 * s).round().max(1.0) as u32;
         let d = (8.0 * s) as u32;
-        chart
-            .draw_series(std::iter::once(DashedPathElement::new(
-                vec![(0.0, 0.0), (1.0, 1.0)],
-                d,
-                d,
-                BLACK.mix(0.5).stroke_width(w.div_ceil(2)),
-            )))?
-            .label("chance (AUC 0.5)")
-            .legend(move |(x, y)| {
-                DashedPathElement::new(
-                    vec![(x, y), (x + 20, y)],
-                    4,
-                    4,
-                    BLACK.mix(0.5).stroke_width(1),
-                )
-            });
+        chart.draw_series(std::iter::once(DashedPathElement::new(
+            vec![(0.0, 0.0), (1.0, 1.0)],
+            d,
+            d,
+            rgb(CHANCE_COLOR).stroke_width(w.div_ceil(2)),
+        )))?;
+        let mut entries = vec![(
+            Swatch::Line(CHANCE_COLOR, true),
+            "chance (AUC 0.5)".to_string(),
+        )];
         for (k, (label, pts)) in self.fig.curves.iter().enumerate() {
-            let c = rgb(PALETTE[k % PALETTE.len()]);
-            chart
-                .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(w)))?
-                .label(label.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
-                });
+            let c = PALETTE[k % PALETTE.len()];
+            chart.draw_series(LineSeries::new(pts.iter().copied(), rgb(c).stroke_width(w)))?;
+            entries.push((Swatch::Line(c, false), label.clone()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(font(fr.legend_px))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.4))
-            .draw()?;
-        Ok(())
+        // The legend in the lower right corner, which ROC curves leave free.
+        let legend = Legend::column(entries, fr.legend_px);
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
+        let right = f64::from(xr.end) - fr.margin;
+        let top = f64::from(yr.end) - fr.margin - legend.boxed_height();
+        legend.draw_boxed(root, right - legend.boxed_width(), top, right, fr.line_w)
     }
 }
+
+/// Colour of the chance diagonal.
+const CHANCE_COLOR: (u8, u8, u8) = (0x80, 0x80, 0x80);
 
 struct Importance<'a> {
     fig: &'a ImportanceFigure<'a>,

@@ -90,8 +90,14 @@ impl Legend {
         Self::swatch_w(self.px) + (self.px * 0.5).round() + widest + 2.0 * self.pad()
     }
 
-    /// Draws the legend in a light box from `left` to `right` whose top is
-    /// at `top` (figure pixels); returns nothing drawn for no entries.
+    /// Height of the legend in a box: rows and padding.
+    pub fn boxed_height(&self) -> f64 {
+        self.row_h * self.rows.len() as f64 + 2.0 * self.pad()
+    }
+
+    /// Draws the legend in a white box with a light outline from `left` to
+    /// `right` whose top is at `top` (figure pixels), beside a plot or over
+    /// a free corner of it; draws nothing for no entries.
     pub fn draw_boxed<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
@@ -104,14 +110,12 @@ impl Legend {
             return Ok(());
         }
         let pad = self.pad();
-        let height = self.row_h * self.rows.len() as f64 + 2.0 * pad;
-        root.draw(&Rectangle::new(
-            [
-                (left as i32, top as i32),
-                (right as i32, (top + height) as i32),
-            ],
-            BLACK.mix(0.25).stroke_width(1),
-        ))?;
+        let corners = [
+            (left as i32, top as i32),
+            (right as i32, (top + self.boxed_height()) as i32),
+        ];
+        root.draw(&Rectangle::new(corners, WHITE.mix(0.9).filled()))?;
+        root.draw(&Rectangle::new(corners, BLACK.mix(0.25).stroke_width(1)))?;
         self.draw(root, left + pad, top + pad, line_w)
     }
 
