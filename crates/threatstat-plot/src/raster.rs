@@ -8,9 +8,7 @@ use plotters::coord::ranged1d::Ranged;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use crate::frame::{
-    DrawResult, Drawing, Legend, Swatch, Ticked, close_frame, draw_title, label_at, rgb,
-};
+use crate::frame::{DrawResult, Drawing, Legend, Swatch, Ticked, close_frame, label_at, rgb};
 use crate::layout::{Figure, POINT_ALPHA, X_LABEL};
 
 impl Drawing for Figure {
@@ -25,14 +23,8 @@ impl Drawing for Figure {
 
 /// Draws the whole timeline on `root`.
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> DrawResult<DB> {
-    root.fill(&WHITE)?;
-    let (band, body) = root.split_vertically(fig.frame.title_h as i32);
-    draw_title(
-        &band,
-        &fig.frame.title,
-        fig.frame.title_px,
-        fig.frame.title_h,
-    )?;
+    fig.frame.begin(root)?;
+    let (_, body) = root.split_vertically(fig.frame.title_h as i32);
     let (chart_area, legend_area) =
         body.split_horizontally((f64::from(fig.frame.width) - fig.legend_w) as i32);
 

@@ -243,7 +243,7 @@ impl Frame {
 
 /// Draws `title` (if not empty) centred in the band `area` at the top of a
 /// figure, `band_h` pixels high, in the bundled font at `px` pixels.
-pub(crate) fn draw_title<DB: DrawingBackend>(
+fn draw_title<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
     px: f64,
@@ -261,7 +261,7 @@ pub(crate) fn draw_title<DB: DrawingBackend>(
 
 /// Applies the crate's axis look to a mesh: tick labels of `tick_px` and
 /// axis titles of `desc_px` pixels in the bundled font, faint grid lines.
-pub(crate) fn style_mesh<'m, 'a, 'b, X, Y, DB>(
+fn style_mesh<'m, 'a, 'b, X, Y, DB>(
     mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
     tick_px: f64,
     desc_px: f64,
