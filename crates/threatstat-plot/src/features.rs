@@ -21,9 +21,9 @@ pub struct RocFigure<'a> {
     /// Curves: a legend label (e.g. `test set (AUC 0.71)`) and the points
     /// (false positive rate, true positive rate), each in 0..=1, in order.
     pub curves: Vec<(String, &'a [(f64, f64)])>,
-    /// Width in pixels (clamped to 320..=8192).
+    /// Width in pixels (clamped to 320..=16384).
     pub width: u32,
-    /// Height in pixels (clamped to 240..=8192).
+    /// Height in pixels (clamped to 240..=16384).
     pub height: u32,
 }
 
@@ -94,9 +94,9 @@ pub struct ImportanceFigure<'a> {
     pub bars: &'a [(String, f64)],
     /// The x-axis label, e.g. `mean ROC AUC drop when shuffled`.
     pub x_label: String,
-    /// Width in pixels (clamped to 320..=8192).
+    /// Width in pixels (clamped to 320..=16384).
     pub width: u32,
-    /// Height in pixels (clamped to 240..=8192).
+    /// Height in pixels (clamped to 240..=16384).
     pub height: u32,
 }
 

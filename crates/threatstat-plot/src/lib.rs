@@ -9,6 +9,24 @@
 //! changepoint model of daily counts (counts with the posterior expected
 //! rate above, the posterior of the change day below) as PNG or SVG.
 //!
+//! The other figures: [`acf_figure`], [`distribution_figure`],
+//! [`kde_flag_figure`], [`heatmap_figure`], [`chain_figure`],
+//! [`calibration_figure`], [`rank_histogram_figure`], [`roc_figure`],
+//! [`importance_figure`] and [`recall_figure`].
+//!
+//! # One frame
+//!
+//! Every figure is drawn on the same frame (the private `frame` module), so
+//! they share their conventions: the size is clamped to 320..=16384 by
+//! 240..=16384 pixels and every length scales with it; the title is centred
+//! in a band at the top (shrunk, then shortened with `…`, when wider than
+//! the figure); a legend names the series when there is more than one;
+//! axis titles sit in label areas sized to their tick labels and stay
+//! inside the figure; the format comes from the extension (`.png` or
+//! `.svg`, and `.html` for [`timeline`]), checked before the inputs; and a
+//! file is written whole or not at all. Each figure's module holds only what
+//! is particular to that figure.
+//!
 //! # Fonts
 //!
 //! Raster and vector output is drawn with [plotters], whose default text

@@ -26,9 +26,9 @@ pub struct RecallFigure<'a> {
     pub x_label: String,
     /// y-axis title.
     pub y_label: String,
-    /// Width in pixels (clamped to 320..=8192).
+    /// Width in pixels (clamped to 320..=16384).
     pub width: u32,
-    /// Height in pixels (clamped to 240..=8192).
+    /// Height in pixels (clamped to 240..=16384).
     pub height: u32,
 }
 
