@@ -15,12 +15,13 @@
 //!   titles that stay inside the figure ([`Frame::x_title`]);
 //! * axes ([`axis`]: [`label_at`], [`Ticked`], [`fitting_axis`],
 //!   [`close_frame`]), legends ([`legend`]), colours ([`color`]), text
-//!   ([`text`]);
+//!   ([`text`]) and correctly placed glyphs in PNGs ([`glyphs`]);
 //! * the output ([`output`]: [`write_figure`] picks PNG or SVG by the
 //!   extension and writes whole or not at all).
 
 pub(crate) mod axis;
 pub(crate) mod color;
+pub(crate) mod glyphs;
 pub(crate) mod legend;
 pub(crate) mod output;
 pub(crate) mod text;

@@ -1,5 +1,5 @@
 //! Where a figure goes: the output format chosen by the path's extension,
-//! the plotters backend for it (PNG through [`super::text::GlyphFix`], SVG
+//! the plotters backend for it (PNG through [`super::glyphs::GlyphFix`], SVG
 //! as a string) and writing the file whole or not at all through
 //! `threatstat_core::atomic`.
 //!
@@ -11,7 +11,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::text::GlyphFix;
+use super::glyphs::GlyphFix;
 use crate::{Format, PlotError};
 
 /// The result of drawing on a plotters backend `DB`.
