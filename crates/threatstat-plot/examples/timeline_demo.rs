@@ -10,20 +10,9 @@
 
 use threatstat_plot::{TimelinePoint, TimelineSpec, format_unix_utc, format_value, timeline};
 
-/// A small deterministic pseudo-random generator (64-bit LCG), so the demo
-/// needs no extra dependency.
-struct Lcg(u64);
-
-impl Lcg {
-    /// Uniform in [0, 1).
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+#[path = "common/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args_os()

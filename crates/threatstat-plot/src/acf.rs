@@ -9,15 +9,13 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::layout::{PALETTE, Rect, text_width};
-use crate::raster::{
-    DrawResult, Drawing, Ticked, close_frame, draw_title, font, rgb, style_mesh, write_png,
-    write_svg,
+use crate::frame::{
+    DrawResult, Drawing, Frame, Legend, PALETTE, Rect, Swatch, Ticked, close_frame, figure_format,
+    label_at, rgb, text_width, write_figure,
 };
 use crate::scale::{ValueAxis, zero_based_axis};
-use crate::{Format, PlotError, PlotReport, extension_of, format_of, register_fonts};
+use crate::{PlotError, PlotReport};
 
 /// Legend texts.
 const COUNT_LEGEND: &str = "count";
@@ -159,18 +157,9 @@ impl<'a> AcfFigure<'a> {
 /// # Ok::<(), threatstat_plot::PlotError>(())
 /// ```
 pub fn acf_figure(fig: &AcfFigure, path: &Path) -> Result<PlotReport, PlotError> {
-    let format = format_of(path)?;
-    if format == Format::Html {
-        return Err(PlotError::UnsupportedFormat(extension_of(path)));
-    }
+    figure_format(path)?;
     validate(fig)?;
-    register_fonts();
-    let layout = Layout::new(fig);
-    if format == Format::Svg {
-        write_svg(&layout, path)?;
-    } else {
-        write_png(&layout, path)?;
-    }
+    write_figure(&Layout::new(fig), path)?;
     let nan = fig.acf.iter().filter(|r| r.is_nan()).count();
     Ok(PlotReport {
         drawn: fig.counts.len() + fig.acf.len() - nan,
@@ -232,44 +221,6 @@ fn validate(fig: &AcfFigure) -> Result<(), PlotError> {
     Ok(())
 }
 
-/// Label of the tick at `v` among `ticks`, or empty.
-fn label_at(ticks: &[(f64, String)], v: f64) -> String {
-    ticks
-        .iter()
-        .find(|(t, _)| *t == v)
-        .map(|(_, l)| l.clone())
-        .unwrap_or_default()
-}
-
-/// A title that fits in `avail` pixels: the font shrunk down to 70% of
-/// `px` if needed, then the middle of the text replaced by `…`.
-fn fit_title(title: &str, px: f64, avail: f64) -> (String, f64) {
-    let width = text_width(title, px);
-    if width <= avail || title.is_empty() {
-        return (title.to_string(), px);
-    }
-    let small = (px * (avail / width)).max(px * 0.7).floor();
-    let chars: Vec<char> = title.chars().collect();
-    let mut keep = chars.len();
-    loop {
-        let t: String = if keep == chars.len() {
-            title.to_string()
-        } else {
-            let head = keep / 2;
-            let tail = keep - head;
-            chars[..head]
-                .iter()
-                .chain(['…'].iter())
-                .chain(chars[chars.len() - tail..].iter())
-                .collect()
-        };
-        if keep <= 8 || text_width(&t, small) <= avail {
-            return (t, small);
-        }
-        keep -= 1;
-    }
-}
-
 /// Labelled positions `first, first + step, ...` up to `last` (inclusive),
 /// for the smallest step among `unit` × 1, 2, 7, 14, 28, 56, ... (whole
 /// weeks once past two units, calendar-friendly for days) giving at most
@@ -314,9 +265,10 @@ fn ticks(
 
 /// Everything needed to draw the figure.
 struct Layout<'a> {
-    width: u32,
-    height: u32,
-    title: String,
+    /// Size, fonts, margins and title (reference size 1000 × 700).
+    frame: Frame,
+    /// The legend row below the title band.
+    legend: Legend,
     counts: &'a [f64],
     acf: &'a [f64],
     highlight: Option<usize>,
@@ -325,13 +277,6 @@ struct Layout<'a> {
     count_label: &'a str,
     time_label: &'a str,
     lag_label: String,
-    title_px: f64,
-    desc_px: f64,
-    tick_px: f64,
-    legend_px: f64,
-    margin: f64,
-    title_h: f64,
-    legend_h: f64,
     y_area: f64,
     x_area: f64,
     upper: Rect,
@@ -355,29 +300,41 @@ impl<'a> Layout<'a> {
             Some(l) => l[k].clone(),
             None => k.to_string(),
         };
-        let width = fig.width.clamp(320, 16_384);
-        let height = fig.height.clamp(240, 16_384);
-        let (w, h) = (f64::from(width), f64::from(height));
-        let s = (w / 1000.0).min(h / 700.0).clamp(0.6, 4.0);
-        let (title, title_px) = fit_title(
-            fig.title.trim(),
-            (24.0 * s).round(),
-            w - 2.0 * (12.0 * s).round(),
-        );
-        let desc_px = (17.0 * s).round();
-        let tick_px = (15.0 * s).round();
-        let legend_px = (15.0 * s).round();
-        let margin = (12.0 * s).round();
-        let title_h = if title.is_empty() {
-            margin
-        } else {
-            ((24.0 * s).round() * 2.0).round()
-        };
-        let legend_h = (legend_px * 2.0).round();
+        let frame = Frame::new(fig.width, fig.height, &fig.title, (1000.0, 700.0));
+        let (w, h, s) = (frame.w(), frame.h(), frame.s);
+        let (tick_px, margin) = (frame.tick_px, frame.margin);
+        let line_w = (2.0 * s).round().max(1.0) as u32;
+        let band = fig
+            .band
+            .then(|| 1.96 / (fig.counts.len() as f64).sqrt())
+            .filter(|b| *b < 1.0);
+        let mut entries = vec![
+            (
+                Swatch::Block(COUNT_COLOR, BAR_ALPHA),
+                COUNT_LEGEND.to_string(),
+            ),
+            (Swatch::Block(ACF_COLOR, BAR_ALPHA), ACF_LEGEND.to_string()),
+        ];
+        if fig.highlight_lag.is_some() {
+            entries.push((
+                Swatch::Block(BEST_COLOR, BAR_ALPHA),
+                BEST_LEGEND.to_string(),
+            ));
+        }
+        if band.is_some() {
+            entries.push((Swatch::Line(BAND_COLOR, true), BAND_LEGEND.to_string()));
+        }
+        if let Some(t) = fig.threshold {
+            entries.push((
+                Swatch::Line(THRESHOLD_COLOR, false),
+                format!("{THRESHOLD_LEGEND} |r| = {t}"),
+            ));
+        }
+        let legend = Legend::new(entries, frame.legend_px, w - 2.0 * margin);
 
         // Vertical: title, legend, upper panel + its x axis, gap, lower panel + x axis.
-        let x_area = (tick_px * 1.2 + 8.0 * s + desc_px * 1.6).round();
-        let top = title_h + legend_h;
+        let x_area = frame.x_area();
+        let top = frame.title_h + legend.height();
         let gap = (tick_px * 0.8).round();
         let avail = (h - margin - top - 2.0 * x_area - gap).max(40.0);
         let upper_h = (avail * 0.5).round();
@@ -385,7 +342,7 @@ impl<'a> Layout<'a> {
         let lower_top = upper.1 + x_area + gap;
         let lower = (lower_top, (lower_top + 10.0).max(h - margin - x_area));
 
-        let max_ticks = |px: f64| ((px / (tick_px * 2.4)).floor() as usize).clamp(2, 10);
+        let max_ticks = |px: f64| frame.max_ticks(px, 2.4, 10);
         let top_value = fig.counts.iter().fold(0.0, |a: f64, &b| a.max(b));
         let count_axis = zero_based_axis(top_value, max_ticks(upper.1 - upper.0));
         let acf_axis = ValueAxis {
@@ -399,19 +356,15 @@ impl<'a> Layout<'a> {
             minor: Vec::new(),
         };
 
-        let widest_y = count_axis
-            .ticks
-            .iter()
-            .chain(&acf_axis.ticks)
-            .map(|(_, l)| text_width(l, tick_px))
-            .fold(0.0, f64::max);
-        let y_area = (widest_y + 10.0 * s + desc_px * 2.0).round();
+        let y_area = frame.y_area(
+            count_axis
+                .ticks
+                .iter()
+                .chain(&acf_axis.ticks)
+                .map(|t| t.1.as_str()),
+        );
         let left = margin + y_area;
-        let right_pad = (text_width(&label(n - 1), tick_px) / 2.0 + 4.0)
-            .min(w * 0.25)
-            .max(margin)
-            .round();
-        let right = w - right_pad;
+        let right = w - frame.right_pad(&label(n - 1));
         let axis_px = (right - left).max(10.0);
         let unit = fig.tick_every.max(1);
         let time_ticks = ticks(0, n - 1, unit, &label, axis_px, &|l| text_width(l, tick_px));
@@ -425,26 +378,17 @@ impl<'a> Layout<'a> {
                 0.5
             }
         };
-        let finite = fig.counts.len() as f64;
         Layout {
-            width,
-            height,
-            title,
+            frame,
+            legend,
             counts: fig.counts,
             acf: fig.acf,
             highlight: fig.highlight_lag,
             threshold: fig.threshold,
-            band: fig.band.then(|| 1.96 / finite.sqrt()).filter(|b| *b < 1.0),
+            band,
             count_label: &fig.count_label,
             time_label: &fig.time_label,
             lag_label: format!("lag ({})", fig.lag_unit),
-            title_px,
-            desc_px,
-            tick_px,
-            legend_px,
-            margin,
-            title_h,
-            legend_h,
             y_area,
             x_area,
             upper: Rect {
@@ -467,7 +411,7 @@ impl<'a> Layout<'a> {
             acf_axis,
             count_half: half(n),
             lag_half: half(lags).min(0.35),
-            line_w: (2.0 * s).round().max(1.0) as u32,
+            line_w,
         }
     }
 
@@ -479,27 +423,13 @@ impl<'a> Layout<'a> {
         }
     }
 
-    fn panel_area<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        plot: Rect,
-    ) -> DrawingArea<DB, Shift> {
-        root.clone().shrink(
-            (self.margin as i32, plot.top as i32),
-            (
-                (plot.right - self.margin) as i32,
-                (plot.bottom - plot.top + self.x_area) as i32,
-            ),
-        )
-    }
-
     fn dash(&self) -> (i32, i32) {
-        let d = (self.legend_px * 0.5).round().max(3.0) as i32;
+        let d = (self.frame.legend_px * 0.5).round().max(3.0) as i32;
         (d, (f64::from(d) * 0.7).round() as i32)
     }
 
     fn draw_counts<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let area = self.panel_area(root, self.upper);
+        let area = self.frame.panel_area(root, self.upper, self.x_area);
         let axis = &self.count_axis;
         let mut chart = ChartBuilder::on(&area)
             .y_label_area_size(self.y_area as i32)
@@ -511,11 +441,12 @@ impl<'a> Layout<'a> {
         let x_fmt = |v: &f64| label_at(&self.time_ticks, *v);
         let y_fmt = |v: &f64| label_at(&axis.ticks, *v);
         let mut mesh = chart.configure_mesh();
-        mesh.x_desc(self.time_label)
-            .y_desc(self.count_label)
+        mesh.y_desc(self.count_label)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt);
-        style_mesh(&mut mesh, self.tick_px, self.desc_px).draw()?;
+        self.frame.mesh(&mut mesh).draw()?;
+        self.frame
+            .x_title(root, &chart, self.time_label, self.x_area)?;
         let bar = rgb(COUNT_COLOR).mix(BAR_ALPHA).filled();
         let hw = self.count_half;
         chart.draw_series(
@@ -537,7 +468,7 @@ impl<'a> Layout<'a> {
     }
 
     fn draw_acf<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let area = self.panel_area(root, self.lower);
+        let area = self.frame.panel_area(root, self.lower, self.x_area);
         let axis = &self.acf_axis;
         let mut chart = ChartBuilder::on(&area)
             .y_label_area_size(self.y_area as i32)
@@ -549,11 +480,12 @@ impl<'a> Layout<'a> {
         let x_fmt = |v: &f64| label_at(&self.lag_ticks, *v);
         let y_fmt = |v: &f64| label_at(&axis.ticks, *v);
         let mut mesh = chart.configure_mesh();
-        mesh.x_desc(self.lag_label.as_str())
-            .y_desc("autocorrelation r")
+        mesh.y_desc("autocorrelation r")
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt);
-        style_mesh(&mut mesh, self.tick_px, self.desc_px).draw()?;
+        self.frame.mesh(&mut mesh).draw()?;
+        self.frame
+            .x_title(root, &chart, &self.lag_label, self.x_area)?;
 
         let (x0, x1) = self.lag_x;
         // The zero line.
@@ -602,70 +534,17 @@ impl<'a> Layout<'a> {
         )?;
         close_frame(&chart, (x0, axis.hi), (x1, axis.lo), false)
     }
-
-    /// The legend row between the title and the upper panel.
-    fn draw_legend<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let px = self.legend_px;
-        let cy = (self.title_h + self.legend_h * 0.45).round() as i32;
-        let swatch = (px * 1.8).round() as i32;
-        let half_h = (px * 0.4).round() as i32;
-        let style = font(px)
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Left, VPos::Center));
-        let mut x = self.upper.left.round() as i32;
-        let mut entries: Vec<(&str, u8)> = vec![(COUNT_LEGEND, 0), (ACF_LEGEND, 1)];
-        if self.highlight.is_some() {
-            entries.push((BEST_LEGEND, 2));
-        }
-        if self.band.is_some() {
-            entries.push((BAND_LEGEND, 3));
-        }
-        let threshold_text = self
-            .threshold
-            .map(|t| format!("{THRESHOLD_LEGEND} |r| = {t}"));
-        if let Some(t) = &threshold_text {
-            entries.push((t, 4));
-        }
-        for (text, kind) in entries {
-            match kind {
-                0..=2 => {
-                    let c = [COUNT_COLOR, ACF_COLOR, BEST_COLOR][kind as usize];
-                    root.draw(&Rectangle::new(
-                        [(x, cy - half_h), (x + swatch, cy + half_h)],
-                        rgb(c).mix(BAR_ALPHA).filled(),
-                    ))?;
-                }
-                3 => {
-                    let (dash, gap) = self.dash();
-                    root.draw(&DashedPathElement::new(
-                        vec![(x, cy), (x + swatch, cy)],
-                        dash,
-                        gap,
-                        rgb(BAND_COLOR).stroke_width(self.line_w.max(1)),
-                    ))?;
-                }
-                _ => root.draw(&PathElement::new(
-                    vec![(x, cy), (x + swatch, cy)],
-                    rgb(THRESHOLD_COLOR).stroke_width(self.line_w),
-                ))?,
-            }
-            let tx = x + swatch + (px * 0.5).round() as i32;
-            root.draw_text(text, &style, (tx, cy))?;
-            x = tx + (text_width(text, px) + px * 1.8).round() as i32;
-        }
-        Ok(())
-    }
 }
 
 impl Drawing for Layout<'_> {
     fn size(&self) -> (u32, u32) {
-        (self.width, self.height)
+        (self.frame.width, self.frame.height)
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        root.fill(&WHITE)?;
-        draw_title(root, &self.title, self.title_px, self.title_h)?;
-        self.draw_legend(root)?;
+        self.frame.begin(root)?;
+        self.legend
+            .draw(root, self.upper.left, self.frame.title_h, self.line_w)?;
         self.draw_counts(root)?;
         self.draw_acf(root)
     }
@@ -697,16 +576,6 @@ mod tests {
         let t = ticks(1, 168, 24, &|k| k.to_string(), 850.0, &px);
         assert_eq!(t[0].0, 24.0);
         assert_eq!(ticks(0, 0, 1, &|_| "x".into(), 850.0, &px).len(), 1);
-    }
-
-    #[test]
-    fn long_titles_fit() {
-        let (t, px) = fit_title("short", 24.0, 900.0);
-        assert_eq!((t.as_str(), px), ("short", 24.0));
-        let long = "x".repeat(300);
-        let (t, px) = fit_title(&long, 24.0, 900.0);
-        assert!((16.0..24.0).contains(&px) && t.contains('…'));
-        assert!(text_width(&t, px) <= 900.0);
     }
 
     #[test]

@@ -8,16 +8,18 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::layout::text_width;
-use crate::raster::{
-    DrawResult, Drawing, begin_titled, clamp_size, font, raster_format, rgb, style_mesh, write,
+use crate::frame::{
+    DrawResult, Drawing, Frame, Legend, Swatch, figure_format, finite_ticks, fitting_axis, font,
+    label_at, linear, rgb, text_width, wrap, write_figure,
 };
-use crate::{PlotError, PlotReport, register_fonts};
+use crate::{PlotError, PlotReport};
 
 /// Colour of a measurement that keeps its promise.
 const OK: (u8, u8, u8) = (0x1f, 0x77, 0xb4);
 /// Colour of a measurement that misses it.
 const MISS: (u8, u8, u8) = (0xd6, 0x27, 0x28);
+/// Colour of the band an exactly calibrated method's estimate falls in.
+const BAND: (u8, u8, u8) = (0xcc, 0xcc, 0xcc);
 
 /// One measured promise of a [`CalibrationFigure`].
 #[derive(Debug, Clone, PartialEq)]
@@ -49,9 +51,9 @@ pub struct CalibrationFigure<'a> {
     pub x_label: String,
     /// Number of standard errors drawn on each side (2 ≈ 95% bands).
     pub k: f64,
-    /// Width in pixels (clamped to 320..=8192).
+    /// Width in pixels (clamped to 320..=16384).
     pub width: u32,
-    /// Height in pixels (clamped to 240..=8192).
+    /// Height in pixels (clamped to 240..=16384).
     pub height: u32,
 }
 
@@ -96,7 +98,7 @@ impl<'a> CalibrationFigure<'a> {
 /// # std::fs::remove_file(&path).unwrap();
 /// ```
 pub fn calibration_figure(fig: &CalibrationFigure, path: &Path) -> Result<PlotReport, PlotError> {
-    let format = raster_format(path)?;
+    figure_format(path)?;
     let bad = |m: String| Err(PlotError::InvalidInput(m));
     if fig.rows.is_empty() {
         return bad("no calibration row to draw".into());
@@ -113,9 +115,8 @@ pub fn calibration_figure(fig: &CalibrationFigure, path: &Path) -> Result<PlotRe
             ));
         }
     }
-    register_fonts();
-    let s = (f64::from(fig.width.clamp(320, 8192)) / 1200.0).clamp(0.6, 4.0);
-    write(format, &Calibration { fig, s }, path)?;
+    let frame = Frame::new(fig.width, fig.height, &fig.title, (1200.0, f64::INFINITY));
+    write_figure(&Calibration { fig, frame }, path)?;
     Ok(PlotReport {
         drawn: fig.rows.len(),
         skipped: 0,
@@ -124,7 +125,8 @@ pub fn calibration_figure(fig: &CalibrationFigure, path: &Path) -> Result<PlotRe
 
 struct Calibration<'a> {
     fig: &'a CalibrationFigure<'a>,
-    s: f64,
+    /// Size, fonts, margins and title (reference width 1200).
+    frame: Frame,
 }
 
 impl Calibration<'_> {
@@ -152,77 +154,82 @@ impl Calibration<'_> {
 
 impl Drawing for Calibration<'_> {
     fn size(&self) -> (u32, u32) {
-        clamp_size(self.fig.width, self.fig.height)
+        (self.frame.width, self.frame.height)
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let s = self.s;
-        let (tick_px, desc_px) = (14.0 * s, 17.0 * s);
-        let title_h = begin_titled(root, &self.fig.title, s)?;
+        let fr = &self.frame;
+        let s = fr.s;
+        let tick_px = fr.tick_px;
+        fr.begin(root)?;
         // Legend band under the title.
-        let legend_h = 28.0 * s;
-        let y = (title_h + legend_h * 0.5) as i32;
-        let style = font(tick_px)
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Left, VPos::Center));
-        let mut x = (24.0 * s) as i32;
         let k = self.fig.k;
-        let entries = [
-            (
-                Some(rgb((0xcc, 0xcc, 0xcc))),
-                format!("nominal ± {k} MC s.e."),
-            ),
-            (Some(rgb(OK)), format!("observed ± {k} s.e.: holds")),
-            (Some(rgb(MISS)), "observed: misses".to_string()),
-        ];
-        for (c, text) in entries {
-            if let Some(c) = c {
-                root.draw(&Rectangle::new(
-                    [
-                        (x, y - (5.0 * s) as i32),
-                        (x + (22.0 * s) as i32, y + (5.0 * s) as i32),
-                    ],
-                    c.filled(),
-                ))?;
-            }
-            x += (30.0 * s) as i32;
-            root.draw_text(&text, &style, (x, y))?;
-            x += (text_width(&text, tick_px) + 30.0 * s) as i32;
-        }
+        let legend = Legend::new(
+            vec![
+                (Swatch::Block(BAND, 1.0), format!("nominal ± {k} MC s.e.")),
+                (
+                    Swatch::Block(OK, 1.0),
+                    format!("observed ± {k} s.e.: holds"),
+                ),
+                (Swatch::Block(MISS, 1.0), "observed: misses".to_string()),
+            ],
+            fr.legend_px,
+            fr.w() - 4.0 * fr.margin,
+        );
+        legend.draw(root, 2.0 * fr.margin, fr.title_h, fr.line_w)?;
+        let (title_h, legend_h) = (fr.title_h, legend.height());
         let n = self.fig.rows.len();
-        let label_w = self
+        // Row labels in up to two lines, together at most 45% of the width.
+        let labels: Vec<Vec<String>> = self
             .fig
             .rows
             .iter()
-            .map(|r| text_width(&r.label, tick_px))
+            .map(|r| wrap(&r.label, tick_px, fr.w() * 0.45, 2))
+            .collect();
+        let label_w = labels
+            .iter()
+            .flatten()
+            .map(|l| text_width(l, tick_px))
             .fold(0.0, f64::max);
+        let y_area = label_w + 14.0 * s;
+        let right_pad = (28.0 * s).round();
         let (x0, x1) = self.x_range();
+        // As many x ticks as have room for their labels.
+        let plot_w = fr.w() - 2.0 * fr.margin - right_pad - y_area;
+        let mut x_axis = fitting_axis(x0, x1, false, plot_w.max(10.0), &|l| text_width(l, tick_px));
+        (x_axis.lo, x_axis.hi) = (x0, x1);
+        let x_axis = finite_ticks(x_axis);
         let mut chart = ChartBuilder::on(root)
             .margin_top((title_h + legend_h) as i32)
-            .margin_left((12.0 * s) as i32)
-            .margin_right((28.0 * s) as i32)
-            .margin_bottom((12.0 * s) as i32)
-            .x_label_area_size((tick_px * 1.4 + desc_px * 1.8) as i32)
-            .y_label_area_size((label_w + 14.0 * s) as i32)
-            .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))?;
+            .margin_left(fr.margin as i32)
+            .margin_right(right_pad as i32)
+            .margin_bottom(fr.margin as i32)
+            .x_label_area_size(fr.x_area() as i32)
+            .y_label_area_size(y_area as i32)
+            .build_cartesian_2d(linear(&x_axis), -0.5..(n as f64 - 0.5))?;
         let rows = self.fig.rows;
-        let y_fmt = |v: &f64| {
-            let k = v.round();
-            if (v - k).abs() < 1e-9 && k >= 0.0 && (k as usize) < n {
-                rows[n - 1 - k as usize].label.clone()
-            } else {
-                String::new()
-            }
-        };
-        let x_fmt = |v: &f64| format!("{v:.3}");
+        let x_fmt = |v: &f64| label_at(&x_axis.ticks, *v);
         let mut mesh = chart.configure_mesh();
-        mesh.x_desc(self.fig.x_label.as_str())
-            .y_labels(n)
-            .y_label_formatter(&y_fmt)
+        mesh.y_labels(n)
+            .y_label_formatter(&|_| String::new())
             .x_label_formatter(&x_fmt)
-            .disable_y_mesh()
-            .x_labels(8);
-        style_mesh(&mut mesh, tick_px, desc_px).draw()?;
+            .disable_y_mesh();
+        fr.mesh(&mut mesh).draw()?;
+        fr.x_title(root, &chart, &self.fig.x_label, fr.x_area())?;
+        // The row labels, right-aligned left of the plot, centred on the row.
+        let style = font(tick_px)
+            .color(&RGBColor(40, 40, 40))
+            .pos(Pos::new(HPos::Right, VPos::Center));
+        let line_h = (tick_px * 1.2).round();
+        for (i, lines) in labels.iter().enumerate() {
+            let (left, yc) = chart.backend_coord(&(x0, (n - 1 - i) as f64));
+            let x = left - (10.0 * s).round() as i32;
+            let first = f64::from(yc) - line_h * (lines.len() as f64 - 1.0) / 2.0;
+            for (j, line) in lines.iter().enumerate() {
+                let y = (first + line_h * j as f64).round() as i32;
+                root.draw_text(line, &style, (x, y))?;
+            }
+        }
         let w = (2.5 * s).round().max(1.0) as u32;
         let r_px = (5.0 * s).round() as i32;
         for (i, r) in rows.iter().enumerate() {
@@ -232,7 +239,7 @@ impl Drawing for Calibration<'_> {
                     ((r.nominal - k * r.nominal_se).max(x0), yc - 0.32),
                     ((r.nominal + k * r.nominal_se).min(x1), yc + 0.32),
                 ],
-                rgb((0xcc, 0xcc, 0xcc)).filled(),
+                rgb(BAND).filled(),
             )))?;
             chart.draw_series(std::iter::once(PathElement::new(
                 vec![(r.nominal, yc - 0.38), (r.nominal, yc + 0.38)],
@@ -273,9 +280,9 @@ pub struct RankHistogramFigure<'a> {
     pub panels: Vec<(String, &'a [usize])>,
     /// Panels per row.
     pub columns: usize,
-    /// Width in pixels (clamped to 320..=8192).
+    /// Width in pixels (clamped to 320..=16384).
     pub width: u32,
-    /// Height in pixels (clamped to 240..=8192).
+    /// Height in pixels (clamped to 240..=16384).
     pub height: u32,
 }
 
@@ -320,7 +327,7 @@ pub fn rank_histogram_figure(
     fig: &RankHistogramFigure,
     path: &Path,
 ) -> Result<PlotReport, PlotError> {
-    let format = raster_format(path)?;
+    figure_format(path)?;
     let bad = |m: String| Err(PlotError::InvalidInput(m));
     if fig.panels.is_empty() || fig.columns == 0 {
         return bad("no rank histogram to draw (or zero columns)".into());
@@ -337,9 +344,8 @@ pub fn rank_histogram_figure(
             return bad(format!("panel `{t}` has no replications"));
         }
     }
-    register_fonts();
-    let s = (f64::from(fig.width.clamp(320, 8192)) / 1200.0).clamp(0.6, 4.0);
-    write(format, &RankHistograms { fig, s }, path)?;
+    let frame = Frame::new(fig.width, fig.height, &fig.title, (1200.0, f64::INFINITY));
+    write_figure(&RankHistograms { fig, frame }, path)?;
     Ok(PlotReport {
         drawn: fig.panels.len() * bins,
         skipped: 0,
@@ -348,18 +354,20 @@ pub fn rank_histogram_figure(
 
 struct RankHistograms<'a> {
     fig: &'a RankHistogramFigure<'a>,
-    s: f64,
+    /// Size, fonts, margins and title (reference width 1200).
+    frame: Frame,
 }
 
 impl Drawing for RankHistograms<'_> {
     fn size(&self) -> (u32, u32) {
-        clamp_size(self.fig.width, self.fig.height)
+        (self.frame.width, self.frame.height)
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let s = self.s;
-        let (tick_px, desc_px) = (13.0 * s, 15.0 * s);
-        let title_h = begin_titled(root, &self.fig.title, s)?;
+        let fr = &self.frame;
+        let (s, desc_px) = (fr.s, fr.desc_px);
+        fr.begin(root)?;
+        let title_h = fr.title_h;
         let cols = self.fig.columns;
         let rows = self.fig.panels.len().div_ceil(cols);
         let (_, body) = root.split_vertically(title_h as i32);
@@ -378,25 +386,31 @@ impl Drawing for RankHistograms<'_> {
             let mut chart = ChartBuilder::on(&area)
                 .caption(label.as_str(), font(desc_px))
                 .margin((8.0 * s) as i32)
-                .x_label_area_size((tick_px * 1.4 + desc_px * 1.8) as i32)
-                .y_label_area_size((tick_px * 3.0 + desc_px * 1.8) as i32)
+                .margin_right(fr.right_pad(&bins.to_string()) as i32)
+                .x_label_area_size(fr.x_area() as i32)
+                .y_label_area_size(fr.y_area(std::iter::once(format!("{top:.0}").as_str())) as i32)
                 .build_cartesian_2d(0.0..bins as f64, 0.0..top)?;
             let mut mesh = chart.configure_mesh();
             let y_fmt = |v: &f64| format!("{v:.0}");
-            mesh.x_desc("rank of the truth among the draws (bin)")
-                .y_desc("replications")
+            mesh.y_desc("replications")
                 .x_labels(bins.min(10) + 1)
                 .y_labels(5)
                 .y_label_formatter(&y_fmt)
                 .x_label_formatter(&|v| format!("{v:.0}"))
                 .disable_x_mesh();
-            style_mesh(&mut mesh, tick_px, desc_px).draw()?;
+            fr.mesh(&mut mesh).draw()?;
+            fr.x_title(
+                &area,
+                &chart,
+                "rank of the truth among the draws (bin)",
+                fr.x_area(),
+            )?;
             chart.draw_series(std::iter::once(Rectangle::new(
                 [
                     (0.0, (expected - 2.0 * sd).max(0.0)),
                     (bins as f64, expected + 2.0 * sd),
                 ],
-                rgb((0xcc, 0xcc, 0xcc)).mix(0.7).filled(),
+                rgb(BAND).mix(0.7).filled(),
             )))?;
             chart.draw_series(h.iter().enumerate().map(|(i, &c)| {
                 Rectangle::new(
@@ -410,5 +424,93 @@ impl Drawing for RankHistograms<'_> {
             )))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `<text>` of an SVG as (x, anchor, font size, text).
+    fn texts(svg: &str) -> Vec<(f64, String, f64, String)> {
+        let attr = |tag: &str, name: &str| {
+            let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            let end = tag[start..].find('"')? + start;
+            Some(tag[start..end].to_string())
+        };
+        svg.split("<text")
+            .skip(1)
+            .map(|t| {
+                let (tag, rest) = t.split_once('>').unwrap();
+                let body = rest.split("</text>").next().unwrap().trim();
+                let body = body
+                    .replace("&apos;", "'")
+                    .replace("&quot;", "\"")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&");
+                (
+                    attr(tag, "x").unwrap().parse().unwrap(),
+                    attr(tag, "text-anchor").unwrap_or_else(|| "start".into()),
+                    attr(tag, "font-size").unwrap().parse().unwrap(),
+                    body,
+                )
+            })
+            .collect()
+    }
+
+    /// The rows of calibration_fdr.png have labels of 130 characters; its
+    /// x-axis title was cut off at the right edge. Every text must lie
+    /// inside the figure, and no row label may be cut.
+    #[test]
+    fn long_row_labels_keep_every_text_inside() {
+        crate::register_fonts();
+        let label = |rule: &str| {
+            format!(
+                "automation {rule} (CLI default, permutation p-values), complete null of \
+                 5000 sparse pairs (90 days, rate 0.05–0.3), --fdr 0.05"
+            )
+        };
+        let rows: Vec<CalibrationRow> = ["Rule::ljung_box()", "Rule::ljung_box_chi2()"]
+            .iter()
+            .map(|r| CalibrationRow {
+                label: label(r),
+                nominal: 0.05,
+                nominal_se: 0.01,
+                observed: 0.2,
+                observed_se: 0.1,
+                ok: true,
+            })
+            .collect();
+        let fig = CalibrationFigure {
+            title: "False discovery rate".into(),
+            x_label: "false discovery rate (complete null: share of runs with a discovery)".into(),
+            width: 1500,
+            ..CalibrationFigure::new(&rows)
+        };
+        let path = std::env::temp_dir().join(format!(
+            "threatstat-plot-calib-inside-{}.svg",
+            std::process::id()
+        ));
+        calibration_figure(&fig, &path).unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let all = texts(&svg);
+        assert!(all.iter().any(|t| t.3.starts_with("false discovery rate")));
+        for (x, anchor, size, text) in &all {
+            // plotters writes the font size divided by 1.24.
+            let w = text_width(text, size * 1.24);
+            let (l, r) = match anchor.as_str() {
+                "middle" => (x - w / 2.0, x + w / 2.0),
+                "end" => (x - w, *x),
+                _ => (*x, x + w),
+            };
+            assert!(l >= 0.0 && r <= 1500.0, "{text:?} spans {l:.0}..{r:.0}");
+        }
+        // The labels are wrapped, not cut: every word is drawn.
+        let drawn: String = all.iter().map(|t| format!("{} ", t.3)).collect();
+        for word in label("Rule::ljung_box_chi2()").split(' ') {
+            assert!(drawn.contains(word), "{word:?} missing");
+        }
     }
 }

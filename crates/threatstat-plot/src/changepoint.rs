@@ -8,15 +8,13 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::layout::{PALETTE, Rect, text_width};
-use crate::raster::{
-    DrawResult, Drawing, Ticked, close_frame, draw_title, font, rgb, style_mesh, write_png,
-    write_svg,
+use crate::frame::{
+    DrawResult, Drawing, Frame, Legend, PALETTE, Rect, Swatch, Ticked, close_frame, figure_format,
+    label_at, rgb, text_width, write_figure,
 };
 use crate::scale::{ValueAxis, zero_based_axis};
-use crate::{Format, PlotError, PlotReport, extension_of, format_of, register_fonts};
+use crate::{PlotError, PlotReport};
 
 /// Label of the shared x axis.
 const X_LABEL: &str = "day";
@@ -146,18 +144,9 @@ impl<'a> ChangepointFigure<'a> {
 /// # Ok::<(), threatstat_plot::PlotError>(())
 /// ```
 pub fn changepoint_figure(fig: &ChangepointFigure, path: &Path) -> Result<PlotReport, PlotError> {
-    let format = format_of(path)?;
-    if format == Format::Html {
-        return Err(PlotError::UnsupportedFormat(extension_of(path)));
-    }
+    figure_format(path)?;
     validate(fig)?;
-    register_fonts();
-    let layout = Layout::new(fig);
-    if format == Format::Svg {
-        write_svg(&layout, path)?;
-    } else {
-        write_png(&layout, path)?;
-    }
+    write_figure(&Layout::new(fig), path)?;
     Ok(PlotReport {
         drawn: fig.counts.len(),
         skipped: 0,
@@ -210,15 +199,6 @@ fn validate(fig: &ChangepointFigure) -> Result<(), PlotError> {
     Ok(())
 }
 
-/// Label of the tick at `v` among `ticks`, or empty.
-fn label_at(ticks: &[(f64, String)], v: f64) -> String {
-    ticks
-        .iter()
-        .find(|(t, _)| *t == v)
-        .map(|(_, l)| l.clone())
-        .unwrap_or_default()
-}
-
 /// The labelled days of the x axis: every `step`-th day from day 0, for the
 /// smallest step of 1, 2, 5, 10, 20, 50, … giving at most [`MAX_X_LABELS`]
 /// labels that fit side by side on an axis of `axis_px` pixels.
@@ -249,23 +229,15 @@ fn day_ticks(
 
 /// Everything needed to draw the figure.
 struct Layout<'a> {
-    width: u32,
-    height: u32,
-    title: String,
+    /// Size, fonts, margins and title (reference size 1000 × 700).
+    frame: Frame,
+    /// The legend row below the title band.
+    legend: Legend,
     counts: &'a [f64],
     tau: &'a [f64],
     rate: &'a [f64],
     true_tau: Option<usize>,
     count_label: &'a str,
-    planted_legend: String,
-    title_px: f64,
-    desc_px: f64,
-    tick_px: f64,
-    legend_px: f64,
-    margin: f64,
-    title_h: f64,
-    /// Height of the legend row below the title band.
-    legend_h: f64,
     /// Width of the area left of the panels (y tick labels and titles).
     y_area: f64,
     /// Height of the area below the lower panel (x tick labels and title).
@@ -294,26 +266,30 @@ impl<'a> Layout<'a> {
         };
 
         // Sizes scale with the figure; 1000 x 700 is the reference.
-        let width = fig.width.clamp(320, 16_384);
-        let height = fig.height.clamp(240, 16_384);
-        let (w, h) = (f64::from(width), f64::from(height));
-        let s = (w / 1000.0).min(h / 700.0).clamp(0.6, 4.0);
-        let title_px = (24.0 * s).round();
-        let desc_px = (17.0 * s).round();
-        let tick_px = (15.0 * s).round();
-        let legend_px = (15.0 * s).round();
-        let margin = (12.0 * s).round();
-        let title = fig.title.trim().to_string();
-        let title_h = if title.is_empty() {
-            margin
-        } else {
-            (title_px * 2.0).round()
+        let frame = Frame::new(fig.width, fig.height, &fig.title, (1000.0, 700.0));
+        let (w, h, s) = (frame.w(), frame.h(), frame.s);
+        let (tick_px, margin) = (frame.tick_px, frame.margin);
+        let line_w = (2.5 * s).round().max(1.0) as u32;
+        let planted_legend = match fig.true_tau {
+            Some(k) if fig.day_labels.is_some() => format!("{PLANTED_LEGEND} ({})", label(k)),
+            Some(k) => format!("{PLANTED_LEGEND} (day {k})"),
+            None => String::new(),
         };
-        let legend_h = (legend_px * 2.0).round();
+        let mut entries = vec![
+            (
+                Swatch::Block(COUNT_COLOR, BAR_ALPHA),
+                COUNT_LEGEND.to_string(),
+            ),
+            (Swatch::Line(RATE_COLOR, false), RATE_LEGEND.to_string()),
+        ];
+        if fig.true_tau.is_some() {
+            entries.push((Swatch::Marker(PLANTED_COLOR), planted_legend));
+        }
+        let legend = Legend::new(entries, frame.legend_px, w - 2.0 * margin);
 
         // Vertical: title, legend row, upper panel, gap, lower panel, x axis.
-        let x_area = (tick_px * 1.2 + 8.0 * s + desc_px * 1.6).round();
-        let top = title_h + legend_h;
+        let x_area = frame.x_area();
+        let top = frame.title_h + legend.height();
         let bottom = h - margin - x_area;
         let gap = (tick_px * 1.2).round();
         let avail = (bottom - top - gap).max(20.0);
@@ -322,7 +298,7 @@ impl<'a> Layout<'a> {
         let (lower_top, lower_bottom) =
             (upper_bottom + gap, (upper_bottom + gap + 8.0).max(bottom));
 
-        let max_ticks = |px: f64| ((px / (tick_px * 2.4)).floor() as usize).clamp(2, 10);
+        let max_ticks = |px: f64| frame.max_ticks(px, 2.4, 10);
         let top_value = fig
             .counts
             .iter()
@@ -333,20 +309,16 @@ impl<'a> Layout<'a> {
         let tau_axis = zero_based_axis(top_tau, max_ticks(lower_bottom - lower_top));
 
         // Horizontal: one y area for both panels, so that they line up.
-        let widest_y = count_axis
-            .ticks
-            .iter()
-            .chain(&tau_axis.ticks)
-            .map(|(_, l)| text_width(l, tick_px))
-            .fold(0.0, f64::max);
-        let y_area = (widest_y + 10.0 * s + desc_px * 2.0).round();
+        let y_area = frame.y_area(
+            count_axis
+                .ticks
+                .iter()
+                .chain(&tau_axis.ticks)
+                .map(|t| t.1.as_str()),
+        );
         let left = margin + y_area;
         // Room right of the panels for half of the last x label.
-        let right_pad = (text_width(&label(n - 1), tick_px) / 2.0 + 4.0)
-            .min(w * 0.25)
-            .max(margin)
-            .round();
-        let right = w - right_pad;
+        let right = w - frame.right_pad(&label(n - 1));
 
         let (x0, x1) = (-0.5, n as f64 - 0.5);
         let axis_px = (right - left).max(10.0);
@@ -354,29 +326,14 @@ impl<'a> Layout<'a> {
         // Bars with gaps while days are wide enough, else touching.
         let bar_half = if axis_px / n as f64 >= 4.0 { 0.4 } else { 0.5 };
 
-        let planted_legend = match fig.true_tau {
-            Some(k) if fig.day_labels.is_some() => format!("{PLANTED_LEGEND} ({})", label(k)),
-            Some(k) => format!("{PLANTED_LEGEND} (day {k})"),
-            None => String::new(),
-        };
-
         Layout {
-            width,
-            height,
-            title,
+            frame,
+            legend,
             counts: fig.counts,
             tau: fig.tau_posterior,
             rate: fig.expected_rate,
             true_tau: fig.true_tau,
             count_label: &fig.count_label,
-            planted_legend,
-            title_px,
-            desc_px,
-            tick_px,
-            legend_px,
-            margin,
-            title_h,
-            legend_h,
             y_area,
             x_area,
             upper: Rect {
@@ -397,7 +354,7 @@ impl<'a> Layout<'a> {
             count_axis,
             tau_axis,
             bar_half,
-            line_w: (2.5 * s).round().max(1.0) as u32,
+            line_w,
         }
     }
 
@@ -419,7 +376,7 @@ impl<'a> Layout<'a> {
 
     /// Dash length and gap of the planted-change line, in pixels.
     fn dash(&self) -> (i32, i32) {
-        let d = (self.legend_px * 0.5).round().max(3.0) as i32;
+        let d = (self.frame.legend_px * 0.5).round().max(3.0) as i32;
         (d, (f64::from(d) * 0.7).round() as i32)
     }
 
@@ -427,26 +384,9 @@ impl<'a> Layout<'a> {
         rgb(PLANTED_COLOR).stroke_width((self.line_w * 3 / 4).max(1))
     }
 
-    /// The area holding a panel's plotting area `plot` and its label areas
-    /// (left: y labels; below: x labels when `x_area` > 0).
-    fn panel_area<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-        plot: Rect,
-        x_area: f64,
-    ) -> DrawingArea<DB, Shift> {
-        root.clone().shrink(
-            (self.margin as i32, plot.top as i32),
-            (
-                (plot.right - self.margin) as i32,
-                (plot.bottom - plot.top + x_area) as i32,
-            ),
-        )
-    }
-
     /// Upper panel: count bars, expected-rate line, planted change.
     fn draw_counts<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let area = self.panel_area(root, self.upper, 0.0);
+        let area = self.frame.panel_area(root, self.upper, 0.0);
         let axis = &self.count_axis;
         let mut chart = ChartBuilder::on(&area)
             .y_label_area_size(self.y_area as i32)
@@ -454,7 +394,7 @@ impl<'a> Layout<'a> {
         let y_fmt = |v: &f64| label_at(&axis.ticks, *v);
         let mut mesh = chart.configure_mesh();
         mesh.y_desc(self.count_label).y_label_formatter(&y_fmt);
-        style_mesh(&mut mesh, self.tick_px, self.desc_px).draw()?;
+        self.frame.mesh(&mut mesh).draw()?;
 
         let bar = rgb(COUNT_COLOR).mix(BAR_ALPHA).filled();
         chart.draw_series(
@@ -477,7 +417,7 @@ impl<'a> Layout<'a> {
 
     /// Lower panel: planted change, bars of P(tau = k), the x axis.
     fn draw_posterior<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let area = self.panel_area(root, self.lower, self.x_area);
+        let area = self.frame.panel_area(root, self.lower, self.x_area);
         let axis = &self.tau_axis;
         let mut chart = ChartBuilder::on(&area)
             .y_label_area_size(self.y_area as i32)
@@ -486,11 +426,11 @@ impl<'a> Layout<'a> {
         let x_fmt = |v: &f64| label_at(&self.x_ticks, *v);
         let y_fmt = |v: &f64| label_at(&axis.ticks, *v);
         let mut mesh = chart.configure_mesh();
-        mesh.x_desc(X_LABEL)
-            .y_desc(TAU_LABEL)
+        mesh.y_desc(TAU_LABEL)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt);
-        style_mesh(&mut mesh, self.tick_px, self.desc_px).draw()?;
+        self.frame.mesh(&mut mesh).draw()?;
+        self.frame.x_title(root, &chart, X_LABEL, self.x_area)?;
 
         // The marker goes under the bars here: narrow bars of a long series
         // would disappear under it.
@@ -528,60 +468,17 @@ impl<'a> Layout<'a> {
         )))?;
         Ok(())
     }
-
-    /// The legend row between the title and the upper panel.
-    fn draw_legend<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let px = self.legend_px;
-        let cy = (self.title_h + self.legend_h * 0.45).round() as i32;
-        let swatch = (px * 1.8).round() as i32;
-        let half_h = (px * 0.4).round() as i32;
-        let style = font(px)
-            .color(&BLACK)
-            .pos(Pos::new(HPos::Left, VPos::Center));
-        let mut x = self.upper.left.round() as i32;
-        let mut entries: Vec<(&str, u8)> = vec![(COUNT_LEGEND, 0), (RATE_LEGEND, 1)];
-        if self.true_tau.is_some() {
-            entries.push((&self.planted_legend, 2));
-        }
-        for (text, kind) in entries {
-            match kind {
-                0 => root.draw(&Rectangle::new(
-                    [(x, cy - half_h), (x + swatch, cy + half_h)],
-                    rgb(COUNT_COLOR).mix(BAR_ALPHA).filled(),
-                ))?,
-                1 => root.draw(&PathElement::new(
-                    vec![(x, cy), (x + swatch, cy)],
-                    rgb(RATE_COLOR).stroke_width(self.line_w),
-                ))?,
-                _ => {
-                    // A vertical dashed stroke, like the line in the panels.
-                    let (dash, gap) = self.dash();
-                    let mid = x + swatch / 2;
-                    root.draw(&DashedPathElement::new(
-                        vec![(mid, cy - 2 * half_h), (mid, cy + 2 * half_h)],
-                        dash,
-                        gap,
-                        self.planted_style(),
-                    ))?;
-                }
-            }
-            let tx = x + swatch + (px * 0.5).round() as i32;
-            root.draw_text(text, &style, (tx, cy))?;
-            x = tx + (text_width(text, px) + px * 1.8).round() as i32;
-        }
-        Ok(())
-    }
 }
 
 impl Drawing for Layout<'_> {
     fn size(&self) -> (u32, u32) {
-        (self.width, self.height)
+        (self.frame.width, self.frame.height)
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        root.fill(&WHITE)?;
-        draw_title(root, &self.title, self.title_px, self.title_h)?;
-        self.draw_legend(root)?;
+        self.frame.begin(root)?;
+        self.legend
+            .draw(root, self.upper.left, self.frame.title_h, self.line_w)?;
         self.draw_counts(root)?;
         self.draw_posterior(root)
     }
@@ -631,10 +528,10 @@ mod tests {
             ..ChangepointFigure::new(&counts, &tau, &rate)
         };
         let l = Layout::new(&fig);
-        assert_eq!((l.width, l.height), (1000, 700));
+        assert_eq!((l.frame.width, l.frame.height), (1000, 700));
         assert_eq!((l.upper.left, l.upper.right), (l.lower.left, l.lower.right));
         assert!(l.upper.bottom < l.lower.top && l.lower.bottom < 700.0);
-        assert!(l.upper.top > l.title_h);
+        assert!(l.upper.top > l.frame.title_h);
         assert_eq!(l.count_axis.lo, 0.0);
         assert!(l.count_axis.hi > 8.0 && l.tau_axis.hi > 0.6 && l.tau_axis.hi < 0.7);
         assert_eq!(l.x_ticks.len(), 4);

@@ -7,11 +7,11 @@ use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use crate::layout::{PALETTE, text_width};
-use crate::raster::{
-    DrawResult, Drawing, begin_titled, clamp_size, font, raster_format, rgb, style_mesh, write,
+use crate::frame::{
+    DrawResult, Drawing, Frame, Legend, PALETTE, Swatch, figure_format, rgb, shorten, text_width,
+    write_figure,
 };
-use crate::{PlotError, PlotReport, register_fonts};
+use crate::{PlotError, PlotReport};
 
 /// Inputs of [`roc_figure`].
 #[derive(Debug, Clone, PartialEq)]
@@ -21,9 +21,9 @@ pub struct RocFigure<'a> {
     /// Curves: a legend label (e.g. `test set (AUC 0.71)`) and the points
     /// (false positive rate, true positive rate), each in 0..=1, in order.
     pub curves: Vec<(String, &'a [(f64, f64)])>,
-    /// Width in pixels (clamped to 320..=8192).
+    /// Width in pixels (clamped to 320..=16384).
     pub width: u32,
-    /// Height in pixels (clamped to 240..=8192).
+    /// Height in pixels (clamped to 240..=16384).
     pub height: u32,
 }
 
@@ -59,7 +59,7 @@ impl<'a> RocFigure<'a> {
 /// # std::fs::remove_file(&path).unwrap();
 /// ```
 pub fn roc_figure(fig: &RocFigure, path: &Path) -> Result<PlotReport, PlotError> {
-    let format = raster_format(path)?;
+    figure_format(path)?;
     let bad = |m: String| Err(PlotError::InvalidInput(m));
     if fig.curves.is_empty() {
         return bad("no ROC curve to draw".into());
@@ -77,12 +77,8 @@ pub fn roc_figure(fig: &RocFigure, path: &Path) -> Result<PlotReport, PlotError>
             ));
         }
     }
-    register_fonts();
-    let drawing = Roc {
-        fig,
-        s: scale(fig.width, fig.height),
-    };
-    write(format, &drawing, path)?;
+    let frame = Frame::new(fig.width, fig.height, &fig.title, REFERENCE);
+    write_figure(&Roc { fig, frame }, path)?;
     Ok(PlotReport {
         drawn: fig.curves.iter().map(|c| c.1.len()).sum(),
         skipped: 0,
@@ -98,9 +94,9 @@ pub struct ImportanceFigure<'a> {
     pub bars: &'a [(String, f64)],
     /// The x-axis label, e.g. `mean ROC AUC drop when shuffled`.
     pub x_label: String,
-    /// Width in pixels (clamped to 320..=8192).
+    /// Width in pixels (clamped to 320..=16384).
     pub width: u32,
-    /// Height in pixels (clamped to 240..=8192).
+    /// Height in pixels (clamped to 240..=16384).
     pub height: u32,
 }
 
@@ -137,7 +133,7 @@ impl<'a> ImportanceFigure<'a> {
 /// # std::fs::remove_file(&path).unwrap();
 /// ```
 pub fn importance_figure(fig: &ImportanceFigure, path: &Path) -> Result<PlotReport, PlotError> {
-    let format = raster_format(path)?;
+    figure_format(path)?;
     if fig.bars.is_empty() {
         return Err(PlotError::InvalidInput("no importance to draw".into()));
     }
@@ -146,130 +142,101 @@ pub fn importance_figure(fig: &ImportanceFigure, path: &Path) -> Result<PlotRepo
             "importance of `{n}` is not finite: {v}"
         )));
     }
-    register_fonts();
-    let drawing = Importance {
-        fig,
-        s: scale(fig.width, fig.height.clamp(600, 900)),
-    };
-    write(format, &drawing, path)?;
+    // Tall lists scale by width only: the height counts as 600..=900.
+    let s = Frame::new(fig.width, fig.height.clamp(600, 900), "", REFERENCE).s;
+    let frame = Frame::scaled(fig.width, fig.height, &fig.title, s);
+    write_figure(&Importance { fig, frame }, path)?;
     Ok(PlotReport {
         drawn: fig.bars.len(),
         skipped: 0,
     })
 }
 
-fn scale(w: u32, h: u32) -> f64 {
-    (f64::from(w.clamp(320, 8192)) / 800.0)
-        .min(f64::from(h.clamp(240, 8192)) / 720.0)
-        .clamp(0.6, 4.0)
-}
+/// The size the lengths of both figures are designed for.
+const REFERENCE: (f64, f64) = (800.0, 720.0);
 
 struct Roc<'a> {
     fig: &'a RocFigure<'a>,
-    s: f64,
+    /// Size, fonts, margins and title.
+    frame: Frame,
 }
 
 impl Drawing for Roc<'_> {
     fn size(&self) -> (u32, u32) {
-        clamp_size(self.fig.width, self.fig.height)
+        (self.frame.width, self.frame.height)
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let s = self.s;
-        let (tick_px, desc_px) = (15.0 * s, 17.0 * s);
-        let title_h = begin_titled(root, &self.fig.title, s)?;
+        let fr = &self.frame;
+        let (s, tick_px, desc_px) = (fr.s, fr.tick_px, fr.desc_px);
+        fr.begin(root)?;
         let mut chart = ChartBuilder::on(root)
-            .margin_top(title_h as i32)
-            .margin_left((12.0 * s) as i32)
+            .margin_top(fr.title_h as i32)
+            .margin_left(fr.margin as i32)
             .margin_right((28.0 * s) as i32)
-            .margin_bottom((12.0 * s) as i32)
-            .x_label_area_size((tick_px * 1.4 + desc_px * 1.8) as i32)
+            .margin_bottom(fr.margin as i32)
+            .x_label_area_size(fr.x_area() as i32)
             .y_label_area_size((tick_px * 2.6 + desc_px * 1.8) as i32)
             .build_cartesian_2d(0.0..1.0f64, 0.0..1.0f64)?;
         let mut mesh = chart.configure_mesh();
-        mesh.x_desc("false positive rate (fraction of negatives)")
-            .y_desc("true positive rate (fraction of positives)")
+        mesh.y_desc("true positive rate (fraction of positives)")
             .x_labels(6)
             .y_labels(6)
             .x_label_formatter(&|v| format!("{v:.1}"))
             .y_label_formatter(&|v| format!("{v:.1}"));
-        style_mesh(&mut mesh, tick_px, desc_px).draw()?;
+        fr.mesh(&mut mesh).draw()?;
+        fr.x_title(
+            root,
+            &chart,
+            "false positive rate (fraction of negatives)",
+            fr.x_area(),
+        )?;
         let w = (2.5 * s).round().max(1.0) as u32;
         let d = (8.0 * s) as u32;
-        chart
-            .draw_series(std::iter::once(DashedPathElement::new(
-                vec![(0.0, 0.0), (1.0, 1.0)],
-                d,
-                d,
-                BLACK.mix(0.5).stroke_width(w.div_ceil(2)),
-            )))?
-            .label("chance (AUC 0.5)")
-            .legend(move |(x, y)| {
-                DashedPathElement::new(
-                    vec![(x, y), (x + 20, y)],
-                    4,
-                    4,
-                    BLACK.mix(0.5).stroke_width(1),
-                )
-            });
+        chart.draw_series(std::iter::once(DashedPathElement::new(
+            vec![(0.0, 0.0), (1.0, 1.0)],
+            d,
+            d,
+            rgb(CHANCE_COLOR).stroke_width(w.div_ceil(2)),
+        )))?;
+        let mut entries = vec![(
+            Swatch::Line(CHANCE_COLOR, true),
+            "chance (AUC 0.5)".to_string(),
+        )];
         for (k, (label, pts)) in self.fig.curves.iter().enumerate() {
-            let c = rgb(PALETTE[k % PALETTE.len()]);
-            chart
-                .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(w)))?
-                .label(label.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
-                });
+            let c = PALETTE[k % PALETTE.len()];
+            chart.draw_series(LineSeries::new(pts.iter().copied(), rgb(c).stroke_width(w)))?;
+            entries.push((Swatch::Line(c, false), label.clone()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(font(15.0 * s))
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.4))
-            .draw()?;
-        Ok(())
+        // The legend in the lower right corner, which ROC curves leave free.
+        let legend = Legend::column(entries, fr.legend_px);
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
+        let right = f64::from(xr.end) - fr.margin;
+        let top = f64::from(yr.end) - fr.margin - legend.boxed_height();
+        legend.draw_boxed(root, right - legend.boxed_width(), top, right, fr.line_w)
     }
 }
+
+/// Colour of the chance diagonal.
+const CHANCE_COLOR: (u8, u8, u8) = (0x80, 0x80, 0x80);
 
 struct Importance<'a> {
     fig: &'a ImportanceFigure<'a>,
-    s: f64,
-}
-
-/// `text` shortened in the middle to fit `avail` pixels at `px`.
-fn shorten(text: &str, px: f64, avail: f64) -> String {
-    if text_width(text, px) <= avail {
-        return text.to_string();
-    }
-    let c: Vec<char> = text.chars().collect();
-    let mut keep = c.len();
-    while keep > 8 {
-        keep -= 1;
-        let head = keep / 2;
-        let t: String = c[..head]
-            .iter()
-            .chain(['…'].iter())
-            .chain(c[c.len() - (keep - head)..].iter())
-            .collect();
-        if text_width(&t, px) <= avail {
-            return t;
-        }
-    }
-    c[..8].iter().collect()
+    /// Size, fonts, margins and title.
+    frame: Frame,
 }
 
 impl Drawing for Importance<'_> {
     fn size(&self) -> (u32, u32) {
-        clamp_size(self.fig.width, self.fig.height)
+        (self.frame.width, self.frame.height)
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let s = self.s;
-        let (w, _) = self.size();
-        let (tick_px, desc_px) = (14.0 * s, 17.0 * s);
-        let title_h = begin_titled(root, &self.fig.title, s)?;
-        let max_label = f64::from(w) * 0.55;
+        let fr = &self.frame;
+        let (s, tick_px) = (fr.s, fr.tick_px);
+        fr.begin(root)?;
+        let title_h = fr.title_h;
+        let max_label = fr.w() * 0.55;
         let labels: Vec<String> = self
             .fig
             .bars
@@ -287,10 +254,10 @@ impl Drawing for Importance<'_> {
         let n = self.fig.bars.len();
         let mut chart = ChartBuilder::on(root)
             .margin_top(title_h as i32)
-            .margin_left((12.0 * s) as i32)
+            .margin_left(fr.margin as i32)
             .margin_right((24.0 * s) as i32)
-            .margin_bottom((12.0 * s) as i32)
-            .x_label_area_size((tick_px * 1.4 + desc_px * 1.8) as i32)
+            .margin_bottom(fr.margin as i32)
+            .x_label_area_size(fr.x_area() as i32)
             .y_label_area_size((label_w + 12.0 * s) as i32)
             .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))?;
         let y_fmt = |v: &f64| {
@@ -302,12 +269,12 @@ impl Drawing for Importance<'_> {
             }
         };
         let mut mesh = chart.configure_mesh();
-        mesh.x_desc(self.fig.x_label.as_str())
-            .y_labels(n)
+        mesh.y_labels(n)
             .y_label_formatter(&y_fmt)
             .disable_y_mesh()
             .x_labels(6);
-        style_mesh(&mut mesh, tick_px, desc_px).draw()?;
+        fr.mesh(&mut mesh).draw()?;
+        fr.x_title(root, &chart, &self.fig.x_label, fr.x_area())?;
         let c = rgb(PALETTE[0]);
         chart.draw_series(self.fig.bars.iter().enumerate().map(|(i, (_, v))| {
             let y = (n - 1 - i) as f64;

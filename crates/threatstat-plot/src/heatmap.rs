@@ -10,10 +10,11 @@ use plotters::prelude::*;
 use plotters::style::FontTransform;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::layout::text_width;
-use crate::raster::{DrawResult, Drawing, draw_title, font, rgb, write_png, write_svg};
+use crate::frame::{
+    DrawResult, Drawing, Frame, figure_format, fit_text, font, rgb, text_width, write_figure,
+};
 use crate::scale::{format_value, linear_ticks};
-use crate::{Format, PlotError, PlotReport, extension_of, format_of, register_fonts};
+use crate::{PlotError, PlotReport};
 
 /// The sequential colour map (matplotlib's "Blues"): light for small
 /// values, dark blue for large ones.
@@ -146,18 +147,9 @@ impl<'a> HeatmapFigure<'a> {
 /// # Ok::<(), threatstat_plot::PlotError>(())
 /// ```
 pub fn heatmap_figure(fig: &HeatmapFigure, path: &Path) -> Result<PlotReport, PlotError> {
-    let format = format_of(path)?;
-    if format == Format::Html {
-        return Err(PlotError::UnsupportedFormat(extension_of(path)));
-    }
+    figure_format(path)?;
     let (drawn, skipped) = validate(fig)?;
-    register_fonts();
-    let layout = HeatLayout::new(fig);
-    if format == Format::Svg {
-        write_svg(&layout, path)?;
-    } else {
-        write_png(&layout, path)?;
-    }
+    write_figure(&HeatLayout::new(fig), path)?;
     Ok(PlotReport { drawn, skipped })
 }
 
@@ -210,10 +202,8 @@ fn validate(fig: &HeatmapFigure) -> Result<(usize, usize), PlotError> {
 /// Pixel layout of a heat map.
 struct HeatLayout<'a> {
     fig: &'a HeatmapFigure<'a>,
-    width: u32,
-    height: u32,
-    title: String,
-    title_px: f64,
+    /// Size, fonts, margins and title (reference size 1100 × 1000).
+    frame: Frame,
     subtitle: String,
     subtitle_px: f64,
     label_px: f64,
@@ -232,33 +222,14 @@ struct HeatLayout<'a> {
 
 impl<'a> HeatLayout<'a> {
     fn new(fig: &'a HeatmapFigure<'a>) -> Self {
-        let width = fig.width.clamp(320, 16_384);
-        let height = fig.height.clamp(240, 16_384);
-        let (w, h) = (f64::from(width), f64::from(height));
-        let s = (w / 1100.0).min(h / 1000.0).clamp(0.5, 4.0);
-        let title_px = (24.0 * s).round();
-        let desc_px = (17.0 * s).round();
-        let label_px = (15.0 * s).round();
+        let frame = Frame::new(fig.width, fig.height, &fig.title, (1100.0, 1000.0));
+        let (w, h, s) = (frame.w(), frame.h(), frame.s);
+        let (desc_px, label_px, margin) = (frame.desc_px, frame.tick_px, frame.margin);
         let tick_px = (14.0 * s).round();
-        let margin = (14.0 * s).round();
-        let title = fig.title.trim().to_string();
-        let subtitle = fig.subtitle.trim().to_string();
-        // Titles wider than the figure are drawn smaller.
-        let fit = |t: &str, px: f64| -> f64 {
-            let tw = text_width(t, px);
-            if tw > w - 2.0 * margin {
-                (px * (w - 2.0 * margin) / tw).floor().max(8.0)
-            } else {
-                px
-            }
-        };
-        let title_px = fit(&title, title_px);
-        let subtitle_px = fit(&subtitle, (16.0 * s).round());
-        let mut title_h = if title.is_empty() {
-            margin
-        } else {
-            (title_px * 2.2).round()
-        };
+        // A subtitle wider than the figure is drawn smaller (or shortened).
+        let (subtitle, subtitle_px) =
+            fit_text(fig.subtitle.trim(), (16.0 * s).round(), w - 2.0 * margin);
+        let mut title_h = frame.title_h;
         if !subtitle.is_empty() {
             title_h += (subtitle_px * 1.6).round();
         }
@@ -301,10 +272,7 @@ impl<'a> HeatLayout<'a> {
         let cell_px = (cell * 0.30).clamp(8.0, 15.0 * s).round();
         HeatLayout {
             fig,
-            width,
-            height,
-            title,
-            title_px,
+            frame,
             subtitle,
             subtitle_px,
             label_px,
@@ -322,13 +290,9 @@ impl<'a> HeatLayout<'a> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        root.fill(&WHITE)?;
-        let title_band = if self.title.is_empty() {
-            0.0
-        } else {
-            (self.title_px * 2.2).round()
-        };
-        draw_title(root, &self.title, self.title_px, title_band)?;
+        let fr = &self.frame;
+        fr.begin(root)?;
+        let title_band = if fr.title.is_empty() { 0.0 } else { fr.title_h };
         if !self.subtitle.is_empty() {
             let style = font(self.subtitle_px)
                 .color(&RGBColor(60, 60, 60))
@@ -337,8 +301,8 @@ impl<'a> HeatLayout<'a> {
                 &self.subtitle,
                 &style,
                 (
-                    (f64::from(self.width) / 2.0) as i32,
-                    (title_band.max(self.title_px) * 0.85 + self.subtitle_px * 0.2) as i32,
+                    (fr.w() / 2.0) as i32,
+                    (title_band.max(fr.title_px) * 0.85 + self.subtitle_px * 0.2) as i32,
                 ),
             )?;
         }
@@ -472,7 +436,7 @@ impl<'a> HeatLayout<'a> {
     ) -> DrawResult<DB> {
         let px = |v: f64| v.round() as i32;
         let (x, top) = (self.bar_x, self.y0);
-        let bar_h = mat_h.min(f64::from(self.height) * 0.6).max(40.0);
+        let bar_h = mat_h.min(self.frame.h() * 0.6).max(40.0);
         let top = top + (mat_h - bar_h) / 2.0;
         let steps = bar_h.round() as usize;
         for i in 0..steps {
@@ -521,7 +485,7 @@ impl<'a> HeatLayout<'a> {
 
 impl Drawing for HeatLayout<'_> {
     fn size(&self) -> (u32, u32) {
-        (self.width, self.height)
+        (self.frame.width, self.frame.height)
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
@@ -597,10 +561,7 @@ impl<'a> ChainFigure<'a> {
 /// # Ok::<(), threatstat_plot::PlotError>(())
 /// ```
 pub fn chain_figure(fig: &ChainFigure, path: &Path) -> Result<PlotReport, PlotError> {
-    let format = format_of(path)?;
-    if format == Format::Html {
-        return Err(PlotError::UnsupportedFormat(extension_of(path)));
-    }
+    figure_format(path)?;
     let n = fig.nodes.len();
     if n == 0 {
         return Err(PlotError::InvalidInput("the chain has no state".into()));
@@ -631,13 +592,7 @@ pub fn chain_figure(fig: &ChainFigure, path: &Path) -> Result<PlotReport, PlotEr
             d.len()
         )));
     }
-    register_fonts();
-    let layout = ChainLayout::new(fig);
-    if format == Format::Svg {
-        write_svg(&layout, path)?;
-    } else {
-        write_png(&layout, path)?;
-    }
+    write_figure(&ChainLayout::new(fig), path)?;
     Ok(PlotReport {
         drawn: n,
         skipped: 0,
@@ -646,11 +601,8 @@ pub fn chain_figure(fig: &ChainFigure, path: &Path) -> Result<PlotReport, PlotEr
 
 struct ChainLayout<'a> {
     fig: &'a ChainFigure<'a>,
-    width: u32,
-    height: u32,
-    title: String,
-    title_px: f64,
-    title_h: f64,
+    /// Size, fonts, margins and title (reference width 800).
+    frame: Frame,
     name_px: f64,
     detail_px: f64,
     prob_px: f64,
@@ -662,18 +614,9 @@ struct ChainLayout<'a> {
 
 impl<'a> ChainLayout<'a> {
     fn new(fig: &'a ChainFigure<'a>) -> Self {
-        let width = fig.width.clamp(320, 16_384);
-        let height = fig.height.clamp(240, 16_384);
-        let (w, h) = (f64::from(width), f64::from(height));
+        let frame = Frame::new(fig.width, fig.height, &fig.title, (800.0, f64::INFINITY));
+        let (w, h, s, title_h) = (frame.w(), frame.h(), frame.s, frame.title_h);
         let n = fig.nodes.len() as f64;
-        let s = (w / 800.0).clamp(0.5, 4.0);
-        let title_px = (22.0 * s).round();
-        let title = fig.title.trim().to_string();
-        let title_h = if title.is_empty() {
-            (14.0 * s).round()
-        } else {
-            (title_px * 2.2).round()
-        };
         let caption_h = if fig.caption.trim().is_empty() {
             14.0 * s
         } else {
@@ -701,11 +644,7 @@ impl<'a> ChainLayout<'a> {
         let top = title_h + ((avail - used) / 2.0).max(0.0);
         ChainLayout {
             fig,
-            width,
-            height,
-            title,
-            title_px,
-            title_h,
+            frame,
             name_px,
             detail_px,
             prob_px,
@@ -717,10 +656,9 @@ impl<'a> ChainLayout<'a> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        root.fill(&WHITE)?;
-        draw_title(root, &self.title, self.title_px, self.title_h)?;
+        self.frame.begin(root)?;
         let px = |v: f64| v.round() as i32;
-        let w = f64::from(self.width);
+        let w = self.frame.w();
         let cx = w / 2.0;
         let fill = rgb(blues(0.25));
         let edge = rgb(BLUES[7]);
@@ -810,7 +748,7 @@ fn format_probability(p: f64) -> String {
 
 impl Drawing for ChainLayout<'_> {
     fn size(&self) -> (u32, u32) {
-        (self.width, self.height)
+        (self.frame.width, self.frame.height)
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {

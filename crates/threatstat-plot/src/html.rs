@@ -74,7 +74,7 @@ pub(crate) fn write_html(
     points: &[TimelinePoint],
     path: &Path,
 ) -> Result<(), PlotError> {
-    crate::raster::write_text(path, &render(fig, points))
+    crate::frame::write_text(path, &render(fig, points))
 }
 
 const STYLE: &str = "\
@@ -116,13 +116,13 @@ fig.addEventListener('mouseout',function(e){if(e.target&&e.target.tsTip!==undefi
 ";
 
 fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
-    let (w, h) = (fig.width, fig.height);
+    let (w, h) = (fig.frame.width, fig.frame.height);
     let p = fig.plot;
     let mut s = String::with_capacity(4096 + fig.points.len() * 200);
-    let page_title = if fig.title.is_empty() {
+    let page_title = if fig.frame.title.is_empty() {
         "timeline"
     } else {
-        fig.title.as_str()
+        fig.frame.title.as_str()
     };
 
     let _ = write!(
@@ -142,15 +142,15 @@ fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
     let _ = writeln!(s, "<rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>");
 
     // Title.
-    if !fig.title.is_empty() {
+    if !fig.frame.title.is_empty() {
         let _ = writeln!(
             s,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" dy=\"0.35em\" \
              font-size=\"{}\" fill=\"#000\">{}</text>",
             num(f64::from(w) / 2.0),
-            num(fig.title_h * 0.55),
-            css_px(fig.title_px),
-            escape(&fig.title)
+            num(fig.frame.title_h * 0.55),
+            css_px(fig.frame.title_px),
+            escape(&fig.frame.title)
         );
     }
 
@@ -196,7 +196,7 @@ fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
     s.push_str("</g>\n");
 
     // Frame and tick marks.
-    let tick = (fig.tick_px * 0.4).round();
+    let tick = (fig.frame.tick_px * 0.4).round();
     let _ = writeln!(
         s,
         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#000\" \
@@ -209,7 +209,7 @@ fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
     let _ = writeln!(
         s,
         "<g font-size=\"{}\" fill=\"#282828\" stroke-opacity=\"0.75\">",
-        css_px(fig.tick_px)
+        css_px(fig.frame.tick_px)
     );
     for (v, label) in &fig.y.ticks {
         let y = fig.px_y(*v);
@@ -244,16 +244,19 @@ fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
         s,
         "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\" fill=\"#000\">{}</text>",
         num((p.left + p.right) / 2.0),
-        num(f64::from(h) - fig.margin - fig.desc_px * 0.35),
-        css_px(fig.desc_px),
+        num(f64::from(h) - fig.frame.margin - fig.frame.desc_px * 0.35),
+        css_px(fig.frame.desc_px),
         escape(X_LABEL)
     );
-    let (yx, yy) = (fig.margin + fig.desc_px * 0.8, (p.top + p.bottom) / 2.0);
+    let (yx, yy) = (
+        fig.frame.margin + fig.frame.desc_px * 0.8,
+        (p.top + p.bottom) / 2.0,
+    );
     let _ = writeln!(
         s,
         "<text x=\"{x}\" y=\"{y}\" transform=\"rotate(-90 {x} {y})\" text-anchor=\"middle\" \
          dy=\"0.35em\" font-size=\"{}\" fill=\"#000\">{}</text>",
-        css_px(fig.desc_px),
+        css_px(fig.frame.desc_px),
         escape(&fig.y_label),
         x = num(yx),
         y = num(yy)
@@ -285,10 +288,10 @@ fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
 
     // Legend (swatches are rounded rects, so that every <circle> is a point).
     if fig.legend {
-        let px = fig.legend_px;
+        let px = fig.frame.legend_px;
         let row = (px * 1.7).round();
         let pad = (px * 0.6).round();
-        let x0 = f64::from(w) - fig.legend_w + (fig.margin * 0.5).round();
+        let x0 = f64::from(w) - fig.legend_w + (fig.frame.margin * 0.5).round();
         let height = row * fig.series.len() as f64 + 2.0 * pad;
         let _ = writeln!(
             s,
@@ -297,7 +300,7 @@ fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
             css_px(px),
             num(x0),
             num(p.top),
-            num(fig.legend_w - fig.margin),
+            num(fig.legend_w - fig.frame.margin),
             num(height)
         );
         let sw = (px * 0.4).round();

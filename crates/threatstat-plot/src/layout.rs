@@ -4,9 +4,7 @@
 
 use std::collections::HashMap;
 
-use plotters::style::{FontDesc, FontFamily, FontStyle};
-
-use crate::fonts::DEFAULT_FONT;
+use crate::frame::{Frame, Legend, PALETTE, Rect, Swatch, text_width, truncate as shorten};
 use crate::scale::{ValueAxis, value_axis};
 use crate::time::{MAX_UNIX_S, MIN_UNIX_S, time_ticks};
 use crate::{TimelinePoint, TimelineSpec};
@@ -21,20 +19,6 @@ const MAX_LEGEND_NAME: usize = 28;
 /// Label of the x axis.
 pub(crate) const X_LABEL: &str = "time (UTC)";
 
-/// Colours of the named groups: matplotlib's tab10 without its grey (kept for
-/// "other"), plus a dark indigo.
-pub(crate) const PALETTE: [(u8, u8, u8); MAX_LEGEND_GROUPS] = [
-    (0x1f, 0x77, 0xb4),
-    (0xff, 0x7f, 0x0e),
-    (0x2c, 0xa0, 0x2c),
-    (0xd6, 0x27, 0x28),
-    (0x94, 0x67, 0xbd),
-    (0x8c, 0x56, 0x4b),
-    (0xe3, 0x77, 0xc2),
-    (0xbc, 0xbd, 0x22),
-    (0x17, 0xbe, 0xcf),
-    (0x39, 0x3b, 0x79),
-];
 /// Colour of the merged "other" series.
 const OTHER_COLOR: (u8, u8, u8) = (0x9a, 0x9a, 0x9a);
 
@@ -63,21 +47,11 @@ pub(crate) struct Series {
     pub color: (u8, u8, u8),
 }
 
-/// A rectangle in figure pixels.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Rect {
-    pub left: f64,
-    pub top: f64,
-    pub right: f64,
-    pub bottom: f64,
-}
-
 /// Everything needed to draw a timeline.
 #[derive(Debug, Clone)]
 pub(crate) struct Figure {
-    pub width: u32,
-    pub height: u32,
-    pub title: String,
+    /// Size, fonts, margins and title (reference size 1000 × 600).
+    pub frame: Frame,
     pub y_label: String,
     /// Drawable points in drawing order ("other" first, then the largest group first).
     pub points: Vec<Pt>,
@@ -93,16 +67,8 @@ pub(crate) struct Figure {
     pub x_minor: Vec<f64>,
     /// Value axis.
     pub y: ValueAxis,
-    /// Font sizes (pixels) and point radius.
-    pub title_px: f64,
-    pub desc_px: f64,
-    pub tick_px: f64,
-    pub legend_px: f64,
+    /// Point radius.
     pub point_r: f64,
-    /// Outer margin.
-    pub margin: f64,
-    /// Height of the title band at the top (a margin when there is no title).
-    pub title_h: f64,
     /// Width of the legend column at the right (0 without legend).
     pub legend_w: f64,
     /// Width of the area left of the plot holding y tick labels and the y title.
@@ -111,15 +77,6 @@ pub(crate) struct Figure {
     pub x_area: f64,
     /// The plotting area.
     pub plot: Rect,
-}
-
-/// Width in pixels of `text` in the bundled font at `px` pixels.
-pub(crate) fn text_width(text: &str, px: f64) -> f64 {
-    crate::fonts::register_fonts();
-    FontDesc::new(FontFamily::Name(DEFAULT_FONT), px, FontStyle::Normal)
-        .box_size(text)
-        .map(|(w, _)| f64::from(w))
-        .unwrap_or(text.chars().count() as f64 * px * 0.62)
 }
 
 fn drawable(p: &TimelinePoint, log_y: bool) -> bool {
@@ -133,13 +90,7 @@ fn truncate(name: &str) -> String {
     if name.is_empty() {
         return "(empty)".to_string();
     }
-    if name.chars().count() > MAX_LEGEND_NAME {
-        let mut s: String = name.chars().take(MAX_LEGEND_NAME - 1).collect();
-        s.push('…');
-        s
-    } else {
-        name.to_string()
-    }
+    shorten(name, MAX_LEGEND_NAME)
 }
 
 impl Figure {
@@ -211,48 +162,34 @@ impl Figure {
         }
 
         // Sizes scale with the figure; 1000 x 600 is the reference.
-        let width = spec.width.clamp(320, 16_384);
-        let height = spec.height.clamp(240, 16_384);
-        let (w, h) = (f64::from(width), f64::from(height));
-        let s = (w / 1000.0).min(h / 600.0).clamp(0.6, 4.0);
-        let title_px = (24.0 * s).round();
-        let desc_px = (17.0 * s).round();
-        let tick_px = (15.0 * s).round();
-        let legend_px = (15.0 * s).round();
+        let frame = Frame::new(spec.width, spec.height, &spec.title, (1000.0, 600.0));
+        let (w, h, s) = (frame.w(), frame.h(), frame.s);
+        let (title_h, margin) = (frame.title_h, frame.margin);
+        let (tick_px, legend_px) = (frame.tick_px, frame.legend_px);
         let point_r = (3.5 * s).max(2.0);
-        let margin = (12.0 * s).round();
-
-        let title_h = if spec.title.trim().is_empty() {
-            margin
-        } else {
-            (title_px * 2.0).round()
-        };
         let legend = series.len() > 1;
         let legend_w = if legend {
-            let widest = series
-                .iter()
-                .map(|s| text_width(&s.label, legend_px))
-                .fold(0.0, f64::max);
-            (widest + legend_px * 2.8 + margin * 1.5)
-                .min(w * 0.35)
-                .round()
+            let column = Legend::column(
+                series
+                    .iter()
+                    .map(|s| (Swatch::Dot(s.color, POINT_ALPHA, 0.0), s.label.clone()))
+                    .collect(),
+                legend_px,
+            );
+            // Half a margin each side of the box, a margin to the plot.
+            (column.boxed_width() + margin * 1.5).min(w * 0.35).round()
         } else {
             0.0
         };
 
-        let x_area = (tick_px * 1.2 + 8.0 * s + desc_px * 1.6).round();
+        let x_area = frame.x_area();
         let top = title_h + (tick_px * 0.6).round();
         let bottom = h - margin - x_area;
         let plot_h = (bottom - top).max(10.0);
         let max_y_ticks = (plot_h / (tick_px * 2.6)).floor() as usize;
         let y = value_axis(vmin, vmax, log, max_y_ticks.clamp(2, 15));
 
-        let widest_y = y
-            .ticks
-            .iter()
-            .map(|(_, l)| text_width(l, tick_px))
-            .fold(0.0, f64::max);
-        let y_area = (widest_y + 10.0 * s + desc_px * 2.0).round();
+        let y_area = frame.y_area(y.ticks.iter().map(|t| t.1.as_str()));
         let left = margin + y_area;
         // Time range, padded; at least one minute.
         let (mut t0, mut t1) = (tmin, tmax);
@@ -285,9 +222,6 @@ impl Figure {
         });
 
         Some(Figure {
-            width,
-            height,
-            title: spec.title.trim().to_string(),
             y_label: spec.y_label.clone(),
             points: pts,
             series,
@@ -298,13 +232,7 @@ impl Figure {
             x_ticks: ticks.major,
             x_minor: ticks.minor,
             y,
-            title_px,
-            desc_px,
-            tick_px,
-            legend_px,
             point_r,
-            margin,
-            title_h,
             legend_w,
             y_area,
             x_area,
@@ -314,26 +242,8 @@ impl Figure {
                 right,
                 bottom,
             },
+            frame,
         })
-    }
-
-    /// The label of the x tick at `t`, or a formatted time.
-    pub fn x_label(&self, t: f64) -> String {
-        self.x_ticks
-            .iter()
-            .find(|(v, _)| *v == t)
-            .map(|(_, l)| l.clone())
-            .unwrap_or_else(|| crate::time::format_unix_utc(t))
-    }
-
-    /// The label of the y tick at `v`, or a formatted value.
-    pub fn y_label_of(&self, v: f64) -> String {
-        self.y
-            .ticks
-            .iter()
-            .find(|(t, _)| *t == v)
-            .map(|(_, l)| l.clone())
-            .unwrap_or_else(|| crate::scale::format_value(v))
     }
 
     /// Horizontal pixel position of time `t`.

@@ -9,6 +9,24 @@
 //! changepoint model of daily counts (counts with the posterior expected
 //! rate above, the posterior of the change day below) as PNG or SVG.
 //!
+//! The other figures: [`acf_figure`], [`distribution_figure`],
+//! [`kde_flag_figure`], [`heatmap_figure`], [`chain_figure`],
+//! [`calibration_figure`], [`rank_histogram_figure`], [`roc_figure`],
+//! [`importance_figure`] and [`recall_figure`].
+//!
+//! # One frame
+//!
+//! Every figure is drawn on the same frame (the private `frame` module), so
+//! they share their conventions: the size is clamped to 320..=16384 by
+//! 240..=16384 pixels and every length scales with it; the title is centred
+//! in a band at the top (shrunk, then shortened with `…`, when wider than
+//! the figure); a legend names the series when there is more than one;
+//! axis titles sit in label areas sized to their tick labels and stay
+//! inside the figure; the format comes from the extension (`.png` or
+//! `.svg`, and `.html` for [`timeline`]), checked before the inputs; and a
+//! file is written whole or not at all. Each figure's module holds only what
+//! is particular to that figure.
+//!
 //! # Fonts
 //!
 //! Raster and vector output is drawn with [plotters], whose default text
@@ -57,12 +75,15 @@
 mod acf;
 mod calibration;
 mod changepoint;
+mod contour;
 mod distribution;
 pub mod evcxr;
 mod features;
 mod fonts;
+mod frame;
 mod heatmap;
 mod html;
+mod kde_flag;
 mod layout;
 mod raster;
 mod recall;
@@ -77,12 +98,11 @@ pub use calibration::{
     rank_histogram_figure,
 };
 pub use changepoint::{ChangepointFigure, changepoint_figure};
-pub use distribution::{
-    DensityOverlay, DistributionFigure, KdeFlagFigure, distribution_figure, kde_flag_figure,
-};
+pub use distribution::{DistributionFigure, distribution_figure};
 pub use features::{ImportanceFigure, RocFigure, importance_figure, roc_figure};
 pub use fonts::{DEFAULT_FONT, DEJAVU_SANS_TTF, register_fonts};
 pub use heatmap::{ChainFigure, HeatmapFigure, chain_figure, heatmap_figure};
+pub use kde_flag::{DensityOverlay, KdeFlagFigure, kde_flag_figure};
 pub use recall::{RecallFigure, recall_figure};
 pub use scale::format_value;
 pub use time::format_unix_utc;
@@ -217,7 +237,7 @@ pub fn check_output(path: &Path, html: bool) -> Result<(), PlotError> {
     if format == Format::Html && !html {
         return Err(PlotError::UnsupportedFormat(extension_of(path)));
     }
-    threatstat_core::output::check(path).map_err(|e| raster::core_err(path, e))?;
+    threatstat_core::output::check(path).map_err(|e| frame::core_err(path, e))?;
     Ok(())
 }
 
@@ -288,8 +308,8 @@ pub fn timeline(
     register_fonts();
     let fig = layout::Figure::new(points, spec).ok_or(PlotError::NoPoints)?;
     match format {
-        Format::Png => raster::write_png(&fig, path)?,
-        Format::Svg => raster::write_svg(&fig, path)?,
+        Format::Png => frame::write_png(&fig, path)?,
+        Format::Svg => frame::write_svg(&fig, path)?,
         Format::Html => html::write_html(&fig, points, path)?,
     }
     Ok(PlotReport {

@@ -6,13 +6,11 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::layout::{PALETTE, text_width};
-use crate::raster::{
-    DrawResult, Drawing, begin_titled, clamp_size, font, rgb, style_mesh, write_png, write_svg,
+use crate::frame::{
+    DrawResult, Drawing, Frame, Legend, PALETTE, Swatch, figure_format, rgb, write_figure,
 };
-use crate::{Format, PlotError, PlotReport, extension_of, format_of, register_fonts};
+use crate::{PlotError, PlotReport};
 
 /// Inputs of [`recall_figure`].
 #[derive(Debug, Clone, PartialEq)]
@@ -28,9 +26,9 @@ pub struct RecallFigure<'a> {
     pub x_label: String,
     /// y-axis title.
     pub y_label: String,
-    /// Width in pixels (clamped to 320..=8192).
+    /// Width in pixels (clamped to 320..=16384).
     pub width: u32,
-    /// Height in pixels (clamped to 240..=8192).
+    /// Height in pixels (clamped to 240..=16384).
     pub height: u32,
 }
 
@@ -80,10 +78,7 @@ impl<'a> RecallFigure<'a> {
 /// # std::fs::remove_file(&path).unwrap();
 /// ```
 pub fn recall_figure(fig: &RecallFigure, path: &Path) -> Result<PlotReport, PlotError> {
-    let format = format_of(path)?;
-    if format == Format::Html {
-        return Err(PlotError::UnsupportedFormat(extension_of(path)));
-    }
+    figure_format(path)?;
     let bad = |m: String| Err(PlotError::InvalidInput(m));
     if fig.curves.is_empty() {
         return bad("no curve to draw".into());
@@ -96,56 +91,53 @@ pub fn recall_figure(fig: &RecallFigure, path: &Path) -> Result<PlotReport, Plot
             return bad(format!("curve `{label}` has a value outside 0..=1: {x}"));
         }
     }
-    register_fonts();
-    let s = (f64::from(fig.width.clamp(320, 8192)) / 900.0)
-        .min(f64::from(fig.height.clamp(240, 8192)) / 650.0)
-        .clamp(0.6, 4.0);
-    let drawing = Recall { fig, s };
-    if format == Format::Svg {
-        write_svg(&drawing, path)?;
-    } else {
-        write_png(&drawing, path)?;
-    }
+    let frame = Frame::new(fig.width, fig.height, &fig.title, (900.0, 650.0));
+    write_figure(&Recall { fig, frame }, path)?;
     Ok(PlotReport {
         drawn: fig.curves.iter().map(|c| c.1.len()).sum(),
         skipped: 0,
     })
 }
 
+/// Colour of the dashed marker at `marker_k`.
+const MARKER_COLOR: (u8, u8, u8) = (0x80, 0x80, 0x80);
+
 struct Recall<'a> {
     fig: &'a RecallFigure<'a>,
-    s: f64,
+    /// Size, fonts, margins and title (reference size 900 × 650).
+    frame: Frame,
 }
 
 impl Drawing for Recall<'_> {
     fn size(&self) -> (u32, u32) {
-        clamp_size(self.fig.width, self.fig.height)
+        (self.frame.width, self.frame.height)
     }
 
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let s = self.s;
-        let (tick_px, desc_px) = (15.0 * s, 17.0 * s);
-        let title_h = begin_titled(root, &self.fig.title, s)?;
+        let fr = &self.frame;
+        let (s, tick_px, desc_px) = (fr.s, fr.tick_px, fr.desc_px);
+        fr.begin(root)?;
+        let title_h = fr.title_h;
         let legend = self.legend();
-        let (w, _) = self.size();
-        let legend_h = draw_legend(root, &legend, s, title_h, f64::from(w))?;
+        legend.draw(root, 2.0 * fr.margin, title_h, fr.line_w)?;
+        let legend_h = legend.height();
         let k_max = self.fig.curves.iter().map(|c| c.1.len()).max().unwrap_or(1) as f64;
         let mut chart = ChartBuilder::on(root)
             .margin_top((title_h + legend_h) as i32)
-            .margin_left((12.0 * s) as i32)
+            .margin_left(fr.margin as i32)
             .margin_right((28.0 * s) as i32)
-            .margin_bottom((12.0 * s) as i32)
-            .x_label_area_size((tick_px * 1.4 + desc_px * 1.8) as i32)
+            .margin_bottom(fr.margin as i32)
+            .x_label_area_size(fr.x_area() as i32)
             .y_label_area_size((tick_px * 2.6 + desc_px * 1.8) as i32)
             .build_cartesian_2d(0.0..k_max, 0.0..1.02f64)?;
         let mut mesh = chart.configure_mesh();
-        mesh.x_desc(self.fig.x_label.as_str())
-            .y_desc(self.fig.y_label.as_str())
+        mesh.y_desc(self.fig.y_label.as_str())
             .x_labels(8)
             .y_labels(6)
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_label_formatter(&|v| format!("{v:.1}"));
-        style_mesh(&mut mesh, tick_px, desc_px).draw()?;
+        fr.mesh(&mut mesh).draw()?;
+        fr.x_title(root, &chart, &self.fig.x_label, fr.x_area())?;
         let w = (2.5 * s).round().max(1.0) as u32;
         if let Some(k) = self.fig.marker_k {
             let d = (8.0 * s) as u32;
@@ -153,7 +145,7 @@ impl Drawing for Recall<'_> {
                 vec![(k as f64, 0.0), (k as f64, 1.02)],
                 d,
                 d,
-                BLACK.mix(0.5).stroke_width(w.div_ceil(2)),
+                rgb(MARKER_COLOR).stroke_width(w.div_ceil(2)),
             )))?;
         }
         for (i, (_, v)) in self.fig.curves.iter().enumerate() {
@@ -167,64 +159,27 @@ impl Drawing for Recall<'_> {
 }
 
 impl Recall<'_> {
-    /// The legend entries: the marker (dashed, grey) first, then one per
-    /// curve with its colour.
-    fn legend(&self) -> Vec<(Option<RGBColor>, String)> {
-        let marker = self
-            .fig
-            .marker_k
-            .map(|k| (None, format!("k = {k} (number planted)")));
-        let curves = self
-            .fig
-            .curves
-            .iter()
-            .enumerate()
-            .map(|(i, (label, _))| (Some(rgb(PALETTE[i % PALETTE.len()])), label.clone()));
-        marker.into_iter().chain(curves).collect()
-    }
-}
-
-/// Draws `entries` (a line swatch — solid in the colour, or grey dashed for
-/// `None` — and a label) in equal columns filled top to bottom, in a band
-/// `width` pixels wide from `top` down; returns the band's height (none
-/// when there are fewer than two entries: one curve needs no legend).
-fn draw_legend<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    entries: &[(Option<RGBColor>, String)],
-    s: f64,
-    top: f64,
-    width: f64,
-) -> Result<f64, DrawingAreaErrorKind<DB::ErrorType>> {
-    if entries.len() < 2 {
-        return Ok(0.0);
-    }
-    let px = 15.0 * s;
-    let (swatch, gap, row_h) = (28.0 * s, 8.0 * s, (px * 1.6).round());
-    let left = 24.0 * s;
-    let col_w = entries
-        .iter()
-        .map(|(_, t)| swatch + gap + text_width(t, px) + 24.0 * s)
-        .fold(0.0, f64::max);
-    let cols = (((width - 2.0 * left) / col_w).floor() as usize).clamp(1, entries.len().max(1));
-    let rows = entries.len().div_ceil(cols);
-    let style = font(px)
-        .color(&BLACK)
-        .pos(Pos::new(HPos::Left, VPos::Center));
-    for (i, (color, text)) in entries.iter().enumerate() {
-        let x = (left + col_w * (i / rows) as f64).round() as i32;
-        let y = (top + row_h * ((i % rows) as f64 + 0.5)).round() as i32;
-        let line = vec![(x, y), (x + swatch as i32, y)];
-        match color {
-            Some(c) => root.draw(&PathElement::new(line, c.stroke_width((3.0 * s) as u32)))?,
-            None => {
-                let d = (5.0 * s) as u32;
-                let style = BLACK
-                    .mix(0.5)
-                    .stroke_width((1.5 * s).round().max(1.0) as u32);
-                root.draw(&DashedPathElement::new(line, d, d, style))?
-            }
+    /// The legend: the marker (dashed, grey) first, then one line per
+    /// curve in its colour; empty for a single entry (one curve needs no
+    /// legend).
+    fn legend(&self) -> Legend {
+        let marker = self.fig.marker_k.map(|k| {
+            (
+                Swatch::Line(MARKER_COLOR, true),
+                format!("k = {k} (number planted)"),
+            )
+        });
+        let curves = self.fig.curves.iter().enumerate().map(|(i, (label, _))| {
+            (
+                Swatch::Line(PALETTE[i % PALETTE.len()], false),
+                label.clone(),
+            )
+        });
+        let mut entries: Vec<_> = marker.into_iter().chain(curves).collect();
+        if entries.len() < 2 {
+            entries.clear();
         }
-        root.draw_text(text, &style, (x + (swatch + gap) as i32, y))?;
+        let fr = &self.frame;
+        Legend::new(entries, fr.legend_px, fr.w() - 4.0 * fr.margin)
     }
-    Ok(row_h * rows as f64 + 6.0 * s)
 }
