@@ -37,6 +37,45 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// A day number (days since 1970-01-01, UTC) as `YYYY-MM-DD`: the one
+/// day unit of the toolkit (daily counts, changepoint dates, observation
+/// windows all use it).
+///
+/// ```
+/// use threatstat_core::time::format_day;
+/// assert_eq!(format_day(0), "1970-01-01");
+/// assert_eq!(format_day(14_611), "2010-01-02");
+/// assert_eq!(format_day(-1), "1969-12-31");
+/// ```
+pub fn format_day(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The day of the week of a day number: 0 = Monday, ..., 6 = Sunday
+/// (1970-01-01 was a Thursday).
+///
+/// ```
+/// use threatstat_core::time::weekday;
+/// assert_eq!(weekday(0), 3);
+/// assert_eq!(weekday(14_611), 5); // 2010-01-02, a Saturday
+/// assert_eq!(weekday(-4), 6);     // 1969-12-28, a Sunday
+/// ```
+pub fn weekday(day: i64) -> u32 {
+    (day + 3).rem_euclid(7) as u32
+}
+
+/// The day number of a time in nanoseconds since the epoch (UTC).
+///
+/// ```
+/// use threatstat_core::time::{day_of, parse_timestamp};
+/// assert_eq!(day_of(parse_timestamp("2010-01-02T23:59:59Z").unwrap()), 14_611);
+/// assert_eq!(day_of(-1), -1);
+/// ```
+pub fn day_of(ns: i64) -> i64 {
+    ns.div_euclid(86_400 * NS_PER_S)
+}
+
 /// The (year, month, day) of a day count since 1970-01-01.
 pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;

@@ -5,6 +5,7 @@
 //! particular to it (binning, densities, the note box, ECDF steps).
 
 use std::path::Path;
+use threatstat_core::numerics::np_quantile_sorted;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -215,15 +216,6 @@ fn prepare_samples(fig: &DistributionFigure) -> Result<Vec<Population>, PlotErro
     Ok(pops)
 }
 
-/// The `q`-quantile (0..=1) of sorted `v` (not empty), interpolated.
-fn quantile(v: &[f64], q: f64) -> f64 {
-    let pos = q * (v.len() - 1) as f64;
-    let i = pos.floor() as usize;
-    let j = (i + 1).min(v.len() - 1);
-    let f = pos - i as f64;
-    v[i] * (1.0 - f) + v[j] * f
-}
-
 /// Number of histogram bins over `[t0, t1]`: Freedman–Diaconis with the
 /// pooled interquartile range and the size of the smallest population, so
 /// that the noisiest histogram stays readable; 8 to 120 bins, at least
@@ -238,7 +230,8 @@ fn bin_count(pops: &[Population], t0: f64, t1: f64, axis_px: f64) -> usize {
         .min()
         .unwrap_or(1);
     // Halves throughout, so that extreme values cannot overflow.
-    let half_iqr = quantile(&pooled, 0.75) / 2.0 - quantile(&pooled, 0.25) / 2.0;
+    let half_iqr =
+        np_quantile_sorted(&pooled, 0.75) / 2.0 - np_quantile_sorted(&pooled, 0.25) / 2.0;
     let range = t1 / 2.0 - t0 / 2.0;
     let h = 2.0 * half_iqr / (n_min as f64).cbrt();
     let raw = if h > 0.0 && h.is_finite() {

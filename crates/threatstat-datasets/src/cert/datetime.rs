@@ -187,17 +187,8 @@ pub fn parse_cert_datetime(b: &[u8]) -> Option<LocalDateTime> {
     })
 }
 
-/// Formats a day number (days since 1970-01-01) as `YYYY-MM-DD`.
-///
-/// ```
-/// use threatstat_datasets::cert::format_day;
-/// assert_eq!(format_day(0), "1970-01-01");
-/// assert_eq!(format_day(14_611), "2010-01-02");
-/// ```
-pub fn format_day(day: i64) -> String {
-    let (y, m, d) = civil_from_days(day);
-    format!("{y:04}-{m:02}-{d:02}")
-}
+// The day unit is threatstat-core's; re-exported where CERT users look for it.
+pub use threatstat_core::time::{format_day, weekday};
 
 /// Parses `YYYY-MM-DD` to a day number (days since 1970-01-01).
 ///
@@ -230,18 +221,6 @@ pub fn parse_day(s: &str) -> Result<i64, DatasetError> {
             "expected a date YYYY-MM-DD such as 2010-01-02, found `{s}`"
         ))),
     }
-}
-
-/// The day of the week of a day number: 0 = Monday, ..., 5 = Saturday,
-/// 6 = Sunday.
-///
-/// ```
-/// use threatstat_datasets::cert::{parse_day, weekday};
-/// assert_eq!(weekday(parse_day("2010-01-02").unwrap()), 5); // a Saturday
-/// assert_eq!(weekday(0), 3); // 1970-01-01 was a Thursday
-/// ```
-pub fn weekday(day: i64) -> u32 {
-    (day + 3).rem_euclid(7) as u32
 }
 
 #[cfg(test)]
