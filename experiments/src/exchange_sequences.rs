@@ -4,7 +4,7 @@
 use crate::{Comparison, Error, Summary};
 use serde::Serialize;
 use std::path::Path;
-use threatstat_core::BadRowPolicy;
+use threatstat_core::{BadRowPolicy, Fit, ModelFile, ParamGuard};
 use threatstat_markov::io::{
     EventColumns, read_events_csv, sessionize_log, write_scores_csv, write_sessions_jsonl,
 };
@@ -70,7 +70,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
         params_col: Some("Parameters".into()),
     };
     let (log, _) = read_events_csv(&csv, &cols, BadRowPolicy::Error)?;
-    let (sessions, file) = sessionize_log(&log, &SessionizeParams::new(20.0, 2.0)?)?;
+    let (sessions, file) = sessionize_log(&log, &SessionizeParams::new(20.0, 2.0).check()?)?;
     write_sessions_jsonl(&out_dir.join("sessions.jsonl"), &log, &sessions)?;
     let mut figures = Vec::new();
     let mut interactive = Vec::new();

@@ -5,13 +5,13 @@ use crate::outputs::prepare;
 use clap::{Args, Subcommand};
 use std::error::Error;
 use std::path::{Path, PathBuf};
-use threatstat_core::BadRowPolicy;
+use threatstat_core::{BadRowPolicy, Fit, ModelFile, ParamGuard};
 use threatstat_markov::io::{
     EventColumns, read_events_csv, read_sessions_jsonl, write_likelihoods_csv, write_scores_csv,
     write_sessions_jsonl,
 };
 use threatstat_markov::sessionize::SessionizeParams;
-use threatstat_markov::{MarkovError, MarkovModel, SessionFile, SessionType, WindowOptions};
+use threatstat_markov::{MarkovModel, SessionFile, SessionType, WindowOptions};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 type Res = Result<(), BoxError>;
@@ -293,7 +293,7 @@ fn sessionize(a: SessionizeArgs) -> Res {
     } else {
         BadRowPolicy::Error
     };
-    let params = SessionizeParams::new(a.max_session_mins, a.max_gap_mins)?;
+    let params = SessionizeParams::new(a.max_session_mins, a.max_gap_mins).check()?;
     prepare(&[Some(a.input.as_path())], &[Some(a.out.as_path())], &[])?;
     let (log, skipped) = read_events_csv(&a.input, &cols, policy)?;
     if skipped.skipped > 0 {
@@ -376,11 +376,11 @@ fn plot(a: &PlotArgs) -> Res {
     let mut points = Vec::with_capacity(scores.len());
     for (id, lik, window) in scores {
         let i = *by_id.get(&id).ok_or_else(|| {
-            MarkovError::Invalid(format!(
+            format!(
                 "{}: session_id {id} is not in {}",
                 a.scores.display(),
                 a.sessions.display()
-            ))
+            )
         })?;
         points.push(threatstat_experiments::exchange_sequences::timeline_point(
             &file, i, lik, &window,
