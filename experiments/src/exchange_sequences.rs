@@ -9,45 +9,12 @@ use threatstat_markov::io::{
     EventColumns, read_events_csv, sessionize_log, write_scores_csv, write_sessions_jsonl,
 };
 use threatstat_markov::sessionize::SessionizeParams;
-use threatstat_markov::{MarkovModel, SessionFile, SessionType, WindowOptions};
+use threatstat_markov::{MarkovModel, SessionType, WindowOptions};
 use threatstat_plot::{TimelinePoint, TimelineSpec};
+use threatstat_workflow::markov::timeline_point;
 
 /// Directory name of this analysis under `results/`.
 pub const NAME: &str = "exchange_sequences";
-
-/// The timeline point of session `i`: start time, likelihood, grouped by
-/// the first user column, with user, time and window in the hover text.
-pub fn timeline_point(
-    file: &SessionFile,
-    i: usize,
-    likelihood: f64,
-    window: &str,
-) -> TimelinePoint {
-    let m = &file.meta[i];
-    let group = m
-        .users
-        .first()
-        .map(|(c, v)| v.clone().unwrap_or_else(|| format!("(no {c})")))
-        .unwrap_or_default();
-    let mut hover = vec![format!("session: {}", m.session_id)];
-    for (c, v) in &m.users {
-        hover.push(format!("{c}: {}", v.as_deref().unwrap_or("-")));
-    }
-    if let Some(t) = m.time_min {
-        hover.push(format!(
-            "time: {}",
-            threatstat_core::time::format_timestamp(t)
-        ));
-    }
-    hover.push(format!("likelihood: {likelihood:.3e}"));
-    hover.push(format!("rarest window: {window}"));
-    TimelinePoint {
-        time_unix_s: m.time_min.unwrap_or(0) as f64 / 1e9,
-        value: likelihood,
-        group,
-        hover,
-    }
-}
 
 #[derive(Serialize)]
 struct Rare {
