@@ -352,3 +352,40 @@ fn inconsistent_model_files_are_rejected_naming_the_file() {
         assert!(e.contains(name) && e.contains(want), "{name}: {e}");
     }
 }
+
+/// A model file written by the build before the shared `ModelFile` trait
+/// (`markov fit --session-type cmds` on two sessions): it loads, and the
+/// trait writes the same bytes (format name, version, field order).
+#[test]
+fn model_files_of_earlier_builds_load_and_are_written_byte_for_byte() {
+    const OLD: &str = r#"{"format":"threatstat-markov-model","version":1,"session_type":"cmds_only","modellable_params_override":null,"counts":{"n_sessions":2,"cmds":["A","B"],"cmd_counts":[3,1],"transitions":[[null,0,2],[0,null,2],[0,1,1],[1,0,1]],"params":[],"param_counts":[],"cmd_params":[],"values":[],"value_counts":[],"param_values":[]}}"#;
+    let s = SessionSet::from_cmds(&[vec!["A", "B", "A"], vec!["A"]]).unwrap();
+    let m = MarkovModel::params().fit(&s).unwrap();
+    assert_eq!(m.to_json().unwrap(), OLD);
+    assert_eq!(MarkovModel::from_json(OLD).unwrap(), m);
+    let p = tmp("old_model.json", OLD.as_bytes());
+    assert_eq!(MarkovModel::load(&p).unwrap(), m);
+}
+
+/// Models of different session types do not merge (and are left as they
+/// were); counts with an id beyond their name lists are refused, not a panic.
+#[test]
+fn incompatible_merges_are_refused() {
+    use threatstat_core::Merge;
+    let s = SessionSet::from_cmds(&[vec!["A", "B"]]).unwrap();
+    let mut cmds = MarkovModel::params().fit(&s).unwrap();
+    let before = cmds.clone();
+    let params = MarkovModel::params()
+        .session_type(SessionType::CmdsParams)
+        .fit(&s)
+        .unwrap();
+    let e = cmds.merge(&params).unwrap_err();
+    assert!(matches!(e, MarkovError::Incompatible(_)), "{e}");
+    assert_eq!(cmds, before);
+    let mut bad = before.counts().clone();
+    bad.transitions.push((Some(9), None, 1));
+    let mut c = before.counts().clone();
+    let e = c.merge(&bad).unwrap_err();
+    assert!(matches!(e, Error::Shape { .. }), "{e}");
+    assert_eq!(&c, before.counts());
+}
