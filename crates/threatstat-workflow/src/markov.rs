@@ -156,3 +156,39 @@ pub fn plot_timeline(
     };
     Ok(threatstat_plot::timeline(&points, &spec, out)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../threatstat-markov/tests/fixtures/msticpy")
+            .join(name)
+    }
+
+    #[test]
+    fn plots_msticpy_scores_and_names_a_session_not_in_the_sessions_file() {
+        let dir = std::env::temp_dir().join(format!("ts-wf-markov-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let scores = fixture("rarest_cmds_only_w3_tokensT_geoF.csv");
+        let sessions = fixture("sessions.jsonl");
+        let r = plot_timeline(&scores, &sessions, "t", &dir.join("t.svg")).unwrap();
+        // 246 of msticpy's 400 sessions have no full window of 3 (NaN).
+        assert_eq!((r.drawn, r.skipped), (154, 246));
+        let bad = dir.join("bad.csv");
+        std::fs::write(
+            &bad,
+            "session_id,rarest_window_likelihood,rarest_window\n0,0.5,\"[]\"\n999,0.1,\"[]\"\n",
+        )
+        .unwrap();
+        let e = plot_timeline(&bad, &sessions, "t", &dir.join("u.svg"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("bad.csv:3") && e.contains("session_id 999"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
