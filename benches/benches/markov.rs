@@ -9,6 +9,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
 use threatstat_benches::{resampled_sessions, synthetic_events};
+use threatstat_core::{Fit, ParamGuard};
 use threatstat_markov::sessionize::SessionizeParams;
 use threatstat_markov::{MarkovModel, SessionType, WindowOptions};
 
@@ -46,7 +47,7 @@ fn fit_score(c: &mut Criterion) {
 fn sessionize(c: &mut Criterion) {
     let n = size("THREATSTAT_BENCH_EVENTS", 10_000_000);
     let (users, times) = synthetic_events(n, 10_000, 11);
-    let p = SessionizeParams::new(20.0, 2.0).unwrap();
+    let p = SessionizeParams::new(20.0, 2.0).check().unwrap();
     let mut g = c.benchmark_group(format!("markov_sessionize_{n}_events"));
     g.sample_size(10).measurement_time(Duration::from_secs(20));
     g.throughput(Throughput::Elements(n as u64));

@@ -4,50 +4,17 @@
 use crate::{Comparison, Error, Summary};
 use serde::Serialize;
 use std::path::Path;
-use threatstat_core::BadRowPolicy;
+use threatstat_core::{BadRowPolicy, Fit, ModelFile, ParamGuard};
 use threatstat_markov::io::{
     EventColumns, read_events_csv, sessionize_log, write_scores_csv, write_sessions_jsonl,
 };
 use threatstat_markov::sessionize::SessionizeParams;
-use threatstat_markov::{MarkovModel, SessionFile, SessionType, WindowOptions};
+use threatstat_markov::{MarkovModel, SessionType, WindowOptions};
 use threatstat_plot::{TimelinePoint, TimelineSpec};
+use threatstat_workflow::markov::timeline_point;
 
 /// Directory name of this analysis under `results/`.
 pub const NAME: &str = "exchange_sequences";
-
-/// The timeline point of session `i`: start time, likelihood, grouped by
-/// the first user column, with user, time and window in the hover text.
-pub fn timeline_point(
-    file: &SessionFile,
-    i: usize,
-    likelihood: f64,
-    window: &str,
-) -> TimelinePoint {
-    let m = &file.meta[i];
-    let group = m
-        .users
-        .first()
-        .map(|(c, v)| v.clone().unwrap_or_else(|| format!("(no {c})")))
-        .unwrap_or_default();
-    let mut hover = vec![format!("session: {}", m.session_id)];
-    for (c, v) in &m.users {
-        hover.push(format!("{c}: {}", v.as_deref().unwrap_or("-")));
-    }
-    if let Some(t) = m.time_min {
-        hover.push(format!(
-            "time: {}",
-            threatstat_core::time::format_timestamp(t)
-        ));
-    }
-    hover.push(format!("likelihood: {likelihood:.3e}"));
-    hover.push(format!("rarest window: {window}"));
-    TimelinePoint {
-        time_unix_s: m.time_min.unwrap_or(0) as f64 / 1e9,
-        value: likelihood,
-        group,
-        hover,
-    }
-}
 
 #[derive(Serialize)]
 struct Rare {
@@ -70,7 +37,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
         params_col: Some("Parameters".into()),
     };
     let (log, _) = read_events_csv(&csv, &cols, BadRowPolicy::Error)?;
-    let (sessions, file) = sessionize_log(&log, &SessionizeParams::new(20.0, 2.0)?)?;
+    let (sessions, file) = sessionize_log(&log, &SessionizeParams::new(20.0, 2.0).check()?)?;
     write_sessions_jsonl(&out_dir.join("sessions.jsonl"), &log, &sessions)?;
     let mut figures = Vec::new();
     let mut interactive = Vec::new();

@@ -3,6 +3,7 @@
 //! `cargo run --release -p threatstat-benches --bin markov_split_timing -- N`
 
 use std::time::Instant;
+use threatstat_core::Fit;
 use threatstat_markov::{MarkovModel, SessionType, WindowOptions};
 
 fn median(mut v: Vec<f64>) -> f64 {

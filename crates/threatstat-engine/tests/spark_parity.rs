@@ -13,7 +13,7 @@ mod cases;
 
 use cases::{Case, Inputs};
 use std::path::{Path, PathBuf};
-use threatstat_core::BadRowPolicy;
+use threatstat_core::{BadRowPolicy, Fit, ParamGuard};
 use threatstat_datasets::cert::{LogonLoader, Span};
 use threatstat_datasets::lanl::{OwnerMap, upload_bytes_per_interval};
 use threatstat_markov::io::{EventColumns, read_events_csv, sessionize_log};
@@ -125,7 +125,7 @@ fn native_rows(case: &Case, inputs: &Inputs) -> Vec<Vec<String>> {
             let (log, _) = read_events_csv(&events, &cols, BadRowPolicy::Error).unwrap();
             // No session-length rule in Spark: a limit of 10^8 minutes
             // (190 years) never splits.
-            let params = SessionizeParams::new(1e8, *gap_mins).unwrap();
+            let params = SessionizeParams::new(1e8, *gap_mins).check().unwrap();
             let file = sessionize_log(&log, &params).unwrap().1;
             let counts = MarkovModel::params()
                 .session_type(SessionType::Cmds)

@@ -10,6 +10,7 @@ use crate::session::{NO_VALUE, SessionSet};
 use indexmap::IndexMap;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 use serde::{Deserialize, Serialize};
+use threatstat_core::{Error, Merge};
 
 type OrderedMap<K> = IndexMap<K, u64, FxBuildHasher>;
 
@@ -94,7 +95,8 @@ impl PairCounts {
         }
     }
 
-    fn merge(&mut self, other: PairCounts) {
+    /// Adds `other` (counted after `self`) into `self`, consuming it.
+    fn absorb(&mut self, other: PairCounts) {
         for (a, b, n) in other.into_ordered() {
             self.add(a, b, n);
         }
@@ -198,8 +200,9 @@ impl PartialCounts {
         pc
     }
 
-    /// Adds `other` (counted after `self`) into `self`.
-    pub(crate) fn merge(mut self, other: Self) -> Self {
+    /// Adds `other` (counted after `self`) into `self`: the by-value fast
+    /// path of the parallel fit, in the set's id space (no strings).
+    pub(crate) fn absorb(mut self, other: Self) -> Self {
         fn add(a: &mut [u64], order: &mut Vec<u32>, b: &[u64], b_order: &[u32]) {
             for &id in b_order {
                 if a[id as usize] == 0 {
@@ -215,21 +218,21 @@ impl PartialCounts {
             &other.cmd_counts,
             &other.cmd_order,
         );
-        self.trans.merge(other.trans);
+        self.trans.absorb(other.trans);
         add(
             &mut self.param_counts,
             &mut self.param_order,
             &other.param_counts,
             &other.param_order,
         );
-        self.cmd_param.merge(other.cmd_param);
+        self.cmd_param.absorb(other.cmd_param);
         add(
             &mut self.value_counts,
             &mut self.value_order,
             &other.value_counts,
             &other.value_order,
         );
-        self.param_value.merge(other.param_value);
+        self.param_value.absorb(other.param_value);
         self
     }
 
@@ -331,9 +334,74 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Adds `other` (fitted on data after this model's) into `self`; keys new
-    /// to `self` are appended in `other`'s order.
-    pub fn merge(&mut self, other: &Counts) {
+    /// Total number of events counted.
+    pub fn n_events(&self) -> u64 {
+        self.cmd_counts.iter().sum()
+    }
+
+    /// Every id within its list and one count per name (what merging
+    /// needs; [`crate::MarkovModel::from_counts`] checks much more).
+    fn check_ids(&self, which: &str) -> Result<(), Error> {
+        let (k, np, nv) = (self.cmds.len(), self.params.len(), self.values.len());
+        let bad = |what: &str| {
+            Err(Error::shape(
+                format!("{which} counts"),
+                "ids within the name lists and one count per name",
+                what.to_string(),
+            ))
+        };
+        if self.cmd_counts.len() != k
+            || self.param_counts.len() != np
+            || self.value_counts.len() != nv
+        {
+            return bad("name and count lists of different lengths");
+        }
+        let out = |x: u32, n: usize| x as usize >= n;
+        if self
+            .transitions
+            .iter()
+            .any(|&(a, b, _)| a.is_some_and(|a| out(a, k)) || b.is_some_and(|b| out(b, k)))
+            || self
+                .cmd_params
+                .iter()
+                .any(|&(a, p, _)| out(a, k) || out(p, np))
+            || self
+                .param_values
+                .iter()
+                .any(|&(p, v, _)| out(p, np) || out(v, nv))
+        {
+            return bad("a pair with an id beyond its name list");
+        }
+        Ok(())
+    }
+}
+
+/// Adds counts of later data into `self`; keys new to `self` are appended
+/// in `other`'s order, so merging the counts of consecutive parts equals
+/// counting the whole, order included. Counts with out-of-range ids are
+/// refused (`self` unchanged).
+///
+/// ```
+/// use threatstat_markov::prelude::*;
+/// let all = SessionSet::from_cmds(&[vec!["A", "B"], vec!["C", "A"]]).unwrap();
+/// let counts = |s: &SessionSet| MarkovModel::params().fit(s).unwrap().counts().clone();
+/// let mut c = counts(&all.slice(0..1));
+/// c.merge(&counts(&all.slice(1..2))).unwrap();
+/// assert_eq!(c, counts(&all));
+/// ```
+impl Merge for Counts {
+    type Error = Error;
+    fn merge(&mut self, other: &Counts) -> Result<(), Error> {
+        self.check_ids("merged")?;
+        other.check_ids("merging")?;
+        self.add(other);
+        Ok(())
+    }
+}
+
+impl Counts {
+    /// [`Merge::merge`] once both are known to be consistent.
+    fn add(&mut self, other: &Counts) {
         fn union(
             names: &mut Vec<String>,
             counts: &mut Vec<u64>,
@@ -413,11 +481,6 @@ impl Counts {
         pairs(&mut self.cmd_params, &other.cmd_params, &cm, &pm);
         pairs(&mut self.param_values, &other.param_values, &pm, &vm);
     }
-
-    /// Total number of events counted.
-    pub fn n_events(&self) -> u64 {
-        self.cmd_counts.iter().sum()
-    }
 }
 
 #[cfg(test)]
@@ -450,7 +513,7 @@ mod tests {
             for &(p, q) in b {
                 d.add(p, q, 2);
             }
-            c.merge(d);
+            c.absorb(d);
             c.into_ordered()
         };
         let want = run(sparse());

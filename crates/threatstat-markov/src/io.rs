@@ -25,7 +25,7 @@ use crate::MarkovError;
 pub use crate::params::EventParams;
 use crate::score::RarestWindow;
 use crate::session::SessionSet;
-use crate::sessionize::{SessionizeParams, Sessions, UserKeys};
+use crate::sessionize::{CheckedSessionizeParams, Sessions, UserKeys};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use threatstat_core::atomic::AtomicFile;
@@ -281,7 +281,7 @@ pub struct SessionFile {
 /// sessions and metadata in memory too.
 pub fn sessionize_log(
     log: &EventLog,
-    params: &SessionizeParams,
+    params: &CheckedSessionizeParams,
 ) -> Result<(Sessions, SessionFile), MarkovError> {
     let sessions = params.split(&log.users, &log.times)?;
     let mut set = SessionSet::new();

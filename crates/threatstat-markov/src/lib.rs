@@ -10,15 +10,16 @@
 //!
 //! * fit once, score any sessions (unseen commands, parameters and values
 //!   fall back to the unknown token) — msticpy scores only its training set;
-//! * save and load fitted models ([`MarkovModel::to_json`], versioned);
-//! * merge models fitted on disjoint parts of a log ([`MarkovModel::merge`]),
+//! * save and load fitted models (the shared `threatstat_core::ModelFile`:
+//!   versioned JSON, format `threatstat-markov-model`);
+//! * merge models fitted on disjoint parts of a log (`threatstat_core::Merge`),
 //!   equal to a fit on the union;
 //! * log-likelihoods that do not underflow on long sessions;
 //! * parallel fitting and scoring (rayon) with output in input order;
 //! * an explanation of a session's rarest window ([`MarkovModel::explain`]).
 //!
 //! ```
-//! use threatstat_markov::{MarkovModel, SessionSet, SessionType, WindowOptions};
+//! use threatstat_markov::prelude::*; // the types and the Fit/Merge/ModelFile traits
 //! let mut sessions = SessionSet::new();
 //! sessions.push_session([
 //!     ("Set-User", vec![("Identity", Some("bob"))]),
@@ -37,8 +38,16 @@
 //! literally named `##START##`, `##END##` or `##UNK##` does not collide with
 //! the tokens (msticpy quirk Q3); models can score sessions they were not
 //! trained on.
+//!
+//! The crate speaks the toolkit's shared vocabulary (`threatstat_core::model`):
+//! [`MarkovParams`] and [`sessionize::SessionizeParams`] are checked
+//! (`ParamGuard`) before they fit or split, parameter errors are typed
+//! (`threatstat_core::Error::Param`), fitted models and their [`Counts`]
+//! merge (`Merge`), models save and load (`ModelFile`).
 
 mod counts;
+mod file;
+mod fit;
 pub mod io;
 mod model;
 mod params;
@@ -46,13 +55,13 @@ mod score;
 mod session;
 pub mod sessionize;
 mod strpool;
+mod tables;
 
 pub use counts::Counts;
+pub use file::{MODEL_FORMAT, MODEL_FORMAT_VERSION, MarkovFile};
+pub use fit::{CheckedMarkovParams, MarkovParams};
 pub use io::{SessionFile, SessionMeta};
-pub use model::{
-    END_TOKEN, MODEL_FORMAT, MODEL_FORMAT_VERSION, MarkovModel, MarkovParams, START_TOKEN,
-    SessionType, UNK_TOKEN,
-};
+pub use model::{END_TOKEN, MarkovModel, START_TOKEN, SessionType, UNK_TOKEN};
 pub use score::{Explanation, RarestWindow, Step, WindowOptions};
 pub use session::{EventRef, NO_VALUE, SessionSet};
 
@@ -68,7 +77,19 @@ pub enum MarkovError {
         /// 0-based index of the session.
         index: usize,
     },
-    /// Invalid parameters or arguments.
+    /// Two models (or counts) that cannot be merged: different session
+    /// types or `modellable_params` overrides.
     #[error("{0}")]
-    Invalid(String),
+    Incompatible(String),
+}
+
+/// `use threatstat_markov::prelude::*;`: the types a notebook needs and the
+/// shared traits their methods come from (`fit`, `check`, `merge`,
+/// `to_json`/`save`/`load`).
+pub mod prelude {
+    pub use crate::{
+        Counts, MarkovError, MarkovModel, MarkovParams, RarestWindow, SessionSet, SessionType,
+        WindowOptions,
+    };
+    pub use threatstat_core::{Fit, Merge, ModelFile, ParamGuard};
 }

@@ -6,6 +6,7 @@ use crate::model::{MarkovModel, Scratch, Translation};
 use crate::session::SessionSet;
 use rayon::prelude::*;
 use serde::Serialize;
+use threatstat_core::Error;
 
 /// Options of the sliding-window score (msticpy `compute_rarest_windows`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -49,9 +50,7 @@ impl WindowOptions {
     }
     fn check(&self) -> Result<(), MarkovError> {
         if self.window == 0 {
-            return Err(MarkovError::Invalid(
-                "window length must be at least 1".into(),
-            ));
+            return Err(Error::param("window", self.window, "at least 1").into());
         }
         Ok(())
     }
@@ -359,7 +358,7 @@ impl MarkovModel {
     /// its likelihood and the least likely step.
     ///
     /// ```
-    /// use threatstat_markov::{MarkovModel, SessionSet, WindowOptions};
+    /// use threatstat_markov::prelude::*;
     /// let s = SessionSet::from_cmds(&[vec!["A", "B", "A"], vec!["A"]]).unwrap();
     /// let m = MarkovModel::params().fit(&s).unwrap();
     /// let e = m.explain(&s, 0, &WindowOptions::new(2)).unwrap();
@@ -375,10 +374,15 @@ impl MarkovModel {
     ) -> Result<Explanation, MarkovError> {
         o.check()?;
         if i >= set.len() {
-            return Err(MarkovError::Invalid(format!(
-                "session index {i} out of range (there are {} sessions)",
-                set.len()
-            )));
+            return Err(Error::param(
+                "session",
+                i,
+                format!(
+                    "a session index below {} (the number of sessions)",
+                    set.len()
+                ),
+            )
+            .into());
         }
         let one = set.slice(i..i + 1);
         let rarest = self

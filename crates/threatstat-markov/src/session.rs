@@ -175,9 +175,10 @@ impl SessionSet {
     /// Closes the open session; an empty session is an error (and discarded).
     pub fn finish_session(&mut self) -> Result<(), MarkovError> {
         if !self.open {
-            return Err(MarkovError::Invalid(
+            return Err(threatstat_core::Error::Invalid(
                 "finish_session without begin_session".into(),
-            ));
+            )
+            .into());
         }
         self.open = false;
         if self.event_cmd.len() == *self.session_offsets.last().expect("non-empty") {

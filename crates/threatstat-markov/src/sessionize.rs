@@ -12,16 +12,20 @@ use crate::MarkovError;
 use crate::strpool::{IdTable, StrPool, hash_of};
 use rayon::prelude::*;
 use threatstat_core::time::NS_PER_MIN;
+use threatstat_core::{Error, ParamGuard};
 
 /// msticpy's stand-in for a missing user-identifier value; a real value
 /// equal to it is treated the same (msticpy quirk Q3).
 pub const MISSING_USER: &str = "dummy_str";
 
-/// Session limits (msticpy `max_session_time_mins`, `max_event_separation_mins`).
+/// Session limits in minutes (msticpy `max_session_time_mins`,
+/// `max_event_separation_mins`): a builder; [`ParamGuard::check`] gives the
+/// [`CheckedSessionizeParams`] that split events.
 ///
 /// ```
+/// use threatstat_markov::prelude::*;
 /// use threatstat_markov::sessionize::{SessionizeParams, UserKeys};
-/// let p = SessionizeParams::new(20.0, 2.0).unwrap();
+/// let p = SessionizeParams::default().max_session_mins(20.0).max_gap_mins(2.0).check().unwrap();
 /// let mut users = UserKeys::new(1);
 /// for u in ["bob", "bob", "alice", "bob"] {
 ///     users.push(&[Some(u)]);
@@ -30,57 +34,100 @@ pub const MISSING_USER: &str = "dummy_str";
 /// let s = p.split(&users, &[0, min, 5 * min, 10 * min]).unwrap();
 /// // alice first (sorted by user), then bob's two sessions (gap of 9 minutes > 2).
 /// assert_eq!(s.sessions().collect::<Vec<_>>(), vec![&[2u32][..], &[0, 1], &[3]]);
-/// assert!(SessionizeParams::new(-1.0, 2.0).is_err());
+/// assert!(SessionizeParams::new(-1.0, 2.0).check().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SessionizeParams {
-    max_session_ns: i64,
-    max_gap_ns: i64,
+    max_session_mins: f64,
+    max_gap_mins: f64,
+}
+
+/// msticpy's defaults: 20 minutes per session, 2 minutes between events.
+impl Default for SessionizeParams {
+    fn default() -> Self {
+        SessionizeParams {
+            max_session_mins: 20.0,
+            max_gap_mins: 2.0,
+        }
+    }
 }
 
 impl SessionizeParams {
-    /// The largest limit [`SessionizeParams::new`] accepts, in minutes
+    /// The largest limit [`ParamGuard::check`] accepts, in minutes
     /// (about 285 years; the limits are held in nanoseconds as `i64`).
     pub const MAX_MINUTES: f64 = 1.5e8;
 
-    /// Limits in minutes (fractions allowed); both must be finite, ≥ 0 and
-    /// at most [`SessionizeParams::MAX_MINUTES`].
-    ///
-    /// ```
-    /// use threatstat_markov::sessionize::SessionizeParams;
-    /// let e = SessionizeParams::new(20.0, 1e9).unwrap_err().to_string();
-    /// assert!(e.contains("at most 150000000 minutes"), "{e}");
-    /// ```
-    pub fn new(max_session_mins: f64, max_gap_mins: f64) -> Result<Self, MarkovError> {
-        let ns = |m: f64, what: &str| {
+    /// Both limits in minutes (unchecked; see [`ParamGuard::check`]).
+    pub fn new(max_session_mins: f64, max_gap_mins: f64) -> Self {
+        SessionizeParams {
+            max_session_mins,
+            max_gap_mins,
+        }
+    }
+    /// The longest session, from its first event to its last (fractions
+    /// allowed; finite, ≥ 0 and at most [`SessionizeParams::MAX_MINUTES`]).
+    pub fn max_session_mins(mut self, m: f64) -> Self {
+        self.max_session_mins = m;
+        self
+    }
+    /// The longest gap between consecutive events of a session (same range).
+    pub fn max_gap_mins(mut self, m: f64) -> Self {
+        self.max_gap_mins = m;
+        self
+    }
+}
+
+/// Both limits finite, ≥ 0 and at most [`SessionizeParams::MAX_MINUTES`].
+///
+/// ```
+/// use threatstat_core::{Error, ParamGuard};
+/// use threatstat_markov::{MarkovError, sessionize::SessionizeParams};
+/// let e = SessionizeParams::new(20.0, 1e9).check().unwrap_err();
+/// assert!(matches!(e, MarkovError::Core(Error::Param { name: "max_gap_mins", .. })));
+/// assert!(e.to_string().contains("at most 150000000 minutes"), "{e}");
+/// ```
+impl ParamGuard for SessionizeParams {
+    type Checked = CheckedSessionizeParams;
+    type Error = MarkovError;
+    fn check(&self) -> Result<CheckedSessionizeParams, MarkovError> {
+        let ns = |m: f64, name: &'static str| {
             if !(m.is_finite() && m >= 0.0) {
-                Err(MarkovError::Invalid(format!(
-                    "{what} must be a finite number of minutes >= 0, found {m}"
-                )))
+                Err(Error::param(name, m, "a finite number of minutes >= 0"))
             } else if m > Self::MAX_MINUTES {
-                Err(MarkovError::Invalid(format!(
-                    "{what} must be at most {} minutes (about 285 years), found {m}",
-                    Self::MAX_MINUTES
-                )))
+                Err(Error::param(
+                    name,
+                    m,
+                    format!("at most {} minutes (about 285 years)", Self::MAX_MINUTES),
+                ))
             } else {
                 Ok((m * NS_PER_MIN as f64).round() as i64)
             }
         };
-        Ok(SessionizeParams {
-            max_session_ns: ns(max_session_mins, "max session length")?,
-            max_gap_ns: ns(max_gap_mins, "max gap between events")?,
+        Ok(CheckedSessionizeParams {
+            max_session_ns: ns(self.max_session_mins, "max_session_mins")?,
+            max_gap_ns: ns(self.max_gap_mins, "max_gap_mins")?,
         })
     }
+}
 
+/// Checked [`SessionizeParams`], in nanoseconds: they split events.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CheckedSessionizeParams {
+    max_session_ns: i64,
+    max_gap_ns: i64,
+}
+
+impl CheckedSessionizeParams {
     /// Splits events into sessions. `users` holds each event's user key and
     /// `times` its time (ns); both are indexed by event row.
     pub fn split(&self, users: &UserKeys, times: &[i64]) -> Result<Sessions, MarkovError> {
         if users.row_key.len() != times.len() {
-            return Err(MarkovError::Invalid(format!(
-                "{} user keys but {} times",
-                users.row_key.len(),
-                times.len()
-            )));
+            return Err(Error::shape(
+                "times",
+                format!("{} values (one per user key)", users.row_key.len()),
+                format!("{} values", times.len()),
+            )
+            .into());
         }
         let n = times.len();
         let rank = users.key_ranks();

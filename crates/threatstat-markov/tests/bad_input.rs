@@ -2,9 +2,11 @@
 
 use std::path::PathBuf;
 use threatstat_core::BadRowPolicy;
+use threatstat_core::Error;
+use threatstat_core::{Fit, ModelFile, ParamGuard};
 use threatstat_markov::io::{EventColumns, read_events_csv, read_sessions_jsonl};
 use threatstat_markov::sessionize::SessionizeParams;
-use threatstat_markov::{MarkovModel, SessionSet, WindowOptions};
+use threatstat_markov::{MarkovError, MarkovModel, SessionSet, SessionType, WindowOptions};
 
 fn tmp(name: &str, bytes: &[u8]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("threatstat-markov-bad-{}", std::process::id()));
@@ -162,15 +164,16 @@ fn empty_file_gives_no_sessions_not_a_panic() {
     let p = tmp("empty.csv", HEADER.as_bytes());
     let (log, _) = read_events_csv(&p, &cols(false), BadRowPolicy::Error).unwrap();
     let s = SessionizeParams::new(20.0, 2.0)
+        .check()
         .unwrap()
         .split(&log.users, &log.times)
         .unwrap();
     assert!(s.is_empty());
-    let e = MarkovModel::params()
-        .fit(&SessionSet::new())
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("zero sessions"), "{e}");
+    let e = MarkovModel::params().fit(&SessionSet::new()).unwrap_err();
+    assert!(
+        matches!(&e, MarkovError::Core(Error::Shape { what, found, .. }) if what == "sessions" && found == "zero sessions"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -217,18 +220,31 @@ fn bad_sessions_files() {
 
 #[test]
 fn invalid_parameters_are_rejected() {
+    /// The name of the parameter a typed `Error::Param` names.
+    fn param<T: std::fmt::Debug>(r: Result<T, MarkovError>) -> &'static str {
+        match r {
+            Err(MarkovError::Core(Error::Param { name, .. })) => name,
+            other => panic!("expected a parameter error, got {other:?}"),
+        }
+    }
     let s = SessionSet::from_cmds(&[vec!["A"]]).unwrap();
     let m = MarkovModel::params().fit(&s).unwrap();
-    assert!(m.rarest_windows(&s, &WindowOptions::new(0)).is_err());
-    assert!(SessionizeParams::new(f64::NAN, 1.0).is_err());
-    assert!(SessionizeParams::new(1.0, -2.0).is_err());
-    let e = MarkovModel::params()
-        .modellable_params(["x"])
-        .fit(&s)
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("cmds_params_values"), "{e}");
-    assert!(m.explain(&s, 5, &WindowOptions::new(2)).is_err());
+    assert_eq!(
+        param(m.rarest_windows(&s, &WindowOptions::new(0))),
+        "window"
+    );
+    assert_eq!(
+        param(SessionizeParams::new(f64::NAN, 1.0).check()),
+        "max_session_mins"
+    );
+    assert_eq!(
+        param(SessionizeParams::new(1.0, -2.0).check()),
+        "max_gap_mins"
+    );
+    let e = MarkovModel::params().modellable_params(["x"]).fit(&s);
+    assert_eq!(param(e), "modellable_params");
+    assert_eq!(param(m.explain(&s, 5, &WindowOptions::new(2))), "session");
+    assert_eq!(param("markov".parse::<SessionType>()), "session_type");
 }
 
 #[test]
@@ -236,7 +252,10 @@ fn bad_model_files() {
     let e = MarkovModel::from_json("{\"format\": \"other\"}")
         .unwrap_err()
         .to_string();
-    assert!(e.contains("not a threatstat Markov model"), "{e}");
+    assert!(
+        e.contains("format `other`, expected `threatstat-markov-model`"),
+        "{e}"
+    );
     let e = MarkovModel::from_json("{\"format\": \"threatstat-markov-model\", \"version\": 99}")
         .unwrap_err()
         .to_string();
@@ -285,7 +304,6 @@ fn model_json(t: threatstat_markov::SessionType) -> serde_json::Value {
 
 #[test]
 fn inconsistent_model_files_are_rejected_naming_the_file() {
-    use threatstat_markov::SessionType;
     let good = model_json(SessionType::CmdsParamsValues);
     let load = |name: &str, v: &serde_json::Value| {
         let p = tmp(name, v.to_string().as_bytes());
@@ -333,4 +351,41 @@ fn inconsistent_model_files_are_rejected_naming_the_file() {
         let e = load(name, &v).unwrap_err();
         assert!(e.contains(name) && e.contains(want), "{name}: {e}");
     }
+}
+
+/// A model file written by the build before the shared `ModelFile` trait
+/// (`markov fit --session-type cmds` on two sessions): it loads, and the
+/// trait writes the same bytes (format name, version, field order).
+#[test]
+fn model_files_of_earlier_builds_load_and_are_written_byte_for_byte() {
+    const OLD: &str = r#"{"format":"threatstat-markov-model","version":1,"session_type":"cmds_only","modellable_params_override":null,"counts":{"n_sessions":2,"cmds":["A","B"],"cmd_counts":[3,1],"transitions":[[null,0,2],[0,null,2],[0,1,1],[1,0,1]],"params":[],"param_counts":[],"cmd_params":[],"values":[],"value_counts":[],"param_values":[]}}"#;
+    let s = SessionSet::from_cmds(&[vec!["A", "B", "A"], vec!["A"]]).unwrap();
+    let m = MarkovModel::params().fit(&s).unwrap();
+    assert_eq!(m.to_json().unwrap(), OLD);
+    assert_eq!(MarkovModel::from_json(OLD).unwrap(), m);
+    let p = tmp("old_model.json", OLD.as_bytes());
+    assert_eq!(MarkovModel::load(&p).unwrap(), m);
+}
+
+/// Models of different session types do not merge (and are left as they
+/// were); counts with an id beyond their name lists are refused, not a panic.
+#[test]
+fn incompatible_merges_are_refused() {
+    use threatstat_core::Merge;
+    let s = SessionSet::from_cmds(&[vec!["A", "B"]]).unwrap();
+    let mut cmds = MarkovModel::params().fit(&s).unwrap();
+    let before = cmds.clone();
+    let params = MarkovModel::params()
+        .session_type(SessionType::CmdsParams)
+        .fit(&s)
+        .unwrap();
+    let e = cmds.merge(&params).unwrap_err();
+    assert!(matches!(e, MarkovError::Incompatible(_)), "{e}");
+    assert_eq!(cmds, before);
+    let mut bad = before.counts().clone();
+    bad.transitions.push((Some(9), None, 1));
+    let mut c = before.counts().clone();
+    let e = c.merge(&bad).unwrap_err();
+    assert!(matches!(e, Error::Shape { .. }), "{e}");
+    assert_eq!(&c, before.counts());
 }

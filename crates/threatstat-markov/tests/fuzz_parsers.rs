@@ -5,6 +5,7 @@
 
 use proptest::prelude::*;
 use threatstat_core::fuzz::{config, mutated, temp_file, token_lines};
+use threatstat_core::{Fit, ModelFile};
 use threatstat_markov::io::read_sessions_jsonl;
 use threatstat_markov::{MarkovModel, SessionSet, SessionType};
 

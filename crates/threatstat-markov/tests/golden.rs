@@ -12,6 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use threatstat_core::BadRowPolicy;
+use threatstat_core::{Fit, ParamGuard};
 use threatstat_markov::io::{
     EventColumns, read_events_csv, read_sessions_jsonl, sessionize_log, write_scores_csv,
 };
@@ -312,8 +313,11 @@ fn sessionize_csv(
     if params {
         assert_eq!(log.times.len(), 1334);
     }
-    let (sess, file) =
-        sessionize_log(&log, &SessionizeParams::new(max_session, max_gap).unwrap()).unwrap();
+    let (sess, file) = sessionize_log(
+        &log,
+        &SessionizeParams::new(max_session, max_gap).check().unwrap(),
+    )
+    .unwrap();
     let rows = sess
         .sessions()
         .map(|r| r.iter().map(|&x| log.record_ids[x as usize]).collect())

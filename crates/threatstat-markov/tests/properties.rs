@@ -1,8 +1,10 @@
 //! Invariants that must hold for any data.
 
 use proptest::prelude::*;
+use threatstat_core::model::check_merge_law;
+use threatstat_core::{Fit, Merge, ModelFile};
 use threatstat_markov::{
-    END_TOKEN, MarkovModel, SessionSet, SessionType, UNK_TOKEN, WindowOptions,
+    Counts, END_TOKEN, MarkovModel, SessionSet, SessionType, UNK_TOKEN, WindowOptions,
 };
 
 /// A raw session: (command, [(param, value)]) with small ids.
@@ -90,16 +92,30 @@ proptest! {
         }
     }
 
+    /// The merge law of the shared vocabulary, for the fitted model and
+    /// for its counts: cut the sessions at random points, fit every part;
+    /// merging the parts left to right equals the fit of the whole (counts
+    /// in the same first-seen order, so scores are bit-identical).
     #[test]
-    fn merge_equals_fit_on_union(raw in sessions_strategy(), cut in 0.0f64..1.0, t in 0usize..3) {
+    fn merging_fits_of_parts_equals_the_fit_of_the_whole(
+        raw in sessions_strategy(),
+        cuts in proptest::collection::vec(0.0f64..1.0, 1..4),
+        t in 0usize..3,
+    ) {
         let set = build(&raw);
-        let k = ((set.len() as f64 * cut) as usize).clamp(1, set.len());
-        prop_assume!(k < set.len());
+        let mut at: Vec<usize> = cuts.iter().map(|c| (set.len() as f64 * c) as usize).collect();
+        at.extend([0, set.len()]);
+        at.sort_unstable();
+        at.dedup();
         let p = MarkovModel::params().session_type(TYPES[t]);
         let whole = p.fit(&set).unwrap();
-        let merged = p.fit(&set.slice(0..k)).unwrap().merge(&p.fit(&set.slice(k..set.len())).unwrap()).unwrap();
-        prop_assert_eq!(&merged, &whole);
+        let parts: Vec<MarkovModel> =
+            at.windows(2).map(|w| p.fit(&set.slice(w[0]..w[1])).unwrap()).collect();
+        check_merge_law(&whole, &parts).map_err(TestCaseError::fail)?;
+        let counts: Vec<Counts> = parts.iter().map(|m| m.counts().clone()).collect();
+        check_merge_law(whole.counts(), &counts).map_err(TestCaseError::fail)?;
         // Equal models give bit-identical scores.
+        let merged = parts[1..].iter().fold(parts[0].clone(), |a, b| a.merged(b).unwrap());
         let o = WindowOptions::new(2).keep_window_likelihoods(true);
         prop_assert_eq!(merged.rarest_windows(&set, &o).unwrap(), whole.rarest_windows(&set, &o).unwrap());
     }

@@ -4,6 +4,7 @@
 //! a long session.
 
 use proptest::prelude::*;
+use threatstat_core::ParamGuard;
 use threatstat_markov::sessionize::{MISSING_USER, SessionizeParams, UserKeys};
 
 /// Values chosen to share prefixes, to be empty, missing, the missing-value
@@ -70,7 +71,9 @@ fn split(
         users.push(&values);
     }
     let times: Vec<i64> = rows.iter().map(|r| r.1).collect();
-    let p = SessionizeParams::new(max_session as f64, max_gap as f64).unwrap();
+    let p = SessionizeParams::new(max_session as f64, max_gap as f64)
+        .check()
+        .unwrap();
     const MIN: i64 = 60_000_000_000;
     let times_ns: Vec<i64> = times.iter().map(|t| t * MIN).collect();
     let s = p.split(&users, &times_ns).unwrap();

@@ -21,7 +21,38 @@ pub struct Renamed {
 }
 
 /// Every renamed flag (kept for one release after the rename).
-pub const RENAMED: &[Renamed] = &[];
+pub const RENAMED: &[Renamed] = &[
+    Renamed {
+        command: "markov fit",
+        old: "sessions",
+        new: "input",
+    },
+    Renamed {
+        command: "markov fit",
+        old: "model-out",
+        new: "out",
+    },
+    Renamed {
+        command: "markov score",
+        old: "sessions",
+        new: "input",
+    },
+    Renamed {
+        command: "markov likelihood",
+        old: "sessions",
+        new: "input",
+    },
+    Renamed {
+        command: "markov explain",
+        old: "sessions",
+        new: "input",
+    },
+    Renamed {
+        command: "markov plot",
+        old: "scores",
+        new: "input",
+    },
+];
 
 /// The subcommand words of `args` (program name excluded): the leading
 /// arguments that are not flags.

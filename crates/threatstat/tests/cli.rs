@@ -88,7 +88,7 @@ fn score_writes_the_golden_rarest_files() {
         );
         let out = dir.join(&name);
         let mut cmd = bin();
-        cmd.args(["markov", "score", "--sessions"])
+        cmd.args(["markov", "score", "--input"])
             .arg(golden("sessions.jsonl"));
         cmd.args(["--session-type", t, "--window", w, "--out"])
             .arg(&out);
@@ -129,20 +129,103 @@ fn score_writes_the_golden_rarest_files() {
     assert_eq!(compared, 12);
 }
 
+/// The markov commands' old flag spellings (`--sessions`, `--model-out`,
+/// plot's `--scores`) still work for one release, each with a note naming
+/// the new flag, and write what the new spellings write.
+#[test]
+fn old_markov_flags_still_work_with_a_note() {
+    let dir = tmpdir("old-flags");
+    let sessions = golden("sessions.jsonl");
+    let (old, new) = (dir.join("old.json"), dir.join("new.json"));
+    let (ok, err) = run(bin()
+        .args(["markov", "fit", "--sessions"])
+        .arg(&sessions)
+        .args(["--session-type", "cmds", "--model-out"])
+        .arg(&old));
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("`markov fit --sessions` is deprecated") && err.contains("use `--input`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`markov fit --model-out` is deprecated"),
+        "{err}"
+    );
+    let (ok, err) = run(bin()
+        .args(["markov", "fit", "--input"])
+        .arg(&sessions)
+        .args(["--session-type", "cmds", "--out"])
+        .arg(&new));
+    assert!(ok && !err.contains("deprecated"), "{err}");
+    assert_eq!(std::fs::read(&old).unwrap(), std::fs::read(&new).unwrap());
+    let scores = dir.join("scores.csv");
+    let (ok, err) = run(bin()
+        .args(["markov", "score", "--sessions"])
+        .arg(&sessions)
+        .args(["--model"])
+        .arg(&new)
+        .args(["--quiet", "--out"])
+        .arg(&scores));
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("`markov score --sessions` is deprecated"),
+        "{err}"
+    );
+    assert!(!err.contains("scored"), "--quiet: {err}");
+    let (ok, err) = run(bin()
+        .args(["markov", "plot", "--scores"])
+        .arg(&scores)
+        .arg("--sessions")
+        .arg(&sessions)
+        .arg("--out")
+        .arg(dir.join("t.svg")));
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("`markov plot --scores` is deprecated"),
+        "{err}"
+    );
+}
+
+/// `markov fit` fits: it has no `--model` (a saved model is for scoring),
+/// and every markov subcommand's help ends with examples.
+#[test]
+fn markov_fit_has_no_model_flag_and_every_help_has_examples() {
+    let (ok, err) = run(bin()
+        .args(["markov", "fit", "--input"])
+        .arg(golden("sessions.jsonl"))
+        .args(["--model", "m.json", "--out", "x.json"]));
+    assert!(!ok && err.contains("--model"), "{err}");
+    for c in [
+        "sessionize",
+        "fit",
+        "score",
+        "likelihood",
+        "explain",
+        "plot",
+    ] {
+        let out = bin().args(["markov", c, "--help"]).output().unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains("Examples:\n"), "{c}: {help}");
+        assert!(help.contains("data/msticpy/demo_exchange_data.csv"), "{c}");
+    }
+    let out = bin().args(["markov", "fit", "--help"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("--model "));
+}
+
 #[test]
 fn fit_then_score_with_the_saved_model_equals_in_sample_scoring() {
     let dir = tmpdir("fit");
     let sessions = golden("sessions.jsonl");
     let model = dir.join("model.json");
     let (ok, err) = run(bin()
-        .args(["markov", "fit", "--sessions"])
+        .args(["markov", "fit", "--input"])
         .arg(&sessions)
-        .args(["--session-type", "values", "--model-out"])
+        .args(["--session-type", "values", "--out"])
         .arg(&model));
     assert!(ok, "{err}");
     let (a, b) = (dir.join("a.csv"), dir.join("b.csv"));
     let (ok, err) = run(bin()
-        .args(["markov", "score", "--sessions"])
+        .args(["markov", "score", "--input"])
         .arg(&sessions)
         .args(["--model"])
         .arg(&model)
@@ -150,7 +233,7 @@ fn fit_then_score_with_the_saved_model_equals_in_sample_scoring() {
         .arg(&a));
     assert!(ok, "{err}");
     let (ok, err) = run(bin()
-        .args(["markov", "score", "--sessions"])
+        .args(["markov", "score", "--input"])
         .arg(&sessions)
         .args(["--session-type", "values", "--window", "3", "--out"])
         .arg(&b));
@@ -162,7 +245,7 @@ fn fit_then_score_with_the_saved_model_equals_in_sample_scoring() {
     );
     // A conflicting session type is refused.
     let (ok, err) = run(bin()
-        .args(["markov", "score", "--sessions"])
+        .args(["markov", "score", "--input"])
         .arg(&sessions)
         .args(["--model"])
         .arg(&model)
@@ -177,7 +260,7 @@ fn likelihood_explain_and_plot() {
     let sessions = golden("sessions.jsonl");
     let lik = dir.join("lik.csv");
     let (ok, err) = run(bin()
-        .args(["markov", "likelihood", "--sessions"])
+        .args(["markov", "likelihood", "--input"])
         .arg(&sessions)
         .args(["--session-type", "cmds", "--out"])
         .arg(&lik));
@@ -190,7 +273,7 @@ fn likelihood_explain_and_plot() {
         &text[..200]
     );
     let out = bin()
-        .args(["markov", "explain", "--sessions"])
+        .args(["markov", "explain", "--input"])
         .arg(&sessions)
         .args([
             "--session-type",
@@ -211,7 +294,7 @@ fn likelihood_explain_and_plot() {
     assert_eq!(e["steps"].as_array().unwrap().len(), 3);
     let scores = dir.join("scores.csv");
     let (ok, err) = run(bin()
-        .args(["markov", "score", "--sessions"])
+        .args(["markov", "score", "--input"])
         .arg(&sessions)
         .args(["--session-type", "cmds", "--out"])
         .arg(&scores));
@@ -219,7 +302,7 @@ fn likelihood_explain_and_plot() {
     for ext in ["png", "svg", "html"] {
         let fig = dir.join(format!("t.{ext}"));
         let (ok, err) = run(bin()
-            .args(["markov", "plot", "--scores"])
+            .args(["markov", "plot", "--input"])
             .arg(&scores)
             .arg("--sessions")
             .arg(&sessions)
@@ -294,19 +377,22 @@ fn errors_name_file_line_and_field_and_exit_nonzero() {
         "{err}"
     );
     let (ok, err) = run(bin()
-        .args(["markov", "score", "--sessions"])
+        .args(["markov", "score", "--input"])
         .arg(dir.join("missing.jsonl"))
         .args(["--session-type", "cmds", "--out"])
         .arg(dir.join("x.csv")));
     assert!(!ok && err.contains("missing.jsonl"), "{err}");
     let (ok, err) = run(bin()
-        .args(["markov", "score", "--sessions"])
+        .args(["markov", "score", "--input"])
         .arg(golden("sessions.jsonl"))
         .args(["--session-type", "bogus", "--out"])
         .arg(dir.join("x.csv")));
-    assert!(!ok && err.contains("unknown session type"), "{err}");
+    assert!(
+        !ok && err.contains("--session-type") && err.contains("found `bogus`"),
+        "{err}"
+    );
     let (ok, err) = run(bin()
-        .args(["markov", "score", "--sessions"])
+        .args(["markov", "score", "--input"])
         .arg(golden("sessions.jsonl"))
         .args(["--session-type", "cmds", "--window", "0", "--out"])
         .arg(dir.join("x.csv")));

@@ -348,7 +348,7 @@ fn an_output_that_is_an_input_is_refused() {
     assert!(o.status.success(), "{}", stderr(&o));
     let before = std::fs::read(&sessions).unwrap();
     let o = bin()
-        .args(["markov", "score", "--session-type", "cmds", "--sessions"])
+        .args(["markov", "score", "--session-type", "cmds", "--input"])
         .arg(&sessions)
         .arg("--out")
         .arg(&sessions)

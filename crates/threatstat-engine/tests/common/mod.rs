@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use threatstat_core::BadRowPolicy;
+use threatstat_core::{Fit, ParamGuard};
 use threatstat_datasets::cert::{DailyCounts, HourWindow, LogonGenerator, LogonLoader, Span};
 use threatstat_datasets::lanl::{
     LanlGenerator, OwnerMap, OwnerRule, UploadRow, upload_bytes_per_interval,
@@ -128,7 +129,9 @@ fn native_file(csv: &Path, max_session_mins: f64, max_gap_mins: f64) -> SessionF
         params_col: None,
     };
     let (log, _) = read_events_csv(csv, &cols, BadRowPolicy::Error).unwrap();
-    let params = SessionizeParams::new(max_session_mins, max_gap_mins).unwrap();
+    let params = SessionizeParams::new(max_session_mins, max_gap_mins)
+        .check()
+        .unwrap();
     sessionize_log(&log, &params).unwrap().1
 }
 

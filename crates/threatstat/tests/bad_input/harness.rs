@@ -54,11 +54,11 @@ fn fixtures(dir: &Path) {
     );
     setup(
         dir,
-        "markov fit --sessions sessions.jsonl --session-type cmds --model-out markov_model.json",
+        "markov fit --input sessions.jsonl --session-type cmds --out markov_model.json",
     );
     setup(
         dir,
-        "markov score --sessions sessions.jsonl --model markov_model.json --window 2 --out scores.csv",
+        "markov score --input sessions.jsonl --model markov_model.json --window 2 --out scores.csv",
     );
     setup(
         dir,

@@ -28,35 +28,35 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "markov fit",
-        "markov fit --sessions @sessions --session-type cmds --model-out OUT/model.json",
+        "markov fit --input @sessions --session-type cmds --out OUT/model.json",
     ),
     (
         "markov score",
-        "markov score --sessions @sessions --session-type cmds --window 2 --out OUT/scores.csv",
+        "markov score --input @sessions --session-type cmds --window 2 --out OUT/scores.csv",
     ),
     (
         "markov score --model",
-        "markov score --sessions %sessions --model @markov_model --window 2 --out OUT/scores.csv",
+        "markov score --input %sessions --model @markov_model --window 2 --out OUT/scores.csv",
     ),
     (
         "markov likelihood",
-        "markov likelihood --sessions @sessions --session-type cmds --out OUT/lik.csv",
+        "markov likelihood --input @sessions --session-type cmds --out OUT/lik.csv",
     ),
     (
         "markov explain",
-        "markov explain --sessions @sessions --session-type cmds --window 2 --session-id 1",
+        "markov explain --input @sessions --session-type cmds --window 2 --session-id 1",
     ),
     (
         "markov explain --model",
-        "markov explain --sessions %sessions --model @markov_model --window 2 --session-id 1",
+        "markov explain --input %sessions --model @markov_model --window 2 --session-id 1",
     ),
     (
-        "markov plot --scores",
-        "markov plot --scores @scores --sessions %sessions --out OUT/timeline.svg",
+        "markov plot --input",
+        "markov plot --input @scores --sessions %sessions --out OUT/timeline.svg",
     ),
     (
         "markov plot --sessions",
-        "markov plot --scores %scores --sessions @sessions --out OUT/timeline.svg",
+        "markov plot --input %scores --sessions @sessions --out OUT/timeline.svg",
     ),
     (
         "changepoint fit",
@@ -228,19 +228,19 @@ pub const LENIENT: &[(&str, Kind, Expect, &str)] = &[
         "NaN is a documented missing value of a series",
     ),
     (
-        "markov plot --scores",
+        "markov plot --input",
         Kind::Nan,
         Expect::Pass,
         "a session without a full window scores NaN",
     ),
     (
-        "markov plot --scores",
+        "markov plot --input",
         Kind::Inf,
         Expect::Either,
         "an infinite likelihood is not drawn, as NaN",
     ),
     (
-        "markov plot --scores",
+        "markov plot --input",
         Kind::Overflow,
         Expect::Either,
         "1e400 reads as infinity, not drawn",

@@ -1,0 +1,194 @@
+//! Markov session scoring: the timeline of rarest-window likelihoods that
+//! `threatstat markov plot`, the `exchange_sequences` experiment and the
+//! notebook draw.
+
+use std::collections::HashMap;
+use std::path::Path;
+use threatstat_core::Error;
+use threatstat_core::reader::CsvTable;
+use threatstat_markov::io::read_sessions_jsonl;
+use threatstat_markov::{MarkovError, SessionFile};
+use threatstat_plot::{PlotError, PlotReport, TimelinePoint, TimelineSpec};
+
+/// Why a Markov workflow failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MarkovWorkflowError {
+    /// Reading sessions or fitting failed.
+    #[error(transparent)]
+    Markov(#[from] MarkovError),
+    /// Reading a file failed (the message names file, line and field).
+    #[error(transparent)]
+    Core(#[from] Error),
+    /// The figure could not be written.
+    #[error(transparent)]
+    Plot(#[from] PlotError),
+}
+
+/// The timeline point of session `i`: start time, likelihood, grouped by
+/// the first user column, with user, time and window in the hover text.
+pub fn timeline_point(
+    file: &SessionFile,
+    i: usize,
+    likelihood: f64,
+    window: &str,
+) -> TimelinePoint {
+    let m = &file.meta[i];
+    let group = m
+        .users
+        .first()
+        .map(|(c, v)| v.clone().unwrap_or_else(|| format!("(no {c})")))
+        .unwrap_or_default();
+    let mut hover = vec![format!("session: {}", m.session_id)];
+    for (c, v) in &m.users {
+        hover.push(format!("{c}: {}", v.as_deref().unwrap_or("-")));
+    }
+    if let Some(t) = m.time_min {
+        hover.push(format!(
+            "time: {}",
+            threatstat_core::time::format_timestamp(t)
+        ));
+    }
+    hover.push(format!("likelihood: {likelihood:.3e}"));
+    hover.push(format!("rarest window: {window}"));
+    TimelinePoint {
+        time_unix_s: m.time_min.unwrap_or(0) as f64 / 1e9,
+        value: likelihood,
+        group,
+        hover,
+    }
+}
+
+/// One row of a scores CSV written by `markov score`.
+struct ScoreRow {
+    line: u64,
+    session_id: u64,
+    likelihood: f64,
+    window: String,
+}
+
+/// Reads the rows of a scores CSV (`session_id`, `rarest_window_likelihood`,
+/// `rarest_window`; other columns ignored).
+fn read_scores(path: &Path) -> Result<Vec<ScoreRow>, Error> {
+    let mut t = CsvTable::open(path)?;
+    let (ci, cl, cw) = (
+        t.column("session_id")?,
+        t.column("rarest_window_likelihood")?,
+        t.column("rarest_window")?,
+    );
+    let mut rec = csv::ByteRecord::new();
+    let mut out = Vec::new();
+    while let Some(line) = t.next_record(&mut rec)? {
+        let id = t.field(&rec, ci, line)?;
+        let session_id: u64 = id.parse().map_err(|_| {
+            Error::parse(
+                t.location(line, ci),
+                format!("expected an integer, found `{id}`"),
+            )
+        })?;
+        let l = t.field(&rec, cl, line)?;
+        let likelihood: f64 = if l == "NaN" {
+            f64::NAN
+        } else {
+            l.parse().map_err(|_| {
+                Error::parse(
+                    t.location(line, cl),
+                    format!("expected a number, found `{l}`"),
+                )
+            })?
+        };
+        let window = t.field(&rec, cw, line)?.to_string();
+        out.push(ScoreRow {
+            line,
+            session_id,
+            likelihood,
+            window,
+        });
+    }
+    Ok(out)
+}
+
+/// Draws the timeline of a scores CSV (`markov score`'s output) over the
+/// sessions file that was scored, to `out` (`.png`, `.svg` or `.html`).
+///
+/// Errors name the file and line: a scores file without data rows, a
+/// `session_id` not in the sessions file.
+pub fn plot_timeline(
+    scores: &Path,
+    sessions: &Path,
+    title: &str,
+    out: &Path,
+) -> Result<PlotReport, MarkovWorkflowError> {
+    let rows = read_scores(scores)?;
+    if rows.is_empty() {
+        return Err(Error::parse(
+            threatstat_core::Location::file(scores),
+            "no scores (header only)",
+        )
+        .into());
+    }
+    let file = read_sessions_jsonl(sessions)?;
+    let by_id: HashMap<u64, usize> = file
+        .meta
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.session_id, i))
+        .collect();
+    let mut points = Vec::with_capacity(rows.len());
+    for r in rows {
+        let i = *by_id.get(&r.session_id).ok_or_else(|| {
+            Error::parse(
+                threatstat_core::Location::file(scores)
+                    .at_line(r.line)
+                    .in_field("session_id"),
+                format!(
+                    "session_id {} is not in {}",
+                    r.session_id,
+                    sessions.display()
+                ),
+            )
+        })?;
+        points.push(timeline_point(&file, i, r.likelihood, &r.window));
+    }
+    let spec = TimelineSpec {
+        title: title.to_string(),
+        y_label: "rarest-window likelihood".into(),
+        ..Default::default()
+    };
+    Ok(threatstat_plot::timeline(&points, &spec, out)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../threatstat-markov/tests/fixtures/msticpy")
+            .join(name)
+    }
+
+    #[test]
+    fn plots_msticpy_scores_and_names_a_session_not_in_the_sessions_file() {
+        let dir = std::env::temp_dir().join(format!("ts-wf-markov-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let scores = fixture("rarest_cmds_only_w3_tokensT_geoF.csv");
+        let sessions = fixture("sessions.jsonl");
+        let r = plot_timeline(&scores, &sessions, "t", &dir.join("t.svg")).unwrap();
+        // 246 of msticpy's 400 sessions have no full window of 3 (NaN).
+        assert_eq!((r.drawn, r.skipped), (154, 246));
+        let bad = dir.join("bad.csv");
+        std::fs::write(
+            &bad,
+            "session_id,rarest_window_likelihood,rarest_window\n0,0.5,\"[]\"\n999,0.1,\"[]\"\n",
+        )
+        .unwrap();
+        let e = plot_timeline(&bad, &sessions, "t", &dir.join("u.svg"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("bad.csv:3") && e.contains("session_id 999"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

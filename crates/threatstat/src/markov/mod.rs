@@ -1,0 +1,55 @@
+//! `threatstat markov ...`: one file per subcommand group.
+
+mod model;
+mod plot;
+mod sessionize;
+mod source;
+
+use clap::Subcommand;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+type Res = Result<(), BoxError>;
+
+/// The first step of every example: the bundled msticpy demo log made
+/// into sessions (the examples run from the repository root).
+macro_rules! sessionize_example {
+    () => {
+        "  threatstat markov sessionize --input data/msticpy/demo_exchange_data.csv \\\n      \
+--user-cols UserId,ClientIP --time-col TimeGenerated --event-col Operation \\\n      \
+--params-col Parameters --out /tmp/sessions.jsonl\n"
+    };
+}
+pub(crate) use sessionize_example;
+
+#[derive(Subcommand)]
+pub enum MarkovCmd {
+    /// Split events of a CSV file into sessions (msticpy sessionize_data).
+    #[command(after_help = sessionize::EXAMPLES)]
+    Sessionize(sessionize::SessionizeArgs),
+    /// Fit a model on sessions and save it as JSON.
+    #[command(after_help = model::FIT_EXAMPLES)]
+    Fit(model::FitArgs),
+    /// Score the rarest window of each session (msticpy compute_rarest_windows).
+    #[command(after_help = model::SCORE_EXAMPLES)]
+    Score(model::ScoreArgs),
+    /// Likelihood, geometric mean and log-likelihood of each whole session.
+    #[command(after_help = model::LIKELIHOOD_EXAMPLES)]
+    Likelihood(model::LikelihoodArgs),
+    /// Explain one session's rarest window step by step (JSON on stdout).
+    #[command(after_help = model::EXPLAIN_EXAMPLES)]
+    Explain(model::ExplainArgs),
+    /// Timeline of rarest-window likelihoods (PNG, SVG or interactive HTML).
+    #[command(after_help = plot::EXAMPLES)]
+    Plot(plot::PlotArgs),
+}
+
+pub fn run(cmd: MarkovCmd) -> Res {
+    match cmd {
+        MarkovCmd::Sessionize(a) => sessionize::run(a),
+        MarkovCmd::Fit(a) => model::fit(a),
+        MarkovCmd::Score(a) => model::score(a),
+        MarkovCmd::Likelihood(a) => model::likelihood(a),
+        MarkovCmd::Explain(a) => model::explain(a),
+        MarkovCmd::Plot(a) => plot::run(&a),
+    }
+}
