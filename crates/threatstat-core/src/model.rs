@@ -291,7 +291,7 @@ fn parse_envelope<B: DeserializeOwned>(s: &str, format: &str, version: u32) -> R
     let found = v.get("format").and_then(|f| f.as_str()).unwrap_or("");
     if found != format {
         return Err(Error::Invalid(format!(
-            "not a threatstat {format} model (format `{found}`, expected `{format}`)"
+            "wrong kind of model file (format `{found}`, expected `{format}`)"
         )));
     }
     let found = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
