@@ -21,7 +21,23 @@ pub struct Renamed {
 }
 
 /// Every renamed flag (kept for one release after the rename).
-pub const RENAMED: &[Renamed] = &[];
+pub const RENAMED: &[Renamed] = &[
+    Renamed {
+        command: "kde",
+        old: "data",
+        new: "input",
+    },
+    Renamed {
+        command: "acf",
+        old: "series",
+        new: "input",
+    },
+    Renamed {
+        command: "cloudtrail automation",
+        old: "window",
+        new: "dates",
+    },
+];
 
 /// The subcommand words of `args` (program name excluded): the leading
 /// arguments that are not flags.
