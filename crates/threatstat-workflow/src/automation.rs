@@ -653,3 +653,61 @@ pub fn pair_series(series: &[PairCounts]) -> Vec<PairSeries> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use threatstat_acf::automation::detect;
+
+    fn pair(principal: &str, counts: Vec<u32>) -> PairCounts {
+        PairCounts {
+            principal: principal.into(),
+            api: "GetObject".into(),
+            bucket: Bucket::Day,
+            first_bucket: 19_723,
+            counts,
+        }
+    }
+
+    #[test]
+    fn detect_pairs_is_detect_on_the_pair_series_and_checks_lengths() {
+        let series: Vec<PairCounts> = (0..12u32)
+            .map(|i| {
+                let counts = (0..28u32)
+                    .map(|d| if d % 7 == i % 7 { 9 } else { (d * 5 + i) % 3 })
+                    .collect();
+                pair(&format!("p{i}"), counts)
+            })
+            .collect();
+        for rule in [Rule::notebook(), Rule::ljung_box()] {
+            let want = detect(&pair_series(&series), &rule);
+            assert_eq!(detect_pairs(&series, &rule).unwrap(), want);
+        }
+        let mut ragged = series.clone();
+        ragged[3].counts.pop();
+        assert!(matches!(
+            detect_pairs(&ragged, &Rule::notebook()),
+            Err(AutomationError::Core(threatstat_core::Error::Shape { .. }))
+        ));
+    }
+
+    #[test]
+    fn a_directory_without_cloudtrail_files_is_an_error_naming_it() {
+        let dir = std::env::temp_dir().join(format!("ts-wf-auto-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/notes.txt"), "x").unwrap();
+        let e = input_files(std::slice::from_ref(&dir))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(dir.to_str().unwrap()) && e.contains("no *.json"),
+            "{e}"
+        );
+        std::fs::write(dir.join("sub/a.json.gz"), "x").unwrap();
+        assert_eq!(
+            input_files(std::slice::from_ref(&dir)).unwrap(),
+            [dir.join("sub/a.json.gz")]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
