@@ -12,9 +12,10 @@
 //! identical data.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ndarray::Array2;
 use std::hint::black_box;
 use std::time::Duration;
-use threatstat_kde::{GaussianKde, Points, bw_isj, fft_kde_1d, fft_kde_2d};
+use threatstat_kde::{Fit, GaussianKde, bw_isj, fft_kde_1d, fft_kde_2d};
 
 fn size(var: &str, default: usize) -> usize {
     std::env::var(var)
@@ -58,29 +59,34 @@ fn sample(n: usize, d: usize, seed: u64) -> Vec<f64> {
     (0..n * d).map(|_| g.mixture()).collect()
 }
 
+/// [`sample`] as an `n × d` array (rows are points).
+fn points(n: usize, d: usize, seed: u64) -> Array2<f64> {
+    Array2::from_shape_vec((n, d), sample(n, d, seed)).expect("n × d values")
+}
+
 fn exact(c: &mut Criterion) {
     let n = size("THREATSTAT_BENCH_KDE_PAIRS_N", 20_000);
     let mut g = c.benchmark_group(format!("kde_exact_{n}x{n}_pairs"));
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     g.throughput(Throughput::Elements((n * n) as u64));
     for d in [1, 2, 3] {
-        let data = Points::new(d, sample(n, d, 1)).unwrap();
-        let at = Points::new(d, sample(n, d, 2)).unwrap();
+        let data = points(n, d, 1);
+        let at = points(n, d, 2);
         let kde = GaussianKde::params().fit(&data).unwrap();
         g.bench_function(format!("evaluate_d{d}"), |b| {
-            b.iter(|| kde.evaluate(black_box(&at)).unwrap())
+            b.iter(|| kde.evaluate(black_box(at.view())).unwrap())
         });
     }
-    let data = Points::new(1, sample(n, 1, 1)).unwrap();
+    let data = points(n, 1, 1);
     let kde = GaussianKde::params().fit(&data).unwrap();
     g.bench_function("loo_density_d1", |b| {
         b.iter(|| black_box(&kde).loo_density())
     });
     let w: Vec<f64> = (0..n).map(|i| 1.0 + (i % 7) as f64).collect();
     let kde = GaussianKde::params().weights(w).fit(&data).unwrap();
-    let at = Points::new(1, sample(n, 1, 2)).unwrap();
+    let at = points(n, 1, 2);
     g.bench_function("evaluate_d1_weighted", |b| {
-        b.iter(|| kde.evaluate(black_box(&at)).unwrap())
+        b.iter(|| kde.evaluate(black_box(at.view())).unwrap())
     });
     g.finish();
 }
@@ -88,7 +94,7 @@ fn exact(c: &mut Criterion) {
 fn fft(c: &mut Criterion) {
     let n = size("THREATSTAT_BENCH_KDE_FFT_N", 1_000_000);
     let x = sample(n, 1, 3);
-    let xy = Points::new(2, sample(n, 2, 4)).unwrap();
+    let xy = points(n, 2, 4);
     let mut g = c.benchmark_group(format!("kde_fft_{n}_points"));
     g.sample_size(20).measurement_time(Duration::from_secs(5));
     g.throughput(Throughput::Elements(n as u64));
@@ -96,7 +102,7 @@ fn fft(c: &mut Criterion) {
         b.iter(|| fft_kde_1d(black_box(&x), None, 0.1, 4096).unwrap())
     });
     g.bench_function("2d_64x64_grid_bw0.2", |b| {
-        b.iter(|| fft_kde_2d(black_box(&xy), None, 0.2, [64, 64]).unwrap())
+        b.iter(|| fft_kde_2d(black_box(xy.view()), None, 0.2, [64, 64]).unwrap())
     });
     g.finish();
 }

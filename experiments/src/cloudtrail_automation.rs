@@ -6,192 +6,23 @@
 //! people's sparse pairs with no automation at all.
 //!
 //! The functions the CLI shares with this analysis ([`evaluate`],
-//! [`figure`], [`slug`]) live here so that `threatstat cloudtrail
-//! automation` and the report draw and score pairs the same way.
+//! [`figure`], [`slug`], [`detect_pairs`]) live in
+//! `threatstat_workflow::automation`, so that `threatstat cloudtrail
+//! automation`, the notebook and the report load, score and draw pairs the
+//! same way.
 
 use crate::{Comparison, Error, Summary, scratch_dir, write_summary};
 use serde_json::{Value, json};
 use std::path::Path;
-use threatstat_acf::autocorr::autocorrs;
-use threatstat_acf::automation::{Detection, PairSeries, Rule, detect};
+use threatstat_acf::automation::{Rule, detect};
 use threatstat_acf::simulate::NullPairs;
-use threatstat_datasets::cloudtrail::{
-    Bucket, CloudTrailGenerator, CloudTrailLoader, CloudTrailTruth, PairCounts, PrincipalKey,
+use threatstat_datasets::cloudtrail::{Bucket, CloudTrailGenerator, CloudTrailLoader, PairCounts};
+pub use threatstat_workflow::automation::{
+    detect_pairs, evaluate, figure, finite, pair_series, short_principal, slug,
 };
 
 /// Directory name of this analysis under `results/`.
 pub const NAME: &str = "cloudtrail_automation";
-
-/// `x` as JSON, or `null` when it is not finite.
-pub fn finite(x: f64) -> Value {
-    if x.is_finite() { json!(x) } else { Value::Null }
-}
-
-/// A file-name-safe short name of a pair: the principal's name (an
-/// assumed-role session's role and session) and the API.
-pub fn slug(principal: &str, api: &str) -> String {
-    let name = short_principal(principal);
-    let short = match name.strip_prefix("assumed-role/") {
-        Some(rs) => rs,
-        None => name.rsplit('/').next().unwrap_or(name),
-    };
-    let mut s: String = format!("{short}-{api}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    s.truncate(80);
-    s
-}
-
-/// Precision and recall against a generator's truth. A pair is automated if
-/// the truth lists it under the role key or under the session ARN (the CSV
-/// and `--principal arn`); both kinds of key are ARNs no person has.
-pub fn evaluate(
-    d: &[Detection],
-    t: &CloudTrailTruth,
-    bucket: Bucket,
-    path: &Path,
-) -> (Value, String) {
-    let (mut tp, mut fp, mut fneg, mut pattern, mut pattern_found) = (0u64, 0u64, 0u64, 0u64, 0u64);
-    let mut missed = Vec::new();
-    let mut false_alarms = Vec::new();
-    for x in d {
-        let auto = t
-            .automated_pair(&x.principal, &x.api, PrincipalKey::Role)
-            .or_else(|| t.automated_pair(&x.principal, &x.api, PrincipalKey::Arn));
-        if let Some(a) = auto
-            && a.has_pattern(bucket)
-        {
-            pattern += 1;
-            pattern_found += u64::from(x.flagged);
-        }
-        match (x.flagged, auto) {
-            (true, Some(_)) => tp += 1,
-            (true, None) => {
-                fp += 1;
-                false_alarms.push(
-                    json!({"principal": x.principal, "api": x.api, "score": finite(x.score)}),
-                );
-            }
-            (false, Some(a)) => {
-                fneg += 1;
-                missed.push(json!({"principal": x.principal, "api": x.api, "job": a.job,
-                    "schedule": a.schedule, "has_pattern": a.has_pattern(bucket), "score": finite(x.score)}));
-            }
-            (false, None) => {}
-        }
-    }
-    let ratio = |a: u64, b: u64| {
-        if b == 0 {
-            Value::Null
-        } else {
-            json!(a as f64 / b as f64)
-        }
-    };
-    let precision = ratio(tp, tp + fp);
-    let recall = ratio(tp, tp + fneg);
-    let line = format!(
-        "against {}: {} automated pairs, {} flagged; precision {} recall {} (recall {} among the {} automated pairs whose counts have a pattern)",
-        path.display(),
-        tp + fneg,
-        tp + fp,
-        precision,
-        recall,
-        ratio(pattern_found, pattern),
-        pattern
-    );
-    (
-        json!({
-            "truth": path.display().to_string(),
-            "automated_pairs": tp + fneg,
-            "human_pairs": d.len() as u64 - tp - fneg,
-            "true_positives": tp,
-            "false_positives": fp,
-            "false_negatives": fneg,
-            "precision": precision,
-            "recall": recall,
-            "automated_pairs_with_pattern": pattern,
-            "recall_with_pattern": ratio(pattern_found, pattern),
-            "missed": missed,
-            "false_alarms": false_alarms,
-            "note": "an automated pair whose job runs in every bucket with a fixed number of calls has constant counts: no autocorrelation to find (has_pattern = false)",
-        }),
-        line,
-    )
-}
-
-/// Draws a pair's daily (or hourly) counts and their autocorrelation bars,
-/// marking the best lag and the rule's threshold (PNG or SVG by extension).
-pub fn figure(
-    path: &Path,
-    p: &PairCounts,
-    d: &Detection,
-    rule: &Rule,
-    lags: usize,
-) -> Result<(), Error> {
-    let counts = p.to_f64();
-    let acf = autocorrs(&counts, lags.min(counts.len().saturating_sub(1)).max(1));
-    let hourly = p.bucket == Bucket::Hour;
-    // Hourly ticks fall on midnights: label those with the date alone.
-    let labels: Vec<String> = if hourly {
-        p.labels()
-            .into_iter()
-            .map(|l| match l.strip_suffix("T00:00Z") {
-                Some(day) => day.to_string(),
-                None => l.replacen('T', " ", 1).trim_end_matches('Z').to_string(),
-            })
-            .collect()
-    } else {
-        p.labels()
-    };
-    let unit = if hourly { "hour" } else { "day" };
-    let verdict = match rule {
-        Rule::Notebook { .. } => format!("max |r| = {:.2} at lag {}", d.max_abs_acf, d.best_lag),
-        Rule::LjungBox { .. } => format!("Ljung–Box q-value {:.1e}", d.q_value),
-    };
-    let fig = threatstat_plot::AcfFigure {
-        title: format!("{} {}: {verdict}", short_principal(&p.principal), p.api),
-        labels: Some(&labels),
-        count_label: format!("calls per {unit}"),
-        time_label: format!("{unit} (UTC)"),
-        lag_unit: format!("{unit}s"),
-        tick_every: if hourly { 24 } else { 1 },
-        highlight_lag: (d.best_lag >= 1 && d.best_lag <= acf.len()).then_some(d.best_lag),
-        threshold: match rule {
-            Rule::Notebook { threshold, .. } => Some(*threshold),
-            Rule::LjungBox { .. } => None,
-        },
-        ..threatstat_plot::AcfFigure::new(&counts, &acf)
-    };
-    threatstat_plot::acf_figure(&fig, path)?;
-    Ok(())
-}
-
-/// The principal without `arn:aws:iam::ACCOUNT:` (titles stay readable).
-pub fn short_principal(p: &str) -> &str {
-    match p.strip_prefix("arn:aws:") {
-        Some(rest) => rest.splitn(4, ':').nth(3).unwrap_or(p),
-        None => p,
-    }
-}
-
-/// The detector's input: each pair's counts as `f64`.
-pub fn pair_series(series: &[PairCounts]) -> Vec<PairSeries> {
-    series
-        .iter()
-        .map(|p| PairSeries {
-            principal: p.principal.clone(),
-            api: p.api.clone(),
-            counts: p.to_f64(),
-        })
-        .collect()
-}
 
 /// Runs the analysis on a generated log (8 weeks, 12 people, 6 automated
 /// jobs, seed 1) and writes `out_dir`.
@@ -214,7 +45,6 @@ pub fn run(_data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     if series.is_empty() {
         return Err("the generated log has no (principal, API) pair".into());
     }
-    let input = pair_series(&series);
     let notebook = Rule::Notebook {
         lags: 7,
         threshold: 0.5,
@@ -236,7 +66,7 @@ pub fn run(_data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     )];
     let mut scores = Vec::new();
     for (label, rule) in [("notebook", &notebook), ("ljung_box", &ljung)] {
-        let d = detect(&input, rule);
+        let d = detect_pairs(&series, rule)?;
         let (ev, _) = evaluate(&d, truth, Bucket::Day, truth_path);
         key_numbers.push((
             format!("{label} rule: flagged, precision, recall"),

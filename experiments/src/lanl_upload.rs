@@ -19,6 +19,7 @@
 
 use crate::Error;
 use indicatif::{ProgressBar, ProgressStyle};
+use ndarray::Array2;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,7 +28,7 @@ use threatstat_core::BadRowPolicy;
 use threatstat_datasets::lanl::{
     OwnerMap, OwnerRule, ParallelScan, RedTeam, UploadRow, upload_bytes_per_interval_with,
 };
-use threatstat_kde::{Bandwidth, GaussianKde, Points, Threshold};
+use threatstat_kde::{Bandwidth, Fit, GaussianKde, Threshold};
 use threatstat_plot::{DensityOverlay, DistributionFigure, KdeFlagFigure};
 use threatstat_ranktest::{Alternative, MannWhitney};
 
@@ -455,7 +456,7 @@ pub fn analyse(
         feat.push((1.0 + quantile(v, 0.95)).log10());
         feat_user.push(u);
     }
-    let points = Points::new(2, feat.clone())?;
+    let points = Array2::from_shape_vec((feat.len() / 2, 2), feat.clone())?;
     let most = per_user.iter().map(Vec::len).max().unwrap_or(0);
     let kde = GaussianKde::params()
         .bandwidth(Bandwidth::Scott)
@@ -563,7 +564,7 @@ pub fn analyse(
                 g.push(y);
             }
         }
-        let z = kde.evaluate(&Points::new(2, g)?)?;
+        let z = kde.evaluate(Array2::from_shape_vec((g.len() / 2, 2), g)?.view())?;
         let fig = KdeFlagFigure {
             title: format!(
                 "KDE of users' upload behaviour: {} flagged, {} of them red team",

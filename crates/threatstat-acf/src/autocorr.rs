@@ -27,6 +27,7 @@
 //! ```
 
 use crate::numeric::numpy_mean;
+use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 
 /// pandas' `Series(x).autocorr(lag)`.
@@ -45,6 +46,34 @@ pub fn autocorrs(x: &[f64], max_lag: usize) -> Vec<f64> {
     } else {
         (1..=max_lag).map(|k| autocorr(x, k)).collect()
     }
+}
+
+/// [`autocorrs`] of every row of a series × periods matrix (pairs × days):
+/// row `i` of the result holds lags `1..=max_lag` of row `i` of `x`. The
+/// rows are computed in parallel.
+///
+/// ```
+/// use ndarray::array;
+/// use threatstat_acf::autocorr::{autocorrs, autocorrs_rows};
+/// let x = array![[1.0, 5.0, 1.0, 5.0, 1.0, 5.0], [3.0, 1.0, 4.0, 1.0, 5.0, 9.0]];
+/// let r = autocorrs_rows(x.view(), 2);
+/// assert_eq!(r.shape(), &[2, 2]);
+/// assert_eq!(r.row(1).to_vec(), autocorrs(&[3.0, 1.0, 4.0, 1.0, 5.0, 9.0], 2));
+/// assert_eq!(r[[0, 0]], -1.0);
+/// ```
+pub fn autocorrs_rows(x: ArrayView2<'_, f64>, max_lag: usize) -> Array2<f64> {
+    let x = x.as_standard_layout();
+    let values: Vec<f64> = (0..x.nrows())
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let row = x.row(i);
+            let row = row
+                .to_slice()
+                .expect("rows of a standard layout are contiguous");
+            (1..=max_lag).map(|k| autocorr(row, k)).collect::<Vec<_>>()
+        })
+        .collect();
+    Array2::from_shape_vec((x.nrows(), max_lag), values).expect("max_lag values a row")
 }
 
 /// As [`autocorr`], but NaN whenever one of the two parts (after dropping

@@ -96,9 +96,11 @@ use crate::numeric::{dot, numpy_mean};
 use crate::periodogram::dominant_period_with;
 use crate::permutation::PermutationBh;
 use crate::rng::{FNV_START, fnv1a};
+use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+use threatstat_core::model::ParamGuard;
 
 /// The counts of one (principal, API) pair, one value per period (day).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -203,34 +205,72 @@ impl Rule {
         }
     }
 
-    /// Checks the rule for series of `n` periods: 1 ≤ lags < n (an
-    /// autocorrelation at a lag near `n` rests on a handful of pairs and is
-    /// often ±1, so such lags would flag nearly every pair), the threshold
-    /// in [0, 1], the FDR in (0, 1]. [`detect`] itself flags nothing on
-    /// invalid parameters; call this first to get the reason.
+    /// Checks the rule for series of `n` periods: its parameters
+    /// ([`ParamGuard::check`]) and 1 ≤ lags < n (an autocorrelation at a
+    /// lag near `n` rests on a handful of pairs and is often ±1, so such
+    /// lags would flag nearly every pair). [`detect`] itself flags nothing
+    /// on invalid parameters; call this first to get the reason, a
+    /// [`threatstat_core::Error::Param`] naming `lags`, `threshold` or `fdr`.
     ///
     /// ```
     /// use threatstat_acf::automation::{PValues, Rule};
-    /// assert!(Rule::notebook().check(28).is_ok());
-    /// assert!(Rule::Notebook { lags: 1_000_000, threshold: 0.5 }.check(28).is_err());
+    /// use threatstat_acf::AcfError;
+    /// use threatstat_core::Error;
+    /// assert!(Rule::notebook().check_for(28).is_ok());
+    /// let e = Rule::Notebook { lags: 1_000_000, threshold: 0.5 }.check_for(28).unwrap_err();
+    /// assert!(matches!(e, AcfError::Core(Error::Param { name: "lags", .. })));
     /// let p_values = PValues::ChiSquare;
-    /// assert!(Rule::LjungBox { lags: 7, fdr: f64::NAN, p_values }.check(28).is_err());
+    /// let e = Rule::LjungBox { lags: 7, fdr: f64::NAN, p_values }.check_for(28).unwrap_err();
+    /// assert!(matches!(e, AcfError::Core(Error::Param { name: "fdr", .. })));
     /// ```
-    pub fn check(&self, n: usize) -> Result<(), crate::AcfError> {
+    pub fn check_for(&self, n: usize) -> Result<CheckedRule, crate::AcfError> {
+        let checked = ParamGuard::check(self)?;
         let lags = self.lags();
-        if lags == 0 || lags >= n {
-            return Err(crate::AcfError::Invalid(format!(
-                "lags must be at least 1 and less than the number of periods ({n}), found {lags}"
-            )));
+        if lags >= n {
+            return Err(threatstat_core::Error::param(
+                "lags",
+                lags,
+                format!("less than the number of periods ({n})"),
+            )
+            .into());
+        }
+        Ok(checked)
+    }
+}
+
+/// A [`Rule`] whose parameters are in range; made by [`ParamGuard::check`]
+/// (or [`Rule::check_for`], which also checks the lags against a length).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CheckedRule(Rule);
+
+impl CheckedRule {
+    /// The rule.
+    pub fn rule(&self) -> &Rule {
+        &self.0
+    }
+}
+
+impl ParamGuard for Rule {
+    type Checked = CheckedRule;
+    type Error = crate::AcfError;
+
+    /// lags ≥ 1, the threshold in [0, 1], the FDR in (0, 1]; each failure a
+    /// [`threatstat_core::Error::Param`] naming the parameter.
+    fn check(&self) -> Result<CheckedRule, crate::AcfError> {
+        let param = |name, value: f64, expected: &str| -> crate::AcfError {
+            threatstat_core::Error::param(name, value, expected).into()
+        };
+        if self.lags() == 0 {
+            return Err(param("lags", 0.0, "at least 1"));
         }
         match *self {
-            Rule::Notebook { threshold, .. } if !(0.0..=1.0).contains(&threshold) => Err(
-                crate::AcfError::Invalid(format!("threshold must be in [0, 1], found {threshold}")),
-            ),
-            Rule::LjungBox { fdr, .. } if !(fdr > 0.0 && fdr <= 1.0) => Err(
-                crate::AcfError::Invalid(format!("fdr must be in (0, 1], found {fdr}")),
-            ),
-            _ => Ok(()),
+            Rule::Notebook { threshold, .. } if !(0.0..=1.0).contains(&threshold) => {
+                Err(param("threshold", threshold, "a number in [0, 1]"))
+            }
+            Rule::LjungBox { fdr, .. } if !(fdr > 0.0 && fdr <= 1.0) => {
+                Err(param("fdr", fdr, "a number in (0, 1]"))
+            }
+            _ => Ok(CheckedRule(*self)),
         }
     }
 }
@@ -463,10 +503,10 @@ fn desc(a: f64, b: f64) -> Ordering {
 /// The key of a pair's permutation stream: its principal, API and counts
 /// (FNV-1a), so that a pair gets the same permutations wherever it sits in
 /// the input.
-fn pair_key(s: &PairSeries) -> u64 {
-    let h = fnv1a(s.principal.bytes(), FNV_START);
-    let h = fnv1a(std::iter::once(0xFF).chain(s.api.bytes()).chain([0xFF]), h);
-    fnv1a(s.counts.iter().flat_map(|c| c.to_bits().to_le_bytes()), h)
+fn pair_key(principal: &str, api: &str, counts: &[f64]) -> u64 {
+    let h = fnv1a(principal.bytes(), FNV_START);
+    let h = fnv1a(std::iter::once(0xFF).chain(api.bytes()).chain([0xFF]), h);
+    fnv1a(counts.iter().flat_map(|c| c.to_bits().to_le_bytes()), h)
 }
 
 /// Scores every pair with `rule` and ranks them: flagged first, then by
@@ -479,13 +519,68 @@ fn pair_key(s: &PairSeries) -> u64 {
 /// Invalid rule parameters flag nothing (lags 0 gives NaN measurements; a
 /// NaN threshold or FDR is never met).
 pub fn detect(series: &[PairSeries], rule: &Rule) -> Vec<Detection> {
+    let names: Vec<(&str, &str)> = series
+        .iter()
+        .map(|s| (s.principal.as_str(), s.api.as_str()))
+        .collect();
+    let counts: Vec<&[f64]> = series.iter().map(|s| s.counts.as_slice()).collect();
+    detect_slices(&names, &counts, rule)
+}
+
+/// [`detect`] over a pairs × periods matrix: row `i` of `counts` is the
+/// series of pair `names[i]` (principal, API). The batch form the
+/// automation workflow uses: one array of counts instead of one vector per
+/// pair, and a view, so a NumPy array can be passed without a copy. The
+/// detections equal [`detect`]'s on the same pairs (tested).
+///
+/// Errors: `names` and the rows differ in number ([`threatstat_core::Error::Shape`]).
+///
+/// ```
+/// use ndarray::array;
+/// use threatstat_acf::automation::{Rule, detect_rows};
+/// let counts = array![[24.0, 0.0, 0.0, 24.0, 0.0, 0.0, 24.0, 0.0, 0.0, 24.0, 0.0, 0.0],
+///                     [1.0, 3.0, 0.0, 2.0, 2.0, 5.0, 0.0, 1.0, 4.0, 0.0, 2.0, 3.0]];
+/// let names = [("cron".to_string(), "PutObject".to_string()), ("bob".into(), "GetObject".into())];
+/// let d = detect_rows(&names, counts.view(), &Rule::Notebook { lags: 3, threshold: 0.5 }).unwrap();
+/// assert_eq!((d[0].principal.as_str(), d[0].best_lag, d[0].flagged), ("cron", 3, true));
+/// ```
+pub fn detect_rows(
+    names: &[(String, String)],
+    counts: ArrayView2<'_, f64>,
+    rule: &Rule,
+) -> Result<Vec<Detection>, crate::AcfError> {
+    if names.len() != counts.nrows() {
+        return Err(threatstat_core::Error::shape(
+            "counts",
+            format!("{} rows (one per pair)", names.len()),
+            format!("{} rows", counts.nrows()),
+        )
+        .into());
+    }
+    let counts = counts.as_standard_layout();
+    let rows: Vec<&[f64]> = if counts.ncols() == 0 {
+        vec![&[][..]; counts.nrows()]
+    } else {
+        counts
+            .as_slice()
+            .expect("standard layout")
+            .chunks_exact(counts.ncols())
+            .collect()
+    };
+    let names: Vec<(&str, &str)> = names
+        .iter()
+        .map(|(p, a)| (p.as_str(), a.as_str()))
+        .collect();
+    Ok(detect_slices(&names, &rows, rule))
+}
+
+/// [`detect`] on borrowed names and series.
+fn detect_slices(names: &[(&str, &str)], series: &[&[f64]], rule: &Rule) -> Vec<Detection> {
     let lags = rule.lags();
     let measured: Vec<Measured> = series
         .par_iter()
         .with_min_len(64)
-        .map_init(PlanCache::default, |cache, s| {
-            measure(&s.counts, lags, cache)
-        })
+        .map_init(PlanCache::default, |cache, s| measure(s, lags, cache))
         .collect();
     let tested = match *rule {
         Rule::LjungBox {
@@ -493,11 +588,14 @@ pub fn detect(series: &[PairSeries], rule: &Rule) -> Vec<Detection> {
             fdr,
             p_values: PValues::Permutation { seed },
         } => {
-            let keys: Vec<u64> = series.iter().map(pair_key).collect();
-            let counts: Vec<&[f64]> = series.iter().map(|s| s.counts.as_slice()).collect();
+            let keys: Vec<u64> = names
+                .iter()
+                .zip(series)
+                .map(|(&(p, a), c)| pair_key(p, a, c))
+                .collect();
             PermutationBh::new(lags, fdr)
                 .seed(seed)
-                .run_keyed(&counts, &keys)
+                .run_keyed(series, &keys)
                 .pairs
                 .into_iter()
                 .map(|p| (p.p_value, p.p_low, p.permutations, p.q_value))
@@ -513,33 +611,38 @@ pub fn detect(series: &[PairSeries], rule: &Rule) -> Vec<Detection> {
                 .collect::<Vec<_>>()
         }
     };
-    let mut out: Vec<Detection> = series
+    let mut out: Vec<Detection> = names
         .iter()
+        .zip(series)
         .zip(measured)
         .zip(tested)
-        .map(|((s, m), (p_value, p_low, permutations, q_value))| {
-            let (flagged, score) = match *rule {
-                Rule::Notebook { threshold, .. } => (m.max_abs_acf >= threshold, m.max_abs_acf),
-                Rule::LjungBox { fdr, .. } => (q_value <= fdr, -m.ln_p / std::f64::consts::LN_10),
-            };
-            Detection {
-                principal: s.principal.clone(),
-                api: s.api.clone(),
-                flagged,
-                score: if score == 0.0 { 0.0 } else { score },
-                max_abs_acf: m.max_abs_acf,
-                best_lag: m.best_lag,
-                ljung_box_q: m.q,
-                ljung_box_p: m.p,
-                p_value,
-                p_low,
-                permutations,
-                q_value,
-                dominant_period: m.dominant_period,
-                n: s.counts.len(),
-                total: m.total,
-            }
-        })
+        .map(
+            |(((&(principal, api), s), m), (p_value, p_low, permutations, q_value))| {
+                let (flagged, score) = match *rule {
+                    Rule::Notebook { threshold, .. } => (m.max_abs_acf >= threshold, m.max_abs_acf),
+                    Rule::LjungBox { fdr, .. } => {
+                        (q_value <= fdr, -m.ln_p / std::f64::consts::LN_10)
+                    }
+                };
+                Detection {
+                    principal: principal.to_string(),
+                    api: api.to_string(),
+                    flagged,
+                    score: if score == 0.0 { 0.0 } else { score },
+                    max_abs_acf: m.max_abs_acf,
+                    best_lag: m.best_lag,
+                    ljung_box_q: m.q,
+                    ljung_box_p: m.p,
+                    p_value,
+                    p_low,
+                    permutations,
+                    q_value,
+                    dominant_period: m.dominant_period,
+                    n: s.len(),
+                    total: m.total,
+                }
+            },
+        )
         .collect();
     out.sort_by(|a, b| {
         b.flagged
@@ -562,6 +665,46 @@ mod tests {
             api: "A".into(),
             counts,
         }
+    }
+
+    #[test]
+    fn detect_rows_equals_detect_and_checks_the_shape() {
+        let pairs: Vec<PairSeries> = (0..40u64)
+            .map(|i| {
+                let counts = (0..30u64)
+                    .map(|d| {
+                        ((d * 7 + i * 13) % (3 + i % 5) + u64::from(d % 7 == i % 7) * 9) as f64
+                    })
+                    .collect();
+                PairSeries {
+                    principal: format!("p{}", i % 6),
+                    api: format!("api{i}"),
+                    counts,
+                }
+            })
+            .collect();
+        let names: Vec<(String, String)> = pairs
+            .iter()
+            .map(|p| (p.principal.clone(), p.api.clone()))
+            .collect();
+        let flat: Vec<f64> = pairs.iter().flat_map(|p| p.counts.clone()).collect();
+        let m = ndarray::Array2::from_shape_vec((40, 30), flat).unwrap();
+        for rule in [Rule::notebook(), Rule::ljung_box(), Rule::ljung_box_chi2()] {
+            let want = detect(&pairs, &rule);
+            assert!(want.iter().any(|d| d.flagged), "{rule:?}");
+            assert_eq!(detect_rows(&names, m.view(), &rule).unwrap(), want);
+            // A column-major copy (a transposed NumPy array) gives the same.
+            let f = m.t().to_owned();
+            assert_eq!(detect_rows(&names, f.t(), &rule).unwrap(), want);
+        }
+        let e = detect_rows(&names[..3], m.view(), &Rule::notebook()).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                crate::AcfError::Core(threatstat_core::Error::Shape { .. })
+            ),
+            "{e}"
+        );
     }
 
     #[test]

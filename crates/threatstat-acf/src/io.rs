@@ -1,14 +1,14 @@
-//! Reading a series: one number a line.
+//! Reading a series: one number a line, or one column of a CSV file.
 
 use crate::AcfError;
-use std::io::BufRead;
 use std::path::Path;
-use threatstat_core::{Error, Location};
+use threatstat_core::numbers::{Missing, NumberOptions, read_numbers};
 
-/// Reads one number a line (gzip allowed). `nan` (any case) is a missing
-/// value; blank lines at the end are ignored, a blank line before a value
-/// is an error (dropping it would shift every lag), as is anything else that
-/// is not a finite number; errors name the file and line.
+/// Reads one number a line (gzip allowed; a header line is detected). `nan`
+/// (any case) is a missing value; blank lines at the end are ignored, a
+/// blank line before a value is an error (dropping it would shift every
+/// lag), as is anything else that is not a finite number; errors name the
+/// file and line. [`read_series_with`] reads a column of a CSV file.
 ///
 /// ```
 /// use threatstat_acf::io::read_series;
@@ -25,37 +25,23 @@ use threatstat_core::{Error, Location};
 /// assert!(e.contains(":2:") && e.contains("`two`"), "{e}");
 /// ```
 pub fn read_series(path: &Path) -> Result<Vec<f64>, AcfError> {
-    let reader = threatstat_core::reader::open(path)?;
-    let mut out = Vec::new();
-    let mut blank = threatstat_core::blank::BlankLines::default();
-    for (i, line) in reader.split(b'\n').enumerate() {
-        let line = line.map_err(|e| Error::io(path, e))?;
-        let loc = || Location::file(path).at_line(i as u64 + 1);
-        let Ok(t) = std::str::from_utf8(&line) else {
-            return Err(Error::parse(loc(), "the line is not valid UTF-8").into());
-        };
-        let t = t.trim();
-        if blank.skip(path, i as u64 + 1, t)? {
-            continue;
-        }
-        match t.parse::<f64>() {
-            Ok(v) if v.is_nan() => out.push(f64::NAN),
-            Ok(v) if v.is_finite() => out.push(v),
-            Ok(_) => {
-                return Err(Error::parse(
-                    loc(),
-                    format!("expected a finite number or `nan`, found `{t}`"),
-                )
-                .into());
-            }
-            Err(_) => {
-                return Err(Error::parse(
-                    loc(),
-                    format!("expected a number or `nan`, found `{t}`"),
-                )
-                .into());
-            }
-        }
-    }
-    Ok(out)
+    read_series_with(path, &NumberOptions::default())
+}
+
+/// [`read_series`] with the reader's options (header, column); `nan` is
+/// always a missing value, whatever `opts.missing` says.
+///
+/// ```
+/// use threatstat_acf::io::read_series_with;
+/// use threatstat_core::numbers::{Column, NumberOptions};
+/// let p = std::env::temp_dir().join("threatstat-acf-doc-series.csv");
+/// std::fs::write(&p, "day,calls\n1,4\n2,nan\n3,7\n").unwrap();
+/// let opts = NumberOptions::default().column(Column::Name("calls".into()));
+/// let x = read_series_with(&p, &opts).unwrap();
+/// assert_eq!(x.len(), 3);
+/// assert!(x[1].is_nan());
+/// ```
+pub fn read_series_with(path: &Path, opts: &NumberOptions) -> Result<Vec<f64>, AcfError> {
+    let opts = opts.clone().missing(Missing::Nan);
+    Ok(read_numbers(path, &opts)?)
 }

@@ -5,8 +5,9 @@
 //!
 //! `cargo run --release -p threatstat-kde --example kde_timing [pairs_n]`
 
+use ndarray::Array2;
 use std::time::Instant;
-use threatstat_kde::{GaussianKde, Points, bw_isj, fft_kde_1d, fft_kde_2d};
+use threatstat_kde::{Fit, GaussianKde, bw_isj, fft_kde_1d, fft_kde_2d};
 
 struct SplitMix(u64);
 
@@ -70,10 +71,10 @@ fn main() {
     let threads = rayon::current_num_threads();
     println!("rayon threads: {threads}");
     for d in [1, 2, 3] {
-        let data = Points::new(d, sample(n, d, 1)).unwrap();
-        let at = Points::new(d, sample(n, d, 2)).unwrap();
+        let data = Array2::from_shape_vec((n, d), sample(n, d, 1)).unwrap();
+        let at = Array2::from_shape_vec((n, d), sample(n, d, 2)).unwrap();
         let kde = GaussianKde::params().fit(&data).unwrap();
-        let (wall, cpu) = time(3, || kde.evaluate(&at).unwrap());
+        let (wall, cpu) = time(3, || kde.evaluate(at.view()).unwrap());
         let pairs = (n * n) as f64;
         println!(
             "exact evaluate d={d}: {n}x{n} pairs in {wall:.3} s wall ({:.0} M pairs/s), \
@@ -89,8 +90,8 @@ fn main() {
         wall * 1e3,
         cpu * 1e3
     );
-    let xy = Points::new(2, sample(1_000_000, 2, 4)).unwrap();
-    let (wall, cpu) = time(10, || fft_kde_2d(&xy, None, 0.2, [64, 64]).unwrap());
+    let xy = Array2::from_shape_vec((1_000_000, 2), sample(1_000_000, 2, 4)).unwrap();
+    let (wall, cpu) = time(10, || fft_kde_2d(xy.view(), None, 0.2, [64, 64]).unwrap());
     println!(
         "fft_kde_2d 10^6 points, 64x64 grid: {:.1} ms wall, {:.1} ms CPU",
         wall * 1e3,

@@ -4,6 +4,7 @@
 use crate::KdeError;
 use crate::fft::{KernelSupport, convolve_binned_1d, support};
 use crate::numeric::np_linspace;
+use threatstat_core::model::Merge;
 
 /// Fixed-point unit of a bin share: each point's weight 1 is split between
 /// its two grid nodes in multiples of 2^-52.
@@ -30,7 +31,7 @@ const UNIT: u64 = 1 << 52;
 /// [`min`](Self::min) and [`max`](Self::max) also merge).
 ///
 /// ```
-/// use threatstat_kde::{FftOptions, LinearBins, fft_kde_1d_with};
+/// use threatstat_kde::{FftOptions, LinearBins, Merge, fft_kde_1d_with};
 /// let data: Vec<f64> = (0..1000).map(|i| ((i * 37 % 1000) as f64 / 250.0) - 2.0).collect();
 /// let (lo, hi, points, bw) = (-3.0, 3.0, 256, 0.3);
 /// // Two partitions binned separately, then merged.
@@ -141,37 +142,6 @@ impl LinearBins {
         Ok(())
     }
 
-    /// Adds the bins of `other` (another partition of the same sample, on
-    /// the same grid).
-    ///
-    /// ```
-    /// use threatstat_kde::LinearBins;
-    /// let mut a = LinearBins::new(0.0, 1.0, 8).unwrap();
-    /// let b = LinearBins::new(0.0, 2.0, 8).unwrap();
-    /// assert!(a.merge(&b).is_err());
-    /// ```
-    pub fn merge(&mut self, other: &LinearBins) -> Result<(), KdeError> {
-        if (self.lo, self.hi, self.bins.len()) != (other.lo, other.hi, other.bins.len()) {
-            return Err(KdeError::Invalid(format!(
-                "cannot merge bins on [{}, {}] with {} points into bins on [{}, {}] with {} \
-                 points",
-                other.lo,
-                other.hi,
-                other.bins.len() - 1,
-                self.lo,
-                self.hi,
-                self.bins.len() - 1
-            )));
-        }
-        for (a, b) in self.bins.iter_mut().zip(&other.bins) {
-            *a += b;
-        }
-        self.n += other.n;
-        self.min = self.min.min(other.min);
-        self.max = self.max.max(other.max);
-        Ok(())
-    }
-
     /// Number of points.
     pub fn len(&self) -> u64 {
         self.n
@@ -216,5 +186,40 @@ impl LinearBins {
             .map(|&b| b as f64 / scale)
             .collect();
         Ok((self.grid(), convolve_binned_1d(&binned, self.dx, bw, s)))
+    }
+}
+
+impl Merge for LinearBins {
+    type Error = KdeError;
+
+    /// Adds the bins of `other` (another partition of the same sample, on
+    /// the same grid).
+    ///
+    /// ```
+    /// use threatstat_kde::{LinearBins, Merge};
+    /// let mut a = LinearBins::new(0.0, 1.0, 8).unwrap();
+    /// let b = LinearBins::new(0.0, 2.0, 8).unwrap();
+    /// assert!(a.merge(&b).is_err());
+    /// ```
+    fn merge(&mut self, other: &LinearBins) -> Result<(), KdeError> {
+        if (self.lo, self.hi, self.bins.len()) != (other.lo, other.hi, other.bins.len()) {
+            return Err(KdeError::Invalid(format!(
+                "cannot merge bins on [{}, {}] with {} points into bins on [{}, {}] with {} \
+                 points",
+                other.lo,
+                other.hi,
+                other.bins.len() - 1,
+                self.lo,
+                self.hi,
+                self.bins.len() - 1
+            )));
+        }
+        for (a, b) in self.bins.iter_mut().zip(&other.bins) {
+            *a += b;
+        }
+        self.n += other.n;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        Ok(())
     }
 }

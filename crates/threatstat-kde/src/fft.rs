@@ -32,8 +32,10 @@
 //! Deliberate differences: KDEpy adds `f64::EPSILON` to every output value,
 //! we do not; FFT round-off below 0 is set to 0.
 
+use crate::KdeError;
 use crate::numeric::{BRENTQ_RTOL, BrentError, brentq, np_linspace, np_sum};
-use crate::{KdeError, Points};
+use crate::points::{checked_rows, row_major};
+use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 use rustfft::FftPlanner;
 use rustfft::num_complex::Complex;
@@ -402,39 +404,41 @@ fn convolve_same_fft_1d(signal: &[f64], kernel: &[f64]) -> Vec<f64> {
 /// isotropic with standard deviation `bw` (KDEpy's norm-2 Gaussian).
 ///
 /// ```
-/// use threatstat_kde::{fft_kde_2d, Points};
-/// let rows: Vec<Vec<f64>> = (0..500)
-///     .map(|i| vec![(i as f64 * 0.37).sin(), (i as f64 * 0.11).cos()])
-///     .collect();
-/// let (grid, y) = fft_kde_2d(&Points::from_rows(&rows).unwrap(), None, 0.2, [64, 48]).unwrap();
-/// assert_eq!((grid.len(), y.len()), (64 * 48, 64 * 48));
-/// let (dx, dy) = (grid.row(48)[0] - grid.row(0)[0], grid.row(1)[1] - grid.row(0)[1]);
+/// use threatstat_kde::fft_kde_2d;
+/// let xy = ndarray::Array2::from_shape_fn((500, 2), |(i, k)| {
+///     if k == 0 { (i as f64 * 0.37).sin() } else { (i as f64 * 0.11).cos() }
+/// });
+/// let (grid, y) = fft_kde_2d(xy.view(), None, 0.2, [64, 48]).unwrap();
+/// assert_eq!((grid.nrows(), y.len()), (64 * 48, 64 * 48));
+/// let (dx, dy) = (grid[[48, 0]] - grid[[0, 0]], grid[[1, 1]] - grid[[0, 1]]);
 /// assert!((y.iter().sum::<f64>() * dx * dy - 1.0).abs() < 1e-3);
 /// ```
 pub fn fft_kde_2d(
-    data: &Points,
+    data: ArrayView2<'_, f64>,
     weights: Option<&[f64]>,
     bw: f64,
     grid_points: [usize; 2],
-) -> Result<(Points, Vec<f64>), KdeError> {
+) -> Result<(Array2<f64>, Vec<f64>), KdeError> {
     fft_kde_2d_with(data, weights, bw, grid_points, &FftOptions::default())
 }
 
 /// [`fft_kde_2d`] with options (kernel support, grid ranges).
 pub fn fft_kde_2d_with(
-    data: &Points,
+    data: ArrayView2<'_, f64>,
     weights: Option<&[f64]>,
     bw: f64,
     grid_points: [usize; 2],
     options: &FftOptions,
-) -> Result<(Points, Vec<f64>), KdeError> {
-    if data.dim() != 2 {
+) -> Result<(Array2<f64>, Vec<f64>), KdeError> {
+    if data.ncols() != 2 {
         return Err(KdeError::DimensionMismatch {
             expected: 2,
-            found: data.dim(),
+            found: data.ncols(),
         });
     }
-    check_common(data.len(), weights, bw, &grid_points)?;
+    let data = checked_rows(data, "data")?;
+    let xy = row_major(&data);
+    check_common(data.nrows(), weights, bw, &grid_points)?;
     let bounds: [Option<(f64, f64)>; 2] = match &options.bounds {
         None => [None, None],
         Some(b) if b.len() == 2 => [Some(b[0]), Some(b[1])],
@@ -448,7 +452,7 @@ pub fn fft_kde_2d_with(
     let s = support(bw, options.support)?;
     let axes: Vec<Vec<f64>> = (0..2)
         .map(|k| {
-            let range = min_max(data.rows().map(|r| r[k]));
+            let range = min_max(xy.chunks_exact(2).map(|r| r[k]));
             axis_grid(range, grid_points[k], s, bounds[k], k)
         })
         .collect::<Result<_, _>>()?;
@@ -459,7 +463,7 @@ pub fn fft_kde_2d_with(
         (axes[1][g1 - 1] - gmin[1]) / (g1 - 1) as f64,
     ];
     let w = weights.map(kdepy_weights);
-    let binned = linbin_2d(data.as_slice(), w.as_deref(), gmin, dx, grid_points);
+    let binned = linbin_2d(xy, w.as_deref(), gmin, dx, grid_points);
     let l: [f64; 2] = std::array::from_fn(|k| (s / dx[k]).floor().min(grid_points[k] as f64));
     let kx = np_linspace(-dx[0] * l[0], dx[0] * l[0], (l[0] * 2.0 + 1.0) as usize);
     let ky = np_linspace(-dx[1] * l[1], dx[1] * l[1], (l[1] * 2.0 + 1.0) as usize);
@@ -480,7 +484,8 @@ pub fn fft_kde_2d_with(
             grid.push(b);
         }
     }
-    Ok((Points::new(2, grid)?, density))
+    let grid = Array2::from_shape_vec((g0 * g1, 2), grid).expect("two coordinates a node");
+    Ok((grid, density))
 }
 
 /// Parallel linear binning in 2-D with KDEpy's formulas

@@ -1,17 +1,17 @@
 //! The Gaussian KDE with SciPy's `gaussian_kde` conventions, evaluated by
 //! exact sums.
 
+use crate::KdeError;
 use crate::bandwidth;
 use crate::flag::{Flags, Threshold, flag_low_density};
 use crate::numeric::np_sum;
+use crate::points::{checked_rows, row_major};
 use crate::sums::{BASE2_SCALE, KernelSums};
-use crate::{KdeError, Points};
+use ndarray::{Array2, ArrayBase, ArrayView2, Data, Ix2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
-
-/// Version of the serialized model format.
-pub const MODEL_FORMAT_VERSION: u32 = 1;
+use threatstat_core::model::{Fit, ModelFile, ParamGuard};
 
 /// Raw kernel sums below this may be distorted by the fast `exp2`'s clamp at
 /// `2^-1021`; they are recomputed with `f64::exp`.
@@ -121,7 +121,8 @@ impl Bandwidth {
     }
 }
 
-/// Entry point (linfa style): `GaussianKde::params()...fit(&points)`.
+/// Entry point (linfa style): `GaussianKde::params()...fit(&points)`, the
+/// points an `n × d` array or view (rows are points; [`Fit`] is the trait).
 ///
 /// A fitted KDE keeps the data. Densities are exact sums over the data
 /// points (parallel, ~d flops and one vectorised `exp` per pair after
@@ -132,11 +133,12 @@ impl Bandwidth {
 /// digits to cancellation.
 ///
 /// ```
-/// use threatstat_kde::{Bandwidth, GaussianKde, Points};
-/// let x = Points::from_1d(vec![-1.2, -0.3, 0.1, 0.4, 1.7, 2.2]).unwrap();
+/// use ndarray::array;
+/// use threatstat_kde::{Bandwidth, Fit, GaussianKde};
+/// let x = array![[-1.2], [-0.3], [0.1], [0.4], [1.7], [2.2]];   // 6 points, d = 1
 /// let kde = GaussianKde::params().fit(&x).unwrap();          // Scott's factor
 /// assert!((kde.factor() - 6f64.powf(-0.2)).abs() < 1e-15);
-/// let f = kde.evaluate(&Points::from_1d(vec![0.0, 10.0]).unwrap()).unwrap();
+/// let f = kde.evaluate(array![[0.0], [10.0]].view()).unwrap();
 /// assert!(f[0] > 0.1 && f[1] < 1e-6);
 /// // Fixed kernel standard deviation 0.5 (1-D), with weights:
 /// let kde = GaussianKde::params()
@@ -144,12 +146,13 @@ impl Bandwidth {
 ///     .weights(vec![1.0, 1.0, 2.0, 2.0, 1.0, 1.0])
 ///     .fit(&x)
 ///     .unwrap();
-/// assert!((kde.kernel_covariance()[0] - 0.25).abs() < 1e-15);
+/// assert!((kde.kernel_covariance()[[0, 0]] - 0.25).abs() < 1e-15);
 /// assert!((kde.neff() - 64.0 / 12.0).abs() < 1e-12);
 /// ```
 #[derive(Debug, Clone)]
 pub struct GaussianKde {
-    points: Points,
+    /// The data, `n × d`, standard (row-major) layout.
+    points: Array2<f64>,
     raw_weights: Option<Vec<f64>>,
     bandwidth: Bandwidth,
     /// Normalised weights (`1/n` each without weights).
@@ -157,11 +160,11 @@ pub struct GaussianKde {
     weight_sum: f64,
     neff: f64,
     mean: Vec<f64>,
-    data_cov: Vec<f64>,
-    data_chol: Vec<f64>,
+    data_cov: Array2<f64>,
+    data_chol: Array2<f64>,
     factor: f64,
-    kernel_cov: Vec<f64>,
-    kernel_chol: Vec<f64>,
+    kernel_cov: Array2<f64>,
+    kernel_chol: Array2<f64>,
     /// `(2π)^(-d/2) / Π diag(L)` (SciPy's `norm`).
     norm: f64,
     /// `-(d/2) ln 2π − Σ ln diag(L)`.
@@ -191,38 +194,80 @@ impl GaussianKdeParams {
         self.weights = Some(weights);
         self
     }
+}
 
-    /// Fits the KDE: validates data and weights, computes the weighted data
-    /// covariance, its Cholesky factor and the bandwidth factor.
-    ///
-    /// Errors: empty data, fewer than two values or fewer points than
-    /// dimensions (SciPy's conditions), weights of the wrong length, negative
-    /// or non-finite weights or weights summing to 0, a singular data
-    /// covariance (e.g. a constant coordinate), a 1-D-only bandwidth on
-    /// d > 1, a non-positive factor or standard deviation.
-    pub fn fit(&self, points: &Points) -> Result<GaussianKde, KdeError> {
-        GaussianKde::build(points.clone(), self.weights.clone(), self.bandwidth)
+/// [`GaussianKdeParams`] after [`ParamGuard::check`]: a fixed factor or
+/// kernel standard deviation is finite and > 0. Only `check` makes one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedGaussianKdeParams(GaussianKdeParams);
+
+impl ParamGuard for GaussianKdeParams {
+    type Checked = CheckedGaussianKdeParams;
+    type Error = KdeError;
+
+    /// Checks the bandwidth: [`Bandwidth::Factor`] and [`Bandwidth::StdDev`]
+    /// finite and > 0 ([`threatstat_core::Error::Param`] named
+    /// `bandwidth`). Weights are checked by the fit, against the data.
+    fn check(&self) -> Result<CheckedGaussianKdeParams, KdeError> {
+        let (value, what) = match self.bandwidth {
+            Bandwidth::Factor(f) => (f, "a factor"),
+            Bandwidth::StdDev(h) => (h, "a kernel standard deviation"),
+            _ => return Ok(CheckedGaussianKdeParams(self.clone())),
+        };
+        if value.is_finite() && value > 0.0 {
+            Ok(CheckedGaussianKdeParams(self.clone()))
+        } else {
+            Err(threatstat_core::Error::param(
+                "bandwidth",
+                value,
+                format!("{what} that is finite and > 0"),
+            )
+            .into())
+        }
     }
 }
 
-fn cholesky(a: &[f64], d: usize) -> Option<Vec<f64>> {
-    let mut l = vec![0.0f64; d * d];
+impl<S: Data<Elem = f64>> Fit<ArrayBase<S, Ix2>> for CheckedGaussianKdeParams {
+    type Fitted = GaussianKde;
+    type Error = KdeError;
+
+    /// Fits the KDE to `points` (`n × d`, rows are points): validates data
+    /// and weights, computes the weighted data covariance, its Cholesky
+    /// factor and the bandwidth factor.
+    ///
+    /// Errors: no columns or a non-finite coordinate, empty data, fewer
+    /// than two values or fewer points than dimensions (SciPy's
+    /// conditions), weights of the wrong length, negative or non-finite
+    /// weights or weights summing to 0, a singular data covariance (e.g. a
+    /// constant coordinate), a 1-D-only bandwidth on d > 1.
+    fn fit(&self, points: &ArrayBase<S, Ix2>) -> Result<GaussianKde, KdeError> {
+        let points = checked_rows(points.view(), "data")?.into_owned();
+        GaussianKde::build(points, self.0.weights.clone(), self.0.bandwidth)
+    }
+}
+
+/// The lower Cholesky factor of the symmetric positive definite `a`
+/// (`None` when it is not), by the Cholesky–Banachiewicz order the
+/// parity fixtures were computed with.
+fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
+    let d = a.nrows();
+    let mut l = Array2::<f64>::zeros((d, d));
     for j in 0..d {
-        let mut s = a[j * d + j];
+        let mut s = a[[j, j]];
         for k in 0..j {
-            s -= l[j * d + k] * l[j * d + k];
+            s -= l[[j, k]] * l[[j, k]];
         }
         if s.is_nan() || s <= 0.0 {
             return None;
         }
         let ljj = s.sqrt();
-        l[j * d + j] = ljj;
+        l[[j, j]] = ljj;
         for i in j + 1..d {
-            let mut s = a[i * d + j];
+            let mut s = a[[i, j]];
             for k in 0..j {
-                s -= l[i * d + k] * l[j * d + k];
+                s -= l[[i, k]] * l[[j, k]];
             }
-            l[i * d + j] = s / ljj;
+            l[[i, j]] = s / ljj;
         }
     }
     Some(l)
@@ -234,12 +279,13 @@ impl GaussianKde {
         GaussianKdeParams::default()
     }
 
+    /// The fit; `points` are finite, standard layout, with d ≥ 1 columns.
     fn build(
-        points: Points,
+        points: Array2<f64>,
         raw_weights: Option<Vec<f64>>,
         bandwidth: Bandwidth,
     ) -> Result<GaussianKde, KdeError> {
-        let (n, d) = (points.len(), points.dim());
+        let (n, d) = points.dim();
         if n == 0 {
             return Err(KdeError::Empty("the data has no points".into()));
         }
@@ -265,7 +311,7 @@ impl GaussianKde {
 
         // np.cov(dataset, aweights=weights, bias=False), as SciPy calls it.
         let w_sum = np_sum(&weights);
-        let columns: Vec<Vec<f64>> = (0..d).map(|k| points.column(k)).collect();
+        let columns: Vec<Vec<f64>> = (0..d).map(|k| points.column(k).to_vec()).collect();
         let mean: Vec<f64> = columns
             .iter()
             .map(|c| {
@@ -297,7 +343,7 @@ impl GaussianKde {
             .map(|(c, m)| c.iter().map(|x| x - m).collect())
             .collect();
         let inv_fact = 1.0 / fact;
-        let mut data_cov = vec![0.0f64; d * d];
+        let mut data_cov = Array2::<f64>::zeros((d, d));
         let mut buf = vec![0.0f64; n];
         for a in 0..d {
             for b in a..d {
@@ -305,11 +351,11 @@ impl GaussianKde {
                     buf[i] = centred[b][i] * (centred[a][i] * weights[i]);
                 }
                 let c = np_sum(&buf) * inv_fact;
-                data_cov[b * d + a] = c;
-                data_cov[a * d + b] = c;
+                data_cov[[b, a]] = c;
+                data_cov[[a, b]] = c;
             }
         }
-        let data_chol = cholesky(&data_cov, d).ok_or_else(|| {
+        let data_chol = cholesky(&data_cov).ok_or_else(|| {
             KdeError::SingularCovariance(if d == 1 {
                 "the data covariance is singular: all values are equal (or all weight is on equal \
                  values)"
@@ -331,7 +377,7 @@ impl GaussianKde {
                 )))
             }
         };
-        let from_std = |h: f64| h / data_chol[0];
+        let from_std = |h: f64| h / data_chol[[0, 0]];
         let factor = match bandwidth {
             Bandwidth::Scott => neff.powf(-1.0 / (d as f64 + 4.0)),
             Bandwidth::Silverman => (neff * (d as f64 + 2.0) / 4.0).powf(-1.0 / (d as f64 + 4.0)),
@@ -367,13 +413,13 @@ impl GaussianKde {
             )));
         }
         let f2 = factor * factor;
-        let kernel_cov: Vec<f64> = data_cov.iter().map(|c| c * f2).collect();
-        let kernel_chol: Vec<f64> = data_chol.iter().map(|c| c * factor).collect();
+        let kernel_cov = data_cov.mapv(|c| c * f2);
+        let kernel_chol = data_chol.mapv(|c| c * factor);
         let mut norm = (2.0 * std::f64::consts::PI).powf(-(d as f64) / 2.0);
         let mut log_norm = -(d as f64) / 2.0 * (2.0 * std::f64::consts::PI).ln();
         for k in 0..d {
-            norm /= kernel_chol[k * d + k];
-            log_norm -= kernel_chol[k * d + k].ln();
+            norm /= kernel_chol[[k, k]];
+            log_norm -= kernel_chol[[k, k]].ln();
         }
         let kde = GaussianKde {
             points,
@@ -400,7 +446,8 @@ impl GaussianKde {
         self.sums.get_or_init(|| {
             let d = self.dim();
             let mut rows = vec![0.0f64; self.n() * d];
-            for (row, z) in self.points.rows().zip(rows.chunks_exact_mut(d)) {
+            let data = self.points.as_slice().expect("the data are row-major");
+            for (row, z) in data.chunks_exact(d).zip(rows.chunks_exact_mut(d)) {
                 self.whiten_into(row, z);
             }
             let w = if self.is_weighted() {
@@ -419,7 +466,7 @@ impl GaussianKde {
     /// `z = L⁻¹ (x − mean) · BASE2_SCALE` by forward substitution.
     fn whiten_into(&self, x: &[f64], z: &mut [f64]) {
         let d = self.dim();
-        let l = &self.kernel_chol;
+        let l = self.kernel_chol.as_slice().expect("row-major");
         for k in 0..d {
             let mut s = x[k] - self.mean[k];
             for j in 0..k {
@@ -432,16 +479,18 @@ impl GaussianKde {
         }
     }
 
-    fn whiten(&self, points: &Points) -> Result<Vec<f64>, KdeError> {
+    fn whiten(&self, points: ArrayView2<'_, f64>) -> Result<Vec<f64>, KdeError> {
         let d = self.dim();
-        if points.dim() != d {
+        if points.ncols() != d {
             return Err(KdeError::DimensionMismatch {
                 expected: d,
-                found: points.dim(),
+                found: points.ncols(),
             });
         }
-        let mut q = vec![0.0f64; points.as_slice().len()];
-        for (row, z) in points.rows().zip(q.chunks_exact_mut(d)) {
+        let points = checked_rows(points, "points")?;
+        let points = row_major(&points);
+        let mut q = vec![0.0f64; points.len()];
+        for (row, z) in points.chunks_exact(d).zip(q.chunks_exact_mut(d)) {
             self.whiten_into(row, z);
         }
         Ok(q)
@@ -449,17 +498,17 @@ impl GaussianKde {
 
     /// The dimension d.
     pub fn dim(&self) -> usize {
-        self.points.dim()
+        self.points.ncols()
     }
 
     /// The number of data points n.
     pub fn n(&self) -> usize {
-        self.points.len()
+        self.points.nrows()
     }
 
-    /// The data.
-    pub fn data(&self) -> &Points {
-        &self.points
+    /// The data, `n × d` (rows are points).
+    pub fn data(&self) -> ArrayView2<'_, f64> {
+        self.points.view()
     }
 
     /// The normalised weights (`1/n` each for an unweighted KDE).
@@ -482,33 +531,34 @@ impl GaussianKde {
         self.factor
     }
 
-    /// The weighted data covariance (d×d, row-major), as `np.cov(data,
-    /// aweights=w, bias=False)`.
-    pub fn data_covariance(&self) -> Vec<f64> {
-        self.data_cov.clone()
+    /// The weighted data covariance (d×d), as `np.cov(data, aweights=w,
+    /// bias=False)`.
+    pub fn data_covariance(&self) -> &Array2<f64> {
+        &self.data_cov
     }
 
-    /// The kernel covariance `data covariance × factor²` (d×d, row-major;
-    /// SciPy's `kde.covariance`).
-    pub fn kernel_covariance(&self) -> Vec<f64> {
-        self.kernel_cov.clone()
+    /// The kernel covariance `data covariance × factor²` (d×d; SciPy's
+    /// `kde.covariance`).
+    pub fn kernel_covariance(&self) -> &Array2<f64> {
+        &self.kernel_cov
     }
 
     /// The lower Cholesky factor of the kernel covariance (SciPy's
-    /// `kde.cho_cov`), d×d row-major.
-    pub fn kernel_cholesky(&self) -> Vec<f64> {
-        self.kernel_chol.clone()
+    /// `kde.cho_cov`), d×d.
+    pub fn kernel_cholesky(&self) -> &Array2<f64> {
+        &self.kernel_chol
     }
 
     /// The lower Cholesky factor of the data covariance.
-    pub fn data_cholesky(&self) -> Vec<f64> {
-        self.data_chol.clone()
+    pub fn data_cholesky(&self) -> &Array2<f64> {
+        &self.data_chol
     }
 
     /// Density at each point: `Σⱼ wⱼ N(x; xⱼ, Σ)`, summed exactly.
     ///
-    /// Errors if the points' dimension differs from the data's.
-    pub fn evaluate(&self, points: &Points) -> Result<Vec<f64>, KdeError> {
+    /// `points` is `m × d` (rows are points). Errors if the points'
+    /// dimension differs from the data's or a coordinate is not finite.
+    pub fn evaluate(&self, points: ArrayView2<'_, f64>) -> Result<Vec<f64>, KdeError> {
         let q = self.whiten(points)?;
         let mut s = self.sums().raw_sums(&q, false);
         let d = self.dim();
@@ -523,7 +573,7 @@ impl GaussianKde {
 
     /// Natural log of the density, without underflow: points far from all
     /// data get large negative values instead of `ln 0` (log-sum-exp).
-    pub fn log_density(&self, points: &Points) -> Result<Vec<f64>, KdeError> {
+    pub fn log_density(&self, points: ArrayView2<'_, f64>) -> Result<Vec<f64>, KdeError> {
         let q = self.whiten(points)?;
         let mut s = self.sums().raw_sums(&q, false);
         let d = self.dim();
@@ -604,9 +654,10 @@ impl GaussianKde {
     /// exact densities throughout.
     ///
     /// ```
-    /// use threatstat_kde::{GaussianKde, Points, Threshold};
+    /// use threatstat_kde::{Fit, GaussianKde, Threshold};
     /// let xs: Vec<f64> = (0..400).map(|i| ((i * 7919) % 400) as f64 / 40.0).chain([60.0]).collect();
-    /// let kde = GaussianKde::params().fit(&Points::new(1, xs).unwrap()).unwrap();
+    /// let x = ndarray::Array2::from_shape_vec((401, 1), xs).unwrap();
+    /// let kde = GaussianKde::params().fit(&x).unwrap();
     /// let large = kde.flag_low_density_large(Threshold::Contamination(0.01));
     /// assert_eq!(large.flags, kde.flag_low_density(Threshold::Contamination(0.01)));
     /// assert!(large.flags.flags[400]); // the outlier
@@ -766,54 +817,75 @@ fn normalised_weights(w: &[f64], n: usize) -> Result<Vec<f64>, KdeError> {
     Ok(w.iter().map(|x| x / s).collect())
 }
 
-/// The serialized form: inputs and the factor; everything else is recomputed
-/// (deterministically) on load.
-#[derive(Serialize)]
-struct KdeReprRef<'a> {
-    format_version: u32,
+/// The body of a KDE model file (format `threatstat-kde`, version 1): the
+/// inputs and the factor; everything else is recomputed (deterministically)
+/// on load.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KdeFile {
     bandwidth: Bandwidth,
     factor: f64,
-    points: &'a Points,
-    weights: &'a Option<Vec<f64>>,
-}
-
-#[derive(Deserialize)]
-struct KdeRepr {
-    format_version: u32,
-    bandwidth: Bandwidth,
-    factor: f64,
-    points: Points,
+    points: PointsFile,
     weights: Option<Vec<f64>>,
 }
 
-impl Serialize for GaussianKde {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        KdeReprRef {
-            format_version: MODEL_FORMAT_VERSION,
-            bandwidth: self.bandwidth,
-            factor: self.factor,
-            points: &self.points,
-            weights: &self.raw_weights,
-        }
-        .serialize(s)
-    }
+/// The data in a model file: dimension and row-major values.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PointsFile {
+    d: usize,
+    data: Vec<f64>,
 }
 
-impl<'de> Deserialize<'de> for GaussianKde {
-    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let r = KdeRepr::deserialize(de)?;
-        if r.format_version != MODEL_FORMAT_VERSION {
-            return Err(serde::de::Error::custom(format!(
-                "KDE format version {} is not supported (this build reads version \
-                 {MODEL_FORMAT_VERSION})",
-                r.format_version
-            )));
+/// A fitted KDE as a file: `{"format": "threatstat-kde", "version": 1,
+/// "bandwidth", "factor", "points": {"d", "data"}, "weights"}`.
+///
+/// ```
+/// use ndarray::array;
+/// use threatstat_kde::{Fit, GaussianKde, ModelFile};
+/// let kde = GaussianKde::params().fit(&array![[0.0, 1.0], [1.0, 0.0], [2.0, 2.5]]).unwrap();
+/// let json = kde.to_json().unwrap();
+/// assert!(json.starts_with(r#"{"format":"threatstat-kde","version":1,"#));
+/// let back = GaussianKde::from_json(&json).unwrap();
+/// assert_eq!(back.kernel_covariance(), kde.kernel_covariance());
+/// ```
+impl ModelFile for GaussianKde {
+    const FORMAT: &'static str = "threatstat-kde";
+    const VERSION: u32 = 1;
+    type Error = KdeError;
+    type File = KdeFile;
+
+    fn to_file(&self) -> Result<KdeFile, KdeError> {
+        Ok(KdeFile {
+            bandwidth: self.bandwidth,
+            factor: self.factor,
+            points: PointsFile {
+                d: self.dim(),
+                data: self.points.iter().copied().collect(),
+            },
+            weights: self.raw_weights.clone(),
+        })
+    }
+
+    /// Refits with the stored factor (no bandwidth selection on load), then
+    /// restores the rule's label; the file's data and weights are checked
+    /// as a fit checks them.
+    fn from_file(f: KdeFile) -> Result<GaussianKde, KdeError> {
+        let PointsFile { d, data } = f.points;
+        if d == 0 || !data.len().is_multiple_of(d) {
+            return Err(threatstat_core::Error::shape(
+                "points",
+                "`data` of a whole number of rows of `d` > 0 values",
+                format!("{} values, d = {d}", data.len()),
+            )
+            .into());
         }
-        // Refit with the stored factor (no bandwidth selection on load), then
-        // restore the rule's label.
-        let mut kde = GaussianKde::build(r.points, r.weights, Bandwidth::Factor(r.factor))
-            .map_err(serde::de::Error::custom)?;
-        kde.bandwidth = r.bandwidth;
+        let points = Array2::from_shape_vec((data.len() / d, d), data)
+            .map_err(|e| KdeError::Invalid(e.to_string()))?;
+        let mut params = GaussianKde::params().bandwidth(Bandwidth::Factor(f.factor));
+        if let Some(w) = f.weights {
+            params = params.weights(w);
+        }
+        let mut kde = params.fit(&points)?;
+        kde.bandwidth = f.bandwidth;
         Ok(kde)
     }
 }

@@ -1,6 +1,11 @@
 //! Kernel density estimation for security analytics: "how usual is this
 //! event for this population?" as a number, and the rare events flagged.
 //!
+//! Data and evaluation points are `ndarray` arrays or views, `n × d` with
+//! rows as points (a C-ordered NumPy array passes without a copy); the
+//! covariances are `Array2`. Inside, the sums, binning and FFT run on
+//! contiguous row-major slices.
+//!
 //! * [`GaussianKde`]: the Gaussian KDE of SciPy's `gaussian_kde` in d
 //!   dimensions: weights, effective sample size `neff = 1/Σwᵢ²`, Scott and
 //!   Silverman factors, the weighted data covariance exactly as SciPy computes
@@ -33,15 +38,16 @@
 //! grids. The tests enforce each of these bounds.
 //!
 //! ```
-//! use threatstat_kde::{flag_low_density, GaussianKde, Points, Threshold};
+//! use ndarray::{aview1, array, Axis};
+//! use threatstat_kde::{flag_low_density, Fit, GaussianKde, Threshold};
 //! // Hourly login counts of a user; 40 is unusual.
 //! let counts = [3.0, 4.0, 2.0, 5.0, 3.0, 4.0, 6.0, 3.0, 4.0, 5.0, 40.0, 4.0];
-//! let x = Points::from_1d(counts.to_vec()).unwrap();
+//! let x = aview1(&counts).insert_axis(Axis(1));     // 12 points, d = 1 (no copy)
 //! let kde = GaussianKde::params().fit(&x).unwrap();
 //! let loo = kde.loo_density();                      // each point scored without itself
 //! let flags = flag_low_density(&loo, Threshold::Contamination(0.05));
 //! assert_eq!(flags.indices(), vec![10]);
-//! let f = kde.evaluate(&Points::from_1d(vec![4.0, 40.0]).unwrap()).unwrap();
+//! let f = kde.evaluate(array![[4.0], [40.0]].view()).unwrap();
 //! assert!(f[0] > 10.0 * f[1]);
 //! ```
 //!
@@ -70,9 +76,10 @@ pub use fft::{
 pub use fft_grid::{GridEstimate, MAX_INTERNAL_POINTS, MAX_SPACING_BW, fft_kde_on_grid};
 pub use flag::{Flags, Threshold, flag_low_density};
 pub use gaussian::{
-    Bandwidth, GaussianKde, GaussianKdeParams, LargeFlags, LargeOptions, MODEL_FORMAT_VERSION,
+    Bandwidth, CheckedGaussianKdeParams, GaussianKde, GaussianKdeParams, KdeFile, LargeFlags,
+    LargeOptions,
 };
-pub use points::Points;
+pub use threatstat_core::model::{Fit, Merge, ModelFile, ParamGuard};
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]

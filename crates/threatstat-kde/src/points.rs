@@ -1,128 +1,74 @@
-//! [`Points`]: n points of dimension d, row-major.
+//! The data boundary: points arrive as `ndarray` views (rows are points)
+//! and are checked once here, so the inner loops can run on contiguous
+//! row-major slices.
 
 use crate::KdeError;
-use serde::{Deserialize, Serialize};
+use ndarray::{ArrayView2, CowArray, Ix2};
 
-/// `n` points in `d` dimensions stored row by row (`data[i * d + k]` is
-/// coordinate `k` of point `i`). Every coordinate is finite: the
-/// constructors reject NaN and ±inf, naming the row and column.
-///
-/// ```
-/// use threatstat_kde::Points;
-/// let p = Points::from_rows(&[vec![1.0, 2.0], vec![3.0, 4.0]]).unwrap();
-/// assert_eq!((p.len(), p.dim()), (2, 2));
-/// assert_eq!(p.row(1), &[3.0, 4.0]);
-/// assert_eq!(Points::new(2, vec![1.0, 2.0, 3.0, 4.0]).unwrap(), p);
-/// assert!(Points::new(1, vec![1.0, f64::NAN]).unwrap_err().to_string().contains("row 2"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "PointsRepr")]
-pub struct Points {
-    d: usize,
-    data: Vec<f64>,
-}
-
-#[derive(Deserialize)]
-struct PointsRepr {
-    d: usize,
-    data: Vec<f64>,
-}
-
-impl TryFrom<PointsRepr> for Points {
-    type Error = KdeError;
-    fn try_from(r: PointsRepr) -> Result<Self, KdeError> {
-        Points::new(r.d, r.data)
+/// `points` in row-major (standard) layout, borrowed when they already are
+/// (a C-ordered NumPy array, an `Array2`), copied otherwise (a transposed
+/// or column-major view). Errors: no columns, or a coordinate that is not
+/// finite (naming its 1-based row and column).
+pub(crate) fn checked_rows<'a>(
+    points: ArrayView2<'a, f64>,
+    what: &str,
+) -> Result<CowArray<'a, f64, Ix2>, KdeError> {
+    if points.ncols() == 0 {
+        return Err(threatstat_core::Error::shape(
+            what,
+            "at least one column (the dimension)",
+            "0 columns",
+        )
+        .into());
+    }
+    let bad = match points.as_slice() {
+        // Row-major: a flat scan (what an `Array2` or C-ordered array is).
+        Some(flat) => flat
+            .iter()
+            .position(|v| !v.is_finite())
+            .map(|at| ((at / points.ncols(), at % points.ncols()), flat[at])),
+        None => points
+            .indexed_iter()
+            .find(|(_, v)| !v.is_finite())
+            .map(|(ik, v)| (ik, *v)),
+    };
+    if let Some(((i, k), v)) = bad {
+        return Err(KdeError::Invalid(format!(
+            "{what}: row {}, column {}: expected a finite number, found {v}",
+            i + 1,
+            k + 1
+        )));
+    }
+    if points.is_standard_layout() {
+        Ok(CowArray::from(points))
+    } else {
+        Ok(CowArray::from(points.as_standard_layout().into_owned()))
     }
 }
 
-impl Points {
-    /// Points of dimension `d` from row-major `data` (`data.len()` must be a
-    /// multiple of `d`; zero points are allowed).
-    pub fn new(d: usize, data: Vec<f64>) -> Result<Self, KdeError> {
-        if d == 0 {
-            return Err(KdeError::Invalid("the dimension must be at least 1".into()));
-        }
-        if !data.len().is_multiple_of(d) {
-            return Err(KdeError::Invalid(format!(
-                "{} values do not make rows of {d} coordinates",
-                data.len()
-            )));
-        }
-        if let Some(i) = data.iter().position(|x| !x.is_finite()) {
-            return Err(KdeError::Invalid(format!(
-                "row {}, column {}: expected a finite number, found {}",
-                i / d + 1,
-                i % d + 1,
-                data[i]
-            )));
-        }
-        Ok(Points { d, data })
-    }
+/// The row-major values of a standard-layout array.
+pub(crate) fn row_major<'a>(a: &'a CowArray<'_, f64, Ix2>) -> &'a [f64] {
+    a.as_slice().expect("standard layout is contiguous")
+}
 
-    /// One-dimensional points.
-    pub fn from_1d(data: Vec<f64>) -> Result<Self, KdeError> {
-        Points::new(1, data)
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
 
-    /// Points from rows, which must all have the same, non-zero length.
-    pub fn from_rows(rows: &[Vec<f64>]) -> Result<Self, KdeError> {
-        let Some(first) = rows.first() else {
-            return Err(KdeError::Invalid(
-                "no rows, so the dimension is unknown; use Points::new(d, vec![])".into(),
-            ));
-        };
-        let d = first.len();
-        let mut data = Vec::with_capacity(d * rows.len());
-        for (i, r) in rows.iter().enumerate() {
-            if r.len() != d {
-                return Err(KdeError::Invalid(format!(
-                    "row {} has {} coordinates, row 1 has {d}",
-                    i + 1,
-                    r.len()
-                )));
-            }
-            data.extend_from_slice(r);
-        }
-        Points::new(d, data)
-    }
-
-    /// The dimension d.
-    pub fn dim(&self) -> usize {
-        self.d
-    }
-
-    /// The number of points n.
-    pub fn len(&self) -> usize {
-        self.data.len() / self.d
-    }
-
-    /// True when there are no points.
-    pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
-    }
-
-    /// Point `i` (its d coordinates).
-    pub fn row(&self, i: usize) -> &[f64] {
-        &self.data[i * self.d..(i + 1) * self.d]
-    }
-
-    /// The points one by one.
-    pub fn rows(&self) -> std::slice::ChunksExact<'_, f64> {
-        self.data.chunks_exact(self.d)
-    }
-
-    /// The row-major values.
-    pub fn as_slice(&self) -> &[f64] {
-        &self.data
-    }
-
-    /// Coordinate `k` of every point.
-    pub fn column(&self, k: usize) -> Vec<f64> {
-        self.rows().map(|r| r[k]).collect()
-    }
-
-    /// The row-major values, consuming the points.
-    pub fn into_vec(self) -> Vec<f64> {
-        self.data
+    #[test]
+    fn rows_are_checked_and_made_row_major() {
+        let a = array![[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]];
+        let t = a.t().to_owned(); // 2 × 3, its transpose view is column-major
+        let c = checked_rows(t.t(), "data").unwrap();
+        assert_eq!(row_major(&c), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        let bad = array![[1.0, 2.0], [3.0, f64::NAN]];
+        let e = checked_rows(bad.view(), "data").unwrap_err().to_string();
+        assert!(e.contains("row 2, column 2"), "{e}");
+        let none = ndarray::Array2::<f64>::zeros((3, 0));
+        assert!(matches!(
+            checked_rows(none.view(), "data"),
+            Err(KdeError::Core(threatstat_core::Error::Shape { .. }))
+        ));
     }
 }

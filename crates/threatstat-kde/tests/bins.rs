@@ -2,7 +2,8 @@
 //! bins, and the density equals the binned KDE computed from the values.
 
 use proptest::prelude::*;
-use threatstat_kde::{FftOptions, KernelSupport, LinearBins, fft_kde_1d_with};
+use threatstat_core::model::check_merge_law;
+use threatstat_kde::{FftOptions, KernelSupport, LinearBins, Merge, fft_kde_1d_with};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
@@ -23,13 +24,22 @@ proptest! {
         let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (data.len() + 1)).collect();
         cuts.extend([0, data.len()]);
         cuts.sort_unstable();
-        let mut merged = LinearBins::new(lo, hi, points).unwrap().support(support);
-        for w in cuts.windows(2).rev() {
-            let mut part = LinearBins::new(lo, hi, points).unwrap().support(support);
-            part.extend(&data[w[0]..w[1]]).unwrap();
-            merged.merge(&part).unwrap();
+        let parts: Vec<LinearBins> = cuts
+            .windows(2)
+            .rev()
+            .map(|w| {
+                let mut part = LinearBins::new(lo, hi, points).unwrap().support(support);
+                part.extend(&data[w[0]..w[1]]).unwrap();
+                part
+            })
+            .collect();
+        if let Err(e) = check_merge_law(&whole, &parts) {
+            return Err(TestCaseError::fail(e));
         }
-        prop_assert_eq!(&merged, &whole);
+        let mut merged = parts[0].clone();
+        for p in &parts[1..] {
+            merged.merge(p).unwrap();
+        }
         let (grid, density) = merged.density(bw).unwrap();
         let opts = FftOptions::default().bounds(vec![(lo, hi)]).support(support);
         let (grid2, want) = fft_kde_1d_with(&data, None, bw, points, &opts).unwrap();

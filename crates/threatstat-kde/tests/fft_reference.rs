@@ -4,11 +4,23 @@
 mod common;
 
 use common::{f, fv, generated_from, generated_weights, json};
+use ndarray::Array2;
 use serde_json::Value;
+use threatstat_kde::Fit;
 use threatstat_kde::{
-    Bandwidth, FftOptions, GaussianKde, KdeError, KernelSupport, Points, fft_kde_1d,
-    fft_kde_1d_with, fft_kde_2d, fft_kde_2d_with,
+    Bandwidth, FftOptions, GaussianKde, KdeError, KernelSupport, fft_kde_1d, fft_kde_1d_with,
+    fft_kde_2d, fft_kde_2d_with,
 };
+
+/// `values` as points of dimension `d` (rows are points).
+fn as_points(d: usize, values: Vec<f64>) -> Array2<f64> {
+    Array2::from_shape_vec((values.len() / d, d), values).unwrap()
+}
+
+/// Points from rows of equal length.
+fn from_rows(rows: &[Vec<f64>]) -> Array2<f64> {
+    as_points(rows[0].len(), rows.concat())
+}
 
 fn data_of(c: &Value) -> Vec<f64> {
     match c.get("generated") {
@@ -60,9 +72,9 @@ fn fft_densities_match_kdepy_on_the_same_grid() {
             check_axis(name, &grid, &c["axes"][0]);
             y
         } else {
-            let pts = Points::new(2, x).unwrap();
+            let pts = as_points(2, x);
             let (grid, y) =
-                fft_kde_2d_with(&pts, w.as_deref(), bw, [gp[0], gp[1]], &options).unwrap();
+                fft_kde_2d_with(pts.view(), w.as_deref(), bw, [gp[0], gp[1]], &options).unwrap();
             let ax: Vec<f64> = (0..gp[0]).map(|i| grid.row(i * gp[1])[0]).collect();
             let ay: Vec<f64> = (0..gp[1]).map(|j| grid.row(j)[1]).collect();
             check_axis(name, &ax, &c["axes"][0]);
@@ -96,11 +108,9 @@ fn fft_is_close_to_the_exact_kde_with_a_wide_support() {
     let (grid, y) = fft_kde_1d_with(&x, None, h, 2048, &opts).unwrap();
     let kde = GaussianKde::params()
         .bandwidth(Bandwidth::StdDev(h))
-        .fit(&Points::from_1d(x).unwrap())
+        .fit(&as_points(1, x))
         .unwrap();
-    let exact = kde
-        .evaluate(&Points::from_1d(grid.clone()).unwrap())
-        .unwrap();
+    let exact = kde.evaluate(as_points(1, grid.clone()).view()).unwrap();
     let peak = exact.iter().cloned().fold(0.0, f64::max);
     for (a, b) in y.iter().zip(&exact) {
         assert!((a - b).abs() < 2e-4 * peak, "{a} vs {b}");
@@ -111,8 +121,8 @@ fn fft_is_close_to_the_exact_kde_with_a_wide_support() {
 
 #[test]
 fn fft_2d_integrates_to_one() {
-    let xy = Points::new(2, common::generated(5_000, 2, 9)).unwrap();
-    let (grid, y) = fft_kde_2d(&xy, None, 0.3, [80, 60]).unwrap();
+    let xy = as_points(2, common::generated(5_000, 2, 9));
+    let (grid, y) = fft_kde_2d(xy.view(), None, 0.3, [80, 60]).unwrap();
     let dx = grid.row(60)[0] - grid.row(0)[0];
     let dy = grid.row(1)[1] - grid.row(0)[1];
     let mass = y.iter().sum::<f64>() * dx * dy;
@@ -141,10 +151,10 @@ fn fft_errors() {
     // A user grid must contain the data strictly.
     let opts = FftOptions::default().bounds(vec![(1.0, 10.0)]);
     assert!(fft_kde_1d_with(&x, None, 1.0, 16, &opts).is_err());
-    let xy = Points::from_rows(&[vec![0.0, 1.0], vec![1.0, 0.0]]).unwrap();
+    let xy = from_rows(&[vec![0.0, 1.0], vec![1.0, 0.0]]);
     assert!(matches!(
-        fft_kde_2d(&Points::from_1d(x.to_vec()).unwrap(), None, 1.0, [8, 8]),
+        fft_kde_2d(as_points(1, x.to_vec()).view(), None, 1.0, [8, 8]),
         Err(KdeError::DimensionMismatch { .. })
     ));
-    assert!(fft_kde_2d(&xy, None, 1.0, [8, 8]).is_ok());
+    assert!(fft_kde_2d(xy.view(), None, 1.0, [8, 8]).is_ok());
 }

@@ -4,9 +4,21 @@
 mod common;
 
 use common::{fv, json};
+use ndarray::Array2;
+use threatstat_kde::Fit;
 use threatstat_kde::{
-    Bandwidth, GaussianKde, Points, Threshold, flag_low_density, numeric::np_quantile_sorted,
+    Bandwidth, GaussianKde, Threshold, flag_low_density, numeric::np_quantile_sorted,
 };
+
+/// `values` as points of dimension `d` (rows are points).
+fn as_points(d: usize, values: Vec<f64>) -> Array2<f64> {
+    Array2::from_shape_vec((values.len() / d, d), values).unwrap()
+}
+
+/// Points from rows of equal length.
+fn from_rows(rows: &[Vec<f64>]) -> Array2<f64> {
+    as_points(rows[0].len(), rows.concat())
+}
 
 #[test]
 fn contamination_thresholds_are_numpy_quantiles() {
@@ -56,7 +68,7 @@ fn planted_outliers_are_flagged_by_leave_one_out_density() {
     rows.push(vec![3.0, 12.0]);
     rows.push(vec![23.0, 2.0]);
     rows.push(vec![2.5, 11.5]);
-    let pts = Points::from_rows(&rows).unwrap();
+    let pts = from_rows(&rows);
     let kde = GaussianKde::params()
         .bandwidth(Bandwidth::Silverman)
         .fit(&pts)
@@ -66,6 +78,6 @@ fn planted_outliers_are_flagged_by_leave_one_out_density() {
     // In-sample densities keep each point's own kernel: the isolated points
     // look less unusual than they are.
     let loo = kde.loo_density();
-    let full = kde.evaluate(&pts).unwrap();
+    let full = kde.evaluate(pts.view()).unwrap();
     assert!(full[401] > 100.0 * loo[401]);
 }

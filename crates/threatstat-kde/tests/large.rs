@@ -2,7 +2,14 @@
 //! with exact densities wherever it says so, on samples that take the grid
 //! path (the size limit lowered so the tests stay quick).
 
-use threatstat_kde::{GaussianKde, GaussianKdeParams, LargeOptions, Points, Threshold};
+use ndarray::Array2;
+use threatstat_kde::Fit;
+use threatstat_kde::{GaussianKde, GaussianKdeParams, LargeOptions, Threshold};
+
+/// `values` as points of dimension `d` (rows are points).
+fn as_points(d: usize, values: Vec<f64>) -> Array2<f64> {
+    Array2::from_shape_vec((values.len() / d, d), values).unwrap()
+}
 
 /// Deterministic normal draws (xorshift + Box-Muller).
 struct Draws(u64);
@@ -94,7 +101,7 @@ fn check(kde: &GaussianKde, threshold: Threshold) -> f64 {
 #[test]
 fn two_dimensions_match_the_exact_flags() {
     let kde = GaussianKde::params()
-        .fit(&Points::new(2, sample(4_000, 2, 7)).unwrap())
+        .fit(&as_points(2, sample(4_000, 2, 7)))
         .unwrap();
     for t in [
         Threshold::Contamination(0.01),
@@ -114,14 +121,14 @@ fn two_dimensions_match_the_exact_flags() {
 #[test]
 fn one_dimension_and_weights_match_the_exact_flags() {
     let kde = GaussianKde::params()
-        .fit(&Points::new(1, sample(5_000, 1, 11)).unwrap())
+        .fit(&as_points(1, sample(5_000, 1, 11)))
         .unwrap();
     check(&kde, Threshold::Contamination(0.02));
     let x = sample(3_000, 2, 3);
     let w: Vec<f64> = (0..3_000).map(|i| 1.0 + (i % 5) as f64).collect();
     let kde = GaussianKdeParams::default()
         .weights(w)
-        .fit(&Points::new(2, x).unwrap())
+        .fit(&as_points(2, x))
         .unwrap();
     check(&kde, Threshold::Contamination(0.05));
 }
@@ -129,7 +136,7 @@ fn one_dimension_and_weights_match_the_exact_flags() {
 #[test]
 fn small_samples_and_many_dimensions_are_exact() {
     let kde = GaussianKde::params()
-        .fit(&Points::new(3, sample(1_500, 1, 5)).unwrap())
+        .fit(&as_points(3, sample(1_500, 1, 5)))
         .unwrap();
     let large = kde.flag_low_density_large_with(Threshold::Contamination(0.05), &opts());
     assert_eq!((large.grid_cells, large.refined), (0, 500));

@@ -5,8 +5,20 @@
 mod common;
 
 use common::{f, fv, json, opt_fv, rel};
+use ndarray::Array2;
 use serde_json::Value;
-use threatstat_kde::{Bandwidth, GaussianKde, KdeError, Points};
+use threatstat_kde::{Bandwidth, GaussianKde, KdeError};
+use threatstat_kde::{Fit, ModelFile};
+
+/// `values` as points of dimension `d` (rows are points).
+fn as_points(d: usize, values: Vec<f64>) -> Array2<f64> {
+    Array2::from_shape_vec((values.len() / d, d), values).unwrap()
+}
+
+/// Points from rows of equal length.
+fn from_rows(rows: &[Vec<f64>]) -> Array2<f64> {
+    as_points(rows[0].len(), rows.concat())
+}
 
 fn bandwidth_of(c: &Value) -> Bandwidth {
     if let Some(label) = c.get("bandwidth").and_then(|b| b.as_str()) {
@@ -25,10 +37,10 @@ fn bandwidth_of(c: &Value) -> Bandwidth {
     }
 }
 
-fn fit(c: &Value) -> (GaussianKde, Points) {
+fn fit(c: &Value) -> (GaussianKde, Array2<f64>) {
     let d = c["d"].as_u64().unwrap() as usize;
-    let data = Points::new(d, fv(&c["data"])).unwrap();
-    let points = Points::new(d, fv(&c["points"])).unwrap();
+    let data = as_points(d, fv(&c["data"]));
+    let points = as_points(d, fv(&c["points"]));
     let mut params = GaussianKde::params().bandwidth(bandwidth_of(c));
     if let Some(w) = opt_fv(&c["weights"]) {
         params = params.weights(w);
@@ -104,7 +116,7 @@ fn densities_match_scipy_to_1e_10() {
     for c in cases() {
         let name = c["name"].as_str().unwrap();
         let (kde, points) = fit(&c);
-        let ours = kde.evaluate(&points).unwrap();
+        let ours = kde.evaluate(points.view()).unwrap();
         let want = fv(&c["pdf"]);
         for (i, (a, b)) in ours.iter().zip(&want).enumerate() {
             if *b < 1e-300 {
@@ -126,7 +138,7 @@ fn log_densities_match_scipy() {
     for c in cases() {
         let name = c["name"].as_str().unwrap();
         let (kde, points) = fit(&c);
-        let ours = kde.log_density(&points).unwrap();
+        let ours = kde.log_density(points.view()).unwrap();
         let pdf = fv(&c["pdf"]);
         for (i, (a, b)) in ours.iter().zip(fv(&c["logpdf"])).enumerate() {
             // SciPy's logpdf is NaN when a weight is 0 (log 0 in its running
@@ -171,7 +183,7 @@ fn one_dimensional_bandwidth_rules_set_the_kernel_std() {
         let (kde, _) = fit(&c);
         let h = f(&c["kernel_std"]);
         assert!(
-            rel(kde.kernel_covariance()[0].sqrt(), h) < 1e-12,
+            rel(kde.kernel_covariance()[[0, 0]].sqrt(), h) < 1e-12,
             "{}",
             c["name"]
         );
@@ -187,39 +199,43 @@ fn offset_data_stay_accurate() {
         .find(|c| c["name"] == "d1_offset_1e6")
         .unwrap();
     let (kde, points) = fit(&c);
-    for (a, b) in kde.evaluate(&points).unwrap().iter().zip(fv(&c["pdf"])) {
+    for (a, b) in kde
+        .evaluate(points.view())
+        .unwrap()
+        .iter()
+        .zip(fv(&c["pdf"]))
+    {
         assert!(rel(*a, b) < 1e-9, "{a} vs {b}");
     }
 }
 
 #[test]
 fn degenerate_inputs_are_rejected_with_reasons() {
-    let one = Points::from_1d(vec![1.0]).unwrap();
+    let one = as_points(1, vec![1.0]);
     assert!(matches!(
         GaussianKde::params().fit(&one),
         Err(KdeError::Invalid(_))
     ));
-    let empty = Points::new(2, vec![]).unwrap();
+    let empty = as_points(2, vec![]);
     assert!(matches!(
         GaussianKde::params().fit(&empty),
         Err(KdeError::Empty(_))
     ));
-    let constant = Points::from_1d(vec![2.0; 10]).unwrap();
+    let constant = as_points(1, vec![2.0; 10]);
     let e = GaussianKde::params().fit(&constant).unwrap_err();
     assert!(matches!(e, KdeError::SingularCovariance(_)), "{e}");
     assert!(e.to_string().contains("all values are equal"));
-    let collinear = Points::from_rows(&[
+    let collinear = from_rows(&[
         vec![0.0, 0.0],
         vec![1.0, 2.0],
         vec![2.0, 4.0],
         vec![3.0, 6.0],
-    ])
-    .unwrap();
+    ]);
     assert!(matches!(
         GaussianKde::params().fit(&collinear),
         Err(KdeError::SingularCovariance(_))
     ));
-    let x = Points::from_1d(vec![0.0, 1.0, 3.0]).unwrap();
+    let x = as_points(1, vec![0.0, 1.0, 3.0]);
     assert!(matches!(
         GaussianKde::params().weights(vec![1.0, 2.0]).fit(&x),
         Err(KdeError::Invalid(_))
@@ -244,9 +260,22 @@ fn degenerate_inputs_are_rejected_with_reasons() {
         Bandwidth::Factor(f64::NAN),
         Bandwidth::StdDev(-1.0),
     ] {
-        assert!(GaussianKde::params().bandwidth(b).fit(&x).is_err());
+        let e = GaussianKde::params().bandwidth(b).fit(&x).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                KdeError::Core(threatstat_core::Error::Param {
+                    name: "bandwidth",
+                    ..
+                })
+            ),
+            "{e}"
+        );
     }
-    let xy = Points::from_rows(&[vec![0.0, 1.0], vec![1.0, 0.0], vec![2.0, 2.5]]).unwrap();
+    let nan = as_points(1, vec![0.0, f64::NAN, 3.0]);
+    let e = GaussianKde::params().fit(&nan).unwrap_err().to_string();
+    assert!(e.contains("row 2, column 1"), "{e}");
+    let xy = from_rows(&[vec![0.0, 1.0], vec![1.0, 0.0], vec![2.0, 2.5]]);
     for b in [
         Bandwidth::StdDev(0.5),
         Bandwidth::Isj,
@@ -256,7 +285,7 @@ fn degenerate_inputs_are_rejected_with_reasons() {
         assert!(e.to_string().contains("1-D"), "{e}");
     }
     let kde = GaussianKde::params().fit(&xy).unwrap();
-    let e = kde.evaluate(&x).unwrap_err();
+    let e = kde.evaluate(x.view()).unwrap_err();
     assert!(matches!(
         e,
         KdeError::DimensionMismatch {
@@ -265,7 +294,7 @@ fn degenerate_inputs_are_rejected_with_reasons() {
         }
     ));
     assert!(
-        kde.evaluate(&Points::new(2, vec![]).unwrap())
+        kde.evaluate(as_points(2, vec![]).view())
             .unwrap()
             .is_empty()
     );
@@ -273,13 +302,13 @@ fn degenerate_inputs_are_rejected_with_reasons() {
 
 #[test]
 fn far_points_have_finite_log_density_and_exact_tiny_density() {
-    let x = Points::from_1d(vec![0.0, 0.5, 1.0, 1.5]).unwrap();
+    let x = as_points(1, vec![0.0, 0.5, 1.0, 1.5]);
     let kde = GaussianKde::params()
         .bandwidth(Bandwidth::StdDev(0.5))
         .fit(&x)
         .unwrap();
-    let far = Points::from_1d(vec![19.0, 1e3]).unwrap();
-    let l = kde.log_density(&far).unwrap();
+    let far = as_points(1, vec![19.0, 1e3]);
+    let l = kde.log_density(far.view()).unwrap();
     // Nearest point 1.5 at 17.5 = 35 kernel sd: log N = -612.5 - ln(0.5 √(2π)) - ln 4 + ...
     let want: f64 = {
         let terms: Vec<f64> = [0.0f64, 0.5, 1.0, 1.5]
@@ -297,25 +326,41 @@ fn far_points_have_finite_log_density_and_exact_tiny_density() {
         l[0]
     );
     assert!(l[1] < -1e6 && l[1].is_finite());
-    let p = kde.evaluate(&far).unwrap();
+    let p = kde.evaluate(far.view()).unwrap();
     assert!(p[0] > 0.0 && p[0] < 1e-260, "{}", p[0]); // subnormal-free but tiny
     assert!((p[0].ln() - l[0]).abs() < 1e-9 * l[0].abs());
     assert_eq!(p[1], 0.0);
 }
 
 #[test]
-fn serde_round_trip_reproduces_the_fit() {
+fn model_file_round_trip_reproduces_the_fit() {
     let c = &cases()[4]; // weighted 1-D
     let (kde, points) = fit(c);
-    let s = serde_json::to_string(&kde).unwrap();
-    let back: GaussianKde = serde_json::from_str(&s).unwrap();
+    let s = kde.to_json().unwrap();
+    assert!(
+        s.starts_with(r#"{"format":"threatstat-kde","version":1,"bandwidth":"#),
+        "{s}"
+    );
+    for field in [
+        r#""factor":"#,
+        r#""points":{"d":1,"data":["#,
+        r#""weights":["#,
+    ] {
+        assert!(s.contains(field), "{field} in {s}");
+    }
+    let back = GaussianKde::from_json(&s).unwrap();
     assert_eq!(back.factor(), kde.factor());
     assert_eq!(back.bandwidth(), kde.bandwidth());
     assert_eq!(back.kernel_covariance(), kde.kernel_covariance());
     assert_eq!(
-        back.evaluate(&points).unwrap(),
-        kde.evaluate(&points).unwrap()
+        back.evaluate(points.view()).unwrap(),
+        kde.evaluate(points.view()).unwrap()
     );
-    let bad = s.replace("\"format_version\":1", "\"format_version\":99");
-    assert!(serde_json::from_str::<GaussianKde>(&bad).is_err());
+    let bad = s.replace("\"version\":1", "\"version\":99");
+    assert!(GaussianKde::from_json(&bad).is_err());
+    let ragged = s.replace("\"d\":1", "\"d\":0");
+    assert!(matches!(
+        GaussianKde::from_json(&ragged),
+        Err(KdeError::Core(threatstat_core::Error::Shape { .. }))
+    ));
 }

@@ -73,6 +73,7 @@ pub use mwu::{
     Alternative, CiMethod, MannWhitney, MannWhitneyParams, Method, MwuResult, NanPolicy,
 };
 pub use sample::RankSample;
+pub use threatstat_core::model::Merge;
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]

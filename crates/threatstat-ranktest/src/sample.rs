@@ -4,6 +4,8 @@
 use crate::RankTestError;
 use crate::rank::{Distinct, key, unkey};
 use std::collections::HashMap;
+use std::convert::Infallible;
+use threatstat_core::model::Merge;
 
 /// One sample of a rank test as its distinct values and how often each
 /// occurs: the sufficient statistic of every rank-based result of this
@@ -29,12 +31,12 @@ use std::collections::HashMap;
 /// [`NanPolicy`]: crate::NanPolicy
 ///
 /// ```
-/// use threatstat_ranktest::{MannWhitney, RankSample};
+/// use threatstat_ranktest::{MannWhitney, Merge, RankSample};
 /// let x = [3.0, 5.0, 5.0, 9.0, 12.0, 14.0];
 /// let y = [1.0, 2.0, 2.0, 4.0, 5.0, 6.0, 7.0];
 /// // Two partitions of x, counted separately, then merged.
 /// let mut sx = RankSample::from_values(&x[..2]).unwrap();
-/// sx.merge(&RankSample::from_values(&x[2..]).unwrap());
+/// sx.merge(&RankSample::from_values(&x[2..]).unwrap()).unwrap(); // cannot fail
 /// let sy = RankSample::from_values(&y).unwrap();
 /// let params = MannWhitney::params();
 /// let merged = params.test_samples(&sx, &sy).unwrap();
@@ -129,23 +131,6 @@ impl RankSample {
         Ok(())
     }
 
-    /// Adds the values of `other` (another partition of the same sample).
-    ///
-    /// ```
-    /// use threatstat_ranktest::RankSample;
-    /// let mut a = RankSample::from_values(&[1.0, 2.0]).unwrap();
-    /// a.merge(&RankSample::from_values(&[2.0, f64::NAN]).unwrap());
-    /// assert_eq!(a, RankSample::from_values(&[1.0, 2.0, 2.0, f64::NAN]).unwrap());
-    /// ```
-    pub fn merge(&mut self, other: &RankSample) {
-        for (&k, &c) in &other.counts {
-            let e = self.counts.entry(k).or_insert(0);
-            *e = e.saturating_add(c);
-        }
-        self.n = self.n.saturating_add(other.n);
-        self.nan = self.nan.saturating_add(other.nan);
-    }
-
     /// Number of values, NaN not included.
     pub fn len(&self) -> u64 {
         self.n
@@ -174,5 +159,28 @@ impl RankSample {
             values: kv.iter().map(|e| unkey(e.0)).collect(),
             counts: kv.iter().map(|e| e.1).collect(),
         }
+    }
+}
+
+impl Merge for RankSample {
+    type Error = Infallible;
+
+    /// Adds the values of `other` (another partition of the same sample).
+    ///
+    /// ```
+    /// use threatstat_ranktest::{Merge, RankSample};
+    /// let mut a = RankSample::from_values(&[1.0, 2.0]).unwrap();
+    /// a.merge(&RankSample::from_values(&[2.0, f64::NAN]).unwrap()).unwrap();
+    /// assert_eq!(a, RankSample::from_values(&[1.0, 2.0, 2.0, f64::NAN]).unwrap());
+    /// ```
+    /// Never fails: counts saturate instead of overflowing.
+    fn merge(&mut self, other: &RankSample) -> Result<(), Infallible> {
+        for (&k, &c) in &other.counts {
+            let e = self.counts.entry(k).or_insert(0);
+            *e = e.saturating_add(c);
+        }
+        self.n = self.n.saturating_add(other.n);
+        self.nan = self.nan.saturating_add(other.nan);
+        Ok(())
     }
 }

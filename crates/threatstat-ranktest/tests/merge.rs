@@ -2,17 +2,25 @@
 //! concatenated values, field for field, for every method.
 
 use proptest::prelude::*;
-use threatstat_ranktest::{Alternative, MannWhitney, Method, NanPolicy, RankSample};
+use threatstat_core::model::check_merge_law;
+use threatstat_ranktest::{Alternative, MannWhitney, Merge, Method, NanPolicy, RankSample};
 
-/// Splits `v` at the cut points and merges the parts' samples.
-fn merged(v: &[f64], cuts: &[usize]) -> RankSample {
+/// The samples of `v`'s parts, split at the cut points.
+fn parts(v: &[f64], cuts: &[usize]) -> Vec<RankSample> {
     let mut cuts: Vec<usize> = cuts.iter().map(|&c| c % (v.len() + 1)).collect();
     cuts.push(0);
     cuts.push(v.len());
     cuts.sort_unstable();
+    cuts.windows(2)
+        .map(|w| RankSample::from_values(&v[w[0]..w[1]]).unwrap())
+        .collect()
+}
+
+/// Splits `v` at the cut points and merges the parts' samples.
+fn merged(v: &[f64], cuts: &[usize]) -> RankSample {
     let mut s = RankSample::new();
-    for w in cuts.windows(2) {
-        s.merge(&RankSample::from_values(&v[w[0]..w[1]]).unwrap());
+    for p in parts(v, cuts) {
+        s.merge(&p).unwrap();
     }
     s
 }
@@ -31,6 +39,14 @@ fn values() -> impl Strategy<Value = Vec<f64>> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn merge_law(v in values(), cuts in proptest::collection::vec(0usize..50, 0..6)) {
+        let whole = RankSample::from_values(&v).unwrap();
+        if let Err(e) = check_merge_law(&whole, &parts(&v, &cuts)) {
+            return Err(TestCaseError::fail(e));
+        }
+    }
 
     #[test]
     fn merged_partitions_equal_the_whole(

@@ -13,4 +13,5 @@
 //! knows nothing of the methods): it is where a fitted model meets a file
 //! format or a figure.
 
+pub mod automation;
 pub mod markov;

@@ -9,19 +9,36 @@
 //! pandas drops the NaN pairs.
 
 use crate::args;
+use crate::numbers_args::NumberArgs;
 use clap::Args;
 use std::path::PathBuf;
 use threatstat_acf::autocorr::autocorrs;
-use threatstat_acf::io::read_series;
+use threatstat_acf::io::read_series_with;
 use threatstat_acf::{Acf, ljung_box};
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
+const EXAMPLES: &str = "Examples:
+  # Autocorrelation and Ljung-Box of the BMH daily message counts, 7 lags
+  threatstat acf --input data/bmh/txtdata.csv --lags 7
+  # pandas' Series.autocorr convention, written to a file
+  threatstat acf --input data/bmh/txtdata.csv --lags 7 --convention pandas --out acf.json";
+
 #[derive(Args)]
+#[command(after_help = EXAMPLES)]
 pub struct AcfArgs {
-    /// One number a line (`nan` allowed).
+    /// The series: one number a line, or one column (--column); `nan` is a
+    /// missing value; a blank line before the last value is an error.
+    #[arg(long = "input", alias = "series", value_name = "PATH")]
+    pub input: PathBuf,
+    #[command(flatten)]
+    pub numbers: NumberArgs,
+    /// The JSON result: a file, or `-` for standard output (the default).
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub out: PathBuf,
+    /// No notes on stderr (errors still print).
     #[arg(long)]
-    pub series: PathBuf,
+    pub quiet: bool,
     /// Number of lags.
     #[arg(long, default_value_t = 30, value_parser = args::int::<usize>(1, 1_000_000))]
     pub lags: usize,
@@ -58,7 +75,7 @@ fn report(a: &AcfArgs, conv: Convention, x: &[f64]) -> Result<serde_json::Value,
     if n <= a.lags {
         return Err(format!(
             "{}: --lags {} needs at least {} values, the series has {n}",
-            a.series.display(),
+            a.input.display(),
             a.lags,
             a.lags.saturating_add(1)
         ));
@@ -76,7 +93,7 @@ fn report(a: &AcfArgs, conv: Convention, x: &[f64]) -> Result<serde_json::Value,
     let lb = ljung_box(x, a.lags).map_err(|e| e.to_string())?;
     let nan = x.iter().filter(|v| v.is_nan()).count();
     Ok(serde_json::json!({
-        "series": a.series.display().to_string(),
+        "series": a.input.display().to_string(),
         "n": n,
         "nan": nan,
         "convention": if conv == Convention::Pandas { "pandas" } else { "statsmodels" },
@@ -93,14 +110,15 @@ pub fn run(a: AcfArgs) -> Res {
     if a.adjusted && conv == Convention::Pandas {
         return Err("--adjusted applies to the statsmodels convention only".into());
     }
-    let x = read_series(&a.series)?;
+    crate::outputs::prepare(&[Some(&a.input)], &[Some(&a.out)], &[])?;
+    let x = read_series_with(&a.input, &a.numbers.options(Default::default()))?;
     let doc = report(&a, conv, &x)?;
     let nan = x.iter().filter(|v| v.is_nan()).count();
-    if nan > 0 {
+    if nan > 0 && !a.quiet {
         eprintln!(
             "note: {} has {nan} NaN values; statsmodels' acf and Ljung-Box propagate them \
              (missing=\"none\": null){}",
-            a.series.display(),
+            a.input.display(),
             if conv == Convention::Pandas {
                 "; pandas' autocorr drops the NaN pairs"
             } else {
@@ -108,5 +126,5 @@ pub fn run(a: AcfArgs) -> Res {
             }
         );
     }
-    crate::print::print_json(&doc)
+    crate::print::write_json(&a.out, &doc)
 }

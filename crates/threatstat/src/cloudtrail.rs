@@ -15,26 +15,37 @@
 
 use crate::args;
 use clap::{Args, Subcommand, ValueEnum};
-use serde_json::json;
-use std::path::{Path, PathBuf};
-use threatstat_acf::automation::{PValues, Rule, detect};
+use std::path::PathBuf;
+use threatstat_acf::automation::{PValues, Rule};
 use threatstat_core::BadRowPolicy;
-use threatstat_core::atomic::{AtomicFile, write_atomically};
 use threatstat_datasets::cert::parse_day;
 use threatstat_datasets::cloudtrail::{
-    ApiKey, Bucket, CloudTrailGenerator, CloudTrailLoader, CloudTrailTruth, InputFormat,
-    PairCounts, PrincipalKey, TimeZones, Window,
+    ApiKey, Bucket, CloudTrailGenerator, InputFormat, PrincipalKey, TimeZones, Window,
 };
+use threatstat_workflow::automation::{self, AutomationError, AutomationParams};
 
-use threatstat_experiments::cloudtrail_automation as ct;
+const AUTOMATION_EXAMPLES: &str = "Examples:
+  # A generated 8-week log, then the Ljung-Box rule (FDR 5%) scored against its truth
+  threatstat cloudtrail generate --out ct-log
+  threatstat cloudtrail automation --input ct-log/cloudtrail --rule ljung-box --truth ct-log/truth.json --out ct-out
+  # The notebook's rule on the notebook CSV, two weeks only, no figures
+  threatstat cloudtrail automation --input ct-log/cloudtrail.csv --dates 2024-01-08..2024-01-21 --figures none --out ct-out";
+
+const GENERATE_EXAMPLES: &str = "Examples:
+  # 8 weeks, 12 people, 6 scheduled jobs (seed 1)
+  threatstat cloudtrail generate --out ct-log
+  # 4 weeks, gzipped JSON as CloudTrail delivers it, another seed
+  threatstat cloudtrail generate --days 28 --gzip --seed 7 --out ct-log";
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 #[derive(Subcommand)]
 pub enum CloudtrailCmd {
     /// Rank (principal, API) pairs by evidence of automation.
+    #[command(after_help = AUTOMATION_EXAMPLES)]
     Automation(AutomationArgs),
     /// Write a generated multi-week CloudTrail log (JSON per day + notebook CSV) and its truth.
+    #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
 }
 
@@ -118,7 +129,7 @@ pub struct AutomationArgs {
     #[arg(long, value_enum, default_value = "permutation")]
     pub p_values: PValuesArg,
     /// Seed of the permutations (same seed and input, same flags).
-    #[arg(long, default_value_t = threatstat_acf::permutation::DEFAULT_SEED)]
+    #[arg(long, default_value_t = threatstat_core::rng::DEFAULT_SEED)]
     pub seed: u64,
     /// Count calls per hour instead of per day.
     #[arg(long)]
@@ -132,9 +143,9 @@ pub struct AutomationArgs {
     /// Input format.
     #[arg(long, value_enum, default_value = "auto")]
     pub format: FormatArg,
-    /// Observation window FIRST..LAST (UTC days, inclusive) [default: first to last day with a record].
-    #[arg(long)]
-    pub window: Option<String>,
+    /// Observation dates FIRST..LAST (UTC days, inclusive) [default: first to last day with a record].
+    #[arg(long, alias = "window", value_name = "FIRST..LAST")]
+    pub dates: Option<String>,
     /// Reject event times that are not UTC instead of converting them.
     #[arg(long)]
     pub require_utc: bool,
@@ -150,9 +161,12 @@ pub struct AutomationArgs {
     /// Ground truth of a generated log: adds precision and recall to summary.json.
     #[arg(long)]
     pub truth: Option<PathBuf>,
-    /// Output directory (created if needed).
-    #[arg(long)]
+    /// Output directory (created if needed): pairs.csv, figures/, summary.json.
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// No summary lines on stderr (errors still print).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Args)]
@@ -170,14 +184,17 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 6, value_parser = args::int::<usize>(0, 1000))]
     pub automated: usize,
     /// Seed (same seed, same files).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = threatstat_core::rng::DEFAULT_SEED)]
     pub seed: u64,
     /// Gzip the JSON files (as CloudTrail delivers them).
     #[arg(long)]
     pub gzip: bool,
     /// Output directory: cloudtrail/ (JSON per day), cloudtrail.csv, truth.json.
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// No summary line on stderr (errors still print).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 pub fn run(c: CloudtrailCmd) -> Res {
@@ -200,6 +217,9 @@ fn generate(a: &GenerateArgs) -> Res {
     let files = log.write_dir(&a.out)?;
     run.finish()?;
     let t = log.truth();
+    if a.quiet {
+        return Ok(());
+    }
     eprintln!(
         "wrote {} records ({} to {}, {} people, {} automated pairs) -> {} ({} JSON files in cloudtrail/, cloudtrail.csv, truth.json)",
         t.records,
@@ -213,70 +233,10 @@ fn generate(a: &GenerateArgs) -> Res {
     Ok(())
 }
 
-/// The CloudTrail-looking files under `dir`, sorted, recursively.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), threatstat_core::Error> {
-    let io = |e| threatstat_core::Error::io(dir, e);
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(io)?;
-    entries.sort();
-    for p in entries {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') {
-            continue;
-        }
-        if p.is_dir() {
-            walk(&p, out)?;
-        } else {
-            let base = name.strip_suffix(".gz").unwrap_or(&name);
-            if [".json", ".jsonl", ".csv"]
-                .iter()
-                .any(|s| base.ends_with(s))
-            {
-                out.push(p);
-            }
-        }
-    }
-    Ok(())
-}
-
-fn inputs(args: &[PathBuf]) -> Result<Vec<PathBuf>, Box<dyn std::error::Error + Send + Sync>> {
-    let mut files = Vec::new();
-    for p in args {
-        if p.is_dir() {
-            let before = files.len();
-            walk(p, &mut files)?;
-            if files.len() == before {
-                return Err(format!(
-                    "{}: no *.json, *.jsonl or *.csv files (optionally .gz) in this directory",
-                    p.display()
-                )
-                .into());
-            }
-        } else {
-            files.push(p.clone());
-        }
-    }
-    Ok(files)
-}
-
-/// A CSV cell of a float: shortest round-trip text, `NaN` for NaN.
-fn num(x: f64) -> String {
-    if x.is_nan() {
-        "NaN".into()
-    } else {
-        format!("{x:?}")
-    }
-}
-
-fn automation(a: &AutomationArgs) -> Res {
-    let t0 = std::time::Instant::now();
-    let bucket = if a.hourly { Bucket::Hour } else { Bucket::Day };
+/// The workflow's settings from the arguments.
+fn params(
+    a: &AutomationArgs,
+) -> Result<AutomationParams, Box<dyn std::error::Error + Send + Sync>> {
     let lags = a.lags.unwrap_or(if a.hourly { 168 } else { 7 });
     let rule = match a.rule {
         RuleArg::Notebook => Rule::Notebook {
@@ -292,221 +252,63 @@ fn automation(a: &AutomationArgs) -> Res {
             },
         },
     };
-    let window = a.window.as_deref().map(str::parse::<Window>).transpose()?;
-    let principal = match a.principal {
-        PrincipalArg::Role => PrincipalKey::Role,
-        PrincipalArg::Arn => PrincipalKey::Arn,
-    };
-    let loader = CloudTrailLoader::new()
-        .bucket(bucket)
-        .window(window)
-        .principal(principal)
-        .api(match a.api {
+    let dates = a
+        .dates
+        .as_deref()
+        .map(str::parse::<Window>)
+        .transpose()
+        .map_err(|e| format!("--dates: {e}"))?;
+    Ok(AutomationParams {
+        rule,
+        bucket: if a.hourly { Bucket::Hour } else { Bucket::Day },
+        principal: match a.principal {
+            PrincipalArg::Role => PrincipalKey::Role,
+            PrincipalArg::Arn => PrincipalKey::Arn,
+        },
+        api: match a.api {
             ApiArg::Name => ApiKey::EventName,
             ApiArg::SourceName => ApiKey::SourceAndName,
-        })
-        .format(match a.format {
+        },
+        format: match a.format {
             FormatArg::Auto => InputFormat::Auto,
             FormatArg::Csv => InputFormat::Csv,
             FormatArg::Json => InputFormat::Json,
-        })
-        .time_zones(if a.require_utc {
+        },
+        dates,
+        time_zones: if a.require_utc {
             TimeZones::RequireUtc
         } else {
             TimeZones::Convert
-        })
-        .bad_rows(if a.skip_bad_rows {
+        },
+        bad_rows: if a.skip_bad_rows {
             BadRowPolicy::Skip
         } else {
             BadRowPolicy::Error
-        });
-    let truth = a.truth.as_ref().map(CloudTrailTruth::read).transpose()?;
-    let files = inputs(&a.input)?;
-    // Files are read on all cores and merged in input order (the same
-    // table as reading them one by one).
-    let table = loader.load_parallel(&files, 0)?;
-    let summary = table.summary();
-    if table.skip_report().skipped > 0 {
-        eprintln!("{}", table.skip_report());
-    }
-    eprintln!("{summary}");
-    let series: Vec<PairCounts> = table.series();
-    if series.is_empty() {
-        let inputs: Vec<String> = a.input.iter().map(|p| p.display().to_string()).collect();
-        return Err(format!(
-            "{}: no valid CloudTrail record (nothing to score)",
-            inputs.join(", ")
-        )
-        .into());
-    }
-    let input = ct::pair_series(&series);
-    let periods = input.iter().map(|p| p.counts.len()).max().unwrap_or(0);
-    // Threshold and FDR are range-checked by clap; what is left is --lags.
-    let unit = if a.hourly { "hours" } else { "days" };
-    rule.check(periods)
-        .map_err(|e| format!("--lags: {e} (the series have {periods} {unit})"))?;
-    let detections = detect(&input, &rule);
-    let index: std::collections::HashMap<(&str, &str), usize> = series
-        .iter()
-        .enumerate()
-        .map(|(i, p)| ((p.principal.as_str(), p.api.as_str()), i))
-        .collect();
-    let window = summary.window.expect("series exist, so a window");
+        },
+        figure_formats: match a.figures {
+            FigureArg::Png => vec!["png"],
+            FigureArg::Svg => vec!["svg"],
+            FigureArg::Both => vec!["png", "svg"],
+            FigureArg::None => vec![],
+        },
+        max_figures: a.max_figures,
+        truth: a.truth.clone(),
+    })
+}
 
-    // manifest.json, written last, lists this run's files.
-    let run = threatstat_core::manifest::Run::begin(&a.out)?;
-    // Figures of the top flagged pairs.
-    let mut figures: Vec<Option<String>> = vec![None; detections.len()];
-    let exts: &[&str] = match a.figures {
-        FigureArg::Png => &["png"],
-        FigureArg::Svg => &["svg"],
-        FigureArg::Both => &["png", "svg"],
-        FigureArg::None => &[],
-    };
-    let flagged: Vec<usize> = (0..detections.len())
-        .filter(|&i| detections[i].flagged)
-        .collect();
-    if !exts.is_empty() && !flagged.is_empty() {
-        let dir = a.out.join("figures");
-        std::fs::create_dir_all(&dir).map_err(|e| threatstat_core::Error::io(&dir, e))?;
-        for (rank, &i) in flagged.iter().take(a.max_figures).enumerate() {
-            let d = &detections[i];
-            let p = &series[index[&(d.principal.as_str(), d.api.as_str())]];
-            let name = format!("{:03}-{}", rank + 1, ct::slug(&d.principal, &d.api));
-            for ext in exts {
-                let path = dir.join(format!("{name}.{ext}"));
-                ct::figure(&path, p, d, &rule, lags)?;
+fn automation(a: &AutomationArgs) -> Res {
+    let params = params(a)?;
+    match automation::run(&a.input, &params, &a.out) {
+        Ok(report) => {
+            if !a.quiet {
+                for note in &report.notes {
+                    eprintln!("{note}");
+                }
             }
-            figures[i] = Some(format!("figures/{name}.{}", exts[0]));
+            Ok(())
         }
+        // Threshold and FDR are range-checked by clap; what is left is --lags.
+        Err(e @ AutomationError::TooFewPeriods { .. }) => Err(format!("--lags: {e}").into()),
+        Err(e) => Err(e.into()),
     }
-
-    // pairs.csv, ranked.
-    let pairs_path = a.out.join("pairs.csv");
-    let mut w = csv::Writer::from_writer(AtomicFile::create(&pairs_path)?);
-    w.write_record([
-        "principal",
-        "api",
-        "flagged",
-        "score",
-        "max_abs_acf",
-        "best_lag",
-        "ljung_box_q",
-        "ljung_box_p",
-        "q_value",
-        "dominant_period",
-        "n_days",
-        "total",
-        "n_buckets",
-        "figure",
-        "p_value",
-        "p_low",
-        "permutations",
-    ])?;
-    for (d, fig) in detections.iter().zip(&figures) {
-        w.write_record([
-            d.principal.clone(),
-            d.api.clone(),
-            d.flagged.to_string(),
-            num(d.score),
-            num(d.max_abs_acf),
-            d.best_lag.to_string(),
-            num(d.ljung_box_q),
-            num(d.ljung_box_p),
-            num(d.q_value),
-            d.dominant_period.map(num).unwrap_or_default(),
-            window.days().to_string(),
-            format!("{:.0}", d.total),
-            d.n.to_string(),
-            fig.clone().unwrap_or_default(),
-            num(d.p_value),
-            num(d.p_low),
-            d.permutations.to_string(),
-        ])?;
-    }
-    w.into_inner().map_err(|e| e.into_error())?.commit()?;
-
-    let n_flagged = flagged.len();
-    let unit = if a.hourly { "hours" } else { "days" };
-    let mut out = json!({
-        "command": "threatstat cloudtrail automation",
-        "inputs": files.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-        "load": {
-            "files": summary.files,
-            "csv_files": summary.csv_files,
-            "json_files": summary.json_files,
-            "records": summary.records,
-            "counted": summary.counted,
-            "skipped": summary.skipped,
-            "skipped_examples": table.skip_report().examples,
-            "outside_window": summary.outside_window,
-            "offset_times_converted": summary.offset_times,
-            "naive_times_as_utc": summary.naive_times,
-            "principals": summary.principals,
-            "arns": summary.arns,
-            "apis": summary.apis,
-            "principal_key": principal.to_string(),
-            "api_key": match a.api { ApiArg::Name => "eventName", ApiArg::SourceName => "eventSource:eventName" },
-        },
-        "bucket": bucket.name(),
-        "window": {
-            "first_day": threatstat_datasets::cert::format_day(window.first_day),
-            "last_day": threatstat_datasets::cert::format_day(window.last_day),
-            "days": window.days(),
-            "buckets": window.days() * bucket.per_day(),
-        },
-        "rule": match rule {
-            Rule::Notebook { lags, threshold } => json!({"name": "notebook", "lags": lags, "threshold": threshold,
-                "definition": "flagged when max over lags 1..=lags of |pandas Series.autocorr(k)| >= threshold; score = that maximum"}),
-            Rule::LjungBox { lags, fdr, p_values: PValues::Permutation { seed } } => json!({"name": "ljung-box", "lags": lags, "fdr": fdr,
-                "p_values": "permutation", "seed": seed,
-                "permutations": detections.iter().map(|d| d.permutations).sum::<u64>(),
-                "definition": "flagged when the Benjamini-Hochberg q-value of the permutation p-value of the Ljung-Box Q at lags (sequential Besag-Clifford p-value, sampled until BH's decision is settled; p_value is then the upper end of the interval [p_low, p_value] that holds it) <= fdr; score = -log10(chi-square p)"}),
-            Rule::LjungBox { lags, fdr, p_values: PValues::ChiSquare } => json!({"name": "ljung-box", "lags": lags, "fdr": fdr,
-                "p_values": "chi2",
-                "definition": "flagged when the Benjamini-Hochberg q-value of the chi-square Ljung-Box p-value at lags (statsmodels acorr_ljungbox) <= fdr; score = -log10(p); not valid on sparse pairs"}),
-        },
-        "lag_unit": unit,
-        "dominant_period_unit": unit,
-        "pairs": detections.len(),
-        "flagged": n_flagged,
-        "figures": figures.iter().filter(|f| f.is_some()).count(),
-        "top": detections.iter().filter(|d| d.flagged).take(20).map(|d| json!({
-            "principal": d.principal, "api": d.api, "score": ct::finite(d.score),
-            "max_abs_acf": ct::finite(d.max_abs_acf), "best_lag": d.best_lag,
-            "q_value": ct::finite(d.q_value), "dominant_period": d.dominant_period,
-            "total": d.total,
-        })).collect::<Vec<_>>(),
-    });
-    if let Some(t) = &truth {
-        let (ev, line) = ct::evaluate(
-            &detections,
-            t,
-            bucket,
-            a.truth.as_deref().unwrap_or(Path::new("")),
-        );
-        out["evaluation"] = ev;
-        eprintln!("{line}");
-    }
-    out["seconds"] = json!(t0.elapsed().as_secs_f64());
-    let summary_path = a.out.join("summary.json");
-    let json = serde_json::to_string_pretty(&out)? + "\n";
-    write_atomically(&summary_path, |w| {
-        std::io::Write::write_all(w, json.as_bytes())
-    })?;
-    run.finish()?;
-    eprintln!(
-        "{} pairs, {} flagged ({} rule, {} lags by {}) -> {} ({} figures)",
-        detections.len(),
-        n_flagged,
-        match a.rule {
-            RuleArg::Notebook => "notebook",
-            RuleArg::LjungBox => "ljung-box",
-        },
-        lags,
-        bucket.name(),
-        a.out.display(),
-        out["figures"]
-    );
-    Ok(())
 }

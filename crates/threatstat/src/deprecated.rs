@@ -52,6 +52,21 @@ pub const RENAMED: &[Renamed] = &[
         old: "scores",
         new: "input",
     },
+    Renamed {
+        command: "kde",
+        old: "data",
+        new: "input",
+    },
+    Renamed {
+        command: "acf",
+        old: "series",
+        new: "input",
+    },
+    Renamed {
+        command: "cloudtrail automation",
+        old: "window",
+        new: "dates",
+    },
 ];
 
 /// The subcommand words of `args` (program name excluded): the leading

@@ -2,22 +2,31 @@
 
 use crate::args;
 use clap::Args;
+use ndarray::{Array2, ArrayView2};
 use serde_json::json;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use threatstat_core::numbers::{Header, NumberOptions, read_numbers, read_points};
 use threatstat_core::{Error as CoreError, Location};
 use threatstat_kde::{
-    Bandwidth, FftOptions, GaussianKde, MAX_INTERNAL_POINTS, Points, fft_kde_1d_with,
-    fft_kde_on_grid,
+    Bandwidth, FftOptions, Fit, GaussianKde, MAX_INTERNAL_POINTS, fft_kde_1d_with, fft_kde_on_grid,
 };
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
+const EXAMPLES: &str = "Examples:
+  # Density of the BMH daily message counts at 0, 10, ..., 70 (Scott's factor)
+  threatstat kde --input data/bmh/txtdata.csv --at data/bmh/txtdata.csv
+  # Improved Sheather-Jones bandwidth, the JSON written to a file
+  threatstat kde --input data/bmh/txtdata.csv --at data/bmh/txtdata.csv --bandwidth isj --out kde.json";
+
 #[derive(Args)]
+#[command(after_help = EXAMPLES)]
 pub struct KdeArgs {
-    /// Data: rows of d comma-separated numbers (a header row allowed).
-    #[arg(long)]
-    pub data: PathBuf,
+    /// Data: rows of d comma-separated numbers (a header line is detected;
+    /// see --no-header).
+    #[arg(long = "input", alias = "data", value_name = "PATH")]
+    pub input: PathBuf,
     /// scott, silverman, normal-reference, isj, or a kernel standard deviation (1-D).
     #[arg(long)]
     pub bandwidth: Option<String>,
@@ -46,36 +55,67 @@ pub struct KdeArgs {
     /// a warning says when it may exceed 1e-3.
     #[arg(long, requires = "fft")]
     pub kdepy: bool,
+    /// The JSON result: a file, or `-` for standard output (the default).
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub out: PathBuf,
+    /// The first line of every input file is data, not a header (by default
+    /// a header is detected: every field a name, one not a number).
+    #[arg(long)]
+    pub no_header: bool,
+    /// No warnings on stderr (errors still print).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
-/// Fits the KDE to `--data` and prints JSON: `density` (one value per row of
+impl KdeArgs {
+    fn header(&self) -> Header {
+        if self.no_header {
+            Header::No
+        } else {
+            Header::Auto
+        }
+    }
+    /// Prints a warning unless --quiet.
+    fn warn(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("warning: {message}");
+        }
+    }
+}
+
+/// Fits the KDE to `--input` and writes JSON to `--out`: `density` (one value per row of
 /// `--at`), `factor`, `kernel_covariance` (d×d), and `neff`, `n`, `d`,
 /// `bandwidth`.
 pub fn run(a: KdeArgs) -> Res {
     let bandwidth = parse_bandwidth(a.bandwidth.as_deref(), a.factor)?;
-    let data = read_rows(&a.data)?;
-    let d = data.dim();
-    let at = read_rows(&a.at)?;
-    if at.dim() != d {
+    crate::outputs::prepare(
+        &[Some(&a.input), Some(&a.at), a.weights.as_deref()],
+        &[Some(&a.out)],
+        &[],
+    )?;
+    let data = read_points(&a.input, a.header())?;
+    let d = data.ncols();
+    let at = read_points(&a.at, a.header())?;
+    if at.ncols() != d {
         return Err(format!(
             "{}: the evaluation points have {} columns, the data ({}) have {d}",
             a.at.display(),
-            at.dim(),
-            a.data.display()
+            at.ncols(),
+            a.input.display()
         )
         .into());
     }
     let mut params = GaussianKde::params().bandwidth(bandwidth);
     let mut weights = None;
     if let Some(wpath) = &a.weights {
-        let w = read_weights(wpath)?;
-        if w.len() != data.len() {
+        let w = read_weights(wpath, a.header())?;
+        if w.len() != data.nrows() {
             return Err(format!(
                 "{}: {} weights for {} data rows in {}",
                 wpath.display(),
                 w.len(),
-                data.len(),
-                a.data.display()
+                data.nrows(),
+                a.input.display()
             )
             .into());
         }
@@ -85,8 +125,8 @@ pub fn run(a: KdeArgs) -> Res {
     let kde = params.fit(&data).map_err(|e| match (&e, bandwidth, d) {
         // Weights the fit cannot use: name the weights file (and line).
         (threatstat_kde::KdeError::Weights { index, .. }, _, _) => {
-            let wpath = a.weights.as_deref().unwrap_or(&a.data);
-            match index.map(|i| nth_data_line(wpath, i)) {
+            let wpath = a.weights.as_deref().unwrap_or(&a.input);
+            match index.map(|i| nth_data_line(wpath, i, a.header())) {
                 Some(Ok(line)) => format!("{}:{line}: {e}", wpath.display()),
                 _ => format!("{}: {e}", wpath.display()),
             }
@@ -95,14 +135,14 @@ pub fn run(a: KdeArgs) -> Res {
             "--bandwidth NUMBER is the kernel standard deviation of 1-D data; the data have {d} \
              columns (use --factor): {e}"
         ),
-        _ => format!("{}: {e}", a.data.display()),
+        _ => format!("{}: {e}", a.input.display()),
     })?;
     let cov = kde.kernel_covariance();
     let (density, fft) = if a.fft {
-        let (d, info) = fft_on_grid(&data, weights.as_deref(), cov[0].sqrt(), &at, &a)?;
+        let (d, info) = fft_on_grid(&data, weights.as_deref(), cov[[0, 0]].sqrt(), &at, &a)?;
         (d, Some(info))
     } else {
-        (kde.evaluate(&at)?, None)
+        (kde.evaluate(at.view())?, None)
     };
     let mut out = json!({
         "n": kde.n(),
@@ -110,32 +150,33 @@ pub fn run(a: KdeArgs) -> Res {
         "bandwidth": bandwidth.name(),
         "factor": kde.factor(),
         "neff": kde.neff(),
-        "kernel_covariance": cov.chunks(d).collect::<Vec<_>>(),
+        "kernel_covariance": cov.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
         "density": density,
     });
     if let Some(info) = fft {
         out["fft"] = info;
     }
-    crate::print::print_json(&out)
+    crate::print::write_json(&a.out, &out)
 }
 
 /// The binned FFT density on the equidistant 1-D grid `at`.
 fn fft_on_grid(
-    data: &Points,
+    data: &Array2<f64>,
     weights: Option<&[f64]>,
     bw: f64,
-    at: &Points,
+    at: &Array2<f64>,
     a: &KdeArgs,
 ) -> Result<(Vec<f64>, serde_json::Value), Box<dyn std::error::Error + Send + Sync>> {
-    if data.dim() != 1 {
+    if data.ncols() != 1 {
         return Err(format!(
             "--fft is for 1-D data; {} has {} columns",
-            a.data.display(),
-            data.dim()
+            a.input.display(),
+            data.ncols()
         )
         .into());
     }
-    let g = at.as_slice();
+    let (x, g) = (column(data.view()), column(at.view()));
+    let g = &g[..];
     if g.len() < 2 {
         return Err(format!(
             "{}: --fft needs a grid of at least 2 points",
@@ -163,41 +204,40 @@ fn fft_on_grid(
     }
     let (lo, hi) = (g[0], g[g.len() - 1]);
     let context =
-        |e: threatstat_kde::KdeError| format!("{}, {}: {e}", a.data.display(), a.at.display());
+        |e: threatstat_kde::KdeError| format!("{}, {}: {e}", a.input.display(), a.at.display());
     if a.kdepy {
         let options = FftOptions::default().bounds(vec![(lo, hi)]);
-        let (_, y) =
-            fft_kde_1d_with(data.as_slice(), weights, bw, g.len(), &options).map_err(|e| {
-                context(e) + " (without --kdepy the kernel is cut at 8 bandwidths at any scale)"
-            })?;
+        let (_, y) = fft_kde_1d_with(&x, weights, bw, g.len(), &options).map_err(|e| {
+            context(e) + " (without --kdepy the kernel is cut at 8 bandwidths at any scale)"
+        })?;
         // What KDEpy's grid costs: the binning error bound of the module
         // threatstat_kde::fft_grid, and the mass on the grid.
         let spacing = step / bw;
         let bound = 1.6 * spacing * spacing;
         let mass = step * (y.iter().sum::<f64>() - (y[0] + y[y.len() - 1]) / 2.0);
         if bound > 1e-3 {
-            eprintln!(
-                "warning: --kdepy: the grid of {} spaces its points {spacing:.3} bandwidths apart; \
+            a.warn(&format!(
+                "--kdepy: the grid of {} spaces its points {spacing:.3} bandwidths apart; \
                  the binning error may reach {:.1e} of the density (drop --kdepy for a grid \
                  refined to 1/50 bandwidth)",
                 a.at.display(),
                 bound.min(1.0)
-            );
+            ));
         }
         warn_mass(mass, a);
         let info = json!({"mode": "kdepy", "spacing_bw": spacing, "relative_error_bound": bound, "mass_on_grid": mass});
         return Ok((y, info));
     }
-    let e = fft_kde_on_grid(data.as_slice(), weights, bw, lo, hi, g.len()).map_err(context)?;
+    let e = fft_kde_on_grid(&x, weights, bw, lo, hi, g.len()).map_err(context)?;
     if e.relative_error_bound > 1e-3 {
-        eprintln!(
-            "warning: {} is too wide for the internal grid ({} points at most): spacing {:.3} \
+        a.warn(&format!(
+            "{} is too wide for the internal grid ({} points at most): spacing {:.3} \
              bandwidths, binning error up to {:.1e}; use fewer or closer --at points",
             a.at.display(),
             MAX_INTERNAL_POINTS,
             e.internal_spacing_bw,
             e.relative_error_bound
-        );
+        ));
     }
     warn_mass(e.mass_on_grid, a);
     let info = json!({
@@ -214,13 +254,18 @@ fn fft_on_grid(
 /// Warns when more than 0.1% of the estimate's mass lies outside --at.
 fn warn_mass(mass: f64, a: &KdeArgs) {
     if mass < 0.999 {
-        eprintln!(
-            "warning: {:.2}% of the estimate's mass lies outside the range of {} (the densities \
+        a.warn(&format!(
+            "{:.2}% of the estimate's mass lies outside the range of {} (the densities \
              at its points are unaffected; widen it to see the tails)",
             100.0 * (1.0 - mass),
             a.at.display()
-        );
+        ));
     }
+}
+
+/// The one column of `n × 1` points.
+fn column(p: ArrayView2<'_, f64>) -> Vec<f64> {
+    p.column(0).to_vec()
 }
 
 fn parse_bandwidth(
@@ -254,130 +299,32 @@ fn parse_bandwidth(
     }
 }
 
-/// The fields of a line: comma-separated, trimmed, a pair of surrounding
-/// quotes removed (an unpaired quote stays, and the field is no number).
-fn fields(line: &str) -> Vec<&str> {
-    line.split(',')
-        .map(|f| {
-            let f = f.trim();
-            f.strip_prefix('"')
-                .and_then(|g| g.strip_suffix('"'))
-                .map_or(f, str::trim)
-        })
-        .collect()
-}
-
-/// Whether the first line's fields are a header: every one a name (not
-/// empty), some not a number. A line with an empty cell is data, and an
-/// error, not a header to drop.
-fn is_header(fs: &[&str]) -> bool {
+/// Whether the first line's fields are a header, as
+/// [`threatstat_core::numbers`] decides it under [`Header::Auto`].
+fn is_header(line: &str) -> bool {
+    let fs: Vec<&str> = line
+        .split(',')
+        .map(|f| f.trim().trim_matches('"').trim())
+        .collect();
     fs.iter().all(|f| !f.is_empty()) && fs.iter().any(|f| f.parse::<f64>().is_err())
 }
 
-/// Rows of d comma-separated finite numbers (gzip allowed); the first
-/// non-empty line may be a header (see [`is_header`]); blank lines only at
-/// the end.
-fn read_rows(path: &Path) -> Result<Points, CoreError> {
-    let reader = threatstat_core::reader::open(path)?;
-    let mut values = Vec::new();
-    let mut d: Option<(usize, u64)> = None;
-    let mut first = true;
-    let mut blank = threatstat_core::blank::BlankLines::default();
-    for (i, line) in reader.lines().enumerate() {
-        let lineno = i as u64 + 1;
-        let line = line.map_err(|e| line_error(path, lineno, e))?;
-        if blank.skip(path, lineno, &line)? {
-            continue;
-        }
-        let fs = fields(&line);
-        if first {
-            first = false;
-            if is_header(&fs) {
-                continue;
-            }
-        }
-        match d {
-            None => d = Some((fs.len(), lineno)),
-            Some((dim, at)) if dim != fs.len() => {
-                return Err(CoreError::parse(
-                    Location::file(path).at_line(lineno),
-                    format!(
-                        "expected {dim} comma-separated numbers (as on line {at}), found {}",
-                        fs.len()
-                    ),
-                ));
-            }
-            _ => {}
-        }
-        for (k, f) in fs.iter().enumerate() {
-            values.push(number(f, path, lineno, k)?);
-        }
-    }
-    let Some((dim, _)) = d else {
-        return Err(CoreError::parse(
-            Location::file(path),
-            "no data rows (expected rows of comma-separated numbers)",
-        ));
-    };
-    Ok(Points::new(dim, values).expect("rows are complete and finite"))
-}
-
-/// A read error on line `line`: invalid UTF-8 names the line, other
-/// errors (I/O, gzip) the file.
-fn line_error(path: &Path, line: u64, e: std::io::Error) -> CoreError {
-    // `BufRead::lines` reports invalid UTF-8 as InvalidData saying so.
-    if e.kind() == std::io::ErrorKind::InvalidData && e.to_string().contains("UTF-8") {
-        CoreError::parse(
-            Location::file(path).at_line(line),
-            "not UTF-8 text (expected comma-separated numbers)",
-        )
-    } else {
-        CoreError::io(path, e)
-    }
-}
-
-fn number(f: &str, path: &Path, line: u64, col: usize) -> Result<f64, CoreError> {
-    let loc = || {
-        Location::file(path)
-            .at_line(line)
-            .in_field(format!("column {}", col + 1))
-    };
-    match f.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(CoreError::parse(
-            loc(),
-            format!("expected a finite number, found `{f}` (NaN and infinities are not allowed)"),
-        )),
-        Err(_) => Err(CoreError::parse(
-            loc(),
-            format!("expected a number, found `{f}`"),
-        )),
-    }
-}
-
 /// One non-negative finite weight a line (a header line allowed).
-fn read_weights(path: &Path) -> Result<Vec<f64>, CoreError> {
-    let w = read_rows(path)?;
-    if w.dim() != 1 {
-        return Err(CoreError::parse(
-            Location::file(path),
-            format!("expected one weight a line, found {} columns", w.dim()),
-        ));
-    }
-    // Line numbers for messages: re-scan to map row -> line.
-    if let Some(i) = w.as_slice().iter().position(|x| *x < 0.0) {
-        let line = nth_data_line(path, i)?;
+fn read_weights(path: &Path, header: Header) -> Result<Vec<f64>, CoreError> {
+    let w = read_numbers(path, &NumberOptions::default().header(header))?;
+    if let Some(i) = w.iter().position(|x| *x < 0.0) {
+        let line = nth_data_line(path, i, header)?;
         return Err(CoreError::parse(
             Location::file(path).at_line(line),
-            format!("weights must be >= 0, found {}", w.as_slice()[i]),
+            format!("weights must be >= 0, found {}", w[i]),
         ));
     }
-    Ok(w.into_vec())
+    Ok(w)
 }
 
 /// The 1-based line number of data row `row` (skipping blank lines and a
 /// header).
-fn nth_data_line(path: &Path, row: usize) -> Result<u64, CoreError> {
+fn nth_data_line(path: &Path, row: usize, header: Header) -> Result<u64, CoreError> {
     let reader = threatstat_core::reader::open(path)?;
     let mut seen = 0usize;
     let mut first = true;
@@ -386,11 +333,10 @@ fn nth_data_line(path: &Path, row: usize) -> Result<u64, CoreError> {
         if line.trim().is_empty() {
             continue;
         }
-        if first {
-            first = false;
-            if is_header(&fields(&line)) {
-                continue;
-            }
+        if std::mem::take(&mut first)
+            && (header == Header::Yes || (header == Header::Auto && is_header(&line)))
+        {
+            continue;
         }
         if seen == row {
             return Ok(i as u64 + 1);

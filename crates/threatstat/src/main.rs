@@ -17,6 +17,7 @@ mod kde;
 mod lanl;
 mod markov;
 mod mwu;
+mod numbers_args;
 mod outputs;
 mod print;
 mod reading;

@@ -1,21 +1,36 @@
 //! `threatstat mwu`: Mann-Whitney U test (SciPy conventions).
 
+use crate::numbers_args::NumberArgs;
 use clap::Args;
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use threatstat_core::numbers::{Missing, read_numbers};
 use threatstat_core::{Error as CoreError, Location};
 use threatstat_ranktest::{Alternative, MannWhitney, Method};
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
+const EXAMPLES: &str = "Examples:
+  # Are the BMH daily message counts of the first 30 days lower than the rest? (bash)
+  threatstat mwu --x <(head -n 30 data/bmh/txtdata.csv) --y <(tail -n +31 data/bmh/txtdata.csv) --alternative less
+  # The asymptotic test without continuity correction, the JSON written to a file (bash)
+  threatstat mwu --x <(head -n 37 data/bmh/txtdata.csv) --y <(tail -n 37 data/bmh/txtdata.csv) --method asymptotic --no-continuity --out mwu.json";
+
 #[derive(Args)]
+#[command(after_help = EXAMPLES)]
 pub struct MwuArgs {
-    /// First sample: one number a line (or raw f64 with --f64le).
+    /// First sample: one number a line, or one column (--column); raw f64
+    /// with --f64le.
     #[arg(long)]
     pub x: PathBuf,
-    /// Second sample.
+    /// Second sample, as the first.
     #[arg(long)]
     pub y: PathBuf,
+    #[command(flatten)]
+    pub numbers: NumberArgs,
+    /// The JSON result: a file, or `-` for standard output (the default).
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub out: PathBuf,
     /// two-sided, less or greater.
     #[arg(long, default_value = "two-sided")]
     pub alternative: String,
@@ -26,15 +41,20 @@ pub struct MwuArgs {
     #[arg(long)]
     pub no_continuity: bool,
     /// Samples are raw little-endian f64 (gzip allowed).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["column", "no_header"])]
     pub f64le: bool,
 }
 
 pub fn run(a: MwuArgs) -> Res {
     let alternative: Alternative = a.alternative.parse()?;
     let method: Method = a.method.parse()?;
+    crate::outputs::prepare(&[Some(&a.x), Some(&a.y)], &[Some(&a.out)], &[])?;
     let read = |p: &Path| {
-        if a.f64le { read_f64le(p) } else { read_text(p) }
+        if a.f64le {
+            read_f64le(p)
+        } else {
+            read_numbers(p, &a.numbers.options(Missing::Reject))
+        }
     };
     let x = read(&a.x)?;
     let y = read(&a.y)?;
@@ -43,7 +63,7 @@ pub fn run(a: MwuArgs) -> Res {
         .method(method)
         .continuity(!a.no_continuity)
         .test(&x, &y)?;
-    crate::print::print_json(&r)
+    crate::print::write_json(&a.out, &r)
 }
 
 /// Why a value is refused: NaN and infinities have no place in the test.
@@ -54,57 +74,6 @@ fn non_finite(v: f64) -> Option<&'static str> {
         Some("infinite values are not accepted (remove or replace the value)")
     } else {
         None
-    }
-}
-
-/// One number a line (blank lines are skipped), gzip detected from the
-/// content; an unreadable line is an error naming the file and line.
-fn read_text(path: &Path) -> Result<Vec<f64>, CoreError> {
-    let mut r = threatstat_core::reader::open(path)?;
-    let mut out = Vec::new();
-    let mut buf = Vec::new();
-    let mut line = 0u64;
-    loop {
-        buf.clear();
-        let n = r
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| CoreError::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        line += 1;
-        let at = || Location::file(path).at_line(line);
-        let text = std::str::from_utf8(&buf)
-            .map_err(|_| CoreError::parse(at(), "the line is not valid UTF-8"))?
-            .trim();
-        if text.is_empty() {
-            continue;
-        }
-        let v: f64 = text.parse().map_err(|_| {
-            CoreError::parse(
-                at(),
-                format!("expected a number, found `{}`", shorten(text)),
-            )
-        })?;
-        if let Some(why) = non_finite(v) {
-            return Err(CoreError::parse(at(), format!("`{text}`: {why}")));
-        }
-        out.push(v);
-    }
-    if out.is_empty() {
-        return Err(CoreError::parse(
-            Location::file(path),
-            "no numbers in the file",
-        ));
-    }
-    Ok(out)
-}
-
-fn shorten(s: &str) -> String {
-    if s.chars().count() > 40 {
-        format!("{}…", s.chars().take(40).collect::<String>())
-    } else {
-        s.to_string()
     }
 }
 

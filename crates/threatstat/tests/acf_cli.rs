@@ -41,7 +41,7 @@ fn series_file(case: &str) -> PathBuf {
 fn run(args: &[&str], series: &Path) -> (bool, String, String) {
     let out = bin()
         .arg("acf")
-        .arg("--series")
+        .arg("--input")
         .arg(series)
         .args(args)
         .output()

@@ -95,12 +95,12 @@ fn blank_lines_inside_a_series_are_errors_naming_the_line() {
     let (at, post) = (at.to_str().unwrap(), post.to_str().unwrap());
     let cases: Vec<(Vec<&str>, &Path, &str)> = vec![
         (
-            vec!["acf", "--lags", "3", "--series"],
+            vec!["acf", "--lags", "3", "--input"],
             &series,
             "series.txt:4: blank line",
         ),
         (
-            vec!["kde", "--at", at, "--data"],
+            vec!["kde", "--at", at, "--input"],
             &series,
             "series.txt:4: blank line",
         ),
@@ -121,7 +121,7 @@ fn blank_lines_inside_a_series_are_errors_naming_the_line() {
     }
     // Blank lines at the end are fine.
     let tail = write(&d, "tail.txt", format!("{counts}\n\n").as_bytes());
-    let (ok, _, err) = run(bin().args(["acf", "--lags", "3", "--series"]).arg(&tail));
+    let (ok, _, err) = run(bin().args(["acf", "--lags", "3", "--input"]).arg(&tail));
     assert!(ok, "{err}");
 }
 

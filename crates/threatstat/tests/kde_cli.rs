@@ -78,7 +78,7 @@ fn check_case(name: &str, extra: &[&str]) {
     write_rows(&data, Some(&header), &floats(&c["data"]), d);
     write_rows(&at, None, &floats(&c["points"]), d);
     let mut cmd = bin();
-    cmd.args(["kde", "--data"]).arg(&data).arg("--at").arg(&at);
+    cmd.args(["kde", "--input"]).arg(&data).arg("--at").arg(&at);
     if !c["weights"].is_null() {
         let w = dir.join("w.txt");
         write_rows(&w, Some("weight"), &floats(&c["weights"]), 1);
@@ -130,7 +130,7 @@ fn expect_error(dir: &Path, data: &str, at: &str, extra: &[&str], needles: &[&st
     std::fs::write(&dp, data).unwrap();
     std::fs::write(&ap, at).unwrap();
     let (ok, _, err) = run(bin()
-        .args(["kde", "--data"])
+        .args(["kde", "--input"])
         .arg(&dp)
         .arg("--at")
         .arg(&ap)
@@ -244,7 +244,7 @@ fn output_lists_one_density_per_grid_row() {
     let (dp, ap) = (dir.join("d.csv"), dir.join("g.csv"));
     std::fs::write(&dp, "a,b\n0,0\n1,0.5\n0.2,1\n2,2\n\n").unwrap();
     std::fs::write(&ap, "0,0\n1,1\n5,5\n").unwrap();
-    let (ok, out, err) = run(bin().args(["kde", "--data"]).arg(&dp).arg("--at").arg(&ap));
+    let (ok, out, err) = run(bin().args(["kde", "--input"]).arg(&dp).arg("--at").arg(&ap));
     assert!(ok, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["density"].as_array().unwrap().len(), 3);
@@ -282,7 +282,7 @@ fn fft_matches_kdepy_on_its_grid() {
     write_rows(&dp, Some("bytes"), &x, 1);
     write_rows(&ap, None, &grid, 1);
     let (ok, out, err) = run(bin()
-        .args(["kde", "--bandwidth", "150", "--fft", "--kdepy", "--data"])
+        .args(["kde", "--bandwidth", "150", "--fft", "--kdepy", "--input"])
         .arg(&dp)
         .arg("--at")
         .arg(&ap));
@@ -303,7 +303,7 @@ fn fft_matches_kdepy_on_its_grid() {
     grid[7] += 0.3 * step;
     write_rows(&ap, None, &grid, 1);
     let (ok, _, err) = run(bin()
-        .args(["kde", "--bandwidth", "150", "--fft", "--kdepy", "--data"])
+        .args(["kde", "--bandwidth", "150", "--fft", "--kdepy", "--input"])
         .arg(&dp)
         .arg("--at")
         .arg(&ap));
@@ -324,7 +324,7 @@ fn non_utf8_data_names_the_line() {
     std::fs::write(&at, "0\n1\n").unwrap();
     let (ok, _, err) = run(bin()
         .arg("kde")
-        .arg("--data")
+        .arg("--input")
         .arg(&data)
         .arg("--at")
         .arg(&at));
@@ -369,7 +369,7 @@ fn fft_is_accurate_on_coarse_grids_and_byte_scale_data() {
         write_rows(&ap, None, &grid, 1);
         let eval = |extra: &[&str]| {
             let (ok, out, err) = run(bin()
-                .args(["kde", "--data"])
+                .args(["kde", "--input"])
                 .arg(&dp)
                 .arg("--at")
                 .arg(&ap)

@@ -162,17 +162,22 @@ fn bad_input_names_file_and_line() {
     let d = tmpdir("bad");
     let good = d.join("good.txt");
     write_lines(&good, &MALES);
-    let cases: [(&str, &[u8], &str); 5] = [
+    let cases: [(&str, &[u8], &str); 6] = [
         (
             "word.txt",
             b"1\n2\nabc\n4\n",
             ":3: expected a number, found `abc`",
         ),
-        ("nan.txt", b"1\n\nNaN\n", ":3: `NaN`: NaN is not accepted"),
+        (
+            "nan.txt",
+            b"1\nNaN\n",
+            ":2: expected a finite number, found `NaN`",
+        ),
+        ("blank.txt", b"1\n\n2\n", ":2: blank line"),
         (
             "inf.txt",
             b"1\n-inf\n",
-            ":2: `-inf`: infinite values are not accepted",
+            ":2: expected a finite number, found `-inf`",
         ),
         ("empty.txt", b"\n \n", "no numbers in the file"),
         (

@@ -90,7 +90,7 @@ fn a_closed_or_full_standard_output_is_no_panic() {
     let text: String = (0..300).map(|i| format!("{}\n", i % 7)).collect();
     std::fs::write(&series, text).unwrap();
     let cmds: Vec<Vec<std::ffi::OsString>> = vec![
-        vec!["acf".into(), "--series".into(), series.clone().into()],
+        vec!["acf".into(), "--input".into(), series.clone().into()],
         vec![
             "mwu".into(),
             "--x".into(),
@@ -100,7 +100,7 @@ fn a_closed_or_full_standard_output_is_no_panic() {
         ],
         vec![
             "kde".into(),
-            "--data".into(),
+            "--input".into(),
             series.clone().into(),
             "--at".into(),
             series.clone().into(),
