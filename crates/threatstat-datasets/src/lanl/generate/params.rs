@@ -62,8 +62,9 @@ use serde::{Deserialize, Serialize};
 /// are written hour by hour: memory is the users' state plus one hour of
 /// events, so 10^9 events need no more memory than 10^7.
 ///
-/// The same parameters (and red-team file) give byte-identical files with
-/// the same version of `rand` (whose `StdRng` stream `Cargo.lock` pins).
+/// The same parameters (and red-team file) give byte-identical files: the
+/// random bits come from [`threatstat_core::rng::SeededRng`], whose stream
+/// is fixed; `rand_distr`'s samplers on top of it are pinned by `Cargo.lock`.
 ///
 /// [`generate`]: LanlGenerator::generate
 /// [`servers`]: LanlGenerator::servers
