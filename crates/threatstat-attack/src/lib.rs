@@ -31,6 +31,7 @@
 //!
 //! ```
 //! use threatstat_attack::{Catalogue, Ending, FlowCorpus, TacticChain};
+//! use threatstat_core::Fit; // checked params -> fit -> fitted model
 //! let text = r#"{"flow": "toy", "actions": [
 //!     {"name": "Phishing", "tactic_id": "TA0001", "technique_id": "T1566"},
 //!     {"name": "PowerShell", "tactic_id": null, "technique_id": "T1059.001"},
@@ -63,9 +64,9 @@ pub use catalogue::{
 pub use counts::ChainCounts;
 pub use flows::{AttackFlow, FlowAction, FlowCorpus, FlowGraph, FlowIssue, IssueKind, TacticFlows};
 pub use model::{
-    ChainParams, ChainPath, DEFAULT_ALPHA, DEFAULT_ORDER, END, Ending, Endpoint, LooFlow,
-    LooResult, MODEL_FORMAT, MODEL_FORMAT_VERSION, NextTactic, START, SequenceScore, Step,
-    TacticChain, TacticChainModel, TrainingInfo, TransitionMatrix, loo_grid,
+    ChainParams, ChainPath, CheckedChainParams, DEFAULT_ALPHA, DEFAULT_ORDER, END, Ending,
+    Endpoint, LooFlow, LooResult, MODEL_FORMAT, MODEL_FORMAT_VERSION, NextTactic, START,
+    SequenceScore, Step, TacticChain, TacticChainModel, TrainingInfo, TransitionMatrix, loo_grid,
 };
 pub use resolve::{Resolution, ResolutionRule, TacticResolver, TacticVotes};
 

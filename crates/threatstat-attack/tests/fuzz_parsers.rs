@@ -6,6 +6,7 @@
 use proptest::prelude::*;
 use std::path::Path;
 use threatstat_attack::{Catalogue, Ending, FlowCorpus, TacticChain, TacticChainModel};
+use threatstat_core::Fit;
 use threatstat_core::fuzz::{config, mutated, token_lines};
 
 const FLOWS: &str = "{\"flow\": \"one\", \"actions\": [{\"name\": \"a\", \"tactic_id\": \"TA0001\", \"technique_id\": \"T1566.001\"}, {\"name\": \"b\", \"tactic_id\": null, \"technique_id\": \"T1059.001\"}, {\"name\": \"c\", \"tactic_id\": \"TA0007\"}, {\"name\": \"d\", \"tactic_id\": \"TA0040\", \"technique_id\": \"T1486\"}], \"edges\": [[0, 1], [1, 2], [2, 3]]}\n\

@@ -19,8 +19,8 @@ use threatstat_attack::{
     TacticChainModel, TacticResolver, TacticVotes, loo_grid,
 };
 use threatstat_attack::{END, START};
-use threatstat_core::BadRowPolicy;
 use threatstat_core::atomic::AtomicFile;
+use threatstat_core::{BadRowPolicy, Fit};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 type Res = Result<(), BoxError>;

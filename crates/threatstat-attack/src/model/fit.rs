@@ -9,23 +9,29 @@
 //! counts and derives the probability tables; this file is the ways in.
 
 use super::fitted::TacticChainModel;
-use super::params::ChainParams;
+use super::params::{ChainParams, CheckedChainParams};
 use crate::AttackError;
 use crate::catalogue::{Catalogue, TacticSet};
 use crate::counts::ChainCounts;
 use crate::flows::TacticFlows;
 use crate::resolve::TacticVotes;
 use serde::{Deserialize, Serialize};
+use threatstat_core::{Error, Fit, ParamGuard};
 
-impl ChainParams {
-    /// Fits on the flows of a corpus (every source-to-sink path, each flow weighted 1).
-    pub fn fit(&self, flows: &TacticFlows) -> Result<TacticChainModel, AttackError> {
-        self.check()?;
+/// Fits on the flows of a corpus (every source-to-sink path, each flow
+/// weighted 1). Unchecked [`ChainParams`] fit too (checked first), through
+/// core's blanket implementation: `TacticChain::params().fit(&flows)`
+/// with `threatstat_core::Fit` in scope.
+impl Fit<TacticFlows> for CheckedChainParams {
+    type Fitted = TacticChainModel;
+    type Error = AttackError;
+
+    fn fit(&self, flows: &TacticFlows) -> Result<TacticChainModel, AttackError> {
         let k = flows.tactics.len();
         let mut counts = ChainCounts::new(k);
         let mut n = 0;
         for g in flows.non_empty() {
-            counts.add(&g.counts(k, self.collapse_repeats)?)?;
+            counts.add(&g.counts(k, self.params().collapse_repeats)?)?;
             n += 1;
         }
         if n == 0 {
@@ -45,7 +51,9 @@ impl ChainParams {
             },
         )
     }
+}
 
+impl ChainParams {
     /// Fits on explicit tactic sequences (kill-chain indices into
     /// `tactics`), each with weight 1; e.g. a baseline of benign alert chains.
     pub fn fit_sequences(
@@ -53,7 +61,7 @@ impl ChainParams {
         tactics: &TacticSet,
         sequences: &[Vec<usize>],
     ) -> Result<TacticChainModel, AttackError> {
-        self.check()?;
+        let checked = self.check()?;
         if sequences.is_empty() {
             return Err(AttackError::Invalid("cannot fit on zero sequences".into()));
         }
@@ -69,7 +77,7 @@ impl ChainParams {
                 })?;
         }
         TacticChainModel::from_parts(
-            *self,
+            checked,
             tactics.clone(),
             version_of(tactics),
             counts,
@@ -84,9 +92,8 @@ impl ChainParams {
     /// The chain with no data: every step uniform over the allowed states
     /// (the baseline of alert correlation when no benign data is given).
     pub fn uniform(&self, tactics: &TacticSet) -> Result<TacticChainModel, AttackError> {
-        self.check()?;
         TacticChainModel::from_parts(
-            *self,
+            self.check()?,
             tactics.clone(),
             version_of(tactics),
             ChainCounts::new(tactics.len()),
@@ -119,12 +126,18 @@ impl TacticChainModel {
     /// The same counts with other parameters (e.g. another α or order).
     pub fn with_params(&self, params: ChainParams) -> Result<Self, AttackError> {
         if params.collapse_repeats != self.params.collapse_repeats {
-            return Err(AttackError::Invalid(
-                "collapse_repeats cannot change after fitting (the counts depend on it)".into(),
-            ));
+            return Err(Error::param(
+                "collapse_repeats",
+                params.collapse_repeats,
+                format!(
+                    "the fitted model's value {} (the counts depend on it)",
+                    self.params.collapse_repeats
+                ),
+            )
+            .into());
         }
         TacticChainModel::from_parts(
-            params,
+            params.check()?,
             self.tactics.clone(),
             self.attack_version.clone(),
             self.counts.clone(),
@@ -146,7 +159,7 @@ impl TacticChainModel {
         let mut votes = self.votes.clone();
         votes.merge(&other.votes);
         TacticChainModel::from_parts(
-            self.params,
+            self.params.check()?,
             self.tactics.clone(),
             self.attack_version.clone(),
             counts,

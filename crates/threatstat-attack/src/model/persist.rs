@@ -17,6 +17,7 @@ use crate::counts::ChainCounts;
 use crate::resolve::TacticVotes;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use threatstat_core::ParamGuard;
 
 /// Name of the model file format.
 pub const MODEL_FORMAT: &str = "threatstat-attack-tactic-chain";
@@ -117,7 +118,7 @@ impl TacticChainModel {
             .alpha(f.alpha)
             .collapse_repeats(f.collapse_repeats);
         TacticChainModel::from_parts(
-            params,
+            params.check()?,
             tactics,
             f.attack_version,
             counts,

@@ -9,10 +9,10 @@
 
 use super::params::LogonGenerator;
 use crate::DatasetError;
-use threatstat_core::rng::SeededRng;
 use rand::RngExt;
 use rand_distr::{Distribution, Gamma, Poisson};
 use std::collections::HashSet;
+use threatstat_core::rng::SeededRng;
 
 /// Mixed into the seed of the stream that picks user roles (leavers,
 /// shift workers, episode lengths), so that files without them are

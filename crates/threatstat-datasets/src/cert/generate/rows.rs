@@ -9,8 +9,8 @@
 use super::population::User;
 use super::simulate::Event;
 use rand::RngExt;
-use threatstat_core::rng::SeededRng;
 use std::io::Write;
+use threatstat_core::rng::SeededRng;
 use threatstat_core::time::civil_from_days;
 
 /// Writes a day's sorted events as rows; with `ids`, each row starts with

@@ -15,11 +15,11 @@ use super::rows::write_day;
 use super::truth::GroundTruth;
 use crate::DatasetError;
 use crate::cert::datetime::weekday;
-use threatstat_core::rng::SeededRng;
 use rand::RngExt;
 use rand_distr::{Distribution, Poisson};
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use threatstat_core::rng::SeededRng;
 
 /// Mixed into the seed of the row-id stream.
 const ID_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -114,7 +114,13 @@ impl LogonGenerator {
     }
 
     /// The events of `day`, user by user, unsorted.
-    fn day_events(&self, rng: &mut SeededRng, users: &mut [User], day: i64, events: &mut Vec<Event>) {
+    fn day_events(
+        &self,
+        rng: &mut SeededRng,
+        users: &mut [User],
+        day: i64,
+        events: &mut Vec<Event>,
+    ) {
         let weekend = weekday(day) >= 5;
         let offset = day - self.start_day;
         let event = self.org_events.iter().find(|e| {

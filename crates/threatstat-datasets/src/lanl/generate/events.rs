@@ -14,8 +14,8 @@ use super::lines::{Sink, auth_line, poisson, push_u64};
 use super::world::World;
 use super::{HOUR, INTER, KERB, NEGO, NET, OFF, OK, ON, PORTS, Q};
 use rand::RngExt;
-use threatstat_core::rng::SeededRng;
 use rand_distr::StandardNormal;
+use threatstat_core::rng::SeededRng;
 
 impl World {
     fn server(&self, rng: &mut SeededRng) -> usize {

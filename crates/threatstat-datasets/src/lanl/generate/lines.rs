@@ -7,9 +7,9 @@
 //! data set; the buffers and the byte-level formatting are the hot path of
 //! a 10^9-event run and have nothing to do with the model.
 
-use threatstat_core::rng::SeededRng;
 use rand_distr::{Distribution, Poisson};
 use std::io::Write;
+use threatstat_core::rng::SeededRng;
 
 /// One hour of lines of one file, sorted by time before writing.
 #[derive(Default)]

@@ -15,9 +15,9 @@ use super::world::World;
 use super::{DAY, HOUR, NET, OK, ON};
 use crate::DatasetError;
 use crate::lanl::redteam::RedTeamRow;
-use threatstat_core::rng::SeededRng;
 use rand::RngExt;
 use std::io::{BufWriter, Write};
+use threatstat_core::rng::SeededRng;
 
 /// Probability that a user is active on a weekday / on a weekend day.
 const ACTIVE_WEEKDAY: f64 = 0.9;

@@ -14,9 +14,9 @@ use super::params::LanlGenerator;
 use super::truth::{CompromisedUser, LANL_TRUTH_FORMAT, LANL_TRUTH_VERSION, LanlTruth, UserTruth};
 use crate::lanl::redteam::RedTeam;
 use rand::RngExt;
-use threatstat_core::rng::SeededRng;
 use rand_distr::StandardNormal;
 use std::collections::{BTreeSet, HashSet};
+use threatstat_core::rng::SeededRng;
 
 /// A user of the generated world.
 pub(super) struct User {
