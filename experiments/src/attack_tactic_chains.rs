@@ -18,7 +18,7 @@ use threatstat_attack::{
     Catalogue, ChainParams, END, Ending, Endpoint, FlowCorpus, START, TacticChain,
     TacticChainModel, TacticResolver, loo_grid,
 };
-use threatstat_core::Fit;
+use threatstat_core::{Fit, ModelFile};
 use threatstat_plot::{ChainFigure, HeatmapFigure, chain_figure, heatmap_figure};
 
 /// Directory name of this analysis under `results/`.

@@ -21,7 +21,8 @@
 //!   α; probability, log-likelihood and per-step probabilities of a
 //!   sequence, most likely next tactics, most probable path between two
 //!   tactics, stationary distribution, leave-one-flow-out log-likelihood
-//!   ([`loo_grid`]) to choose order and α; versioned JSON, mergeable.
+//!   ([`loo_grid`]) to choose order and α; a versioned JSON model file
+//!   (core's `ModelFile`), mergeable (core's `Merge`).
 //! * [`correlate`]: alerts (entity, time, technique or tactic) → each
 //!   entity's tactic chain → its log-probability under the attack model and
 //!   the log-likelihood ratio against a baseline (fitted on benign chains,
@@ -66,7 +67,8 @@ pub use flows::{AttackFlow, FlowAction, FlowCorpus, FlowGraph, FlowIssue, IssueK
 pub use model::{
     ChainParams, ChainPath, CheckedChainParams, DEFAULT_ALPHA, DEFAULT_ORDER, END, Ending,
     Endpoint, LooFlow, LooResult, MODEL_FORMAT, MODEL_FORMAT_VERSION, NextTactic, START,
-    SequenceScore, Step, TacticChain, TacticChainModel, TrainingInfo, TransitionMatrix, loo_grid,
+    SequenceScore, Step, TacticChain, TacticChainFile, TacticChainModel, TrainingInfo,
+    TransitionMatrix, loo_grid,
 };
 pub use resolve::{Resolution, ResolutionRule, TacticResolver, TacticVotes};
 

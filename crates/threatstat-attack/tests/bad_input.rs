@@ -7,7 +7,7 @@ use threatstat_attack::{
     AttackError, AttackFlow, Catalogue, Ending, Endpoint, FlowAction, FlowCorpus, IssueKind,
     TacticChain, TacticChainModel, TacticResolver, TacticVotes,
 };
-use threatstat_core::{BadRowPolicy, Error, Fit, ParamGuard};
+use threatstat_core::{BadRowPolicy, Error, Fit, ModelFile, ParamGuard};
 
 fn tmp(name: &str, text: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("threatstat-attack-bad-{}", std::process::id()));

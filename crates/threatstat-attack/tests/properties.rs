@@ -5,6 +5,7 @@ use threatstat_attack::{
     AttackFlow, Catalogue, ChainCounts, Ending, Endpoint, FlowAction, FlowCorpus, IssueKind,
     TacticChain, TacticChainModel,
 };
+use threatstat_core::ModelFile;
 
 const K: usize = 14;
 

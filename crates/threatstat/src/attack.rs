@@ -20,7 +20,7 @@ use threatstat_attack::{
 };
 use threatstat_attack::{END, START};
 use threatstat_core::atomic::AtomicFile;
-use threatstat_core::{BadRowPolicy, Fit};
+use threatstat_core::{BadRowPolicy, Fit, ModelFile};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 type Res = Result<(), BoxError>;

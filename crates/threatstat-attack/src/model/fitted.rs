@@ -22,7 +22,7 @@ use crate::resolve::TacticVotes;
 ///
 /// ```
 /// use threatstat_attack::{AttackFlow, Catalogue, Ending, FlowAction, FlowCorpus, TacticChain};
-/// use threatstat_core::Fit;
+/// use threatstat_core::{Fit, ModelFile};
 /// let flow = AttackFlow::new(
 ///     "phish",
 ///     vec![FlowAction::technique("T1566.001"), FlowAction::tactic("TA0002"), FlowAction::tactic("TA0007")],
