@@ -1,6 +1,6 @@
 //! Fitting: counts of flows or sequences (the sufficient statistics) into
 //! a [`TacticChainModel`]; refitting the same counts with other
-//! parameters; merging models fitted on disjoint data.
+//! parameters; merging models fitted on disjoint data (core's `Merge`).
 //!
 //! # Why a file of its own
 //!
@@ -16,7 +16,7 @@ use crate::counts::ChainCounts;
 use crate::flows::TacticFlows;
 use crate::resolve::TacticVotes;
 use serde::{Deserialize, Serialize};
-use threatstat_core::{Error, Fit, ParamGuard};
+use threatstat_core::{Error, Fit, Merge, ParamGuard};
 
 /// Fits on the flows of a corpus (every source-to-sink path, each flow
 /// weighted 1). Unchecked [`ChainParams`] fit too (checked first), through
@@ -145,10 +145,18 @@ impl TacticChainModel {
             self.training,
         )
     }
+}
 
-    /// Combines two models fitted on disjoint data (same parameters and
-    /// tactics): equal to the model fitted on both.
-    pub fn merge(&self, other: &TacticChainModel) -> Result<Self, AttackError> {
+/// Adds a model fitted on other flows or sequences (same parameters and
+/// tactics): the result is the model fitted on both. Counts, votes and
+/// training sizes add; the tables are rebuilt. Exact when the counts are
+/// sums of dyadic weights (sequences, single-path flows); a corpus whose
+/// flows have 3, 5, … paths adds fractional path weights in another order
+/// than one fit would, so equal to the rounding of float addition.
+impl Merge for TacticChainModel {
+    type Error = AttackError;
+
+    fn merge(&mut self, other: &TacticChainModel) -> Result<(), AttackError> {
         if self.params != other.params || self.tactics != other.tactics {
             return Err(AttackError::Invalid(
                 "cannot merge models with different parameters or tactics".into(),
@@ -157,8 +165,8 @@ impl TacticChainModel {
         let mut counts = self.counts.clone();
         counts.add(&other.counts)?;
         let mut votes = self.votes.clone();
-        votes.merge(&other.votes);
-        TacticChainModel::from_parts(
+        let Ok(()) = votes.merge(&other.votes);
+        *self = TacticChainModel::from_parts(
             self.params.check()?,
             self.tactics.clone(),
             self.attack_version.clone(),
@@ -168,6 +176,7 @@ impl TacticChainModel {
                 flows: self.training.flows + other.training.flows,
                 sequences: self.training.sequences + other.training.sequences,
             },
-        )
+        )?;
+        Ok(())
     }
 }
