@@ -349,7 +349,7 @@ fn train(a: &TrainArgs) -> Res {
         .fit(&flows)?;
     // The figure first: a figure that fails leaves no model either.
     if let Some(p) = &a.plot {
-        threatstat_experiments::attack_tactic_chains::heatmap(&model, p, None)?;
+        threatstat_workflow::attack::heatmap(&model, p, None)?;
         eprintln!("heat map -> {}", p.display());
     }
     model.save(&a.out)?;
@@ -422,7 +422,7 @@ fn path(a: &PathArgs) -> Res {
     );
     let p = model.most_probable_path(from, to)?;
     if let Some(out) = &a.plot {
-        threatstat_experiments::attack_tactic_chains::chain_plot(&model, from, to, out)?;
+        threatstat_workflow::attack::chain_plot(&model, from, to, out)?;
         eprintln!("chain figure -> {}", out.display());
     }
     print_json(&serde_json::to_value(&p)?)
@@ -472,7 +472,7 @@ fn heatmap(a: &HeatmapArgs) -> Res {
         }
         None => None,
     };
-    threatstat_experiments::attack_tactic_chains::heatmap(&model, &a.out, path)?;
+    threatstat_workflow::attack::heatmap(&model, &a.out, path)?;
     eprintln!("heat map -> {}", a.out.display());
     if let Some((f, p)) = matrix {
         f.commit()?;
