@@ -21,7 +21,23 @@ pub struct Renamed {
 }
 
 /// Every renamed flag (kept for one release after the rename).
-pub const RENAMED: &[Renamed] = &[];
+pub const RENAMED: &[Renamed] = &[
+    Renamed {
+        command: "attack train",
+        old: "flows",
+        new: "input",
+    },
+    Renamed {
+        command: "attack train",
+        old: "alpha",
+        new: "smoothing",
+    },
+    Renamed {
+        command: "attack loo",
+        old: "flows",
+        new: "input",
+    },
+];
 
 /// The subcommand words of `args` (program name excluded): the leading
 /// arguments that are not flags.

@@ -16,7 +16,7 @@ pub struct EvaluateArgs {
     #[arg(long, default_value_t = 2000, value_parser = args::int::<usize>(0, 10_000_000))]
     random: usize,
     /// Seed.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = threatstat_core::rng::DEFAULT_SEED)]
     seed: u64,
     /// Score chains as possibly continuing (no step to END).
     #[arg(long)]

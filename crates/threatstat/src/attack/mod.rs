@@ -42,24 +42,54 @@ type Res = Result<(), BoxError>;
 #[derive(Subcommand)]
 pub enum AttackCmd {
     /// Train a tactic-chain model on Attack Flow incidents (flows.jsonl).
+    #[command(
+        after_help = "Examples (from the repository root):\n  threatstat attack train --input data/attack-flow/flows.jsonl --out tactics.json\n  threatstat attack train --input data/attack-flow/flows.jsonl --order 1 --smoothing 4 --out tactics1.json --plot transitions.png --issues issues.json"
+    )]
     Train(TrainArgs),
     /// Probability, log-likelihood and per-step probabilities of a tactic sequence (JSON).
+    #[command(
+        after_help = "Examples (from the repository root):\n  threatstat attack train --input data/attack-flow/flows.jsonl --out tactics.json\n  threatstat attack score --model tactics.json --sequence TA0001,TA0002,TA0007\n  threatstat attack score --model tactics.json --sequence initial-access,T1059.001 --open"
+    )]
     Score(ScoreArgs),
     /// The most likely next tactics after a sequence (JSON list, most probable first).
+    #[command(
+        after_help = "Examples (from the repository root):\n  threatstat attack train --input data/attack-flow/flows.jsonl --out tactics.json\n  threatstat attack next --model tactics.json --after TA0001,TA0002 --top 3"
+    )]
     Next(NextArgs),
     /// The most probable path between two tactics (or START / END) (JSON; --plot draws it).
+    #[command(
+        after_help = "Examples (from the repository root):\n  threatstat attack train --input data/attack-flow/flows.jsonl --out tactics.json\n  threatstat attack path --model tactics.json --from TA0001 --to TA0040 --plot path.svg"
+    )]
     Path(PathArgs),
     /// The stationary distribution over tactics (JSON).
+    #[command(
+        after_help = "Examples (from the repository root):\n  threatstat attack train --input data/attack-flow/flows.jsonl --out tactics.json\n  threatstat attack stationary --model tactics.json"
+    )]
     Stationary(ModelArg),
     /// The tactic transition matrix as a heat map (PNG or SVG) and optionally CSV.
+    #[command(
+        after_help = "Examples (from the repository root):\n  threatstat attack train --input data/attack-flow/flows.jsonl --out tactics.json\n  threatstat attack heatmap --model tactics.json --out transitions.png --csv transitions.csv --path-from START --path-to END"
+    )]
     Heatmap(HeatmapArgs),
     /// Leave-one-flow-out log-likelihood for each order × alpha (chooses the model).
+    #[command(
+        after_help = "Examples (from the repository root):\n  threatstat attack loo --input data/attack-flow/flows.jsonl\n  threatstat attack loo --input data/attack-flow/flows.jsonl --orders 2 --alphas 8,16,32 --out loo.csv"
+    )]
     Loo(LooArgs),
     /// Rank entities (users, hosts) by how attack-like their alert chains are.
+    #[command(
+        after_help = "Examples (from the repository root):\n  threatstat attack train --input data/attack-flow/flows.jsonl --out tactics.json\n  threatstat attack correlate --model tactics.json --alerts crates/threatstat/tests/bad_input/valid/alerts.csv --out ranked.csv"
+    )]
     Correlate(CorrelateArgs),
     /// OTRF captures' technique labels as held-out chains vs shuffled and random-alert chains.
+    #[command(
+        after_help = "Examples (from the repository root):\n  threatstat attack train --input data/attack-flow/flows.jsonl --out tactics.json\n  threatstat attack evaluate --model tactics.json --otrf data/otrf/attack_mappings.csv --seed 1 --out evaluation.json"
+    )]
     Evaluate(EvaluateArgs),
     /// Look up tactics and techniques in the bundled ATT&CK catalogue (JSON).
+    #[command(
+        after_help = "Examples (from the repository root):\n  threatstat attack lookup TA0001 T1059.001 discovery\n  threatstat attack lookup --by-name PowerShell"
+    )]
     Lookup(LookupArgs),
 }
 

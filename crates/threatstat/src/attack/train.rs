@@ -6,14 +6,14 @@ use super::*;
 #[derive(Args)]
 pub struct TrainArgs {
     /// Attack Flow corpus (JSON Lines, gzip allowed), e.g. data/attack-flow/flows.jsonl.
-    #[arg(long)]
-    flows: PathBuf,
+    #[arg(long = "input", alias = "flows")]
+    input: PathBuf,
     /// Markov order (1 or 2).
     #[arg(long, default_value_t = DEFAULT_ORDER, value_parser = args::int::<usize>(1, 2))]
     order: usize,
     /// Dirichlet smoothing strength.
-    #[arg(long, default_value_t = DEFAULT_ALPHA, value_parser = args::positive())]
-    alpha: f64,
+    #[arg(long = "smoothing", alias = "alpha", default_value_t = DEFAULT_ALPHA, value_parser = args::positive())]
+    smoothing: f64,
     /// Keep consecutive repeats of a tactic (default: merge them).
     #[arg(long)]
     keep_repeats: bool,
@@ -34,8 +34,8 @@ pub struct TrainArgs {
 #[derive(Args)]
 pub struct LooArgs {
     /// Attack Flow corpus (JSON Lines).
-    #[arg(long)]
-    flows: PathBuf,
+    #[arg(long = "input", alias = "flows")]
+    input: PathBuf,
     /// Orders to try.
     #[arg(long, value_delimiter = ',', default_value = "1,2", value_parser = args::int::<usize>(1, 2))]
     orders: Vec<usize>,
@@ -56,11 +56,11 @@ pub struct LooArgs {
 
 pub(super) fn train(a: &TrainArgs) -> Res {
     prepare(
-        &[Some(a.flows.as_path())],
+        &[Some(a.input.as_path())],
         &[Some(a.out.as_path()), a.issues.as_deref()],
         &[a.plot.as_deref()],
     )?;
-    let flows = read_flows(&a.flows)?;
+    let flows = read_flows(&a.input)?;
     let warnings: Vec<_> = flows
         .issues
         .iter()
@@ -74,7 +74,7 @@ pub(super) fn train(a: &TrainArgs) -> Res {
         return Err(format!(
             "--strict: {} warning(s) in {} (see above{})",
             warnings.len(),
-            a.flows.display(),
+            a.input.display(),
             if a.issues.is_some() {
                 " and the issues file"
             } else {
@@ -85,7 +85,7 @@ pub(super) fn train(a: &TrainArgs) -> Res {
     }
     let model = TacticChain::params()
         .order(a.order)
-        .alpha(a.alpha)
+        .alpha(a.smoothing)
         .collapse_repeats(!a.keep_repeats)
         .fit(&flows)?;
     // The figure first: a figure that fails leaves no model either.
@@ -110,11 +110,11 @@ pub(super) fn train(a: &TrainArgs) -> Res {
 }
 
 pub(super) fn loo(a: &LooArgs) -> Res {
-    prepare(&[Some(a.flows.as_path())], &[a.out.as_deref()], &[])?;
-    let flows = read_flows(&a.flows)?;
+    prepare(&[Some(a.input.as_path())], &[a.out.as_deref()], &[])?;
+    let flows = read_flows(&a.input)?;
     // Too few usable flows: a property of the input file.
     let table = loo_grid(&flows, &a.orders, &a.alphas, !a.keep_repeats)
-        .map_err(|e| format!("{}: {e}", a.flows.display()))?;
+        .map_err(|e| format!("{}: {e}", a.input.display()))?;
     let best = table
         .iter()
         .max_by(|x, y| x.log_likelihood.total_cmp(&y.log_likelihood))
