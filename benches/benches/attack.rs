@@ -14,6 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 use threatstat_attack::correlate::{Alert, entity_chains, rank_entities};
 use threatstat_attack::{Catalogue, Ending, FlowCorpus, TacticChain, loo_grid};
+use threatstat_core::Fit;
 
 fn size(var: &str, default: usize) -> usize {
     std::env::var(var)

@@ -21,7 +21,8 @@
 //!   α; probability, log-likelihood and per-step probabilities of a
 //!   sequence, most likely next tactics, most probable path between two
 //!   tactics, stationary distribution, leave-one-flow-out log-likelihood
-//!   ([`loo_grid`]) to choose order and α; versioned JSON, mergeable.
+//!   ([`loo_grid`]) to choose order and α; a versioned JSON model file
+//!   (core's `ModelFile`), mergeable (core's `Merge`).
 //! * [`correlate`]: alerts (entity, time, technique or tactic) → each
 //!   entity's tactic chain → its log-probability under the attack model and
 //!   the log-likelihood ratio against a baseline (fitted on benign chains,
@@ -31,6 +32,7 @@
 //!
 //! ```
 //! use threatstat_attack::{Catalogue, Ending, FlowCorpus, TacticChain};
+//! use threatstat_core::Fit; // checked params -> fit -> fitted model
 //! let text = r#"{"flow": "toy", "actions": [
 //!     {"name": "Phishing", "tactic_id": "TA0001", "technique_id": "T1566"},
 //!     {"name": "PowerShell", "tactic_id": null, "technique_id": "T1059.001"},
@@ -63,9 +65,10 @@ pub use catalogue::{
 pub use counts::ChainCounts;
 pub use flows::{AttackFlow, FlowAction, FlowCorpus, FlowGraph, FlowIssue, IssueKind, TacticFlows};
 pub use model::{
-    ChainParams, ChainPath, DEFAULT_ALPHA, DEFAULT_ORDER, END, Ending, Endpoint, LooFlow,
-    LooResult, MODEL_FORMAT, MODEL_FORMAT_VERSION, NextTactic, START, SequenceScore, Step,
-    TacticChain, TacticChainModel, TrainingInfo, TransitionMatrix, loo_grid,
+    ChainParams, ChainPath, CheckedChainParams, DEFAULT_ALPHA, DEFAULT_ORDER, END, Ending,
+    Endpoint, LooFlow, LooResult, MODEL_FORMAT, MODEL_FORMAT_VERSION, NextTactic, START,
+    SequenceScore, Step, TacticChain, TacticChainFile, TacticChainModel, TrainingInfo,
+    TransitionMatrix, loo_grid,
 };
 pub use resolve::{Resolution, ResolutionRule, TacticResolver, TacticVotes};
 

@@ -30,11 +30,27 @@ use crate::AttackError;
 use crate::catalogue::{Catalogue, IdClass, Technique};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use threatstat_core::Merge;
 
 /// Analysts' explicit (technique → tactic) choices, counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TacticVotes {
     votes: BTreeMap<String, BTreeMap<String, u32>>,
+}
+
+/// Adds `other`'s votes (counts add; never fails).
+impl Merge for TacticVotes {
+    type Error = std::convert::Infallible;
+
+    fn merge(&mut self, other: &TacticVotes) -> Result<(), Self::Error> {
+        for (t, m) in &other.votes {
+            let e = self.votes.entry(t.clone()).or_default();
+            for (a, n) in m {
+                *e.entry(a.clone()).or_default() += n;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl TacticVotes {
@@ -51,16 +67,6 @@ impl TacticVotes {
             .or_default()
             .entry(tactic_id.to_ascii_uppercase())
             .or_default() += 1;
-    }
-
-    /// Adds `other`'s votes.
-    pub fn merge(&mut self, other: &TacticVotes) {
-        for (t, m) in &other.votes {
-            let e = self.votes.entry(t.clone()).or_default();
-            for (a, n) in m {
-                *e.entry(a.clone()).or_default() += n;
-            }
-        }
     }
 
     /// Votes for `tactic_id` as the tactic of `technique_id`.

@@ -7,7 +7,7 @@ use threatstat_attack::{
     AttackError, AttackFlow, Catalogue, Ending, Endpoint, FlowAction, FlowCorpus, IssueKind,
     TacticChain, TacticChainModel, TacticResolver, TacticVotes,
 };
-use threatstat_core::BadRowPolicy;
+use threatstat_core::{BadRowPolicy, Error, Fit, ModelFile, ParamGuard};
 
 fn tmp(name: &str, text: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("threatstat-attack-bad-{}", std::process::id()));
@@ -21,6 +21,15 @@ fn model() -> TacticChainModel {
     TacticChain::params()
         .fit_sequences(Catalogue::bundled().tactics(), &[vec![2, 3, 8], vec![2, 6]])
         .unwrap()
+}
+
+fn model_flows() -> threatstat_attack::TacticFlows {
+    let f = AttackFlow::new(
+        "f",
+        vec![FlowAction::tactic("TA0001"), FlowAction::tactic("TA0002")],
+        &[(0, 1)],
+    );
+    FlowCorpus::from_flows(vec![f]).extract(Catalogue::bundled())
 }
 
 #[test]
@@ -186,15 +195,42 @@ fn malformed_flow_files_name_the_line() {
 #[test]
 fn invalid_parameters_and_model_files() {
     let t = Catalogue::bundled().tactics();
-    for p in [
-        TacticChain::params().order(3),
-        TacticChain::params().alpha(0.0),
-        TacticChain::params().alpha(f64::NAN),
-        TacticChain::params().alpha(-1.0),
+    for (p, bad) in [
+        (TacticChain::params().order(3), "order"),
+        (TacticChain::params().order(0), "order"),
+        (TacticChain::params().alpha(0.0), "alpha"),
+        (TacticChain::params().alpha(f64::NAN), "alpha"),
+        (TacticChain::params().alpha(f64::INFINITY), "alpha"),
+        (TacticChain::params().alpha(-1.0), "alpha"),
     ] {
-        assert!(p.fit_sequences(t, &[vec![1]]).is_err());
+        // Every way in refuses them with the parameter named, typed.
+        for e in [
+            p.check().unwrap_err(),
+            p.fit_sequences(t, &[vec![1]]).unwrap_err(),
+            p.uniform(t).unwrap_err(),
+            p.fit(&model_flows()).unwrap_err(),
+            model().with_params(p).unwrap_err(),
+        ] {
+            assert!(
+                matches!(&e, AttackError::Core(Error::Param { name, .. }) if *name == bad),
+                "{p:?}: {e}"
+            );
+        }
     }
     let m = model();
+    let e = m
+        .with_params(m.params().collapse_repeats(!m.collapse_repeats()))
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            AttackError::Core(Error::Param {
+                name: "collapse_repeats",
+                ..
+            })
+        ),
+        "{e}"
+    );
     assert!(
         m.most_probable_path(Endpoint::Tactic(2), Endpoint::Tactic(2))
             .is_err()
@@ -206,7 +242,10 @@ fn invalid_parameters_and_model_files() {
     let e = TacticChainModel::from_json("{\"format\": \"x\"}")
         .unwrap_err()
         .to_string();
-    assert!(e.contains("not a threatstat tactic-chain model"), "{e}");
+    assert!(
+        e.contains("format `x`, expected `threatstat-attack-tactic-chain`"),
+        "{e}"
+    );
     let json = m
         .to_json()
         .unwrap()

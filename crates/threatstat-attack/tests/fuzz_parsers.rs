@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use std::path::Path;
 use threatstat_attack::{Catalogue, Ending, FlowCorpus, TacticChain, TacticChainModel};
 use threatstat_core::fuzz::{config, mutated, token_lines};
+use threatstat_core::{Fit, ModelFile};
 
 const FLOWS: &str = "{\"flow\": \"one\", \"actions\": [{\"name\": \"a\", \"tactic_id\": \"TA0001\", \"technique_id\": \"T1566.001\"}, {\"name\": \"b\", \"tactic_id\": null, \"technique_id\": \"T1059.001\"}, {\"name\": \"c\", \"tactic_id\": \"TA0007\"}, {\"name\": \"d\", \"tactic_id\": \"TA0040\", \"technique_id\": \"T1486\"}], \"edges\": [[0, 1], [1, 2], [2, 3]]}\n\
 {\"flow\": \"two\", \"actions\": [{\"name\": \"a\", \"tactic_id\": \"TA0043\"}, {\"name\": \"b\", \"tactic_id\": \"TA0001\"}, {\"name\": \"c\", \"technique_id\": \"T1136\"}, {\"name\": \"d\", \"tactic_id\": \"TA0010\"}], \"edges\": [[0, 1], [1, 2], [2, 3], [0, 3]]}\n";

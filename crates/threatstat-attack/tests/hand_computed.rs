@@ -4,6 +4,7 @@ use threatstat_attack::{
     AttackFlow, Catalogue, ChainCounts, Ending, Endpoint, FlowAction, FlowCorpus, Tactic,
     TacticChain, TacticSet, loo_grid,
 };
+use threatstat_core::Fit;
 
 /// Three tactics A, B, C (ids TA0001..TA0003).
 fn abc() -> TacticSet {

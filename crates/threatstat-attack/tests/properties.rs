@@ -5,6 +5,8 @@ use threatstat_attack::{
     AttackFlow, Catalogue, ChainCounts, Ending, Endpoint, FlowAction, FlowCorpus, IssueKind,
     TacticChain, TacticChainModel,
 };
+use threatstat_core::model::check_merge_law;
+use threatstat_core::{Fit, ModelFile};
 
 const K: usize = 14;
 
@@ -39,32 +41,52 @@ const TECHNIQUES: [Option<&str>; 8] = [
     None,
 ];
 
+/// Flow `i` with actions `(label index, technique index)` and `edges`.
+fn flow(i: usize, acts: Vec<(usize, usize)>, edges: Vec<(i64, i64)>) -> AttackFlow {
+    AttackFlow {
+        name: format!("f{i}"),
+        line: i as u64 + 1,
+        actions: acts
+            .into_iter()
+            .map(|(t, q)| FlowAction {
+                name: "x".into(),
+                tactic_id: LABELS[t].map(String::from),
+                technique_id: TECHNIQUES[q].map(String::from),
+                execution_start: None,
+            })
+            .collect(),
+        edges,
+        ..Default::default()
+    }
+}
+
+/// Flows whose graphs are chains (action i -> i + 1), one path each.
+fn chain_flows() -> impl Strategy<Value = Vec<AttackFlow>> {
+    let action = (0usize..LABELS.len(), 0usize..TECHNIQUES.len());
+    let one = proptest::collection::vec(action, 1..7);
+    proptest::collection::vec(one, 1..12).prop_map(|fs| {
+        fs.into_iter()
+            .enumerate()
+            .map(|(i, acts)| {
+                let n = acts.len() as i64;
+                flow(i, acts, (1..n).map(|j| (j - 1, j)).collect())
+            })
+            .collect()
+    })
+}
+
 fn flows() -> impl Strategy<Value = Vec<AttackFlow>> {
     let action = (0usize..LABELS.len(), 0usize..TECHNIQUES.len());
-    let flow = (1usize..9).prop_flat_map(move |n| {
+    let one = (1usize..9).prop_flat_map(move |n| {
         (
             proptest::collection::vec(action.clone(), n),
             proptest::collection::vec((-1i64..(n as i64 + 1), -1i64..(n as i64 + 1)), 0..14),
         )
     });
-    proptest::collection::vec(flow, 1..6).prop_map(|fs| {
+    proptest::collection::vec(one, 1..6).prop_map(|fs| {
         fs.into_iter()
             .enumerate()
-            .map(|(i, (acts, edges))| AttackFlow {
-                name: format!("f{i}"),
-                line: i as u64 + 1,
-                actions: acts
-                    .into_iter()
-                    .map(|(t, q)| FlowAction {
-                        name: "x".into(),
-                        tactic_id: LABELS[t].map(String::from),
-                        technique_id: TECHNIQUES[q].map(String::from),
-                        execution_start: None,
-                    })
-                    .collect(),
-                edges,
-                ..Default::default()
-            })
+            .map(|(i, (acts, edges))| flow(i, acts, edges))
             .collect()
     })
 }
@@ -140,21 +162,41 @@ proptest! {
         }
     }
 
+    /// Core's merge law: split a corpus at random points, fit each part
+    /// (techniques resolved with the whole corpus's votes, as one fit
+    /// would; each part keeps its own votes), merge the parts: the model
+    /// of the whole, counts and votes exactly. Flows are chains so path
+    /// weights are 1 and float sums are exact (see `Merge` on the model).
     #[test]
-    fn merge_equals_fit_on_union(seqs in sequences(), split in 0usize..20, order in 1usize..3) {
-        let split = split.min(seqs.len() - 1).max(1).min(seqs.len());
-        prop_assume!(split < seqs.len());
-        let whole = model(&seqs, order, 2.0, true);
-        let merged = model(&seqs[..split], order, 2.0, true)
-            .merge(&model(&seqs[split..], order, 2.0, true))
-            .unwrap();
-        for s in &seqs {
-            let (a, b) = (
-                whole.log_likelihood(s, Ending::Complete).unwrap(),
-                merged.log_likelihood(s, Ending::Complete).unwrap(),
-            );
-            prop_assert!((a - b).abs() < 1e-12);
-        }
+    fn merging_fits_of_parts_is_the_fit_of_the_whole(
+        fs in chain_flows(),
+        cuts in proptest::collection::vec(0usize..12, 0..4),
+        order in 1usize..3,
+        collapse: bool,
+    ) {
+        let cat = Catalogue::bundled();
+        let corpus = FlowCorpus::from_flows(fs.clone());
+        let votes = corpus.votes(cat);
+        let params = TacticChain::params().order(order).alpha(2.0).collapse_repeats(collapse);
+        let fit = |part: &[AttackFlow]| {
+            let c = FlowCorpus::from_flows(part.to_vec());
+            let mut tf = c.extract_with(cat, votes.clone());
+            tf.votes = c.votes(cat);
+            params.fit(&tf)
+        };
+        let Ok(whole) = fit(&fs) else {
+            // Nothing to fit (no Enterprise tactic anywhere): nothing to merge.
+            return Ok(());
+        };
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(fs.len())).collect();
+        cuts.extend([0, fs.len()]);
+        cuts.sort_unstable();
+        cuts.dedup();
+        let parts: Vec<TacticChainModel> = cuts
+            .windows(2)
+            .filter_map(|w| fit(&fs[w[0]..w[1]]).ok())
+            .collect();
+        check_merge_law(&whole, &parts).map_err(TestCaseError::fail)?;
     }
 
     #[test]

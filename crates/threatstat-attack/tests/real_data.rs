@@ -9,6 +9,7 @@ use threatstat_attack::{
     Catalogue, DEFAULT_ALPHA, DEFAULT_ORDER, Ending, Endpoint, FlowCorpus, IssueKind, TacticChain,
     TacticFlows, TacticResolver, loo_grid,
 };
+use threatstat_core::Fit;
 
 fn data(p: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -13,5 +13,6 @@
 //! knows nothing of the methods): it is where a fitted model meets a file
 //! format or a figure.
 
+pub mod attack;
 pub mod automation;
 pub mod markov;

@@ -67,6 +67,21 @@ pub const RENAMED: &[Renamed] = &[
         old: "window",
         new: "dates",
     },
+    Renamed {
+        command: "attack train",
+        old: "flows",
+        new: "input",
+    },
+    Renamed {
+        command: "attack train",
+        old: "alpha",
+        new: "smoothing",
+    },
+    Renamed {
+        command: "attack loo",
+        old: "flows",
+        new: "input",
+    },
 ];
 
 /// The subcommand words of `args` (program name excluded): the leading

@@ -40,7 +40,7 @@ fn model() -> &'static Path {
         let d = tmpdir("model");
         let m = d.join("model.json");
         let (ok, _, err) = run(bin()
-            .args(["attack", "train", "--flows"])
+            .args(["attack", "train", "--input"])
             .arg(data("attack-flow/flows.jsonl"))
             .arg("--out")
             .arg(&m)
@@ -247,7 +247,7 @@ fn path_stationary_and_figures() {
 #[test]
 fn loo_and_evaluate_report_the_figures() {
     let (ok, out, err) = run(bin()
-        .args(["attack", "loo", "--flows"])
+        .args(["attack", "loo", "--input"])
         .arg(data("attack-flow/flows.jsonl")));
     assert!(ok, "{err}");
     let best = out.lines().find(|l| l.ends_with("<- best")).unwrap();
@@ -312,7 +312,7 @@ fn bad_input_is_reported() {
     // --strict refuses the real corpus, which has foreign ids and cycles.
     let d = tmpdir("strict");
     let (ok, _, err) = run(bin()
-        .args(["attack", "train", "--strict", "--flows"])
+        .args(["attack", "train", "--strict", "--input"])
         .arg(data("attack-flow/flows.jsonl"))
         .arg("--out")
         .arg(d.join("m.json")));
@@ -325,7 +325,7 @@ fn bad_input_is_reported() {
     )
     .unwrap();
     let (ok, _, err) = run(bin()
-        .args(["attack", "train", "--flows"])
+        .args(["attack", "train", "--input"])
         .arg(&flows)
         .arg("--out")
         .arg(d.join("m.json")));
@@ -351,4 +351,56 @@ fn bad_input_is_reported() {
         err.contains("alerts.csv:2: field `technique_or_tactic`") && err.contains("T1566.001"),
         "{err}"
     );
+}
+
+/// Issue 21: `attack train --flows` and `--alpha` were renamed `--input` and
+/// `--smoothing`; the old spellings keep working for one release, with a
+/// note on stderr, and give the same model.
+#[test]
+fn old_train_flags_still_work_with_a_note() {
+    let d = tmpdir("old-flags");
+    let old = d.join("old.json");
+    let (ok, _, err) = run(bin()
+        .args(["attack", "train", "--flows"])
+        .arg(data("attack-flow/flows.jsonl"))
+        .args(["--alpha", "16", "--out"])
+        .arg(&old));
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("`attack train --flows` is deprecated") && err.contains("use `--input`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`attack train --alpha` is deprecated") && err.contains("use `--smoothing`"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&old).unwrap(),
+        std::fs::read(model()).unwrap(),
+        "the old flags give the default model"
+    );
+}
+
+/// Every attack subcommand's --help ends with examples.
+#[test]
+fn every_attack_help_has_examples() {
+    for sub in [
+        "train",
+        "score",
+        "next",
+        "path",
+        "stationary",
+        "heatmap",
+        "loo",
+        "correlate",
+        "evaluate",
+        "lookup",
+    ] {
+        let (ok, out, err) = run(bin().args(["attack", sub, "--help"]));
+        assert!(ok, "{sub}: {err}");
+        assert!(
+            out.contains("Examples (from the repository root):\n  threatstat attack"),
+            "{sub}: {out}"
+        );
+    }
 }

@@ -127,7 +127,7 @@ fn table() -> Vec<(&'static [&'static str], &'static str, Kind)> {
         (CT_GEN, "--automated", Int(0)),
         (CT_GEN, "--seed", U64),
         (&["attack", "train"], "--order", Int(1)),
-        (&["attack", "train"], "--alpha", Positive),
+        (&["attack", "train"], "--smoothing", Positive),
         (&["attack", "next"], "--top", Int(1)),
         (&["attack", "loo"], "--orders", Int(1)),
         (&["attack", "loo"], "--alphas", Positive),

@@ -290,7 +290,7 @@ fn outputs_are_checked_before_the_first_one_is_written() {
     assert!(!post.exists(), "posterior.json written before the failure");
     let model = d.join("model.json");
     let o = bin()
-        .args(["attack", "train", "--flows"])
+        .args(["attack", "train", "--input"])
         .arg(data("attack-flow/flows.jsonl"))
         .arg("--out")
         .arg(&model)
@@ -302,7 +302,7 @@ fn outputs_are_checked_before_the_first_one_is_written() {
     assert!(!model.exists(), "model.json written before the failure");
     // With a model, the heat map and a CSV in a missing directory.
     let o = bin()
-        .args(["attack", "train", "--flows"])
+        .args(["attack", "train", "--input"])
         .arg(data("attack-flow/flows.jsonl"))
         .arg("--out")
         .arg(&model)

@@ -1,6 +1,6 @@
 //! Fitting: counts of flows or sequences (the sufficient statistics) into
 //! a [`TacticChainModel`]; refitting the same counts with other
-//! parameters; merging models fitted on disjoint data.
+//! parameters; merging models fitted on disjoint data (core's `Merge`).
 //!
 //! # Why a file of its own
 //!
@@ -9,23 +9,29 @@
 //! counts and derives the probability tables; this file is the ways in.
 
 use super::fitted::TacticChainModel;
-use super::params::ChainParams;
+use super::params::{ChainParams, CheckedChainParams};
 use crate::AttackError;
 use crate::catalogue::{Catalogue, TacticSet};
 use crate::counts::ChainCounts;
 use crate::flows::TacticFlows;
 use crate::resolve::TacticVotes;
 use serde::{Deserialize, Serialize};
+use threatstat_core::{Error, Fit, Merge, ParamGuard};
 
-impl ChainParams {
-    /// Fits on the flows of a corpus (every source-to-sink path, each flow weighted 1).
-    pub fn fit(&self, flows: &TacticFlows) -> Result<TacticChainModel, AttackError> {
-        self.check()?;
+/// Fits on the flows of a corpus (every source-to-sink path, each flow
+/// weighted 1). Unchecked [`ChainParams`] fit too (checked first), through
+/// core's blanket implementation: `TacticChain::params().fit(&flows)`
+/// with `threatstat_core::Fit` in scope.
+impl Fit<TacticFlows> for CheckedChainParams {
+    type Fitted = TacticChainModel;
+    type Error = AttackError;
+
+    fn fit(&self, flows: &TacticFlows) -> Result<TacticChainModel, AttackError> {
         let k = flows.tactics.len();
         let mut counts = ChainCounts::new(k);
         let mut n = 0;
         for g in flows.non_empty() {
-            counts.add(&g.counts(k, self.collapse_repeats)?)?;
+            counts.add(&g.counts(k, self.params().collapse_repeats)?)?;
             n += 1;
         }
         if n == 0 {
@@ -45,7 +51,9 @@ impl ChainParams {
             },
         )
     }
+}
 
+impl ChainParams {
     /// Fits on explicit tactic sequences (kill-chain indices into
     /// `tactics`), each with weight 1; e.g. a baseline of benign alert chains.
     pub fn fit_sequences(
@@ -53,7 +61,7 @@ impl ChainParams {
         tactics: &TacticSet,
         sequences: &[Vec<usize>],
     ) -> Result<TacticChainModel, AttackError> {
-        self.check()?;
+        let checked = self.check()?;
         if sequences.is_empty() {
             return Err(AttackError::Invalid("cannot fit on zero sequences".into()));
         }
@@ -69,7 +77,7 @@ impl ChainParams {
                 })?;
         }
         TacticChainModel::from_parts(
-            *self,
+            checked,
             tactics.clone(),
             version_of(tactics),
             counts,
@@ -84,9 +92,8 @@ impl ChainParams {
     /// The chain with no data: every step uniform over the allowed states
     /// (the baseline of alert correlation when no benign data is given).
     pub fn uniform(&self, tactics: &TacticSet) -> Result<TacticChainModel, AttackError> {
-        self.check()?;
         TacticChainModel::from_parts(
-            *self,
+            self.check()?,
             tactics.clone(),
             version_of(tactics),
             ChainCounts::new(tactics.len()),
@@ -119,12 +126,18 @@ impl TacticChainModel {
     /// The same counts with other parameters (e.g. another α or order).
     pub fn with_params(&self, params: ChainParams) -> Result<Self, AttackError> {
         if params.collapse_repeats != self.params.collapse_repeats {
-            return Err(AttackError::Invalid(
-                "collapse_repeats cannot change after fitting (the counts depend on it)".into(),
-            ));
+            return Err(Error::param(
+                "collapse_repeats",
+                params.collapse_repeats,
+                format!(
+                    "the fitted model's value {} (the counts depend on it)",
+                    self.params.collapse_repeats
+                ),
+            )
+            .into());
         }
         TacticChainModel::from_parts(
-            params,
+            params.check()?,
             self.tactics.clone(),
             self.attack_version.clone(),
             self.counts.clone(),
@@ -132,10 +145,18 @@ impl TacticChainModel {
             self.training,
         )
     }
+}
 
-    /// Combines two models fitted on disjoint data (same parameters and
-    /// tactics): equal to the model fitted on both.
-    pub fn merge(&self, other: &TacticChainModel) -> Result<Self, AttackError> {
+/// Adds a model fitted on other flows or sequences (same parameters and
+/// tactics): the result is the model fitted on both. Counts, votes and
+/// training sizes add; the tables are rebuilt. Exact when the counts are
+/// sums of dyadic weights (sequences, single-path flows); a corpus whose
+/// flows have 3, 5, … paths adds fractional path weights in another order
+/// than one fit would, so equal to the rounding of float addition.
+impl Merge for TacticChainModel {
+    type Error = AttackError;
+
+    fn merge(&mut self, other: &TacticChainModel) -> Result<(), AttackError> {
         if self.params != other.params || self.tactics != other.tactics {
             return Err(AttackError::Invalid(
                 "cannot merge models with different parameters or tactics".into(),
@@ -144,9 +165,9 @@ impl TacticChainModel {
         let mut counts = self.counts.clone();
         counts.add(&other.counts)?;
         let mut votes = self.votes.clone();
-        votes.merge(&other.votes);
-        TacticChainModel::from_parts(
-            self.params,
+        let Ok(()) = votes.merge(&other.votes);
+        *self = TacticChainModel::from_parts(
+            self.params.check()?,
             self.tactics.clone(),
             self.attack_version.clone(),
             counts,
@@ -155,6 +176,7 @@ impl TacticChainModel {
                 flows: self.training.flows + other.training.flows,
                 sequences: self.training.sequences + other.training.sequences,
             },
-        )
+        )?;
+        Ok(())
     }
 }

@@ -10,7 +10,7 @@
 //! construction and on load, from the counts alone.
 
 use super::fit::TrainingInfo;
-use super::params::ChainParams;
+use super::params::{ChainParams, CheckedChainParams};
 use super::{END, START};
 use crate::AttackError;
 use crate::catalogue::TacticSet;
@@ -22,6 +22,7 @@ use crate::resolve::TacticVotes;
 ///
 /// ```
 /// use threatstat_attack::{AttackFlow, Catalogue, Ending, FlowAction, FlowCorpus, TacticChain};
+/// use threatstat_core::{Fit, ModelFile};
 /// let flow = AttackFlow::new(
 ///     "phish",
 ///     vec![FlowAction::technique("T1566.001"), FlowAction::tactic("TA0002"), FlowAction::tactic("TA0007")],
@@ -66,14 +67,14 @@ impl PartialEq for TacticChainModel {
 
 impl TacticChainModel {
     pub(super) fn from_parts(
-        params: ChainParams,
+        params: CheckedChainParams,
         tactics: TacticSet,
         attack_version: String,
         counts: ChainCounts,
         votes: TacticVotes,
         mut training: TrainingInfo,
     ) -> Result<Self, AttackError> {
-        params.check()?;
+        let params = params.params();
         let k = tactics.len();
         if counts.n_tactics() != k {
             return Err(AttackError::Invalid(format!(

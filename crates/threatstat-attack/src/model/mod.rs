@@ -53,9 +53,9 @@ mod stationary;
 
 pub use fit::TrainingInfo;
 pub use fitted::TacticChainModel;
-pub use params::{ChainParams, DEFAULT_ALPHA, DEFAULT_ORDER, TacticChain};
+pub use params::{ChainParams, CheckedChainParams, DEFAULT_ALPHA, DEFAULT_ORDER, TacticChain};
 pub use path::{ChainPath, Endpoint};
-pub use persist::{MODEL_FORMAT, MODEL_FORMAT_VERSION};
+pub use persist::{MODEL_FORMAT, MODEL_FORMAT_VERSION, TacticChainFile};
 pub use queries::{Ending, NextTactic, SequenceScore, Step, TransitionMatrix};
 pub use select::{LooFlow, LooResult, loo_grid};
 

@@ -6,10 +6,12 @@
 //!
 //! What a caller may ask for (order, α, collapsing) is checked once here;
 //! fitting (`fit`), model selection (`select`) and loading (`persist`)
-//! all go through [`ChainParams::check`].
+//! all go through [`ChainParams::check`] (the core [`ParamGuard`]), which
+//! returns the [`CheckedChainParams`] every model is built from.
 
 use crate::AttackError;
 use serde::{Deserialize, Serialize};
+use threatstat_core::{Error, ParamGuard};
 
 /// Default Markov order, chosen by leave-one-flow-out log-likelihood on
 /// the bundled Attack Flow corpus (see `threatstat attack loo`).
@@ -29,10 +31,12 @@ impl TacticChain {
     }
 }
 
-/// Parameters of a tactic-chain fit (a builder; `fit` validates them).
+/// Parameters of a tactic-chain fit (a builder; `fit` validates them
+/// through [`ParamGuard::check`]).
 ///
 /// ```
 /// use threatstat_attack::{TacticChain, Catalogue};
+/// use threatstat_core::{Error, ParamGuard};
 /// let tactics = Catalogue::bundled().tactics();
 /// // Two chains over the 14 tactics: IA -> EX, IA -> EX -> DI.
 /// let (ia, ex, di) = (2, 3, 8);
@@ -41,6 +45,9 @@ impl TacticChain {
 /// // p(EX | IA) = (2 + 1/14) / (2 + 1): IA has 13 other tactics + END allowed.
 /// assert!((m.transition(None, Some(ia), Some(ex)) - (2.0 + 1.0 / 14.0) / 3.0).abs() < 1e-12);
 /// assert!(TacticChain::params().alpha(0.0).fit_sequences(tactics, &[vec![ia]]).is_err());
+/// // A bad parameter is a typed error naming it.
+/// let e = TacticChain::params().order(3).check().unwrap_err();
+/// assert!(matches!(e, threatstat_attack::AttackError::Core(Error::Param { name: "order", .. })));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ChainParams {
@@ -92,21 +99,39 @@ impl ChainParams {
     pub fn get_collapse_repeats(&self) -> bool {
         self.collapse_repeats
     }
+}
 
-    /// Checks the parameters.
-    pub fn check(&self) -> Result<(), AttackError> {
+/// [`ChainParams`] that passed [`ParamGuard::check`]: the only params a
+/// [`TacticChainModel`](super::TacticChainModel) is built from (fit,
+/// refit, load). Only `check` constructs one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CheckedChainParams(ChainParams);
+
+impl CheckedChainParams {
+    /// The params checked.
+    pub fn params(&self) -> ChainParams {
+        self.0
+    }
+}
+
+impl ParamGuard for ChainParams {
+    type Checked = CheckedChainParams;
+    type Error = AttackError;
+
+    /// Checks the order (1 or 2) and α (finite, > 0); errors are
+    /// [`Error::Param`] naming the parameter.
+    fn check(&self) -> Result<CheckedChainParams, AttackError> {
         if !(1..=2).contains(&self.order) {
-            return Err(AttackError::Invalid(format!(
-                "order must be 1 or 2, found {}",
-                self.order
-            )));
+            return Err(Error::param("order", self.order, "1 or 2").into());
         }
         if !(self.alpha.is_finite() && self.alpha > 0.0) {
-            return Err(AttackError::Invalid(format!(
-                "alpha (Dirichlet smoothing strength) must be finite and > 0, found {}",
-                self.alpha
-            )));
+            return Err(Error::param(
+                "alpha",
+                self.alpha,
+                "a finite Dirichlet smoothing strength > 0",
+            )
+            .into());
         }
-        Ok(())
+        Ok(CheckedChainParams(*self))
     }
 }

@@ -1,5 +1,5 @@
 //! Persistence: the versioned JSON model file ([`MODEL_FORMAT`],
-//! [`MODEL_FORMAT_VERSION`]) and atomic save and load.
+//! [`MODEL_FORMAT_VERSION`]) through core's [`ModelFile`] envelope.
 //!
 //! # Why a file of its own
 //!
@@ -17,6 +17,8 @@ use crate::counts::ChainCounts;
 use crate::resolve::TacticVotes;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use threatstat_core::ModelFile;
+use threatstat_core::ParamGuard;
 
 /// Name of the model file format.
 pub const MODEL_FORMAT: &str = "threatstat-attack-tactic-chain";
@@ -30,10 +32,10 @@ struct CountEntry {
     count: f64,
 }
 
+/// The body of the model file (core's [`ModelFile`] envelope adds
+/// `format` and `version` in front): the layout written since version 1.
 #[derive(Serialize, Deserialize)]
-struct ModelFile {
-    format: String,
-    version: u32,
+pub struct TacticChainFile {
     attack_version: String,
     order: usize,
     alpha: f64,
@@ -44,9 +46,18 @@ struct ModelFile {
     technique_votes: TacticVotes,
 }
 
-impl TacticChainModel {
-    /// The model as versioned JSON.
-    pub fn to_json(&self) -> Result<String, AttackError> {
+/// The versioned JSON model file ([`MODEL_FORMAT`], version
+/// [`MODEL_FORMAT_VERSION`], indented): `to_json`, `from_json`, `save`
+/// (whole or not at all) and `load`, with every error of `load` naming
+/// the file. Loading re-validates everything through the path fitting takes.
+impl ModelFile for TacticChainModel {
+    const FORMAT: &'static str = MODEL_FORMAT;
+    const VERSION: u32 = MODEL_FORMAT_VERSION;
+    const PRETTY: bool = true;
+    type Error = AttackError;
+    type File = TacticChainFile;
+
+    fn to_file(&self) -> Result<TacticChainFile, AttackError> {
         let counts = self
             .counts
             .entries()
@@ -56,9 +67,7 @@ impl TacticChainModel {
                 count,
             })
             .collect();
-        let f = ModelFile {
-            format: MODEL_FORMAT.into(),
-            version: MODEL_FORMAT_VERSION,
+        Ok(TacticChainFile {
             attack_version: self.attack_version.clone(),
             order: self.params.order,
             alpha: self.params.alpha,
@@ -67,29 +76,10 @@ impl TacticChainModel {
             training: self.training,
             counts,
             technique_votes: self.votes.clone(),
-        };
-        serde_json::to_string_pretty(&f)
-            .map_err(|e| AttackError::Invalid(format!("serialising the model: {e}")))
+        })
     }
 
-    /// Reads a model written by [`TacticChainModel::to_json`].
-    pub fn from_json(s: &str) -> Result<Self, AttackError> {
-        let v: serde_json::Value = serde_json::from_str(s)
-            .map_err(|e| AttackError::Invalid(format!("model file is not JSON: {e}")))?;
-        let format = v.get("format").and_then(|f| f.as_str()).unwrap_or("");
-        if format != MODEL_FORMAT {
-            return Err(AttackError::Invalid(format!(
-                "not a threatstat tactic-chain model (format `{format}`, expected `{MODEL_FORMAT}`)"
-            )));
-        }
-        let version = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
-        if version != u64::from(MODEL_FORMAT_VERSION) {
-            return Err(AttackError::Invalid(format!(
-                "model format version {version} is not supported (this build reads version {MODEL_FORMAT_VERSION})"
-            )));
-        }
-        let f: ModelFile = serde_json::from_value(v)
-            .map_err(|e| AttackError::Invalid(format!("invalid model file: {e}")))?;
+    fn from_file(f: TacticChainFile) -> Result<Self, AttackError> {
         let tactics = TacticSet::new(f.tactics)?;
         let k = tactics.len();
         let mut counts = ChainCounts::new(k);
@@ -117,7 +107,7 @@ impl TacticChainModel {
             .alpha(f.alpha)
             .collapse_repeats(f.collapse_repeats);
         TacticChainModel::from_parts(
-            params,
+            params.check()?,
             tactics,
             f.attack_version,
             counts,
@@ -126,21 +116,12 @@ impl TacticChainModel {
         )
     }
 
-    /// Writes the model to `path` as JSON (whole or not at all: written
-    /// beside `path` and renamed).
-    pub fn save(&self, path: &Path) -> Result<(), AttackError> {
-        let json = self.to_json()?;
-        Ok(threatstat_core::atomic::write_atomically(path, |w| {
-            std::io::Write::write_all(w, json.as_bytes())
-        })?)
-    }
-
-    /// Loads a model from `path`.
-    pub fn load(path: &Path) -> Result<Self, AttackError> {
+    /// Loads a model from `path` (gzip allowed); every error names the file
+    /// (core's default names it for envelope errors only).
+    fn load(path: &Path) -> Result<Self, AttackError> {
         let s = threatstat_core::reader::read_to_string(path)?;
-        // Every error names the file (core errors already do).
         TacticChainModel::from_json(&s).map_err(|e| match e {
-            AttackError::Core(e) => AttackError::Core(e),
+            AttackError::Core(e @ threatstat_core::Error::Io { .. }) => AttackError::Core(e),
             e => AttackError::Invalid(format!("{}: {e}", path.display())),
         })
     }

@@ -16,6 +16,7 @@ use crate::counts::ChainCounts;
 use crate::flows::TacticFlows;
 use crate::resolve::TacticVotes;
 use serde::Serialize;
+use threatstat_core::ParamGuard;
 
 impl ChainParams {
     /// Leave-one-flow-out: for each non-empty flow, fit on the others and
@@ -32,7 +33,7 @@ impl ChainParams {
         flows: &TacticFlows,
         per_flow: &[(String, ChainCounts)],
     ) -> Result<LooResult, AttackError> {
-        self.check()?;
+        let checked = self.check()?;
         if per_flow.len() < 2 {
             return Err(AttackError::Invalid(
                 "leave-one-flow-out needs at least two non-empty flows".into(),
@@ -49,7 +50,7 @@ impl ChainParams {
                 }
             }
             let m = TacticChainModel::from_parts(
-                *self,
+                checked,
                 flows.tactics.clone(),
                 flows.attack_version.clone(),
                 train,

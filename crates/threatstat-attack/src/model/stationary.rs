@@ -9,12 +9,14 @@
 
 use super::fitted::TacticChainModel;
 use super::solve::solve;
+use ndarray::Array2;
 
 impl TacticChainModel {
     /// The stationary distribution over tactics of the chain that restarts
     /// at START after END: the long-run share of attack steps spent in each
     /// tactic over a stream of attacks (kill-chain order, sums to 1).
-    /// Solved exactly (Gaussian elimination) on the order's state space.
+    /// Solved exactly (Gauss-Jordan elimination on an `ndarray::Array2`)
+    /// on the order's state space.
     pub fn stationary(&self) -> Vec<f64> {
         let k = self.k();
         let s = k + 1;
@@ -43,7 +45,7 @@ impl TacticChainModel {
         };
         let start = index((k, k));
         // Row-stochastic P; solve pi (P - I) = 0, sum pi = 1 as A x = b with A = (P - I)^T.
-        let mut a = vec![vec![0.0; n + 1]; n];
+        let mut a = Array2::<f64>::zeros((n, n + 1));
         for (i, &(p2, p1)) in states.iter().enumerate() {
             for b in 0..=k {
                 if !self.allowed(p1, b) {
@@ -51,12 +53,12 @@ impl TacticChainModel {
                 }
                 let p = self.prob(p2, p1, b);
                 let j = if b == k { start } else { index((p1, b)) };
-                a[j][i] += p;
+                a[[j, i]] += p;
             }
-            a[i][i] -= 1.0;
+            a[[i, i]] -= 1.0;
         }
-        a[n - 1][..n].fill(1.0);
-        a[n - 1][n] = 1.0;
+        a.row_mut(n - 1).iter_mut().take(n).for_each(|x| *x = 1.0);
+        a[[n - 1, n]] = 1.0;
         let x = solve(a);
         let mut pi = vec![0.0; k];
         for (i, &(_, p1)) in states.iter().enumerate() {
