@@ -12,3 +12,5 @@
 //! This crate sits above the method crates and `threatstat-plot` (which
 //! knows nothing of the methods): it is where a fitted model meets a file
 //! format or a figure.
+
+pub mod changepoint;

@@ -21,7 +21,38 @@ pub struct Renamed {
 }
 
 /// Every renamed flag (kept for one release after the rename).
-pub const RENAMED: &[Renamed] = &[];
+pub const RENAMED: &[Renamed] = &[
+    Renamed {
+        command: "changepoint fit",
+        old: "counts",
+        new: "input",
+    },
+    Renamed {
+        command: "changepoint fit",
+        old: "model",
+        new: "kind",
+    },
+    Renamed {
+        command: "changepoint fit",
+        old: "alpha",
+        new: "prior-rate",
+    },
+    Renamed {
+        command: "changepoint logons",
+        old: "logon",
+        new: "input",
+    },
+    Renamed {
+        command: "changepoint logons",
+        old: "model",
+        new: "kind",
+    },
+    Renamed {
+        command: "changepoint logons",
+        old: "alpha",
+        new: "prior-rate",
+    },
+];
 
 /// The subcommand words of `args` (program name excluded): the leading
 /// arguments that are not flags.
