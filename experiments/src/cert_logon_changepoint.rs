@@ -475,7 +475,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
                 post.map_tau()
             ),
             count_label: "text messages per day".into(),
-            ..threatstat_plot::ChangepointFigure::new(&book_f, t, &rate)
+            ..threatstat_plot::ChangepointFigure::new(&book_f, t, rate)
         };
         threatstat_plot::changepoint_figure(&fig, p)?;
         Ok(())

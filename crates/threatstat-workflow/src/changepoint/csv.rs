@@ -102,7 +102,7 @@ pub(crate) fn write_change_rows(
     // Users that could not be fitted (e.g. no logon in the hour window, so
     // the default α = 1/mean is undefined) are listed, not dropped.
     write_failed(&mut w, daily, failed, if mcmc { 12 } else { 8 }).map_err(io)?;
-    Ok(w.finish()?)
+    w.finish()
 }
 
 /// The header of the segments CSV.
@@ -157,5 +157,5 @@ pub(crate) fn write_segment_rows(
         .map_err(io)?;
     }
     write_failed(&mut w, daily, failed, 7).map_err(io)?;
-    Ok(w.finish()?)
+    w.finish()
 }
