@@ -14,13 +14,15 @@ use crate::{Comparison, Error, Summary};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
+use threatstat_changepoint::ChangePosterior;
 use threatstat_changepoint::Direction;
-use threatstat_changepoint::baseline::Baseline;
+use threatstat_changepoint::baseline::BaselineKind;
 use threatstat_changepoint::batch::{ModelFit, ModelKind, ModelSpec, against_stop, fit_models};
 use threatstat_changepoint::io::read_count_series;
 use threatstat_datasets::cert::{
     DailyCounts, GroundTruth, HourWindow, LogonGenerator, LogonLoader, OrgEvent, PlantKind, Span,
 };
+use threatstat_workflow::changepoint::{model_curves, population_exposures};
 
 /// Directory name of this analysis under `results/`.
 pub const NAME: &str = "cert_logon_changepoint";
@@ -231,21 +233,9 @@ fn score(
     population: bool,
 ) -> Result<Vec<Option<ModelFit>>, Error> {
     let series: Vec<Vec<u32>> = daily.iter().map(|d| d.counts.clone()).collect();
-    let exposures = if population {
-        let s: Vec<(i64, &[u32])> = daily
-            .iter()
-            .map(|d| (d.first_day, d.counts.as_slice()))
-            .collect();
-        let base = Baseline::params().fit(&s)?;
-        Some(
-            daily
-                .iter()
-                .map(|d| base.exposures_leave_one_out(d.first_day, &d.counts))
-                .collect::<Result<Vec<_>, _>>()?,
-        )
-    } else {
-        None
-    };
+    let exposures = population
+        .then(|| population_exposures(daily, BaselineKind::Population))
+        .transpose()?;
     Ok(fit_models(&series, exposures.as_deref(), spec, &|| {})
         .into_iter()
         .map(Result::ok)
@@ -485,7 +475,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
                 post.map_tau()
             ),
             count_label: "text messages per day".into(),
-            ..threatstat_plot::ChangepointFigure::new(&book_f, t, &rate)
+            ..threatstat_plot::ChangepointFigure::new(&book_f, t, rate)
         };
         threatstat_plot::changepoint_figure(&fig, p)?;
         Ok(())
@@ -537,22 +527,15 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
         })?);
         if let (Some((d, true_start, f)), true) = (&ev.top, s == 1) {
             // The top user of the population-baseline episode model.
-            let series: Vec<(i64, &[u32])> = daily
-                .iter()
-                .map(|x| (x.first_day, x.counts.as_slice()))
-                .collect();
-            let base = Baseline::params().fit(&series)?;
-            let m = base.exposures_leave_one_out(d.first_day, &d.counts)?;
-            let post = threatstat_changepoint::Episode::params()
-                .direction(Direction::Up)
-                .fit_with_exposures(&d.counts, &m)?;
+            let m = population_exposures(&daily, BaselineKind::Population)?;
+            let i = daily.iter().position(|x| x.user == d.user).unwrap_or(0);
+            let spec = ModelSpec {
+                model: ModelKind::Episode,
+                direction: Direction::Up,
+                ..Default::default()
+            };
+            let (bars, rate) = model_curves(&spec, &d.counts, Some(&m[i]))?;
             let c: Vec<f64> = d.counts.iter().map(|&x| f64::from(x)).collect();
-            let rate: Vec<f64> = post
-                .expected_rate()
-                .iter()
-                .zip(&m)
-                .map(|(r, x)| r * x)
-                .collect();
             let dates = d.dates();
             let start = f.start.unwrap_or(0);
             figures.extend(both(out_dir, "top_user_episode", |p| {
@@ -564,7 +547,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
                     day_labels: Some(&dates),
                     true_tau: true_start.map(|s| (s - d.first_day) as usize),
                     count_label: "after-hours logons per day".into(),
-                    ..threatstat_plot::ChangepointFigure::new(&c, post.start_posterior(), &rate)
+                    ..threatstat_plot::ChangepointFigure::new(&c, &bars, &rate)
                 };
                 threatstat_plot::changepoint_figure(&fig, p)?;
                 Ok(())

@@ -12,6 +12,7 @@
 
 use rand_distr::{Distribution, Poisson};
 use std::time::Instant;
+use threatstat_changepoint::ChangePosterior;
 use threatstat_changepoint::{Direction, Episode};
 
 /// Poisson counts with rate `base`, plus `jump` in days `start..end`.

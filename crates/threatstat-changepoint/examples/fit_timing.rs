@@ -19,8 +19,26 @@
 
 use rand_distr::{Distribution, Poisson};
 use std::time::Instant;
+use threatstat_changepoint::batch::fit_rows;
 use threatstat_changepoint::batch::{ModelKind, ModelSpec, fit_episodes, fit_models};
-use threatstat_changepoint::{Direction, Episode};
+use threatstat_changepoint::{ChangeModel, Direction, Episode};
+
+/// Times [`fit_rows`] of `model` over the rows of `matrix`.
+fn time_rows<M>(name: &str, model: &M, matrix: &ndarray::Array2<u32>)
+where
+    M: ChangeModel + Sync,
+    M::Posterior: Send,
+{
+    let t0 = Instant::now();
+    let fits = fit_rows(model, matrix.view(), None, &|| {}).expect("no exposures");
+    let ok = fits.iter().filter(|f| f.is_ok()).count();
+    println!(
+        "{name:28} {} users x {} days: {:.3} s ({ok} fitted)",
+        matrix.nrows(),
+        matrix.ncols(),
+        t0.elapsed().as_secs_f64()
+    );
+}
 
 fn main() {
     // Poisson-like counts from a fixed linear congruential stream, rate 0.5..3,
@@ -116,6 +134,26 @@ fn main() {
             t0.elapsed().as_secs_f64()
         );
     }
+    // The same fits through the model trait over the rows of a users ×
+    // days array (posteriors kept, no per-user summary).
+    let matrix = ndarray::Array2::from_shape_fn((users, days), |(u, t)| series[u][t]);
+    let up = ModelSpec {
+        direction: Direction::Up,
+        ..Default::default()
+    };
+    time_rows(
+        "rows: switchpoint any",
+        &ModelSpec::default().switchpoint_params(),
+        &matrix,
+    );
+    time_rows("rows: switchpoint up", &up.switchpoint_params(), &matrix);
+    time_rows("rows: episode any (exact)", &Episode::params(), &matrix);
+    time_rows("rows: episode up (exact)", &up.episode_params(), &matrix);
+    time_rows(
+        "rows: segments",
+        &ModelSpec::default().segmentation_params(),
+        &matrix,
+    );
     for (name, params) in [
         (
             "episode any (approx 0.01)",

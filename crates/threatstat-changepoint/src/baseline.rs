@@ -17,7 +17,7 @@
 //!
 //! ```
 //! use threatstat_changepoint::baseline::{Baseline, BaselineKind};
-//! use threatstat_changepoint::Switchpoint;
+//! use threatstat_changepoint::{ChangePosterior, Switchpoint};
 //! // Everyone's count triples from day 10 (an organisation-wide shift).
 //! let users: Vec<Vec<u32>> = (0..20u32)
 //!     .map(|u| (0..20u32).map(|t| (1 + (u + t) % 3) * if t >= 10 { 3 } else { 1 }).collect())

@@ -1,6 +1,8 @@
 //! Fitting many series (one per user) in parallel.
 
+use crate::model::{ChangeModel, ChangePosterior};
 use crate::{ChangepointError, McmcParams, SwitchpointParams};
+use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -166,54 +168,6 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
-    /// Checks the settings that do not depend on the data, so that a batch
-    /// with a bad setting fails once, up front, instead of "fitting" no
-    /// series: α finite and > 0, the tolerance, the approximation bound
-    /// and the change probability in (0, 1), not both tolerance and
-    /// approximate.
-    ///
-    /// ```
-    /// use threatstat_changepoint::batch::ModelSpec;
-    /// assert!(ModelSpec::default().check().is_ok());
-    /// assert!(ModelSpec { alpha: Some(0.0), ..Default::default() }.check().is_err());
-    /// assert!(ModelSpec { change_prob: Some(1.0), ..Default::default() }.check().is_err());
-    /// assert!(ModelSpec { tolerance: Some(f64::NAN), ..Default::default() }.check().is_err());
-    /// ```
-    pub fn check(&self) -> Result<(), ChangepointError> {
-        let bad = |what: &str, x: f64, range: &str| {
-            Err(ChangepointError::Invalid(format!(
-                "{what} must be {range}, found {x}"
-            )))
-        };
-        let unit = |x: f64| x > 0.0 && x < 1.0;
-        if let Some(a) = self.alpha
-            && !(a.is_finite() && a > 0.0)
-        {
-            return bad("α", a, "finite and > 0");
-        }
-        if let Some(t) = self.tolerance
-            && !unit(t)
-        {
-            return bad("tolerance", t, "in (0, 1)");
-        }
-        if let Some(e) = self.approximate
-            && !unit(e)
-        {
-            return bad("approximate (the error bound)", e, "in (0, 1)");
-        }
-        if let Some(p) = self.change_prob
-            && !unit(p)
-        {
-            return bad("change probability", p, "in (0, 1)");
-        }
-        if self.tolerance.is_some() && self.approximate.is_some() {
-            return Err(ChangepointError::Invalid(
-                "set either tolerance or approximate, not both".into(),
-            ));
-        }
-        Ok(())
-    }
-
     /// The switchpoint parameters of this spec.
     ///
     /// ```
@@ -339,6 +293,75 @@ pub fn fit_models(
         .collect()
 }
 
+/// Fits `model` to every row of `counts` (users × days), in parallel, in
+/// row order; with `exposures` (the same shape) each row is scored
+/// relative to its row of exposures. Rows are read in place when the
+/// array is in standard (row-major) layout, copied otherwise; a shape
+/// mismatch is an error before any fit.
+///
+/// ```
+/// use ndarray::array;
+/// use threatstat_changepoint::batch::fit_rows;
+/// use threatstat_changepoint::{ChangePosterior, Direction, Episode};
+/// let users = array![[1, 0, 1, 7, 8, 7, 1, 0], [2, 2, 2, 2, 2, 2, 2, 2]];
+/// let model = Episode::params().direction(Direction::Up);
+/// let fits = fit_rows(&model, users.view(), None, &|| {}).unwrap();
+/// assert_eq!(fits[0].as_ref().unwrap().map_interval(), (3, 6));
+/// assert!(fits[1].as_ref().unwrap().log_bayes_factor() < 0.0);
+/// let wrong = ndarray::Array2::<f64>::ones((2, 7));
+/// assert!(fit_rows(&model, users.view(), Some(wrong.view()), &|| {}).is_err());
+/// ```
+pub fn fit_rows<M>(
+    model: &M,
+    counts: ArrayView2<'_, u32>,
+    exposures: Option<ArrayView2<'_, f64>>,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<Result<M::Posterior, ChangepointError>>, ChangepointError>
+where
+    M: ChangeModel + Sync,
+    M::Posterior: Send,
+{
+    if let Some(m) = &exposures
+        && m.dim() != counts.dim()
+    {
+        return Err(threatstat_core::Error::shape(
+            "exposures",
+            format!("{:?} (users × days, as the counts)", counts.dim()),
+            format!("{:?}", m.dim()),
+        )
+        .into());
+    }
+    Ok((0..counts.nrows())
+        .into_par_iter()
+        .map(|i| {
+            let row = counts.row(i);
+            let owned;
+            let c = match row.as_slice() {
+                Some(c) => c,
+                None => {
+                    owned = row.to_vec();
+                    &owned
+                }
+            };
+            let m_row = exposures.as_ref().map(|m| m.row(i));
+            let m_owned;
+            let m = match &m_row {
+                None => None,
+                Some(r) => match r.as_slice() {
+                    Some(m) => Some(m),
+                    None => {
+                        m_owned = r.to_vec();
+                        Some(m_owned.as_slice())
+                    }
+                },
+            };
+            let r = model.fit_series(c, m);
+            progress();
+            r
+        })
+        .collect())
+}
+
 /// Fits the episode model with `params` (for settings that [`ModelSpec`]
 /// does not carry, such as [`crate::EpisodeParams::approximate`]) to every
 /// series, in parallel, in input order.
@@ -416,11 +439,7 @@ pub fn fit_model(
     let n_days = counts.len();
     match spec.model {
         ModelKind::Switchpoint => {
-            let p = spec.switchpoint_params();
-            let post = match exposures {
-                Some(m) => p.fit_with_exposures(counts, m)?,
-                None => p.fit(counts)?,
-            };
+            let post = spec.switchpoint_params().fit_series(counts, exposures)?;
             Ok(ModelFit {
                 index,
                 n_days,
@@ -438,11 +457,7 @@ pub fn fit_model(
             })
         }
         ModelKind::Episode => {
-            let p = spec.episode_params();
-            let post = match exposures {
-                Some(m) => p.fit_with_exposures(counts, m)?,
-                None => p.fit(counts)?,
-            };
+            let post = spec.episode_params().fit_series(counts, exposures)?;
             let (a, b) = post.map_interval();
             let mut log_bayes_factor = post.log_bayes_factor();
             if spec.against_stop {
@@ -451,11 +466,7 @@ pub fn fit_model(
                     ..*spec
                 }
                 .switchpoint_params();
-                let stop = match exposures {
-                    Some(m) => down.fit_with_exposures(counts, m)?,
-                    None => down.fit(counts)?,
-                }
-                .log_bayes_factor();
+                let stop = down.fit_series(counts, exposures)?.log_bayes_factor();
                 log_bayes_factor = against_stop(log_bayes_factor, stop);
             }
             Ok(ModelFit {
@@ -464,8 +475,8 @@ pub fn fit_model(
                 start: Some(a),
                 end: Some(b - 1),
                 map_probability: post.map_probability(),
-                rate_before: post.lambda_0_mean(),
-                rate_after: post.lambda_1_mean(),
+                rate_before: post.rate_outside_mean(),
+                rate_after: post.rate_inside_mean(),
                 log_bayes_factor,
                 n_changes: None,
                 changes: Vec::new(),
@@ -479,10 +490,7 @@ pub fn fit_model(
             if spec.segment_counts {
                 p = p.max_segments(1);
             }
-            let post = match exposures {
-                Some(m) => p.fit_with_exposures(counts, m)?,
-                None => p.fit(counts)?,
-            };
+            let post = p.fit_series(counts, exposures)?;
             let changes = post.map_changes();
             let rates = post.map_segment_rates();
             Ok(ModelFit {

@@ -3,7 +3,7 @@
 //! over the ordered region for a direction), on short series with exposures.
 
 use crate::numerics::integrate;
-use crate::{Direction, Episode, Switchpoint};
+use crate::{ChangePosterior, Direction, Episode, Switchpoint};
 
 const TOP: f64 = 60.0;
 
@@ -99,7 +99,7 @@ fn episode_posterior_matches_enumeration_and_quadrature() {
 
 #[test]
 fn episode_rate_means_match_quadrature() {
-    // E[λ1 | y] for the up-restricted model by quadrature, interval by interval.
+    // E[λ inside | y] for the up-restricted model by quadrature, interval by interval.
     let n = Y.len();
     let post = Episode::params()
         .alpha(ALPHA)
@@ -121,9 +121,9 @@ fn episode_rate_means_match_quadrature() {
         }
     }
     assert!(
-        (post.lambda_1_mean() - e1 / z).abs() < 1e-8,
+        (post.rate_inside_mean() - e1 / z).abs() < 1e-8,
         "{} {}",
-        post.lambda_1_mean(),
+        post.rate_inside_mean(),
         e1 / z
     );
 }

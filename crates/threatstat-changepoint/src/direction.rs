@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 /// `P(up | y) = p_up(y) / (2 p_any(y))`.
 ///
 /// ```
-/// use threatstat_changepoint::{Direction, Switchpoint};
+/// use threatstat_changepoint::{ChangePosterior, Direction, Switchpoint};
 /// let counts = [5, 6, 4, 5, 6, 1, 0, 1, 0, 1];
 /// let down = Switchpoint::params().direction(Direction::Down).fit(&counts).unwrap();
 /// let up = Switchpoint::params().direction(Direction::Up).fit(&counts).unwrap();

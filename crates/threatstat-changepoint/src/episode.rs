@@ -37,20 +37,23 @@
 //! work also on diffuse posteriors.
 //!
 //! ```
-//! use threatstat_changepoint::{Direction, Episode};
+//! use threatstat_changepoint::{ChangePosterior, Direction, Episode};
 //! let counts = [1, 0, 1, 1, 0, 1, 6, 7, 5, 6, 1, 0, 1, 1, 0];
 //! let post = Episode::params().direction(Direction::Up).fit(&counts).unwrap();
 //! assert_eq!(post.map_interval(), (6, 10));       // days 6..=9
 //! assert!(post.log_bayes_factor() > 5.0);
 //! assert!((post.start_posterior().iter().sum::<f64>() - 1.0).abs() < 1e-12);
-//! assert!(post.lambda_1_mean() > 4.0 && post.lambda_0_mean() < 1.0);
+//! assert!(post.rate_inside_mean() > 4.0 && post.rate_outside_mean() < 1.0);
 //! ```
 
 mod approx;
 
+use crate::model::{ChangeModel, ChangePosterior, Evidence};
 use crate::numerics::{Prefix, ln_segment, resolve_alpha};
+use crate::params::Checked;
 use crate::{ChangepointError, Direction};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use threatstat_core::ParamGuard;
 
 /// Entry point of the episode model: `Episode::params()`.
 pub struct Episode;
@@ -77,13 +80,13 @@ impl Episode {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EpisodeParams {
-    alpha: Option<f64>,
-    direction: Direction,
-    min_len: usize,
-    max_len: Option<usize>,
-    tolerance: Option<f64>,
-    approximate: Option<f64>,
-    approximate_from: usize,
+    pub(crate) alpha: Option<f64>,
+    pub(crate) direction: Direction,
+    pub(crate) min_len: usize,
+    pub(crate) max_len: Option<usize>,
+    pub(crate) tolerance: Option<f64>,
+    pub(crate) approximate: Option<f64>,
+    pub(crate) approximate_from: usize,
 }
 
 impl Default for EpisodeParams {
@@ -153,7 +156,7 @@ impl EpisodeParams {
     /// left out (e.g. 1e-9; default: exact).
     ///
     /// ```
-    /// use threatstat_changepoint::Episode;
+    /// use threatstat_changepoint::{ChangePosterior, Episode};
     /// let mut y = vec![1u32; 400];
     /// for t in 200..230 { y[t] = 8; }
     /// let exact = Episode::params().fit(&y).unwrap();
@@ -196,8 +199,8 @@ impl EpisodeParams {
     /// about as `n^1.5` (10,000 days: 32 s instead of 41 s).
     ///
     /// Within a summed block the conditional rate means are those
-    /// of its middle interval, so [`EpisodePosterior::lambda_0_mean`],
-    /// `lambda_1_mean` and `expected_rate` are close but not covered by the
+    /// of its middle interval, so [`EpisodePosterior::rate_outside_mean`],
+    /// `rate_inside_mean` and `expected_rate` are close but not covered by the
     /// bound. The MAP interval's weight is within a factor `1 + ε` of the
     /// exact MAP interval's (a branch-and-bound search of the summed
     /// blocks whose upper bound is above the best weight found), and
@@ -211,7 +214,7 @@ impl EpisodeParams {
     /// already).
     ///
     /// ```
-    /// use threatstat_changepoint::Episode;
+    /// use threatstat_changepoint::{ChangePosterior, Episode};
     /// let y: Vec<u32> = (0..2000)
     ///     .map(|t| [1, 2, 0, 1, 3][t % 5] + if (1200..1300).contains(&t) { 3 } else { 0 })
     ///     .collect();
@@ -247,16 +250,13 @@ impl EpisodeParams {
         self
     }
 
+    /// The limits of the episode length in `n` days (the settings alone
+    /// were checked by [`ParamGuard::check`]).
     fn validate(&self, n: usize) -> Result<(usize, usize), ChangepointError> {
         if n < 2 {
             return Err(ChangepointError::Invalid(format!(
                 "an episode model needs at least 2 days, found {n}"
             )));
-        }
-        if self.min_len == 0 {
-            return Err(ChangepointError::Invalid(
-                "min_len must be at least 1 day".into(),
-            ));
         }
         let max_len = self.max_len.unwrap_or(n).min(n);
         if max_len < self.min_len || self.min_len >= n {
@@ -265,40 +265,19 @@ impl EpisodeParams {
                 self.min_len, max_len
             )));
         }
-        if let Some(t) = self.tolerance
-            && !(t > 0.0 && t < 1.0)
-        {
-            return Err(ChangepointError::Invalid(format!(
-                "tolerance must be in (0, 1), found {t}"
-            )));
-        }
-        if let Some(t) = self.approximate {
-            if !(t > 0.0 && t < 1.0) {
-                return Err(ChangepointError::Invalid(format!(
-                    "approximate: the error bound must be in (0, 1), found {t}"
-                )));
-            }
-            if self.tolerance.is_some() {
-                return Err(ChangepointError::Invalid(
-                    "set either tolerance (pruning only) or approximate (pruning and \
-                     approximation), not both"
-                        .into(),
-                ));
-            }
-        }
         Ok((self.min_len, max_len))
     }
 
     /// The exact (or, with a tolerance, bounded-error) posterior.
     pub fn fit(&self, counts: &[u32]) -> Result<EpisodePosterior, ChangepointError> {
-        self.fit_prefix(Prefix::new(counts, None)?)
+        self.fit_series(counts, None)
     }
 
     /// The posterior with an exposure per day, `y_t ~ Poisson(λ · m_t)`
     /// (see [`crate::SwitchpointParams::fit_with_exposures`]).
     ///
     /// ```
-    /// use threatstat_changepoint::Episode;
+    /// use threatstat_changepoint::{ChangePosterior, Episode};
     /// let counts = [2, 2, 8, 8, 2, 2];
     /// let holiday_crunch = [1.0, 1.0, 4.0, 4.0, 1.0, 1.0];
     /// let p = Episode::params().fit_with_exposures(&counts, &holiday_crunch).unwrap();
@@ -309,7 +288,7 @@ impl EpisodeParams {
         counts: &[u32],
         exposures: &[f64],
     ) -> Result<EpisodePosterior, ChangepointError> {
-        self.fit_prefix(Prefix::new(counts, Some(exposures))?)
+        self.fit_series(counts, Some(exposures))
     }
 
     fn fit_prefix(&self, prefix: Prefix) -> Result<EpisodePosterior, ChangepointError> {
@@ -345,6 +324,30 @@ impl EpisodeParams {
             }
         };
         Ok(acc.finish(&model, n_intervals, error))
+    }
+}
+
+impl ChangeModel for EpisodeParams {
+    type Posterior = EpisodePosterior;
+    /// Checks the params ([`ParamGuard`]), then fits.
+    fn fit_series(
+        &self,
+        counts: &[u32],
+        exposures: Option<&[f64]>,
+    ) -> Result<EpisodePosterior, ChangepointError> {
+        self.check()?.fit_series(counts, exposures)
+    }
+}
+
+impl ChangeModel for Checked<EpisodeParams> {
+    type Posterior = EpisodePosterior;
+    fn fit_series(
+        &self,
+        counts: &[u32],
+        exposures: Option<&[f64]>,
+    ) -> Result<EpisodePosterior, ChangepointError> {
+        let params = self.params();
+        params.fit_prefix(Prefix::new(counts, exposures)?)
     }
 }
 
@@ -689,10 +692,12 @@ impl Acc {
             expected_rate,
             map_interval: (ma, mb),
             map_probability: (best_l - ln_z).exp(),
-            log_marginal,
-            log_marginal_no_change,
-            lambda_0_mean: self.mean_0 / z,
-            lambda_1_mean: self.mean_1 / z,
+            evidence: Evidence {
+                log_marginal,
+                log_marginal_no_change,
+            },
+            rate_outside_mean: self.mean_0 / z,
+            rate_inside_mean: self.mean_1 / z,
             n_intervals,
             evaluated: self.evaluated,
             error_bound: error.as_ref().map_or(0.0, |o| o.bound(ln_z)),
@@ -702,7 +707,7 @@ impl Acc {
 }
 
 /// The posterior of the episode model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpisodePosterior {
     alpha: f64,
     n: usize,
@@ -713,14 +718,14 @@ pub struct EpisodePosterior {
     expected_rate: Vec<f64>,
     map_interval: (usize, usize),
     map_probability: f64,
-    log_marginal: f64,
-    log_marginal_no_change: f64,
-    lambda_0_mean: f64,
-    lambda_1_mean: f64,
+    #[serde(flatten)]
+    evidence: Evidence,
+    rate_outside_mean: f64,
+    rate_inside_mean: f64,
     n_intervals: u64,
     evaluated: u64,
     error_bound: f64,
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     approximated_blocks: u64,
 }
 
@@ -784,29 +789,15 @@ impl EpisodePosterior {
         argmax(&self.end_posterior)
     }
 
-    /// log p(y) under the episode model.
-    pub fn log_marginal_likelihood(&self) -> f64 {
-        self.log_marginal
+    /// E[λ0 | y], the baseline rate outside the episode (per unit of
+    /// exposure).
+    pub fn rate_outside_mean(&self) -> f64 {
+        self.rate_outside_mean
     }
 
-    /// log p(y) without a change (one rate ~ Exponential(α)).
-    pub fn log_marginal_likelihood_no_change(&self) -> f64 {
-        self.log_marginal_no_change
-    }
-
-    /// log Bayes factor of "an episode" against "no change".
-    pub fn log_bayes_factor(&self) -> f64 {
-        self.log_marginal - self.log_marginal_no_change
-    }
-
-    /// E[λ0 | y], the baseline rate outside the episode.
-    pub fn lambda_0_mean(&self) -> f64 {
-        self.lambda_0_mean
-    }
-
-    /// E[λ1 | y], the rate inside the episode.
-    pub fn lambda_1_mean(&self) -> f64 {
-        self.lambda_1_mean
+    /// E[λ1 | y], the rate inside the episode (per unit of exposure).
+    pub fn rate_inside_mean(&self) -> f64 {
+        self.rate_inside_mean
     }
 
     /// Number of intervals the prior allows.
@@ -841,6 +832,21 @@ impl EpisodePosterior {
     /// ```
     pub fn approximated_blocks(&self) -> u64 {
         self.approximated_blocks
+    }
+}
+
+impl ChangePosterior for EpisodePosterior {
+    fn evidence(&self) -> Evidence {
+        self.evidence
+    }
+    fn n_days(&self) -> usize {
+        self.n
+    }
+    fn rate_curve(&self) -> &[f64] {
+        &self.expected_rate
+    }
+    fn change_marginal(&self) -> &[f64] {
+        &self.start_posterior
     }
 }
 

@@ -3,11 +3,14 @@
 use crate::ChangepointError;
 use crate::Direction;
 use crate::mcmc::{McmcParams, McmcPosterior};
+use crate::model::{ChangeModel, ChangePosterior, Evidence};
 use crate::numerics::{Prefix, integrate, ln_segment, resolve_alpha};
-use serde::Serialize;
+use crate::params::Checked;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma};
 use statrs::function::gamma::ln_gamma;
 use std::sync::OnceLock;
+use threatstat_core::ParamGuard;
 
 /// `ln k!` for small k from a table (most daily-count sums are small), else
 /// from `ln Γ(k+1)`.
@@ -34,8 +37,8 @@ impl Switchpoint {
 /// Parameters of the switchpoint model.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SwitchpointParams {
-    alpha: Option<f64>,
-    direction: Direction,
+    pub(crate) alpha: Option<f64>,
+    pub(crate) direction: Direction,
 }
 
 impl SwitchpointParams {
@@ -67,7 +70,7 @@ impl SwitchpointParams {
     /// default α is total exposure / total count.
     ///
     /// ```
-    /// use threatstat_changepoint::Switchpoint;
+    /// use threatstat_changepoint::{ChangePosterior, Switchpoint};
     /// // Everyone doubled their activity from day 4: relative to the
     /// // population this user did not change.
     /// let counts = [2, 3, 2, 3, 6, 5, 6, 7];
@@ -81,9 +84,7 @@ impl SwitchpointParams {
         counts: &[u32],
         exposures: &[f64],
     ) -> Result<ExactPosterior, ChangepointError> {
-        let prefix = Prefix::new(counts, Some(exposures))?;
-        let alpha = resolve_alpha(self.alpha, &prefix)?;
-        Ok(ExactPosterior::compute(prefix, alpha, self.direction))
+        self.fit_series(counts, Some(exposures))
     }
 
     /// The α used for `counts`, validated.
@@ -113,9 +114,7 @@ impl SwitchpointParams {
 
     /// The exact posterior (λ1 and λ2 integrated out).
     pub fn fit(&self, counts: &[u32]) -> Result<ExactPosterior, ChangepointError> {
-        let alpha = self.resolve_alpha(counts)?;
-        let prefix = Prefix::new(counts, None)?;
-        Ok(ExactPosterior::compute(prefix, alpha, self.direction))
+        self.fit_series(counts, None)
     }
 
     /// MCMC samples of (λ1, λ2, τ) with diagnostics (unrestricted model
@@ -133,6 +132,37 @@ impl SwitchpointParams {
         }
         let alpha = self.resolve_alpha(counts)?;
         crate::mcmc::sample(counts, alpha, mcmc)
+    }
+}
+
+impl ChangeModel for SwitchpointParams {
+    type Posterior = ExactPosterior;
+    /// Checks the params ([`ParamGuard`]), then fits.
+    fn fit_series(
+        &self,
+        counts: &[u32],
+        exposures: Option<&[f64]>,
+    ) -> Result<ExactPosterior, ChangepointError> {
+        self.check()?.fit_series(counts, exposures)
+    }
+}
+
+impl ChangeModel for Checked<SwitchpointParams> {
+    type Posterior = ExactPosterior;
+    /// The exact posterior; the default α is 1/mean of the counts, or
+    /// total exposure / total count with exposures.
+    fn fit_series(
+        &self,
+        counts: &[u32],
+        exposures: Option<&[f64]>,
+    ) -> Result<ExactPosterior, ChangepointError> {
+        let params = self.params();
+        let prefix = Prefix::new(counts, exposures)?;
+        let alpha = match exposures {
+            None => params.resolve_alpha(counts)?,
+            Some(_) => resolve_alpha(params.alpha, &prefix)?,
+        };
+        Ok(ExactPosterior::compute(prefix, alpha, params.direction))
     }
 }
 
@@ -176,11 +206,13 @@ impl Component {
 }
 
 /// A credible interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     /// Lower end.
+    #[serde(deserialize_with = "crate::file::nan_if_null")]
     pub low: f64,
     /// Upper end.
+    #[serde(deserialize_with = "crate::file::nan_if_null")]
     pub high: f64,
 }
 
@@ -194,8 +226,14 @@ pub struct ExactPosterior {
     #[serde(skip)]
     prefix: Prefix,
     tau_posterior: Vec<f64>,
-    log_marginal: f64,
-    log_marginal_no_change: f64,
+    #[serde(flatten)]
+    evidence: Evidence,
+    /// `P(τ = k) E[λ1 | τ = k]` and `P(τ = k) E[λ2 | τ = k]` per k.
+    #[serde(skip)]
+    weighted_means: (Vec<f64>, Vec<f64>),
+    /// `E[λ_t | y]` per day.
+    #[serde(skip)]
+    rate_curve: Vec<f64>,
 }
 
 impl ExactPosterior {
@@ -225,15 +263,30 @@ impl ExactPosterior {
         }
         let log_marginal = max + z.ln() - (n as f64).ln() + prefix.common;
         let log_marginal_no_change = ln_segment(total, e_n, alpha, ln_alpha) + prefix.common;
-        ExactPosterior {
+        let mut post = ExactPosterior {
             alpha,
             n,
             direction,
             prefix,
             tau_posterior: logp,
-            log_marginal,
-            log_marginal_no_change,
-        }
+            evidence: Evidence {
+                log_marginal,
+                log_marginal_no_change,
+            },
+            weighted_means: (Vec::new(), Vec::new()),
+            rate_curve: Vec::new(),
+        };
+        // One evaluation of the (restricted) conditional means per τ gives
+        // both rates' means and the rate curve.
+        let (m1, m2): (Vec<f64>, Vec<f64>) = (0..n)
+            .map(|k| {
+                let (c1, c2) = post.conditional_means(k);
+                (post.tau_posterior[k] * c1, post.tau_posterior[k] * c2)
+            })
+            .unzip();
+        post.rate_curve = rate_curve(&m1, &m2);
+        post.weighted_means = (m1, m2);
+        post
     }
 
     /// The direction of change the posterior is restricted to.
@@ -272,21 +325,6 @@ impl ExactPosterior {
         self.tau_posterior[self.map_tau()]
     }
 
-    /// log p(y) under the switchpoint model (λs and τ integrated out).
-    pub fn log_marginal_likelihood(&self) -> f64 {
-        self.log_marginal
-    }
-
-    /// log p(y) under the model without a change (one λ ~ Exponential(α)).
-    pub fn log_marginal_likelihood_no_change(&self) -> f64 {
-        self.log_marginal_no_change
-    }
-
-    /// log Bayes factor of "one change" against "no change"; > 0 favours a change.
-    pub fn log_bayes_factor(&self) -> f64 {
-        self.log_marginal - self.log_marginal_no_change
-    }
-
     /// Posterior (shape, rate) of λ1 and λ2 given τ = k, unrestricted.
     fn shapes_rates(&self, k: usize) -> (u64, f64, u64, f64) {
         let (s1, e1) = self.prefix.seg(0, k);
@@ -294,50 +332,26 @@ impl ExactPosterior {
         (s1 + 1, e1 + self.alpha, s2 + 1, e2 + self.alpha)
     }
 
-    /// E[λ_which | y, τ = k] (restricted to the direction).
-    fn conditional_mean(&self, k: usize, which: u8) -> f64 {
+    /// (E[λ1 | y, τ = k], E[λ2 | y, τ = k]) (restricted to the direction).
+    fn conditional_means(&self, k: usize) -> (f64, f64) {
         let (a1, b1, a2, b2) = self.shapes_rates(k);
-        let (m1, m2) = self.direction.means(a1, b1, a2, b2);
-        if which == 1 { m1 } else { m2 }
-    }
-
-    fn mean_of(&self, which: u8) -> f64 {
-        (0..self.n)
-            .map(|k| self.tau_posterior[k] * self.conditional_mean(k, which))
-            .sum()
+        self.direction.means(a1, b1, a2, b2)
     }
 
     /// E[λ1 | y].
     pub fn lambda_1_mean(&self) -> f64 {
-        self.mean_of(1)
+        self.weighted_means.0.iter().sum()
     }
 
     /// E[λ2 | y].
     pub fn lambda_2_mean(&self) -> f64 {
-        self.mean_of(2)
+        self.weighted_means.1.iter().sum()
     }
 
-    /// E[λ_t | y] for every day t: the expected rate over time.
-    pub fn expected_rate(&self) -> Vec<f64> {
-        // E[λ_t] = Σ_{k > t} P(k) E[λ1 | k] + Σ_{k <= t} P(k) E[λ2 | k].
-        let n = self.n;
-        let m1: Vec<f64> = (0..n)
-            .map(|k| self.tau_posterior[k] * self.conditional_mean(k, 1))
-            .collect();
-        let m2: Vec<f64> = (0..n)
-            .map(|k| self.tau_posterior[k] * self.conditional_mean(k, 2))
-            .collect();
-        let mut suffix1 = vec![0.0; n + 1];
-        for k in (0..n).rev() {
-            suffix1[k] = suffix1[k + 1] + m1[k];
-        }
-        let mut prefix2 = 0.0;
-        (0..n)
-            .map(|t| {
-                prefix2 += m2[t];
-                suffix1[t + 1] + prefix2
-            })
-            .collect()
+    /// E[λ_t | y] for every day t: the expected rate over time (also
+    /// [`ChangePosterior::rate_curve`]).
+    pub fn expected_rate(&self) -> &[f64] {
+        &self.rate_curve
     }
 
     /// Components of the posterior of λ1 or λ2: a mixture over τ of
@@ -435,5 +449,37 @@ impl ExactPosterior {
             .zip(other)
             .map(|(a, b)| (a - b).abs())
             .sum::<f64>()
+    }
+}
+
+/// `E[λ_t] = Σ_{k > t} P(k) E[λ1 | k] + Σ_{k <= t} P(k) E[λ2 | k]` from the
+/// weighted conditional means `m1`, `m2`.
+fn rate_curve(m1: &[f64], m2: &[f64]) -> Vec<f64> {
+    let n = m1.len();
+    let mut suffix1 = vec![0.0; n + 1];
+    for k in (0..n).rev() {
+        suffix1[k] = suffix1[k + 1] + m1[k];
+    }
+    let mut prefix2 = 0.0;
+    (0..n)
+        .map(|t| {
+            prefix2 += m2[t];
+            suffix1[t + 1] + prefix2
+        })
+        .collect()
+}
+
+impl ChangePosterior for ExactPosterior {
+    fn evidence(&self) -> Evidence {
+        self.evidence
+    }
+    fn n_days(&self) -> usize {
+        self.n
+    }
+    fn rate_curve(&self) -> &[f64] {
+        &self.rate_curve
+    }
+    fn change_marginal(&self) -> &[f64] {
+        &self.tau_posterior
     }
 }

@@ -26,7 +26,7 @@
 //! HDI).
 //!
 //! ```
-//! use threatstat_changepoint::Switchpoint;
+//! use threatstat_changepoint::{ChangePosterior, Switchpoint};
 //! let counts = [3, 4, 2, 5, 3, 4, 12, 11, 13, 12, 10, 14];
 //! let post = Switchpoint::params().fit(&counts).unwrap();
 //! assert_eq!(post.map_tau(), 6);            // the rate changes on day 6
@@ -51,12 +51,14 @@
 //!
 //! [`Direction`] restricts the switchpoint and the episode to increases
 //! (`Up`: "started doing more") or decreases (`Down`: "stopped"), exactly,
-//! via the incomplete beta function. Every model also takes exposures
-//! (`fit_with_exposures`: `y_t ~ Poisson(λ · m_t)`), and [`baseline`]
+//! via the incomplete beta function. Every model is a [`ChangeModel`]
+//! whose fit takes optional exposures ([`ChangeModel::fit_series`]:
+//! `y_t ~ Poisson(λ · m_t)`) and gives a [`ChangePosterior`] (evidence,
+//! Bayes factor, rate curve, where the change is), and [`baseline`]
 //! estimates `m_t` from the whole population (per day, per weekday, or
 //! weekday/weekend) so that organisation-wide shifts and holidays do not
 //! rank everyone. [`batch::fit_models`] fits any of them to many users in
-//! parallel.
+//! parallel, [`batch::fit_rows`] the rows of an `ndarray` (users × days).
 //!
 //! ```
 //! use threatstat_changepoint::{Direction, Episode, Segmentation};
@@ -135,10 +137,13 @@ pub mod diagnostics;
 mod direction;
 mod episode;
 mod exact;
+pub mod file;
 pub mod io;
 mod mcmc;
+pub mod model;
 mod numerics;
 mod online;
+pub mod params;
 pub mod sbc;
 mod segments;
 
@@ -146,7 +151,9 @@ pub use direction::Direction;
 pub use episode::{Episode, EpisodeParams, EpisodePosterior};
 pub use exact::{ExactPosterior, Interval, Switchpoint, SwitchpointParams};
 pub use mcmc::{ChainDraws, McmcParams, McmcPosterior, Sampler, VariableSummary};
+pub use model::{ChangeModel, ChangePosterior, Evidence};
 pub use online::{Detector, MAX_PRUNE, OnlineDetector, OnlineParams, OnlineRun};
+pub use params::Checked;
 pub use segments::{COUNT_TAIL_MASS, Segmentation, SegmentationParams, SegmentationPosterior};
 
 /// Errors of this crate.

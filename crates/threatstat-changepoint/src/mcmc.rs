@@ -6,7 +6,7 @@ use crate::exact::Interval;
 use rand::RngExt;
 use rand_distr::{Distribution, Gamma, StandardNormal};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use threatstat_core::rng::SeededRng;
 
 /// Which MCMC algorithm to run.
@@ -190,21 +190,27 @@ impl ChainDraws {
 }
 
 /// Posterior summary of one variable, as ArviZ's `summary` reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct VariableSummary {
     /// Posterior mean.
+    #[serde(deserialize_with = "crate::file::nan_if_null")]
     pub mean: f64,
     /// Posterior standard deviation.
+    #[serde(deserialize_with = "crate::file::nan_if_null")]
     pub sd: f64,
     /// 94% highest density interval.
     pub hdi_94: Interval,
     /// Monte Carlo standard error of the mean.
+    #[serde(deserialize_with = "crate::file::nan_if_null")]
     pub mcse_mean: f64,
     /// Bulk effective sample size.
+    #[serde(deserialize_with = "crate::file::nan_if_null")]
     pub ess_bulk: f64,
     /// Tail effective sample size.
+    #[serde(deserialize_with = "crate::file::nan_if_null")]
     pub ess_tail: f64,
     /// Rank-normalised split R-hat.
+    #[serde(deserialize_with = "crate::file::nan_if_null")]
     pub r_hat: f64,
 }
 

@@ -16,7 +16,7 @@
 //! segments up to K.
 //!
 //! ```
-//! use threatstat_changepoint::Segmentation;
+//! use threatstat_changepoint::{ChangePosterior, Segmentation};
 //! let counts = [1, 0, 2, 1, 1, 9, 8, 10, 9, 3, 2, 3, 3, 2];
 //! let s = Segmentation::params().change_prob(0.05).max_segments(5).fit(&counts).unwrap();
 //! assert_eq!(s.map_changes(), &[5, 9]);
@@ -27,8 +27,11 @@
 //! ```
 
 use crate::ChangepointError;
+use crate::model::{ChangeModel, ChangePosterior, Evidence};
 use crate::numerics::{Prefix, ln_segment, log_add, log_sum_exp as lse, resolve_alpha};
-use serde::Serialize;
+use crate::params::Checked;
+use serde::{Deserialize, Serialize};
+use threatstat_core::ParamGuard;
 
 /// Entry point: `Segmentation::params()`.
 pub struct Segmentation;
@@ -55,9 +58,9 @@ impl Segmentation {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct SegmentationParams {
-    alpha: Option<f64>,
-    change_prob: Option<f64>,
-    max_segments: usize,
+    pub(crate) alpha: Option<f64>,
+    pub(crate) change_prob: Option<f64>,
+    pub(crate) max_segments: usize,
 }
 
 impl SegmentationParams {
@@ -112,7 +115,7 @@ impl SegmentationParams {
 
     /// The exact posterior.
     pub fn fit(&self, counts: &[u32]) -> Result<SegmentationPosterior, ChangepointError> {
-        self.fit_prefix(Prefix::new(counts, None)?)
+        self.fit_series(counts, None)
     }
 
     /// The exact posterior with an exposure per day (see
@@ -128,7 +131,7 @@ impl SegmentationParams {
         counts: &[u32],
         exposures: &[f64],
     ) -> Result<SegmentationPosterior, ChangepointError> {
-        self.fit_prefix(Prefix::new(counts, Some(exposures))?)
+        self.fit_series(counts, Some(exposures))
     }
 
     fn fit_prefix(&self, prefix: Prefix) -> Result<SegmentationPosterior, ChangepointError> {
@@ -147,6 +150,30 @@ impl SegmentationParams {
             )));
         }
         Ok(compute(&prefix, alpha, p, self.max_segments))
+    }
+}
+
+impl ChangeModel for SegmentationParams {
+    type Posterior = SegmentationPosterior;
+    /// Checks the params ([`ParamGuard`]), then fits.
+    fn fit_series(
+        &self,
+        counts: &[u32],
+        exposures: Option<&[f64]>,
+    ) -> Result<SegmentationPosterior, ChangepointError> {
+        self.check()?.fit_series(counts, exposures)
+    }
+}
+
+impl ChangeModel for Checked<SegmentationParams> {
+    type Posterior = SegmentationPosterior;
+    fn fit_series(
+        &self,
+        counts: &[u32],
+        exposures: Option<&[f64]>,
+    ) -> Result<SegmentationPosterior, ChangepointError> {
+        let params = self.params();
+        params.fit_prefix(Prefix::new(counts, exposures)?)
     }
 }
 
@@ -215,13 +242,14 @@ fn compute(prefix: &Prefix, alpha: f64, p: f64, max_segments: usize) -> Segmenta
         .chain(map_changes.iter().copied())
         .chain(std::iter::once(n))
         .collect();
-    let map_rates = bounds
+    let map_rates: Vec<f64> = bounds
         .windows(2)
         .map(|w| {
             let (c, e) = prefix.seg(w[0], w[1]);
             (c + 1) as f64 / (e + alpha)
         })
         .collect();
+    let rate_curve = piecewise(n, &map_changes, &map_rates);
     let count = (max_segments > 0).then(|| {
         count_posterior(n, max_segments, ln_z, |s, t| {
             let tail = if t == n { 0.0 } else { ln_p };
@@ -239,8 +267,11 @@ fn compute(prefix: &Prefix, alpha: f64, p: f64, max_segments: usize) -> Segmenta
         change_probability,
         map_changes,
         map_rates,
-        log_marginal: ln_z + prefix.common,
-        log_marginal_no_change: seg(0, n) + prefix.common,
+        evidence: Evidence {
+            log_marginal: ln_z + prefix.common,
+            log_marginal_no_change: seg(0, n) + prefix.common,
+        },
+        rate_curve,
         segment_count_posterior,
         segment_count_tail_mass,
     }
@@ -302,7 +333,7 @@ fn count_posterior(
 }
 
 /// The posterior of the segmentation model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SegmentationPosterior {
     alpha: f64,
     change_prob: f64,
@@ -310,8 +341,11 @@ pub struct SegmentationPosterior {
     change_probability: Vec<f64>,
     map_changes: Vec<usize>,
     map_rates: Vec<f64>,
-    log_marginal: f64,
-    log_marginal_no_change: f64,
+    #[serde(flatten)]
+    evidence: Evidence,
+    /// The MAP segmentation's rates, one per day.
+    #[serde(skip)]
+    rate_curve: Vec<f64>,
     segment_count_posterior: Option<Vec<f64>>,
     segment_count_tail_mass: Option<f64>,
 }
@@ -378,19 +412,40 @@ impl SegmentationPosterior {
             .as_ref()
             .map(|p| p.iter().enumerate().map(|(k, q)| k as f64 * q).sum())
     }
+}
 
-    /// log p(y) under the segmentation model.
-    pub fn log_marginal_likelihood(&self) -> f64 {
-        self.log_marginal
+/// The rate of each day from the segments' first days after the first
+/// (`changes`) and their rates.
+fn piecewise(n: usize, changes: &[usize], rates: &[f64]) -> Vec<f64> {
+    let mut curve = Vec::with_capacity(n);
+    let ends = changes.iter().copied().chain([n]);
+    let mut from = 0;
+    for (to, &r) in ends.zip(rates) {
+        curve.extend(std::iter::repeat_n(r, to.saturating_sub(from)));
+        from = to;
     }
+    curve
+}
 
-    /// log p(y) with one segment (no change).
-    pub fn log_marginal_likelihood_no_change(&self) -> f64 {
-        self.log_marginal_no_change
+impl SegmentationPosterior {
+    /// Rebuilds the rate curve (not saved in files) after loading.
+    pub(crate) fn rebuild_rate_curve(&mut self) {
+        self.rate_curve = piecewise(self.n, &self.map_changes, &self.map_rates);
     }
+}
 
-    /// log Bayes factor of the segmentation model against no change.
-    pub fn log_bayes_factor(&self) -> f64 {
-        self.log_marginal - self.log_marginal_no_change
+impl ChangePosterior for SegmentationPosterior {
+    fn evidence(&self) -> Evidence {
+        self.evidence
+    }
+    fn n_days(&self) -> usize {
+        self.n
+    }
+    /// The posterior mean rate of the MAP segmentation's segment of each day.
+    fn rate_curve(&self) -> &[f64] {
+        &self.rate_curve
+    }
+    fn change_marginal(&self) -> &[f64] {
+        &self.change_probability
     }
 }

@@ -1,6 +1,7 @@
 //! Invariants of the episode model and of directions.
 
 use proptest::prelude::*;
+use threatstat_changepoint::ChangePosterior;
 use threatstat_changepoint::{Direction, Episode, Switchpoint};
 
 fn ln_mean_exp(a: f64, b: f64) -> f64 {
@@ -38,8 +39,8 @@ proptest! {
         let (a, b) = p.map_interval();
         prop_assert!(a < b && b <= n && (a, b) != (0, n));
         match dir {
-            Direction::Up => prop_assert!(p.lambda_1_mean() >= p.lambda_0_mean() - 1e-9),
-            Direction::Down => prop_assert!(p.lambda_1_mean() <= p.lambda_0_mean() + 1e-9),
+            Direction::Up => prop_assert!(p.rate_inside_mean() >= p.rate_outside_mean() - 1e-9),
+            Direction::Down => prop_assert!(p.rate_inside_mean() <= p.rate_outside_mean() + 1e-9),
             Direction::Any => {}
         }
     }
@@ -128,8 +129,21 @@ fn bad_parameters_are_errors() {
     }
     assert!(e(Episode::params().fit(&[3])).contains("at least 2 days"));
     assert!(e(Episode::params().fit(&[0, 0, 0])).contains("set α explicitly"));
-    assert!(e(Episode::params().alpha(-1.0).fit(&[1, 2])).contains("α must be"));
-    assert!(e(Episode::params().min_len(3).max_len(2).fit(&[1, 2, 3, 4])).contains("no interval"));
+    assert!(matches!(
+        Episode::params().alpha(-1.0).fit(&[1, 2]),
+        Err(threatstat_changepoint::ChangepointError::Core(
+            threatstat_core::Error::Param { name: "alpha", .. }
+        ))
+    ));
+    assert!(matches!(
+        Episode::params().min_len(3).max_len(2).fit(&[1, 2, 3, 4]),
+        Err(threatstat_changepoint::ChangepointError::Core(
+            threatstat_core::Error::Param {
+                name: "max_len",
+                ..
+            }
+        ))
+    ));
     assert!(e(Episode::params().min_len(4).fit(&[1, 2, 3, 4])).contains("no interval"));
     assert!(e(Episode::params().tolerance(2.0).fit(&[1, 2])).contains("tolerance"));
     assert!(

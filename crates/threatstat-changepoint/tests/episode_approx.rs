@@ -7,6 +7,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use rand_distr::{Distribution, Poisson};
+use threatstat_changepoint::ChangePosterior;
 use threatstat_changepoint::{Direction, Episode, EpisodePosterior};
 
 /// Poisson counts with rate `base`, plus `jump` in `start..end`.

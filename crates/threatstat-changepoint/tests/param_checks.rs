@@ -3,6 +3,7 @@
 
 use threatstat_changepoint::batch::{ModelKind, ModelSpec, fit_model};
 use threatstat_changepoint::{McmcParams, Segmentation, Switchpoint};
+use threatstat_core::ParamGuard;
 
 const COUNTS: [u32; 8] = [1, 2, 1, 2, 7, 8, 7, 9];
 

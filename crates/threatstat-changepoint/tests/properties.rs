@@ -1,6 +1,7 @@
 //! Invariants of the exact posterior.
 
 use proptest::prelude::*;
+use threatstat_changepoint::ChangePosterior;
 use threatstat_changepoint::Switchpoint;
 
 proptest! {

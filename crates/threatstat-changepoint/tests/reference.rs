@@ -2,6 +2,7 @@
 //! published "Bayesian Methods for Hackers" values; diagnostics against ArviZ.
 
 use std::path::{Path, PathBuf};
+use threatstat_changepoint::ChangePosterior;
 use threatstat_changepoint::Switchpoint;
 use threatstat_changepoint::diagnostics;
 use threatstat_changepoint::io::read_count_series;

@@ -2,6 +2,7 @@
 //! online detector against the exact segmentation.
 
 use proptest::prelude::*;
+use threatstat_changepoint::ChangePosterior;
 use threatstat_changepoint::{OnlineDetector, Segmentation};
 
 fn ln_fact(k: u64) -> f64 {

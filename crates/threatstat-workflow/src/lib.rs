@@ -15,4 +15,5 @@
 
 pub mod attack;
 pub mod automation;
+pub mod changepoint;
 pub mod markov;

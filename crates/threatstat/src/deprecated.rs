@@ -82,6 +82,36 @@ pub const RENAMED: &[Renamed] = &[
         old: "flows",
         new: "input",
     },
+    Renamed {
+        command: "changepoint fit",
+        old: "counts",
+        new: "input",
+    },
+    Renamed {
+        command: "changepoint fit",
+        old: "model",
+        new: "kind",
+    },
+    Renamed {
+        command: "changepoint fit",
+        old: "alpha",
+        new: "prior-rate",
+    },
+    Renamed {
+        command: "changepoint logons",
+        old: "logon",
+        new: "input",
+    },
+    Renamed {
+        command: "changepoint logons",
+        old: "model",
+        new: "kind",
+    },
+    Renamed {
+        command: "changepoint logons",
+        old: "alpha",
+        new: "prior-rate",
+    },
 ];
 
 /// The subcommand words of `args` (program name excluded): the leading

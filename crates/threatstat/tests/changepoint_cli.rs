@@ -35,7 +35,7 @@ fn fit_exact_writes_the_posterior_and_a_figure() {
     let dir = tmpdir("exact");
     let (out, fig) = (dir.join("posterior.json"), dir.join("fig.png"));
     let (ok, err) = run(bin()
-        .args(["changepoint", "fit", "--counts"])
+        .args(["changepoint", "fit", "--input"])
         .arg(book())
         .args(["--method", "exact", "--out"])
         .arg(&out)
@@ -65,7 +65,7 @@ fn fit_mcmc_reports_convergence() {
     for method in ["gibbs", "metropolis"] {
         let out = dir.join(format!("{method}.json"));
         let (ok, err) = run(bin()
-            .args(["changepoint", "fit", "--counts"])
+            .args(["changepoint", "fit", "--input"])
             .arg(book())
             .args([
                 "--method", method, "--draws", "5000", "--tune", "2000", "--seed", "9", "--out",
@@ -104,7 +104,7 @@ fn series_with_header_dates_and_named_column() {
     std::fs::write(&csv, &body).unwrap();
     let out = dir.join("p.json");
     let (ok, err) = run(bin()
-        .args(["changepoint", "fit", "--counts"])
+        .args(["changepoint", "fit", "--input"])
         .arg(&csv)
         .args(["--column", "logons", "--out"])
         .arg(&out));
@@ -123,13 +123,13 @@ fn series_with_header_dates_and_named_column() {
     }
     std::fs::write(&csv, &body).unwrap();
     let (ok, err) = run(bin()
-        .args(["changepoint", "fit", "--counts"])
+        .args(["changepoint", "fit", "--input"])
         .arg(&csv)
         .args(["--out"])
         .arg(&out));
     assert!(!ok && err.contains("--column"), "{err}");
     let (ok, err) = run(bin()
-        .args(["changepoint", "fit", "--counts"])
+        .args(["changepoint", "fit", "--input"])
         .arg(&csv)
         .args(["--column", "logons", "--out"])
         .arg(&out));
@@ -176,19 +176,19 @@ fn bad_series_name_file_and_line() {
         let p = dir.join(name);
         std::fs::write(&p, body).unwrap();
         let (ok, err) = run(bin()
-            .args(["changepoint", "fit", "--counts"])
+            .args(["changepoint", "fit", "--input"])
             .arg(&p)
             .args(["--out"])
             .arg(dir.join("o.json")));
         assert!(!ok && err.contains(want), "{name}: {err}");
     }
     let (ok, err) = run(bin()
-        .args(["changepoint", "fit", "--counts"])
+        .args(["changepoint", "fit", "--input"])
         .arg(book())
-        .args(["--alpha=-1", "--out"])
+        .args(["--prior-rate=-1", "--out"])
         .arg(dir.join("o.json")));
     assert!(
-        !ok && err.contains("'--alpha <ALPHA>': must be a finite number > 0"),
+        !ok && err.contains("'--prior-rate <PRIOR_RATE>': must be a finite number > 0"),
         "{err}"
     );
 }
@@ -220,7 +220,7 @@ fn logons_rank_the_planted_users_first() {
         .arg(&truth));
     assert!(ok, "{err}");
     let (ok, err) = run(bin()
-        .args(["changepoint", "logons", "--logon"])
+        .args(["changepoint", "logons", "--input"])
         .arg(&logon)
         .args(["--hours", "18-7", "--out"])
         .arg(&users)
@@ -284,14 +284,14 @@ fn bad_logon_files_name_file_line_and_field() {
         let p = dir.join(name);
         std::fs::write(&p, body).unwrap();
         let (ok, err) = run(bin()
-            .args(["changepoint", "logons", "--logon"])
+            .args(["changepoint", "logons", "--input"])
             .arg(&p)
             .args(["--out"])
             .arg(dir.join("u.csv")));
         assert!(!ok && err.contains(want), "{name}: {err}");
     }
     let (ok, err) = run(bin()
-        .args(["changepoint", "logons", "--logon"])
+        .args(["changepoint", "logons", "--input"])
         .arg(dir.join("act.csv"))
         .args(["--hours", "25-3", "--out"])
         .arg(dir.join("u.csv")));
@@ -332,14 +332,14 @@ fn logons_with_episode_segments_directions_and_baselines() {
     ] {
         let out = dir.join(format!("{model}-{direction}-{baseline}.csv").replace(' ', "_"));
         let (ok, err) = run(bin()
-            .args(["changepoint", "logons", "--logon"])
+            .args(["changepoint", "logons", "--input"])
             .arg(&logon)
             .args([
                 "--hours",
                 "18-7",
                 "--span",
                 "global",
-                "--model",
+                "--kind",
                 model,
                 "--baseline",
                 baseline,
@@ -397,9 +397,9 @@ fn logons_with_episode_segments_directions_and_baselines() {
         }
     }
     let (ok, err) = run(bin()
-        .args(["changepoint", "logons", "--logon"])
+        .args(["changepoint", "logons", "--input"])
         .arg(&logon)
-        .args(["--model", "episode", "--method", "gibbs", "--out"])
+        .args(["--kind", "episode", "--method", "gibbs", "--out"])
         .arg(dir.join("x.csv")));
     assert!(!ok && err.contains("MCMC"), "{err}");
 }
@@ -496,7 +496,7 @@ fn fit_episode_segments_and_direction_on_the_book_series() {
     let out = dir.join("p.json");
     let fit = |extra: &[&str]| {
         let (ok, err) = run(bin()
-            .args(["changepoint", "fit", "--counts"])
+            .args(["changepoint", "fit", "--input"])
             .arg(book())
             .args(extra)
             .arg("--out")
@@ -514,13 +514,13 @@ fn fit_episode_segments_and_direction_on_the_book_series() {
     assert!(up["log_bayes_factor"].as_f64().unwrap() > any["log_bayes_factor"].as_f64().unwrap());
     let down = fit(&["--direction", "down"]);
     assert!(down["log_bayes_factor"].as_f64().unwrap() < 0.0);
-    let ep = fit(&["--model", "episode", "--direction", "up"]);
+    let ep = fit(&["--kind", "episode", "--direction", "up"]);
     assert_eq!(ep["model"], "episode");
     let start: Vec<f64> = serde_json::from_value(ep["start_posterior"].clone()).unwrap();
     assert_eq!(start.len(), 74);
     assert!((start.iter().sum::<f64>() - 1.0).abs() < 1e-9);
     assert!(ep["log_bayes_factor"].as_f64().unwrap().is_finite());
-    let seg = fit(&["--model", "segments"]);
+    let seg = fit(&["--kind", "segments"]);
     assert_eq!(seg["model"], "segments");
     // The posterior of the number of segments is not cut at 10 (where it
     // held 4e-12 of the mass): it runs until the mass beyond is < 1e-9.
@@ -532,13 +532,13 @@ fn fit_episode_segments_and_direction_on_the_book_series() {
     let mean: f64 = k.iter().enumerate().map(|(i, p)| i as f64 * p).sum();
     assert!((mean - seg["expected_changes"].as_f64().unwrap()).abs() < 1e-6);
     let (ok, err) = run(bin()
-        .args(["changepoint", "fit", "--counts"])
+        .args(["changepoint", "fit", "--input"])
         .arg(book())
-        .args(["--model", "segments", "--method", "gibbs", "--out"])
+        .args(["--kind", "segments", "--method", "gibbs", "--out"])
         .arg(&out));
     assert!(!ok && err.contains("MCMC"), "{err}");
     let (ok, err) = run(bin()
-        .args(["changepoint", "fit", "--counts"])
+        .args(["changepoint", "fit", "--input"])
         .arg(book())
         .args(["--direction", "up", "--method", "gibbs", "--out"])
         .arg(&out));
@@ -563,9 +563,9 @@ fn logons_episode_approximation_stays_within_its_bound() {
     let table = |extra: &[&str], name: &str| -> std::collections::HashMap<String, f64> {
         let out = dir.join(name);
         let (ok, err) = run(bin()
-            .args(["changepoint", "logons", "--logon"])
+            .args(["changepoint", "logons", "--input"])
             .arg(&logon)
-            .args(["--model", "episode", "--out"])
+            .args(["--kind", "episode", "--out"])
             .arg(&out)
             .args(extra));
         assert!(ok, "{err}");
@@ -592,10 +592,10 @@ fn logons_episode_approximation_stays_within_its_bound() {
         );
     }
     let (ok, err) = run(bin()
-        .args(["changepoint", "logons", "--logon"])
+        .args(["changepoint", "logons", "--input"])
         .arg(&logon)
         .args([
-            "--model",
+            "--kind",
             "episode",
             "--approximate",
             "0.01",
@@ -620,10 +620,42 @@ fn logons_with_no_fittable_user_fail_instead_of_writing_only_failures() {
     .unwrap();
     let out = dir.join("u.csv");
     let (ok, err) = run(bin()
-        .args(["changepoint", "logons", "--logon"])
+        .args(["changepoint", "logons", "--input"])
         .arg(&p)
         .args(["--hours", "18-7", "--out"])
         .arg(&out));
     assert!(!ok && err.contains("no user could be fitted"), "{err}");
     assert!(!out.exists());
+}
+
+/// The old spellings (`--counts`, `--model`, `--alpha`; `--logon` in
+/// `logons`) still work for one release and print a note naming the new flag.
+#[test]
+fn old_flag_names_still_work_with_a_note() {
+    let dir = tmpdir("old-flags");
+    let out = dir.join("posterior.json");
+    let o = bin()
+        .args(["changepoint", "fit", "--counts"])
+        .arg(book())
+        .args(["--model", "switchpoint", "--alpha", "0.05", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    for (old, new) in [
+        ("counts", "input"),
+        ("model", "kind"),
+        ("alpha", "prior-rate"),
+    ] {
+        assert!(
+            err.contains(&format!("`changepoint fit --{old}` is deprecated"))
+                && err.contains(&format!("use `--{new}`")),
+            "{old}: {err}"
+        );
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(v["format"], "threatstat-changepoint-posterior");
+    assert_eq!(v["alpha"], 0.05);
 }

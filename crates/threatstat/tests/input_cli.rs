@@ -105,12 +105,12 @@ fn blank_lines_inside_a_series_are_errors_naming_the_line() {
             "series.txt:4: blank line",
         ),
         (
-            vec!["changepoint", "fit", "--out", post, "--counts"],
+            vec!["changepoint", "fit", "--out", post, "--input"],
             &series,
             "series.txt:4: blank line",
         ),
         (
-            vec!["changepoint", "fit", "--out", post, "--counts"],
+            vec!["changepoint", "fit", "--out", post, "--input"],
             &cell,
             "cell.txt:4: field `1`: missing count",
         ),

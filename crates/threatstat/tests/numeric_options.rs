@@ -99,7 +99,7 @@ fn table() -> Vec<(&'static [&'static str], &'static str, Kind)> {
     let mut t = vec![];
     for cmd in [CP_FIT, CP_LOGONS] {
         t.extend([
-            (cmd, "--alpha", Positive),
+            (cmd, "--prior-rate", Positive),
             (cmd, "--chains", Int(1)),
             (cmd, "--draws", Int(4)),
             (cmd, "--tune", Int(0)),

@@ -64,7 +64,7 @@ fn counts(dir: &Path) -> PathBuf {
 
 fn fit(counts: &Path, out: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut c = bin();
-    c.args(["changepoint", "fit", "--counts"])
+    c.args(["changepoint", "fit", "--input"])
         .arg(counts)
         .arg("--out")
         .arg(out);

@@ -2,22 +2,19 @@
 //! for the segments model the number of changes, their dates and the
 //! posterior of their count.
 
-use std::error::Error;
+use super::RankedUser;
 use std::io::Write;
 use std::path::Path;
-use threatstat_changepoint::batch::{ModelFit, SeriesFit};
 use threatstat_changepoint::io::format_day;
+use threatstat_core::Error;
 use threatstat_core::atomic::Finished;
 use threatstat_datasets::cert::DailyCounts;
 
-type Res = Result<(), Box<dyn Error + Send + Sync>>;
+type Res = std::io::Result<()>;
 
 /// The table, written but not yet visible: `commit` it once the figures
 /// were drawn (a failed figure leaves no table).
-type Table = Result<Finished, Box<dyn Error + Send + Sync>>;
-
-/// One fitted user: (index into the daily series, fit, MCMC columns).
-pub type Row = (usize, ModelFit, Option<SeriesFit>);
+type Table = Result<Finished, Error>;
 
 /// Users that could not be fitted are listed last with the reason, their
 /// model columns empty (`empty` commas).
@@ -45,22 +42,28 @@ fn write_failed(
 
 /// Switchpoint and episode rows: the change (or episode) day, its
 /// probability, the rates before and after, the log Bayes factor.
-pub fn write_change_rows(
+pub(crate) fn write_change_rows(
     out: &Path,
     daily: &[DailyCounts],
-    rows: &[Row],
+    rows: &[RankedUser],
     failed: &[(usize, String)],
     mcmc: bool,
 ) -> Table {
     let mut w = threatstat_core::atomic::AtomicFile::create(out)?;
+    let io = |e| Error::io(out, e);
     let mut header = "user,first_day,last_day,n_days,map_tau,map_tau_date,p_map,lambda_1_mean,lambda_2_mean,log_bayes_factor".to_string();
     if mcmc {
         header.push_str(",rhat,ess_bulk,ess_tail,mcmc_map_tau_date");
     }
     header.push_str(",start_date,end_date,note");
-    writeln!(w, "{header}")?;
+    writeln!(w, "{header}").map_err(io)?;
     let opt = |x: Option<f64>| x.map(|v| format!("{v:.6}")).unwrap_or_default();
-    for (i, r, sf) in rows {
+    for RankedUser {
+        index: i,
+        fit: r,
+        mcmc: sf,
+    } in rows
+    {
         let d = &daily[*i];
         let date = |k: Option<usize>| {
             k.map(|k| format_day(d.first_day + k as i64))
@@ -79,7 +82,8 @@ pub fn write_change_rows(
             r.rate_before,
             r.rate_after,
             r.log_bayes_factor
-        )?;
+        )
+        .map_err(io)?;
         if let (true, Some(r)) = (mcmc, sf) {
             write!(
                 w,
@@ -90,14 +94,15 @@ pub fn write_change_rows(
                 r.mcmc_map_tau
                     .map(|t| format_day(d.first_day + t as i64))
                     .unwrap_or_default()
-            )?;
+            )
+            .map_err(io)?;
         }
-        writeln!(w, ",{},{},", date(r.start), date(r.end))?;
+        writeln!(w, ",{},{},", date(r.start), date(r.end)).map_err(io)?;
     }
     // Users that could not be fitted (e.g. no logon in the hour window, so
     // the default α = 1/mean is undefined) are listed, not dropped.
-    write_failed(&mut w, daily, failed, if mcmc { 12 } else { 8 })?;
-    Ok(w.finish()?)
+    write_failed(&mut w, daily, failed, if mcmc { 12 } else { 8 }).map_err(io)?;
+    w.finish()
 }
 
 /// The header of the segments CSV.
@@ -109,15 +114,19 @@ change_dates,p_first_change,log_bayes_factor,change_count_posterior,change_count
 /// a change on the first of them, the log Bayes factor, and the posterior of
 /// the number of changes, `P(0 changes);P(1 change);…` as far as it has
 /// mass, with the mass left beyond it.
-pub fn write_segment_rows(
+pub(crate) fn write_segment_rows(
     out: &Path,
     daily: &[DailyCounts],
-    rows: &[Row],
+    rows: &[RankedUser],
     failed: &[(usize, String)],
 ) -> Table {
     let mut w = threatstat_core::atomic::AtomicFile::create(out)?;
-    writeln!(w, "{SEGMENT_HEADER}")?;
-    for (i, r, _) in rows {
+    let io = |e| Error::io(out, e);
+    writeln!(w, "{SEGMENT_HEADER}").map_err(io)?;
+    for RankedUser {
+        index: i, fit: r, ..
+    } in rows
+    {
         let d = &daily[*i];
         let dates: Vec<String> = r
             .changes
@@ -144,8 +153,9 @@ pub fn write_segment_rows(
             r.log_bayes_factor,
             counts.join(";"),
             r.change_count_tail_mass.unwrap_or(f64::NAN),
-        )?;
+        )
+        .map_err(io)?;
     }
-    write_failed(&mut w, daily, failed, 7)?;
-    Ok(w.finish()?)
+    write_failed(&mut w, daily, failed, 7).map_err(io)?;
+    w.finish()
 }

@@ -1,0 +1,324 @@
+//! The posterior of one series as a file ([`ModelFile`]): what
+//! `threatstat changepoint fit` writes to `posterior.json`, readable back
+//! by [`ModelFile::load`].
+//!
+//! The file is JSON in the shared envelope, `{"format":
+//! "threatstat-changepoint-posterior", "version": 1, "model": …, …}`.
+//! A switchpoint file holds the exact posterior's summary (and, when MCMC
+//! ran, the sampler's, with its diagnostics); an episode or segmentation
+//! file holds the whole posterior. Dates (`map_tau_date`, …) are present
+//! when the series had a date column.
+//!
+//! ```
+//! use threatstat_changepoint::file::PosteriorFile;
+//! use threatstat_changepoint::{Episode, Switchpoint};
+//! use threatstat_core::ModelFile;
+//! let y = [3, 4, 2, 5, 3, 4, 12, 11, 13, 12, 10, 14];
+//! let post = Switchpoint::params().fit(&y).unwrap();
+//! let file = PosteriorFile::switchpoint(&post, None, None).unwrap();
+//! let json = file.to_json().unwrap();
+//! assert!(json.contains(r#""format": "threatstat-changepoint-posterior""#));
+//! let back = PosteriorFile::from_json(&json).unwrap();
+//! assert_eq!(back, file);
+//! let PosteriorFile::Switchpoint(s) = back else { panic!() };
+//! assert_eq!(s.map_tau, 6);
+//! let ep = PosteriorFile::episode(Episode::params().fit(&y).unwrap(), None);
+//! assert_eq!(PosteriorFile::from_json(&ep.to_json().unwrap()).unwrap(), ep);
+//! ```
+
+use crate::io::format_day;
+use crate::{
+    ChangePosterior, ChangepointError, EpisodePosterior, ExactPosterior, McmcPosterior,
+    SegmentationPosterior, VariableSummary,
+};
+use serde::{Deserialize, Deserializer, Serialize};
+use threatstat_core::ModelFile;
+
+/// A fitted posterior of one series, as saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "model", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)]
+pub enum PosteriorFile {
+    /// One change ([`crate::Switchpoint`]).
+    Switchpoint(SwitchpointFile),
+    /// An interval at another rate ([`crate::Episode`]).
+    Episode(EpisodeFile),
+    /// Any number of changes ([`crate::Segmentation`]).
+    Segments(SegmentsFile),
+}
+
+/// The switchpoint's posterior: the top-level `tau_posterior`, `map_tau`,
+/// … are the method's (the exact posterior's, or the sampler's with
+/// MCMC), `exact` always the exact posterior's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SwitchpointFile {
+    /// `exact`, `gibbs` or `metropolis`.
+    pub method: String,
+    /// Number of days.
+    pub n_days: usize,
+    /// α of the rate prior that was used.
+    pub alpha: f64,
+    /// `ln p(y | one change)`.
+    pub log_marginal_likelihood: f64,
+    /// `ln p(y | no change)`.
+    pub log_marginal_likelihood_no_change: f64,
+    /// Their difference.
+    pub log_bayes_factor: f64,
+    /// The exact posterior's summary.
+    pub exact: ExactSummary,
+    /// `P(τ = k)` (exact, or the share of MCMC draws).
+    pub tau_posterior: Vec<f64>,
+    /// The most probable τ.
+    pub map_tau: usize,
+    /// Its date, when the series has dates.
+    pub map_tau_date: Option<String>,
+    /// `P(τ = MAP)`.
+    pub p_map: f64,
+    /// E\[λ1\] (before the change).
+    pub lambda_1_mean: f64,
+    /// E\[λ2\] (from the change on).
+    pub lambda_2_mean: f64,
+    /// The sampler's diagnostics (MCMC only).
+    #[serde(flatten)]
+    pub mcmc: Option<McmcFile>,
+}
+
+/// The exact posterior of the switchpoint in a [`SwitchpointFile`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExactSummary {
+    /// `P(τ = k | y)`.
+    pub tau_posterior: Vec<f64>,
+    /// The most probable τ.
+    pub map_tau: usize,
+    /// Its date, when the series has dates.
+    pub map_tau_date: Option<String>,
+    /// `P(τ = MAP)`.
+    pub p_map: f64,
+    /// E\[λ1 | y\].
+    pub lambda_1_mean: f64,
+    /// E\[λ2 | y\].
+    pub lambda_2_mean: f64,
+    /// 94% equal-tailed interval of λ1.
+    pub lambda_1_eti94: [f64; 2],
+    /// 94% equal-tailed interval of λ2.
+    pub lambda_2_eti94: [f64; 2],
+}
+
+/// What MCMC adds to a [`SwitchpointFile`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McmcFile {
+    /// Largest rank-normalised split R-hat (null if undefined).
+    pub rhat: Option<f64>,
+    /// Smallest bulk ESS (null if undefined).
+    pub ess_bulk: Option<f64>,
+    /// Smallest tail ESS (null if undefined).
+    pub ess_tail: Option<f64>,
+    /// Total-variation distance of the sampled τ posterior to the exact one.
+    pub tv_distance_to_exact: f64,
+    /// ArviZ-style summary of λ1, λ2 and τ.
+    pub summary: McmcVariables,
+    /// The sampler's warnings (R-hat, ESS).
+    pub warnings: Vec<String>,
+    /// The sampler's settings and acceptance rates.
+    pub mcmc: McmcSettings,
+}
+
+/// The summaries of the three variables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McmcVariables {
+    /// λ1.
+    pub lambda_1: VariableSummary,
+    /// λ2.
+    pub lambda_2: VariableSummary,
+    /// τ.
+    pub tau: VariableSummary,
+}
+
+/// The sampler's settings and per-chain acceptance rates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McmcSettings {
+    /// Chains.
+    pub chains: usize,
+    /// Draws kept per chain.
+    pub draws: usize,
+    /// Warm-up steps per chain.
+    pub tune: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Acceptance rates per chain (λ1, λ2, τ moves; null when undefined).
+    pub acceptance: Vec<[Option<f64>; 3]>,
+}
+
+/// The episode posterior with its Bayes factor and dates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpisodeFile {
+    /// The posterior.
+    #[serde(flatten)]
+    pub posterior: EpisodePosterior,
+    /// First day of the MAP interval, when the series has dates.
+    pub map_start_date: Option<String>,
+    /// Last day (inclusive) of the MAP interval, when the series has dates.
+    pub map_end_date: Option<String>,
+    /// The log Bayes factor against no change.
+    pub log_bayes_factor: f64,
+}
+
+/// The segmentation posterior with its summary and dates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentsFile {
+    /// The posterior.
+    #[serde(flatten)]
+    pub posterior: SegmentationPosterior,
+    /// Dates of the MAP changes (null entries without dates).
+    pub map_change_dates: Vec<Option<String>>,
+    /// The log Bayes factor against no change.
+    pub log_bayes_factor: f64,
+    /// Posterior mean number of changes.
+    pub expected_changes: f64,
+    /// Number of changes of the MAP segmentation.
+    pub map_n_changes: usize,
+    /// The direction setting of the command (segmentations are not
+    /// restricted: always `any`).
+    pub direction: crate::Direction,
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+impl PosteriorFile {
+    /// The switchpoint's file (see [`SwitchpointFile::new`]).
+    pub fn switchpoint(
+        exact: &ExactPosterior,
+        mcmc: Option<&McmcPosterior>,
+        days: Option<&[i64]>,
+    ) -> Result<Self, ChangepointError> {
+        SwitchpointFile::new(exact, mcmc, days).map(PosteriorFile::Switchpoint)
+    }
+
+    /// The episode's file; `days` as in [`SwitchpointFile::new`].
+    pub fn episode(posterior: EpisodePosterior, days: Option<&[i64]>) -> Self {
+        let (start, end) = posterior.map_interval();
+        let date = |k: usize| days.map(|d| format_day(d[k]));
+        PosteriorFile::Episode(EpisodeFile {
+            map_start_date: date(start),
+            map_end_date: date(end - 1),
+            log_bayes_factor: posterior.log_bayes_factor(),
+            posterior,
+        })
+    }
+
+    /// The segmentation's file; `days` as in [`SwitchpointFile::new`].
+    pub fn segments(posterior: SegmentationPosterior, days: Option<&[i64]>) -> Self {
+        let date = |k: usize| days.map(|d| format_day(d[k]));
+        PosteriorFile::Segments(SegmentsFile {
+            map_change_dates: posterior.map_changes().iter().map(|&k| date(k)).collect(),
+            log_bayes_factor: posterior.log_bayes_factor(),
+            expected_changes: posterior.expected_changes(),
+            map_n_changes: posterior.map_changes().len(),
+            direction: crate::Direction::Any,
+            posterior,
+        })
+    }
+}
+
+impl SwitchpointFile {
+    /// The switchpoint's file from its exact posterior and, if sampled,
+    /// the MCMC posterior; `days` are the series' days (days since
+    /// 1970-01-01) for the dates.
+    pub fn new(
+        exact: &ExactPosterior,
+        mcmc: Option<&McmcPosterior>,
+        days: Option<&[i64]>,
+    ) -> Result<Self, ChangepointError> {
+        let date = |k: usize| days.map(|d| format_day(d[k]));
+        let (i1, i2) = (
+            exact.lambda_1_interval(0.94)?,
+            exact.lambda_2_interval(0.94)?,
+        );
+        let summary = ExactSummary {
+            tau_posterior: exact.tau_posterior().to_vec(),
+            map_tau: exact.map_tau(),
+            map_tau_date: date(exact.map_tau()),
+            p_map: exact.map_probability(),
+            lambda_1_mean: exact.lambda_1_mean(),
+            lambda_2_mean: exact.lambda_2_mean(),
+            lambda_1_eti94: [i1.low, i1.high],
+            lambda_2_eti94: [i2.low, i2.high],
+        };
+        let mut f = SwitchpointFile {
+            method: "exact".into(),
+            n_days: exact.n_days(),
+            alpha: exact.alpha(),
+            log_marginal_likelihood: exact.log_marginal_likelihood(),
+            log_marginal_likelihood_no_change: exact.log_marginal_likelihood_no_change(),
+            log_bayes_factor: exact.log_bayes_factor(),
+            tau_posterior: summary.tau_posterior.clone(),
+            map_tau: summary.map_tau,
+            map_tau_date: summary.map_tau_date.clone(),
+            p_map: summary.p_map,
+            lambda_1_mean: summary.lambda_1_mean,
+            lambda_2_mean: summary.lambda_2_mean,
+            exact: summary,
+            mcmc: None,
+        };
+        if let Some(m) = mcmc {
+            let tp = m.tau_posterior();
+            let map = m.map_tau();
+            f.method = match m.params.sampler {
+                crate::Sampler::Gibbs => "gibbs",
+                crate::Sampler::Metropolis => "metropolis",
+            }
+            .into();
+            f.map_tau = map;
+            f.map_tau_date = date(map);
+            f.p_map = tp[map];
+            f.lambda_1_mean = m.lambda_1.mean;
+            f.lambda_2_mean = m.lambda_2.mean;
+            f.mcmc = Some(McmcFile {
+                rhat: finite(m.max_rhat()),
+                ess_bulk: finite(m.min_ess_bulk()),
+                ess_tail: finite(m.min_ess_tail()),
+                tv_distance_to_exact: exact.tau_total_variation(&tp),
+                summary: McmcVariables {
+                    lambda_1: m.lambda_1,
+                    lambda_2: m.lambda_2,
+                    tau: m.tau,
+                },
+                warnings: m.warnings.clone(),
+                mcmc: McmcSettings {
+                    chains: m.params.chains,
+                    draws: m.params.draws,
+                    tune: m.params.tune,
+                    seed: m.params.seed,
+                    acceptance: m.chains.iter().map(|c| c.acceptance.map(finite)).collect(),
+                },
+            });
+            f.tau_posterior = tp;
+        }
+        Ok(f)
+    }
+}
+
+impl ModelFile for PosteriorFile {
+    const FORMAT: &'static str = "threatstat-changepoint-posterior";
+    const VERSION: u32 = 1;
+    const PRETTY: bool = true;
+    type Error = ChangepointError;
+    type File = PosteriorFile;
+    fn to_file(&self) -> Result<PosteriorFile, ChangepointError> {
+        Ok(self.clone())
+    }
+    fn from_file(mut file: PosteriorFile) -> Result<PosteriorFile, ChangepointError> {
+        if let PosteriorFile::Segments(s) = &mut file {
+            s.posterior.rebuild_rate_curve();
+        }
+        Ok(file)
+    }
+}
+
+/// A number that JSON may hold as `null` (serde writes NaN so): null
+/// reads back as NaN.
+pub(crate) fn nan_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}

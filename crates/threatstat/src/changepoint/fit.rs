@@ -1,0 +1,157 @@
+//! `threatstat changepoint fit`: one daily count series.
+
+use super::{ModelArgs, Res, draw};
+use crate::outputs::prepare;
+use clap::Args;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use threatstat_changepoint::ChangePosterior;
+use threatstat_changepoint::batch::ModelKind;
+use threatstat_changepoint::file::{PosteriorFile, SwitchpointFile};
+use threatstat_changepoint::io::{CountSeries, format_day, read_count_series};
+use threatstat_core::ModelFile;
+use threatstat_core::atomic::Finished;
+
+pub const EXAMPLES: &str = "Examples:
+  threatstat changepoint fit --input data/bmh/txtdata.csv --out posterior.json --plot switchpoint.png
+  threatstat changepoint fit --input data/bmh/txtdata.csv --method gibbs --chains 4 --draws 2000 --out -
+  threatstat changepoint fit --input data/bmh/txtdata.csv --kind episode --direction up --out episode.json";
+
+#[derive(Args)]
+pub struct FitArgs {
+    /// CSV with one count per day (header optional; optional date column).
+    #[arg(long, alias = "counts")]
+    input: PathBuf,
+    /// Name of the counts column.
+    #[arg(long)]
+    column: Option<String>,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Output posterior file (JSON; `-` for standard output).
+    #[arg(long)]
+    out: PathBuf,
+    /// Also draw the counts, the expected rate and the posterior of the change (.png or .svg).
+    #[arg(long)]
+    plot: Option<PathBuf>,
+}
+
+pub fn run(a: &FitArgs) -> Res {
+    a.model.check_mcmc()?;
+    prepare(
+        &[Some(a.input.as_path())],
+        &[Some(a.out.as_path())],
+        &[a.plot.as_deref()],
+    )?;
+    let s = read_count_series(&a.input, a.column.as_deref())?;
+    let spec = a.model.spec();
+    let days = s.days.as_deref();
+    let (file, summary) = match spec.model {
+        ModelKind::Switchpoint => {
+            let params = spec.switchpoint_params();
+            let exact = params.fit(&s.counts)?;
+            let mcmc = a
+                .model
+                .mcmc()
+                .map(|p| params.sample(&s.counts, &p))
+                .transpose()?;
+            let sp = SwitchpointFile::new(&exact, mcmc.as_ref(), days)?;
+            if let Some(m) = &mcmc {
+                for w in &m.warnings {
+                    eprintln!("warning: {w}");
+                }
+            }
+            let summary = format!(
+                "MAP change on day {} (P = {:.3}), E[λ1] = {:.3}, E[λ2] = {:.3}, log Bayes factor {:.2}",
+                sp.map_tau,
+                sp.p_map,
+                sp.lambda_1_mean,
+                sp.lambda_2_mean,
+                exact.log_bayes_factor(),
+            );
+            let json = finished(&a.out, &PosteriorFile::Switchpoint(sp))?;
+            figure(a, &s, "Switchpoint", &exact)?;
+            (json, summary)
+        }
+        _ if a.model.mcmc().is_some() => {
+            return Err(
+                "MCMC (--method gibbs|metropolis) samples the switchpoint only; use --method exact"
+                    .into(),
+            );
+        }
+        ModelKind::Episode => {
+            let post = spec.episode_params().fit(&s.counts)?;
+            let (start, end) = post.map_interval();
+            let summary = format!(
+                "MAP episode days {start}..={} (P = {:.3}), E[λ outside] = {:.3}, E[λ inside] = {:.3}, log Bayes factor {:.2}",
+                end - 1,
+                post.map_probability(),
+                post.rate_outside_mean(),
+                post.rate_inside_mean(),
+                post.log_bayes_factor()
+            );
+            figure(a, &s, "episode", &post)?;
+            (
+                finished(&a.out, &PosteriorFile::episode(post, days))?,
+                summary,
+            )
+        }
+        ModelKind::Segments => {
+            // max_segments(1): the posterior of the number of segments grows
+            // until the mass beyond is below COUNT_TAIL_MASS (never cut).
+            let post = spec.segmentation_params().max_segments(1).fit(&s.counts)?;
+            let tail = post.segment_count_tail_mass().unwrap_or(0.0);
+            let summary = format!(
+                "MAP changes on days {:?} ({} changes), expected number of changes {:.2}, \
+                 posterior of the count over 0..={} changes (mass beyond {tail:.1e}), log Bayes factor {:.2}",
+                post.map_changes(),
+                post.map_changes().len(),
+                post.expected_changes(),
+                post.segment_count_posterior().map_or(0, |k| k.len()) - 1,
+                post.log_bayes_factor()
+            );
+            figure(a, &s, "segments", &post)?;
+            let mut file = PosteriorFile::segments(post, days);
+            if let PosteriorFile::Segments(f) = &mut file {
+                f.direction = spec.direction;
+            }
+            (finished(&a.out, &file)?, summary)
+        }
+    };
+    // The file appears only after the figure, if any, was drawn.
+    file.commit()?;
+    if !a.model.quiet {
+        eprintln!("{} days: {summary} -> {}", s.counts.len(), a.out.display());
+    }
+    Ok(())
+}
+
+/// The figure of `--plot`: the counts, the posterior of the change and the
+/// expected rate, from the posterior fitted (no refit).
+fn figure<P: ChangePosterior>(a: &FitArgs, s: &CountSeries, name: &str, post: &P) -> Res {
+    let Some(path) = &a.plot else {
+        return Ok(());
+    };
+    let labels: Option<Vec<String>> = s
+        .days
+        .as_ref()
+        .map(|d| d.iter().map(|&x| format_day(x)).collect());
+    draw(
+        path,
+        format!("{name} posterior of {}", a.input.display()),
+        &s.counts,
+        (post.change_marginal().to_vec(), post.rate_curve().to_vec()),
+        labels.as_deref(),
+        &s.column,
+    )
+}
+
+/// The posterior file written but not yet visible.
+fn finished(
+    out: &Path,
+    file: &PosteriorFile,
+) -> Result<Finished, Box<dyn std::error::Error + Send + Sync>> {
+    let mut f = threatstat_core::atomic::AtomicFile::create(out)?;
+    f.write_all(file.to_json()?.as_bytes())?;
+    f.write_all(b"\n")?;
+    Ok(f.finish()?)
+}
