@@ -85,9 +85,9 @@ impl Default for BaselineParams {
     }
 }
 
-/// Monday = 0 ... Sunday = 6 of a day number (days since 1970-01-01, a Thursday).
+/// Monday = 0 ... Sunday = 6 of a day number, as an index.
 fn weekday(day: i64) -> usize {
-    (day + 3).rem_euclid(7) as usize
+    threatstat_core::time::weekday(day) as usize
 }
 
 impl BaselineParams {

@@ -2,7 +2,7 @@
 
 use crate::ChangepointError;
 use std::path::Path;
-use threatstat_core::time::{NS_PER_S, parse_timestamp};
+use threatstat_core::time::parse_timestamp;
 use threatstat_core::{Error, Location};
 
 /// A daily series of counts, optionally with its dates.
@@ -45,7 +45,7 @@ fn parse_count(s: &str, loc: impl Fn() -> Location) -> Result<u32, Error> {
 
 fn parse_day(s: &str, loc: impl Fn() -> Location) -> Result<i64, Error> {
     parse_timestamp(s)
-        .map(|ns| ns.div_euclid(86_400 * NS_PER_S))
+        .map(threatstat_core::time::day_of)
         .map_err(|m| Error::parse(loc(), m))
 }
 
@@ -190,11 +190,8 @@ pub fn read_count_series(
     })
 }
 
-/// `YYYY-MM-DD` of a day number.
-pub fn format_day(day: i64) -> String {
-    let (y, m, d) = threatstat_core::time::civil_from_days(day);
-    format!("{y:04}-{m:02}-{d:02}")
-}
+/// `YYYY-MM-DD` of a day number (the toolkit's one day unit, from core).
+pub use threatstat_core::time::format_day;
 
 #[cfg(test)]
 mod tests {
