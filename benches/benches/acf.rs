@@ -9,7 +9,7 @@
 //! `python tools/reference/acf_reference.py --bench`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rand::{RngExt, SeedableRng, rngs::StdRng};
+use rand::RngExt;
 use rand_distr::{Distribution, Poisson, StandardNormal};
 use std::hint::black_box;
 use std::time::Duration;
@@ -25,14 +25,14 @@ fn size(var: &str, default: usize) -> usize {
 }
 
 fn normal(n: usize, seed: u64) -> Vec<f64> {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     (0..n).map(|_| StandardNormal.sample(&mut rng)).collect()
 }
 
 /// 90-day count series: 80% irregular (Poisson with a per-pair rate), 10%
 /// weekly jobs, 10% weekday jobs.
 fn pair_series(m: usize, days: usize, seed: u64) -> Vec<PairSeries> {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     (0..m)
         .map(|i| {
             let counts: Vec<f64> = match i % 10 {

@@ -8,7 +8,7 @@
 //! (`THREATSTAT_BENCH_ALERTS` changes the number of alerts.)
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rand::{RngExt, SeedableRng, rngs::StdRng};
+use rand::RngExt;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
@@ -47,7 +47,7 @@ fn fit(c: &mut Criterion) {
 
 /// `n` chains of 1..=16 random tactics.
 fn random_chains(n: usize, seed: u64) -> Vec<Vec<usize>> {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     (0..n)
         .map(|_| {
             let len = rng.random_range(1..=16usize);
@@ -84,7 +84,7 @@ fn score(c: &mut Criterion) {
 fn correlate(c: &mut Criterion) {
     let n = size("THREATSTAT_BENCH_ALERTS", 1_000_000);
     let entities = (n / 10).max(1);
-    let mut rng = StdRng::seed_from_u64(9);
+    let mut rng = threatstat_core::rng::seeded(9);
     let names: Vec<String> = (0..entities).map(|e| format!("host{e:06}")).collect();
     let alerts: Vec<Alert> = (0..n)
         .map(|_| Alert {

@@ -15,7 +15,6 @@
 //! `tools/reference/ranktest_reference.py --time-scipy dir/x.f64 dir/y.f64`.)
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rand::{SeedableRng, rngs::StdRng};
 use rand_distr::{Distribution, LogNormal, Normal};
 use std::hint::black_box;
 use std::time::Duration;
@@ -30,13 +29,13 @@ fn size(var: &str, default: usize) -> usize {
 
 /// `n` byte counts: ⌊LogNormal(μ, 2)⌋, heavy-tailed with many repeats.
 fn byte_counts(n: usize, mu: f64, seed: u64) -> Vec<f64> {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     let d = LogNormal::new(mu, 2.0).expect("valid log-normal");
     (0..n).map(|_| d.sample(&mut rng).floor()).collect()
 }
 
 fn normals(n: usize, mean: f64, seed: u64) -> Vec<f64> {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     let d = Normal::new(mean, 1.0).expect("valid normal");
     (0..n).map(|_| d.sample(&mut rng)).collect()
 }

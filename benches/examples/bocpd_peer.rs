@@ -36,10 +36,10 @@
 
 use changepoint::{Bocpd, BocpdLike};
 use rand::SeedableRng;
-use rand::rngs::StdRng;
 use rand_distr::{Distribution, Poisson};
 use std::time::Instant;
 use threatstat_changepoint::OnlineDetector;
+use threatstat_core::rng::SeededRng;
 
 /// `ln p(y | S counts over n days)` under Gamma(a, b): negative binomial.
 fn ln_pred(y: u32, s: f64, n: f64, a: f64, b: f64) -> f64 {
@@ -104,7 +104,7 @@ fn log_sum_exp(v: impl Iterator<Item = f64> + Clone) -> f64 {
 }
 
 fn series(kind: &str, n: usize, seed: u64) -> Vec<u32> {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     (0..n)
         .map(|t| {
             let rate = match kind {

@@ -1,7 +1,7 @@
 //! Inputs for threatstat's criterion benches, generated from a seed so every
 //! run measures the same work.
 
-use rand::{RngExt, SeedableRng, rngs::StdRng};
+use rand::RngExt;
 use std::path::Path;
 use threatstat_markov::SessionSet;
 use threatstat_markov::io::read_sessions_jsonl;
@@ -20,7 +20,7 @@ pub fn demo_sessions() -> SessionSet {
 /// performance anchor's workload: 3.34 events per session on average).
 pub fn resampled_sessions(n: usize, seed: u64) -> SessionSet {
     let demo = demo_sessions();
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     let mut out = SessionSet::new();
     for _ in 0..n {
         let i = rng.random_range(0..demo.len());
@@ -33,7 +33,7 @@ pub fn resampled_sessions(n: usize, seed: u64) -> SessionSet {
 /// `n` events of `users` users over 30 days, in random order: user keys and
 /// times (ns) ready for sessionizing.
 pub fn synthetic_events(n: usize, users: usize, seed: u64) -> (UserKeys, Vec<i64>) {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     let names: Vec<String> = (0..users).map(|u| format!("user{u:06}")).collect();
     let mut keys = UserKeys::new(1);
     let mut times = Vec::with_capacity(n);
@@ -49,7 +49,7 @@ pub fn synthetic_events(n: usize, users: usize, seed: u64) -> (UserKeys, Vec<i64
 /// other user's rate doubles at a random day), for the changepoint benches.
 pub fn synthetic_count_series(users: usize, days: usize, seed: u64) -> Vec<Vec<u32>> {
     use rand_distr::{Distribution, Poisson};
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     (0..users)
         .map(|u| {
             let rate: f64 = rng.random_range(1.0..20.0);

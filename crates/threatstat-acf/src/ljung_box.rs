@@ -266,13 +266,7 @@ fn erfc_sqrt(h: f64) -> f64 {
     ln_erfc_sqrt(h).exp()
 }
 
-fn log_sum_exp(v: &[f64]) -> f64 {
-    let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if m == f64::NEG_INFINITY {
-        return m;
-    }
-    m + v.iter().map(|t| (t - m).exp()).sum::<f64>().ln()
-}
+use threatstat_core::numerics::log_sum_exp;
 
 /// The closed forms for integer df (`h = x/2 ≤ 700`, so `e^{−h}` is normal).
 fn chi2_sf_direct(h: f64, df: u64) -> f64 {

@@ -8,46 +8,9 @@
 //! reproduced to rounding: [`dot`] uses eight independent accumulators
 //! (vectorisable, and more accurate than a single running sum).
 
-/// NumPy's pairwise summation (`DOUBLE_pairwise_sum` of
-/// `numpy/_core/src/umath/loops_utils.h.src`): blocks of at most 128
-/// values are summed with eight accumulators, longer runs are split in two
-/// at a multiple of 8. `np.sum` and `np.mean` of a contiguous float64 array
-/// are this sum (checked against NumPy 2.4 up to 10^5 values).
-pub(crate) fn pairwise_sum(a: &[f64]) -> f64 {
-    let n = a.len();
-    if n < 8 {
-        let mut res = 0.0;
-        for &v in a {
-            res += v;
-        }
-        res
-    } else if n <= 128 {
-        let mut r = [0.0f64; 8];
-        r.copy_from_slice(&a[..8]);
-        let full = n - n % 8;
-        let mut i = 8;
-        while i < full {
-            for (j, acc) in r.iter_mut().enumerate() {
-                *acc += a[i + j];
-            }
-            i += 8;
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &v in &a[full..] {
-            res += v;
-        }
-        res
-    } else {
-        let mut n2 = n / 2;
-        n2 -= n2 % 8;
-        pairwise_sum(&a[..n2]) + pairwise_sum(&a[n2..])
-    }
-}
-
-/// `np.mean` of a contiguous float64 array: the pairwise sum divided by n.
-pub(crate) fn numpy_mean(a: &[f64]) -> f64 {
-    pairwise_sum(a) / a.len() as f64
-}
+// NumPy's pairwise summation and mean live in `threatstat_core::numerics`
+// (shared with the KDE); the names here are the ones this crate's code uses.
+pub(crate) use threatstat_core::numerics::{np_mean as numpy_mean, np_sum as pairwise_sum};
 
 /// Σ a[i]·b[i] over the common length, with eight accumulators.
 #[inline]

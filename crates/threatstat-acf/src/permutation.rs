@@ -518,7 +518,7 @@ impl Workspace {
                 // function of the stream position alone.
                 self.y.copy_from_slice(c);
                 for i in (1..self.y.len()).rev() {
-                    let j = rng.below(i + 1);
+                    let j = rng.index(i + 1);
                     self.y.swap(i, j);
                 }
                 dense_stat(&self.y, p.lags)
@@ -534,7 +534,7 @@ impl Workspace {
                 let k = values.len();
                 self.swaps.clear();
                 for (i, &v) in values.iter().enumerate() {
-                    let j = i + rng.below(n - i);
+                    let j = i + rng.index(n - i);
                     self.swaps.push(j as u32);
                     self.days.swap(i, j);
                     self.y[self.days[i] as usize] = v;

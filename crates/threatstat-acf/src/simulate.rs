@@ -51,7 +51,7 @@ impl NullPairs {
                 let (lo, hi) = self.rates;
                 let rate = lo + (hi - lo) * rng.open01();
                 let (dlo, dhi) = self.days;
-                let days = dlo + rng.below(dhi.saturating_sub(dlo) + 1);
+                let days = dlo + rng.index(dhi.saturating_sub(dlo) + 1);
                 PairSeries {
                     principal: format!("human-{i}"),
                     api: "Api".into(),
@@ -106,7 +106,7 @@ impl Job {
 /// The daily counts of `job` over `days` days (stream `seed`).
 pub fn job_counts(job: Job, days: usize, seed: u64) -> Vec<f64> {
     let mut rng = stream_seed(seed, 0x006a_6f62);
-    let phase = rng.below(7);
+    let phase = rng.index(7);
     let run = |rng: &mut SplitMix64| {
         if rng.open01() < 0.1 {
             0.0

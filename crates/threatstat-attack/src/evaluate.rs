@@ -34,9 +34,9 @@ use crate::AttackError;
 use crate::catalogue::{Catalogue, IdClass};
 use crate::model::{ChainParams, Ending, TacticChainModel};
 use crate::resolve::TacticResolver;
-use crate::rng::SplitMix64;
 use serde::Serialize;
 use std::path::Path;
+use threatstat_core::rng::SplitMix64;
 use threatstat_core::{Error, Location};
 
 /// One technique mapping of an OTRF dataset.
@@ -348,7 +348,7 @@ pub fn evaluate(
         let mut below_r = 0.0;
         for _ in 0..params.random_per_chain {
             let s: Vec<usize> = (0..c.tactics.len())
-                .map(|_| pool[rng.below(pool.len())])
+                .map(|_| pool[rng.below_exact(pool.len() as u64) as usize])
                 .collect();
             let v = llr(&s)?;
             pooled.push((v, false));

@@ -56,7 +56,6 @@ pub mod evaluate;
 pub mod flows;
 mod model;
 pub mod resolve;
-mod rng;
 
 pub use catalogue::{
     BUNDLED_ATTACK_VERSION, Catalogue, IdClass, Tactic, TacticSet, Technique, UnknownLabel,

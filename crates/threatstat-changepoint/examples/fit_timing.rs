@@ -17,8 +17,6 @@
 //! episode: exact 48 s, approximate 0.06 s (unrestricted) and 0.24 s
 //! (increase-only).
 
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use rand_distr::{Distribution, Poisson};
 use std::time::Instant;
 use threatstat_changepoint::batch::{ModelKind, ModelSpec, fit_episodes, fit_models};
@@ -150,7 +148,7 @@ fn main() {
     // One long series: a rate of 2 a day, and a second one with an episode
     // of +1 a day for 2% of the days.
     let long = |jump: f64| -> Vec<u32> {
-        let mut rng = StdRng::seed_from_u64(7);
+        let mut rng = threatstat_core::rng::seeded(7);
         let episode = long_days * 3 / 5..long_days * 31 / 50;
         (0..long_days)
             .map(|t| {

@@ -3,11 +3,11 @@
 use crate::ChangepointError;
 use crate::diagnostics;
 use crate::exact::Interval;
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rand_distr::{Distribution, Gamma, StandardNormal};
 use rayon::prelude::*;
 use serde::Serialize;
+use threatstat_core::rng::SeededRng;
 
 /// Which MCMC algorithm to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -298,13 +298,8 @@ impl McmcPosterior {
     }
 }
 
-/// SplitMix64: decorrelates per-chain seeds derived from one seed.
-pub(crate) fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
+/// SplitMix64's step: decorrelates per-chain seeds derived from one seed.
+pub(crate) use threatstat_core::rng::splitmix;
 
 /// Data shared by the samplers.
 struct Data<'a> {
@@ -323,14 +318,14 @@ impl Data<'_> {
     }
 }
 
-fn gamma(rng: &mut StdRng, shape: f64, rate: f64) -> f64 {
+fn gamma(rng: &mut SeededRng, shape: f64, rate: f64) -> f64 {
     Gamma::new(shape, 1.0 / rate)
         .expect("positive shape and rate")
         .sample(rng)
 }
 
 /// Draws τ from p(τ = k) ∝ (λ1/λ2)^S1(k) · exp(−k (λ1 − λ2)).
-fn draw_tau(d: &Data, l1: f64, l2: f64, rng: &mut StdRng, w: &mut Vec<f64>) -> usize {
+fn draw_tau(d: &Data, l1: f64, l2: f64, rng: &mut SeededRng, w: &mut Vec<f64>) -> usize {
     let a = (l1 / l2).ln();
     let b = l1 - l2;
     w.clear();
@@ -355,7 +350,7 @@ fn draw_tau(d: &Data, l1: f64, l2: f64, rng: &mut StdRng, w: &mut Vec<f64>) -> u
 }
 
 fn gibbs_chain(d: &Data, p: &McmcParams, seed: u64) -> ChainDraws {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     let mut tau = rng.random_range(0..d.n);
     let mut w = Vec::with_capacity(d.n);
     let mut out = ChainDraws::with_capacity(p.draws, [1.0; 3]);
@@ -392,7 +387,7 @@ fn pymc_tune(scale: f64, acc_rate: f64) -> f64 {
 }
 
 fn metropolis_chain(d: &Data, p: &McmcParams, seed: u64) -> ChainDraws {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     let n = d.n;
     let mean = 1.0 / d.alpha;
     // Log target of one rate in log space (Jacobian included).

@@ -201,27 +201,7 @@ pub(crate) fn ln_segment(s: u64, e: f64, alpha: f64, ln_alpha: f64) -> f64 {
     ln_alpha + ln_factorial(s) - (s + 1) as f64 * (e + alpha).ln()
 }
 
-/// `ln Σ exp(x)`; `-inf` for an empty or all `-inf` slice.
-pub(crate) fn log_sum_exp(xs: &[f64]) -> f64 {
-    let m = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if m == f64::NEG_INFINITY {
-        return m;
-    }
-    m + xs.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
-}
-
-/// `ln(exp(a) + exp(b))`.
-#[inline]
-pub(crate) fn log_add(a: f64, b: f64) -> f64 {
-    if a == f64::NEG_INFINITY {
-        return b;
-    }
-    if b == f64::NEG_INFINITY {
-        return a;
-    }
-    let (hi, lo) = if a > b { (a, b) } else { (b, a) };
-    hi + (lo - hi).exp().ln_1p()
-}
+pub(crate) use threatstat_core::numerics::{log_add, log_sum_exp};
 
 /// Nodes and weights of 96-point Gauss–Legendre quadrature on [-1, 1].
 fn gauss_legendre() -> &'static [(f64, f64)] {

@@ -16,10 +16,10 @@
 //! ```
 
 use crate::{ChangepointError, McmcParams, Sampler, Switchpoint};
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rand_distr::{Distribution, Exp, Poisson};
 use serde::Serialize;
+use threatstat_core::rng::SeededRng;
 
 /// Settings of [`simulation_based_calibration`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -82,7 +82,7 @@ pub struct PriorDraw {
 
 /// Draws (λ1, λ2, τ) from the prior (`prior` = Exponential(α)) and `n`
 /// days of counts from the model, in that order from `rng`.
-pub fn draw_from_prior(rng: &mut StdRng, prior: &Exp<f64>, n: usize) -> PriorDraw {
+pub fn draw_from_prior(rng: &mut SeededRng, prior: &Exp<f64>, n: usize) -> PriorDraw {
     let (l1, l2): (f64, f64) = (prior.sample(rng), prior.sample(rng));
     let tau = rng.random_range(0..n.max(1));
     let counts = (0..n)
@@ -138,7 +138,7 @@ pub fn simulation_based_calibration(p: &SbcParams) -> Result<SbcResult, Changepo
         ))
     })?;
     let (n, draws, bins) = (p.n_days, p.draws, p.bins);
-    let mut rng = StdRng::seed_from_u64(p.seed);
+    let mut rng = threatstat_core::rng::seeded(p.seed);
     let mut hist = [vec![0usize; bins], vec![0usize; bins], vec![0usize; bins]];
     for r in 0..p.replications {
         let PriorDraw {

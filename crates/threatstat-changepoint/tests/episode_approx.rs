@@ -6,14 +6,12 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use rand_distr::{Distribution, Poisson};
 use threatstat_changepoint::{Direction, Episode, EpisodePosterior};
 
 /// Poisson counts with rate `base`, plus `jump` in `start..end`.
 fn series(n: usize, base: f64, jump: f64, start: usize, end: usize, seed: u64) -> Vec<u32> {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     (0..n)
         .map(|t| {
             let r = base + if (start..end).contains(&t) { jump } else { 0.0 };

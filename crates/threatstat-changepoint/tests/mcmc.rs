@@ -1,8 +1,6 @@
 //! MCMC against the exact posterior, reproducibility, and simulation-based
 //! calibration.
 
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use rand_distr::{Distribution, Poisson};
 use std::path::Path;
 use threatstat_changepoint::io::read_count_series;
@@ -15,7 +13,7 @@ fn book() -> Vec<u32> {
 }
 
 fn step_series() -> Vec<u32> {
-    let mut rng = StdRng::seed_from_u64(5);
+    let mut rng = threatstat_core::rng::seeded(5);
     let (a, b) = (Poisson::new(4.0).unwrap(), Poisson::new(7.0).unwrap());
     (0..200).map(|t| if t < 130 { a.sample(&mut rng) } else { b.sample(&mut rng) } as u32).collect()
 }

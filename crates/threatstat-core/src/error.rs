@@ -52,7 +52,13 @@ impl fmt::Display for Location {
 }
 
 /// The error type of `threatstat-core`; method crates wrap it.
+///
+/// Typed variants carry what a caller may want to act on (the parameter,
+/// its value and the constraint; the shape expected and found) so tests
+/// and bindings match on fields, not on message substrings. New variants
+/// may be added: match with a `_` arm.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// Opening or reading a file failed.
     #[error("{path}: {source}")]
@@ -81,6 +87,39 @@ pub enum Error {
         /// The columns the header has, comma-separated.
         available: String,
     },
+    /// A parameter is outside its range.
+    ///
+    /// ```
+    /// use threatstat_core::Error;
+    /// let e = Error::param("alpha", -2.0, "a finite number > 0");
+    /// assert_eq!(e.to_string(), "invalid parameter `alpha`: expected a finite number > 0, found -2");
+    /// assert!(matches!(e, Error::Param { name: "alpha", .. }));
+    /// ```
+    #[error("invalid parameter `{name}`: expected {expected}, found {value}")]
+    Param {
+        /// The parameter's name as the API spells it (the CLI maps it to its flag).
+        name: &'static str,
+        /// The value given, as text.
+        value: String,
+        /// The constraint, phrased to follow "expected".
+        expected: String,
+    },
+    /// Data of the wrong shape (too few values, ragged rows, mismatched lengths).
+    ///
+    /// ```
+    /// use threatstat_core::Error;
+    /// let e = Error::shape("points", "3 columns (the data's dimension)", "2 columns");
+    /// assert_eq!(e.to_string(), "points: expected 3 columns (the data's dimension), found 2 columns");
+    /// ```
+    #[error("{what}: expected {expected}, found {found}")]
+    Shape {
+        /// Which data.
+        what: String,
+        /// What the method needs.
+        expected: String,
+        /// What it got.
+        found: String,
+    },
     /// An argument or parameter is invalid.
     #[error("invalid input: {0}")]
     Invalid(String),
@@ -94,6 +133,30 @@ impl Error {
         Error::Parse {
             location,
             message: cut(message.into()),
+        }
+    }
+    /// A parameter error: `name` must be `expected`, `value` was given.
+    pub fn param(
+        name: &'static str,
+        value: impl fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
+        Error::Param {
+            name,
+            value: value.to_string(),
+            expected: expected.into(),
+        }
+    }
+    /// A shape error: `what` should be `expected`, is `found`.
+    pub fn shape(
+        what: impl Into<String>,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Self {
+        Error::Shape {
+            what: what.into(),
+            expected: expected.into(),
+            found: found.into(),
         }
     }
     /// An I/O error on `path`.

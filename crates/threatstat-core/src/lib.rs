@@ -3,6 +3,12 @@
 //! Every statistical crate of the workspace reads logs and reports problems the
 //! same way, so the pieces they share live here:
 //!
+//! * [`model`]: the vocabulary every method crate implements the same way:
+//!   [`model::ParamGuard`] (checked params), [`model::Fit`],
+//!   [`model::Merge`] and [`model::ModelFile`] (versioned save/load).
+//! * [`numerics`]: NumPy's sums and quantiles and the log-space helpers,
+//!   once; [`rng`]: seeded generators with streams fixed across releases;
+//!   [`numbers`]: reading a column of numbers or a matrix of points.
 //! * [`Error`] and [`Location`]: errors that say *where* (file, line, field)
 //!   and *what* was expected, so a researcher can fix a bad row at once.
 //! * [`reader`]: transparent gzip, CSV with named columns, JSON Lines, each
@@ -36,14 +42,19 @@ pub mod fuzz;
 pub mod gz;
 pub mod intern;
 pub mod manifest;
+pub mod model;
+pub mod numbers;
+pub mod numerics;
 pub mod output;
 pub mod progress;
 pub mod pyfmt;
 pub mod reader;
+pub mod rng;
 pub mod skip;
 pub mod stdout;
 pub mod time;
 
 pub use error::{Error, Location, Result};
 pub use intern::Interner;
+pub use model::{Fit, Merge, ModelFile, ParamGuard};
 pub use skip::{BadRowPolicy, SkipReport};

@@ -16,8 +16,6 @@
 use crate::FeaturesError;
 use crate::encode::Design;
 use crate::metrics::roc_auc;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
 use smartcore::ensemble::random_forest_classifier::{
@@ -211,7 +209,7 @@ impl FittedForest {
         seed: u64,
     ) -> Result<Vec<f64>, FeaturesError> {
         let base = roc_auc(&self.predict_proba(x)?, y)?;
-        let mut rng = StdRng::seed_from_u64(seed);
+        let mut rng = threatstat_core::rng::seeded(seed);
         let mut out = Vec::with_capacity(x.n_cols());
         for j in 0..x.n_cols() {
             let mut drop = 0.0;

@@ -13,8 +13,7 @@
 //! Both are errors, as in scikit-learn, when only one class is present.
 
 use crate::FeaturesError;
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 /// Cumulative (false positives, true positives) at each distinct score,
 /// scores in decreasing order.
@@ -146,7 +145,7 @@ pub fn bootstrap_ci(
         )));
     }
     let n = scores.len();
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     let mut vals = Vec::with_capacity(resamples);
     let (mut s, mut l) = (vec![0.0; n], vec![false; n]);
     for _ in 0..resamples {

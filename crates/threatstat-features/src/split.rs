@@ -2,14 +2,13 @@
 //! seeded (same seed, same folds).
 
 use crate::FeaturesError;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use threatstat_core::rng::SeededRng;
 
 /// A (train indices, test indices) pair.
 pub type Fold = (Vec<usize>, Vec<usize>);
 
-fn classes(labels: &[bool], rng: &mut StdRng) -> [Vec<usize>; 2] {
+fn classes(labels: &[bool], rng: &mut SeededRng) -> [Vec<usize>; 2] {
     let mut c = [Vec::new(), Vec::new()];
     for (i, &l) in labels.iter().enumerate() {
         c[usize::from(l)].push(i);
@@ -41,7 +40,7 @@ pub fn stratified_split(
             "test_fraction must be in (0, 1), found {test_fraction}"
         )));
     }
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for (k, c) in classes(labels, &mut rng).into_iter().enumerate() {
         if c.len() < 2 {
@@ -84,7 +83,7 @@ pub fn stratified_kfold(labels: &[bool], k: usize, seed: u64) -> Result<Vec<Fold
             "k must be at least 2, found {k}"
         )));
     }
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = threatstat_core::rng::seeded(seed);
     let mut fold = vec![0usize; labels.len()];
     for (c, members) in classes(labels, &mut rng).into_iter().enumerate() {
         if members.len() < k {

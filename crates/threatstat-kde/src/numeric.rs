@@ -6,134 +6,10 @@
 //! `np.quantile` (method "linear"), SciPy's `scoreatpercentile` and SciPy's
 //! `brentq` (the C implementation, iteration for iteration).
 
-/// NumPy's pairwise summation of a contiguous float64 array (`np.sum`,
-/// `np.add.reduce`): blocks of at most 128 elements summed with 8
-/// accumulators, larger arrays split in two at a multiple of 8. Bit-identical
-/// to `np.sum` for contiguous 1-D arrays.
-pub fn np_sum(a: &[f64]) -> f64 {
-    let n = a.len();
-    if n < 8 {
-        let mut res = 0.0;
-        for &x in a {
-            res += x;
-        }
-        res
-    } else if n <= 128 {
-        let mut r = [0.0f64; 8];
-        r.copy_from_slice(&a[..8]);
-        let mut i = 8;
-        while i < n - (n % 8) {
-            for j in 0..8 {
-                r[j] += a[i + j];
-            }
-            i += 8;
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        while i < n {
-            res += a[i];
-            i += 1;
-        }
-        res
-    } else {
-        let mut n2 = n / 2;
-        n2 -= n2 % 8;
-        np_sum(&a[..n2]) + np_sum(&a[n2..])
-    }
-}
-
-/// `np.sum(f(a))` without materialising `f(a)` for short inputs: the values
-/// are mapped into a buffer and summed pairwise.
-pub fn np_sum_map(a: &[f64], f: impl Fn(usize, f64) -> f64) -> f64 {
-    let v: Vec<f64> = a.iter().enumerate().map(|(i, &x)| f(i, x)).collect();
-    np_sum(&v)
-}
-
-/// `np.linspace(start, stop, num)` (endpoint included): `i * step + start`
-/// with `step = (stop - start) / (num - 1)`, the last value set to `stop`.
-pub fn np_linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
-    if num == 0 {
-        return Vec::new();
-    }
-    if num == 1 {
-        return vec![start];
-    }
-    let div = (num - 1) as f64;
-    let delta = stop - start;
-    let step = delta / div;
-    let mut y: Vec<f64> = if step == 0.0 {
-        (0..num).map(|i| (i as f64 / div) * delta + start).collect()
-    } else {
-        (0..num).map(|i| i as f64 * step + start).collect()
-    };
-    y[num - 1] = stop;
-    y
-}
-
-/// `np.mean(a)`: pairwise sum divided by n.
-pub fn np_mean(a: &[f64]) -> f64 {
-    np_sum(a) / a.len() as f64
-}
-
-/// `np.std(a, ddof=1)` (two-pass, pairwise sums). NaN for fewer than two
-/// values, as NumPy (which also warns).
-pub fn np_std_ddof1(a: &[f64]) -> f64 {
-    let n = a.len();
-    if n < 2 {
-        return f64::NAN;
-    }
-    let mean = np_mean(a);
-    let ss = np_sum_map(a, |_, x| {
-        let d = x - mean;
-        d * d
-    });
-    (ss / (n - 1) as f64).sqrt()
-}
-
-/// SciPy's `scoreatpercentile(a, per)` with the default `"fraction"`
-/// interpolation, on already sorted data.
-pub fn score_at_percentile_sorted(sorted: &[f64], per: f64) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let idx = per / 100.0 * (n - 1) as f64;
-    let i = idx as usize; // int(idx): idx >= 0
-    if i as f64 == idx {
-        sorted[i]
-    } else {
-        let j = (i + 1) as f64;
-        let w0 = j - idx;
-        let w1 = idx - i as f64;
-        // np.add.reduce of two products, then / weights.sum()
-        (sorted[i] * w0 + sorted[i + 1] * w1) / (w0 + w1)
-    }
-}
-
-/// `np.quantile(a, q)` with the default `"linear"` method, on sorted data
-/// without NaN. NaN for an empty slice.
-pub fn np_quantile_sorted(sorted: &[f64], q: f64) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let virt = (n - 1) as f64 * q;
-    if virt >= (n - 1) as f64 {
-        return sorted[n - 1];
-    }
-    if virt < 0.0 {
-        return sorted[0];
-    }
-    let prev = virt.floor();
-    let (a, b) = (sorted[prev as usize], sorted[prev as usize + 1]);
-    let gamma = virt - prev;
-    // NumPy's _lerp: a + (b-a)*t, or b - (b-a)*(1-t) when t >= 0.5.
-    let diff = b - a;
-    if gamma >= 0.5 {
-        b - diff * (1.0 - gamma)
-    } else {
-        a + diff * gamma
-    }
-}
+pub use threatstat_core::numerics::{
+    np_linspace, np_mean, np_quantile_sorted, np_std_ddof1, np_sum, np_sum_map,
+    score_at_percentile_sorted,
+};
 
 /// Why [`brentq`] stopped without a root.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,32 +178,6 @@ mod tests {
         assert!(floor > 0.0 && floor < 5e-308);
         assert_eq!(exp2_neg(1e6), floor);
         assert_eq!(exp2_neg(f64::INFINITY), floor);
-    }
-
-    #[test]
-    fn np_sum_small_and_blocked() {
-        assert_eq!(np_sum(&[]), 0.0);
-        assert_eq!(np_sum(&[1.0, 2.0, 3.0]), 6.0);
-        let v: Vec<f64> = (0..1000).map(|i| i as f64).collect();
-        assert_eq!(np_sum(&v), 499_500.0);
-    }
-
-    #[test]
-    fn linspace_ends_exactly() {
-        let g = np_linspace(-1.3, 2.7, 11);
-        assert_eq!(g[0], -1.3);
-        assert_eq!(g[10], 2.7);
-        assert_eq!(np_linspace(0.0, 1.0, 1), vec![0.0]);
-    }
-
-    #[test]
-    fn quantile_and_percentile() {
-        let s = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(np_quantile_sorted(&s, 0.5), 2.5);
-        assert_eq!(np_quantile_sorted(&s, 0.0), 1.0);
-        assert_eq!(np_quantile_sorted(&s, 1.0), 4.0);
-        assert_eq!(score_at_percentile_sorted(&s, 50.0), 2.5);
-        assert_eq!(score_at_percentile_sorted(&s, 100.0), 4.0);
     }
 
     #[test]

@@ -5,8 +5,24 @@
 //! JSON Lines with `session_id`, the user columns, `time_min`, `time_max`,
 //! `duration_s`, `number_events`, `row_ids`, `cmds` and `events`; scores as
 //! CSV with floats written as Python `repr` and lists as Python `json.dumps`.
+//!
+//! # Memory
+//!
+//! An [`EventLog`] keeps its events in flat arrays and arenas: parameters in
+//! [`EventParams`] (names interned, values back to back in one buffer) and
+//! user keys in [`UserKeys`] (each column's values interned once, keys as
+//! tuples of value ids). An event with a new user key and a new 13-byte
+//! parameter value costs about 130 bytes (`tests/footprint.rs` holds it
+//! under 150). Measured with `/usr/bin/time -v threatstat markov sessionize
+//! --user-cols UserId,ClientIP --params-col Parameters` on a 128 MB,
+//! 1,000,000-row Exchange-style CSV where nearly every row has its own
+//! client IP and parameter value: 172 MB peak RSS (666 MB when each event
+//! held a `Vec` of `String` pairs and each key a `Vec<String>`), of which
+//! the log is about 130 MB and the split (sort order, session offsets)
+//! most of the rest; the output is written a line at a time.
 
 use crate::MarkovError;
+pub use crate::params::EventParams;
 use crate::score::RarestWindow;
 use crate::session::SessionSet;
 use crate::sessionize::{SessionizeParams, Sessions, UserKeys};
@@ -54,7 +70,37 @@ pub struct EventLog {
     /// Each event's command id in `cmd_names`.
     pub cmds: Vec<u32>,
     /// Each event's parameters in their original order.
-    pub params: Vec<Vec<Param>>,
+    pub params: EventParams,
+}
+
+impl EventLog {
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    /// True when there are no events.
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+
+    /// The parameters of event `event` (name, optional value) in their
+    /// original order.
+    ///
+    /// # Panics
+    /// If `event >= len()`.
+    pub fn params_of(&self, event: usize) -> impl ExactSizeIterator<Item = (&str, Option<&str>)> {
+        self.params.of(event)
+    }
+
+    /// Approximate heap bytes held by the events (buffer capacities; the
+    /// command names, a few per log, are not counted).
+    pub fn heap_bytes(&self) -> usize {
+        self.users.heap_bytes()
+            + (self.times.capacity() + self.record_ids.capacity()) * 8
+            + self.cmds.capacity() * 4
+            + self.params.heap_bytes()
+    }
 }
 
 /// Parses a parameters cell (see [`EventColumns::params_col`]); an empty
@@ -68,34 +114,56 @@ pub struct EventLog {
 /// assert!(parse_params("[{").is_err());
 /// ```
 pub fn parse_params(cell: &str) -> Result<Vec<Param>, String> {
+    let mut out = Vec::new();
+    for_each_param(cell, |n, v| {
+        out.push((n.to_string(), v.map(str::to_string)))
+    })?;
+    Ok(out)
+}
+
+/// Calls `f` on each parameter of a parameters cell (see [`parse_params`]),
+/// in order; on an error some parameters may have been passed already.
+fn for_each_param(cell: &str, mut f: impl FnMut(&str, Option<&str>)) -> Result<(), String> {
     use serde_json::Value;
+    use std::borrow::Cow;
     if cell.trim().is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let v: Value = serde_json::from_str(cell).map_err(|e| format!("invalid JSON: {e}"))?;
-    let value = |v: &Value| match v {
-        Value::Null => None,
-        Value::String(s) => Some(s.clone()),
-        other => Some(other.to_string()),
-    };
-    match v {
-        Value::Object(m) => Ok(m.iter().map(|(k, v)| (k.clone(), value(v))).collect()),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Value::String(name) => Ok((name.clone(), None)),
-                Value::Object(o) => match o.get("Name") {
-                    Some(Value::String(name)) => Ok((name.clone(), o.get("Value").and_then(value))),
-                    _ => Err(format!("parameter {i} has no string \"Name\"")),
-                },
-                _ => Err(format!(
-                    "parameter {i} is neither a name nor a {{\"Name\", \"Value\"}} object"
-                )),
-            })
-            .collect(),
-        _ => Err("expected a JSON array or object of parameters".into()),
+    fn value(v: &Value) -> Option<Cow<'_, str>> {
+        match v {
+            Value::Null => None,
+            Value::String(s) => Some(Cow::Borrowed(s)),
+            other => Some(Cow::Owned(other.to_string())),
+        }
     }
+    match v {
+        Value::Object(m) => {
+            for (k, v) in &m {
+                f(k, value(v).as_deref());
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Value::String(name) => f(name, None),
+                    Value::Object(o) => match o.get("Name") {
+                        Some(Value::String(name)) => {
+                            f(name, o.get("Value").and_then(value).as_deref())
+                        }
+                        _ => return Err(format!("parameter {i} has no string \"Name\"")),
+                    },
+                    _ => {
+                        return Err(format!(
+                            "parameter {i} is neither a name nor a {{\"Name\", \"Value\"}} object"
+                        ));
+                    }
+                }
+            }
+        }
+        _ => return Err("expected a JSON array or object of parameters".into()),
+    }
+    Ok(())
 }
 
 /// Reads events from a CSV (or gzip CSV) file.
@@ -130,7 +198,7 @@ pub fn read_events_csv(
         record_ids: Vec::new(),
         cmd_names: Interner::default(),
         cmds: Vec::new(),
-        params: Vec::new(),
+        params: EventParams::default(),
     };
     let mut skips = SkipReport::default();
     let mut rec = csv::ByteRecord::new();
@@ -163,23 +231,25 @@ pub fn read_events_csv(
             if cmd.is_empty() {
                 return Err(Error::parse(t.location(line, event_idx), "empty command"));
             }
-            let params = match params_idx {
-                Some(i) => parse_params(t.field(&rec, i, line)?)
-                    .map_err(|m| Error::parse(t.location(line, i), m))?,
-                None => Vec::new(),
-            };
-            Ok((time, cmd, params))
+            if let Some(i) = params_idx {
+                for_each_param(t.field(&rec, i, line)?, |n, v| log.params.push(n, v))
+                    .map_err(|m| Error::parse(t.location(line, i), m))?;
+            }
+            Ok((time, cmd))
         })();
         match row {
-            Ok((time, cmd, params)) => {
+            Ok((time, cmd)) => {
                 log.users.push(&user_vals);
                 log.times.push(time);
                 log.record_ids.push(this);
                 let id = log.cmd_names.intern(cmd);
                 log.cmds.push(id);
-                log.params.push(params);
+                log.params.finish_event();
             }
-            Err(e) => skips.handle(policy, e)?,
+            Err(e) => {
+                log.params.discard_open();
+                skips.handle(policy, e)?
+            }
         }
     }
     Ok((log, skips))
@@ -220,8 +290,8 @@ pub fn sessionize_log(
         set.begin_session();
         for &r in rows {
             set.add_event(log.cmd_names.resolve(log.cmds[r as usize]));
-            for (n, v) in &log.params[r as usize] {
-                set.add_param(n, v.as_deref());
+            for (n, v) in log.params_of(r as usize) {
+                set.add_param(n, v);
             }
         }
         set.finish_session()?;
@@ -315,14 +385,14 @@ pub fn write_sessions_jsonl(
             line.push_str("\", \"cmd\": ");
             push_py_json_str(&mut line, log.cmd_names.resolve(log.cmds[r as usize]));
             line.push_str(", \"params\": [");
-            for (k, (n, v)) in log.params[r as usize].iter().enumerate() {
+            for (k, (n, v)) in log.params_of(r as usize).enumerate() {
                 if k > 0 {
                     line.push_str(", ");
                 }
                 line.push('[');
                 push_py_json_str(&mut line, n);
                 line.push_str(", ");
-                json_opt_str(&mut line, v.as_deref());
+                json_opt_str(&mut line, v);
                 line.push(']');
             }
             line.push_str("]}");

@@ -41,9 +41,11 @@
 mod counts;
 pub mod io;
 mod model;
+mod params;
 mod score;
 mod session;
 pub mod sessionize;
+mod strpool;
 
 pub use counts::Counts;
 pub use io::{SessionFile, SessionMeta};

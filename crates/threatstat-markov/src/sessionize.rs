@@ -9,8 +9,8 @@
 //! strict: an event exactly at the limit stays).
 
 use crate::MarkovError;
+use crate::strpool::{IdTable, StrPool, hash_of};
 use rayon::prelude::*;
-use threatstat_core::Interner;
 use threatstat_core::time::NS_PER_MIN;
 
 /// msticpy's stand-in for a missing user-identifier value; a real value
@@ -118,13 +118,23 @@ impl SessionizeParams {
 }
 
 /// The user key of every event, interned.
+///
+/// Each column's values are interned once into a [`StrPool`] and a key is
+/// the tuple of its columns' value ids, stored flat (`n_cols` ids per key):
+/// a distinct key costs its new values' bytes plus about 16 bytes per
+/// column and 8 of table, not a `Vec` of `String`s (see the measurement in
+/// the [`crate::io`] docs).
 #[derive(Debug, Clone)]
 pub struct UserKeys {
     n_cols: usize,
-    keys: Interner,
-    parts: Vec<Vec<String>>,
+    /// One pool per column; a missing value is interned as [`MISSING_USER`].
+    cols: Vec<StrPool>,
+    /// Key `k`'s value ids are `parts[k * n_cols..(k + 1) * n_cols]`.
+    parts: Vec<u32>,
+    n_keys: u32,
+    keys: IdTable,
     row_key: Vec<u32>,
-    scratch: String,
+    scratch: Vec<u32>,
 }
 
 impl UserKeys {
@@ -132,10 +142,12 @@ impl UserKeys {
     pub fn new(n_cols: usize) -> Self {
         UserKeys {
             n_cols,
-            keys: Interner::default(),
+            cols: vec![StrPool::default(); n_cols],
             parts: Vec::new(),
+            n_keys: 0,
+            keys: IdTable::default(),
             row_key: Vec::new(),
-            scratch: String::new(),
+            scratch: Vec::with_capacity(n_cols),
         }
     }
 
@@ -146,19 +158,18 @@ impl UserKeys {
     pub fn push(&mut self, values: &[Option<&str>]) {
         assert_eq!(values.len(), self.n_cols, "one value per user column");
         self.scratch.clear();
-        for v in values {
-            self.scratch.push_str(v.unwrap_or(MISSING_USER));
-            self.scratch.push('\u{1f}');
+        for (pool, v) in self.cols.iter_mut().zip(values) {
+            self.scratch.push(pool.intern(v.unwrap_or(MISSING_USER)));
         }
-        let before = self.keys.len();
-        let id = self.keys.intern(&self.scratch);
-        if self.keys.len() > before {
-            self.parts.push(
-                values
-                    .iter()
-                    .map(|v| v.unwrap_or(MISSING_USER).to_string())
-                    .collect(),
-            );
+        let (n, parts, scratch) = (self.n_cols, &self.parts, &self.scratch);
+        let (id, new) = self.keys.find_or_insert(
+            hash_of(scratch.as_slice()),
+            |k| parts[k as usize * n..(k as usize + 1) * n] == scratch[..],
+            self.n_keys,
+        );
+        if new {
+            self.parts.extend_from_slice(&self.scratch);
+            self.n_keys += 1;
         }
         self.row_key.push(id);
     }
@@ -173,22 +184,99 @@ impl UserKeys {
         self.row_key.is_empty()
     }
 
-    /// The values of key `id`, `None` for missing (or `"dummy_str"`).
-    pub fn values(&self, id: u32) -> impl Iterator<Item = Option<&str>> {
-        self.parts[id as usize]
-            .iter()
-            .map(|s| (s != MISSING_USER).then_some(s.as_str()))
+    /// Number of distinct keys; ids are `0..n_keys()` in first-seen order.
+    ///
+    /// ```
+    /// use threatstat_markov::sessionize::UserKeys;
+    /// let mut users = UserKeys::new(2);
+    /// users.push(&[Some("bob"), Some("10.0.0.1")]);
+    /// users.push(&[Some("bob"), None]);
+    /// users.push(&[Some("bob"), Some("10.0.0.1")]);
+    /// assert_eq!(users.n_keys(), 2);
+    /// assert_eq!(users.row_key(2), 0);
+    /// assert_eq!(users.values(1).collect::<Vec<_>>(), vec![Some("bob"), None]);
+    /// ```
+    pub fn n_keys(&self) -> usize {
+        self.n_keys as usize
     }
 
-    fn key_ranks(&self) -> Vec<u32> {
-        let mut ids: Vec<u32> = (0..self.parts.len() as u32).collect();
-        ids.sort_by(|&a, &b| self.parts[a as usize].cmp(&self.parts[b as usize]));
-        let mut rank = vec![0u32; ids.len()];
-        for (r, &id) in ids.iter().enumerate() {
-            rank[id as usize] = r as u32;
-        }
-        rank
+    /// The key id of event `row`.
+    ///
+    /// # Panics
+    /// If `row >= len()`.
+    pub fn row_key(&self, row: usize) -> u32 {
+        self.row_key[row]
     }
+
+    /// The values of key `id`, `None` for missing (or `"dummy_str"`).
+    ///
+    /// # Panics
+    /// If `id >= n_keys()`.
+    pub fn values(&self, id: u32) -> impl Iterator<Item = Option<&str>> {
+        assert!(id < self.n_keys, "user key {id} of {}", self.n_keys);
+        let n = self.n_cols;
+        self.parts[id as usize * n..(id as usize + 1) * n]
+            .iter()
+            .zip(&self.cols)
+            .map(|(&v, pool)| {
+                let s = pool.resolve(v);
+                (s != MISSING_USER).then_some(s)
+            })
+    }
+
+    /// Approximate heap bytes held (buffer capacities).
+    pub fn heap_bytes(&self) -> usize {
+        self.cols.iter().map(StrPool::heap_bytes).sum::<usize>()
+            + (self.parts.capacity() + self.row_key.capacity()) * size_of::<u32>()
+            + self.keys.heap_bytes()
+    }
+
+    /// Each key's rank in the order of its values compared as strings,
+    /// column by column. Each column's values are ranked once, so keys are
+    /// sorted as tuples of integers, in the order the strings give.
+    fn key_ranks(&self) -> Vec<u32> {
+        let n = self.n_cols;
+        let col_rank: Vec<Vec<u32>> = self
+            .cols
+            .iter()
+            .map(|pool| {
+                let mut ids: Vec<u32> = (0..pool.len() as u32).collect();
+                let by_text = |a: &u32, b: &u32| pool.resolve(*a).cmp(pool.resolve(*b));
+                if ids.len() > 100_000 {
+                    ids.par_sort_unstable_by(by_text);
+                } else {
+                    ids.sort_unstable_by(by_text);
+                }
+                ranks_of(&ids)
+            })
+            .collect();
+        let ranked: Vec<u32> = self
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| col_rank[i % n][v as usize])
+            .collect();
+        let mut ids: Vec<u32> = (0..self.n_keys).collect();
+        let by_ranks = |a: &u32, b: &u32| {
+            let (a, b) = (*a as usize, *b as usize);
+            ranked[a * n..(a + 1) * n].cmp(&ranked[b * n..(b + 1) * n])
+        };
+        if ids.len() > 100_000 {
+            ids.par_sort_unstable_by(by_ranks);
+        } else {
+            ids.sort_unstable_by(by_ranks);
+        }
+        ranks_of(&ids)
+    }
+}
+
+/// The inverse permutation of `ids`: `rank[ids[r]] = r`.
+fn ranks_of(ids: &[u32]) -> Vec<u32> {
+    let mut rank = vec![0u32; ids.len()];
+    for (r, &id) in ids.iter().enumerate() {
+        rank[id as usize] = r as u32;
+    }
+    rank
 }
 
 /// Sessions as lists of event rows, in msticpy's output order.

@@ -137,6 +137,27 @@ fn skip_bad_rows_counts_and_keeps_the_rest() {
 }
 
 #[test]
+fn a_skipped_row_leaves_none_of_its_parameters_behind() {
+    // The bad row's first parameter is read before its second fails.
+    let body = concat!(
+        "2020-01-01T00:00:00Z,u,A,\"[{\"\"Name\"\": \"\"x\"\", \"\"Value\"\": \"\"1\"\"}]\"\n",
+        "2020-01-01T00:00:01Z,u,B,\"[{\"\"Name\"\": \"\"y\"\", \"\"Value\"\": \"\"2\"\"}, 5]\"\n",
+        "2020-01-01T00:00:02Z,u,C,\"{\"\"z\"\": null}\"\n",
+    );
+    let p = tmp("partial.csv", format!("{HEADER}{body}").as_bytes());
+    let (log, skipped) = read_events_csv(&p, &cols(true), BadRowPolicy::Skip).unwrap();
+    assert_eq!(skipped.skipped, 1);
+    assert_eq!(log.len(), 2);
+    assert_eq!(log.params_of(0).collect::<Vec<_>>(), vec![("x", Some("1"))]);
+    assert_eq!(log.params_of(1).collect::<Vec<_>>(), vec![("z", None)]);
+    let e = err("partial2.csv", body, true);
+    assert!(
+        e.contains("partial2.csv:3") && e.contains("parameter 1"),
+        "{e}"
+    );
+}
+
+#[test]
 fn empty_file_gives_no_sessions_not_a_panic() {
     let p = tmp("empty.csv", HEADER.as_bytes());
     let (log, _) = read_events_csv(&p, &cols(false), BadRowPolicy::Error).unwrap();

@@ -32,20 +32,7 @@ pub(crate) struct PairDiffs<'a> {
 
 const PAR_ROWS: usize = 1 << 14;
 
-struct SplitMix(u64);
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
-    }
-}
+use threatstat_core::rng::SplitMix64 as SplitMix;
 
 impl<'a> PairDiffs<'a> {
     /// `x` values ascending with weights, `y` values ascending with weights.
@@ -139,7 +126,7 @@ impl<'a> PairDiffs<'a> {
         let mut below = 0u64; // weight of the cells left of `lo`
         let mut t_lt = vec![0u32; rows];
         let mut t_le = vec![0u32; rows];
-        let mut rng = SplitMix(0x5EED ^ k);
+        let mut rng = SplitMix::new(0x5EED ^ k);
         let threshold = ((rows + cols) / 16).max(1 << 12) as u64;
         let sample = if rows + cols >= 1 << 17 { 8192 } else { 2048 };
         let mut stalled = false;
@@ -315,7 +302,7 @@ mod tests {
 
     #[test]
     fn selects_like_sorting_past_the_threshold() {
-        let mut s = SplitMix(3);
+        let mut s = SplitMix::new(3);
         let x: Vec<f64> = (0..400).map(|_| (s.below(1000) as f64) / 7.0).collect();
         let y: Vec<f64> = (0..300).map(|_| (s.below(50) as f64).powf(1.5)).collect();
         let n = 400 * 300;
@@ -324,8 +311,8 @@ mod tests {
             &y,
             &[1, 2, 77, n / 40, n / 2, n / 2 + 1, n - n / 40, n - 1, n],
         );
-        let x: Vec<f64> = (0..500).map(|_| s.next() as f64 / 3e17).collect();
-        let y: Vec<f64> = (0..400).map(|_| s.next() as f64 / 7e17).collect();
+        let x: Vec<f64> = (0..500).map(|_| s.next_u64() as f64 / 3e17).collect();
+        let y: Vec<f64> = (0..400).map(|_| s.next_u64() as f64 / 7e17).collect();
         let n = 500 * 400;
         check(&x, &y, &[1, 5000, n / 2, n / 2 + 1, 195_000, n]);
     }

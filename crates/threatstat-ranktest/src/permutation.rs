@@ -22,18 +22,12 @@
 //! the number of threads.
 
 use crate::Alternative;
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rayon::prelude::*;
 
 const BLOCK: u64 = 1024;
 
-fn splitmix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+use threatstat_core::rng::splitmix;
 
 /// `C(n, k)`, saturating at `u128::MAX`.
 pub(crate) fn binom_sat(n: u64, k: u64) -> u128 {
@@ -86,7 +80,7 @@ pub(crate) fn permutation_p(
             .into_par_iter()
             .map(|b| {
                 let m = BLOCK.min(n_resamples - b * BLOCK);
-                let mut rng = StdRng::seed_from_u64(splitmix(seed ^ splitmix(b + 1)));
+                let mut rng = threatstat_core::rng::seeded(splitmix(seed ^ splitmix(b + 1)));
                 let mut v = ranks2.to_vec();
                 let (mut le, mut ge) = (0u64, 0u64);
                 for _ in 0..m {

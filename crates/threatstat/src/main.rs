@@ -11,6 +11,7 @@ mod args;
 mod attack;
 mod changepoint;
 mod cloudtrail;
+mod deprecated;
 mod features;
 mod kde;
 mod lanl;
@@ -103,6 +104,10 @@ fn install_signal_handler() {}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    for note in deprecated::notes(&args, deprecated::RENAMED) {
+        eprintln!("{note}");
+    }
     install_signal_handler();
     // `lanl uploads` and `reproduce` draw their own bars.
     let own_bars = matches!(

@@ -3,9 +3,9 @@
 //! distribution shifted by δ; the share of runs whose interval contains δ.
 
 use super::promise::{Bound, Promise, run_rng};
-use rand::rngs::StdRng;
 use rand_distr::{Distribution, LogNormal, Poisson};
 use rayon::prelude::*;
+use threatstat_core::rng::SeededRng;
 use threatstat_ranktest::{CiMethod, MannWhitney};
 
 /// The confidence level checked.
@@ -28,7 +28,7 @@ impl Data {
         }
     }
 
-    fn draw(self, rng: &mut StdRng, n: usize) -> Vec<f64> {
+    fn draw(self, rng: &mut SeededRng, n: usize) -> Vec<f64> {
         match self {
             Data::LogNormal => {
                 let d = LogNormal::new(0.0, 1.0).expect("valid log-normal");

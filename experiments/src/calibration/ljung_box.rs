@@ -8,9 +8,9 @@
 
 use super::promise::{Bound, Promise, run_rng};
 use rand::RngExt;
-use rand::rngs::StdRng;
 use rand_distr::{Distribution, Normal, Poisson};
 use rayon::prelude::*;
+use threatstat_core::rng::SeededRng;
 
 /// The levels checked: the report's 0.01 and 0.05, and 0.001, the far
 /// tail that Benjamini–Hochberg over many pairs acts on.
@@ -49,7 +49,7 @@ pub enum Series {
 
 impl Series {
     /// `n` values of one series.
-    pub fn draw(self, rng: &mut StdRng, n: usize) -> Vec<f64> {
+    pub fn draw(self, rng: &mut SeededRng, n: usize) -> Vec<f64> {
         match self {
             Series::Gaussian => {
                 let d = Normal::new(0.0, 1.0).expect("valid normal");

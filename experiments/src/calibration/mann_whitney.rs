@@ -4,9 +4,9 @@
 //! on heavily tied counts.
 
 use super::promise::{Bound, Promise, run_rng};
-use rand::rngs::StdRng;
 use rand_distr::{Distribution, Normal, Poisson};
 use rayon::prelude::*;
+use threatstat_core::rng::SeededRng;
 use threatstat_ranktest::{MannWhitney, Method};
 
 /// The levels checked.
@@ -23,7 +23,7 @@ pub enum Data {
 }
 
 impl Data {
-    fn draw(self, rng: &mut StdRng, n: usize) -> Vec<f64> {
+    fn draw(self, rng: &mut SeededRng, n: usize) -> Vec<f64> {
         match self {
             Data::Continuous => {
                 let d = Normal::new(0.0, 1.0).expect("valid normal");

@@ -2,9 +2,8 @@
 //! with known truth observed, its Monte Carlo standard error, and the
 //! verdict.
 
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use serde::Serialize;
+use threatstat_core::rng::SeededRng;
 
 /// How a promise reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -168,8 +167,8 @@ impl Promise {
 
 /// The random generator of run `run` of a simulation seeded `seed`: runs
 /// are independent of each other and of the number of threads.
-pub fn run_rng(seed: u64, run: usize) -> StdRng {
-    StdRng::seed_from_u64(seed ^ (run as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+pub fn run_rng(seed: u64, run: usize) -> SeededRng {
+    threatstat_core::rng::seeded(seed ^ (run as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
 #[cfg(test)]

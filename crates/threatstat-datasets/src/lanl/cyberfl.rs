@@ -12,10 +12,10 @@
 
 use super::generate::LanlGenerator;
 use crate::DatasetError;
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use std::collections::HashSet;
 use std::io::Write;
+use threatstat_core::rng::SeededRng;
 
 /// The header of a `CyberFLTenDays.csv`-style file.
 pub const CYBERFL_HEADER: &str =
@@ -108,7 +108,7 @@ impl LanlGenerator {
                 )
             })
             .collect();
-        let mut rng = StdRng::seed_from_u64(opts.seed);
+        let mut rng = threatstat_core::rng::seeded(opts.seed);
         // Precursors: (time, line) sorted by time; times are 1-based like
         // the file's and at least 1.
         let mut firsts: Vec<(&str, u64, &str, &str)> = Vec::new();
@@ -155,7 +155,7 @@ struct Converter<W: Write> {
     pending: Vec<u8>,
     attacks: HashSet<String>,
     precursors: Vec<(u64, String)>,
-    rng: StdRng,
+    rng: SeededRng,
     keep: f64,
     summary: CyberFlSummary,
 }

@@ -41,9 +41,10 @@ mod day_as_date {
 /// uniformly in the [`change_window`] fraction of the period (never the
 /// first day, so each planted user has a "before").
 ///
-/// The same parameters give a byte-identical file (with the same version
-/// of `rand`, whose `StdRng` stream is not promised stable across its
-/// releases; `Cargo.lock` pins it).
+/// The same parameters give a byte-identical file: the random bits come
+/// from [`threatstat_core::rng::SeededRng`], whose stream is fixed; the
+/// samplers of `rand_distr` on top of it may change between that crate's
+/// releases (`Cargo.lock` pins it).
 ///
 /// [`generate`]: LogonGenerator::generate
 /// [`rate_mean`]: LogonGenerator::rate_mean

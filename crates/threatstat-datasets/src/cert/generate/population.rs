@@ -9,10 +9,10 @@
 
 use super::params::LogonGenerator;
 use crate::DatasetError;
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rand_distr::{Distribution, Gamma, Poisson};
 use std::collections::HashSet;
+use threatstat_core::rng::SeededRng;
 
 /// Mixed into the seed of the stream that picks user roles (leavers,
 /// shift workers, episode lengths), so that files without them are
@@ -38,7 +38,7 @@ pub(super) struct User {
 
 impl LogonGenerator {
     /// Users with names, PCs, rates and (for planted ones) change days.
-    pub(super) fn make_users(&self, rng: &mut StdRng) -> Result<Vec<User>, DatasetError> {
+    pub(super) fn make_users(&self, rng: &mut SeededRng) -> Result<Vec<User>, DatasetError> {
         let gamma = Gamma::new(self.rate_shape, self.rate_mean / self.rate_shape)
             .map_err(|e| DatasetError::Invalid(format!("rate distribution: {e}")))?;
         let mut seen = HashSet::with_capacity(self.users);
@@ -77,7 +77,7 @@ impl LogonGenerator {
             users[i].change_day = Some(self.start_day + rng.random_range(lo..=hi));
         }
         if self.episode_days.is_some() || self.leavers > 0 || self.shift_workers > 0 {
-            let mut mix = StdRng::seed_from_u64(self.seed ^ MIX_STREAM);
+            let mut mix = threatstat_core::rng::seeded(self.seed ^ MIX_STREAM);
             if let Some((min, max)) = self.episode_days {
                 for u in users.iter_mut() {
                     if let Some(c) = u.change_day {

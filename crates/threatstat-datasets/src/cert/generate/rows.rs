@@ -9,8 +9,8 @@
 use super::population::User;
 use super::simulate::Event;
 use rand::RngExt;
-use rand::rngs::StdRng;
 use std::io::Write;
+use threatstat_core::rng::SeededRng;
 use threatstat_core::time::civil_from_days;
 
 /// Writes a day's sorted events as rows; with `ids`, each row starts with
@@ -21,7 +21,7 @@ pub(super) fn write_day(
     day: i64,
     events: &[Event],
     users: &[User],
-    mut ids: Option<&mut StdRng>,
+    mut ids: Option<&mut SeededRng>,
 ) -> std::io::Result<()> {
     let (y, m, d) = civil_from_days(day);
     let date = format!("{m:02}/{d:02}/{y:04} ");
@@ -55,7 +55,7 @@ fn push_2(buf: &mut Vec<u8>, v: u32) {
 }
 
 /// A CERT-style row id, `{XXXX-XXXXXXXX-XXXXXXXX}` over `0-9A-Z`.
-fn push_id(buf: &mut Vec<u8>, rng: &mut StdRng) {
+fn push_id(buf: &mut Vec<u8>, rng: &mut SeededRng) {
     const ALPHABET: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     const POW10: u64 = 36u64.pow(10);
     let mut chars = [0u8; 20];
@@ -78,11 +78,10 @@ fn push_id(buf: &mut Vec<u8>, rng: &mut StdRng) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
 
     #[test]
     fn ids_have_cert_shape() {
-        let mut rng = StdRng::seed_from_u64(1);
+        let mut rng = threatstat_core::rng::seeded(1);
         let mut b = Vec::new();
         push_id(&mut b, &mut rng);
         let s = String::from_utf8(b).unwrap();

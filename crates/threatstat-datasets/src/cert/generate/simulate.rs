@@ -15,11 +15,11 @@ use super::rows::write_day;
 use super::truth::GroundTruth;
 use crate::DatasetError;
 use crate::cert::datetime::weekday;
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rand_distr::{Distribution, Poisson};
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use threatstat_core::rng::SeededRng;
 
 /// Mixed into the seed of the row-id stream.
 const ID_STREAM: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -83,10 +83,10 @@ impl LogonGenerator {
             target: target.to_string(),
             source: e,
         };
-        let mut rng = StdRng::seed_from_u64(self.seed);
+        let mut rng = threatstat_core::rng::seeded(self.seed);
         // Row ids come from their own stream, so that a file without the
         // `id` column has the same events as one with it.
-        let mut id_rng = StdRng::seed_from_u64(self.seed ^ ID_STREAM);
+        let mut id_rng = threatstat_core::rng::seeded(self.seed ^ ID_STREAM);
         let mut users = self.make_users(&mut rng)?;
         let mut out = BufWriter::with_capacity(1 << 16, out);
         out.write_all(if self.id_column {
@@ -114,7 +114,13 @@ impl LogonGenerator {
     }
 
     /// The events of `day`, user by user, unsorted.
-    fn day_events(&self, rng: &mut StdRng, users: &mut [User], day: i64, events: &mut Vec<Event>) {
+    fn day_events(
+        &self,
+        rng: &mut SeededRng,
+        users: &mut [User],
+        day: i64,
+        events: &mut Vec<Event>,
+    ) {
         let weekend = weekday(day) >= 5;
         let offset = day - self.start_day;
         let event = self.org_events.iter().find(|e| {
@@ -137,7 +143,7 @@ impl LogonGenerator {
     /// on the user's own PC.
     fn ordinary_logons(
         &self,
-        rng: &mut StdRng,
+        rng: &mut SeededRng,
         u: &User,
         uid: u32,
         weekend: bool,
@@ -180,7 +186,7 @@ impl LogonGenerator {
     }
 
     /// A planted user's extra after-hours sessions of a day.
-    fn planted_logons(&self, rng: &mut StdRng, u: &mut User, uid: u32, events: &mut Vec<Event>) {
+    fn planted_logons(&self, rng: &mut SeededRng, u: &mut User, uid: u32, events: &mut Vec<Event>) {
         let extra = match self.plant {
             PlantKind::AfterHoursLogons {
                 min_extra,
@@ -200,7 +206,7 @@ impl LogonGenerator {
 }
 
 /// A uniform second in hours 18-23 or 0-6 (13 hours).
-fn after_hours_second(rng: &mut StdRng) -> u32 {
+fn after_hours_second(rng: &mut SeededRng) -> u32 {
     let s = rng.random_range(0..13 * 3600);
     (s + 18 * 3600) % (24 * 3600)
 }
@@ -227,7 +233,7 @@ mod tests {
 
     #[test]
     fn after_hours_seconds_are_after_hours() {
-        let mut rng = StdRng::seed_from_u64(1);
+        let mut rng = threatstat_core::rng::seeded(1);
         for _ in 0..10_000 {
             let h = after_hours_second(&mut rng) / 3600;
             assert!(!(7..18).contains(&h), "{h}");

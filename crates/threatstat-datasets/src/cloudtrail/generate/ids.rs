@@ -10,7 +10,7 @@
 //! so are part of its sequence of draws.
 
 use rand::RngExt;
-use rand::rngs::StdRng;
+use threatstat_core::rng::SeededRng;
 
 /// splitmix64: the ids and file names hash the seed and an index, so they
 /// do not depend on the order of writing.
@@ -35,7 +35,7 @@ pub(super) fn uuid(a: u64, b: u64) -> String {
 }
 
 /// `n` characters of `[A-Z0-9]` from `rng`.
-pub(super) fn key_chars(rng: &mut StdRng, n: usize) -> String {
+pub(super) fn key_chars(rng: &mut SeededRng, n: usize) -> String {
     const A: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     (0..n)
         .map(|_| char::from(A[rng.random_range(0..36)]))
@@ -43,7 +43,7 @@ pub(super) fn key_chars(rng: &mut StdRng, n: usize) -> String {
 }
 
 /// `n` lowercase hex digits from `rng`.
-pub(super) fn hex(rng: &mut StdRng, n: usize) -> String {
+pub(super) fn hex(rng: &mut SeededRng, n: usize) -> String {
     (0..n)
         .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
         .collect()

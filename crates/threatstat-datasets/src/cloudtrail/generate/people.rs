@@ -19,8 +19,8 @@ use super::truth::HumanPrincipal;
 use crate::DatasetError;
 use crate::cert::{format_day, weekday};
 use rand::RngExt;
-use rand::rngs::StdRng;
 use rand_distr::{Distribution, Gamma, Poisson};
+use threatstat_core::rng::SeededRng;
 
 /// An SSO permission set's role: (ARN, principal id, name).
 type Role = (String, String, String);
@@ -53,7 +53,7 @@ struct Habits {
 
 impl Habits {
     /// A favourite API, drawn by weight.
-    fn pick(&self, rng: &mut StdRng) -> u32 {
+    fn pick(&self, rng: &mut SeededRng) -> u32 {
         let mut u = rng.random_range(0.0..self.wsum);
         for (i, w) in self.weights.iter().enumerate() {
             if u < *w {

@@ -16,9 +16,8 @@ use super::params::CloudTrailGenerator;
 use super::truth::{AutomatedPair, CloudTrailTruth, HumanPrincipal, TRUTH_FORMAT, TRUTH_VERSION};
 use crate::DatasetError;
 use crate::cert::format_day;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use std::collections::BTreeSet;
+use threatstat_core::rng::SeededRng;
 
 /// What the steps of a simulation share: the parameters, the one seeded
 /// generator, the period, and what has been simulated so far.
@@ -26,7 +25,7 @@ pub(super) struct Simulation<'a> {
     /// The (validated) parameters.
     pub(super) g: &'a CloudTrailGenerator,
     /// Every random draw of the log comes from here, in a fixed order.
-    pub(super) rng: StdRng,
+    pub(super) rng: SeededRng,
     /// First day (days since 1970-01-01).
     pub(super) start: i64,
     /// The day after the last.
@@ -65,7 +64,7 @@ impl<'a> Simulation<'a> {
     fn new(g: &'a CloudTrailGenerator) -> Self {
         Simulation {
             g,
-            rng: StdRng::seed_from_u64(g.seed),
+            rng: threatstat_core::rng::seeded(g.seed),
             start: g.start_day,
             end: g.start_day + i64::from(g.days),
             holidays: g.holiday_days(),

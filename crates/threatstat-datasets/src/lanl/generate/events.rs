@@ -14,15 +14,15 @@ use super::lines::{Sink, auth_line, poisson, push_u64};
 use super::world::World;
 use super::{HOUR, INTER, KERB, NEGO, NET, OFF, OK, ON, PORTS, Q};
 use rand::RngExt;
-use rand::rngs::StdRng;
 use rand_distr::StandardNormal;
+use threatstat_core::rng::SeededRng;
 
 impl World {
-    fn server(&self, rng: &mut StdRng) -> usize {
+    fn server(&self, rng: &mut SeededRng) -> usize {
         rng.random_range(0..self.n_servers)
     }
 
-    pub(super) fn session_logon(&mut self, rng: &mut StdRng, sink: &mut Sink, u: usize, s: u64) {
+    pub(super) fn session_logon(&mut self, rng: &mut SeededRng, sink: &mut Sink, u: usize, s: u64) {
         let user = &mut self.users[u];
         user.home_logons += 1;
         let (name, home) = (user.name.as_bytes(), self.computers[user.home].as_bytes());
@@ -50,7 +50,7 @@ impl World {
         });
     }
 
-    pub(super) fn user_auth(&self, rng: &mut StdRng, sink: &mut Sink, u: usize, s: u64) {
+    pub(super) fn user_auth(&self, rng: &mut SeededRng, sink: &mut Sink, u: usize, s: u64) {
         let user = &self.users[u];
         let name = user.name.as_bytes();
         let home = self.computers[user.home].as_bytes();
@@ -149,7 +149,7 @@ impl World {
 
     pub(super) fn user_flow(
         &mut self,
-        rng: &mut StdRng,
+        rng: &mut SeededRng,
         sink: &mut Sink,
         u: usize,
         s: u64,
@@ -181,7 +181,7 @@ impl World {
     #[allow(clippy::too_many_arguments)]
     fn flow(
         &self,
-        rng: &mut StdRng,
+        rng: &mut SeededRng,
         sink: &mut Sink,
         s: u64,
         src: usize,
@@ -230,7 +230,7 @@ impl World {
         });
     }
 
-    fn port(&self, rng: &mut StdRng) -> u16 {
+    fn port(&self, rng: &mut SeededRng) -> u16 {
         let r: f64 = rng.random();
         let i = self
             .port_cdf
@@ -243,7 +243,7 @@ impl World {
     /// The servers' own auth events and flows in hour `[cs, cs + 3600)`.
     pub(super) fn servers_hour(
         &self,
-        rng: &mut StdRng,
+        rng: &mut SeededRng,
         sink: &mut Sink,
         cs: u64,
         (auth_rate, flow_rate): (f64, f64),

@@ -7,9 +7,9 @@
 //! data set; the buffers and the byte-level formatting are the hot path of
 //! a 10^9-event run and have nothing to do with the model.
 
-use rand::rngs::StdRng;
 use rand_distr::{Distribution, Poisson};
 use std::io::Write;
+use threatstat_core::rng::SeededRng;
 
 /// One hour of lines of one file, sorted by time before writing.
 #[derive(Default)]
@@ -82,7 +82,7 @@ impl Sink {
 
 /// A Poisson draw (0 for a zero rate).
 #[inline]
-pub(super) fn poisson(rng: &mut StdRng, lambda: f64) -> u64 {
+pub(super) fn poisson(rng: &mut SeededRng, lambda: f64) -> u64 {
     if lambda > 0.0 {
         Poisson::new(lambda).map_or(0, |d| d.sample(rng) as u64)
     } else {

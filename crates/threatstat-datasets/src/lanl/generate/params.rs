@@ -63,7 +63,7 @@ use serde::{Deserialize, Serialize};
 /// events, so 10^9 events need no more memory than 10^7.
 ///
 /// The same parameters (and red-team file) give byte-identical files with
-/// the same version of `rand` (whose `StdRng` stream `Cargo.lock` pins).
+/// the same stream of [`threatstat_core::rng::SeededRng`] (fixed); `rand_distr`'s samplers are pinned by `Cargo.lock`.
 ///
 /// [`generate`]: LanlGenerator::generate
 /// [`servers`]: LanlGenerator::servers

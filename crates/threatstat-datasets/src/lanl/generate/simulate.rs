@@ -15,9 +15,9 @@ use super::world::World;
 use super::{DAY, HOUR, NET, OK, ON};
 use crate::DatasetError;
 use crate::lanl::redteam::RedTeamRow;
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use std::io::{BufWriter, Write};
+use threatstat_core::rng::SeededRng;
 
 /// Probability that a user is active on a weekday / on a weekend day.
 const ACTIVE_WEEKDAY: f64 = 0.9;
@@ -55,7 +55,7 @@ impl LanlGenerator {
         };
         let last_time = u64::from(self.days) * DAY;
         let rt = self.redteam.until(last_time);
-        let mut rng = StdRng::seed_from_u64(self.seed);
+        let mut rng = threatstat_core::rng::seeded(self.seed);
         let mut w = World::new(self, &rt, &mut rng);
 
         let mut auth = BufWriter::with_capacity(1 << 20, auth);
@@ -102,7 +102,7 @@ impl LanlGenerator {
     fn users_hour(
         &self,
         w: &mut World,
-        rng: &mut StdRng,
+        rng: &mut SeededRng,
         sink: &mut Sink,
         session: &[(u64, u64)],
         cs: u64,
@@ -137,7 +137,7 @@ impl LanlGenerator {
 
 /// Draws each user's session of `day` (start 07:00–10:00, 6–10 hours),
 /// or `(0, 0)` for a user not active that day.
-fn day_sessions(rng: &mut StdRng, day: u64, session: &mut [(u64, u64)]) {
+fn day_sessions(rng: &mut SeededRng, day: u64, session: &mut [(u64, u64)]) {
     let weekend = day % 7 >= 5;
     let p_active = if weekend {
         ACTIVE_WEEKEND

@@ -14,9 +14,9 @@ use super::params::LanlGenerator;
 use super::truth::{CompromisedUser, LANL_TRUTH_FORMAT, LANL_TRUTH_VERSION, LanlTruth, UserTruth};
 use crate::lanl::redteam::RedTeam;
 use rand::RngExt;
-use rand::rngs::StdRng;
 use rand_distr::StandardNormal;
 use std::collections::{BTreeSet, HashSet};
+use threatstat_core::rng::SeededRng;
 
 /// A user of the generated world.
 pub(super) struct User {
@@ -44,7 +44,7 @@ pub(super) struct World {
 }
 
 impl World {
-    pub(super) fn new(g: &LanlGenerator, rt: &RedTeam, rng: &mut StdRng) -> World {
+    pub(super) fn new(g: &LanlGenerator, rt: &RedTeam, rng: &mut SeededRng) -> World {
         let reserved: HashSet<&str> = rt.computers().into_iter().collect();
         let attackers: HashSet<&str> = rt.rows().iter().map(|r| r.src_computer.as_str()).collect();
         let mut taken: HashSet<String> = HashSet::new();
@@ -70,7 +70,7 @@ impl World {
             }
         }
         let mut users: Vec<User> = Vec::with_capacity(planted.len() + g.users);
-        let user = |name: String, home: usize, compromise: Option<u64>, rng: &mut StdRng| {
+        let user = |name: String, home: usize, compromise: Option<u64>, rng: &mut SeededRng| {
             let z1: f64 = rng.sample(StandardNormal);
             let z2: f64 = rng.sample(StandardNormal);
             User {
@@ -201,13 +201,12 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
 
     #[test]
     fn homes_are_unique_and_red_team_homes_come_from_the_file() {
         let g = LanlGenerator::new().users(300).days(58);
         let rt = g.redteam.clone();
-        let mut rng = StdRng::seed_from_u64(0);
+        let mut rng = threatstat_core::rng::seeded(0);
         let w = World::new(&g, &rt, &mut rng);
         let homes: HashSet<usize> = w.users.iter().map(|u| u.home).collect();
         assert_eq!(homes.len(), w.users.len());
