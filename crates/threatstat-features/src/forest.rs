@@ -42,7 +42,7 @@ pub struct ForestParams {
 /// use threatstat_features::forest::RandomForest;
 /// let x: Vec<f64> = (0..60).map(|i| (i % 30) as f64).collect();
 /// let y: Vec<bool> = (0..60).map(|i| i % 30 >= 20).collect();
-/// let d = Design { names: vec!["a".into()], x, n_rows: 60 };
+/// let d = Design::from_rows(vec!["a".into()], x).unwrap();
 /// let f = RandomForest::params().n_trees(20).seed(1).fit(&d, &y).unwrap();
 /// let p = f.predict_proba(&d).unwrap();
 /// assert!(p[25] > 0.9 && p[5] < 0.1);
@@ -100,10 +100,10 @@ impl ForestParams {
 
     /// Fits the forest to rows of `x` with labels `y`.
     pub fn fit(&self, x: &Design, y: &[bool]) -> Result<FittedForest, FeaturesError> {
-        if x.n_rows != y.len() {
+        if x.n_rows() != y.len() {
             return Err(FeaturesError::Invalid(format!(
                 "{} rows but {} labels",
-                x.n_rows,
+                x.n_rows(),
                 y.len()
             )));
         }
@@ -120,7 +120,7 @@ impl ForestParams {
         }
         let means: Vec<f64> = (0..x.n_cols())
             .map(|j| {
-                let (s, n) = (0..x.n_rows)
+                let (s, n) = (0..x.n_rows())
                     .map(|i| x.get(i, j))
                     .filter(|v| !v.is_nan())
                     .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
@@ -159,18 +159,13 @@ fn imputed(x: &Design, means: &[f64]) -> Result<DenseMatrix<f64>, FeaturesError>
             x.n_cols()
         )));
     }
-    let v: Vec<f64> =
-        x.x.iter()
-            .enumerate()
-            .map(|(k, &v)| {
-                if v.is_nan() {
-                    means[k % means.len()]
-                } else {
-                    v
-                }
-            })
-            .collect();
-    DenseMatrix::new(x.n_rows, x.n_cols(), v, false)
+    // smartcore gets its own row-major copy, with missing values imputed.
+    let v: Vec<f64> = x
+        .x()
+        .indexed_iter()
+        .map(|((_, j), &v)| if v.is_nan() { means[j] } else { v })
+        .collect();
+    DenseMatrix::new(x.n_rows(), x.n_cols(), v, false)
         .map_err(|e| FeaturesError::Model(e.to_string()))
 }
 
@@ -193,7 +188,7 @@ impl FittedForest {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let nt = self.trees.len() as f64;
-        Ok((0..x.n_rows)
+        Ok((0..x.n_rows())
             .map(|i| votes.iter().map(|v| f64::from(v[i])).sum::<f64>() / nt)
             .collect())
     }
@@ -214,11 +209,11 @@ impl FittedForest {
         for j in 0..x.n_cols() {
             let mut drop = 0.0;
             for _ in 0..repeats.max(1) {
-                let mut perm: Vec<usize> = (0..x.n_rows).collect();
+                let mut perm: Vec<usize> = (0..x.n_rows()).collect();
                 perm.shuffle(&mut rng);
                 let mut xp = x.clone();
-                for (i, &src) in perm.iter().enumerate() {
-                    xp.x[i * x.n_cols() + j] = x.get(src, j);
+                for (dst, &src) in xp.col_mut(j).iter_mut().zip(&perm) {
+                    *dst = x.get(src, j);
                 }
                 drop += base - roc_auc(&self.predict_proba(&xp)?, y)?;
             }

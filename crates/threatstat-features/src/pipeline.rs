@@ -233,15 +233,7 @@ pub struct Outcome {
 }
 
 fn rows(d: &Design, idx: &[usize]) -> Design {
-    let mut x = Vec::with_capacity(idx.len() * d.n_cols());
-    for &i in idx {
-        x.extend_from_slice(&d.x[i * d.n_cols()..(i + 1) * d.n_cols()]);
-    }
-    Design {
-        names: d.names.clone(),
-        x,
-        n_rows: idx.len(),
-    }
+    d.rows(idx)
 }
 
 /// A fold as global row indices.
@@ -590,7 +582,7 @@ impl Pipeline {
         };
         let mut importances: Vec<(String, f64)> = if self.importance_repeats > 0 {
             design
-                .names
+                .names()
                 .iter()
                 .cloned()
                 .zip(model.permutation_importance(
