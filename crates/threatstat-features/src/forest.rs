@@ -11,17 +11,20 @@
 //! the training mean of their column (0 if the column is all missing), as the
 //! demo's mean imputer. Trees are fitted in parallel; the result does not
 //! depend on the number of threads. Importances are by permutation
-//! ([`FittedForest::permutation_importance`]).
+//! ([`FittedForest::permutation_importance`]). A fitted forest saves and
+//! loads as a `threatstat-forest` model file ([`ModelFile`]).
 
 use crate::FeaturesError;
 use crate::encode::Design;
 use crate::metrics::roc_auc;
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use smartcore::ensemble::random_forest_classifier::{
     RandomForestClassifier, RandomForestClassifierParameters,
 };
 use smartcore::linalg::basic::matrix::DenseMatrix;
+use threatstat_core::ModelFile;
 
 type Tree = RandomForestClassifier<f64, u32, DenseMatrix<f64>, Vec<u32>>;
 
@@ -64,11 +67,27 @@ impl RandomForest {
     }
 }
 
-/// A fitted forest.
+/// A fitted forest: the trees, the training means that impute missing
+/// values and the names of the columns it was fitted on. Saved and loaded
+/// through [`ModelFile`] (format `threatstat-forest`, version 1).
+///
+/// ```
+/// use threatstat_core::ModelFile;
+/// use threatstat_features::encode::Design;
+/// use threatstat_features::forest::{FittedForest, RandomForest};
+/// let x: Vec<f64> = (0..40).map(|i| (i % 20) as f64).collect();
+/// let y: Vec<bool> = (0..40).map(|i| i % 20 >= 10).collect();
+/// let d = Design::from_rows(vec!["a".into()], x).unwrap();
+/// let f = RandomForest::params().n_trees(5).seed(1).fit(&d, &y).unwrap();
+/// let back = FittedForest::from_json(&f.to_json().unwrap()).unwrap();
+/// assert_eq!(back.predict_proba(&d).unwrap(), f.predict_proba(&d).unwrap());
+/// assert_eq!(back.feature_names(), ["a"]);
+/// ```
 #[derive(Debug)]
 pub struct FittedForest {
     trees: Vec<Tree>,
     means: Vec<f64>,
+    names: Vec<String>,
 }
 
 impl ForestParams {
@@ -147,7 +166,11 @@ impl ForestParams {
                 Tree::fit(&m, &yy, p).map_err(|e| FeaturesError::Model(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(FittedForest { trees, means })
+        Ok(FittedForest {
+            trees,
+            means,
+            names: x.names().to_vec(),
+        })
     }
 }
 
@@ -169,7 +192,70 @@ fn imputed(x: &Design, means: &[f64]) -> Result<DenseMatrix<f64>, FeaturesError>
         .map_err(|e| FeaturesError::Model(e.to_string()))
 }
 
+/// The body of a forest file (borrowed for writing).
+#[derive(Serialize)]
+struct ForestFileRef<'a> {
+    names: &'a [String],
+    means: &'a [f64],
+    trees: &'a [Tree],
+}
+
+/// The body of a forest file (owned, for reading).
+#[derive(Deserialize)]
+struct ForestFile {
+    names: Vec<String>,
+    means: Vec<f64>,
+    trees: Vec<Tree>,
+}
+
+impl ModelFile for FittedForest {
+    const FORMAT: &'static str = "threatstat-forest";
+    const VERSION: u32 = 1;
+    type Error = FeaturesError;
+    // smartcore's trees serialise but do not clone: the body goes through
+    // a JSON value.
+    type File = serde_json::Value;
+
+    fn to_file(&self) -> Result<serde_json::Value, FeaturesError> {
+        serde_json::to_value(ForestFileRef {
+            names: &self.names,
+            means: &self.means,
+            trees: &self.trees,
+        })
+        .map_err(|e| FeaturesError::Model(format!("serialising the forest: {e}")))
+    }
+
+    fn from_file(file: serde_json::Value) -> Result<Self, FeaturesError> {
+        let f: ForestFile = serde_json::from_value(file)
+            .map_err(|e| FeaturesError::Model(format!("invalid forest file: {e}")))?;
+        if f.trees.is_empty() || f.names.len() != f.means.len() {
+            return Err(threatstat_core::Error::shape(
+                "forest file (trees, one mean per feature name)",
+                format!("at least 1 tree, {} means", f.names.len()),
+                format!("{} trees, {} means", f.trees.len(), f.means.len()),
+            )
+            .into());
+        }
+        if f.means.iter().any(|m| !m.is_finite()) {
+            return Err(FeaturesError::Model(
+                "invalid forest file: a training mean is not finite".into(),
+            ));
+        }
+        Ok(FittedForest {
+            trees: f.trees,
+            means: f.means,
+            names: f.names,
+        })
+    }
+}
+
 impl FittedForest {
+    /// The names of the columns the forest was fitted on (a design to score
+    /// must have these columns in this order).
+    pub fn feature_names(&self) -> &[String] {
+        &self.names
+    }
+
     /// Number of trees.
     pub fn n_trees(&self) -> usize {
         self.trees.len()
