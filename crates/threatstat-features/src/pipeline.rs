@@ -230,6 +230,9 @@ pub struct Outcome {
     pub predictions: Vec<Prediction>,
     /// Features by decreasing permutation importance.
     pub importances: Vec<(String, f64)>,
+    /// The forest fitted on the training rows (saveable with
+    /// [`threatstat_core::ModelFile`]).
+    pub model: crate::forest::FittedForest,
 }
 
 fn rows(d: &Design, idx: &[usize]) -> Design {
@@ -291,7 +294,7 @@ impl Pipeline {
              positive when one of its session's observations {first}..={last} is malicious: \
              when sessions have long benign histories the malicious rows fall after that \
              window (the demo kept a sample of the benign lines; `features generate \
-             --benign-keep`), or widen --window",
+             --benign-keep`), or widen --label-window",
             labels.sessions,
             labels.too_few,
             labels.min_observations,
@@ -653,6 +656,7 @@ impl Pipeline {
             cv_roc,
             predictions,
             importances,
+            model,
         })
     }
 

@@ -21,7 +21,23 @@ pub struct Renamed {
 }
 
 /// Every renamed flag (kept for one release after the rename).
-pub const RENAMED: &[Renamed] = &[];
+pub const RENAMED: &[Renamed] = &[
+    Renamed {
+        command: "features run",
+        old: "auth",
+        new: "input",
+    },
+    Renamed {
+        command: "features run",
+        old: "window",
+        new: "label-window",
+    },
+    Renamed {
+        command: "lanl uploads",
+        old: "alpha",
+        new: "level",
+    },
+];
 
 /// The subcommand words of `args` (program name excluded): the leading
 /// arguments that are not flags.
