@@ -24,7 +24,7 @@ use smartcore::ensemble::random_forest_classifier::{
     RandomForestClassifier, RandomForestClassifierParameters,
 };
 use smartcore::linalg::basic::matrix::DenseMatrix;
-use threatstat_core::ModelFile;
+use threatstat_core::{Error, ModelFile, ParamGuard};
 
 type Tree = RandomForestClassifier<f64, u32, DenseMatrix<f64>, Vec<u32>>;
 
@@ -117,8 +117,49 @@ impl ForestParams {
         self
     }
 
+    /// Fits the forest to rows of `x` with labels `y` (the parameters are
+    /// checked first: [`ParamGuard::check`]).
+    pub fn fit(&self, x: &Design, y: &[bool]) -> Result<FittedForest, FeaturesError> {
+        self.check()?.fit(x, y)
+    }
+}
+
+/// [`ForestParams`] that passed [`ParamGuard::check`]: at least one tree,
+/// leaves of at least one sample, at least one feature per split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckedForestParams(ForestParams);
+
+impl ParamGuard for ForestParams {
+    type Checked = CheckedForestParams;
+    type Error = FeaturesError;
+
+    /// ```
+    /// use threatstat_core::{Error, ParamGuard};
+    /// use threatstat_features::{FeaturesError, forest::RandomForest};
+    /// assert!(RandomForest::params().check().is_ok());
+    /// let e = RandomForest::params().n_trees(0).check().unwrap_err();
+    /// assert!(matches!(e, FeaturesError::Core(Error::Param { name: "n_trees", .. })));
+    /// ```
+    fn check(&self) -> Result<CheckedForestParams, FeaturesError> {
+        if self.n_trees == 0 {
+            return Err(Error::param("n_trees", self.n_trees, "at least 1").into());
+        }
+        if self.min_samples_leaf == 0 {
+            return Err(
+                Error::param("min_samples_leaf", self.min_samples_leaf, "at least 1").into(),
+            );
+        }
+        if self.m == Some(0) {
+            return Err(Error::param("m", 0, "at least 1").into());
+        }
+        Ok(CheckedForestParams(*self))
+    }
+}
+
+impl CheckedForestParams {
     /// Fits the forest to rows of `x` with labels `y`.
     pub fn fit(&self, x: &Design, y: &[bool]) -> Result<FittedForest, FeaturesError> {
+        let q = &self.0;
         if x.n_rows() != y.len() {
             return Err(FeaturesError::Invalid(format!(
                 "{} rows but {} labels",
@@ -126,9 +167,9 @@ impl ForestParams {
                 y.len()
             )));
         }
-        if self.n_trees == 0 || x.n_cols() == 0 || self.min_samples_leaf == 0 {
+        if x.n_cols() == 0 {
             return Err(FeaturesError::Invalid(
-                "a forest needs at least 1 tree, 1 feature and min_samples_leaf >= 1".into(),
+                "a forest needs at least 1 feature".into(),
             ));
         }
         let pos = y.iter().filter(|&&v| v).count();
@@ -148,19 +189,18 @@ impl ForestParams {
             .collect();
         let m = imputed(x, &means)?;
         let yy: Vec<u32> = y.iter().map(|&v| u32::from(v)).collect();
-        let mtry = self
-            .m
-            .unwrap_or_else(|| ((x.n_cols() as f64).sqrt().floor() as usize).max(1))
-            .clamp(1, x.n_cols());
-        let trees = (0..self.n_trees as u64)
+        let mtry =
+            q.m.unwrap_or_else(|| ((x.n_cols() as f64).sqrt().floor() as usize).max(1))
+                .clamp(1, x.n_cols());
+        let trees = (0..q.n_trees as u64)
             .into_par_iter()
             .map(|t| {
                 let mut p = RandomForestClassifierParameters::default()
                     .with_n_trees(1)
                     .with_m(mtry)
-                    .with_min_samples_leaf(self.min_samples_leaf)
-                    .with_seed(self.seed.wrapping_add(t));
-                if let Some(d) = self.max_depth {
+                    .with_min_samples_leaf(q.min_samples_leaf)
+                    .with_seed(q.seed.wrapping_add(t));
+                if let Some(d) = q.max_depth {
                     p = p.with_max_depth(d);
                 }
                 Tree::fit(&m, &yy, p).map_err(|e| FeaturesError::Model(e.to_string()))
