@@ -12,3 +12,10 @@
 //! This crate sits above the method crates and `threatstat-plot` (which
 //! knows nothing of the methods): it is where a fitted model meets a file
 //! format or a figure.
+
+pub mod features;
+pub mod files;
+pub mod uploads;
+
+/// Errors of an analysis (any of the method crates', I/O, figures).
+pub type Error = Box<dyn std::error::Error + Send + Sync>;

@@ -7,10 +7,10 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use threatstat_core::{BadRowPolicy, ModelFile};
 use threatstat_datasets::lanl::{CyberFlOptions, LanlGenerator};
-use threatstat_experiments::lanl_auth_features::write_figures;
 use threatstat_features::entity::EntitySet;
 use threatstat_features::log::AuthLog;
 use threatstat_features::pipeline::{Pipeline, Split};
+use threatstat_workflow::features::write_figures;
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 

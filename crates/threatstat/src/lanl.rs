@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use threatstat_core::BadRowPolicy;
 use threatstat_datasets::lanl::LanlGenerator;
-use threatstat_experiments::lanl_upload::{UploadInputs, UploadParams, run as run_uploads};
+use threatstat_workflow::uploads::{UploadInputs, UploadParams, run as run_uploads};
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -107,14 +107,11 @@ impl UploadsArgs {
 fn uploads_on_engine(
     spec: &str,
     a: &UploadsArgs,
-    p: &threatstat_experiments::lanl_upload::UploadParams,
-) -> Result<
-    threatstat_experiments::lanl_upload::UploadSummary,
-    Box<dyn std::error::Error + Send + Sync>,
-> {
+    p: &threatstat_workflow::uploads::UploadParams,
+) -> Result<threatstat_workflow::uploads::UploadSummary, Box<dyn std::error::Error + Send + Sync>> {
     use threatstat_datasets::lanl::OwnerRule;
     use threatstat_engine::{Engine, Source};
-    use threatstat_experiments::lanl_upload::{UploadSums, analyse};
+    use threatstat_workflow::uploads::{UploadSums, analyse};
     p.check()?;
     if a.skip_bad_rows {
         return Err(
