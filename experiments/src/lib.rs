@@ -12,7 +12,8 @@ pub mod cert_logon_changepoint;
 pub mod cloudtrail_automation;
 pub mod exchange_sequences;
 pub mod lanl_auth_features;
-pub mod lanl_upload;
+/// The LANL upload analysis (now in `threatstat-workflow`, where the CLI calls it).
+pub use threatstat_workflow::uploads as lanl_upload;
 pub mod lanl_upload_mwu_kde;
 pub mod report;
 pub mod suite;
@@ -59,12 +60,7 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// Writes `data` to `path` through a temporary file renamed over it, so an
 /// interrupted run leaves the previous file or none, never a truncated one
 /// (every output of the experiments goes through this or an `AtomicFile`).
-pub fn write_file(path: impl AsRef<std::path::Path>, data: impl AsRef<[u8]>) -> Result<(), Error> {
-    threatstat_core::atomic::write_atomically(path, |w| {
-        std::io::Write::write_all(w, data.as_ref())
-    })?;
-    Ok(())
-}
+pub use threatstat_workflow::files::write_file;
 
 /// Writes `summary` (and, under `"details"`, an analysis's own record) as
 /// `out_dir/summary.json`.

@@ -13,7 +13,7 @@ pub enum BadRowPolicy {
 }
 
 /// How many rows were skipped under [`BadRowPolicy::Skip`], with examples.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SkipReport {
     /// Rows skipped.
     pub skipped: u64,

@@ -11,20 +11,76 @@
 //! `is unknown`, and a column constant on the training rows is dropped
 //! even if the test rows vary.
 
+use crate::FeaturesError;
 use crate::dfs::{FeatureKind, FeatureMatrix, Value};
+use ndarray::{Array2, ArrayView2, Axis};
 
-/// A numeric design matrix (row-major, NaN for missing).
+/// A numeric design matrix: one row per session, one named column per
+/// feature, NaN for missing.
+///
+/// The fields are private so that the number of names always equals the
+/// number of columns; [`Design::x`] is a view of the values.
+///
+/// ```
+/// use threatstat_features::encode::Design;
+/// let d = Design::from_rows(vec!["a".into(), "b".into()], vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+/// assert_eq!((d.n_rows(), d.n_cols(), d.get(1, 0)), (2, 2, 3.0));
+/// assert_eq!(d.x().column(1).to_vec(), [2.0, 4.0]);
+/// assert!(Design::from_rows(vec!["a".into(), "b".into()], vec![1.0]).is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Design {
-    /// Column names.
-    pub names: Vec<String>,
-    /// Values, `n_rows × names.len()`, row-major.
-    pub x: Vec<f64>,
-    /// Number of rows.
-    pub n_rows: usize,
+    names: Vec<String>,
+    x: Array2<f64>,
 }
 
 impl Design {
+    /// The design with columns `names` and values `x` (rows are sessions);
+    /// a shape error unless `x` has one column per name.
+    pub fn new(names: Vec<String>, x: Array2<f64>) -> Result<Design, FeaturesError> {
+        if x.ncols() != names.len() {
+            return Err(threatstat_core::Error::shape(
+                "design matrix columns",
+                names.len().to_string(),
+                x.ncols().to_string(),
+            )
+            .into());
+        }
+        Ok(Design { names, x })
+    }
+
+    /// The design with columns `names` and row-major `values`
+    /// (`rows × names.len()` of them).
+    pub fn from_rows(names: Vec<String>, values: Vec<f64>) -> Result<Design, FeaturesError> {
+        let c = names.len();
+        if !values.len().is_multiple_of(c) {
+            return Err(threatstat_core::Error::shape(
+                "design matrix values",
+                format!("a multiple of {c}"),
+                values.len().to_string(),
+            )
+            .into());
+        }
+        let n = values.len().checked_div(c).unwrap_or(0);
+        let x = Array2::from_shape_vec((n, c), values).expect("length checked");
+        Ok(Design { names, x })
+    }
+
+    /// Column names.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The values, `n_rows × n_cols` (rows are sessions).
+    pub fn x(&self) -> ArrayView2<'_, f64> {
+        self.x.view()
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.x.nrows()
+    }
+
     /// Number of columns.
     pub fn n_cols(&self) -> usize {
         self.names.len()
@@ -32,25 +88,33 @@ impl Design {
 
     /// Value at row `i`, column `j`.
     pub fn get(&self, i: usize, j: usize) -> f64 {
-        self.x[i * self.names.len() + j]
+        self.x[[i, j]]
     }
 
     /// Column `j` as a vector.
     pub fn col(&self, j: usize) -> Vec<f64> {
-        (0..self.n_rows).map(|i| self.get(i, j)).collect()
+        self.x.column(j).to_vec()
+    }
+
+    /// The rows `idx` (in that order), all columns.
+    pub fn rows(&self, idx: &[usize]) -> Design {
+        Design {
+            names: self.names.clone(),
+            x: self.x.select(Axis(0), idx),
+        }
+    }
+
+    /// Column `j`, mutable (the shape and names stay as they are).
+    pub(crate) fn col_mut(&mut self, j: usize) -> ndarray::ArrayViewMut1<'_, f64> {
+        self.x.column_mut(j)
     }
 
     /// Keeps the columns whose index `keep` returns `true` for.
     pub fn select(&self, keep: impl Fn(usize) -> bool) -> Design {
         let cols: Vec<usize> = (0..self.n_cols()).filter(|&j| keep(j)).collect();
-        let mut x = Vec::with_capacity(self.n_rows * cols.len());
-        for i in 0..self.n_rows {
-            x.extend(cols.iter().map(|&j| self.get(i, j)));
-        }
         Design {
             names: cols.iter().map(|&j| self.names[j].clone()).collect(),
-            x,
-            n_rows: self.n_rows,
+            x: self.x.select(Axis(1), &cols),
         }
     }
 
@@ -59,7 +123,7 @@ impl Design {
     ///
     /// ```
     /// use threatstat_features::encode::Design;
-    /// let d = Design { names: vec!["a".into()], x: vec![1.0, 1.0, 2.0], n_rows: 3 };
+    /// let d = Design::from_rows(vec!["a".into()], vec![1.0, 1.0, 2.0]).unwrap();
     /// assert_eq!(d.informative(&[0, 1]), [false]);
     /// assert_eq!(d.informative(&[0, 2]), [true]);
     /// ```
@@ -91,13 +155,13 @@ impl Design {
     /// ```
     /// use threatstat_features::encode::Design;
     /// let nan = f64::NAN;
-    /// let d = Design { names: vec!["a".into(), "b".into(), "c".into(), "d".into()],
-    ///     x: vec![1.0, 2.0, nan, 1.0,
-    ///             1.0, 3.0, nan, nan], n_rows: 2 };
-    /// assert_eq!(d.remove_low_information().names, ["b", "d"]);
+    /// let d = Design::from_rows(vec!["a".into(), "b".into(), "c".into(), "d".into()],
+    ///     vec![1.0, 2.0, nan, 1.0,
+    ///          1.0, 3.0, nan, nan]).unwrap();
+    /// assert_eq!(d.remove_low_information().names(), ["b", "d"]);
     /// ```
     pub fn remove_low_information(&self) -> Design {
-        let all: Vec<usize> = (0..self.n_rows).collect();
+        let all: Vec<usize> = (0..self.n_rows()).collect();
         let keep = self.informative(&all);
         self.select(|j| keep[j])
     }
@@ -140,7 +204,7 @@ impl Encoder {
     ///     row_ids: vec!["a".into(); 3], row_times: vec![0; 3] };
     /// // Fitted on rows 0 and 1: LogOff, seen only in row 2, is unknown.
     /// let d = Encoder::fit(&fm, &[0, 1], |_| false).transform(&fm);
-    /// assert_eq!(d.names, ["MODE(log.stage) = LogOn", "MODE(log.stage) is unknown"]);
+    /// assert_eq!(d.names(), ["MODE(log.stage) = LogOn", "MODE(log.stage) is unknown"]);
     /// assert_eq!(d.col(1), [0.0, 0.0, 1.0]);
     /// ```
     pub fn fit(fm: &FeatureMatrix, rows: &[usize], drop: impl Fn(usize) -> bool) -> Encoder {
@@ -206,10 +270,10 @@ impl Encoder {
                 Column::Unknown(j, ls) => f64::from(!code(i, *j).is_some_and(|v| ls.contains(&v))),
             }));
         }
+        let x = Array2::from_shape_vec((n, self.columns.len()), x).expect("n rows of all columns");
         Design {
             names: self.names.clone(),
             x,
-            n_rows: n,
         }
     }
 }
@@ -228,7 +292,7 @@ impl Encoder {
 ///     levels: vec![], row_ids: vec!["a".into(); 3], row_times: vec![0; 3] };
 /// // `n` is constant on the training rows 0 and 1: dropped; `t` dropped by request.
 /// assert_eq!(fit_design(&fm, &[0, 1], |j| j == 1).n_cols(), 0);
-/// assert_eq!(fit_design(&fm, &[0, 2], |j| j == 1).names, ["n"]);
+/// assert_eq!(fit_design(&fm, &[0, 2], |j| j == 1).names(), ["n"]);
 /// ```
 pub fn fit_design(fm: &FeatureMatrix, train: &[usize], drop: impl Fn(usize) -> bool) -> Design {
     let d = Encoder::fit(fm, train, drop).transform(fm);
@@ -250,7 +314,7 @@ pub fn fit_design(fm: &FeatureMatrix, train: &[usize], drop: impl Fn(usize) -> b
 ///     levels: vec!["LogOn".into(), "LogOff".into()],
 ///     row_ids: vec!["a".into(); 4], row_times: vec![0; 4] };
 /// let d = one_hot(&fm);
-/// assert_eq!(d.names, ["MODE(log.stage) = LogOn", "MODE(log.stage) = LogOff", "MODE(log.stage) is unknown"]);
+/// assert_eq!(d.names(), ["MODE(log.stage) = LogOn", "MODE(log.stage) = LogOff", "MODE(log.stage) is unknown"]);
 /// assert_eq!(d.col(2), [0.0, 0.0, 0.0, 1.0]);
 /// ```
 pub fn one_hot(fm: &FeatureMatrix) -> Design {

@@ -230,18 +230,13 @@ pub struct Outcome {
     pub predictions: Vec<Prediction>,
     /// Features by decreasing permutation importance.
     pub importances: Vec<(String, f64)>,
+    /// The forest fitted on the training rows (saveable with
+    /// [`threatstat_core::ModelFile`]).
+    pub model: crate::forest::FittedForest,
 }
 
 fn rows(d: &Design, idx: &[usize]) -> Design {
-    let mut x = Vec::with_capacity(idx.len() * d.n_cols());
-    for &i in idx {
-        x.extend_from_slice(&d.x[i * d.n_cols()..(i + 1) * d.n_cols()]);
-    }
-    Design {
-        names: d.names.clone(),
-        x,
-        n_rows: idx.len(),
-    }
+    d.rows(idx)
 }
 
 /// A fold as global row indices.
@@ -299,7 +294,7 @@ impl Pipeline {
              positive when one of its session's observations {first}..={last} is malicious: \
              when sessions have long benign histories the malicious rows fall after that \
              window (the demo kept a sample of the benign lines; `features generate \
-             --benign-keep`), or widen --window",
+             --benign-keep`), or widen --label-window",
             labels.sessions,
             labels.too_few,
             labels.min_observations,
@@ -590,7 +585,7 @@ impl Pipeline {
         };
         let mut importances: Vec<(String, f64)> = if self.importance_repeats > 0 {
             design
-                .names
+                .names()
                 .iter()
                 .cloned()
                 .zip(model.permutation_importance(
@@ -661,6 +656,7 @@ impl Pipeline {
             cv_roc,
             predictions,
             importances,
+            model,
         })
     }
 

@@ -55,7 +55,7 @@ fn quick(split: Split) -> Pipeline {
 }
 
 fn names(o: &Outcome) -> &[String] {
-    &o.design.names
+    o.design.names()
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn a_level_seen_only_in_test_rows_gets_no_column() {
     // `Late` is 0 in every auth-type column.
     let unknown = "MODE(log.auth_type) is unknown";
     assert!(!names(&o).iter().any(|n| n == unknown));
-    let last = o.design.n_rows - 1;
+    let last = o.design.n_rows() - 1;
     let auth: Vec<usize> = (0..o.design.n_cols())
         .filter(|&j| names(&o)[j].starts_with("MODE(log.auth_type) = "))
         .collect();
@@ -107,7 +107,11 @@ fn a_level_seen_only_in_test_rows_gets_no_column() {
     // Fitted on all rows (featuretools' way), the test-only level had its
     // own column.
     let all = one_hot(&o.features).remove_low_information();
-    assert!(all.names.iter().any(|n| n == "MODE(log.auth_type) = Late"));
+    assert!(
+        all.names()
+            .iter()
+            .any(|n| n == "MODE(log.auth_type) = Late")
+    );
 }
 
 #[test]

@@ -16,4 +16,10 @@
 pub mod attack;
 pub mod automation;
 pub mod changepoint;
+pub mod features;
+pub mod files;
 pub mod markov;
+pub mod uploads;
+
+/// Errors of an analysis (any of the method crates', I/O, figures).
+pub type Error = Box<dyn std::error::Error + Send + Sync>;

@@ -112,6 +112,21 @@ pub const RENAMED: &[Renamed] = &[
         old: "alpha",
         new: "prior-rate",
     },
+    Renamed {
+        command: "features run",
+        old: "auth",
+        new: "input",
+    },
+    Renamed {
+        command: "features run",
+        old: "window",
+        new: "label-window",
+    },
+    Renamed {
+        command: "lanl uploads",
+        old: "alpha",
+        new: "level",
+    },
 ];
 
 /// The subcommand words of `args` (program name excluded): the leading

@@ -5,29 +5,40 @@
 use crate::args;
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
-use threatstat_core::BadRowPolicy;
+use threatstat_core::{BadRowPolicy, ModelFile};
 use threatstat_datasets::lanl::{CyberFlOptions, LanlGenerator};
-use threatstat_experiments::lanl_auth_features::write_figures;
 use threatstat_features::entity::EntitySet;
 use threatstat_features::log::AuthLog;
 use threatstat_features::pipeline::{Pipeline, Split};
+use threatstat_workflow::features::write_figures;
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+const RUN_EXAMPLES: &str = "Examples:
+  threatstat features generate --users 500 --days 5 --out /tmp/cyberfl.csv
+  threatstat features run --input /tmp/cyberfl.csv --trees 20 --folds 2 --out /tmp/features
+  threatstat features run --input /tmp/cyberfl.csv --trees 20 --folds 2 --seed 7 --save-model /tmp/forest.json --out /tmp/features-7";
+
+const GENERATE_EXAMPLES: &str = "Examples:
+  threatstat features generate --out /tmp/cyberfl.csv
+  threatstat features generate --users 500 --days 5 --seed 7 --out - | head";
 
 #[derive(Subcommand)]
 pub enum FeaturesCmd {
     /// Labels, features, forest, ROC/PR AUC; writes feature_matrix.csv,
     /// cutoffs.csv, features.csv, predictions.csv, metrics.json and figures
     /// into --out.
+    #[command(after_help = RUN_EXAMPLES)]
     Run(RunArgs),
     /// Write generated auth lines in the CyberFLTenDays.csv format.
+    #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
 }
 
 #[derive(Args)]
 pub struct RunArgs {
     /// CyberFLTenDays.csv-format file (gzip allowed).
-    #[arg(long)]
+    #[arg(long = "input", alias = "auth", value_name = "FILE")]
     auth: PathBuf,
     /// N: observations of a session before its cutoff.
     #[arg(long, default_value_t = 2, value_parser = args::int::<usize>(0, 1_000_000))]
@@ -36,13 +47,13 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 2, value_parser = args::int::<usize>(0, 1_000_000))]
     lead: usize,
     /// W: observations in the label window.
-    #[arg(long, default_value_t = 10, value_parser = args::int::<usize>(1, 1_000_000))]
+    #[arg(long = "label-window", alias = "window", default_value_t = 10, value_parser = args::int::<usize>(1, 1_000_000))]
     window: usize,
     /// DFS depth (1, 2 or 3).
     #[arg(long, default_value_t = 3, value_parser = args::int::<usize>(1, 3))]
     depth: usize,
     /// Seed of the split, forest, bootstrap and permutations.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = threatstat_core::rng::DEFAULT_SEED)]
     seed: u64,
     /// Trees in the forest.
     #[arg(long, default_value_t = 100, value_parser = args::int::<usize>(1, 100_000))]
@@ -79,9 +90,16 @@ pub struct RunArgs {
     /// Skip (and count) bad rows instead of stopping at the first.
     #[arg(long)]
     skip_bad_rows: bool,
+    /// Print only the metrics (no summary lines on stderr).
+    #[arg(long)]
+    quiet: bool,
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
+    /// Also save the forest fitted on the training rows to this file (a
+    /// `threatstat-forest` model file: trees, imputation means, column names).
+    #[arg(long, value_name = "PATH")]
+    save_model: Option<PathBuf>,
 }
 
 /// The `--split` values.
@@ -111,21 +129,23 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 2, value_parser = args::int::<u32>(0, 1000))]
     precursors: u32,
     /// Seed.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = threatstat_core::rng::DEFAULT_SEED)]
     seed: u64,
 }
 
 pub fn run(c: FeaturesCmd) -> Res {
     match c {
         FeaturesCmd::Run(a) => {
-            let names = [
+            let mut names = [
                 "feature_matrix.csv",
                 "cutoffs.csv",
                 "features.csv",
                 "predictions.csv",
                 "metrics.json",
             ]
-            .map(|n| a.out.join(n));
+            .map(|n| a.out.join(n))
+            .to_vec();
+            names.extend(a.save_model.clone());
             threatstat_core::output::ensure_distinct(
                 &[a.auth.as_path()],
                 &names.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
@@ -136,7 +156,7 @@ pub fn run(c: FeaturesCmd) -> Res {
                 BadRowPolicy::Error
             };
             let (log, skipped) = AuthLog::read(&a.auth, policy)?;
-            if skipped.skipped > 0 {
+            if skipped.skipped > 0 && !a.quiet {
                 eprintln!("{}: {skipped}", a.auth.display());
             }
             let es = EntitySet::new(log);
@@ -169,8 +189,14 @@ pub fn run(c: FeaturesCmd) -> Res {
             let run = threatstat_core::manifest::Run::begin(&a.out)?;
             outcome.write(&a.out)?;
             write_figures(&outcome, &a.out)?;
+            if let Some(path) = &a.save_model {
+                outcome.model.save(path)?;
+            }
             run.finish()?;
             let m = &outcome.metrics;
+            if a.quiet {
+                return crate::print::print_json(m);
+            }
             eprintln!(
                 "{} sessions, {} with too few observations; {} positive / {} negative cutoffs; {} features",
                 m.n_sessions, m.n_too_few, m.n_pos, m.n_neg, m.n_features

@@ -5,17 +5,28 @@ use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use threatstat_core::BadRowPolicy;
 use threatstat_datasets::lanl::LanlGenerator;
-use threatstat_experiments::lanl_upload::{UploadInputs, UploadParams, run as run_uploads};
+use threatstat_workflow::uploads::{UploadInputs, UploadParams, run as run_uploads};
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 #[derive(Subcommand)]
 pub enum LanlCmd {
     /// Upload bytes of compromised vs all users: Mann-Whitney U and KDE flags.
+    #[command(after_help = UPLOADS_EXAMPLES)]
     Uploads(UploadsArgs),
     /// Write LANL-format auth.txt, flows.txt, redteam.txt (the real red team) and truth.json.
+    #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
 }
+
+const UPLOADS_EXAMPLES: &str = "Examples:
+  threatstat lanl generate --users 200 --days 10 --out /tmp/lanl
+  threatstat lanl uploads --auth /tmp/lanl/auth.txt --flows /tmp/lanl/flows.txt --redteam data/lanl/redteam.txt --out /tmp/lanl-uploads
+  threatstat lanl uploads --auth /tmp/lanl/auth.txt --flows /tmp/lanl/flows.txt --redteam /tmp/lanl/redteam.txt --level 0.05 --quiet --out /tmp/lanl-uploads";
+
+const GENERATE_EXAMPLES: &str = "Examples:
+  threatstat lanl generate --users 200 --days 10 --out /tmp/lanl
+  threatstat lanl generate --users 200 --days 10 --effect 5 --seed 7 --gzip --out /tmp/lanl-gz";
 
 #[derive(Args)]
 pub struct UploadsArgs {
@@ -34,8 +45,8 @@ pub struct UploadsArgs {
     /// Interval of the upload sums, in seconds.
     #[arg(long, default_value_t = 86_400, value_parser = args::int::<u64>(1, 31_622_400))]
     interval_s: u64,
-    /// Significance level.
-    #[arg(long, default_value_t = 0.01, value_parser = args::open_unit())]
+    /// Significance level of the Mann-Whitney U test, in (0, 1).
+    #[arg(long = "level", alias = "alpha", default_value_t = 0.01, value_parser = args::open_unit())]
     alpha: f64,
     /// Share of users flagged by the KDE.
     #[arg(long, default_value_t = 0.05, value_parser = args::open_unit())]
@@ -73,7 +84,7 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 3.0, value_parser = args::positive())]
     effect: f64,
     /// Seed.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = threatstat_core::rng::DEFAULT_SEED)]
     seed: u64,
     /// Write auth.txt.gz and flows.txt.gz (gzip, fastest level) instead of plain text.
     #[arg(long)]
@@ -96,14 +107,11 @@ impl UploadsArgs {
 fn uploads_on_engine(
     spec: &str,
     a: &UploadsArgs,
-    p: &threatstat_experiments::lanl_upload::UploadParams,
-) -> Result<
-    threatstat_experiments::lanl_upload::UploadSummary,
-    Box<dyn std::error::Error + Send + Sync>,
-> {
+    p: &threatstat_workflow::uploads::UploadParams,
+) -> Result<threatstat_workflow::uploads::UploadSummary, Box<dyn std::error::Error + Send + Sync>> {
     use threatstat_datasets::lanl::OwnerRule;
     use threatstat_engine::{Engine, Source};
-    use threatstat_experiments::lanl_upload::{UploadSums, analyse};
+    use threatstat_workflow::uploads::{UploadSums, analyse};
     p.check()?;
     if a.skip_bad_rows {
         return Err(
@@ -195,6 +203,9 @@ pub fn run(c: LanlCmd) -> Res {
             crate::print::print_json(&s)?;
             if let Some(k) = &s.skipped_rows {
                 eprintln!("{k}");
+            }
+            if a.quiet {
+                return Ok(());
             }
             eprintln!(
                 "{} users ({} compromised): Mann-Whitney U p = {:.3e} (two-sided), KDE precision {:.2} recall {:.2} -> {}",

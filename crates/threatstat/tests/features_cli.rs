@@ -16,12 +16,12 @@ fn tmpdir(name: &str) -> PathBuf {
     d
 }
 
-/// `features run ARGS --auth AUTH --out OUT`, which must succeed.
+/// `features run ARGS --input AUTH --out OUT`, which must succeed.
 fn run_ok(args: &[&str], auth: &Path, out: &Path) -> std::process::Output {
     let o = bin()
         .args(["features", "run"])
         .args(args)
-        .arg("--auth")
+        .arg("--input")
         .arg(auth)
         .arg("--out")
         .arg(out)
@@ -152,7 +152,7 @@ fn out_of_range_split_options_name_the_flag() {
     ] {
         let o = bin()
             .args([
-                "features", "run", "--auth", "a.csv", "--out", "o", flag, value,
+                "features", "run", "--input", "a.csv", "--out", "o", flag, value,
             ])
             .output()
             .unwrap();
@@ -162,7 +162,7 @@ fn out_of_range_split_options_name_the_flag() {
     }
     let o = bin()
         .args([
-            "features", "run", "--auth", "a.csv", "--out", "o", "--split", "weekly",
+            "features", "run", "--input", "a.csv", "--out", "o", "--split", "weekly",
         ])
         .output()
         .unwrap();
@@ -181,7 +181,7 @@ fn an_unknown_label_names_file_line_and_field() {
     )
     .unwrap();
     let o = bin()
-        .args(["features", "run", "--auth"])
+        .args(["features", "run", "--input"])
         .arg(&p)
         .arg("--out")
         .arg(d.join("o"))
@@ -190,4 +190,47 @@ fn an_unknown_label_names_file_line_and_field() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("bad.csv:2") && err.contains("label"), "{err}");
+}
+
+/// The old spellings `--auth` and `--window` still work for one release,
+/// each with a note naming the new flag; `--save-model` writes a
+/// `threatstat-forest` model file.
+#[test]
+fn old_flag_names_work_with_a_note_and_the_model_is_saved() {
+    let d = tmpdir("old-flags");
+    let auth = d.join("auth.csv");
+    small_auth(&auth);
+    let (out, model) = (d.join("out"), d.join("forest.json"));
+    let o = bin()
+        .args([
+            "features",
+            "run",
+            "--trees",
+            "5",
+            "--folds",
+            "0",
+            "--importance-repeats",
+            "0",
+        ])
+        .args(["--window", "10", "--auth"])
+        .arg(&auth)
+        .arg("--out")
+        .arg(&out)
+        .arg("--save-model")
+        .arg(&model)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("`features run --auth` is deprecated") && err.contains("use `--input`"),
+        "{err}"
+    );
+    assert!(err.contains("use `--label-window`"), "{err}");
+    let m = std::fs::read_to_string(&model).unwrap();
+    assert!(
+        m.starts_with(r#"{"format":"threatstat-forest","version":1,"#),
+        "{}",
+        &m[..60.min(m.len())]
+    );
 }

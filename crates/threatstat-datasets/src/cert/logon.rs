@@ -9,7 +9,7 @@ use std::io::BufRead;
 use std::path::Path;
 use std::str::FromStr;
 use threatstat_core::reader::CsvTable;
-use threatstat_core::{BadRowPolicy, Error, Interner, SkipReport};
+use threatstat_core::{BadRowPolicy, Error, Interner, Merge, SkipReport};
 
 /// The `activity` of a CERT logon row.
 ///
@@ -257,6 +257,26 @@ impl fmt::Display for LogonSummary {
     }
 }
 
+/// Equal when they count in the same hour window and hold the same
+/// summary, skips and per-user days (whatever the order users were met in).
+impl PartialEq for LogonCounts {
+    fn eq(&self, other: &Self) -> bool {
+        self.summary == other.summary
+            && self.skips == other.skips
+            && self.hour_window() == other.hour_window()
+            && self.daily(Span::User) == other.daily(Span::User)
+    }
+}
+
+/// Adds the counts of another part (see `add_counts`): the result equals
+/// reading both inputs as one.
+impl Merge for LogonCounts {
+    type Error = DatasetError;
+    fn merge(&mut self, other: &LogonCounts) -> Result<(), DatasetError> {
+        self.add_counts(other)
+    }
+}
+
 /// One user's days: `counts[i]` is day `first + i`; the vector covers the
 /// user's first to last day with any valid row.
 #[derive(Debug, Clone, Default)]
@@ -306,7 +326,7 @@ impl UserDays {
 /// let d = c.daily(Span::User);
 /// assert_eq!((d[0].dates()[0].as_str(), d[0].counts.as_slice()), ("2010-02-27", &[0, 0, 1][..]));
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LogonCounts {
     users: Interner,
     days: Vec<UserDays>,
@@ -478,6 +498,7 @@ impl LogonCounts {
     /// Both must use the same hour window.
     ///
     /// ```
+    /// # use threatstat_core::Merge;
     /// # use threatstat_datasets::cert::{Activity, LocalDateTime, LogonCounts, Span};
     /// let (mut a, mut b) = (LogonCounts::new(None), LogonCounts::new(None));
     /// a.record("u", LocalDateTime::new(10, 0), Activity::Logon);
@@ -486,7 +507,7 @@ impl LogonCounts {
     /// assert_eq!(a.user_daily("u", Span::User).unwrap().counts, [1, 0, 1]);
     /// assert!(a.merge(&LogonCounts::new(Some("9-17".parse().unwrap()))).is_err());
     /// ```
-    pub fn merge(&mut self, other: &LogonCounts) -> Result<(), DatasetError> {
+    fn add_counts(&mut self, other: &LogonCounts) -> Result<(), DatasetError> {
         if self.summary.hour_window != other.summary.hour_window {
             return Err(DatasetError::Invalid(format!(
                 "cannot merge logon counts with different hour windows ({} and {})",

@@ -84,7 +84,8 @@ pub use generate::{
 };
 pub use names::{ComputerId, LabelId, Names, UserId};
 pub use owners::{
-    OwnerCounter, OwnerMap, OwnerRule, OwnerSide, OwnerSummary, Ownership, is_human_user,
+    OwnerCounter, OwnerCounts, OwnerMap, OwnerRule, OwnerSide, OwnerSummary, Ownership,
+    is_human_user,
 };
 pub use par::{IdMap, ParallelScan, ScanParts};
 pub use reader::{LanlReader, LanlRecord, ReadSummary};

@@ -2,13 +2,13 @@
 
 use super::auth::{AuthEvent, LogonType, Orientation, Outcome};
 use super::names::{ComputerId, Names, UserId};
-use super::par::{IdMap, ParallelScan};
+use super::par::ParallelScan;
 use super::reader::LanlReader;
 use crate::DatasetError;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use threatstat_core::BadRowPolicy;
+use threatstat_core::{BadRowPolicy, Merge};
 
 /// Whether `name` is a human user: `U<digits>@<domain>` with a non-empty
 /// domain.
@@ -214,20 +214,6 @@ impl OwnerCounter {
         self.counted += 1;
     }
 
-    /// Adds the counts of `other`, a counter over another part of the
-    /// file whose ids `map` translates into this counter's names (see
-    /// [`Names::absorb`]); the result equals one counter over both parts.
-    pub fn merge(&mut self, other: OwnerCounter, map: &IdMap) {
-        for ((c, u), n) in other.counts {
-            *self
-                .counts
-                .entry((map.computer(c), map.user(u)))
-                .or_insert(0) += n;
-        }
-        self.events += other.events;
-        self.counted += other.counted;
-    }
-
     fn is_human(&mut self, names: &Names, user: UserId) -> bool {
         let i = user.index();
         if i >= self.human.len() {
@@ -286,6 +272,89 @@ impl OwnerCounter {
             skip_examples: Vec::new(),
         };
         map
+    }
+}
+
+/// An [`OwnerCounter`] with the [`Names`] its ids refer to: the mergeable
+/// form of a counter. Counters over parts of a file read by different
+/// readers (each with its own names) merge into one over the whole:
+/// `other`'s names are interned into `self`'s and its counts added under
+/// the translated ids.
+///
+/// ```
+/// use threatstat_core::Merge;
+/// use threatstat_datasets::lanl::{AuthReader, OwnerCounter, OwnerCounts, OwnerRule};
+/// let count = |text: &'static str| {
+///     let mut r = AuthReader::from_reader("auth.txt", std::io::Cursor::new(text));
+///     let mut c = OwnerCounter::new(OwnerRule::default()).unwrap();
+///     while let Some(e) = r.next_event().unwrap() { c.add(r.names(), &e); }
+///     OwnerCounts::new(r.names().clone(), c)
+/// };
+/// let mut a = count("1,U1@DOM1,U1@DOM1,C7,C7,Negotiate,Interactive,LogOn,Success\n");
+/// a.merge(&count("2,U2@DOM1,U2@DOM1,C8,C8,Negotiate,Interactive,LogOn,Success\n")).unwrap();
+/// let owners = a.finish();
+/// assert_eq!((owners.owner("C7"), owners.owner("C8")), (Some("U1@DOM1"), Some("U2@DOM1")));
+/// ```
+#[derive(Debug, Clone)]
+pub struct OwnerCounts {
+    names: Names,
+    counter: OwnerCounter,
+}
+
+impl OwnerCounts {
+    /// `counter` whose ids come from `names`.
+    pub fn new(names: Names, counter: OwnerCounter) -> Self {
+        OwnerCounts { names, counter }
+    }
+
+    /// The owners under the counter's rule.
+    pub fn finish(self) -> OwnerMap {
+        self.counter.finish(&self.names)
+    }
+
+    /// (computer, user, logons), sorted: the counts by name, whatever the ids.
+    fn by_name(&self) -> Vec<(&str, &str, u64)> {
+        let mut v: Vec<_> = self
+            .counter
+            .counts
+            .iter()
+            .map(|(&(c, u), &n)| (self.names.computer(c), self.names.user(u), n))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+}
+
+/// Equal when the rules, event counts and counts by name are (the ids may
+/// differ).
+impl PartialEq for OwnerCounts {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.counter, &other.counter);
+        a.rule == b.rule
+            && (a.events, a.counted) == (b.events, b.counted)
+            && self.by_name() == other.by_name()
+    }
+}
+
+impl Merge for OwnerCounts {
+    type Error = DatasetError;
+
+    /// Adds the counts of `other`; the result equals one counter over both
+    /// parts. Both must count under the same rule.
+    fn merge(&mut self, other: &OwnerCounts) -> Result<(), DatasetError> {
+        if self.counter.rule != other.counter.rule {
+            return Err(DatasetError::Invalid(
+                "cannot merge owner counts made under different owner rules".into(),
+            ));
+        }
+        let map = self.names.absorb(&other.names);
+        let me = &mut self.counter;
+        for (&(c, u), &n) in &other.counter.counts {
+            *me.counts.entry((map.computer(c), map.user(u))).or_insert(0) += n;
+        }
+        me.events += other.counter.events;
+        me.counted += other.counter.counted;
+        Ok(())
     }
 }
 
@@ -351,18 +420,16 @@ impl OwnerMap {
         rule: &OwnerRule,
         scan: ParallelScan,
     ) -> Result<Self, DatasetError> {
-        let mut counter = OwnerCounter::new(rule.clone())?;
+        let mut counts = OwnerCounts::new(Names::default(), OwnerCounter::new(rule.clone())?);
         let parts = scan.fold(
             path,
             || OwnerCounter::new(rule.clone()).expect("rule checked above"),
             |c, names, ev: &AuthEvent| c.add(names, ev),
         )?;
-        let mut names = Names::default();
-        for (n, part) in parts.parts {
-            let map = names.absorb(&n);
-            counter.merge(part, &map);
+        for (names, part) in parts.parts {
+            counts.merge(&OwnerCounts::new(names, part))?;
         }
-        let mut map = counter.finish(&names);
+        let mut map = counts.finish();
         map.summary.skipped = parts.summary.skipped;
         map.summary.skip_examples = parts.summary.skip_examples;
         Ok(map)

@@ -9,7 +9,7 @@ use crate::DatasetError;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
-use threatstat_core::BadRowPolicy;
+use threatstat_core::{BadRowPolicy, Merge};
 
 /// The first second of the LANL data sets (times start at 1).
 pub const LANL_EPOCH: u64 = 1;
@@ -149,7 +149,7 @@ pub struct UploadSummary {
     pub skip_examples: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Acc {
     up_bytes: u64,
     down_bytes: u64,
@@ -173,7 +173,7 @@ impl Acc {
 /// a new one: O(1) without hashing, where a map keyed by (user, interval)
 /// missed the caches at LANL scale (22 M keys; 60% of the flow phase).
 /// Out-of-order times fall back to a binary search.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct UserSums(Vec<(u32, Acc)>);
 
 impl UserSums {
@@ -200,18 +200,18 @@ impl UserSums {
     }
 
     /// Adds `other`'s sums (both sorted), keeping the order.
-    fn merge(&mut self, other: UserSums) {
+    fn add_all(&mut self, other: &UserSums) {
         if other.0.is_empty() {
             return;
         }
         if self.0.is_empty() {
-            *self = other;
+            self.0.clone_from(&other.0);
             return;
         }
         let mut out = Vec::with_capacity(self.0.len() + other.0.len());
         let (mut a, mut b) = (
             std::mem::take(&mut self.0).into_iter().peekable(),
-            other.0.into_iter().peekable(),
+            other.0.iter().copied().peekable(),
         );
         loop {
             match (a.peek(), b.peek()) {
@@ -295,55 +295,6 @@ impl<'a> UploadAggregator<'a> {
         if label == FlowLabel::default() {
             self.summary.unowned_flows += 1;
         }
-    }
-
-    /// Adds the flows of `other` (an aggregator over another part of the
-    /// same file, with the same owners and interval): sums per user and
-    /// interval, summary counts and time range combined. The result equals
-    /// one aggregator over both parts.
-    ///
-    /// ```
-    /// use threatstat_datasets::lanl::{FlowReader, OwnerMap, Ownership, UploadAggregator};
-    /// let owners = OwnerMap::from_entries(vec![Ownership {
-    ///     computer: "C7".into(), user: "U1@DOM1".into(), logons: 3, computer_logons: 3, users: 1 }]);
-    /// let part = |text: &'static str| {
-    ///     let mut agg = UploadAggregator::new(&owners, 86_400).unwrap();
-    ///     let mut r = FlowReader::from_reader("flows.txt", std::io::Cursor::new(text));
-    ///     while let Some(f) = r.next_event().unwrap() { agg.add(r.names(), &f); }
-    ///     agg
-    /// };
-    /// let mut a = part("1,0,C7,N1,C2,443,6,3,900\n");
-    /// a.merge(part("5,0,C7,N1,C2,443,6,3,100\n86401,0,C9,N1,C7,443,6,3,7\n")).unwrap();
-    /// let t = a.finish();
-    /// assert_eq!(t.rows()[0].upload_bytes, 1000);
-    /// assert_eq!(t.rows()[1].download_bytes, 7);
-    /// assert_eq!((t.summary().flows, t.summary().last_time), (3, Some(86401)));
-    /// ```
-    pub fn merge(&mut self, other: UploadAggregator<'_>) -> Result<(), DatasetError> {
-        if other.interval_s != self.interval_s
-            || !std::ptr::eq(other.labeler.owners(), self.labeler.owners())
-        {
-            return Err(DatasetError::Invalid(format!(
-                "cannot merge upload aggregators with different owners or intervals \
-                 ({} s and {} s)",
-                self.interval_s, other.interval_s
-            )));
-        }
-        for (u, sums) in other.acc.into_iter().enumerate() {
-            self.user(u as u32).merge(sums);
-        }
-        let (s, o) = (&mut self.summary, other.summary);
-        s.flows += o.flows;
-        s.upload_flows += o.upload_flows;
-        s.download_flows += o.download_flows;
-        s.unowned_flows += o.unowned_flows;
-        s.first_time = match (s.first_time, o.first_time) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        s.last_time = s.last_time.max(o.last_time);
-        s.n_intervals = s.n_intervals.max(o.n_intervals);
-        Ok(())
     }
 
     /// The sums of owner `u`.
@@ -558,6 +509,71 @@ pub fn upload_bytes_per_interval(
     )
 }
 
+/// Equal when they count for the same owners (the same map, not a copy)
+/// and interval and hold the same sums and summary.
+impl PartialEq for UploadAggregator<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.labeler.owners(), other.labeler.owners())
+            && self.interval_s == other.interval_s
+            && self.acc == other.acc
+            && self.summary == other.summary
+    }
+}
+
+impl<'a> Merge for UploadAggregator<'a> {
+    type Error = DatasetError;
+
+    /// Adds the flows of `other` (an aggregator over another part of the
+    /// same file, with the same owners and interval): sums per user and
+    /// interval, summary counts and time range combined. The result equals
+    /// one aggregator over both parts.
+    ///
+    /// ```
+    /// use threatstat_core::Merge;
+    /// use threatstat_datasets::lanl::{FlowReader, OwnerMap, Ownership, UploadAggregator};
+    /// let owners = OwnerMap::from_entries(vec![Ownership {
+    ///     computer: "C7".into(), user: "U1@DOM1".into(), logons: 3, computer_logons: 3, users: 1 }]);
+    /// let part = |text: &'static str| {
+    ///     let mut agg = UploadAggregator::new(&owners, 86_400).unwrap();
+    ///     let mut r = FlowReader::from_reader("flows.txt", std::io::Cursor::new(text));
+    ///     while let Some(f) = r.next_event().unwrap() { agg.add(r.names(), &f); }
+    ///     agg
+    /// };
+    /// let mut a = part("1,0,C7,N1,C2,443,6,3,900\n");
+    /// a.merge(&part("5,0,C7,N1,C2,443,6,3,100\n86401,0,C9,N1,C7,443,6,3,7\n")).unwrap();
+    /// let t = a.finish();
+    /// assert_eq!(t.rows()[0].upload_bytes, 1000);
+    /// assert_eq!(t.rows()[1].download_bytes, 7);
+    /// assert_eq!((t.summary().flows, t.summary().last_time), (3, Some(86401)));
+    /// ```
+    fn merge(&mut self, other: &UploadAggregator<'a>) -> Result<(), DatasetError> {
+        if other.interval_s != self.interval_s
+            || !std::ptr::eq(other.labeler.owners(), self.labeler.owners())
+        {
+            return Err(DatasetError::Invalid(format!(
+                "cannot merge upload aggregators with different owners or intervals \
+                 ({} s and {} s)",
+                self.interval_s, other.interval_s
+            )));
+        }
+        for (u, sums) in other.acc.iter().enumerate() {
+            self.user(u as u32).add_all(sums);
+        }
+        let (s, o) = (&mut self.summary, &other.summary);
+        s.flows += o.flows;
+        s.upload_flows += o.upload_flows;
+        s.download_flows += o.download_flows;
+        s.unowned_flows += o.unowned_flows;
+        s.first_time = match (s.first_time, o.first_time) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        s.last_time = s.last_time.max(o.last_time);
+        s.n_intervals = s.n_intervals.max(o.n_intervals);
+        Ok(())
+    }
+}
+
 /// [`upload_bytes_per_interval`] with the scan's threads, block size and
 /// bad-row policy given.
 pub fn upload_bytes_per_interval_with(
@@ -574,7 +590,7 @@ pub fn upload_bytes_per_interval_with(
         |agg, names, ev: &FlowEvent| agg.add(names, ev),
     )?;
     for (_, part) in parts.parts {
-        agg.merge(part)?;
+        agg.merge(&part)?;
     }
     let mut t = agg.finish();
     t.summary.skipped = parts.summary.skipped;
@@ -625,7 +641,7 @@ mod tests {
         #[test]
         fn sums_match_a_direct_map_in_any_order(
             flows in proptest::collection::vec((1u64..40_000, 0u8..6, 0u8..6, 0u64..10_000), 0..200),
-            cut in 0usize..200,
+            cuts in proptest::collection::vec(0usize..200, 0..4),
         ) {
             let owners = owners();
             let mut want: BTreeMap<(u32, u32), [u64; 4]> = BTreeMap::new();
@@ -650,10 +666,16 @@ mod tests {
                 .collect();
             prop_assert_eq!(&got, &want);
             prop_assert!(whole.rows().windows(2).all(|w| (w[0].user, w[0].interval) < (w[1].user, w[1].interval)));
-            let cut = cut.min(flows.len());
-            let mut a = aggregate(&owners, &flows[cut..]);
-            a.merge(aggregate(&owners, &flows[..cut])).unwrap();
-            prop_assert_eq!(a.finish(), whole);
+            // The merge law: any split of the flows, aggregated part by
+            // part and merged, equals the whole.
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(flows.len())).collect();
+            cuts.push(0);
+            cuts.push(flows.len());
+            cuts.sort_unstable();
+            let parts: Vec<_> = cuts.windows(2).map(|w| aggregate(&owners, &flows[w[0]..w[1]])).collect();
+            let whole_agg = aggregate(&owners, &flows);
+            threatstat_core::model::check_merge_law(&whole_agg, &parts).map_err(TestCaseError::fail)?;
+            prop_assert_eq!(whole_agg.finish(), whole);
         }
     }
 }

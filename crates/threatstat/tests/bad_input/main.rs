@@ -155,7 +155,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "features run",
-        "features run --auth @features_auth --trees 5 --folds 2 --importance-repeats 1 \
+        "features run --input @features_auth --trees 5 --folds 2 --importance-repeats 1 \
          --out DIR/features",
     ),
 ];

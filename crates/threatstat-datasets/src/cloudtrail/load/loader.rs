@@ -250,7 +250,7 @@ impl CloudTrailLoader {
                             let next = m.next;
                             m.pending.remove(&next)
                         } {
-                            if let Err(e) = m.table.merge(&t) {
+                            if let Err(e) = threatstat_core::Merge::merge(&mut m.table, &t) {
                                 let at = m.next;
                                 m.error.get_or_insert((at, e));
                             }

@@ -15,7 +15,7 @@ use crate::cloudtrail::record::{Event, Zone};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use threatstat_core::{Interner, SkipReport};
+use threatstat_core::{Interner, Merge, SkipReport};
 
 /// A (principal, API) pair's counts per bucket, in calendar order over the
 /// observation window, buckets without events being `0`.
@@ -175,7 +175,7 @@ impl Slots {
 /// let s = t.series();
 /// assert_eq!((s[0].first_bucket, s[0].counts.as_slice()), (19_723, &[1, 0, 1][..]));
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PairTable {
     bucket: Bucket,
     window: Option<Window>,
@@ -189,6 +189,37 @@ pub struct PairTable {
     data_days: Option<(i64, i64)>,
     summary: PairSummary,
     skips: SkipReport,
+}
+
+/// Equal when bucket, window, summary, skips, series and each principal's
+/// ARNs are (whatever the order keys were met in).
+impl PartialEq for PairTable {
+    fn eq(&self, other: &Self) -> bool {
+        fn arns(t: &PairTable) -> Vec<(&str, &str)> {
+            let mut v: Vec<(&str, &str)> = t
+                .principal_arns
+                .iter()
+                .map(|&(p, r)| (t.principals.resolve(p), t.arns.resolve(r)))
+                .collect();
+            v.sort_unstable();
+            v
+        }
+        self.bucket == other.bucket
+            && self.window == other.window
+            && self.summary() == other.summary()
+            && self.skips == other.skips
+            && self.series() == other.series()
+            && arns(self) == arns(other)
+    }
+}
+
+/// Adds the counts of another table (see `add_counts`): the result equals
+/// reading all inputs into one table.
+impl Merge for PairTable {
+    type Error = DatasetError;
+    fn merge(&mut self, other: &PairTable) -> Result<(), DatasetError> {
+        self.add_counts(other)
+    }
 }
 
 impl PairTable {
@@ -348,6 +379,7 @@ impl PairTable {
     /// bucket and window.
     ///
     /// ```
+    /// use threatstat_core::Merge;
     /// use threatstat_datasets::cloudtrail::{Bucket, PairTable};
     /// let (mut a, mut b) = (PairTable::new(Bucket::Day, None), PairTable::new(Bucket::Day, None));
     /// a.add("p", "p", "X", 0);
@@ -356,7 +388,7 @@ impl PairTable {
     /// assert_eq!(a.series()[0].counts, [1, 0, 1]);
     /// assert!(a.merge(&PairTable::new(Bucket::Hour, None)).is_err());
     /// ```
-    pub fn merge(&mut self, other: &PairTable) -> Result<(), DatasetError> {
+    fn add_counts(&mut self, other: &PairTable) -> Result<(), DatasetError> {
         if self.bucket != other.bucket || self.window != other.window {
             return Err(DatasetError::Invalid(format!(
                 "cannot merge pair tables with different buckets or windows ({} {:?} and {} {:?})",

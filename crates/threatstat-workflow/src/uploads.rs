@@ -55,7 +55,7 @@ impl UploadParams {
     /// positive interval ([`run`] and [`analyse`] call it before any work).
     ///
     /// ```
-    /// use threatstat_experiments::lanl_upload::UploadParams;
+    /// use threatstat_workflow::uploads::UploadParams;
     /// assert!(UploadParams::default().check().is_ok());
     /// assert!(UploadParams { alpha: 1.5, ..Default::default() }.check().is_err());
     /// ```
@@ -378,7 +378,7 @@ pub struct UploadSums<'a> {
 ///
 /// ```
 /// use threatstat_datasets::lanl::UploadRow;
-/// use threatstat_experiments::lanl_upload::{analyse, UploadParams, UploadSums};
+/// use threatstat_workflow::uploads::{analyse, UploadParams, UploadSums};
 /// let dir = std::env::temp_dir().join(format!("ts-doc-analyse-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir).unwrap();
 /// std::fs::write(dir.join("redteam.txt"), "1,U0@DOM1,C1,C2\n").unwrap();
@@ -526,7 +526,7 @@ pub fn analyse(
             flags.flags[k]
         ));
     }
-    crate::write_file(out_dir.join("users.csv"), csv)?;
+    crate::files::write_file(out_dir.join("users.csv"), csv)?;
     let mut figures = Vec::new();
     if p.figures {
         let note = format!(
@@ -608,7 +608,7 @@ pub fn analyse(
             ..sums.skipped.cloned().unwrap_or_default()
         }),
     };
-    crate::write_file(
+    crate::files::write_file(
         out_dir.join("summary.json"),
         serde_json::to_string_pretty(&summary)? + "\n",
     )?;
