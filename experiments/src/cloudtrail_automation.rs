@@ -92,13 +92,13 @@ pub fn run(_data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
         scores.push((label, d));
         evaluations.insert(label.into(), ev);
     }
-    let null = complete_null(NULL_RUNS);
+    let null_runs = complete_null(NULL_RUNS);
     for (label, key) in [
         ("notebook rule", "notebook"),
         ("ljung_box rule", "ljung_box"),
         ("ljung_box rule with χ² p-values", "ljung_box_chi2"),
     ] {
-        let r = &null[key];
+        let r = &null_runs[key];
         key_numbers.push((
             format!("{label}: false alarms with no automation at all"),
             format!(
@@ -127,7 +127,7 @@ pub fn run(_data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     let summary = Summary {
         name: NAME.into(),
         title: "Automated roles in CloudTrail: autocorrelation of daily API counts (generated 8-week log)".into(),
-        finding: finding(&evaluations, &null),
+        finding: finding(&evaluations, &null_runs),
         figures,
         interactive: vec![],
         key_numbers,
@@ -140,7 +140,8 @@ pub fn run(_data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
         Some(json!({
             "load": {"records": load.records, "counted": load.counted, "principals": load.principals, "apis": load.apis},
             "evaluation": evaluations,
-            "complete_null": null,
+            // (json!'s `null` is the JSON literal: the variable needs another name.)
+            "complete_null": null_runs,
             "top": scores.iter().map(|(l, d)| (l.to_string(), d.iter().take(10).map(|x| json!({
                 "principal": x.principal, "api": x.api, "flagged": x.flagged, "score": finite(x.score),
                 "max_abs_acf": finite(x.max_abs_acf), "best_lag": x.best_lag, "q_value": finite(x.q_value),
