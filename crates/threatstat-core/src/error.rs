@@ -120,7 +120,57 @@ pub enum Error {
         /// What it got.
         found: String,
     },
-    /// An argument or parameter is invalid.
+    /// Data whose values a method cannot use (negative counts, all zeros
+    /// where a mean must be positive, nothing left to fit): the shape is
+    /// right, the content is not.
+    ///
+    /// ```
+    /// use threatstat_core::Error;
+    /// let e = Error::data("counts", "day 3 is negative (-1); counts must be >= 0");
+    /// assert_eq!(e.to_string(), "counts: day 3 is negative (-1); counts must be >= 0");
+    /// assert!(matches!(e, Error::Data { .. }));
+    /// ```
+    #[error("{what}: {problem}")]
+    Data {
+        /// Which data.
+        what: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A model file that is not a model of this kind or version, or whose
+    /// body is inconsistent.
+    ///
+    /// ```
+    /// use threatstat_core::Error;
+    /// let e = Error::model_file(Some("m.json"), "wrong kind of model file (format `x`, expected `y`)");
+    /// assert_eq!(e.to_string(), "m.json: wrong kind of model file (format `x`, expected `y`)");
+    /// let e = Error::model_file(None::<&str>, "model file is not JSON");
+    /// assert_eq!(e.to_string(), "model file: model file is not JSON");
+    /// ```
+    #[error("{}: {problem}", .file.as_ref().map_or_else(|| "model file".to_string(), |p| p.display().to_string()))]
+    ModelFile {
+        /// The file, when the model was read from one.
+        file: Option<PathBuf>,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Two models or summaries that cannot be merged (fitted with different
+    /// settings, over different grids or windows).
+    ///
+    /// ```
+    /// use threatstat_core::Error;
+    /// let e = Error::incompatible("rates", "fitted with different smoothing (1 and 2)");
+    /// assert_eq!(e.to_string(), "cannot merge rates: fitted with different smoothing (1 and 2)");
+    /// ```
+    #[error("cannot merge {what}: {reason}")]
+    Incompatible {
+        /// What was being merged.
+        what: String,
+        /// Why they do not fit together.
+        reason: String,
+    },
+    /// Anything the typed variants do not describe. Prefer a typed variant:
+    /// callers and bindings cannot match on a message.
     #[error("invalid input: {0}")]
     Invalid(String),
 }
@@ -157,6 +207,38 @@ impl Error {
             what: what.into(),
             expected: expected.into(),
             found: found.into(),
+        }
+    }
+    /// A data error: `what` is unusable because of `problem`.
+    pub fn data(what: impl Into<String>, problem: impl Into<String>) -> Self {
+        Error::Data {
+            what: what.into(),
+            problem: problem.into(),
+        }
+    }
+    /// A model-file error, naming `file` when there is one.
+    pub fn model_file(file: Option<impl AsRef<Path>>, problem: impl Into<String>) -> Self {
+        Error::ModelFile {
+            file: file.map(|p| p.as_ref().to_path_buf()),
+            problem: problem.into(),
+        }
+    }
+    /// A merge of `what` refused because of `reason`.
+    pub fn incompatible(what: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Incompatible {
+            what: what.into(),
+            reason: reason.into(),
+        }
+    }
+    /// This error with `path` named, when it is a model-file error that
+    /// does not name its file yet (for `load` implementations).
+    pub fn in_file(self, path: impl AsRef<Path>) -> Self {
+        match self {
+            Error::ModelFile {
+                file: None,
+                problem,
+            } => Error::model_file(Some(path), problem),
+            e => e,
         }
     }
     /// An I/O error on `path`.

@@ -60,7 +60,7 @@
 //!     type Error = Error;
 //!     fn merge(&mut self, other: &Rate) -> Result<(), Error> {
 //!         if self.smoothing != other.smoothing {
-//!             return Err(Error::Invalid("cannot merge rates fitted with different smoothing".into()));
+//!             return Err(Error::incompatible("rates", "fitted with different smoothing"));
 //!         }
 //!         self.events += other.events;
 //!         self.days += other.days;
@@ -244,7 +244,13 @@ pub trait ModelFile: Sized {
         } else {
             serde_json::to_string(&env)
         };
-        s.map_err(|e| Error::Invalid(format!("serialising a {} model: {e}", Self::FORMAT)).into())
+        s.map_err(|e| {
+            Error::model_file(
+                None::<&Path>,
+                format!("serialising a {} model: {e}", Self::FORMAT),
+            )
+            .into()
+        })
     }
 
     /// Reads JSON written by [`ModelFile::to_json`], checking format and version.
@@ -266,11 +272,8 @@ pub trait ModelFile: Sized {
     /// Loads a model from `path` (gzip allowed); envelope errors name the file.
     fn load(path: &Path) -> Result<Self, Self::Error> {
         let s = crate::reader::read_to_string(path)?;
-        let file =
-            parse_envelope::<Self::File>(&s, Self::FORMAT, Self::VERSION).map_err(|e| match e {
-                Error::Invalid(m) => Error::parse(crate::Location::file(path), m),
-                e => e,
-            })?;
+        let file = parse_envelope::<Self::File>(&s, Self::FORMAT, Self::VERSION)
+            .map_err(|e| e.in_file(path))?;
         Self::from_file(file)
     }
 }
@@ -287,25 +290,30 @@ struct Envelope<B> {
 /// The body of a model file after checking its format name and version.
 fn parse_envelope<B: DeserializeOwned>(s: &str, format: &str, version: u32) -> Result<B, Error> {
     let v: serde_json::Value = serde_json::from_str(s)
-        .map_err(|e| Error::Invalid(format!("model file is not JSON: {e}")))?;
+        .map_err(|e| Error::model_file(None::<&str>, format!("model file is not JSON: {e}")))?;
     let found = v.get("format").and_then(|f| f.as_str()).unwrap_or("");
     if found != format {
-        return Err(Error::Invalid(format!(
-            "wrong kind of model file (format `{found}`, expected `{format}`)"
-        )));
+        return Err(Error::model_file(
+            None::<&str>,
+            format!("wrong kind of model file (format `{found}`, expected `{format}`)"),
+        ));
     }
     let found = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
     if found != u64::from(version) {
-        return Err(Error::Invalid(format!(
-            "model format version {found} is not supported (this build reads version {version})"
-        )));
+        return Err(Error::model_file(
+            None::<&str>,
+            format!(
+                "model format version {found} is not supported (this build reads version {version})"
+            ),
+        ));
     }
     let mut v = v;
     if let Some(o) = v.as_object_mut() {
         o.remove("format");
         o.remove("version");
     }
-    serde_json::from_value(v).map_err(|e| Error::Invalid(format!("invalid model file: {e}")))
+    serde_json::from_value(v)
+        .map_err(|e| Error::model_file(None::<&str>, format!("invalid model file: {e}")))
 }
 
 #[cfg(test)]
@@ -326,7 +334,7 @@ mod tests {
         }
         fn from_file(f: Toy) -> Result<Toy, Error> {
             if f.weights.iter().any(|w| !w.is_finite()) {
-                return Err(Error::Invalid("weights must be finite".into()));
+                return Err(Error::data("weights", "must be finite"));
             }
             Ok(f)
         }

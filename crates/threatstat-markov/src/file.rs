@@ -16,7 +16,7 @@ use crate::counts::Counts;
 use crate::model::{MarkovModel, SessionType};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use threatstat_core::{Error, Location, ModelFile};
+use threatstat_core::{Error, ModelFile};
 
 /// Name of the model file format.
 pub const MODEL_FORMAT: &str = "threatstat-markov-model";
@@ -67,7 +67,7 @@ impl ModelFile for MarkovModel {
     fn load(path: &Path) -> Result<MarkovModel, MarkovError> {
         let s = threatstat_core::reader::read_to_string(path)?;
         MarkovModel::from_json(&s).map_err(|e| match e {
-            MarkovError::Core(Error::Invalid(m)) => Error::parse(Location::file(path), m).into(),
+            MarkovError::Core(e) => e.in_file(path).into(),
             e => e,
         })
     }
@@ -75,9 +75,10 @@ impl ModelFile for MarkovModel {
 
 pub(crate) fn validate_counts(session_type: SessionType, c: &Counts) -> Result<(), MarkovError> {
     let bad = |what: &str| {
-        Err(MarkovError::Core(Error::Invalid(format!(
-            "inconsistent model counts: {what}"
-        ))))
+        Err(MarkovError::Core(Error::model_file(
+            None::<&str>,
+            format!("inconsistent model counts: {what}"),
+        )))
     };
     if c.cmds.len() != c.cmd_counts.len()
         || c.params.len() != c.param_counts.len()
