@@ -4,14 +4,15 @@
 use crate::{Comparison, Error, Summary};
 use serde::Serialize;
 use std::path::Path;
-use threatstat_core::{BadRowPolicy, Fit, ModelFile, ParamGuard};
-use threatstat_markov::io::{
-    EventColumns, read_events_csv, sessionize_log, write_scores_csv, write_sessions_jsonl,
-};
+use threatstat_core::BadRowPolicy;
+use threatstat_markov::io::EventColumns;
 use threatstat_markov::sessionize::SessionizeParams;
-use threatstat_markov::{MarkovModel, SessionType, WindowOptions};
+use threatstat_markov::{SessionType, WindowOptions};
 use threatstat_plot::{TimelinePoint, TimelineSpec};
-use threatstat_workflow::markov::timeline_point;
+use threatstat_workflow::markov::{
+    FitOptions, FitRequest, ModelSource, ScoreRequest, SessionizeRequest, fit_file, score_file,
+    sessionize_file, timeline_point,
+};
 
 /// Directory name of this analysis under `results/`.
 pub const NAME: &str = "exchange_sequences";
@@ -25,34 +26,40 @@ struct Rare {
 }
 
 /// Runs the analysis on `data/msticpy/demo_exchange_data.csv` under
-/// `data_dir` and writes `out_dir`.
+/// `data_dir` and writes `out_dir`: the CLI's pipeline (`markov sessionize`,
+/// then `markov fit` and `markov score --model` per session type, through
+/// the same `threatstat_workflow::markov` functions), then the rarest
+/// sessions and the timelines.
 pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     let t0 = std::time::Instant::now();
     std::fs::create_dir_all(out_dir)?;
-    let csv = data_dir.join("msticpy/demo_exchange_data.csv");
-    let cols = EventColumns {
-        user_cols: vec!["UserId".into(), "ClientIP".into()],
-        time_col: "TimeGenerated".into(),
-        event_col: "Operation".into(),
-        params_col: Some("Parameters".into()),
-    };
-    let (log, _) = read_events_csv(&csv, &cols, BadRowPolicy::Error)?;
-    let (sessions, file) = sessionize_log(&log, &SessionizeParams::new(20.0, 2.0).check()?)?;
-    write_sessions_jsonl(&out_dir.join("sessions.jsonl"), &log, &sessions)?;
+    let sessions = out_dir.join("sessions.jsonl");
+    let split = sessionize_file(&SessionizeRequest {
+        input: data_dir.join("msticpy/demo_exchange_data.csv"),
+        columns: EventColumns {
+            user_cols: vec!["UserId".into(), "ClientIP".into()],
+            time_col: "TimeGenerated".into(),
+            event_col: "Operation".into(),
+            params_col: Some("Parameters".into()),
+        },
+        params: SessionizeParams::new(20.0, 2.0),
+        out: sessions.clone(),
+        bad_rows: BadRowPolicy::Error,
+    })?;
     let mut figures = Vec::new();
     let mut interactive = Vec::new();
     let mut key_numbers = vec![
-        ("events".to_string(), log.times.len().to_string()),
+        ("events".to_string(), split.events.to_string()),
         (
             "sessions (UserId, ClientIP; 20 min, 2 min gap)".to_string(),
-            file.sessions.len().to_string(),
+            split.sessions.to_string(),
         ),
     ];
     let mut comparisons = vec![Comparison {
         quantity: "sessions from the notebook's sessionize_data call".into(),
         published: "400".into(),
-        ours: file.sessions.len().to_string(),
-        agrees: file.sessions.len() == 400,
+        ours: split.sessions.to_string(),
+        agrees: split.sessions == 400,
     }];
     let mut rare_all = serde_json::Map::new();
     for t in [
@@ -61,15 +68,25 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
         SessionType::CmdsParamsValues,
     ] {
         let name = t.msticpy_name();
-        let model = MarkovModel::params().session_type(t).fit(&file.sessions)?;
-        let o = WindowOptions::new(3).keep_window_likelihoods(true);
-        let scores = model.rarest_windows(&file.sessions, &o)?;
-        write_scores_csv(
-            &out_dir.join(format!("scores_{name}_w3.csv")),
-            &file,
-            &scores,
-        )?;
-        model.save(&out_dir.join(format!("model_{name}.json")))?;
+        let model = out_dir.join(format!("model_{name}.json"));
+        fit_file(&FitRequest {
+            input: sessions.clone(),
+            fit: FitOptions::new(t),
+            out: model.clone(),
+            bad_rows: BadRowPolicy::Error,
+        })?;
+        let scored = score_file(&ScoreRequest {
+            input: sessions.clone(),
+            model: ModelSource::Saved {
+                path: model,
+                session_type: Some(t),
+            },
+            window: WindowOptions::new(3),
+            log: false,
+            out: out_dir.join(format!("scores_{name}_w3.csv")),
+            bad_rows: BadRowPolicy::Error,
+        })?;
+        let (file, scores) = (&scored.file, &scored.scores);
         let mut order: Vec<usize> = (0..scores.len())
             .filter(|&i| !scores[i].likelihood.is_nan())
             .collect();
@@ -108,7 +125,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
             .map(|i| {
                 let w =
                     threatstat_core::pyfmt::py_json_str_list(scores[i].commands(&file.sessions, i));
-                timeline_point(&file, i, scores[i].likelihood, &w)
+                timeline_point(file, i, scores[i].likelihood, &w)
             })
             .collect();
         let spec = TimelineSpec {

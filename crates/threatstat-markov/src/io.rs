@@ -26,6 +26,7 @@ pub use crate::params::EventParams;
 use crate::score::RarestWindow;
 use crate::session::SessionSet;
 use crate::sessionize::{CheckedSessionizeParams, Sessions, UserKeys};
+use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use threatstat_core::atomic::AtomicFile;
@@ -419,10 +420,104 @@ fn duration_text(ns: i128) -> String {
 /// `[name, value]` pairs) when present, else `cmds`. Fields other than
 /// `session_id`, `time_min`, `time_max` and the known ones are taken as
 /// user-identifier columns when they are strings or null.
+///
+/// A bad line is an error naming file, line and field; see
+/// [`read_sessions_jsonl_with`] to skip and count bad lines instead.
 pub fn read_sessions_jsonl(path: &Path) -> Result<SessionFile, MarkovError> {
-    use serde_json::Value;
+    Ok(read_sessions_jsonl_with(path, BadRowPolicy::Error)?.0)
+}
+
+/// [`read_sessions_jsonl`] with a policy for bad lines (invalid JSON, a
+/// field of the wrong type, a session without events): under
+/// [`BadRowPolicy::Skip`] they are left out and counted in the returned
+/// [`SkipReport`]. An unreadable file stops the read under either policy.
+/// A session without `session_id` gets its 0-based position among the
+/// file's non-blank lines (skipped lines included), so skipping a line does
+/// not renumber the sessions after it.
+///
+/// ```
+/// use threatstat_core::BadRowPolicy;
+/// use threatstat_markov::io::read_sessions_jsonl_with;
+/// let p = std::env::temp_dir().join("threatstat-markov-doc-skip.jsonl");
+/// std::fs::write(&p, "{\"cmds\": [\"A\"]}\n{\"cmds\": [1]}\n{\"cmds\": [\"B\"]}\n").unwrap();
+/// let e = read_sessions_jsonl_with(&p, BadRowPolicy::Error).unwrap_err().to_string();
+/// assert!(e.contains(":2: field `cmds`"), "{e}");
+/// let (file, skipped) = read_sessions_jsonl_with(&p, BadRowPolicy::Skip).unwrap();
+/// assert_eq!((file.sessions.len(), skipped.skipped), (2, 1));
+/// assert_eq!(file.meta[1].session_id, 2);
+/// ```
+pub fn read_sessions_jsonl_with(
+    path: &Path,
+    policy: BadRowPolicy,
+) -> Result<(SessionFile, SkipReport), MarkovError> {
     let mut set = SessionSet::new();
     let mut meta = Vec::new();
+    let mut skips = SkipReport::default();
+    for (row, item) in (0u64..).zip(JsonLines::<Fields>::open(path)?) {
+        match item.and_then(|(line, obj)| read_session(path, line, &obj, row, &mut set)) {
+            Ok(m) => meta.push(m),
+            // An unreadable file stops the run even under Skip.
+            Err(e @ Error::Io { .. }) => return Err(e.into()),
+            Err(e) => {
+                set.discard_open();
+                skips.handle(policy, e)?;
+            }
+        }
+    }
+    Ok((
+        SessionFile {
+            meta,
+            sessions: set,
+        },
+        skips,
+    ))
+}
+
+/// A JSON object's fields in file order (a `serde_json::Map` sorts them,
+/// and the user-identifier columns must keep their order: the first is the
+/// one a timeline groups by). A repeated key keeps its first position and
+/// its last value, as a `Map` keeps the last value.
+struct Fields(Vec<(String, Value)>);
+
+impl Fields {
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Fields {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Fields;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Fields, A::Error> {
+                let mut out: Vec<(String, Value)> = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, Value>()? {
+                    match out.iter_mut().find(|(x, _)| *x == k) {
+                        Some(slot) => slot.1 = v,
+                        None => out.push((k, v)),
+                    }
+                }
+                Ok(Fields(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Adds the session of line `line` (`obj`) to `set` and returns its
+/// metadata; `row` is the default `session_id`. On an error the session may
+/// be left open (the caller discards it).
+fn read_session(
+    path: &Path,
+    line: u64,
+    obj: &Fields,
+    row: u64,
+    set: &mut SessionSet,
+) -> Result<SessionMeta, Error> {
     const KNOWN: [&str; 8] = [
         "session_id",
         "time_min",
@@ -433,98 +528,93 @@ pub fn read_sessions_jsonl(path: &Path) -> Result<SessionFile, MarkovError> {
         "cmds",
         "events",
     ];
-    for item in JsonLines::<serde_json::Map<String, Value>>::open(path)? {
-        let (line, obj) = item?;
-        let loc = |field: &str| Location::file(path).at_line(line).in_field(field);
-        let bad = |field: &str, msg: String| MarkovError::Core(Error::parse(loc(field), msg));
-        let session_id = match obj.get("session_id") {
-            Some(v) => v.as_u64().ok_or_else(|| {
-                bad(
-                    "session_id",
-                    format!("expected a non-negative integer, found {v}"),
-                )
-            })?,
-            None => meta.len() as u64,
-        };
-        let time = |f: &str| -> Result<Option<i64>, MarkovError> {
-            match obj.get(f) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => parse_timestamp(s).map(Some).map_err(|m| bad(f, m)),
-                Some(v) => Err(bad(f, format!("expected a timestamp string, found {v}"))),
-            }
-        };
-        let (time_min, time_max) = (time("time_min")?, time("time_max")?);
-        let users = obj
-            .iter()
-            .filter(|(k, v)| !KNOWN.contains(&k.as_str()) && (v.is_string() || v.is_null()))
-            .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
-            .collect();
-        set.begin_session();
-        if let Some(events) = obj.get("events") {
-            let events = events
-                .as_array()
-                .ok_or_else(|| bad("events", "expected a JSON array of events".into()))?;
-            for (j, e) in events.iter().enumerate() {
-                let cmd = e
-                    .get("cmd")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| bad("events", format!("event {j} has no string \"cmd\"")))?;
-                set.add_event(cmd);
-                match e.get("params") {
-                    None | Some(Value::Null) => {}
-                    Some(Value::Array(ps)) => {
-                        for (k, p) in ps.iter().enumerate() {
-                            let pair = p.as_array().filter(|a| a.len() == 2 && a[0].is_string());
-                            let Some(pair) = pair else {
-                                return Err(bad(
-                                    "events",
-                                    format!("event {j}, parameter {k}: expected [name, value]"),
-                                ));
-                            };
-                            let value = match &pair[1] {
-                                Value::Null => None,
-                                Value::String(s) => Some(s.clone()),
-                                other => Some(other.to_string()),
-                            };
-                            set.add_param(pair[0].as_str().expect("checked"), value.as_deref());
-                        }
-                    }
-                    Some(_) => {
-                        return Err(bad(
-                            "events",
-                            format!("event {j}: \"params\" must be an array"),
-                        ));
+    let bad = |field: &str, msg: String| {
+        Error::parse(Location::file(path).at_line(line).in_field(field), msg)
+    };
+    let session_id = match obj.get("session_id") {
+        Some(v) => v.as_u64().ok_or_else(|| {
+            bad(
+                "session_id",
+                format!("expected a non-negative integer, found {v}"),
+            )
+        })?,
+        None => row,
+    };
+    let time = |f: &str| -> Result<Option<i64>, Error> {
+        match obj.get(f) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => parse_timestamp(s).map(Some).map_err(|m| bad(f, m)),
+            Some(v) => Err(bad(f, format!("expected a timestamp string, found {v}"))),
+        }
+    };
+    let (time_min, time_max) = (time("time_min")?, time("time_max")?);
+    let users = obj
+        .0
+        .iter()
+        .filter(|(k, v)| !KNOWN.contains(&k.as_str()) && (v.is_string() || v.is_null()))
+        .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
+        .collect();
+    set.begin_session();
+    if let Some(events) = obj.get("events") {
+        let events = events
+            .as_array()
+            .ok_or_else(|| bad("events", "expected a JSON array of events".into()))?;
+        for (j, e) in events.iter().enumerate() {
+            let cmd = e
+                .get("cmd")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad("events", format!("event {j} has no string \"cmd\"")))?;
+            set.add_event(cmd);
+            match e.get("params") {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(ps)) => {
+                    for (k, p) in ps.iter().enumerate() {
+                        let pair = p.as_array().filter(|a| a.len() == 2 && a[0].is_string());
+                        let Some(pair) = pair else {
+                            return Err(bad(
+                                "events",
+                                format!("event {j}, parameter {k}: expected [name, value]"),
+                            ));
+                        };
+                        let value = match &pair[1] {
+                            Value::Null => None,
+                            Value::String(s) => Some(s.clone()),
+                            other => Some(other.to_string()),
+                        };
+                        set.add_param(pair[0].as_str().expect("checked"), value.as_deref());
                     }
                 }
+                Some(_) => {
+                    return Err(bad(
+                        "events",
+                        format!("event {j}: \"params\" must be an array"),
+                    ));
+                }
             }
-        } else if let Some(cmds) = obj.get("cmds") {
-            let cmds = cmds
-                .as_array()
-                .ok_or_else(|| bad("cmds", "expected a JSON array of command names".into()))?;
-            for (j, c) in cmds.iter().enumerate() {
-                let c = c
-                    .as_str()
-                    .ok_or_else(|| bad("cmds", format!("element {j} is not a string")))?;
-                set.add_event(c);
-            }
-        } else {
-            return Err(bad(
-                "events",
-                "neither `events` nor `cmds` is present".into(),
-            ));
         }
-        set.finish_session()
-            .map_err(|_| bad("cmds", "the session has no events".into()))?;
-        meta.push(SessionMeta {
-            session_id,
-            users,
-            time_min,
-            time_max,
-        });
+    } else if let Some(cmds) = obj.get("cmds") {
+        let cmds = cmds
+            .as_array()
+            .ok_or_else(|| bad("cmds", "expected a JSON array of command names".into()))?;
+        for (j, c) in cmds.iter().enumerate() {
+            let c = c
+                .as_str()
+                .ok_or_else(|| bad("cmds", format!("element {j} is not a string")))?;
+            set.add_event(c);
+        }
+    } else {
+        return Err(bad(
+            "events",
+            "neither `events` nor `cmds` is present".into(),
+        ));
     }
-    Ok(SessionFile {
-        meta,
-        sessions: set,
+    set.finish_session()
+        .map_err(|_| bad("cmds", "the session has no events".into()))?;
+    Ok(SessionMeta {
+        session_id,
+        users,
+        time_min,
+        time_max,
     })
 }
 

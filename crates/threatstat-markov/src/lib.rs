@@ -77,10 +77,6 @@ pub enum MarkovError {
         /// 0-based index of the session.
         index: usize,
     },
-    /// Two models (or counts) that cannot be merged: different session
-    /// types or `modellable_params` overrides.
-    #[error("{0}")]
-    Incompatible(String),
 }
 
 /// `use threatstat_markov::prelude::*;`: the types a notebook needs and the

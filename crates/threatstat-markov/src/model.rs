@@ -290,16 +290,22 @@ impl Merge for MarkovModel {
     type Error = MarkovError;
     fn merge(&mut self, other: &MarkovModel) -> Result<(), MarkovError> {
         if self.session_type != other.session_type {
-            return Err(MarkovError::Incompatible(format!(
-                "cannot merge a {} model with a {} model",
-                self.session_type.msticpy_name(),
-                other.session_type.msticpy_name()
-            )));
+            return Err(Error::incompatible(
+                "models",
+                format!(
+                    "a {} model and a {} model",
+                    self.session_type.msticpy_name(),
+                    other.session_type.msticpy_name()
+                ),
+            )
+            .into());
         }
         if self.modellable_override != other.modellable_override {
-            return Err(MarkovError::Incompatible(
-                "cannot merge models with different modellable_params overrides".into(),
-            ));
+            return Err(Error::incompatible(
+                "models",
+                "fitted with different modellable_params overrides",
+            )
+            .into());
         }
         let mut counts = self.counts.clone();
         counts.merge(&other.counts)?;

@@ -129,6 +129,15 @@ impl SessionSet {
         self.open = true;
     }
 
+    /// Discards the open session, if any (a reader that skips a bad row
+    /// after some of its events were added).
+    pub(crate) fn discard_open(&mut self) {
+        if self.open {
+            self.truncate_open();
+            self.open = false;
+        }
+    }
+
     fn truncate_open(&mut self) {
         let start = *self.session_offsets.last().expect("offsets start with 0");
         self.event_cmd.truncate(start);
@@ -175,8 +184,9 @@ impl SessionSet {
     /// Closes the open session; an empty session is an error (and discarded).
     pub fn finish_session(&mut self) -> Result<(), MarkovError> {
         if !self.open {
-            return Err(threatstat_core::Error::Invalid(
-                "finish_session without begin_session".into(),
+            return Err(threatstat_core::Error::data(
+                "session set",
+                "finish_session called without begin_session",
             )
             .into());
         }

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use threatstat_core::BadRowPolicy;
 use threatstat_core::Error;
 use threatstat_core::{Fit, ModelFile, ParamGuard};
-use threatstat_markov::io::{EventColumns, read_events_csv, read_sessions_jsonl};
+use threatstat_markov::io::{
+    EventColumns, read_events_csv, read_sessions_jsonl, read_sessions_jsonl_with,
+};
 use threatstat_markov::sessionize::SessionizeParams;
 use threatstat_markov::{MarkovError, MarkovModel, SessionSet, SessionType, WindowOptions};
 
@@ -215,7 +217,46 @@ fn bad_sessions_files() {
             .unwrap_err()
             .to_string();
         assert!(e.contains(want), "{name}: {e}");
+        // Skipped instead: counted, with nothing of the bad line left in
+        // the set (a bad parameter comes after its event was added), also
+        // when the bad line is the last.
+        let good = "{\"cmds\": [\"Z\"]}\n";
+        for after in [good, ""] {
+            let p = tmp(name, format!("{good}{body}{after}").as_bytes());
+            let (file, skipped) = read_sessions_jsonl_with(&p, BadRowPolicy::Skip).unwrap();
+            let bad_lines = body.lines().filter(|l| !l.contains("[\"A\"]}")).count() as u64;
+            assert_eq!(skipped.skipped, bad_lines, "{name}");
+            assert_eq!(skipped.examples.len() as u64, bad_lines, "{name}");
+            let why = want.split_once(": ").unwrap().1;
+            assert!(skipped.examples[0].contains(why), "{name}");
+            let n = file.sessions.len();
+            assert_eq!(file.meta.len(), n, "{name}");
+            assert_eq!(
+                file.sessions.n_events(),
+                n,
+                "{name}: one event per kept session"
+            );
+            if !after.is_empty() {
+                // Default session ids count the skipped lines: no renumbering.
+                let lines = 2 + body.lines().count() as u64;
+                assert_eq!(file.meta.last().unwrap().session_id, lines - 1, "{name}");
+            }
+        }
     }
+}
+
+/// User-identifier columns keep the file's order (a `serde_json::Map`
+/// sorted them, so `markov plot` grouped by `ClientIP`, not `UserId`).
+#[test]
+fn sessions_keep_the_user_columns_in_file_order() {
+    let p = tmp(
+        "order.jsonl",
+        b"{\"session_id\": 0, \"UserId\": \"u\", \"ClientIP\": null, \"cmds\": [\"A\"]}\n",
+    );
+    let f = read_sessions_jsonl(&p).unwrap();
+    let names: Vec<&str> = f.meta[0].users.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(names, ["UserId", "ClientIP"]);
+    assert_eq!(f.meta[0].users[1].1, None);
 }
 
 #[test]
@@ -380,7 +421,10 @@ fn incompatible_merges_are_refused() {
         .fit(&s)
         .unwrap();
     let e = cmds.merge(&params).unwrap_err();
-    assert!(matches!(e, MarkovError::Incompatible(_)), "{e}");
+    assert!(
+        matches!(e, MarkovError::Core(Error::Incompatible { .. })),
+        "{e}"
+    );
     assert_eq!(cmds, before);
     let mut bad = before.counts().clone();
     bad.transitions.push((Some(9), None, 1));

@@ -399,3 +399,86 @@ fn errors_name_file_line_and_field_and_exit_nonzero() {
     // Issue 20 item 17: the flag is named.
     assert!(!ok && err.contains("'--window <WINDOW>'"), "{err}");
 }
+
+/// `--skip-bad-rows` on the commands that read sessions: without it a bad
+/// line stops the command naming file, line and field; with it the line is
+/// skipped, counted on stderr and in the summary line, and the other
+/// sessions are used.
+#[test]
+fn model_commands_skip_bad_session_lines_when_asked() {
+    let dir = tmpdir("skip");
+    let sessions = dir.join("bad.jsonl");
+    std::fs::write(
+        &sessions,
+        "{\"session_id\": 0, \"cmds\": [\"A\", \"B\"]}\n\
+         {\"session_id\": 1, \"cmds\": [\"A\", 7]}\n\
+         {\"session_id\": 2, \"cmds\": [\"B\", \"A\"]}\n",
+    )
+    .unwrap();
+    let commands: [(&str, &[&str], &str); 4] = [
+        (
+            "fit",
+            &["--out", "m.json"],
+            "2 sessions (4 events, 2 commands; 1 bad row(s) skipped)",
+        ),
+        (
+            "score",
+            &["--window", "2", "--out", "s.csv"],
+            "(0 without a full window of 2; 1 bad row(s) skipped)",
+        ),
+        (
+            "likelihood",
+            &["--out", "l.csv"],
+            "wrote likelihoods of 2 sessions; 1 bad row(s) skipped",
+        ),
+        ("explain", &["--session-id", "2"], ""),
+    ];
+    for (c, rest, summary) in commands {
+        let args = |skip: bool| {
+            let mut cmd = bin();
+            cmd.current_dir(&dir)
+                .args(["markov", c, "--input"])
+                .arg(&sessions)
+                .args(["--session-type", "cmds"])
+                .args(rest);
+            if skip {
+                cmd.arg("--skip-bad-rows");
+            }
+            cmd
+        };
+        let (ok, err) = run(&mut args(false));
+        assert!(
+            !ok && err.contains("bad.jsonl:2: field `cmds`: element 1 is not a string"),
+            "{c}: {err}"
+        );
+        let (ok, err) = run(&mut args(true));
+        assert!(ok, "{c}: {err}");
+        assert!(
+            err.contains("bad.jsonl: skipped 1 bad row(s)\n  ")
+                && err.contains("bad.jsonl:2: field `cmds`")
+                && err.contains(summary),
+            "{c}: {err}"
+        );
+    }
+    let scores = std::fs::read_to_string(dir.join("s.csv")).unwrap();
+    let ids: Vec<&str> = scores.lines().skip(1).map(|l| &l[..1]).collect();
+    assert_eq!(ids, ["0", "2"]);
+    // Every line bad: an error, with the examples.
+    std::fs::write(&sessions, "{\"cmds\": 1}\n").unwrap();
+    let (ok, err) = run(bin()
+        .args([
+            "markov",
+            "score",
+            "--skip-bad-rows",
+            "--session-type",
+            "cmds",
+            "--input",
+        ])
+        .arg(&sessions)
+        .args(["--out"])
+        .arg(dir.join("x.csv")));
+    assert!(
+        !ok && err.contains("no sessions left (every line was skipped; skipped 1 bad row(s)"),
+        "{err}"
+    );
+}

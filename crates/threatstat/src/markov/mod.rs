@@ -21,6 +21,22 @@ macro_rules! sessionize_example {
 }
 pub(crate) use sessionize_example;
 
+/// Prints how many bad rows of `input` were skipped (with examples), when
+/// any were: on stderr, even with `--quiet`.
+fn report_skipped(input: &std::path::Path, skipped: &threatstat_core::SkipReport) {
+    if skipped.skipped > 0 {
+        eprintln!("{}: {skipped}", input.display());
+    }
+}
+
+/// The summary line's note of skipped rows (empty when none were).
+fn skipped_note(skipped: &threatstat_core::SkipReport) -> String {
+    match skipped.skipped {
+        0 => String::new(),
+        n => format!("; {n} bad row(s) skipped"),
+    }
+}
+
 #[derive(Subcommand)]
 pub enum MarkovCmd {
     /// Split events of a CSV file into sessions (msticpy sessionize_data).

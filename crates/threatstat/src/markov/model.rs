@@ -1,12 +1,14 @@
 //! `threatstat markov fit | score | likelihood | explain`.
 
-use super::source::{FitSource, ModelSource, WindowArgs, fit_on, load_and_model, read_sessions};
-use super::{Res, sessionize_example};
+use super::source::{ModelArgs, SessionsArgs, WindowArgs};
+use super::{Res, report_skipped, sessionize_example, skipped_note};
 use crate::outputs::prepare;
 use clap::Args;
 use std::path::PathBuf;
-use threatstat_core::ModelFile;
-use threatstat_markov::io::{write_likelihoods_csv, write_scores_csv};
+use threatstat_workflow::markov::{
+    ExplainRequest, FitRequest, LikelihoodRequest, ScoreRequest, explain_session, fit_file,
+    likelihood_file, score_file,
+};
 
 pub const FIT_EXAMPLES: &str = concat!(
     "Examples:\n",
@@ -36,11 +38,11 @@ pub const EXPLAIN_EXAMPLES: &str = concat!(
 #[derive(Args)]
 pub struct FitArgs {
     #[command(flatten)]
-    src: FitSource,
+    src: SessionsArgs,
     /// Where to write the model (JSON file; `-` for standard output).
     #[arg(long = "out", alias = "model-out", value_name = "MODEL")]
     out: PathBuf,
-    /// No summary line on stderr (errors still print).
+    /// No summary line on stderr (errors and the skipped-rows count still print).
     #[arg(long)]
     quiet: bool,
 }
@@ -48,7 +50,7 @@ pub struct FitArgs {
 #[derive(Args)]
 pub struct ScoreArgs {
     #[command(flatten)]
-    src: ModelSource,
+    src: ModelArgs,
     #[command(flatten)]
     window: WindowArgs,
     /// Report natural-log likelihoods (no underflow on long sessions).
@@ -62,7 +64,7 @@ pub struct ScoreArgs {
 #[derive(Args)]
 pub struct LikelihoodArgs {
     #[command(flatten)]
-    src: ModelSource,
+    src: ModelArgs,
     /// Do not use the start and end tokens.
     #[arg(long)]
     no_start_end_tokens: bool,
@@ -74,7 +76,7 @@ pub struct LikelihoodArgs {
 #[derive(Args)]
 pub struct ExplainArgs {
     #[command(flatten)]
-    src: ModelSource,
+    src: ModelArgs,
     #[command(flatten)]
     window: WindowArgs,
     /// The session to explain (its session_id).
@@ -88,16 +90,24 @@ pub fn fit(a: FitArgs) -> Res {
         &[Some(a.out.as_path())],
         &[],
     )?;
-    let file = read_sessions(&a.src.input)?;
-    let model = fit_on(&a.src, &file)?;
-    model.save(&a.out)?;
+    let r = FitRequest {
+        fit: a
+            .src
+            .fit_options("give --session-type (cmds, params or values) to fit a model")?,
+        input: a.src.input.clone(),
+        out: a.out.clone(),
+        bad_rows: a.src.bad_rows(),
+    };
+    let o = fit_file(&r)?;
+    report_skipped(&r.input, &o.skipped);
     if !a.quiet {
         eprintln!(
-            "fitted a {} model on {} sessions ({} events, {} commands) -> {}",
-            model.session_type().msticpy_name(),
-            file.sessions.len(),
-            file.sessions.n_events(),
-            model.counts().cmds.len(),
+            "fitted a {} model on {} sessions ({} events, {} commands{}) -> {}",
+            o.model.session_type().msticpy_name(),
+            o.sessions,
+            o.events,
+            o.model.counts().cmds.len(),
+            skipped_note(&o.skipped),
             a.out.display()
         );
     }
@@ -106,21 +116,23 @@ pub fn fit(a: FitArgs) -> Res {
 
 pub fn score(a: ScoreArgs) -> Res {
     prepare(&a.src.inputs(), &[Some(a.out.as_path())], &[])?;
-    let (file, model) = load_and_model(&a.src)?;
-    let o = a.window.options().keep_window_likelihoods(true);
-    let scores = if a.log {
-        model.rarest_windows_log(&file.sessions, &o)?
-    } else {
-        model.rarest_windows(&file.sessions, &o)?
+    let r = ScoreRequest {
+        input: a.src.sessions.input.clone(),
+        model: a.src.source()?,
+        window: a.window.options(),
+        log: a.log,
+        out: a.out.clone(),
+        bad_rows: a.src.sessions.bad_rows(),
     };
-    write_scores_csv(&a.out, &file, &scores)?;
+    let o = score_file(&r)?;
+    report_skipped(&r.input, &o.skipped);
     if !a.src.quiet {
-        let nan = scores.iter().filter(|s| s.likelihood.is_nan()).count();
         eprintln!(
-            "scored {} sessions ({} without a full window of {}) -> {}",
-            scores.len(),
-            nan,
+            "scored {} sessions ({} without a full window of {}{}) -> {}",
+            o.scores.len(),
+            o.without_window,
             a.window.window,
+            skipped_note(&o.skipped),
             a.out.display()
         );
     }
@@ -129,16 +141,20 @@ pub fn score(a: ScoreArgs) -> Res {
 
 pub fn likelihood(a: LikelihoodArgs) -> Res {
     prepare(&a.src.inputs(), &[Some(a.out.as_path())], &[])?;
-    let (file, model) = load_and_model(&a.src)?;
-    let tokens = !a.no_start_end_tokens;
-    let lik = model.session_likelihoods(&file.sessions, tokens)?;
-    let geo = model.geomean_likelihoods(&file.sessions, tokens)?;
-    let log = model.session_log_likelihoods(&file.sessions, tokens)?;
-    write_likelihoods_csv(&a.out, &file, &lik, &geo, &log)?;
+    let r = LikelihoodRequest {
+        input: a.src.sessions.input.clone(),
+        model: a.src.source()?,
+        start_end_tokens: !a.no_start_end_tokens,
+        out: a.out.clone(),
+        bad_rows: a.src.sessions.bad_rows(),
+    };
+    let o = likelihood_file(&r)?;
+    report_skipped(&r.input, &o.skipped);
     if !a.src.quiet {
         eprintln!(
-            "wrote likelihoods of {} sessions -> {}",
-            lik.len(),
+            "wrote likelihoods of {} sessions{} -> {}",
+            o.sessions,
+            skipped_note(&o.skipped),
             a.out.display()
         );
     }
@@ -146,18 +162,14 @@ pub fn likelihood(a: LikelihoodArgs) -> Res {
 }
 
 pub fn explain(a: ExplainArgs) -> Res {
-    let (file, model) = load_and_model(&a.src)?;
-    let i = file
-        .meta
-        .iter()
-        .position(|m| m.session_id == a.session_id)
-        .ok_or_else(|| {
-            format!(
-                "no session with session_id {} in {}",
-                a.session_id,
-                a.src.fit.input.display()
-            )
-        })?;
-    let e = model.explain(&file.sessions, i, &a.window.options())?;
-    crate::print::print_json(&e)
+    let r = ExplainRequest {
+        input: a.src.sessions.input.clone(),
+        model: a.src.source()?,
+        window: a.window.options(),
+        session_id: a.session_id,
+        bad_rows: a.src.sessions.bad_rows(),
+    };
+    let o = explain_session(&r)?;
+    report_skipped(&r.input, &o.skipped);
+    crate::print::print_json(&o.explanation)
 }

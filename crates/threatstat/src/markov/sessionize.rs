@@ -1,13 +1,14 @@
 //! `threatstat markov sessionize`.
 
-use super::{Res, sessionize_example};
+use super::{Res, report_skipped, sessionize_example};
 use crate::args;
 use crate::outputs::prepare;
 use clap::Args;
 use std::path::PathBuf;
-use threatstat_core::{BadRowPolicy, ParamGuard};
-use threatstat_markov::io::{EventColumns, read_events_csv, write_sessions_jsonl};
+use threatstat_core::BadRowPolicy;
+use threatstat_markov::io::EventColumns;
 use threatstat_markov::sessionize::SessionizeParams;
+use threatstat_workflow::markov::{SessionizeRequest, sessionize_file};
 
 pub const EXAMPLES: &str = concat!(
     "Examples:\n",
@@ -52,46 +53,30 @@ pub struct SessionizeArgs {
 }
 
 pub fn run(a: SessionizeArgs) -> Res {
-    let cols = EventColumns {
-        user_cols: a
-            .user_cols
-            .iter()
-            .filter(|c| !c.is_empty())
-            .cloned()
-            .collect(),
-        time_col: a.time_col,
-        event_col: a.event_col,
-        params_col: a.params_col,
-    };
-    let policy = if a.skip_bad_rows {
-        BadRowPolicy::Skip
-    } else {
-        BadRowPolicy::Error
-    };
-    let params = SessionizeParams::new(a.max_session_mins, a.max_gap_mins).check()?;
     prepare(&[Some(a.input.as_path())], &[Some(a.out.as_path())], &[])?;
-    let (log, skipped) = read_events_csv(&a.input, &cols, policy)?;
-    if skipped.skipped > 0 {
-        eprintln!("{}: {skipped}", a.input.display());
-    }
-    // A header and nothing usable is a wrong file, not an empty result.
-    if log.times.is_empty() {
-        let why = if skipped.skipped > 0 {
-            " left (every row was skipped)"
+    let r = SessionizeRequest {
+        input: a.input.clone(),
+        columns: EventColumns {
+            user_cols: a.user_cols.into_iter().filter(|c| !c.is_empty()).collect(),
+            time_col: a.time_col,
+            event_col: a.event_col,
+            params_col: a.params_col,
+        },
+        params: SessionizeParams::new(a.max_session_mins, a.max_gap_mins),
+        out: a.out.clone(),
+        bad_rows: if a.skip_bad_rows {
+            BadRowPolicy::Skip
         } else {
-            ""
-        };
-        return Err(format!("{}: no data rows{why}", a.input.display()).into());
-    }
-    // Written straight from the events and the split: no session set or
-    // metadata of the whole file in memory.
-    let sessions = params.split(&log.users, &log.times)?;
-    write_sessions_jsonl(&a.out, &log, &sessions)?;
+            BadRowPolicy::Error
+        },
+    };
+    let o = sessionize_file(&r)?;
+    report_skipped(&r.input, &o.skipped);
     if !a.quiet {
         eprintln!(
             "{} events -> {} sessions -> {}",
-            log.times.len(),
-            sessions.len(),
+            o.events,
+            o.sessions,
             a.out.display()
         );
     }

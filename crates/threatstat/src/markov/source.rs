@@ -1,17 +1,18 @@
-//! What the model commands share: the sessions read, the model fitted on
-//! them or loaded from `--model`, the window options.
+//! The arguments the model commands share: the sessions read, the model
+//! fitted on them or loaded from `--model`, the window options; each turned
+//! into the request fields of `threatstat_workflow::markov`.
 
 use super::BoxError;
 use crate::args;
 use clap::Args;
 use std::path::{Path, PathBuf};
-use threatstat_core::{Fit, ModelFile};
-use threatstat_markov::io::read_sessions_jsonl;
-use threatstat_markov::{MarkovModel, SessionFile, SessionType, WindowOptions};
+use threatstat_core::BadRowPolicy;
+use threatstat_markov::{SessionType, WindowOptions};
+use threatstat_workflow::markov::{FitOptions, ModelSource};
 
 /// The sessions and how to fit a model on them (`markov fit`).
 #[derive(Args)]
-pub struct FitSource {
+pub struct SessionsArgs {
     /// Sessions file (JSON Lines, as written by `sessionize`).
     #[arg(long = "input", alias = "sessions", value_name = "SESSIONS")]
     pub input: PathBuf,
@@ -21,26 +22,68 @@ pub struct FitSource {
     /// Parameters whose values are modelled (values type; overrides msticpy's heuristic).
     #[arg(long, value_delimiter = ',')]
     pub modellable_params: Option<Vec<String>>,
+    /// Skip bad lines of the sessions file (counted and reported) instead of stopping at the first.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+}
+
+impl SessionsArgs {
+    /// `--skip-bad-rows` as a policy.
+    pub fn bad_rows(&self) -> BadRowPolicy {
+        if self.skip_bad_rows {
+            BadRowPolicy::Skip
+        } else {
+            BadRowPolicy::Error
+        }
+    }
+
+    /// The model to fit; `missing` is the error when `--session-type` is absent.
+    pub fn fit_options(&self, missing: &str) -> Result<FitOptions, BoxError> {
+        let Some(session_type) = self.session_type else {
+            return Err(missing.into());
+        };
+        Ok(FitOptions {
+            session_type,
+            modellable_params: self.modellable_params.clone(),
+        })
+    }
 }
 
 /// The sessions to score and the model to score them with: a saved model
 /// (`--model`) or one fitted on the sessions (`--session-type`).
 #[derive(Args)]
-pub struct ModelSource {
+pub struct ModelArgs {
     #[command(flatten)]
-    pub fit: FitSource,
+    pub sessions: SessionsArgs,
     /// Score with this saved model (from `markov fit`) instead of fitting on the sessions.
     #[arg(long)]
     pub model: Option<PathBuf>,
-    /// No summary line on stderr (errors still print).
+    /// No summary line on stderr (errors and the skipped-rows count still print).
     #[arg(long)]
     pub quiet: bool,
 }
 
-impl ModelSource {
+impl ModelArgs {
     /// The files read: the sessions and the model, if any.
     pub fn inputs(&self) -> [Option<&Path>; 2] {
-        [Some(&self.fit.input), self.model.as_deref()]
+        [Some(&self.sessions.input), self.model.as_deref()]
+    }
+
+    /// The model source the flags ask for.
+    pub fn source(&self) -> Result<ModelSource, BoxError> {
+        let s = &self.sessions;
+        match &self.model {
+            Some(_) if s.modellable_params.is_some() => {
+                Err("--modellable-params applies when fitting, not with --model".into())
+            }
+            Some(path) => Ok(ModelSource::Saved {
+                path: path.clone(),
+                session_type: s.session_type,
+            }),
+            None => Ok(ModelSource::Fit(s.fit_options(
+                "give --session-type (to fit on the sessions) or --model",
+            )?)),
+        }
     }
 }
 
@@ -73,50 +116,4 @@ fn session_type(s: &str) -> Result<SessionType, String> {
              cmds_params_values), found `{s}`"
         )
     })
-}
-
-/// The sessions of `path` (at least one).
-pub fn read_sessions(path: &Path) -> Result<SessionFile, BoxError> {
-    let file = read_sessions_jsonl(path)?;
-    if file.sessions.is_empty() {
-        return Err(format!("{}: no sessions", path.display()).into());
-    }
-    Ok(file)
-}
-
-/// The model `src.fit` asks for, fitted on `file`.
-pub fn fit_on(src: &FitSource, file: &SessionFile) -> Result<MarkovModel, BoxError> {
-    let Some(t) = src.session_type else {
-        return Err("give --session-type (cmds, params or values) to fit a model".into());
-    };
-    let mut p = MarkovModel::params().session_type(t);
-    if let Some(mp) = &src.modellable_params {
-        p = p.modellable_params(mp.iter().cloned());
-    }
-    Ok(p.fit(&file.sessions)?)
-}
-
-/// The sessions and the model: loaded from `--model`, or fitted.
-pub fn load_and_model(src: &ModelSource) -> Result<(SessionFile, MarkovModel), BoxError> {
-    let file = read_sessions(&src.fit.input)?;
-    let Some(path) = &src.model else {
-        if src.fit.session_type.is_none() {
-            return Err("give --session-type (to fit on the sessions) or --model".into());
-        }
-        let model = fit_on(&src.fit, &file)?;
-        return Ok((file, model));
-    };
-    let m = MarkovModel::load(path)?;
-    if let Some(t) = src.fit.session_type.filter(|&t| t != m.session_type()) {
-        return Err(format!(
-            "--session-type {} does not match the model's type {}",
-            t.msticpy_name(),
-            m.session_type().msticpy_name()
-        )
-        .into());
-    }
-    if src.fit.modellable_params.is_some() {
-        return Err("--modellable-params applies when fitting, not with --model".into());
-    }
-    Ok((file, m))
 }

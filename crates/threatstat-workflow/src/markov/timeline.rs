@@ -1,28 +1,14 @@
-//! Markov session scoring: the timeline of rarest-window likelihoods that
-//! `threatstat markov plot`, the `exchange_sequences` experiment and the
-//! notebook draw.
+//! The timeline of rarest-window likelihoods that `threatstat markov plot`,
+//! the `exchange_sequences` experiment and the notebook draw.
 
+use super::MarkovWorkflowError;
 use std::collections::HashMap;
 use std::path::Path;
 use threatstat_core::Error;
 use threatstat_core::reader::CsvTable;
+use threatstat_markov::SessionFile;
 use threatstat_markov::io::read_sessions_jsonl;
-use threatstat_markov::{MarkovError, SessionFile};
-use threatstat_plot::{PlotError, PlotReport, TimelinePoint, TimelineSpec};
-
-/// Why a Markov workflow failed.
-#[derive(Debug, thiserror::Error)]
-pub enum MarkovWorkflowError {
-    /// Reading sessions or fitting failed.
-    #[error(transparent)]
-    Markov(#[from] MarkovError),
-    /// Reading a file failed (the message names file, line and field).
-    #[error(transparent)]
-    Core(#[from] Error),
-    /// The figure could not be written.
-    #[error(transparent)]
-    Plot(#[from] PlotError),
-}
+use threatstat_plot::{PlotReport, TimelinePoint, TimelineSpec};
 
 /// The timeline point of session `i`: start time, likelihood, grouped by
 /// the first user column, with user, time and window in the hover text.
