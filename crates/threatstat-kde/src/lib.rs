@@ -57,6 +57,7 @@
 pub mod bandwidth;
 mod binned;
 mod bins;
+mod checks;
 pub mod fft;
 mod fft_grid;
 mod flag;
@@ -104,9 +105,6 @@ pub enum KdeError {
     /// A root finder did not converge.
     #[error("{0}")]
     NoConvergence(String),
-    /// Invalid parameters or data.
-    #[error("{0}")]
-    Invalid(String),
     /// The weights cannot be used (not finite, negative, summing to zero,
     /// or all the weight on one point), so that a caller can name the
     /// weights rather than the data.
