@@ -85,7 +85,13 @@ pub enum AttackError {
     /// A tactic sequence with no tactic.
     #[error("the tactic sequence is empty (a chain needs at least one tactic)")]
     EmptySequence,
-    /// Invalid parameters or data.
-    #[error("{0}")]
-    Invalid(String),
+    /// Writing an output (a ranking, a table) failed.
+    #[error("writing {what}: {source}")]
+    Write {
+        /// What was being written.
+        what: &'static str,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
 }
