@@ -85,7 +85,9 @@ pub use threatstat_core::model::{Fit, Merge, ModelFile, ParamGuard};
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum KdeError {
-    /// Reading or parsing input failed (the message names file, line, field).
+    /// A core error: reading or parsing input (naming file, line, field),
+    /// or a typed parameter (`Param`), shape (`Shape`), data (`Data`),
+    /// model-file (`ModelFile`) or merge (`Incompatible`) error.
     #[error(transparent)]
     Core(#[from] threatstat_core::Error),
     /// There is no data.
