@@ -15,6 +15,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::Array2;
 use std::hint::black_box;
 use std::time::Duration;
+use threatstat_core::rng::SplitMix64;
 use threatstat_kde::{Fit, GaussianKde, bw_isj, fft_kde_1d, fft_kde_2d};
 
 fn size(var: &str, default: usize) -> usize {
@@ -24,39 +25,27 @@ fn size(var: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// splitmix64 (Vigna), as in the Python peer.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
-    }
-    /// Irwin–Hall(12) − 6: mean 0, variance 1, exact in binary floating point.
-    fn normalish(&mut self) -> f64 {
-        let mut s = 0.0;
-        for _ in 0..12 {
-            s += self.uniform();
-        }
-        s - 6.0
-    }
-    /// 70% N(0,1)-ish, 30% shifted by 3.
-    fn mixture(&mut self) -> f64 {
-        let z = self.normalish();
-        if self.uniform() < 0.3 { z + 3.0 } else { z }
-    }
+/// A uniform on [0, 1) from splitmix64, `(x >> 11) * 2**-53` as the Python
+/// peer draws it (core's `open01` adds half a step: other inputs).
+fn uniform(g: &mut SplitMix64) -> f64 {
+    (g.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
 }
 
-/// `n` points in `d` dimensions, coordinates from [`SplitMix::mixture`].
+/// 70% Irwin–Hall(12) − 6 (mean 0, variance 1, exact in binary floating
+/// point), 30% the same shifted by 3.
+fn mixture(g: &mut SplitMix64) -> f64 {
+    let mut s = 0.0;
+    for _ in 0..12 {
+        s += uniform(g);
+    }
+    let z = s - 6.0;
+    if uniform(g) < 0.3 { z + 3.0 } else { z }
+}
+
+/// `n` points in `d` dimensions, coordinates from [`mixture`].
 fn sample(n: usize, d: usize, seed: u64) -> Vec<f64> {
-    let mut g = SplitMix(seed);
-    (0..n * d).map(|_| g.mixture()).collect()
+    let mut g = SplitMix64::new(seed);
+    (0..n * d).map(|_| mixture(&mut g)).collect()
 }
 
 /// [`sample`] as an `n × d` array (rows are points).

@@ -240,23 +240,30 @@ pub fn rank_entities(
     ending: Ending,
 ) -> Result<Vec<EntityScore>, AttackError> {
     if attack.tactics() != baseline.tactics() {
-        return Err(AttackError::Invalid(
-            "the baseline model has other tactics than the attack model".into(),
-        ));
+        return Err(Error::param(
+            "baseline",
+            "a model over other tactics",
+            "a model over the attack model's tactics",
+        )
+        .into());
     }
     if attack.collapse_repeats() != baseline.collapse_repeats() {
-        return Err(AttackError::Invalid(
-            "the baseline model must handle repeated tactics like the attack model (collapse_repeats)"
-                .into(),
-        ));
+        return Err(Error::param(
+            "baseline",
+            format!("a model with collapse_repeats = {}", baseline.collapse_repeats()),
+            format!(
+                "a model that handles repeated tactics like the attack model (collapse_repeats = {})",
+                attack.collapse_repeats()
+            ),
+        )
+        .into());
     }
     let mut out = Vec::with_capacity(chains.len());
     for c in chains {
         if c.tactics.is_empty() {
-            return Err(AttackError::Invalid(format!(
-                "entity `{}` has no alerts",
-                c.entity
-            )));
+            return Err(
+                Error::data("chains", format!("entity `{}` has no alerts", c.entity)).into(),
+            );
         }
         let lp = attack.log_likelihood(&c.tactics, ending)?;
         let lb = baseline.log_likelihood(&c.tactics, ending)?;
@@ -290,7 +297,10 @@ pub fn rank_entities(
 /// (the chain as tactic ids joined by `>`).
 pub fn write_ranking_csv<W: Write>(w: W, scores: &[EntityScore]) -> Result<(), AttackError> {
     let mut wr = csv::Writer::from_writer(w);
-    let io = |e: csv::Error| AttackError::Invalid(format!("writing the ranking: {e}"));
+    let io = |e: csv::Error| AttackError::Write {
+        what: "the ranking",
+        source: e.into(),
+    };
     wr.write_record([
         "entity",
         "n_alerts",
@@ -311,7 +321,9 @@ pub fn write_ranking_csv<W: Write>(w: W, scores: &[EntityScore]) -> Result<(), A
         ])
         .map_err(io)?;
     }
-    wr.flush()
-        .map_err(|e| AttackError::Invalid(format!("writing the ranking: {e}")))?;
+    wr.flush().map_err(|source| AttackError::Write {
+        what: "the ranking",
+        source,
+    })?;
     Ok(())
 }

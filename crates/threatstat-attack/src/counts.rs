@@ -2,6 +2,7 @@
 //! of first- and second-order tactic chains.
 
 use crate::AttackError;
+use threatstat_core::Error;
 
 /// Weighted counts of second-order transitions `(p2, p1) → next` over `k`
 /// tactics, with sequences padded as `START START t1 … tn END`.
@@ -78,15 +79,14 @@ impl ChainCounts {
             return Err(AttackError::EmptySequence);
         }
         if let Some(&bad) = seq.iter().find(|&&t| t >= self.k) {
-            return Err(AttackError::Invalid(format!(
-                "tactic index {bad} out of range (there are {} tactics)",
-                self.k
-            )));
+            return Err(Error::data(
+                "sequence",
+                format!("tactic index {bad} out of range ({} tactics)", self.k),
+            )
+            .into());
         }
         if !(w.is_finite() && w >= 0.0) {
-            return Err(AttackError::Invalid(format!(
-                "sequence weight must be finite and >= 0, found {w}"
-            )));
+            return Err(Error::param("w", w, "a sequence weight that is finite and >= 0").into());
         }
         let k = self.k;
         let (mut p2, mut p1) = (k, k);
@@ -104,10 +104,14 @@ impl ChainCounts {
     /// Adds `other`'s counts (same number of tactics).
     pub fn add(&mut self, other: &ChainCounts) -> Result<(), AttackError> {
         if other.k != self.k {
-            return Err(AttackError::Invalid(format!(
-                "cannot add counts over {} tactics to counts over {}",
-                other.k, self.k
-            )));
+            return Err(Error::incompatible(
+                "chain counts",
+                format!(
+                    "counts over {} tactics do not add to counts over {}",
+                    other.k, self.k
+                ),
+            )
+            .into());
         }
         for (a, b) in self.n.iter_mut().zip(&other.n) {
             *a += b;

@@ -319,9 +319,7 @@ pub fn evaluate(
         .filter_map(|t| resolver.resolve_technique(t).map(|r| r.tactic))
         .collect();
     if pool.is_empty() {
-        return Err(AttackError::Invalid(
-            "the catalogue has no active technique".into(),
-        ));
+        return Err(Error::data("catalogue", "no active technique has a tactic").into());
     }
     let mut rng = SplitMix64::new(params.seed);
     let mut evals = Vec::new();
@@ -382,10 +380,14 @@ pub fn evaluate(
         });
     }
     if evals.is_empty() {
-        return Err(AttackError::Invalid(format!(
-            "no held-out chain has at least {} tactics",
-            params.min_tactics
-        )));
+        return Err(Error::data(
+            "chains",
+            format!(
+                "no held-out chain has at least {} tactics",
+                params.min_tactics
+            ),
+        )
+        .into());
     }
     // Pooled ranking: by ratio, real chains after random ones on ties (conservative).
     pooled.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));

@@ -75,7 +75,9 @@ pub use resolve::{Resolution, ResolutionRule, TacticResolver, TacticVotes};
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum AttackError {
-    /// Reading or parsing input failed (the message names file, line, field).
+    /// A core error: reading or parsing input (naming file, line, field),
+    /// or a typed parameter (`Param`), shape (`Shape`), data (`Data`),
+    /// model-file (`ModelFile`) or merge (`Incompatible`) error.
     #[error(transparent)]
     Core(#[from] threatstat_core::Error),
     /// Labels that are not tactics or techniques of the catalogue; each is
@@ -85,7 +87,13 @@ pub enum AttackError {
     /// A tactic sequence with no tactic.
     #[error("the tactic sequence is empty (a chain needs at least one tactic)")]
     EmptySequence,
-    /// Invalid parameters or data.
-    #[error("{0}")]
-    Invalid(String),
+    /// Writing an output (a ranking, a table) failed.
+    #[error("writing {what}: {source}")]
+    Write {
+        /// What was being written.
+        what: &'static str,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
 }

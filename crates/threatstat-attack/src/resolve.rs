@@ -243,12 +243,16 @@ impl<'a> TacticResolver<'a> {
                 let tech = &self.catalogue.techniques()[i];
                 match self.resolve_technique(tech) {
                     Some(r) => Ok((r.tactic, Some(r))),
-                    None => Err(AttackError::Invalid(format!(
-                        "technique {} ({}) has no tactic in {}",
-                        tech.id,
-                        tech.name,
-                        self.catalogue.version()
-                    ))),
+                    None => Err(threatstat_core::Error::data(
+                        "label",
+                        format!(
+                            "technique {} ({}) has no tactic in {}",
+                            tech.id,
+                            tech.name,
+                            self.catalogue.version()
+                        ),
+                    )
+                    .into()),
                 }
             }
             _ => unreachable!("resolve_label returns only tactics and techniques"),

@@ -94,15 +94,24 @@ fn empty_sequences_are_errors() {
     ));
     let e = TacticChain::params()
         .fit_sequences(Catalogue::bundled().tactics(), &[vec![2], vec![]])
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("sequence 1 is empty"), "{e}");
+        .unwrap_err();
     assert!(
-        TacticChain::params()
-            .fit_sequences(Catalogue::bundled().tactics(), &[])
-            .is_err()
+        matches!(&e, AttackError::Core(Error::Data { what, problem })
+            if what == "sequences" && problem.starts_with("sequence 1 is empty")),
+        "{e}"
     );
-    assert!(m.score(&[99], Ending::Complete).is_err());
+    assert!(matches!(
+        TacticChain::params().fit_sequences(Catalogue::bundled().tactics(), &[]),
+        Err(AttackError::Core(Error::Data { .. }))
+    ));
+    assert!(matches!(
+        m.score(&[99], Ending::Complete),
+        Err(AttackError::Core(Error::Data { .. }))
+    ));
+    assert!(matches!(
+        m.next_tactics(&[99]),
+        Err(AttackError::Core(Error::Data { .. }))
+    ));
 }
 
 #[test]
@@ -150,8 +159,12 @@ fn flows_without_enterprise_actions_cannot_be_fitted() {
     );
     let tf = FlowCorpus::from_flows(vec![f]).extract(Catalogue::bundled());
     assert!(tf.issues.iter().any(|i| i.kind == IssueKind::EmptyFlow));
-    let e = TacticChain::params().fit(&tf).unwrap_err().to_string();
-    assert!(e.contains("nothing to fit"), "{e}");
+    let e = TacticChain::params().fit(&tf).unwrap_err();
+    assert!(
+        matches!(&e, AttackError::Core(Error::Data { what, problem })
+            if what == "flows" && problem.ends_with("nothing to fit")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -231,14 +244,18 @@ fn invalid_parameters_and_model_files() {
         ),
         "{e}"
     );
-    assert!(
-        m.most_probable_path(Endpoint::Tactic(2), Endpoint::Tactic(2))
-            .is_err()
-    );
-    assert!(
-        m.most_probable_path(Endpoint::End, Endpoint::Tactic(2))
-            .is_err()
-    );
+    for (from, to, bad) in [
+        (Endpoint::Tactic(2), Endpoint::Tactic(2), "to"),
+        (Endpoint::End, Endpoint::Tactic(2), "from"),
+        (Endpoint::Start, Endpoint::Start, "to"),
+        (Endpoint::Tactic(99), Endpoint::End, "from"),
+    ] {
+        let e = m.most_probable_path(from, to).unwrap_err();
+        assert!(
+            matches!(&e, AttackError::Core(Error::Param { name, .. }) if *name == bad),
+            "{from:?} -> {to:?}: {e}"
+        );
+    }
     let e = TacticChainModel::from_json("{\"format\": \"x\"}")
         .unwrap_err()
         .to_string();
@@ -256,7 +273,10 @@ fn invalid_parameters_and_model_files() {
         .to_json()
         .unwrap()
         .replacen("\"next\": \"TA0001\"", "\"next\": \"TA0099\"", 1);
-    assert!(TacticChainModel::from_json(&json).is_err());
+    assert!(matches!(
+        TacticChainModel::from_json(&json),
+        Err(AttackError::Core(Error::ModelFile { file: None, .. }))
+    ));
     // Issue 20 item 17: a bad tactic in a model file names the file.
     for (name, json) in [
         ("bad-next.json", json.clone()),
@@ -266,8 +286,13 @@ fn invalid_parameters_and_model_files() {
         ),
     ] {
         let p = tmp(name, &json);
-        let e = TacticChainModel::load(&p).unwrap_err().to_string();
-        assert!(e.contains(name) && e.contains("unknown tactic"), "{e}");
+        let e = TacticChainModel::load(&p).unwrap_err();
+        assert!(
+            matches!(&e, AttackError::Core(Error::ModelFile { file: Some(f), problem })
+                if *f == p && problem.contains("unknown tactic")),
+            "{e}"
+        );
+        assert!(e.to_string().contains(name), "{e}");
     }
     let p = tmp("model.json", "not json");
     let e = TacticChainModel::load(&p).unwrap_err().to_string();
@@ -315,4 +340,85 @@ fn bad_alert_rows_name_file_line_and_field() {
         e.contains("no column `entity`") && e.contains("user, time, label"),
         "{e}"
     );
+}
+
+/// Refused merges, inconsistent model-file bodies, bad sequence weights and
+/// a baseline that does not fit the attack model are typed errors a caller
+/// can match on.
+#[test]
+fn merges_model_bodies_weights_and_baselines_have_typed_errors() {
+    use threatstat_attack::ChainCounts;
+    use threatstat_attack::correlate::{EntityChain, rank_entities};
+    use threatstat_core::Merge;
+    let t = Catalogue::bundled().tactics();
+    let m = model();
+    let other = TacticChain::params()
+        .alpha(2.0)
+        .fit_sequences(t, &[vec![2, 3]])
+        .unwrap();
+    assert!(matches!(
+        m.clone().merge(&other),
+        Err(AttackError::Core(Error::Incompatible { .. }))
+    ));
+    let mut c = ChainCounts::new(3);
+    assert!(matches!(
+        c.add(&ChainCounts::new(4)),
+        Err(AttackError::Core(Error::Incompatible { .. }))
+    ));
+    assert!(matches!(
+        c.add_sequence(&[0], -1.0, false),
+        Err(AttackError::Core(Error::Param { name: "w", .. }))
+    ));
+    // START -> END and a negative count: a file body no fit writes.
+    let json = m.to_json().unwrap();
+    for (what, body) in [
+        (
+            "impossible transition",
+            json.replacen(
+                "\"counts\": [",
+                "\"counts\": [{\"context\": [\"START\", \"START\"], \"next\": \"END\", \"count\": 1.0},",
+                1,
+            ),
+        ),
+        (
+            "not a finite number >= 0",
+            json.replacen(
+                "\"counts\": [",
+                "\"counts\": [{\"context\": [\"START\", \"START\"], \"next\": \"TA0001\", \"count\": -1.0},",
+                1,
+            ),
+        ),
+    ] {
+        assert_ne!(body, json);
+        let e = TacticChainModel::from_json(&body).unwrap_err();
+        assert!(
+            matches!(&e, AttackError::Core(Error::ModelFile { problem, .. }) if problem.contains(what)),
+            "{e}"
+        );
+    }
+    let chains = [EntityChain {
+        entity: "alice".into(),
+        n_alerts: 2,
+        tactics: vec![2, 3],
+    }];
+    let keep = TacticChain::params()
+        .collapse_repeats(false)
+        .uniform(t)
+        .unwrap();
+    assert!(matches!(
+        rank_entities(&chains, &m, &keep, Ending::Complete),
+        Err(AttackError::Core(Error::Param {
+            name: "baseline",
+            ..
+        }))
+    ));
+    let empty = [EntityChain {
+        entity: "bob".into(),
+        n_alerts: 0,
+        tactics: vec![],
+    }];
+    assert!(matches!(
+        rank_entities(&empty, &m, &m, Ending::Complete),
+        Err(AttackError::Core(Error::Data { .. }))
+    ));
 }

@@ -9,33 +9,11 @@ use ndarray::Array2;
 use std::time::Instant;
 use threatstat_kde::{Fit, GaussianKde, bw_isj, fft_kde_1d, fft_kde_2d};
 
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
-    }
-    fn mixture(&mut self) -> f64 {
-        let mut s = 0.0;
-        for _ in 0..12 {
-            s += self.uniform();
-        }
-        s -= 6.0;
-        if self.uniform() < 0.3 { s + 3.0 } else { s }
-    }
-}
-
-fn sample(n: usize, d: usize, seed: u64) -> Vec<f64> {
-    let mut g = SplitMix(seed);
-    (0..n * d).map(|_| g.mixture()).collect()
-}
+/// The integration tests' data generator (the splitmix64 mixture of
+/// `tools/reference/kde_reference.py`), also the bench's.
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::generated as sample;
 
 /// CPU seconds of this process (user + system), from /proc (Linux).
 fn cpu_seconds() -> f64 {

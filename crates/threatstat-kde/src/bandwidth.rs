@@ -42,6 +42,7 @@ use crate::numeric::{
 use rustfft::FftPlanner;
 use rustfft::num_complex::Complex;
 use serde::{Deserialize, Serialize};
+use threatstat_core::Error;
 
 /// statsmodels' dispersion `min(std(x, ddof=1), IQR/1.349)`, or the standard
 /// deviation alone when the IQR is 0.
@@ -113,9 +114,12 @@ impl BandwidthRule {
             "scott" => Ok(BandwidthRule::Scott),
             "silverman" => Ok(BandwidthRule::Silverman),
             "normal_reference" | "normal-reference" => Ok(BandwidthRule::NormalReference),
-            _ => Err(KdeError::Invalid(format!(
-                "Bandwidth {name} not understood (expected scott, silverman or normal_reference)"
-            ))),
+            _ => Err(Error::param(
+                "bandwidth",
+                name,
+                "scott, silverman or normal_reference (statsmodels: not understood)",
+            )
+            .into()),
         }
     }
 }
@@ -130,16 +134,19 @@ pub fn select_bandwidth(x: &[f64], rule: BandwidthRule) -> Result<f64, KdeError>
         BandwidthRule::NormalReference => bw_normal_reference(x),
     };
     if h == 0.0 {
-        return Err(KdeError::Invalid(
+        return Err(Error::data(
+            "data",
             "Selected KDE bandwidth is 0. Cannot estimate density. Either provide the bandwidth \
-             during initialization or use an alternative method."
-                .into(),
-        ));
+             during initialization or use an alternative method.",
+        )
+        .into());
     }
     if !h.is_finite() {
-        return Err(KdeError::Invalid(format!(
-            "the selected KDE bandwidth is {h} (at least two finite values are needed)"
-        )));
+        return Err(Error::data(
+            "data",
+            format!("the selected KDE bandwidth is {h} (at least two finite values are needed)"),
+        )
+        .into());
     }
     Ok(h)
 }
@@ -164,27 +171,22 @@ pub fn bw_isj(data: &[f64]) -> Result<f64, KdeError> {
 
 /// [`bw_isj`] with weights (KDEpy drops points of weight ≤ 0 first).
 pub fn bw_isj_weighted(data: &[f64], weights: &[f64]) -> Result<f64, KdeError> {
-    if weights.len() != data.len() {
-        return Err(KdeError::Invalid(format!(
-            "{} weights for {} data points",
-            weights.len(),
-            data.len()
-        )));
-    }
-    if weights.iter().any(|w| !w.is_finite()) {
-        return Err(KdeError::Invalid("the weights must be finite".into()));
+    crate::checks::weights_len(weights.len(), data.len())?;
+    if let Some(i) = weights.iter().position(|w| !w.is_finite()) {
+        return Err(KdeError::Weights {
+            index: Some(i),
+            message: format!(
+                "weight {} is {}, expected a finite number",
+                i + 1,
+                weights[i]
+            ),
+        });
     }
     isj(data, Some(weights))
 }
 
 fn isj(data: &[f64], weights: Option<&[f64]>) -> Result<f64, KdeError> {
-    if let Some(i) = data.iter().position(|x| !x.is_finite()) {
-        return Err(KdeError::Invalid(format!(
-            "value {} is {}, expected a finite number",
-            i + 1,
-            data[i]
-        )));
-    }
+    crate::checks::finite_values(data)?;
     let (x, w): (Vec<f64>, Option<Vec<f64>>) = match weights {
         None => (data.to_vec(), None),
         Some(w) => {
@@ -196,9 +198,11 @@ fn isj(data: &[f64], weights: Option<&[f64]>) -> Result<f64, KdeError> {
         }
     };
     if x.is_empty() {
-        return Err(KdeError::Invalid(
-            "ISJ needs at least one data point (of positive weight)".into(),
-        ));
+        return Err(Error::data(
+            "data",
+            "ISJ needs at least one data point (of positive weight)",
+        )
+        .into());
     }
     let (min, max) = crate::fft::min_max(x.iter().copied());
     let range = max - min;

@@ -72,16 +72,7 @@ impl LinearBins {
     /// assert!(LinearBins::new(0.0, 1.0, 1).is_err());
     /// ```
     pub fn new(lo: f64, hi: f64, points: usize) -> Result<Self, KdeError> {
-        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return Err(KdeError::Invalid(format!(
-                "the grid bounds must be finite with low < high, found [{lo}, {hi}]"
-            )));
-        }
-        if points < 2 {
-            return Err(KdeError::Invalid(format!(
-                "a grid needs at least 2 points per dimension, found {points}"
-            )));
-        }
+        crate::checks::grid(lo, hi, "points", points)?;
         let grid = np_linspace(lo, hi, points);
         let (gmin, gmax) = (grid[0], grid[points - 1]);
         Ok(LinearBins {
@@ -114,11 +105,20 @@ impl LinearBins {
     /// assert!(b.push(f64::NAN).is_err());
     /// ```
     pub fn push(&mut self, x: f64) -> Result<(), KdeError> {
+        self.push_point("point", x)
+    }
+
+    /// [`push`](Self::push), an error naming the point `what`.
+    fn push_point(&mut self, what: &str, x: f64) -> Result<(), KdeError> {
         if !(x.is_finite() && x > self.lo && x < self.hi) {
-            return Err(KdeError::Invalid(format!(
-                "value {x} is not strictly inside the grid [{}, {}]",
-                self.lo, self.hi
-            )));
+            return Err(threatstat_core::Error::data(
+                what,
+                format!(
+                    "value {x} is not strictly inside the grid [{}, {}]",
+                    self.lo, self.hi
+                ),
+            )
+            .into());
         }
         let t = (x - self.lo) / self.dx;
         // t > 0: truncation is floor (KDEpy's binning).
@@ -136,8 +136,7 @@ impl LinearBins {
     /// 1-based position in `xs`).
     pub fn extend(&mut self, xs: &[f64]) -> Result<(), KdeError> {
         for (i, &x) in xs.iter().enumerate() {
-            self.push(x)
-                .map_err(|e| KdeError::Invalid(format!("point {}: {e}", i + 1)))?;
+            self.push_point(&format!("point {}", i + 1), x)?;
         }
         Ok(())
     }
@@ -173,11 +172,7 @@ impl LinearBins {
         if self.n == 0 {
             return Err(KdeError::Empty("no point was binned".into()));
         }
-        if !(bw.is_finite() && bw > 0.0) {
-            return Err(KdeError::Invalid(format!(
-                "the bandwidth (kernel standard deviation) must be finite and > 0, found {bw}"
-            )));
-        }
+        crate::checks::kernel_std("bw", bw)?;
         let s = support(bw, self.support)?;
         let points = self.bins.len() - 1;
         let scale = self.n as f64 * UNIT as f64;
@@ -203,16 +198,20 @@ impl Merge for LinearBins {
     /// ```
     fn merge(&mut self, other: &LinearBins) -> Result<(), KdeError> {
         if (self.lo, self.hi, self.bins.len()) != (other.lo, other.hi, other.bins.len()) {
-            return Err(KdeError::Invalid(format!(
-                "cannot merge bins on [{}, {}] with {} points into bins on [{}, {}] with {} \
-                 points",
-                other.lo,
-                other.hi,
-                other.bins.len() - 1,
-                self.lo,
-                self.hi,
-                self.bins.len() - 1
-            )));
+            return Err(threatstat_core::Error::incompatible(
+                "bins",
+                format!(
+                    "bins on [{}, {}] with {} points do not go into bins on [{}, {}] with {} \
+                     points",
+                    other.lo,
+                    other.hi,
+                    other.bins.len() - 1,
+                    self.lo,
+                    self.hi,
+                    self.bins.len() - 1
+                ),
+            )
+            .into());
         }
         for (a, b) in self.bins.iter_mut().zip(&other.bins) {
             *a += b;

@@ -32,9 +32,9 @@
 //! Deliberate differences: KDEpy adds `f64::EPSILON` to every output value,
 //! we do not; FFT round-off below 0 is set to 0.
 
-use crate::KdeError;
 use crate::numeric::{BRENTQ_RTOL, BrentError, brentq, np_linspace, np_sum};
 use crate::points::{checked_rows, row_major};
+use crate::{KdeError, checks};
 use ndarray::{Array2, ArrayView2};
 use rayon::prelude::*;
 use rustfft::FftPlanner;
@@ -98,12 +98,17 @@ pub fn kdepy_practical_support(bw: f64) -> Result<f64, KdeError> {
         100,
     ) {
         Ok(x) => Ok(x + XTOL),
-        Err(BrentError::SignError) => Err(KdeError::Invalid(format!(
-            "KDEpy's practical kernel support has no solution for bw = {bw}: the kernel's peak \
-             density {:.4e} is below KDEpy's cut-off 1e-4 (bw > 3989.4); KDEpy raises here. \
-             Use KernelSupport::StdDevs (e.g. 8) or rescale the data",
-            kdepy_kernel_1d(0.0, bw)
-        ))),
+        Err(BrentError::SignError) => Err(threatstat_core::Error::param(
+            "bw",
+            bw,
+            format!(
+                "at most 3989.4 for KDEpy's practical kernel support (at this bw the kernel's \
+                 peak density {:.4e} is below KDEpy's cut-off 1e-4; KDEpy raises here; use \
+                 KernelSupport::StdDevs (e.g. 8) or rescale the data)",
+                kdepy_kernel_1d(0.0, bw)
+            ),
+        )
+        .into()),
         Err(e) => Err(KdeError::NoConvergence(format!(
             "KDEpy's practical kernel support for bw = {bw}: {e:?}"
         ))),
@@ -115,10 +120,12 @@ pub(crate) fn support(bw: f64, s: KernelSupport) -> Result<f64, KdeError> {
         KernelSupport::Kdepy => kdepy_practical_support(bw),
         KernelSupport::StdDevs(k) => {
             if !(k.is_finite() && k > 0.0) {
-                return Err(KdeError::Invalid(format!(
-                    "the kernel support must be a finite positive number of standard \
-                     deviations, found {k}"
-                )));
+                return Err(threatstat_core::Error::param(
+                    "support",
+                    k,
+                    "a finite number > 0 of kernel standard deviations",
+                )
+                .into());
             }
             Ok(k * bw)
         }
@@ -134,34 +141,27 @@ fn check_common(
     if n == 0 {
         return Err(KdeError::Empty("the data has no points".into()));
     }
-    if !(bw.is_finite() && bw > 0.0) {
-        return Err(KdeError::Invalid(format!(
-            "the bandwidth (kernel standard deviation) must be finite and > 0, found {bw}"
-        )));
-    }
-    if let Some(&g) = grid_points.iter().find(|&&g| g < 2) {
-        return Err(KdeError::Invalid(format!(
-            "a grid needs at least 2 points per dimension, found {g}"
-        )));
+    checks::kernel_std("bw", bw)?;
+    for &g in grid_points {
+        checks::grid_points("grid_points", g)?;
     }
     if let Some(w) = weights {
-        if w.len() != n {
-            return Err(KdeError::Invalid(format!(
-                "{} weights for {n} data points",
-                w.len()
-            )));
-        }
+        checks::weights_len(w.len(), n)?;
         if let Some(i) = w.iter().position(|x| !x.is_finite() || *x < 0.0) {
-            return Err(KdeError::Invalid(format!(
-                "weight {} is {}; weights must be finite and >= 0",
-                i + 1,
-                w[i]
-            )));
+            return Err(KdeError::Weights {
+                index: Some(i),
+                message: format!(
+                    "weight {} is {}; weights must be finite and >= 0",
+                    i + 1,
+                    w[i]
+                ),
+            });
         }
         if np_sum(w).partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-            return Err(KdeError::Invalid(
-                "the weights sum to 0; at least one must be positive".into(),
-            ));
+            return Err(KdeError::Weights {
+                index: None,
+                message: "the weights sum to 0; at least one must be positive".into(),
+            });
         }
     }
     Ok(())
@@ -205,11 +205,16 @@ fn axis_grid(
         }
         Some((lo, hi)) => {
             if !(lo < min && hi > max) {
-                return Err(KdeError::Invalid(format!(
-                    "every data point must be inside the grid: coordinate {} spans [{min}, \
-                     {max}], the grid [{lo}, {hi}]",
-                    axis + 1
-                )));
+                return Err(threatstat_core::Error::param(
+                    "bounds",
+                    format!("[{lo}, {hi}]"),
+                    format!(
+                        "a grid strictly around every data point (coordinate {} spans [{min}, \
+                         {max}])",
+                        axis + 1
+                    ),
+                )
+                .into());
             }
             (lo, hi)
         }
@@ -258,12 +263,7 @@ pub fn fft_kde_1d_with(
             |a, b| (a.0.min(b.0), a.1.max(b.1), a.2 && b.2),
         );
     if !finite {
-        let i = data.iter().position(|x| !x.is_finite()).unwrap_or(0);
-        return Err(KdeError::Invalid(format!(
-            "value {} is {}, expected a finite number",
-            i + 1,
-            data[i]
-        )));
+        checks::finite_values(data)?;
     }
     let bounds = match &options.bounds {
         None => None,

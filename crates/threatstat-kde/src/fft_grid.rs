@@ -71,21 +71,9 @@ pub fn fft_kde_on_grid(
     hi: f64,
     points: usize,
 ) -> Result<GridEstimate, KdeError> {
-    if points < 2 {
-        return Err(KdeError::Invalid(format!(
-            "a grid needs at least 2 points, found {points}"
-        )));
-    }
-    if !(bw.is_finite() && bw > 0.0) {
-        return Err(KdeError::Invalid(format!(
-            "the bandwidth (kernel standard deviation) must be finite and > 0, found {bw}"
-        )));
-    }
-    if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-        return Err(KdeError::Invalid(format!(
-            "the grid must run from a finite low end to a larger finite high end, found [{lo}, {hi}]"
-        )));
-    }
+    crate::checks::grid_points("points", points)?;
+    crate::checks::kernel_std("bw", bw)?;
+    crate::checks::grid(lo, hi, "points", points)?;
     let cells = points - 1;
     let step = (hi - lo) / cells as f64;
     let wanted = (step / (bw * MAX_SPACING_BW)).ceil().max(1.0);

@@ -290,17 +290,23 @@ impl GaussianKde {
             return Err(KdeError::Empty("the data has no points".into()));
         }
         if n * d < 2 {
-            return Err(KdeError::Invalid(
-                "the data must have at least two values (SciPy: `dataset` input should have \
-                 multiple elements)"
-                    .into(),
-            ));
+            return Err(threatstat_core::Error::shape(
+                "data",
+                "at least two values (SciPy: `dataset` input should have multiple elements)",
+                "1 value",
+            )
+            .into());
         }
         if d > n {
-            return Err(KdeError::Invalid(format!(
-                "{n} points in {d} dimensions: the data covariance is singular (need at least as \
-                 many points as dimensions)"
-            )));
+            return Err(threatstat_core::Error::shape(
+                "data",
+                format!(
+                    "at least as many points as dimensions ({d}), else the data covariance is \
+                     singular"
+                ),
+                format!("{n} points"),
+            )
+            .into());
         }
         let weights = match &raw_weights {
             Some(w) => normalised_weights(w, n)?,
@@ -371,10 +377,15 @@ impl GaussianKde {
             if d == 1 {
                 Ok(())
             } else {
-                Err(KdeError::Invalid(format!(
-                    "the {what} bandwidth is a kernel standard deviation, defined for 1-D data \
-                     only; the data have {d} dimensions (use a factor)"
-                )))
+                Err(threatstat_core::Error::param(
+                    "bandwidth",
+                    bandwidth.name(),
+                    format!(
+                        "a factor, scott or silverman for {d}-dimensional data (the {what} \
+                         bandwidth is a kernel standard deviation, defined for 1-D data only)"
+                    ),
+                )
+                .into())
             }
         };
         let from_std = |h: f64| h / data_chol[[0, 0]];
@@ -399,18 +410,16 @@ impl GaussianKde {
             }
             Bandwidth::StdDev(h) => {
                 one_d("standard-deviation")?;
-                if !(h.is_finite() && h > 0.0) {
-                    return Err(KdeError::Invalid(format!(
-                        "the kernel standard deviation must be finite and > 0, found {h}"
-                    )));
-                }
+                crate::checks::kernel_std("bandwidth", h)?;
                 from_std(h)
             }
         };
         if !(factor.is_finite() && factor > 0.0) {
-            return Err(KdeError::Invalid(format!(
-                "the bandwidth factor must be finite and > 0, found {factor}"
-            )));
+            return Err(threatstat_core::Error::data(
+                "data",
+                format!("the bandwidth factor they give is {factor}, expected finite and > 0"),
+            )
+            .into());
         }
         let f2 = factor * factor;
         let kernel_cov = data_cov.mapv(|c| c * f2);
@@ -782,12 +791,7 @@ impl GaussianKde {
 }
 
 fn normalised_weights(w: &[f64], n: usize) -> Result<Vec<f64>, KdeError> {
-    if w.len() != n {
-        return Err(KdeError::Invalid(format!(
-            "{} weights for {n} data points",
-            w.len()
-        )));
-    }
+    crate::checks::weights_len(w.len(), n)?;
     for (i, &x) in w.iter().enumerate() {
         if !x.is_finite() {
             return Err(KdeError::Weights {
@@ -878,8 +882,9 @@ impl ModelFile for GaussianKde {
             )
             .into());
         }
-        let points = Array2::from_shape_vec((data.len() / d, d), data)
-            .map_err(|e| KdeError::Invalid(e.to_string()))?;
+        let points = Array2::from_shape_vec((data.len() / d, d), data).map_err(|e| {
+            threatstat_core::Error::shape("points", "`data` of `d` columns", e.to_string())
+        })?;
         let mut params = GaussianKde::params().bandwidth(Bandwidth::Factor(f.factor));
         if let Some(w) = f.weights {
             params = params.weights(w);

@@ -57,6 +57,7 @@
 pub mod bandwidth;
 mod binned;
 mod bins;
+mod checks;
 pub mod fft;
 mod fft_grid;
 mod flag;
@@ -84,7 +85,9 @@ pub use threatstat_core::model::{Fit, Merge, ModelFile, ParamGuard};
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum KdeError {
-    /// Reading or parsing input failed (the message names file, line, field).
+    /// A core error: reading or parsing input (naming file, line, field),
+    /// or a typed parameter (`Param`), shape (`Shape`), data (`Data`),
+    /// model-file (`ModelFile`) or merge (`Incompatible`) error.
     #[error(transparent)]
     Core(#[from] threatstat_core::Error),
     /// There is no data.
@@ -104,9 +107,6 @@ pub enum KdeError {
     /// A root finder did not converge.
     #[error("{0}")]
     NoConvergence(String),
-    /// Invalid parameters or data.
-    #[error("{0}")]
-    Invalid(String),
     /// The weights cannot be used (not finite, negative, summing to zero,
     /// or all the weight on one point), so that a caller can name the
     /// weights rather than the data.

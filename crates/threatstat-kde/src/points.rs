@@ -33,11 +33,15 @@ pub(crate) fn checked_rows<'a>(
             .map(|(ik, v)| (ik, *v)),
     };
     if let Some(((i, k), v)) = bad {
-        return Err(KdeError::Invalid(format!(
-            "{what}: row {}, column {}: expected a finite number, found {v}",
-            i + 1,
-            k + 1
-        )));
+        return Err(threatstat_core::Error::data(
+            what,
+            format!(
+                "row {}, column {}: expected a finite number, found {v}",
+                i + 1,
+                k + 1
+            ),
+        )
+        .into());
     }
     if points.is_standard_layout() {
         Ok(CowArray::from(points))

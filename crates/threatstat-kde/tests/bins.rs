@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use threatstat_core::model::check_merge_law;
-use threatstat_kde::{FftOptions, KernelSupport, LinearBins, Merge, fft_kde_1d_with};
+use threatstat_kde::{FftOptions, KdeError, KernelSupport, LinearBins, Merge, fft_kde_1d_with};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
@@ -55,13 +55,44 @@ proptest! {
 fn bad_points_and_empty_bins_are_errors() {
     let mut b = LinearBins::new(0.0, 1.0, 16).unwrap();
     assert!(b.density(0.1).unwrap_err().to_string().contains("no point"));
-    let e = b.extend(&[0.5, 0.25, 1.5]).unwrap_err().to_string();
+    let e = b.extend(&[0.5, 0.25, 1.5]).unwrap_err();
     assert!(
-        e.starts_with("point 3: value 1.5 is not strictly inside the grid"),
+        matches!(&e, KdeError::Core(threatstat_core::Error::Data { what, .. }) if what == "point 3"),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .starts_with("point 3: value 1.5 is not strictly inside the grid"),
         "{e}"
     );
     assert_eq!(b.len(), 2);
     assert!(b.push(f64::INFINITY).is_err());
-    assert!(b.density(0.0).is_err());
+    assert!(matches!(
+        b.density(0.0),
+        Err(KdeError::Core(threatstat_core::Error::Param {
+            name: "bw",
+            ..
+        }))
+    ));
+    assert!(matches!(
+        LinearBins::new(1.0, 0.0, 8),
+        Err(KdeError::Core(threatstat_core::Error::Param {
+            name: "hi",
+            ..
+        }))
+    ));
+    assert!(matches!(
+        LinearBins::new(0.0, 1.0, 1),
+        Err(KdeError::Core(threatstat_core::Error::Param {
+            name: "points",
+            ..
+        }))
+    ));
+    assert!(matches!(
+        LinearBins::new(0.0, 1.0, 8)
+            .unwrap()
+            .merge(&LinearBins::new(0.0, 2.0, 8).unwrap()),
+        Err(KdeError::Core(threatstat_core::Error::Incompatible { .. }))
+    ));
     assert_eq!((b.min(), b.max()), (0.25, 0.5));
 }

@@ -21,10 +21,10 @@ fn exact(data: &[f64], w: Option<&[f64]>, h: f64, x: f64) -> f64 {
 
 /// The tests' splitmix64 uniforms, and approximately standard normal draws
 /// (sums of 12 uniforms).
-struct Rng(common::SplitMix);
+struct Rng(common::SplitMix64);
 impl Rng {
     fn u(&mut self) -> f64 {
-        self.0.uniform()
+        common::uniform(&mut self.0)
     }
     fn z(&mut self) -> f64 {
         (0..12).map(|_| self.u()).sum::<f64>() - 6.0
@@ -59,7 +59,7 @@ fn range(v: &[f64]) -> (f64, f64) {
 
 #[test]
 fn relative_error_below_1e3_in_the_bulk_at_every_scale_on_64_points() {
-    let mut r = Rng(common::SplitMix(0x9e37_79b9_7f4a_7c15));
+    let mut r = Rng(common::SplitMix64::new(0x9e37_79b9_7f4a_7c15));
     for scale in [1.0, 1e3, 1e6, 1e9] {
         let data: Vec<f64> = (0..3000)
             .map(|i| scale * (10.0 + if i % 3 == 0 { 5.0 + 0.5 * r.z() } else { r.z() }))
@@ -78,7 +78,7 @@ fn relative_error_below_1e3_in_the_bulk_at_every_scale_on_64_points() {
 #[test]
 fn tie_heavy_byte_counts_and_weights() {
     // Packet sizes: a few values repeated thousands of times, and a tail.
-    let mut r = Rng(common::SplitMix(7));
+    let mut r = Rng(common::SplitMix64::new(7));
     let sizes = [40.0, 52.0, 576.0, 1500.0, 1500.0, 1500.0];
     let data: Vec<f64> = (0..5000)
         .map(|i| {

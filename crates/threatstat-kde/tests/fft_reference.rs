@@ -6,6 +6,7 @@ mod common;
 use common::{f, fv, generated_from, generated_weights, json};
 use ndarray::Array2;
 use serde_json::Value;
+use threatstat_core::Error;
 use threatstat_kde::Fit;
 use threatstat_kde::{
     Bandwidth, FftOptions, GaussianKde, KdeError, KernelSupport, fft_kde_1d, fft_kde_1d_with,
@@ -137,20 +138,39 @@ fn fft_errors() {
         fft_kde_1d(&[], None, 1.0, 16),
         Err(KdeError::Empty(_))
     ));
-    assert!(fft_kde_1d(&x, None, 0.0, 16).is_err());
-    assert!(fft_kde_1d(&x, None, 1.0, 1).is_err());
-    assert!(fft_kde_1d(&[1.0, f64::INFINITY], None, 1.0, 16).is_err());
-    assert!(fft_kde_1d(&x, Some(&[1.0, 1.0]), 1.0, 16).is_err());
-    assert!(fft_kde_1d(&x, Some(&[1.0, -1.0, 1.0]), 1.0, 16).is_err());
-    assert!(fft_kde_1d(&x, Some(&[0.0, 0.0, 0.0]), 1.0, 16).is_err());
+    let param = |r: Result<(Vec<f64>, Vec<f64>), KdeError>| match r {
+        Err(KdeError::Core(Error::Param { name, .. })) => name,
+        other => panic!("not a parameter error: {other:?}"),
+    };
+    assert_eq!(param(fft_kde_1d(&x, None, 0.0, 16)), "bw");
+    assert_eq!(param(fft_kde_1d(&x, None, 1.0, 1)), "grid_points");
+    assert!(matches!(
+        fft_kde_1d(&[1.0, f64::INFINITY], None, 1.0, 16),
+        Err(KdeError::Core(Error::Data { .. }))
+    ));
+    assert!(matches!(
+        fft_kde_1d(&x, Some(&[1.0, 1.0]), 1.0, 16),
+        Err(KdeError::Core(Error::Shape { .. }))
+    ));
+    assert!(matches!(
+        fft_kde_1d(&x, Some(&[1.0, -1.0, 1.0]), 1.0, 16),
+        Err(KdeError::Weights { index: Some(1), .. })
+    ));
+    assert!(matches!(
+        fft_kde_1d(&x, Some(&[0.0, 0.0, 0.0]), 1.0, 16),
+        Err(KdeError::Weights { index: None, .. })
+    ));
     // KDEpy's practical support has no solution for bw > 3989.4.
     let e = fft_kde_1d(&x, None, 5000.0, 16).unwrap_err();
     assert!(e.to_string().contains("KernelSupport::StdDevs"), "{e}");
+    assert_eq!(param(Err(e)), "bw");
     let opts = FftOptions::default().support(KernelSupport::StdDevs(8.0));
     assert!(fft_kde_1d_with(&x, None, 5000.0, 16, &opts).is_ok());
+    let opts = FftOptions::default().support(KernelSupport::StdDevs(0.0));
+    assert_eq!(param(fft_kde_1d_with(&x, None, 1.0, 16, &opts)), "support");
     // A user grid must contain the data strictly.
     let opts = FftOptions::default().bounds(vec![(1.0, 10.0)]);
-    assert!(fft_kde_1d_with(&x, None, 1.0, 16, &opts).is_err());
+    assert_eq!(param(fft_kde_1d_with(&x, None, 1.0, 16, &opts)), "bounds");
     let xy = from_rows(&[vec![0.0, 1.0], vec![1.0, 0.0]]);
     assert!(matches!(
         fft_kde_2d(as_points(1, x.to_vec()).view(), None, 1.0, [8, 8]),

@@ -214,7 +214,7 @@ fn degenerate_inputs_are_rejected_with_reasons() {
     let one = as_points(1, vec![1.0]);
     assert!(matches!(
         GaussianKde::params().fit(&one),
-        Err(KdeError::Invalid(_))
+        Err(KdeError::Core(threatstat_core::Error::Shape { ref what, .. })) if what == "data"
     ));
     let empty = as_points(2, vec![]);
     assert!(matches!(
@@ -238,7 +238,7 @@ fn degenerate_inputs_are_rejected_with_reasons() {
     let x = as_points(1, vec![0.0, 1.0, 3.0]);
     assert!(matches!(
         GaussianKde::params().weights(vec![1.0, 2.0]).fit(&x),
-        Err(KdeError::Invalid(_))
+        Err(KdeError::Core(threatstat_core::Error::Shape { ref what, .. })) if what == "weights"
     ));
     // Unusable weights are told apart from bad data, with the weight to
     // blame where there is one (all weight on one point: the covariance is
@@ -273,8 +273,12 @@ fn degenerate_inputs_are_rejected_with_reasons() {
         );
     }
     let nan = as_points(1, vec![0.0, f64::NAN, 3.0]);
-    let e = GaussianKde::params().fit(&nan).unwrap_err().to_string();
-    assert!(e.contains("row 2, column 1"), "{e}");
+    let e = GaussianKde::params().fit(&nan).unwrap_err();
+    assert!(
+        matches!(&e, KdeError::Core(threatstat_core::Error::Data { problem, .. })
+            if problem.starts_with("row 2, column 1")),
+        "{e}"
+    );
     let xy = from_rows(&[vec![0.0, 1.0], vec![1.0, 0.0], vec![2.0, 2.5]]);
     for b in [
         Bandwidth::StdDev(0.5),
@@ -282,6 +286,16 @@ fn degenerate_inputs_are_rejected_with_reasons() {
         Bandwidth::NormalReference,
     ] {
         let e = GaussianKde::params().bandwidth(b).fit(&xy).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                KdeError::Core(threatstat_core::Error::Param {
+                    name: "bandwidth",
+                    ..
+                })
+            ),
+            "{e}"
+        );
         assert!(e.to_string().contains("1-D"), "{e}");
     }
     let kde = GaussianKde::params().fit(&xy).unwrap();

@@ -83,6 +83,11 @@ pub const RENAMED: &[Renamed] = &[
         new: "input",
     },
     Renamed {
+        command: "attack loo",
+        old: "alphas",
+        new: "smoothings",
+    },
+    Renamed {
         command: "changepoint fit",
         old: "counts",
         new: "input",

@@ -404,3 +404,143 @@ fn every_attack_help_has_examples() {
         );
     }
 }
+
+/// `attack loo --alphas` was renamed `--smoothings` (the smoothing
+/// vocabulary of `attack train --smoothing`); the old spelling still works,
+/// with a note, and gives the same table.
+#[test]
+fn old_loo_alphas_flag_still_works_with_a_note() {
+    let loo = |flag: &str| {
+        run(bin()
+            .args(["attack", "loo", "--quiet", "--orders", "1", "--input"])
+            .arg(data("attack-flow/flows.jsonl"))
+            .args([flag, "8,16"]))
+    };
+    let (ok, new, err) = loo("--smoothings");
+    assert!(ok, "{err}");
+    assert!(!err.contains("deprecated"), "{err}");
+    let (ok, old, err) = loo("--alphas");
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("`attack loo --alphas` is deprecated") && err.contains("use `--smoothings`"),
+        "{err}"
+    );
+    assert_eq!(old, new);
+    assert_eq!(
+        new.lines().filter(|l| l.starts_with("    1  ")).count(),
+        2,
+        "{new}"
+    );
+}
+
+/// `attack train --out -` writes the model to standard output, the same
+/// bytes as the file; with `--quiet` stderr keeps only the warnings.
+#[test]
+fn train_writes_the_model_to_stdout_and_quiet_keeps_only_warnings() {
+    let out = bin()
+        .args(["attack", "train", "--quiet", "--out", "-", "--input"])
+        .arg(data("attack-flow/flows.jsonl"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(out.stdout, std::fs::read(model()).unwrap());
+    assert!(
+        err.lines().all(|l| l.starts_with("  warning (")) && err.contains("atlas_id"),
+        "{err}"
+    );
+}
+
+/// Every attack subcommand that prints summary lines on stderr takes
+/// `--quiet` and then prints none.
+#[test]
+fn quiet_silences_every_summary_line() {
+    let d = tmpdir("quiet");
+    let m = model().to_str().unwrap().to_string();
+    let alerts = data("../crates/threatstat/tests/bad_input/valid/alerts.csv");
+    let otrf = data("otrf/attack_mappings.csv");
+    let flows = data("attack-flow/flows.jsonl");
+    let p = |name: &str| d.join(name).to_str().unwrap().to_string();
+    let (alerts, otrf, flows) = (
+        alerts.to_str().unwrap(),
+        otrf.to_str().unwrap(),
+        flows.to_str().unwrap(),
+    );
+    for args in [
+        vec![
+            "train",
+            "--input",
+            flows,
+            "--out",
+            &p("m.json"),
+            "--issues",
+            &p("i.json"),
+            "--plot",
+            &p("t.svg"),
+        ],
+        vec![
+            "loo",
+            "--input",
+            flows,
+            "--orders",
+            "1",
+            "--smoothings",
+            "16",
+            "--out",
+            &p("loo.csv"),
+        ],
+        vec![
+            "heatmap",
+            "--model",
+            &m,
+            "--out",
+            &p("h.svg"),
+            "--csv",
+            &p("h.csv"),
+        ],
+        vec![
+            "path",
+            "--model",
+            &m,
+            "--to",
+            "TA0040",
+            "--plot",
+            &p("path.svg"),
+        ],
+        vec![
+            "correlate",
+            "--model",
+            &m,
+            "--alerts",
+            alerts,
+            "--benign",
+            alerts,
+            "--out",
+            &p("r.csv"),
+        ],
+        vec![
+            "evaluate",
+            "--model",
+            &m,
+            "--otrf",
+            otrf,
+            "--shuffles",
+            "10",
+            "--random",
+            "10",
+            "--out",
+            &p("e.json"),
+        ],
+    ] {
+        let loud = run(bin().arg("attack").args(&args));
+        assert!(loud.0, "{args:?}: {}", loud.2);
+        assert!(loud.2.contains(" -> "), "{args:?}: {}", loud.2);
+        let (ok, _, err) = run(bin().arg("attack").args(&args).arg("--quiet"));
+        assert!(ok, "{args:?}: {err}");
+        let summary: Vec<&str> = err
+            .lines()
+            .filter(|l| !l.starts_with("  warning (") && !l.starts_with("note: "))
+            .collect();
+        assert!(summary.is_empty(), "{args:?}: {err}");
+    }
+}

@@ -130,7 +130,7 @@ fn table() -> Vec<(&'static [&'static str], &'static str, Kind)> {
         (&["attack", "train"], "--smoothing", Positive),
         (&["attack", "next"], "--top", Int(1)),
         (&["attack", "loo"], "--orders", Int(1)),
-        (&["attack", "loo"], "--alphas", Positive),
+        (&["attack", "loo"], "--smoothings", Positive),
         (&["attack", "evaluate"], "--shuffles", Int(1)),
         (&["attack", "evaluate"], "--random", Int(0)),
         (&["attack", "evaluate"], "--seed", U64),
@@ -269,7 +269,7 @@ fn valid_extremes_are_accepted() {
         (&["changepoint", "fit"], "--draws=4"),
         (&["features", "run"], "--after-n=0"),
         (&["markov", "sessionize"], "--max-gap-mins=150000000"),
-        (&["attack", "loo"], "--alphas=0.5,64"),
+        (&["attack", "loo"], "--smoothings=0.5,64"),
     ] {
         let out = with_required(cmd, "").arg(arg).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);

@@ -12,6 +12,7 @@ use super::labels::{UnknownLabel, closest};
 use crate::AttackError;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use threatstat_core::Error;
 
 /// One tactic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,16 +47,13 @@ impl TacticSet {
     /// A set from tactics in kill-chain order; ids, short names and names
     /// must be unique and non-empty.
     pub fn new(tactics: Vec<Tactic>) -> Result<Self, AttackError> {
-        if tactics.is_empty() {
-            return Err(AttackError::Invalid(
-                "a tactic set needs at least one tactic".into(),
-            ));
-        }
-        if tactics.len() > 250 {
-            return Err(AttackError::Invalid(format!(
-                "at most 250 tactics are supported, found {}",
-                tactics.len()
-            )));
+        if tactics.is_empty() || tactics.len() > 250 {
+            return Err(Error::shape(
+                "tactic set",
+                "1 to 250 tactics",
+                format!("{}", tactics.len()),
+            )
+            .into());
         }
         // Every id, short name and name (normalised as `index_of` compares
         // them) must point at one tactic only.
@@ -63,19 +61,27 @@ impl TacticSet {
         for (i, t) in tactics.iter().enumerate() {
             for key in [&t.id, &t.shortname, &t.name] {
                 if key.trim().is_empty() {
-                    return Err(AttackError::Invalid(format!(
-                        "tactic {} (`{}`) has an empty id, short name or name",
-                        i + 1,
-                        t.id
-                    )));
+                    return Err(Error::data(
+                        "tactic set",
+                        format!(
+                            "tactic {} (`{}`) has an empty id, short name or name",
+                            i + 1,
+                            t.id
+                        ),
+                    )
+                    .into());
                 }
                 if let Some(&j) = owner.get(&normalise_name(key))
                     && j != i
                 {
-                    return Err(AttackError::Invalid(format!(
-                        "tactic key `{key}` is used by two tactics ({} and {})",
-                        tactics[j].id, t.id
-                    )));
+                    return Err(Error::data(
+                        "tactic set",
+                        format!(
+                            "tactic key `{key}` is used by two tactics ({} and {})",
+                            tactics[j].id, t.id
+                        ),
+                    )
+                    .into());
                 }
                 owner.insert(normalise_name(key), i);
             }

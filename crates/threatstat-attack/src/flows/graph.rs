@@ -11,6 +11,7 @@
 use crate::AttackError;
 use crate::counts::ChainCounts;
 use std::collections::BTreeSet;
+use threatstat_core::Error;
 
 /// A flow reduced to its tactics: a DAG whose nodes are the actions that
 /// have an Enterprise tactic.
@@ -80,10 +81,11 @@ impl FlowGraph {
     pub fn paths(&self, collapse: bool, limit: usize) -> Result<Vec<Vec<usize>>, AttackError> {
         let n = self.n_paths();
         if n > limit as f64 {
-            return Err(AttackError::Invalid(format!(
-                "flow `{}` has {n} paths, more than the limit of {limit}",
-                self.name
-            )));
+            return Err(Error::data(
+                format!("flow `{}`", self.name),
+                format!("{n} paths, more than the limit of {limit}"),
+            )
+            .into());
         }
         let (succ, indeg) = self.adjacency();
         let mut out = Vec::new();
@@ -127,10 +129,11 @@ impl FlowGraph {
             return Ok(c);
         }
         if let Some(&bad) = self.tactics.iter().find(|&&t| t >= k) {
-            return Err(AttackError::Invalid(format!(
-                "flow `{}`: tactic index {bad} out of range ({k} tactics)",
-                self.name
-            )));
+            return Err(Error::data(
+                format!("flow `{}`", self.name),
+                format!("tactic index {bad} out of range ({k} tactics)"),
+            )
+            .into());
         }
         let (succ, indeg) = self.adjacency();
         let order = self.topological(&succ, &indeg);
@@ -147,10 +150,11 @@ impl FlowGraph {
             }
         }
         if !(total.is_finite() && total > 0.0) {
-            return Err(AttackError::Invalid(format!(
-                "flow `{}`: too many paths to count ({total})",
-                self.name
-            )));
+            return Err(Error::data(
+                format!("flow `{}`", self.name),
+                format!("too many paths to count ({total})"),
+            )
+            .into());
         }
         for v in 0..n {
             if indeg[v] == 0 {

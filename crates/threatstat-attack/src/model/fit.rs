@@ -35,9 +35,11 @@ impl Fit<TacticFlows> for CheckedChainParams {
             n += 1;
         }
         if n == 0 {
-            return Err(AttackError::Invalid(
-                "no flow has an action with an ATT&CK Enterprise tactic: nothing to fit".into(),
-            ));
+            return Err(Error::data(
+                "flows",
+                "no flow has an action with an ATT&CK Enterprise tactic: nothing to fit",
+            )
+            .into());
         }
         TacticChainModel::from_parts(
             *self,
@@ -63,16 +65,18 @@ impl ChainParams {
     ) -> Result<TacticChainModel, AttackError> {
         let checked = self.check()?;
         if sequences.is_empty() {
-            return Err(AttackError::Invalid("cannot fit on zero sequences".into()));
+            return Err(Error::data("sequences", "none given: nothing to fit").into());
         }
         let mut counts = ChainCounts::new(tactics.len());
         for (i, s) in sequences.iter().enumerate() {
             counts
                 .add_sequence(s, 1.0, self.collapse_repeats)
                 .map_err(|e| match e {
-                    AttackError::EmptySequence => {
-                        AttackError::Invalid(format!("sequence {i} is empty"))
-                    }
+                    AttackError::EmptySequence => Error::data(
+                        "sequences",
+                        format!("sequence {i} is empty (a chain needs at least one tactic)"),
+                    )
+                    .into(),
                     e => e,
                 })?;
         }
@@ -157,10 +161,22 @@ impl Merge for TacticChainModel {
     type Error = AttackError;
 
     fn merge(&mut self, other: &TacticChainModel) -> Result<(), AttackError> {
-        if self.params != other.params || self.tactics != other.tactics {
-            return Err(AttackError::Invalid(
-                "cannot merge models with different parameters or tactics".into(),
-            ));
+        if self.params != other.params {
+            return Err(Error::incompatible(
+                "tactic-chain models",
+                format!(
+                    "fitted with different parameters ({:?} and {:?})",
+                    self.params, other.params
+                ),
+            )
+            .into());
+        }
+        if self.tactics != other.tactics {
+            return Err(Error::incompatible(
+                "tactic-chain models",
+                "fitted over different tactics",
+            )
+            .into());
         }
         let mut counts = self.counts.clone();
         counts.add(&other.counts)?;

@@ -16,6 +16,8 @@ use crate::AttackError;
 use crate::catalogue::TacticSet;
 use crate::counts::ChainCounts;
 use crate::resolve::TacticVotes;
+use std::path::Path;
+use threatstat_core::Error;
 
 /// A fitted tactic chain: counts (sufficient statistics), parameters and
 /// the tactic set; probability tables are derived on construction and load.
@@ -77,18 +79,22 @@ impl TacticChainModel {
         let params = params.params();
         let k = tactics.len();
         if counts.n_tactics() != k {
-            return Err(AttackError::Invalid(format!(
-                "counts over {} tactics for a tactic set of {k}",
-                counts.n_tactics()
-            )));
+            return Err(Error::model_file(
+                None::<&Path>,
+                format!(
+                    "counts over {} tactics for a tactic set of {k}",
+                    counts.n_tactics()
+                ),
+            )
+            .into());
         }
         if counts
             .entries()
             .any(|(_, _, _, c)| !(c.is_finite() && c >= 0.0))
         {
-            return Err(AttackError::Invalid(
-                "counts must be finite and non-negative".into(),
-            ));
+            return Err(
+                Error::model_file(None::<&Path>, "counts must be finite and non-negative").into(),
+            );
         }
         if training.flows == 0 && training.sequences == 0.0 {
             training.sequences = counts.sequences();
@@ -108,12 +114,16 @@ impl TacticChainModel {
         // collapsing model, START -> END, anything -> START) are rejected.
         for (p2, p1, next, _) in m.counts.entries() {
             if !m.allowed(p1, next) || (p2 != k && p1 == k) {
-                return Err(AttackError::Invalid(format!(
-                    "count of an impossible transition ({}, {}) -> {}",
-                    m.state_name(p2),
-                    m.state_name(p1),
-                    m.next_name(next)
-                )));
+                return Err(Error::model_file(
+                    None::<&Path>,
+                    format!(
+                        "count of an impossible transition ({}, {}) -> {}",
+                        m.state_name(p2),
+                        m.state_name(p1),
+                        m.next_name(next)
+                    ),
+                )
+                .into());
             }
         }
         m.build_tables();

@@ -9,8 +9,10 @@
 
 use super::fitted::TacticChainModel;
 use super::queries::Step;
+use super::{END, START};
 use crate::AttackError;
 use serde::Serialize;
+use threatstat_core::Error;
 
 /// An endpoint of [`TacticChainModel::most_probable_path`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,10 +70,28 @@ impl TacticChainModel {
         to: Endpoint,
     ) -> Result<ChainPath, AttackError> {
         let (start_state, target) = self.path_ends(from, to)?;
-        let chain = self
-            .search(start_state, target)
-            .ok_or_else(|| AttackError::Invalid("no path between these states".into()))?;
+        let chain = self.search(start_state, target).ok_or_else(|| {
+            Error::data(
+                "model",
+                format!(
+                    "no path from {} to {}",
+                    self.endpoint_name(from),
+                    self.endpoint_name(to)
+                ),
+            )
+        })?;
         Ok(self.path_along(&chain, from))
+    }
+
+    /// `START`, `END`, a tactic id, or the index of a tactic the model
+    /// does not have.
+    fn endpoint_name(&self, e: Endpoint) -> String {
+        match e {
+            Endpoint::Start => START.to_string(),
+            Endpoint::End => END.to_string(),
+            Endpoint::Tactic(t) if t < self.k() => self.tactics.id(t).to_string(),
+            Endpoint::Tactic(t) => format!("tactic index {t} ({} tactics)", self.k()),
+        }
     }
 
     /// The search's first state `(p2, p1)` and its target (a tactic, or k
@@ -86,27 +106,32 @@ impl TacticChainModel {
             Endpoint::Start => (k, k),
             Endpoint::Tactic(a) if a < k => (k, a),
             _ => {
-                return Err(AttackError::Invalid(
-                    "a path starts at START or at a tactic".into(),
-                ));
+                return Err(Error::param(
+                    "from",
+                    self.endpoint_name(from),
+                    "START or a tactic of the model",
+                )
+                .into());
             }
         };
         let target = match to {
             Endpoint::End => k,
             Endpoint::Tactic(b) if b < k => b,
             _ => {
-                return Err(AttackError::Invalid(
-                    "a path ends at a tactic or at END".into(),
-                ));
+                return Err(Error::param(
+                    "to",
+                    self.endpoint_name(to),
+                    "a tactic of the model or END",
+                )
+                .into());
             }
         };
         if let (Endpoint::Tactic(a), Endpoint::Tactic(b)) = (from, to)
             && a == b
         {
-            return Err(AttackError::Invalid(format!(
-                "from and to are the same tactic ({})",
-                self.tactics.id(a)
-            )));
+            return Err(
+                Error::param("to", self.tactics.id(a), "a tactic other than `from`").into(),
+            );
         }
         Ok((start_state, target))
     }

@@ -17,6 +17,7 @@ use crate::counts::ChainCounts;
 use crate::resolve::TacticVotes;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use threatstat_core::Error;
 use threatstat_core::ModelFile;
 use threatstat_core::ParamGuard;
 
@@ -79,41 +80,14 @@ impl ModelFile for TacticChainModel {
         })
     }
 
+    /// Every error is a [`Error::ModelFile`] (a tactic the file does not
+    /// list, an impossible transition, parameters out of range are all an
+    /// inconsistent file body).
     fn from_file(f: TacticChainFile) -> Result<Self, AttackError> {
-        let tactics = TacticSet::new(f.tactics)?;
-        let k = tactics.len();
-        let mut counts = ChainCounts::new(k);
-        let state = |name: &str, special: &str| -> Result<usize, AttackError> {
-            if name == special {
-                Ok(k)
-            } else {
-                tactics.parse(name)
-            }
-        };
-        for e in &f.counts {
-            let p2 = state(&e.context[0], START)?;
-            let p1 = state(&e.context[1], START)?;
-            let next = state(&e.next, END)?;
-            if !(e.count.is_finite() && e.count >= 0.0) {
-                return Err(AttackError::Invalid(format!(
-                    "invalid count {} in the model file",
-                    e.count
-                )));
-            }
-            counts.bump(p2, p1, next, e.count);
-        }
-        let params = ChainParams::default()
-            .order(f.order)
-            .alpha(f.alpha)
-            .collapse_repeats(f.collapse_repeats);
-        TacticChainModel::from_parts(
-            params.check()?,
-            tactics,
-            f.attack_version,
-            counts,
-            f.technique_votes,
-            f.training,
-        )
+        from_body(f).map_err(|e| match e {
+            e @ AttackError::Core(Error::ModelFile { .. }) => e,
+            e => Error::model_file(None::<&Path>, e.to_string()).into(),
+        })
     }
 
     /// Loads a model from `path` (gzip allowed); every error names the file
@@ -121,8 +95,47 @@ impl ModelFile for TacticChainModel {
     fn load(path: &Path) -> Result<Self, AttackError> {
         let s = threatstat_core::reader::read_to_string(path)?;
         TacticChainModel::from_json(&s).map_err(|e| match e {
-            AttackError::Core(e @ threatstat_core::Error::Io { .. }) => AttackError::Core(e),
-            e => AttackError::Invalid(format!("{}: {e}", path.display())),
+            AttackError::Core(e) => e.in_file(path).into(),
+            e => e,
         })
     }
+}
+
+/// The model of a file body.
+fn from_body(f: TacticChainFile) -> Result<TacticChainModel, AttackError> {
+    let tactics = TacticSet::new(f.tactics)?;
+    let k = tactics.len();
+    let mut counts = ChainCounts::new(k);
+    let state = |name: &str, special: &str| -> Result<usize, AttackError> {
+        if name == special {
+            Ok(k)
+        } else {
+            tactics.parse(name)
+        }
+    };
+    for e in &f.counts {
+        let p2 = state(&e.context[0], START)?;
+        let p1 = state(&e.context[1], START)?;
+        let next = state(&e.next, END)?;
+        if !(e.count.is_finite() && e.count >= 0.0) {
+            return Err(Error::model_file(
+                None::<&Path>,
+                format!("count {} is not a finite number >= 0", e.count),
+            )
+            .into());
+        }
+        counts.bump(p2, p1, next, e.count);
+    }
+    let params = ChainParams::default()
+        .order(f.order)
+        .alpha(f.alpha)
+        .collapse_repeats(f.collapse_repeats);
+    TacticChainModel::from_parts(
+        params.check()?,
+        tactics,
+        f.attack_version,
+        counts,
+        f.technique_votes,
+        f.training,
+    )
 }

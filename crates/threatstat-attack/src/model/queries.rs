@@ -14,6 +14,7 @@ use crate::AttackError;
 use crate::catalogue::{Catalogue, IdClass};
 use crate::resolve::TacticResolver;
 use serde::{Deserialize, Serialize};
+use threatstat_core::Error;
 
 /// Whether a sequence is scored as complete (with the step to END) or as
 /// possibly continuing.
@@ -147,10 +148,11 @@ impl TacticChainModel {
             return Err(AttackError::EmptySequence);
         }
         if let Some(&bad) = seq.iter().find(|&&t| t >= self.k()) {
-            return Err(AttackError::Invalid(format!(
-                "tactic index {bad} out of range ({} tactics)",
-                self.k()
-            )));
+            return Err(Error::data(
+                "sequence",
+                format!("tactic index {bad} out of range ({} tactics)", self.k()),
+            )
+            .into());
         }
         Ok(())
     }
@@ -237,9 +239,11 @@ impl TacticChainModel {
     /// order, END after tactics). Includes END except at the start.
     pub fn next_tactics(&self, prefix: &[usize]) -> Result<Vec<NextTactic>, AttackError> {
         if let Some(&bad) = prefix.iter().find(|&&t| t >= self.k()) {
-            return Err(AttackError::Invalid(format!(
-                "tactic index {bad} out of range"
-            )));
+            return Err(Error::data(
+                "prefix",
+                format!("tactic index {bad} out of range ({} tactics)", self.k()),
+            )
+            .into());
         }
         let seq = self.prepare(prefix);
         let k = self.k();

@@ -16,6 +16,7 @@ use crate::counts::ChainCounts;
 use crate::flows::TacticFlows;
 use crate::resolve::TacticVotes;
 use serde::Serialize;
+use threatstat_core::Error;
 use threatstat_core::ParamGuard;
 
 impl ChainParams {
@@ -35,9 +36,12 @@ impl ChainParams {
     ) -> Result<LooResult, AttackError> {
         let checked = self.check()?;
         if per_flow.len() < 2 {
-            return Err(AttackError::Invalid(
-                "leave-one-flow-out needs at least two non-empty flows".into(),
-            ));
+            return Err(Error::shape(
+                "flows",
+                "at least two non-empty flows (leave-one-flow-out)",
+                format!("{}", per_flow.len()),
+            )
+            .into());
         }
         let k = flows.tactics.len();
         let mut rows = Vec::with_capacity(per_flow.len());

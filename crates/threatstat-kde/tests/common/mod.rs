@@ -41,34 +41,31 @@ pub fn rel(a: f64, b: f64) -> f64 {
     }
 }
 
-/// splitmix64 uniforms on [0, 1) (outputs 1, 2, ... of `seed`).
-pub struct SplitMix(pub u64);
+pub use threatstat_core::rng::SplitMix64;
 
-impl SplitMix {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+/// A uniform on [0, 1) from the next splitmix64 output (outputs 1, 2, ...
+/// of the seed), `(x >> 11) * 2**-53` as the Python script draws it. Core's
+/// `open01` is (x >> 11 + 0.5) * 2**-53, on the open interval: it would
+/// move every generated value and the data would no longer be the data the
+/// reference values were computed on.
+pub fn uniform(g: &mut SplitMix64) -> f64 {
+    (g.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+}
+
+/// Irwin–Hall(12) − 6, shifted by 3 with probability 0.3.
+pub fn mixture(g: &mut SplitMix64) -> f64 {
+    let mut s = 0.0;
+    for _ in 0..12 {
+        s += uniform(g);
     }
-    pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
-    }
-    pub fn mixture(&mut self) -> f64 {
-        let mut s = 0.0;
-        for _ in 0..12 {
-            s += self.uniform();
-        }
-        s -= 6.0;
-        if self.uniform() < 0.3 { s + 3.0 } else { s }
-    }
+    s -= 6.0;
+    if uniform(g) < 0.3 { s + 3.0 } else { s }
 }
 
 /// `generated(n, d, seed)` of the Python script, row-major.
 pub fn generated(n: usize, d: usize, seed: u64) -> Vec<f64> {
-    let mut g = SplitMix(seed);
-    (0..n * d).map(|_| g.mixture()).collect()
+    let mut g = SplitMix64::new(seed);
+    (0..n * d).map(|_| mixture(&mut g)).collect()
 }
 
 pub fn generated_from(spec: &Value) -> Vec<f64> {
@@ -81,6 +78,6 @@ pub fn generated_from(spec: &Value) -> Vec<f64> {
 
 /// `generated_weights(n, seed)`: plain uniforms.
 pub fn generated_weights(n: usize, seed: u64) -> Vec<f64> {
-    let mut g = SplitMix(seed);
-    (0..n).map(|_| g.uniform()).collect()
+    let mut g = SplitMix64::new(seed);
+    (0..n).map(|_| uniform(&mut g)).collect()
 }

@@ -30,6 +30,8 @@ pub struct CorrelateArgs {
     /// Output CSV (default: standard output).
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    quiet: Quiet,
 }
 
 pub(super) fn correlate(a: &CorrelateArgs) -> Res {
@@ -80,7 +82,10 @@ pub(super) fn correlate(a: &CorrelateArgs) -> Res {
             if seqs.is_empty() {
                 return Err(format!("{}: no benign alerts", b.display()).into());
             }
-            eprintln!("baseline: fitted on {} benign chains", seqs.len());
+            a.quiet.say(format_args!(
+                "baseline: fitted on {} benign chains",
+                seqs.len()
+            ));
             params.fit_sequences(model.tactics(), &seqs)?
         }
         None => params.uniform(model.tactics())?,
@@ -91,7 +96,7 @@ pub(super) fn correlate(a: &CorrelateArgs) -> Res {
         Ending::Complete
     };
     let ranked = rank_entities(&chains, &model, &baseline, ending)?;
-    eprintln!(
+    a.quiet.say(format_args!(
         "{} alerts, {} entities ranked (baseline: {})",
         alerts.len(),
         ranked.len(),
@@ -100,13 +105,13 @@ pub(super) fn correlate(a: &CorrelateArgs) -> Res {
         } else {
             "uniform"
         }
-    );
+    ));
     match &a.out {
         Some(p) => {
             let mut f = AtomicFile::create(p)?;
             write_ranking_csv(&mut f, &ranked)?;
             f.commit()?;
-            eprintln!("ranking -> {}", p.display());
+            a.quiet.say(format_args!("ranking -> {}", p.display()));
         }
         None => write_ranking_csv(threatstat_core::stdout::stdout(), &ranked)?,
     }

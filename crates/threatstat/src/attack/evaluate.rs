@@ -24,6 +24,8 @@ pub struct EvaluateArgs {
     /// Write the full evaluation (JSON).
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    quiet: Quiet,
 }
 
 pub(super) fn evaluate_cmd(a: &EvaluateArgs) -> Res {
@@ -108,7 +110,7 @@ pub(super) fn evaluate_cmd(a: &EvaluateArgs) -> Res {
                 "evaluation": ev,
             }),
         )?;
-        eprintln!("evaluation -> {}", p.display());
+        a.quiet.say(format_args!("evaluation -> {}", p.display()));
     }
     Ok(())
 }

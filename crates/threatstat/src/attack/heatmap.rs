@@ -18,6 +18,8 @@ pub struct HeatmapArgs {
     /// ... to this state (a tactic or END).
     #[arg(long)]
     path_to: Option<String>,
+    #[command(flatten)]
+    quiet: Quiet,
 }
 
 pub(super) fn heatmap(a: &HeatmapArgs) -> Res {
@@ -53,10 +55,10 @@ pub(super) fn heatmap(a: &HeatmapArgs) -> Res {
         None => None,
     };
     threatstat_workflow::attack::heatmap(&model, &a.out, path)?;
-    eprintln!("heat map -> {}", a.out.display());
+    a.quiet.say(format_args!("heat map -> {}", a.out.display()));
     if let Some((f, p)) = matrix {
         f.commit()?;
-        eprintln!("matrix -> {}", p.display());
+        a.quiet.say(format_args!("matrix -> {}", p.display()));
     }
     Ok(())
 }

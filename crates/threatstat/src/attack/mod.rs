@@ -71,9 +71,9 @@ pub enum AttackCmd {
         after_help = "Examples (from the repository root):\n  threatstat attack train --input data/attack-flow/flows.jsonl --out tactics.json\n  threatstat attack heatmap --model tactics.json --out transitions.png --csv transitions.csv --path-from START --path-to END"
     )]
     Heatmap(HeatmapArgs),
-    /// Leave-one-flow-out log-likelihood for each order × alpha (chooses the model).
+    /// Leave-one-flow-out log-likelihood for each order × smoothing (chooses the model).
     #[command(
-        after_help = "Examples (from the repository root):\n  threatstat attack loo --input data/attack-flow/flows.jsonl\n  threatstat attack loo --input data/attack-flow/flows.jsonl --orders 2 --alphas 8,16,32 --out loo.csv"
+        after_help = "Examples (from the repository root):\n  threatstat attack loo --input data/attack-flow/flows.jsonl\n  threatstat attack loo --input data/attack-flow/flows.jsonl --orders 2 --smoothings 8,16,32 --out loo.csv --quiet"
     )]
     Loo(LooArgs),
     /// Rank entities (users, hosts) by how attack-like their alert chains are.
@@ -98,6 +98,23 @@ pub struct ModelArg {
     /// A model written by `threatstat attack train`.
     #[arg(long)]
     model: PathBuf,
+}
+
+/// `--quiet`, for the subcommands that print summary lines on stderr.
+#[derive(Args, Clone, Copy)]
+pub struct Quiet {
+    /// No summary lines on stderr (warnings and errors still print).
+    #[arg(long)]
+    quiet: bool,
+}
+
+impl Quiet {
+    /// Prints `line` on stderr unless `--quiet`.
+    fn say(self, line: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
 }
 
 pub fn run(c: AttackCmd) -> Res {
@@ -149,9 +166,10 @@ fn split_labels(s: &str, what: &str) -> Result<Vec<String>, BoxError> {
 }
 
 /// Reads and validates an Attack Flow corpus the one way every command
-/// does: a summary line on stderr and one example (with file and line) of
-/// each kind of warning, so a flow that loses its actions is always named.
-fn read_flows(path: &Path) -> Result<threatstat_attack::TacticFlows, BoxError> {
+/// does: a summary line on stderr (unless `--quiet`) and one example (with
+/// file and line) of each kind of warning, so a flow that loses its actions
+/// is always named.
+fn read_flows(path: &Path, quiet: Quiet) -> Result<threatstat_attack::TacticFlows, BoxError> {
     let cat = Catalogue::bundled();
     let flows = threatstat_attack::FlowCorpus::read_jsonl(path)?.extract(cat);
     let warnings: Vec<_> = flows
@@ -164,7 +182,7 @@ fn read_flows(path: &Path) -> Result<threatstat_attack::TacticFlows, BoxError> {
         .iter()
         .map(|(k, n)| format!("{} {n}", k.as_str()))
         .collect();
-    eprintln!(
+    quiet.say(format_args!(
         "{}: {} flows, {} with ATT&CK Enterprise actions; issues: {}",
         path.display(),
         flows.flows.len(),
@@ -174,7 +192,7 @@ fn read_flows(path: &Path) -> Result<threatstat_attack::TacticFlows, BoxError> {
         } else {
             counts.join(", ")
         }
-    );
+    ));
     // One example of each kind of warning.
     let mut shown = std::collections::BTreeSet::new();
     for w in &warnings {

@@ -39,6 +39,8 @@ pub struct PathArgs {
     /// Draw the path (.png or .svg).
     #[arg(long)]
     plot: Option<PathBuf>,
+    #[command(flatten)]
+    quiet: Quiet,
 }
 
 pub(super) fn score(a: &ScoreArgs) -> Res {
@@ -100,7 +102,8 @@ pub(super) fn path(a: &PathArgs) -> Res {
     let p = model.most_probable_path(from, to)?;
     if let Some(out) = &a.plot {
         threatstat_workflow::attack::chain_plot(&model, from, to, out)?;
-        eprintln!("chain figure -> {}", out.display());
+        a.quiet
+            .say(format_args!("chain figure -> {}", out.display()));
     }
     print_json(&serde_json::to_value(&p)?)
 }

@@ -17,7 +17,7 @@ pub struct TrainArgs {
     /// Keep consecutive repeats of a tactic (default: merge them).
     #[arg(long)]
     keep_repeats: bool,
-    /// Output model (JSON).
+    /// Output model file (JSON); `-` writes it to standard output.
     #[arg(long)]
     out: PathBuf,
     /// Write every issue found in the flows (foreign ids, cycles, ...) as JSON.
@@ -29,6 +29,8 @@ pub struct TrainArgs {
     /// Also draw the transition matrix as a heat map (.png or .svg).
     #[arg(long)]
     plot: Option<PathBuf>,
+    #[command(flatten)]
+    quiet: Quiet,
 }
 
 #[derive(Args)]
@@ -39,19 +41,23 @@ pub struct LooArgs {
     /// Orders to try.
     #[arg(long, value_delimiter = ',', default_value = "1,2", value_parser = args::int::<usize>(1, 2))]
     orders: Vec<usize>,
-    /// Smoothing strengths to try.
+    /// Smoothing strengths to try (each as `attack train --smoothing`).
     #[arg(
-        long,
+        long = "smoothings",
+        alias = "alphas",
         value_delimiter = ',',
-        default_value = "0.5,1,2,4,8,12,16,24,32,64"
-    , value_parser = args::positive())]
-    alphas: Vec<f64>,
+        default_value = "0.5,1,2,4,8,12,16,24,32,64",
+        value_parser = args::positive()
+    )]
+    smoothings: Vec<f64>,
     /// Keep consecutive repeats of a tactic.
     #[arg(long)]
     keep_repeats: bool,
     /// Write the table (CSV) here; per-flow results go to a .json path.
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    quiet: Quiet,
 }
 
 pub(super) fn train(a: &TrainArgs) -> Res {
@@ -60,7 +66,7 @@ pub(super) fn train(a: &TrainArgs) -> Res {
         &[Some(a.out.as_path()), a.issues.as_deref()],
         &[a.plot.as_deref()],
     )?;
-    let flows = read_flows(&a.input)?;
+    let flows = read_flows(&a.input, a.quiet)?;
     let warnings: Vec<_> = flows
         .issues
         .iter()
@@ -68,7 +74,8 @@ pub(super) fn train(a: &TrainArgs) -> Res {
         .collect();
     if let Some(p) = &a.issues {
         write_json(p, &serde_json::to_value(&flows.issues)?)?;
-        eprintln!("  every issue -> {}", p.display());
+        a.quiet
+            .say(format_args!("  every issue -> {}", p.display()));
     }
     if a.strict && !warnings.is_empty() {
         return Err(format!(
@@ -91,10 +98,10 @@ pub(super) fn train(a: &TrainArgs) -> Res {
     // The figure first: a figure that fails leaves no model either.
     if let Some(p) = &a.plot {
         threatstat_workflow::attack::heatmap(&model, p, None)?;
-        eprintln!("heat map -> {}", p.display());
+        a.quiet.say(format_args!("heat map -> {}", p.display()));
     }
     model.save(&a.out)?;
-    eprintln!(
+    a.quiet.say(format_args!(
         "order {} model (alpha {}, repeats {}) on {} flows -> {}",
         model.order(),
         model.alpha(),
@@ -105,20 +112,20 @@ pub(super) fn train(a: &TrainArgs) -> Res {
         },
         model.training().flows,
         a.out.display()
-    );
+    ));
     Ok(())
 }
 
 pub(super) fn loo(a: &LooArgs) -> Res {
     prepare(&[Some(a.input.as_path())], &[a.out.as_deref()], &[])?;
-    let flows = read_flows(&a.input)?;
+    let flows = read_flows(&a.input, a.quiet)?;
     // Too few usable flows: a property of the input file.
-    let table = loo_grid(&flows, &a.orders, &a.alphas, !a.keep_repeats)
+    let table = loo_grid(&flows, &a.orders, &a.smoothings, !a.keep_repeats)
         .map_err(|e| format!("{}: {e}", a.input.display()))?;
     let best = table
         .iter()
         .max_by(|x, y| x.log_likelihood.total_cmp(&y.log_likelihood))
-        .ok_or("no order or alpha given")?;
+        .ok_or("no order or smoothing given")?;
     // Reference: the uniform chain (alpha -> infinity).
     let uniform = ChainParams::default()
         .order(1)
@@ -186,7 +193,7 @@ pub(super) fn loo(a: &LooArgs) -> Res {
             }
             commit_csv(w)?;
         }
-        eprintln!("table -> {}", p.display());
+        a.quiet.say(format_args!("table -> {}", p.display()));
     }
     Ok(())
 }

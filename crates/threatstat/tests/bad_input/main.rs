@@ -94,11 +94,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "attack train",
-        "attack train --flows @flows --out OUT/model.json",
+        "attack train --input @flows --out OUT/model.json",
     ),
     (
         "attack loo",
-        "attack loo --flows @flows --orders 1 --alphas 1,2",
+        "attack loo --input @flows --orders 1 --smoothings 1,2",
     ),
     (
         "attack score",
