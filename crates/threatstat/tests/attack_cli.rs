@@ -433,6 +433,24 @@ fn old_loo_alphas_flag_still_works_with_a_note() {
     );
 }
 
+/// `attack loo --out -` gives standard output to the CSV alone (the table
+/// moves to standard error), so the CSV can be piped into a reader.
+#[test]
+fn loo_out_dash_keeps_the_table_off_the_csv() {
+    let (ok, csv, err) = run(bin()
+        .args(["attack", "loo", "--quiet", "--orders", "1", "--input"])
+        .arg(data("attack-flow/flows.jsonl"))
+        .args(["--smoothings", "8,16", "--out", "-"]));
+    assert!(ok, "{err}");
+    let mut lines = csv.lines();
+    assert!(
+        lines.next().is_some_and(|h| h.starts_with("order,alpha,")),
+        "{csv}"
+    );
+    assert_eq!(lines.count(), 2, "{csv}");
+    assert!(err.contains("<- best"), "{err}");
+}
+
 /// `attack train --out -` writes the model to standard output, the same
 /// bytes as the file; with `--quiet` stderr keeps only the warnings.
 #[test]

@@ -132,7 +132,13 @@ pub(super) fn loo(a: &LooArgs) -> Res {
         .alpha(1e12)
         .collapse_repeats(!a.keep_repeats)
         .leave_one_flow_out(&flows)?;
-    let mut out = threatstat_core::stdout::stdout();
+    // With `--out -` the CSV/JSON owns standard output: the table goes to
+    // standard error so the two do not mix.
+    let mut out: Box<dyn Write> = if a.out.as_deref() == Some(std::path::Path::new("-")) {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(threatstat_core::stdout::stdout())
+    };
     writeln!(
         out,
         "leave-one-flow-out on {} flows ({:.2} transitions per path on average, repeats {})",
