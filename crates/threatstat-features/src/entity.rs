@@ -30,7 +30,7 @@
 use crate::FeaturesError;
 use crate::log::AuthLog;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The log with its name/host pairs and sessions.
 ///
@@ -162,8 +162,9 @@ pub struct Cutoff {
 }
 
 /// Parameters of [`LabelTimes`]; see the [module docs](self) for the
-/// exact index convention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// exact index convention. Their serde form (`after_n`, `lead`, `window`,
+/// `min_observations`) is part of a fitted pipeline's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabelParams {
     after_n: usize,
     lead: usize,

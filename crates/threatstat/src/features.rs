@@ -96,8 +96,10 @@ pub struct RunArgs {
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
-    /// Also save the forest fitted on the training rows to this file (a
-    /// `threatstat-forest` model file: trees, imputation means, column names).
+    /// Also save the pipeline fitted on the training rows to this file (a
+    /// `threatstat-features` model file: label and DFS settings, the fitted
+    /// one-hot encoder, the forest and the alert threshold), which
+    /// `features score` applies to new logs.
     #[arg(long, value_name = "PATH")]
     save_model: Option<PathBuf>,
 }
