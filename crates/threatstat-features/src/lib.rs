@@ -36,9 +36,6 @@ pub enum FeaturesError {
     /// Reading or parsing input failed (names file, line, field).
     #[error(transparent)]
     Core(#[from] threatstat_core::Error),
-    /// A parameter or input is invalid.
-    #[error("invalid input: {0}")]
-    Invalid(String),
     /// The model library failed.
     #[error("random forest: {0}")]
     Model(String),

@@ -318,7 +318,7 @@ impl Pipeline {
             self.after_n + self.lead + 1,
             self.after_n + self.lead + self.window,
         );
-        Err(FeaturesError::Invalid(format!(
+        Err(threatstat_core::Error::data("cutoffs", format!(
             "{pos} positive and {neg} negative cutoffs among {} sessions ({} with fewer than {} \
              observations); at least {need} of each are needed for the train/test split{}. A cutoff is \
              positive when one of its session's observations {first}..={last} is malicious: \
@@ -333,7 +333,8 @@ impl Pipeline {
             } else {
                 String::new()
             },
-        )))
+        ))
+        .into())
     }
 
     /// `k` folds of the split's kind over `subset` (global row indices).
@@ -511,17 +512,19 @@ impl Pipeline {
         for (name, idx) in [("training", &train), ("test", &test)] {
             let pos = count_pos(y, idx);
             if pos == 0 || pos == idx.len() {
-                return Err(FeaturesError::Invalid(format!(
-                    "the {} split's {name} set has {} cutoffs, {pos} of them positive: both \
-                     classes are needed{}",
-                    self.cv_scheme_name(),
-                    idx.len(),
-                    if self.split == Split::Time {
-                        " (positives are concentrated in time; try another --test-fraction)"
-                    } else {
-                        ""
-                    }
-                )));
+                return Err(threatstat_core::Error::data(
+                    format!("the {} split's {name} set", self.cv_scheme_name()),
+                    format!(
+                        "has {} cutoffs, {pos} of them positive: both classes are needed{}",
+                        idx.len(),
+                        if self.split == Split::Time {
+                            " (positives are concentrated in time; try another --test-fraction)"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
+                .into());
             }
         }
         let (encoder, design) = data.encoder(&train);
@@ -879,7 +882,7 @@ impl Outcome {
         self.test_scores.write_csv(&dir.join("test_scores.csv"))?;
         let p = dir.join("metrics.json");
         let json = serde_json::to_string_pretty(&self.metrics)
-            .map_err(|e| FeaturesError::Invalid(e.to_string()))?
+            .map_err(|e| threatstat_core::Error::io(&p, std::io::Error::other(e)))?
             + "\n";
         write_atomically(&p, |w| w.write_all(json.as_bytes()))?;
         Ok(())
