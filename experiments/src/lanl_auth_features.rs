@@ -24,6 +24,7 @@ use threatstat_datasets::lanl::{CyberFlOptions, LanlGenerator, RedTeam};
 use threatstat_features::entity::EntitySet;
 use threatstat_features::log::AuthLog;
 use threatstat_features::pipeline::{Outcome, Pipeline, Split};
+use threatstat_workflow::features::evaluate;
 
 /// Directory name of this analysis under `results/`.
 pub const NAME: &str = "lanl_auth_features";
@@ -43,9 +44,9 @@ pub const TIME_SPLIT_DIR: &str = "time_split";
 pub const TIME_SPLIT_NO_PURGE_DIR: &str = "time_split_no_purge";
 pub use threatstat_workflow::features::{TOP_FEATURES, write_figures};
 
-/// Runs the analysis on generated data and writes `out_dir`
-/// (`feature_matrix.csv`, `cutoffs.csv`, `metrics.json`, figures,
-/// `summary.json`); `data_dir/lanl/redteam.txt` supplies the red team.
+/// Runs the analysis on generated data and writes `out_dir` (the files
+/// and figures of [`evaluate`] for each evaluation, `summary.json`);
+/// `data_dir/lanl/redteam.txt` supplies the red team.
 pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     let t0 = std::time::Instant::now();
     let red = RedTeam::read(data_dir.join("lanl/redteam.txt"))?;
@@ -72,35 +73,26 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     )?;
     let es = EntitySet::new(log);
     let p = Pipeline::default();
-    let outcome = p.run(&es)?;
-    outcome.write(out_dir)?;
-    let mut figures = write_figures(&outcome, out_dir)?;
+    let (outcome, mut figures) = evaluate(&es, &p, out_dir, true)?;
     // The same forest evaluated by time; a failure (say, no positive in the
     // last 20 %) is reported, not fatal.
     let pt = Pipeline {
         split: Split::Time,
         ..p
     };
-    let time_dir = out_dir.join(TIME_SPLIT_DIR);
-    let timed = pt.run(&es).and_then(|o| {
-        o.write(&time_dir)?;
-        Ok(o)
-    });
-    // The same without purging: every earlier cutoff trains, also those
-    // whose label is determined only in the test period.
-    let all_dir = out_dir.join(TIME_SPLIT_NO_PURGE_DIR);
-    let timed_all = Pipeline { purge: false, ..pt }.run(&es).and_then(|o| {
-        o.write(&all_dir)?;
-        Ok(o)
-    });
-    if let Ok(o) = &timed {
-        let f = write_figures(o, &time_dir)?;
+    let timed = evaluate(&es, &pt, &out_dir.join(TIME_SPLIT_DIR), true).map(|(o, f)| {
         figures.extend(
             f.into_iter()
                 .filter(|f| f.starts_with("roc."))
                 .map(|f| format!("{TIME_SPLIT_DIR}/{f}")),
         );
-    }
+        o
+    });
+    // The same without purging: every earlier cutoff trains, also those
+    // whose label is determined only in the test period.
+    let all_dir = out_dir.join(TIME_SPLIT_NO_PURGE_DIR);
+    let timed_all =
+        evaluate(&es, &Pipeline { purge: false, ..pt }, &all_dir, false).map(|(o, _)| o);
     let m = &outcome.metrics;
     // With a few dozen positives one 80/20 split leaves 5-8 positive test
     // sessions, so the comparison uses the cross-validated mean.
@@ -266,10 +258,7 @@ fn threshold_text(m: &threatstat_features::pipeline::Metrics) -> String {
 }
 
 /// Key numbers of the time-split evaluation.
-fn time_key_numbers(
-    name: &str,
-    timed: &Result<Outcome, threatstat_features::FeaturesError>,
-) -> Vec<(String, String)> {
+fn time_key_numbers(name: &str, timed: &Result<Outcome, Error>) -> Vec<(String, String)> {
     let Ok(o) = timed else {
         return vec![(
             name.into(),

@@ -209,10 +209,7 @@ impl DfsParams {
     /// The feature names and kinds at this depth.
     pub fn features(&self) -> Result<Vec<(String, FeatureKind)>, FeaturesError> {
         if !(1..=3).contains(&self.depth) {
-            return Err(FeaturesError::Invalid(format!(
-                "depth must be 1, 2 or 3, found {}",
-                self.depth
-            )));
+            return Err(threatstat_core::Error::param("depth", self.depth, "1, 2 or 3").into());
         }
         use FeatureKind::{Categorical as C, Numeric as N};
         let mut f: Vec<(String, FeatureKind)> = vec![

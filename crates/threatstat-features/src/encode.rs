@@ -14,6 +14,8 @@
 use crate::FeaturesError;
 use crate::dfs::{FeatureKind, FeatureMatrix, Value};
 use ndarray::{Array2, ArrayView2, Axis};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 /// A numeric design matrix: one row per session, one named column per
 /// feature, NaN for missing.
@@ -170,23 +172,83 @@ impl Design {
 /// How many values per categorical feature get their own column.
 pub const TOP_N: usize = 10;
 
-/// One column of an [`Encoder`]'s output.
-#[derive(Debug, Clone, PartialEq)]
-enum Column {
-    /// Numeric feature `j`, copied.
+/// One column of an [`Encoder`]'s output, named by feature and level (not
+/// by category codes, which belong to one feature matrix), so that an
+/// encoder fitted on one log encodes another and saves with a fitted
+/// pipeline ([`crate::fitted::FittedPipeline`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EncodedColumn {
+    /// The numeric feature `feature`, copied (NaN when missing).
+    Numeric {
+        /// The DFS feature name.
+        feature: String,
+    },
+    /// 1 where the categorical feature `feature` is `level`, else 0.
+    Level {
+        /// The DFS feature name.
+        feature: String,
+        /// The category.
+        level: String,
+    },
+    /// 1 where the categorical feature `feature` is missing or none of
+    /// `levels` (the feature's other columns), else 0.
+    Unknown {
+        /// The DFS feature name.
+        feature: String,
+        /// The levels that have their own column.
+        levels: Vec<String>,
+    },
+}
+
+impl EncodedColumn {
+    /// The DFS feature the column is computed from.
+    pub fn feature(&self) -> &str {
+        match self {
+            EncodedColumn::Numeric { feature }
+            | EncodedColumn::Level { feature, .. }
+            | EncodedColumn::Unknown { feature, .. } => feature,
+        }
+    }
+
+    /// The column name: `feature`, `feature = level` or
+    /// `feature is unknown`.
+    pub fn name(&self) -> String {
+        match self {
+            EncodedColumn::Numeric { feature } => feature.clone(),
+            EncodedColumn::Level { feature, level } => format!("{feature} = {level}"),
+            EncodedColumn::Unknown { feature, .. } => format!("{feature} is unknown"),
+        }
+    }
+
+    /// The kind of DFS feature the column reads.
+    pub fn input_kind(&self) -> FeatureKind {
+        match self {
+            EncodedColumn::Numeric { .. } => FeatureKind::Numeric,
+            _ => FeatureKind::Categorical,
+        }
+    }
+}
+
+/// A column resolved against one feature matrix: feature index and the
+/// category codes that carry its level(s) there.
+enum Resolved {
     Num(usize),
-    /// `feature j = level`.
-    Level(usize, u32),
-    /// `feature j is unknown`: missing or none of the levels.
+    Level(usize, Vec<u32>),
     Unknown(usize, Vec<u32>),
 }
 
 /// A fitted one-hot encoding: which features are kept and which levels of
 /// each categorical feature get a column, learnt from chosen rows.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Levels are kept as strings: a category that was not among a feature's
+/// top levels on the rows the encoder was fitted on — also one never seen
+/// there, as in a new log — lands in the feature's `is unknown` column,
+/// as a missing value does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Encoder {
-    columns: Vec<Column>,
-    names: Vec<String>,
+    columns: Vec<EncodedColumn>,
 }
 
 impl Encoder {
@@ -203,22 +265,20 @@ impl Encoder {
     ///     levels: vec!["LogOn".into(), "LogOff".into()],
     ///     row_ids: vec!["a".into(); 3], row_times: vec![0; 3] };
     /// // Fitted on rows 0 and 1: LogOff, seen only in row 2, is unknown.
-    /// let d = Encoder::fit(&fm, &[0, 1], |_| false).transform(&fm);
+    /// let d = Encoder::fit(&fm, &[0, 1], |_| false).transform(&fm).unwrap();
     /// assert_eq!(d.names(), ["MODE(log.stage) = LogOn", "MODE(log.stage) is unknown"]);
     /// assert_eq!(d.col(1), [0.0, 0.0, 1.0]);
     /// ```
     pub fn fit(fm: &FeatureMatrix, rows: &[usize], drop: impl Fn(usize) -> bool) -> Encoder {
         let mut columns = Vec::new();
-        let mut names = Vec::new();
         for (j, name) in fm.names.iter().enumerate() {
             if drop(j) {
                 continue;
             }
             match fm.kinds[j] {
-                FeatureKind::Numeric => {
-                    columns.push(Column::Num(j));
-                    names.push(name.clone());
-                }
+                FeatureKind::Numeric => columns.push(EncodedColumn::Numeric {
+                    feature: name.clone(),
+                }),
                 FeatureKind::Categorical => {
                     let mut counts: Vec<(u32, usize)> = Vec::new();
                     for &i in rows {
@@ -234,48 +294,150 @@ impl Encoder {
                             .then_with(|| fm.levels[a.0 as usize].cmp(&fm.levels[b.0 as usize]))
                     });
                     counts.truncate(TOP_N);
-                    for &(c, _) in &counts {
-                        columns.push(Column::Level(j, c));
-                        names.push(format!("{name} = {}", fm.levels[c as usize]));
+                    let levels: Vec<String> = counts
+                        .iter()
+                        .map(|&(c, _)| fm.levels[c as usize].clone())
+                        .collect();
+                    for level in &levels {
+                        columns.push(EncodedColumn::Level {
+                            feature: name.clone(),
+                            level: level.clone(),
+                        });
                     }
-                    columns.push(Column::Unknown(j, counts.iter().map(|c| c.0).collect()));
-                    names.push(format!("{name} is unknown"));
+                    columns.push(EncodedColumn::Unknown {
+                        feature: name.clone(),
+                        levels,
+                    });
                 }
             }
         }
-        Encoder { columns, names }
+        Encoder { columns }
+    }
+
+    /// The encoder with `columns`, in that order.
+    pub fn from_columns(columns: Vec<EncodedColumn>) -> Encoder {
+        Encoder { columns }
+    }
+
+    /// The output columns.
+    pub fn columns(&self) -> &[EncodedColumn] {
+        &self.columns
     }
 
     /// The output column names.
-    pub fn names(&self) -> &[String] {
-        &self.names
+    pub fn names(&self) -> Vec<String> {
+        self.columns.iter().map(EncodedColumn::name).collect()
     }
 
-    /// Encodes every row of `fm` (which must have the features the encoder
-    /// was fitted on).
-    pub fn transform(&self, fm: &FeatureMatrix) -> Design {
+    /// Keeps the output columns `j` with `keep[j]`.
+    pub fn select(&self, keep: &[bool]) -> Encoder {
+        Encoder {
+            columns: self
+                .columns
+                .iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .map(|(c, _)| c.clone())
+                .collect(),
+        }
+    }
+
+    /// Encodes every row of `fm`; a shape error when `fm` lacks a feature
+    /// the encoder reads or has it with another kind. Categories are
+    /// matched by their string, so `fm` may come from another log than
+    /// the one the encoder was fitted on.
+    pub fn transform(&self, fm: &FeatureMatrix) -> Result<Design, FeaturesError> {
+        let mut wanted: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+        for c in &self.columns {
+            match c {
+                EncodedColumn::Numeric { .. } => {}
+                EncodedColumn::Level { level, .. } => {
+                    wanted.entry(level.as_str()).or_default();
+                }
+                EncodedColumn::Unknown { levels, .. } => {
+                    for l in levels {
+                        wanted.entry(l.as_str()).or_default();
+                    }
+                }
+            }
+        }
+        for (code, l) in fm.levels.iter().enumerate() {
+            if let Some(codes) = wanted.get_mut(l.as_str()) {
+                codes.push(code as u32);
+            }
+        }
+        let codes_of = |levels: &mut dyn Iterator<Item = &String>| -> Vec<u32> {
+            levels
+                .flat_map(|l| wanted[l.as_str()].iter().copied())
+                .collect()
+        };
+        let mut resolved = Vec::with_capacity(self.columns.len());
+        for c in &self.columns {
+            let j = fm
+                .column(c.feature())
+                .filter(|&j| fm.kinds[j] == c.input_kind())
+                .ok_or_else(|| {
+                    threatstat_core::Error::shape(
+                        "feature matrix",
+                        format!(
+                            "a {} feature `{}`",
+                            match c.input_kind() {
+                                FeatureKind::Numeric => "numeric",
+                                FeatureKind::Categorical => "categorical",
+                            },
+                            c.feature()
+                        ),
+                        "none",
+                    )
+                })?;
+            resolved.push(match c {
+                EncodedColumn::Numeric { .. } => Resolved::Num(j),
+                EncodedColumn::Level { level, .. } => {
+                    Resolved::Level(j, codes_of(&mut std::iter::once(level)))
+                }
+                EncodedColumn::Unknown { levels, .. } => {
+                    Resolved::Unknown(j, codes_of(&mut levels.iter()))
+                }
+            });
+        }
         let n = fm.n_rows();
         let code = |i: usize, j: usize| match fm.get(i, j) {
             Value::Cat(c) => c,
             Value::Num(_) => None,
         };
-        let mut x = Vec::with_capacity(n * self.columns.len());
+        let mut x = Vec::with_capacity(n * resolved.len());
         for i in 0..n {
-            x.extend(self.columns.iter().map(|c| match c {
-                Column::Num(j) => match fm.get(i, *j) {
+            x.extend(resolved.iter().map(|c| match c {
+                Resolved::Num(j) => match fm.get(i, *j) {
                     Value::Num(v) => v,
                     Value::Cat(_) => f64::NAN,
                 },
-                Column::Level(j, l) => f64::from(code(i, *j) == Some(*l)),
-                Column::Unknown(j, ls) => f64::from(!code(i, *j).is_some_and(|v| ls.contains(&v))),
+                Resolved::Level(j, ls) => f64::from(code(i, *j).is_some_and(|v| ls.contains(&v))),
+                Resolved::Unknown(j, ls) => {
+                    f64::from(!code(i, *j).is_some_and(|v| ls.contains(&v)))
+                }
             }));
         }
-        let x = Array2::from_shape_vec((n, self.columns.len()), x).expect("n rows of all columns");
-        Design {
-            names: self.names.clone(),
+        let x = Array2::from_shape_vec((n, resolved.len()), x).expect("n rows of all columns");
+        Ok(Design {
+            names: self.names(),
             x,
-        }
+        })
     }
+}
+
+/// The encoder fitted on `train` (levels from those rows, columns constant
+/// or missing on them dropped) and the design matrix of all rows of `fm`
+/// it gives; features `j` with `drop(j)` are left out.
+pub fn fit_encoder(
+    fm: &FeatureMatrix,
+    train: &[usize],
+    drop: impl Fn(usize) -> bool,
+) -> (Encoder, Design) {
+    let e = Encoder::fit(fm, train, drop);
+    let d = e.transform(fm).expect("fitted on the features of fm");
+    let keep = d.informative(train);
+    (e.select(&keep), d.select(|j| keep[j]))
 }
 
 /// The design matrix of all rows of `fm` with the encoder and the
@@ -295,9 +457,7 @@ impl Encoder {
 /// assert_eq!(fit_design(&fm, &[0, 2], |j| j == 1).names(), ["n"]);
 /// ```
 pub fn fit_design(fm: &FeatureMatrix, train: &[usize], drop: impl Fn(usize) -> bool) -> Design {
-    let d = Encoder::fit(fm, train, drop).transform(fm);
-    let keep = d.informative(train);
-    d.select(|j| keep[j])
+    fit_encoder(fm, train, drop).1
 }
 
 /// One-hot encodes the categorical features of `fm` learning the levels
@@ -319,5 +479,7 @@ pub fn fit_design(fm: &FeatureMatrix, train: &[usize], drop: impl Fn(usize) -> b
 /// ```
 pub fn one_hot(fm: &FeatureMatrix) -> Design {
     let all: Vec<usize> = (0..fm.n_rows()).collect();
-    Encoder::fit(fm, &all, |_| false).transform(fm)
+    Encoder::fit(fm, &all, |_| false)
+        .transform(fm)
+        .expect("fitted on the features of fm")
 }

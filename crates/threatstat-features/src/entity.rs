@@ -30,7 +30,8 @@
 use crate::FeaturesError;
 use crate::log::AuthLog;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use threatstat_core::Error;
 
 /// The log with its name/host pairs and sessions.
 ///
@@ -162,8 +163,9 @@ pub struct Cutoff {
 }
 
 /// Parameters of [`LabelTimes`]; see the [module docs](self) for the
-/// exact index convention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// exact index convention. Their serde form (`after_n`, `lead`, `window`,
+/// `min_observations`) is part of a fitted pipeline's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LabelParams {
     after_n: usize,
     lead: usize,
@@ -294,16 +296,18 @@ impl LabelParams {
     /// Computes the cutoffs and labels of `es`.
     pub fn generate(&self, es: &EntitySet) -> Result<LabelTimes, FeaturesError> {
         if self.window == 0 {
-            return Err(FeaturesError::Invalid(
-                "window must be at least 1, found 0".into(),
-            ));
+            return Err(Error::param("window", 0, "at least 1").into());
         }
         // N + L + W must fit (no wraparound): a session never has more
         // observations than usize::MAX anyway.
         let too_big = || {
-            FeaturesError::Invalid(format!(
-                "after_n + lead + window overflows: {} + {} + {}",
-                self.after_n, self.lead, self.window
+            FeaturesError::from(Error::param(
+                "after_n + lead + window",
+                format!(
+                    "{} + {} + {} (overflows)",
+                    self.after_n, self.lead, self.window
+                ),
+                "a sum below the largest usize - 2",
             ))
         };
         let start = self
@@ -313,10 +317,12 @@ impl LabelParams {
             .ok_or_else(too_big)?;
         let min = self.min_observations.unwrap_or(start + 2);
         if min < start + 1 {
-            return Err(FeaturesError::Invalid(format!(
-                "min_observations must be at least after_n + lead + 1 = {}, found {min}",
-                start + 1
-            )));
+            return Err(Error::param(
+                "min_observations",
+                min,
+                format!("at least after_n + lead + 1 = {}", start + 1),
+            )
+            .into());
         }
         let mut cutoffs = Vec::new();
         let mut too_few = 0;

@@ -161,22 +161,23 @@ impl CheckedForestParams {
     pub fn fit(&self, x: &Design, y: &[bool]) -> Result<FittedForest, FeaturesError> {
         let q = &self.0;
         if x.n_rows() != y.len() {
-            return Err(FeaturesError::Invalid(format!(
-                "{} rows but {} labels",
-                x.n_rows(),
-                y.len()
-            )));
+            return Err(Error::shape(
+                "labels",
+                format!("one per design row ({})", x.n_rows()),
+                y.len().to_string(),
+            )
+            .into());
         }
         if x.n_cols() == 0 {
-            return Err(FeaturesError::Invalid(
-                "a forest needs at least 1 feature".into(),
-            ));
+            return Err(Error::shape("design matrix", "at least 1 feature column", "0").into());
         }
         let pos = y.iter().filter(|&&v| v).count();
         if pos == 0 || pos == y.len() {
-            return Err(FeaturesError::Invalid(
-                "a classifier needs both classes in the training labels".into(),
-            ));
+            return Err(Error::data(
+                "training labels",
+                "a classifier needs both classes in the training labels",
+            )
+            .into());
         }
         let means: Vec<f64> = (0..x.n_cols())
             .map(|j| {
@@ -216,11 +217,12 @@ impl CheckedForestParams {
 
 fn imputed(x: &Design, means: &[f64]) -> Result<DenseMatrix<f64>, FeaturesError> {
     if x.n_cols() != means.len() {
-        return Err(FeaturesError::Invalid(format!(
-            "the model has {} features, the data {}",
-            means.len(),
-            x.n_cols()
-        )));
+        return Err(Error::shape(
+            "design matrix columns",
+            format!("the model's {} features", means.len()),
+            x.n_cols().to_string(),
+        )
+        .into());
     }
     // smartcore gets its own row-major copy, with missing values imputed.
     let v: Vec<f64> = x
@@ -262,24 +264,31 @@ impl ModelFile for FittedForest {
             means: &self.means,
             trees: &self.trees,
         })
-        .map_err(|e| FeaturesError::Model(format!("serialising the forest: {e}")))
+        .map_err(|e| Error::model_file(None::<&str>, format!("serialising the forest: {e}")).into())
     }
 
     fn from_file(file: serde_json::Value) -> Result<Self, FeaturesError> {
         let f: ForestFile = serde_json::from_value(file)
-            .map_err(|e| FeaturesError::Model(format!("invalid forest file: {e}")))?;
+            .map_err(|e| Error::model_file(None::<&str>, format!("invalid forest file: {e}")))?;
         if f.trees.is_empty() || f.names.len() != f.means.len() {
-            return Err(threatstat_core::Error::shape(
-                "forest file (trees, one mean per feature name)",
-                format!("at least 1 tree, {} means", f.names.len()),
-                format!("{} trees, {} means", f.trees.len(), f.means.len()),
+            return Err(Error::model_file(
+                None::<&str>,
+                format!(
+                    "invalid forest file: expected at least 1 tree and one mean per feature \
+                     name ({}), found {} trees and {} means",
+                    f.names.len(),
+                    f.trees.len(),
+                    f.means.len()
+                ),
             )
             .into());
         }
         if f.means.iter().any(|m| !m.is_finite()) {
-            return Err(FeaturesError::Model(
-                "invalid forest file: a training mean is not finite".into(),
-            ));
+            return Err(Error::model_file(
+                None::<&str>,
+                "invalid forest file: a training mean is not finite",
+            )
+            .into());
         }
         Ok(FittedForest {
             trees: f.trees,

@@ -14,12 +14,14 @@
 //! ```
 //!
 //! [`pipeline::Pipeline`] chains the steps as the CLI and the experiment
-//! run them.
+//! run them; its fitted form, [`fitted::FittedPipeline`] (encoder, forest
+//! and threshold, saved as one model file), scores new logs.
 
 pub mod agg;
 pub mod dfs;
 pub mod encode;
 pub mod entity;
+pub mod fitted;
 pub mod forest;
 pub mod log;
 pub mod metrics;
@@ -34,9 +36,6 @@ pub enum FeaturesError {
     /// Reading or parsing input failed (names file, line, field).
     #[error(transparent)]
     Core(#[from] threatstat_core::Error),
-    /// A parameter or input is invalid.
-    #[error("invalid input: {0}")]
-    Invalid(String),
     /// The model library failed.
     #[error("random forest: {0}")]
     Model(String),

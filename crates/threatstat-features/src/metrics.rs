@@ -14,29 +14,31 @@
 
 use crate::FeaturesError;
 use rand::RngExt;
+use threatstat_core::Error;
 
 /// Cumulative (false positives, true positives) at each distinct score,
 /// scores in decreasing order.
 fn steps(scores: &[f64], labels: &[bool]) -> Result<Vec<(f64, f64)>, FeaturesError> {
     if scores.len() != labels.len() {
-        return Err(FeaturesError::Invalid(format!(
-            "{} scores but {} labels",
-            scores.len(),
-            labels.len()
-        )));
+        return Err(Error::shape(
+            "labels",
+            format!("one per score ({})", scores.len()),
+            labels.len().to_string(),
+        )
+        .into());
     }
     if let Some(i) = scores.iter().position(|s| !s.is_finite()) {
-        return Err(FeaturesError::Invalid(format!(
-            "score {i} is not finite: {}",
-            scores[i]
-        )));
+        return Err(
+            Error::data("scores", format!("score {i} is not finite: {}", scores[i])).into(),
+        );
     }
     let pos = labels.iter().filter(|&&l| l).count();
     if pos == 0 || pos == labels.len() {
-        return Err(FeaturesError::Invalid(
-            "only one class present in the labels: ROC AUC and average precision are not defined"
-                .into(),
-        ));
+        return Err(Error::data(
+            "labels",
+            "only one class present in the labels: ROC AUC and average precision are not defined",
+        )
+        .into());
     }
     let mut idx: Vec<usize> = (0..scores.len()).collect();
     idx.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
@@ -139,10 +141,11 @@ pub fn bootstrap_ci(
     seed: u64,
 ) -> Result<(f64, f64), FeaturesError> {
     metric(scores, labels)?;
-    if resamples == 0 || !(alpha > 0.0 && alpha < 1.0) {
-        return Err(FeaturesError::Invalid(format!(
-            "bootstrap needs resamples >= 1 and 0 < alpha < 1, found {resamples} and {alpha}"
-        )));
+    if resamples == 0 {
+        return Err(Error::param("resamples", resamples, "at least 1").into());
+    }
+    if !(alpha > 0.0 && alpha < 1.0) {
+        return Err(Error::param("alpha", alpha, "a number in (0, 1)").into());
     }
     let n = scores.len();
     let mut rng = threatstat_core::rng::seeded(seed);
@@ -162,9 +165,7 @@ pub fn bootstrap_ci(
         }
     }
     if vals.is_empty() {
-        return Err(FeaturesError::Invalid(
-            "no bootstrap resample had both classes".into(),
-        ));
+        return Err(Error::data("bootstrap", "no bootstrap resample had both classes").into());
     }
     vals.sort_by(f64::total_cmp);
     Ok((
@@ -173,7 +174,11 @@ pub fn bootstrap_ci(
     ))
 }
 
-/// numpy's linear percentile of sorted `v`.
+/// The linear percentile of sorted `v` (numpy's definition, not its
+/// rounding: numpy interpolates from the upper neighbour when the fraction
+/// is at least 1/2, `threatstat_core::numerics::np_quantile_sorted`; this
+/// one always from the lower, and the bootstrap intervals of earlier
+/// results were computed with it, so it stays).
 fn percentile(v: &[f64], q: f64) -> f64 {
     let h = (v.len() - 1) as f64 * q / 100.0;
     let (lo, hi) = (h.floor() as usize, h.ceil() as usize);

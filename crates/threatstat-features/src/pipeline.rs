@@ -36,8 +36,9 @@
 
 use crate::FeaturesError;
 use crate::dfs::{Dfs, FeatureKind, FeatureMatrix};
-use crate::encode::{Design, fit_design};
-use crate::entity::{EntitySet, LabelTimes};
+use crate::encode::{Design, Encoder, fit_encoder};
+use crate::entity::{EntitySet, LabelParams, LabelTimes};
+use crate::fitted::{FittedPipeline, Scores};
 use crate::forest::{ForestParams, RandomForest};
 use crate::metrics::{average_precision, bootstrap_ci, roc_auc, roc_curve};
 use crate::split::{stratified_kfold, stratified_split};
@@ -230,9 +231,13 @@ pub struct Outcome {
     pub predictions: Vec<Prediction>,
     /// Features by decreasing permutation importance.
     pub importances: Vec<(String, f64)>,
-    /// The forest fitted on the training rows (saveable with
-    /// [`threatstat_core::ModelFile`]).
-    pub model: crate::forest::FittedForest,
+    /// The test rows scored by `model` (session, cutoff time, label,
+    /// score), in row order.
+    pub test_scores: Scores,
+    /// The pipeline fitted on the training rows: encoder, forest and
+    /// threshold (saveable with [`threatstat_core::ModelFile`]; scores a
+    /// new log with [`FittedPipeline::score`]).
+    pub model: FittedPipeline,
 }
 
 fn rows(d: &Design, idx: &[usize]) -> Design {
@@ -258,6 +263,26 @@ fn count_pos(y: &[bool], idx: &[usize]) -> usize {
     idx.iter().filter(|&&i| y[i]).count()
 }
 
+/// What [`Data`] borrows: the features and per-cutoff vectors of a log.
+struct Prepared {
+    features: FeatureMatrix,
+    y: Vec<bool>,
+    times: Vec<i64>,
+    known_at: Vec<i64>,
+}
+
+impl Prepared {
+    fn data(&self, split: Split) -> Data<'_> {
+        Data {
+            features: &self.features,
+            y: &self.y,
+            times: &self.times,
+            known_at: &self.known_at,
+            drop_time: split == Split::Time,
+        }
+    }
+}
+
 /// The evaluation data shared by the splits and folds.
 struct Data<'a> {
     features: &'a FeatureMatrix,
@@ -269,8 +294,13 @@ struct Data<'a> {
 
 impl Data<'_> {
     fn design(&self, train: &[usize]) -> Design {
+        self.encoder(train).1
+    }
+
+    /// The encoder fitted on `train` and the design of all rows.
+    fn encoder(&self, train: &[usize]) -> (Encoder, Design) {
         let fm = self.features;
-        fit_design(fm, train, |j| self.drop_time && fm.absolute_time(j))
+        fit_encoder(fm, train, |j| self.drop_time && fm.absolute_time(j))
     }
 }
 
@@ -288,7 +318,7 @@ impl Pipeline {
             self.after_n + self.lead + 1,
             self.after_n + self.lead + self.window,
         );
-        Err(FeaturesError::Invalid(format!(
+        Err(threatstat_core::Error::data("cutoffs", format!(
             "{pos} positive and {neg} negative cutoffs among {} sessions ({} with fewer than {} \
              observations); at least {need} of each are needed for the train/test split{}. A cutoff is \
              positive when one of its session's observations {first}..={last} is malicious: \
@@ -303,7 +333,8 @@ impl Pipeline {
             } else {
                 String::new()
             },
-        )))
+        ))
+        .into())
     }
 
     /// `k` folds of the split's kind over `subset` (global row indices).
@@ -458,79 +489,56 @@ impl Pipeline {
     /// assert!(out.metrics.roc_auc_ci.is_none());
     /// ```
     pub fn run(&self, es: &EntitySet) -> Result<Outcome, FeaturesError> {
-        if let Some(t) = self.threshold
-            && !(0.0..=1.0).contains(&t)
-        {
-            return Err(FeaturesError::Invalid(format!(
-                "threshold must be in [0, 1], found {t}"
-            )));
-        }
+        self.check_threshold()?;
         let t0 = Instant::now();
-        let params = LabelTimes::params()
-            .after_n(self.after_n)
-            .lead(self.lead)
-            .window(self.window);
+        let params = self.label_params();
         let labels = params.generate(es)?;
         self.check_classes(&labels)?;
-        let features = Dfs::params().depth(self.depth).compute(es, &labels)?;
+        let prep = self.prepare(es, &params, &labels)?;
         let feature_seconds = t0.elapsed().as_secs_f64();
         let t1 = Instant::now();
-        let y: Vec<bool> = labels.cutoffs.iter().map(|c| c.label).collect();
-        let times: Vec<i64> = labels.cutoffs.iter().map(|c| c.time).collect();
-        let known_at = if self.purge {
-            params.label_known_at(es, &labels)
-        } else {
-            // Every earlier cutoff counts as known.
-            times.clone()
-        };
-        let data = Data {
-            features: &features,
-            y: &y,
-            times: &times,
-            known_at: &known_at,
-            drop_time: self.split == Split::Time,
-        };
+        let data = prep.data(self.split);
+        let (features, y, times) = (&prep.features, &prep.y, &prep.times);
         let (train, test, purged) = match self.split {
             Split::Random => {
-                let (tr, te) = stratified_split(&y, self.test_fraction, self.seed)?;
+                let (tr, te) = stratified_split(y, self.test_fraction, self.seed)?;
                 (tr, te, 0)
             }
             Split::Time => {
-                let f = time_split(&times, &known_at, self.test_fraction)?;
+                let f = time_split(times, &prep.known_at, self.test_fraction)?;
                 (f.train, f.test, f.purged)
             }
         };
         for (name, idx) in [("training", &train), ("test", &test)] {
-            let pos = count_pos(&y, idx);
+            let pos = count_pos(y, idx);
             if pos == 0 || pos == idx.len() {
-                return Err(FeaturesError::Invalid(format!(
-                    "the {} split's {name} set has {} cutoffs, {pos} of them positive: both \
-                     classes are needed{}",
-                    self.cv_scheme_name(),
-                    idx.len(),
-                    if self.split == Split::Time {
-                        " (positives are concentrated in time; try another --test-fraction)"
-                    } else {
-                        ""
-                    }
-                )));
+                return Err(threatstat_core::Error::data(
+                    format!("the {} split's {name} set", self.cv_scheme_name()),
+                    format!(
+                        "has {} cutoffs, {pos} of them positive: both classes are needed{}",
+                        idx.len(),
+                        if self.split == Split::Time {
+                            " (positives are concentrated in time; try another --test-fraction)"
+                        } else {
+                            ""
+                        }
+                    ),
+                )
+                .into());
             }
         }
-        let design = data.design(&train);
+        let (encoder, design) = data.encoder(&train);
         if design.n_cols() == 0 {
-            return Err(FeaturesError::Invalid(
-                "no informative features: every feature is constant or missing on the training rows"
-                    .into(),
-            ));
+            return Err(no_informative_features());
         }
         let forest = RandomForest::params().n_trees(self.n_trees).seed(self.seed);
         let pick = |idx: &[usize]| idx.iter().map(|&i| y[i]).collect::<Vec<bool>>();
         let (xtr, xte) = (rows(&design, &train), rows(&design, &test));
         let (ytr, yte) = (pick(&train), pick(&test));
-        let model = forest.fit(&xtr, &ytr)?;
-        let p = model.predict_proba(&xte)?;
+        let fitted_forest = forest.fit(&xtr, &ytr)?;
+        let p = fitted_forest.predict_proba(&xte)?;
         let auc = roc_auc(&p, &yte)?;
-        let n_test_pos = count_pos(&y, &test);
+        let n_test_pos = count_pos(y, &test);
         let n_test_neg = test.len() - n_test_pos;
         let (roc_auc_ci, roc_auc_ci_note) = if n_test_pos.min(n_test_neg) < MIN_CI_CLASS {
             (
@@ -549,7 +557,24 @@ impl Pipeline {
         let pr = average_precision(&p, &yte)?;
         let roc = roc_curve(&p, &yte)?;
         let (threshold, chosen_by) = self.choose_threshold(&data, &train, &forest)?;
-        let threshold = ThresholdReport::at(&p, &yte, threshold, &chosen_by);
+        let test_scores = Scores {
+            session_id: test.iter().map(|&i| features.row_ids[i].clone()).collect(),
+            time: test.iter().map(|&i| times[i]).collect(),
+            label: yte.clone(),
+            score: p.clone(),
+            threshold,
+            n_sessions: labels.sessions,
+            n_too_few: labels.too_few,
+        };
+        let threshold_report = ThresholdReport::at(&p, &yte, threshold, &chosen_by);
+        let model = FittedPipeline::new(
+            params,
+            self.depth,
+            encoder,
+            fitted_forest,
+            threshold,
+            chosen_by,
+        )?;
         let (mut cv_pooled, mut cv_roc) = (None, Vec::new());
         let mut cv = FoldScores::default();
         let all: Vec<usize> = (0..y.len()).collect();
@@ -588,7 +613,7 @@ impl Pipeline {
                 .names()
                 .iter()
                 .cloned()
-                .zip(model.permutation_importance(
+                .zip(model.forest().permutation_importance(
                     &xte,
                     &yte,
                     self.importance_repeats,
@@ -625,7 +650,7 @@ impl Pipeline {
             n_sessions: labels.sessions,
             n_too_few: labels.too_few,
             n_train: train.len(),
-            n_train_pos: count_pos(&y, &train),
+            n_train_pos: count_pos(y, &train),
             purge: self.purge && self.split == Split::Time,
             n_purged: purged,
             train_cutoffs: span(&train),
@@ -642,22 +667,101 @@ impl Pipeline {
             cv_roc_auc: cv.auc,
             cv_pooled_roc_auc: cv_pooled,
             cv_notes: cv.notes,
-            threshold,
+            threshold: threshold_report,
             feature_seconds,
             model_seconds: t1.elapsed().as_secs_f64(),
             skipped_rows: None,
         };
         Ok(Outcome {
             labels,
-            features,
+            features: prep.features,
             design,
             metrics,
             roc,
             cv_roc,
             predictions,
             importances,
+            test_scores,
             model,
         })
+    }
+
+    /// Fits the pipeline on every cutoff of `es` (no test set): the
+    /// encoder, the low-information filter and the forest on all rows, the
+    /// threshold as [`Pipeline::run`] chooses it (given, or maximum F1 on
+    /// out-of-fold scores of folds of the split's kind over all rows). Only
+    /// the label, DFS, forest, fold, split and threshold settings are used.
+    /// The result scores new logs ([`FittedPipeline::score`]); see the
+    /// example there.
+    pub fn fit(&self, es: &EntitySet) -> Result<FittedPipeline, FeaturesError> {
+        self.check_threshold()?;
+        let params = self.label_params();
+        let labels = params.generate(es)?;
+        let (pos, neg) = (labels.n_pos(), labels.n_neg());
+        if pos == 0 || neg == 0 {
+            return Err(threatstat_core::Error::data(
+                "cutoffs",
+                format!(
+                    "{pos} positive and {neg} negative cutoffs among {} sessions: a classifier \
+                     needs both",
+                    labels.sessions
+                ),
+            )
+            .into());
+        }
+        let prep = self.prepare(es, &params, &labels)?;
+        let data = prep.data(self.split);
+        let y = &prep.y;
+        let all: Vec<usize> = (0..y.len()).collect();
+        let (encoder, design) = data.encoder(&all);
+        if design.n_cols() == 0 {
+            return Err(no_informative_features());
+        }
+        let forest = RandomForest::params().n_trees(self.n_trees).seed(self.seed);
+        let fitted = forest.fit(&design, y)?;
+        let (threshold, chosen_by) = self.choose_threshold(&data, &all, &forest)?;
+        FittedPipeline::new(params, self.depth, encoder, fitted, threshold, chosen_by)
+    }
+
+    /// The DFS features, labels, cutoff times and label-known times of the
+    /// cutoffs `labels` of `es`.
+    fn prepare(
+        &self,
+        es: &EntitySet,
+        params: &LabelParams,
+        labels: &LabelTimes,
+    ) -> Result<Prepared, FeaturesError> {
+        let features = Dfs::params().depth(self.depth).compute(es, labels)?;
+        let y: Vec<bool> = labels.cutoffs.iter().map(|c| c.label).collect();
+        let times: Vec<i64> = labels.cutoffs.iter().map(|c| c.time).collect();
+        let known_at = if self.purge {
+            params.label_known_at(es, labels)
+        } else {
+            // Every earlier cutoff counts as known.
+            times.clone()
+        };
+        Ok(Prepared {
+            features,
+            y,
+            times,
+            known_at,
+        })
+    }
+
+    fn label_params(&self) -> LabelParams {
+        LabelTimes::params()
+            .after_n(self.after_n)
+            .lead(self.lead)
+            .window(self.window)
+    }
+
+    fn check_threshold(&self) -> Result<(), FeaturesError> {
+        match self.threshold {
+            Some(t) if !(0.0..=1.0).contains(&t) => {
+                Err(threatstat_core::Error::param("threshold", t, "a number in [0, 1]").into())
+            }
+            _ => Ok(()),
+        }
     }
 
     fn cv_scheme_name(&self) -> &'static str {
@@ -696,7 +800,10 @@ impl Outcome {
     /// (feature, kind, absolute_time, excluded: the DFS feature list),
     /// `predictions.csv` (session_id, cutoff_time, label, score, fold: the
     /// out-of-fold scores, or the test set's with fold `holdout` when there
-    /// are no folds) and `metrics.json` into `dir` (created if missing).
+    /// are no folds), `test_scores.csv` (session_id, time, label, score,
+    /// flagged: the test rows scored by the fitted model,
+    /// [`Scores::write_csv`]) and `metrics.json` into `dir` (created if
+    /// missing).
     pub fn write(&self, dir: &Path) -> Result<(), FeaturesError> {
         let io = |p: &Path| {
             let p = p.to_path_buf();
@@ -772,13 +879,22 @@ impl Outcome {
             .map_err(csv_err(&p))?;
         }
         commit(w, &p)?;
+        self.test_scores.write_csv(&dir.join("test_scores.csv"))?;
         let p = dir.join("metrics.json");
         let json = serde_json::to_string_pretty(&self.metrics)
-            .map_err(|e| FeaturesError::Invalid(e.to_string()))?
+            .map_err(|e| threatstat_core::Error::io(&p, std::io::Error::other(e)))?
             + "\n";
         write_atomically(&p, |w| w.write_all(json.as_bytes()))?;
         Ok(())
     }
+}
+
+fn no_informative_features() -> FeaturesError {
+    threatstat_core::Error::data(
+        "features",
+        "no informative features: every feature is constant or missing on the training rows",
+    )
+    .into()
 }
 
 /// Flushes a CSV writer and renames its file into place.

@@ -3,6 +3,7 @@
 
 use crate::FeaturesError;
 use rand::seq::SliceRandom;
+use threatstat_core::Error;
 use threatstat_core::rng::SeededRng;
 
 /// A (train indices, test indices) pair.
@@ -36,19 +37,21 @@ pub fn stratified_split(
     seed: u64,
 ) -> Result<(Vec<usize>, Vec<usize>), FeaturesError> {
     if !(test_fraction > 0.0 && test_fraction < 1.0) {
-        return Err(FeaturesError::Invalid(format!(
-            "test_fraction must be in (0, 1), found {test_fraction}"
-        )));
+        return Err(Error::param("test_fraction", test_fraction, "a number in (0, 1)").into());
     }
     let mut rng = threatstat_core::rng::seeded(seed);
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for (k, c) in classes(labels, &mut rng).into_iter().enumerate() {
         if c.len() < 2 {
-            return Err(FeaturesError::Invalid(format!(
-                "class {} has {} row(s); a stratified split needs at least 2",
-                k == 1,
-                c.len()
-            )));
+            return Err(Error::data(
+                "labels",
+                format!(
+                    "class {} has {} row(s); a stratified split needs at least 2",
+                    k == 1,
+                    c.len()
+                ),
+            )
+            .into());
         }
         let nt = ((test_fraction * c.len() as f64).round() as usize).clamp(1, c.len() - 1);
         test.extend_from_slice(&c[..nt]);
@@ -79,19 +82,21 @@ pub fn stratified_split(
 /// ```
 pub fn stratified_kfold(labels: &[bool], k: usize, seed: u64) -> Result<Vec<Fold>, FeaturesError> {
     if k < 2 {
-        return Err(FeaturesError::Invalid(format!(
-            "k must be at least 2, found {k}"
-        )));
+        return Err(Error::param("k", k, "at least 2").into());
     }
     let mut rng = threatstat_core::rng::seeded(seed);
     let mut fold = vec![0usize; labels.len()];
     for (c, members) in classes(labels, &mut rng).into_iter().enumerate() {
         if members.len() < k {
-            return Err(FeaturesError::Invalid(format!(
-                "class {} has {} row(s), fewer than k = {k} folds",
-                c == 1,
-                members.len()
-            )));
+            return Err(Error::data(
+                "labels",
+                format!(
+                    "class {} has {} row(s), fewer than k = {k} folds",
+                    c == 1,
+                    members.len()
+                ),
+            )
+            .into());
         }
         for (j, &i) in members.iter().enumerate() {
             fold[i] = j % k;

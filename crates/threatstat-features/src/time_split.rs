@@ -19,6 +19,7 @@
 //! never tested.
 
 use crate::FeaturesError;
+use threatstat_core::Error;
 
 /// A (train, test) pair of row indices, with the number of rows left out of
 /// the training set because their label was not yet known.
@@ -35,11 +36,12 @@ pub struct TimeFold {
 
 fn check(times: &[i64], known_at: &[i64]) -> Result<Vec<usize>, FeaturesError> {
     if times.len() != known_at.len() {
-        return Err(FeaturesError::Invalid(format!(
-            "{} cutoff times but {} label times",
-            times.len(),
-            known_at.len()
-        )));
+        return Err(Error::shape(
+            "label times",
+            format!("one per cutoff time ({})", times.len()),
+            known_at.len().to_string(),
+        )
+        .into());
     }
     let mut order: Vec<usize> = (0..times.len()).collect();
     order.sort_by_key(|&i| (times[i], i));
@@ -92,19 +94,21 @@ pub fn time_split(
     test_fraction: f64,
 ) -> Result<TimeFold, FeaturesError> {
     if !(test_fraction > 0.0 && test_fraction < 1.0) {
-        return Err(FeaturesError::Invalid(format!(
-            "test_fraction must be in (0, 1), found {test_fraction}"
-        )));
+        return Err(Error::param("test_fraction", test_fraction, "a number in (0, 1)").into());
     }
     let order = check(times, known_at)?;
     let n = order.len();
     let n_test = (test_fraction * n as f64).round() as usize;
     let from = tie_safe(&order, times, n.saturating_sub(n_test.max(1)));
     if from == 0 || from >= n {
-        return Err(FeaturesError::Invalid(format!(
-            "a time split of {n} cutoffs with test fraction {test_fraction} leaves no \
-             earlier cutoff to train on or no later one to test on"
-        )));
+        return Err(Error::data(
+            "cutoffs",
+            format!(
+                "a time split of {n} cutoffs with test fraction {test_fraction} leaves no \
+                 earlier cutoff to train on or no later one to test on"
+            ),
+        )
+        .into());
     }
     Ok(fold(&order, times, known_at, from, n))
 }
@@ -128,17 +132,19 @@ pub fn forward_chaining(
     k: usize,
 ) -> Result<Vec<TimeFold>, FeaturesError> {
     if k < 1 {
-        return Err(FeaturesError::Invalid(format!(
-            "forward chaining needs at least 1 fold, found {k}"
-        )));
+        return Err(Error::param("k", k, "at least 1 (forward-chaining folds)").into());
     }
     let order = check(times, known_at)?;
     let n = order.len();
     if n < k + 1 {
-        return Err(FeaturesError::Invalid(format!(
-            "{n} cutoffs cannot make {} time blocks for {k} forward-chaining folds",
-            k + 1
-        )));
+        return Err(Error::data(
+            "cutoffs",
+            format!(
+                "{n} cutoffs cannot make {} time blocks for {k} forward-chaining folds",
+                k + 1
+            ),
+        )
+        .into());
     }
     let mut bounds: Vec<usize> = (0..=k + 1)
         .map(|b| tie_safe(&order, times, (b * n).div_ceil(k + 1)))
@@ -151,9 +157,11 @@ pub fn forward_chaining(
         .map(|w| fold(&order, times, known_at, w[0], w[1]))
         .collect();
     if folds.is_empty() {
-        return Err(FeaturesError::Invalid(format!(
-            "all {n} cutoffs are at the same time: no forward-chaining fold"
-        )));
+        return Err(Error::data(
+            "cutoffs",
+            format!("all {n} cutoffs are at the same time: no forward-chaining fold"),
+        )
+        .into());
     }
     Ok(folds)
 }

@@ -62,5 +62,12 @@ fn other_files_are_refused() {
     assert!(FittedForest::from_json(&newer).is_err());
     let no_trees = serde_json::json!({"format": "threatstat-forest", "version": 1,
         "names": ["a"], "means": [0.5], "trees": []});
-    assert!(FittedForest::from_json(&no_trees.to_string()).is_err());
+    let e = FittedForest::from_json(&no_trees.to_string()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            threatstat_features::FeaturesError::Core(threatstat_core::Error::ModelFile { .. })
+        ),
+        "{e:?}"
+    );
 }

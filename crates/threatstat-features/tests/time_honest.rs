@@ -185,7 +185,17 @@ fn a_given_threshold_is_reported() {
         threshold: Some(1.5),
         ..quick(Split::Random)
     };
-    assert!(bad.run(&es).unwrap_err().to_string().contains("threshold"));
+    let e = bad.run(&es).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            threatstat_features::FeaturesError::Core(threatstat_core::Error::Param {
+                name: "threshold",
+                ..
+            })
+        ),
+        "{e:?}"
+    );
 }
 
 #[test]

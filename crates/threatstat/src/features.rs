@@ -1,23 +1,28 @@
 //! `threatstat features ...`: cutoff-time labels, DFS features and a random
 //! forest on authentication sessions (the featuretools "predict malicious
-//! cyber connections" demo), and a generator of its input format.
+//! cyber connections" demo), scoring a log with a saved fitted pipeline,
+//! and a generator of its input format.
 
 use crate::args;
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
-use threatstat_core::{BadRowPolicy, ModelFile};
+use threatstat_core::BadRowPolicy;
 use threatstat_datasets::lanl::{CyberFlOptions, LanlGenerator};
-use threatstat_features::entity::EntitySet;
-use threatstat_features::log::AuthLog;
 use threatstat_features::pipeline::{Pipeline, Split};
-use threatstat_workflow::features::write_figures;
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 const RUN_EXAMPLES: &str = "Examples:
   threatstat features generate --users 500 --days 5 --out /tmp/cyberfl.csv
   threatstat features run --input /tmp/cyberfl.csv --trees 20 --folds 2 --out /tmp/features
-  threatstat features run --input /tmp/cyberfl.csv --trees 20 --folds 2 --seed 7 --save-model /tmp/forest.json --out /tmp/features-7";
+  threatstat features run --input /tmp/cyberfl.csv --trees 20 --folds 2 --seed 7 --save-model /tmp/features-model.json --out /tmp/features-7";
+
+const SCORE_EXAMPLES: &str = "Examples:
+  threatstat features generate --users 500 --days 5 --out /tmp/cyberfl.csv
+  threatstat features run --input /tmp/cyberfl.csv --trees 20 --folds 2 --save-model /tmp/features-model.json --out /tmp/features
+  threatstat features generate --users 300 --days 3 --seed 9 --out /tmp/cyberfl-new.csv
+  threatstat features score --model /tmp/features-model.json --input /tmp/cyberfl-new.csv --out /tmp/scores.csv
+  threatstat features score --model /tmp/features-model.json --input /tmp/cyberfl-new.csv --threshold 0.5 --quiet --out - | head";
 
 const GENERATE_EXAMPLES: &str = "Examples:
   threatstat features generate --out /tmp/cyberfl.csv
@@ -26,10 +31,15 @@ const GENERATE_EXAMPLES: &str = "Examples:
 #[derive(Subcommand)]
 pub enum FeaturesCmd {
     /// Labels, features, forest, ROC/PR AUC; writes feature_matrix.csv,
-    /// cutoffs.csv, features.csv, predictions.csv, metrics.json and figures
+    /// cutoffs.csv, features.csv, predictions.csv (out-of-fold scores),
+    /// test_scores.csv (the test sessions' scores), metrics.json and figures
     /// into --out.
     #[command(after_help = RUN_EXAMPLES)]
     Run(RunArgs),
+    /// Score the sessions of a log with a pipeline saved by `features run
+    /// --save-model`; writes session_id,time,label,score,flagged.
+    #[command(after_help = SCORE_EXAMPLES)]
+    Score(ScoreArgs),
     /// Write generated auth lines in the CyberFLTenDays.csv format.
     #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
@@ -96,10 +106,38 @@ pub struct RunArgs {
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
-    /// Also save the forest fitted on the training rows to this file (a
-    /// `threatstat-forest` model file: trees, imputation means, column names).
+    /// Also save the pipeline fitted on the training rows to this file (a
+    /// `threatstat-features` model file: label and DFS settings, the fitted
+    /// one-hot encoder, the forest and the alert threshold), which
+    /// `features score` applies to new logs.
     #[arg(long, value_name = "PATH")]
     save_model: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct ScoreArgs {
+    /// A `threatstat-features` model file (from `features run --save-model`).
+    #[arg(long, value_name = "FILE")]
+    model: PathBuf,
+    /// CyberFLTenDays.csv-format file to score (gzip allowed). Sessions get
+    /// the cutoffs the fit used (at least N+L+2 observations); categories
+    /// not among the fitted levels, also unseen ones, count as `is unknown`.
+    #[arg(long, value_name = "FILE")]
+    input: PathBuf,
+    /// Output CSV file (session_id,time,label,score,flagged); `-` for
+    /// standard output.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Alert threshold in [0, 1] for the `flagged` column (default: the
+    /// one saved with the model).
+    #[arg(long, value_parser = args::float(0.0, false, 1.0, false))]
+    threshold: Option<f64>,
+    /// Skip (and count) bad rows instead of stopping at the first.
+    #[arg(long)]
+    skip_bad_rows: bool,
+    /// Print nothing on standard error.
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// The `--split` values.
@@ -136,30 +174,6 @@ pub struct GenerateArgs {
 pub fn run(c: FeaturesCmd) -> Res {
     match c {
         FeaturesCmd::Run(a) => {
-            let mut names = [
-                "feature_matrix.csv",
-                "cutoffs.csv",
-                "features.csv",
-                "predictions.csv",
-                "metrics.json",
-            ]
-            .map(|n| a.out.join(n))
-            .to_vec();
-            names.extend(a.save_model.clone());
-            threatstat_core::output::ensure_distinct(
-                &[a.auth.as_path()],
-                &names.iter().map(PathBuf::as_path).collect::<Vec<_>>(),
-            )?;
-            let policy = if a.skip_bad_rows {
-                BadRowPolicy::Skip
-            } else {
-                BadRowPolicy::Error
-            };
-            let (log, skipped) = AuthLog::read(&a.auth, policy)?;
-            if skipped.skipped > 0 && !a.quiet {
-                eprintln!("{}: {skipped}", a.auth.display());
-            }
-            let es = EntitySet::new(log);
             let p = Pipeline {
                 after_n: a.after_n,
                 lead: a.lead,
@@ -178,21 +192,16 @@ pub fn run(c: FeaturesCmd) -> Res {
                 purge: !a.no_purge,
                 ..Pipeline::default()
             };
-            // Too few sessions or cutoffs: a property of the input file.
-            let mut outcome = p
-                .run(&es)
-                .map_err(|e| format!("{}: {e}", a.auth.display()))?;
-            if policy == BadRowPolicy::Skip {
-                outcome.metrics.skipped_rows = Some(skipped.skipped);
+            let (outcome, skipped) = threatstat_workflow::features::run(
+                &a.auth,
+                policy(a.skip_bad_rows),
+                &p,
+                &a.out,
+                a.save_model.as_deref(),
+            )?;
+            if skipped.skipped > 0 && !a.quiet {
+                eprintln!("{}: {skipped}", a.auth.display());
             }
-            // manifest.json, written last, lists this run's files.
-            let run = threatstat_core::manifest::Run::begin(&a.out)?;
-            outcome.write(&a.out)?;
-            write_figures(&outcome, &a.out)?;
-            if let Some(path) = &a.save_model {
-                outcome.model.save(path)?;
-            }
-            run.finish()?;
             let m = &outcome.metrics;
             if a.quiet {
                 return crate::print::print_json(m);
@@ -209,6 +218,31 @@ pub fn run(c: FeaturesCmd) -> Res {
                 eprintln!("{note}");
             }
             crate::print::print_json(m)?;
+            Ok(())
+        }
+        FeaturesCmd::Score(a) => {
+            let r = threatstat_workflow::features::score(
+                &a.model,
+                &a.input,
+                policy(a.skip_bad_rows),
+                a.threshold,
+                &a.out,
+            )?;
+            if !a.quiet {
+                if r.skipped.skipped > 0 {
+                    eprintln!("{}: {}", a.input.display(), r.skipped);
+                }
+                let s = &r.scores;
+                eprintln!(
+                    "{} of {} sessions scored ({} with too few observations); {} flagged at \
+                     threshold {}",
+                    s.len(),
+                    s.n_sessions,
+                    s.n_too_few,
+                    s.n_flagged(),
+                    s.threshold
+                );
+            }
             Ok(())
         }
         FeaturesCmd::Generate(a) => {
@@ -242,5 +276,13 @@ pub fn run(c: FeaturesCmd) -> Res {
                 crate::print::print_line(&summary.to_string())
             }
         }
+    }
+}
+
+fn policy(skip_bad_rows: bool) -> BadRowPolicy {
+    if skip_bad_rows {
+        BadRowPolicy::Skip
+    } else {
+        BadRowPolicy::Error
     }
 }

@@ -194,13 +194,13 @@ fn an_unknown_label_names_file_line_and_field() {
 
 /// The old spellings `--auth` and `--window` still work for one release,
 /// each with a note naming the new flag; `--save-model` writes a
-/// `threatstat-forest` model file.
+/// `threatstat-features` model file.
 #[test]
 fn old_flag_names_work_with_a_note_and_the_model_is_saved() {
     let d = tmpdir("old-flags");
     let auth = d.join("auth.csv");
     small_auth(&auth);
-    let (out, model) = (d.join("out"), d.join("forest.json"));
+    let (out, model) = (d.join("out"), d.join("model.json"));
     let o = bin()
         .args([
             "features",
@@ -229,8 +229,126 @@ fn old_flag_names_work_with_a_note_and_the_model_is_saved() {
     assert!(err.contains("use `--label-window`"), "{err}");
     let m = std::fs::read_to_string(&model).unwrap();
     assert!(
-        m.starts_with(r#"{"format":"threatstat-forest","version":1,"#),
+        m.starts_with(r#"{"format":"threatstat-features","version":1,"#),
         "{}",
         &m[..60.min(m.len())]
     );
+}
+
+/// `features score` with the model `features run --save-model` wrote
+/// gives the run's test sessions their test scores, exactly; it writes to
+/// standard output with `--out -`, is silent with `--quiet`, range-checks
+/// `--threshold` and refuses a file that is not a features model.
+#[test]
+fn score_reproduces_the_run_test_scores() {
+    let d = tmpdir("score");
+    let auth = d.join("auth.csv");
+    small_auth(&auth);
+    let (out, model) = (d.join("out"), d.join("model.json"));
+    let o = bin()
+        .args([
+            "features", "run", "--trees", "10", "--folds", "2", "--quiet",
+        ])
+        .arg("--input")
+        .arg(&auth)
+        .arg("--out")
+        .arg(&out)
+        .arg("--save-model")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let score = |model: &Path, out: &Path, extra: &[&str]| {
+        bin()
+            .args(["features", "score"])
+            .args(extra)
+            .arg("--model")
+            .arg(model)
+            .arg("--input")
+            .arg(&auth)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let o = score(&model, Path::new("-"), &["--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let all = String::from_utf8(o.stdout).unwrap();
+    let mut lines = all.lines();
+    assert_eq!(lines.next(), Some("session_id,time,label,score,flagged"));
+    let scored: std::collections::HashMap<&str, &str> =
+        lines.map(|l| (l.split(',').next().unwrap(), l)).collect();
+    assert_eq!(scored.len(), 200);
+    let test = std::fs::read_to_string(out.join("test_scores.csv")).unwrap();
+    let mut n = 0;
+    for l in test.lines().skip(1) {
+        let id = l.split(',').next().unwrap();
+        assert_eq!(scored[id], l);
+        n += 1;
+    }
+    assert_eq!(n, 40);
+    // A summary line without --quiet; the threshold is range-checked.
+    let scores = d.join("scores.csv");
+    let o = score(&model, &scores, &["--threshold", "0.5"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("200 of 200 sessions scored"), "{err}");
+    assert!(err.contains("threshold 0.5"), "{err}");
+    let o = score(&model, &scores, &["--threshold", "1.5"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--threshold"));
+    // The log is not a model file: the error names it.
+    let o = score(&auth, &scores, &[]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("auth.csv") && err.contains("not JSON"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// Every line of `features score --help`'s examples runs (in a scratch
+/// directory instead of /tmp).
+#[test]
+fn score_help_examples_run() {
+    let d = tmpdir("score-examples");
+    let o = bin()
+        .args(["features", "score", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(o.stdout).unwrap();
+    let examples = help.split("Examples:").nth(1).expect("examples");
+    let exe = env!("CARGO_BIN_EXE_threatstat");
+    let lines: Vec<String> = examples
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("threatstat "))
+        .map(|l| {
+            l.replacen("threatstat ", &format!("{exe} "), 1)
+                .replace("/tmp/", &format!("{}/", d.display()))
+        })
+        .collect();
+    assert!(lines.len() >= 4);
+    for line in lines {
+        let o = Command::new("bash")
+            .args(["-o", "pipefail", "-c"])
+            .arg(&line)
+            .output()
+            .unwrap();
+        // `| head` may close the pipe early (SIGPIPE): only the others must
+        // succeed.
+        assert!(
+            o.status.success() || line.contains("| head"),
+            "{line}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert!(d.join("scores.csv").metadata().unwrap().len() > 0);
+    std::fs::remove_dir_all(&d).unwrap();
 }

@@ -1,6 +1,6 @@
 //! The figures of a `features run` (ROC curves, permutation importances),
 //! drawn from a [`Pipeline`](threatstat_features::pipeline::Pipeline)'s
-//! outcome: the CLI and the `lanl_auth_features` experiment both write them.
+//! outcome.
 
 use crate::Error;
 use std::path::Path;
