@@ -35,11 +35,10 @@
 //! one on many days after a change.
 
 use changepoint::{Bocpd, BocpdLike};
-use rand::SeedableRng;
 use rand_distr::{Distribution, Poisson};
 use std::time::Instant;
 use threatstat_changepoint::OnlineDetector;
-use threatstat_core::rng::SeededRng;
+use threatstat_core::numerics::log_sum_exp;
 
 /// `ln p(y | S counts over n days)` under Gamma(a, b): negative binomial.
 fn ln_pred(y: u32, s: f64, n: f64, a: f64, b: f64) -> f64 {
@@ -81,7 +80,7 @@ fn exact(y: &[u32], alpha: f64, h: f64) -> Vec<Vec<f64>> {
     let mut runs: Vec<(f64, f64, f64)> = Vec::new();
     let mut out = Vec::with_capacity(y.len());
     for (d, &yd) in y.iter().enumerate() {
-        let ln_z_prev = log_sum_exp(runs.iter().map(|r| r.0));
+        let ln_z_prev = log_sum_exp(&runs.iter().map(|r| r.0).collect::<Vec<_>>());
         for r in runs.iter_mut() {
             r.0 += (1.0 - h).ln() + ln_pred(yd, r.1, r.2, a, b);
             r.1 += f64::from(yd);
@@ -89,18 +88,10 @@ fn exact(y: &[u32], alpha: f64, h: f64) -> Vec<Vec<f64>> {
         }
         let ln_new = if d == 0 { 0.0 } else { ln_z_prev + h.ln() } + ln_pred(yd, 0.0, 0.0, a, b);
         runs.push((ln_new, f64::from(yd), 1.0));
-        let z = log_sum_exp(runs.iter().map(|r| r.0));
+        let z = log_sum_exp(&runs.iter().map(|r| r.0).collect::<Vec<_>>());
         out.push(runs.iter().map(|r| (r.0 - z).exp()).collect());
     }
     out
-}
-
-fn log_sum_exp(v: impl Iterator<Item = f64> + Clone) -> f64 {
-    let m = v.clone().fold(f64::NEG_INFINITY, f64::max);
-    if m == f64::NEG_INFINITY {
-        return m;
-    }
-    m + v.map(|x| (x - m).exp()).sum::<f64>().ln()
 }
 
 fn series(kind: &str, n: usize, seed: u64) -> Vec<u32> {

@@ -19,9 +19,11 @@ use threatstat_changepoint::Direction;
 use threatstat_changepoint::baseline::BaselineKind;
 use threatstat_changepoint::batch::{ModelFit, ModelKind, ModelSpec, against_stop, fit_models};
 use threatstat_changepoint::io::read_count_series;
+use threatstat_core::numerics::median;
 use threatstat_datasets::cert::{
     DailyCounts, GroundTruth, HourWindow, LogonGenerator, LogonLoader, OrgEvent, PlantKind, Span,
 };
+use threatstat_features::metrics::roc_auc;
 use threatstat_workflow::changepoint::{model_curves, population_exposures};
 
 /// Directory name of this analysis under `results/`.
@@ -170,9 +172,9 @@ fn aggregate(raw: Vec<ModelResult>) -> Vec<ModelResult> {
                 o.seeds += 1;
                 o.start_errors.extend(r.start_errors);
                 o.end_errors.extend(r.end_errors);
-                o.median_start_error = median(o.start_errors.clone());
+                o.median_start_error = median(&mut o.start_errors.clone());
                 o.median_end_error =
-                    (!o.end_errors.is_empty()).then(|| median(o.end_errors.clone()));
+                    (!o.end_errors.is_empty()).then(|| median(&mut o.end_errors.clone()));
                 o.top_k_false.0 += r.top_k_false.0;
                 o.top_k_false.1 += r.top_k_false.1;
                 o.top_k_false.2 += r.top_k_false.2;
@@ -181,48 +183,6 @@ fn aggregate(raw: Vec<ModelResult>) -> Vec<ModelResult> {
         }
     }
     out
-}
-
-/// ROC AUC of `scores` with `positive` labels (ties count one half).
-pub fn roc_auc(scores: &[f64], positive: &[bool]) -> f64 {
-    let mut idx: Vec<usize> = (0..scores.len()).collect();
-    idx.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
-    // Average ranks over ties (1-based).
-    let mut ranks = vec![0.0; scores.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && scores[idx[j + 1]] == scores[idx[i]] {
-            j += 1;
-        }
-        let r = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &idx[i..=j] {
-            ranks[k] = r;
-        }
-        i = j + 1;
-    }
-    let n_pos = positive.iter().filter(|&&p| p).count() as f64;
-    let n_neg = positive.len() as f64 - n_pos;
-    let sum_pos: f64 = ranks
-        .iter()
-        .zip(positive)
-        .filter(|x| *x.1)
-        .map(|x| x.0)
-        .sum();
-    (sum_pos - n_pos * (n_pos + 1.0) / 2.0) / (n_pos * n_neg)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let m = v.len() / 2;
-    if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        0.5 * (v[m - 1] + v[m])
-    }
 }
 
 /// The scores of every user under one model, in `daily` order (failed
@@ -303,9 +263,11 @@ fn evaluate(
         if spec.model == ModelKind::Episode && spec.direction == Direction::Up && population {
             cached = Some(fits.clone());
         }
+        // A failed fit scores the lowest finite value: last in the ranking,
+        // tied with the other failures, and accepted by roc_auc.
         let scores: Vec<f64> = fits
             .iter()
-            .map(|f| f.as_ref().map_or(f64::NEG_INFINITY, |f| f.log_bayes_factor))
+            .map(|f| f.as_ref().map_or(f64::MIN, |f| f.log_bayes_factor))
             .collect();
         let seconds = t0.elapsed().as_secs_f64();
         let mut order: Vec<usize> = (0..daily.len()).collect();
@@ -351,9 +313,9 @@ fn evaluate(
             model: label.to_string(),
             seeds: 1,
             precision_at_k: curve[k - 1],
-            roc_auc: roc_auc(&scores, &positive),
-            median_start_error: median(start_err.clone()),
-            median_end_error: (!end_err.is_empty()).then(|| median(end_err.clone())),
+            roc_auc: roc_auc(&scores, &positive)?,
+            median_start_error: median(&mut start_err.clone()),
+            median_end_error: (!end_err.is_empty()).then(|| median(&mut end_err.clone())),
             top_k_false: fp,
             seconds,
             start_errors: start_err,
@@ -649,8 +611,20 @@ mod tests {
 
     #[test]
     fn auc_of_perfect_and_tied_rankings() {
-        assert_eq!(roc_auc(&[3.0, 2.0, 1.0], &[true, false, false]), 1.0);
-        assert_eq!(roc_auc(&[1.0, 1.0, 1.0], &[true, false, false]), 0.5);
-        assert_eq!(roc_auc(&[1.0, 2.0], &[true, false]), 0.0);
+        assert_eq!(
+            roc_auc(&[3.0, 2.0, 1.0], &[true, false, false]).unwrap(),
+            1.0
+        );
+        assert_eq!(
+            roc_auc(&[1.0, 1.0, 1.0], &[true, false, false]).unwrap(),
+            0.5
+        );
+        assert_eq!(roc_auc(&[1.0, 2.0], &[true, false]).unwrap(), 0.0);
+        // Failed fits score f64::MIN: below every fit, tied with each other.
+        let failed = f64::MIN;
+        assert_eq!(
+            roc_auc(&[failed, failed, -1e300], &[true, false, false]).unwrap(),
+            0.25
+        );
     }
 }

@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
+use threatstat_core::Error;
 
 /// What to do with missing values (NaN), as statsmodels' `missing` argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -80,9 +81,12 @@ impl FromStr for Missing {
             "raise" => Ok(Missing::Raise),
             "conservative" => Ok(Missing::Conservative),
             "drop" => Ok(Missing::Drop),
-            other => Err(AcfError::Invalid(format!(
-                "missing must be one of none, raise, conservative, drop; found `{other}`"
-            ))),
+            other => Err(Error::param(
+                "missing",
+                format!("`{other}`"),
+                "one of none, raise, conservative, drop",
+            )
+            .into()),
         }
     }
 }
@@ -275,7 +279,7 @@ fn autocovariance_clamped(
     method: AcfMethod,
 ) -> Result<(Vec<f64>, usize), AcfError> {
     if x.is_empty() {
-        return Err(AcfError::Invalid("the series is empty".into()));
+        return Err(Error::shape("the series", "at least 1 value", "0 values").into());
     }
     let nan = x.iter().filter(|v| v.is_nan()).count();
     let masked = missing != Missing::None && nan > 0;
@@ -286,9 +290,7 @@ fn autocovariance_clamped(
         });
     }
     if masked && nan == x.len() {
-        return Err(AcfError::Invalid(
-            "all observations are missing (NaN)".into(),
-        ));
+        return Err(Error::data("the series", "all observations are missing (NaN)").into());
     }
     let conservative = masked && missing == Missing::Conservative;
     let data: Cow<[f64]> = match (masked, missing) {
@@ -321,15 +323,20 @@ fn autocovariance_clamped(
         Some(l) if l < n => l,
         Some(_) if clamp => n - 1,
         Some(l) => {
-            return Err(AcfError::Invalid(format!(
-                "nlags = {l} needs at least {} observations, the series has {n}{}",
-                l + 1,
-                if masked && missing == Missing::Drop {
-                    " after dropping NaNs"
-                } else {
-                    ""
-                }
-            )));
+            return Err(Error::param(
+                "nlags",
+                l,
+                format!(
+                    "at most n - 1 = {} (the series has {n} observations{})",
+                    n - 1,
+                    if masked && missing == Missing::Drop {
+                        " after dropping NaNs"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .into());
         }
     };
     let sums = lag_sums(&xo, nl, method);
@@ -443,9 +450,15 @@ mod tests {
 
     #[test]
     fn errors_are_explicit() {
-        assert!(Acf::params().fit(&[]).is_err());
+        assert!(matches!(
+            Acf::params().fit(&[]).unwrap_err(),
+            AcfError::Core(threatstat_core::Error::Shape { .. })
+        ));
         let e = Acf::params().nlags(5).fit(&[1.0, 2.0]).unwrap_err();
-        assert!(e.to_string().contains("nlags = 5"), "{e}");
+        assert!(
+            matches!(&e, AcfError::Core(threatstat_core::Error::Param { name: "nlags", value, .. }) if value == "5"),
+            "{e}"
+        );
         let e = Acf::params()
             .missing(Missing::Raise)
             .fit(&[1.0, f64::NAN])

@@ -282,9 +282,12 @@ impl std::str::FromStr for Rule {
         match s {
             "notebook" => Ok(Rule::notebook()),
             "ljung-box" | "ljung_box" | "ljungbox" => Ok(Rule::ljung_box()),
-            other => Err(crate::AcfError::Invalid(format!(
-                "unknown rule `{other}` (expected notebook or ljung-box)"
-            ))),
+            other => Err(threatstat_core::Error::param(
+                "rule",
+                format!("`{other}`"),
+                "notebook or ljung-box",
+            )
+            .into()),
         }
     }
 }

@@ -57,7 +57,10 @@ pub use pacf::{Pacf, PacfMethod, PacfParams};
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum AcfError {
-    /// Reading or parsing input failed (the message names file and line).
+    /// Reading or parsing input failed (the message names file and line),
+    /// a parameter is out of range ([`Error::Param`](threatstat_core::Error::Param):
+    /// `nlags`, `lags`, `missing`, `method`, `rule`) or the series cannot
+    /// be used (`Shape`: empty; `Data`: all NaN): match on the core variant.
     #[error(transparent)]
     Core(#[from] threatstat_core::Error),
     /// The series has missing values and `missing = "raise"`.
@@ -68,7 +71,4 @@ pub enum AcfError {
         /// Length of the series.
         len: usize,
     },
-    /// Invalid parameters or data.
-    #[error("{0}")]
-    Invalid(String),
 }

@@ -65,9 +65,12 @@ pub struct LjungBox {
 pub fn ljung_box(x: &[f64], lags: usize) -> Result<LjungBox, AcfError> {
     let n = x.len();
     if lags == 0 || lags >= n {
-        return Err(AcfError::Invalid(format!(
-            "Ljung-Box needs 1 <= lags <= n - 1; lags = {lags}, n = {n}"
-        )));
+        return Err(threatstat_core::Error::param(
+            "lags",
+            lags,
+            format!("1 <= lags <= n - 1 (Ljung-Box; n = {n})"),
+        )
+        .into());
     }
     let (acov, _) = autocovariance(x, Some(lags), false, Missing::None, AcfMethod::Auto)?;
     let rho: Vec<f64> = acov.iter().map(|g| g / acov[0]).collect();

@@ -38,6 +38,7 @@ use crate::acf::direct_sums;
 use crate::numeric::{numpy_mean, pairwise_sum};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
+use threatstat_core::Error;
 
 /// Estimator of the partial autocorrelation (statsmodels' `method`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -81,9 +82,12 @@ impl FromStr for PacfMethod {
             "ld" | "lda" | "ldadjusted" | "ld_adjusted" => PacfMethod::LevinsonDurbinAdjusted,
             "ldb" | "ldbiased" | "ld_biased" => PacfMethod::LevinsonDurbinBiased,
             other => {
-                return Err(AcfError::Invalid(format!(
-                    "unknown pacf method `{other}` (supported: yw, ywm, ld, ldb and their statsmodels aliases)"
-                )));
+                return Err(Error::param(
+                    "method",
+                    format!("`{other}`"),
+                    "a pacf method: yw, ywm, ld, ldb or their statsmodels aliases",
+                )
+                .into());
             }
         })
     }
@@ -137,10 +141,15 @@ impl PacfParams {
         let n = x.len();
         let nlags = self.nlags.unwrap_or_else(|| Self::default_nlags(n));
         if nlags == 0 || nlags > n / 2 {
-            return Err(AcfError::Invalid(format!(
-                "partial autocorrelations need 1 <= nlags <= n/2 (statsmodels' limit); \
-                 nlags = {nlags}, n = {n}"
-            )));
+            return Err(Error::param(
+                "nlags",
+                nlags,
+                format!(
+                    "1 <= nlags <= n/2 = {} (statsmodels' limit; n = {n})",
+                    n / 2
+                ),
+            )
+            .into());
         }
         let adjusted = self.method.adjusted();
         match self.method {

@@ -33,6 +33,7 @@
 
 use crate::ChangepointError;
 use serde::{Deserialize, Serialize};
+use threatstat_core::Error;
 
 /// How days are pooled into factors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -118,10 +119,9 @@ impl BaselineParams {
     /// (day number of its first count, counts of consecutive days).
     pub fn fit(&self, series: &[(i64, &[u32])]) -> Result<BaselineModel, ChangepointError> {
         if !(self.pseudo_users.is_finite() && self.pseudo_users >= 0.0) {
-            return Err(ChangepointError::Invalid(format!(
-                "pseudo_users must be finite and >= 0, found {}",
-                self.pseudo_users
-            )));
+            return Err(
+                Error::param("pseudo_users", self.pseudo_users, "a finite number >= 0").into(),
+            );
         }
         let first = series.iter().filter(|s| !s.1.is_empty()).map(|s| s.0).min();
         let last = series
@@ -130,9 +130,12 @@ impl BaselineParams {
             .map(|s| s.0 + s.1.len() as i64)
             .max();
         let (Some(first), Some(end)) = (first, last) else {
-            return Err(ChangepointError::Invalid(
-                "a baseline needs at least one non-empty series".into(),
-            ));
+            return Err(Error::shape(
+                "series",
+                "at least one non-empty series (a baseline)",
+                "none",
+            )
+            .into());
         };
         let days = (end - first) as usize;
         let mut sum = vec![0u64; days];
@@ -147,9 +150,11 @@ impl BaselineParams {
         let total: u64 = sum.iter().sum();
         let user_days: u64 = users.iter().sum();
         if total == 0 {
-            return Err(ChangepointError::Invalid(
-                "all counts are zero: no population rate to scale by".into(),
-            ));
+            return Err(Error::data(
+                "counts",
+                "all counts are zero: no population rate to scale by",
+            )
+            .into());
         }
         let mu = total as f64 / user_days as f64;
         let c = self.pseudo_users;
@@ -227,12 +232,16 @@ impl BaselineModel {
     fn range(&self, first_day: i64, len: usize) -> Result<usize, ChangepointError> {
         let off = first_day - self.first_day;
         if off < 0 || off as usize + len > self.factors.len() {
-            return Err(ChangepointError::Invalid(format!(
-                "days {first_day}..{} are outside the baseline's days {}..{}",
-                first_day + len as i64,
-                self.first_day,
-                self.first_day + self.factors.len() as i64
-            )));
+            return Err(Error::shape(
+                "days",
+                format!(
+                    "days within the baseline's days {}..{}",
+                    self.first_day,
+                    self.first_day + self.factors.len() as i64
+                ),
+                format!("days {first_day}..{}", first_day + len as i64),
+            )
+            .into());
         }
         Ok(off as usize)
     }

@@ -122,9 +122,12 @@ impl std::str::FromStr for ModelKind {
             "switchpoint" => Ok(ModelKind::Switchpoint),
             "episode" => Ok(ModelKind::Episode),
             "segments" => Ok(ModelKind::Segments),
-            _ => Err(ChangepointError::Invalid(format!(
-                "model must be switchpoint, episode or segments, found `{s}`"
-            ))),
+            _ => Err(threatstat_core::Error::param(
+                "model",
+                format!("`{s}`"),
+                "switchpoint, episode or segments",
+            )
+            .into()),
         }
     }
 }

@@ -19,6 +19,7 @@
 
 use crate::exact::Interval;
 use statrs::distribution::{ContinuousCDF, Normal};
+use threatstat_core::numerics;
 
 fn valid(chains: &[Vec<f64>], min_chains: usize) -> bool {
     !chains.is_empty()
@@ -91,17 +92,6 @@ fn rhat_plain(chains: &[Vec<f64>]) -> f64 {
     ((between / within + n - 1.0) / n).sqrt()
 }
 
-fn median(chains: &[Vec<f64>]) -> f64 {
-    let mut v: Vec<f64> = chains.iter().flatten().copied().collect();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    }
-}
-
 /// Rank-normalised split R-hat: the larger of the bulk R-hat and the
 /// folded (tail) R-hat (ArviZ `rhat(method="rank")`). Needs 2+ chains.
 pub fn rhat(chains: &[Vec<f64>]) -> f64 {
@@ -110,7 +100,8 @@ pub fn rhat(chains: &[Vec<f64>]) -> f64 {
     }
     let s = split(chains);
     let bulk = rhat_plain(&z_scale(&s));
-    let med = median(&s);
+    // ArviZ: np.median of all split draws.
+    let med = numerics::median(&mut s.concat());
     let folded: Vec<Vec<f64>> = s
         .iter()
         .map(|c| c.iter().map(|x| (x - med).abs()).collect())
@@ -220,18 +211,10 @@ pub fn ess_bulk(chains: &[Vec<f64>]) -> f64 {
     ess_raw(&z_scale(&split(chains)))
 }
 
-/// R type-7 quantile of all draws (linear interpolation), as ArviZ's `quantile`.
-fn quantile7(chains: &[Vec<f64>], p: f64) -> f64 {
-    let mut v: Vec<f64> = chains.iter().flatten().copied().collect();
-    v.sort_by(f64::total_cmp);
-    let h = (v.len() - 1) as f64 * p;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(v.len() - 1);
-    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
-}
-
 fn ess_quantile(chains: &[Vec<f64>], p: f64) -> f64 {
-    let q = quantile7(chains, p);
+    // The R type-7 (NumPy "linear") quantile of all draws, as ArviZ's
+    // `_quantile`; only the indicators `x <= q` below use it.
+    let q = numerics::quantile(&mut chains.concat(), p);
     let ind: Vec<Vec<f64>> = chains
         .iter()
         .map(|c| c.iter().map(|&x| if x <= q { 1.0 } else { 0.0 }).collect())

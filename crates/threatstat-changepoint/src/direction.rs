@@ -127,9 +127,12 @@ impl std::str::FromStr for Direction {
             "any" => Ok(Direction::Any),
             "up" => Ok(Direction::Up),
             "down" => Ok(Direction::Down),
-            _ => Err(crate::ChangepointError::Invalid(format!(
-                "direction must be any, up or down, found `{s}`"
-            ))),
+            _ => {
+                Err(
+                    threatstat_core::Error::param("direction", format!("`{s}`"), "any, up or down")
+                        .into(),
+                )
+            }
         }
     }
 }

@@ -53,7 +53,7 @@ use crate::numerics::{Prefix, ln_segment, resolve_alpha};
 use crate::params::Checked;
 use crate::{ChangepointError, Direction};
 use serde::{Deserialize, Serialize};
-use threatstat_core::ParamGuard;
+use threatstat_core::Error;
 
 /// Entry point of the episode model: `Episode::params()`.
 pub struct Episode;
@@ -251,19 +251,28 @@ impl EpisodeParams {
     }
 
     /// The limits of the episode length in `n` days (the settings alone
-    /// were checked by [`ParamGuard::check`]).
+    /// were checked by [`ParamGuard::check`](threatstat_core::ParamGuard::check)).
     fn validate(&self, n: usize) -> Result<(usize, usize), ChangepointError> {
         if n < 2 {
-            return Err(ChangepointError::Invalid(format!(
-                "an episode model needs at least 2 days, found {n}"
-            )));
+            return Err(Error::shape(
+                "the series",
+                "at least 2 days (an episode model)",
+                crate::numerics::days(n),
+            )
+            .into());
         }
         let max_len = self.max_len.unwrap_or(n).min(n);
         if max_len < self.min_len || self.min_len >= n {
-            return Err(ChangepointError::Invalid(format!(
-                "no interval of {}..={} days fits in {n} days (the whole series is \"no change\")",
-                self.min_len, max_len
-            )));
+            return Err(Error::shape(
+                "the series",
+                format!(
+                    "more than min_len = {} days (an episode of {}..={} days inside a series \
+                     that is \"no change\" around it)",
+                    self.min_len, self.min_len, max_len
+                ),
+                crate::numerics::days(n),
+            )
+            .into());
         }
         Ok((self.min_len, max_len))
     }
@@ -324,18 +333,6 @@ impl EpisodeParams {
             }
         };
         Ok(acc.finish(&model, n_intervals, error))
-    }
-}
-
-impl ChangeModel for EpisodeParams {
-    type Posterior = EpisodePosterior;
-    /// Checks the params ([`ParamGuard`]), then fits.
-    fn fit_series(
-        &self,
-        counts: &[u32],
-        exposures: Option<&[f64]>,
-    ) -> Result<EpisodePosterior, ChangepointError> {
-        self.check()?.fit_series(counts, exposures)
     }
 }
 

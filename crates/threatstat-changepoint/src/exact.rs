@@ -4,13 +4,13 @@ use crate::ChangepointError;
 use crate::Direction;
 use crate::mcmc::{McmcParams, McmcPosterior};
 use crate::model::{ChangeModel, ChangePosterior, Evidence};
-use crate::numerics::{Prefix, integrate, ln_segment, resolve_alpha};
+use crate::numerics::{Prefix, alpha_for, integrate, ln_segment, resolve_alpha};
 use crate::params::Checked;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma};
 use statrs::function::gamma::ln_gamma;
 use std::sync::OnceLock;
-use threatstat_core::ParamGuard;
+use threatstat_core::Error;
 
 /// `ln k!` for small k from a table (most daily-count sums are small), else
 /// from `ln Γ(k+1)`.
@@ -89,27 +89,8 @@ impl SwitchpointParams {
 
     /// The α used for `counts`, validated.
     pub fn resolve_alpha(&self, counts: &[u32]) -> Result<f64, ChangepointError> {
-        if counts.is_empty() {
-            return Err(ChangepointError::Invalid("the series is empty".into()));
-        }
-        let alpha = match self.alpha {
-            Some(a) => a,
-            None => {
-                let sum: u64 = counts.iter().map(|&c| u64::from(c)).sum();
-                if sum == 0 {
-                    return Err(ChangepointError::Invalid(
-                        "all counts are zero, so the default α = 1/mean is undefined; set α explicitly".into(),
-                    ));
-                }
-                counts.len() as f64 / sum as f64
-            }
-        };
-        if !(alpha.is_finite() && alpha > 0.0) {
-            return Err(ChangepointError::Invalid(format!(
-                "α must be finite and > 0, found {alpha}"
-            )));
-        }
-        Ok(alpha)
+        let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+        alpha_for(self.alpha, counts.len(), counts.len() as f64, total)
     }
 
     /// The exact posterior (λ1 and λ2 integrated out).
@@ -125,25 +106,16 @@ impl SwitchpointParams {
         mcmc: &McmcParams,
     ) -> Result<McmcPosterior, ChangepointError> {
         if self.direction != Direction::Any {
-            return Err(ChangepointError::Invalid(
-                "MCMC samples the unrestricted model; use the exact posterior with a direction"
-                    .into(),
-            ));
+            return Err(Error::param(
+                "direction",
+                self.direction.name(),
+                "any (MCMC samples the unrestricted model; use the exact posterior with a \
+                 direction)",
+            )
+            .into());
         }
         let alpha = self.resolve_alpha(counts)?;
         crate::mcmc::sample(counts, alpha, mcmc)
-    }
-}
-
-impl ChangeModel for SwitchpointParams {
-    type Posterior = ExactPosterior;
-    /// Checks the params ([`ParamGuard`]), then fits.
-    fn fit_series(
-        &self,
-        counts: &[u32],
-        exposures: Option<&[f64]>,
-    ) -> Result<ExactPosterior, ChangepointError> {
-        self.check()?.fit_series(counts, exposures)
     }
 }
 
@@ -158,10 +130,8 @@ impl ChangeModel for Checked<SwitchpointParams> {
     ) -> Result<ExactPosterior, ChangepointError> {
         let params = self.params();
         let prefix = Prefix::new(counts, exposures)?;
-        let alpha = match exposures {
-            None => params.resolve_alpha(counts)?,
-            Some(_) => resolve_alpha(params.alpha, &prefix)?,
-        };
+        // Without exposures the default is n / Σy, as `resolve_alpha`.
+        let alpha = resolve_alpha(params.alpha, &prefix)?;
         Ok(ExactPosterior::compute(prefix, alpha, params.direction))
     }
 }
@@ -406,9 +376,7 @@ impl ExactPosterior {
 
     fn interval(&self, which: u8, prob: f64) -> Result<Interval, ChangepointError> {
         if !(prob > 0.0 && prob < 1.0) {
-            return Err(ChangepointError::Invalid(format!(
-                "interval probability must be in (0, 1), found {prob}"
-            )));
+            return Err(Error::param("prob", prob, "a number in (0, 1)").into());
         }
         let mix = self.mixture(which);
         let tail = (1.0 - prob) / 2.0;

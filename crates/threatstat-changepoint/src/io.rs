@@ -103,10 +103,7 @@ pub fn read_count_series(
         rows.push((line, rec.clone()));
     }
     if rows.is_empty() {
-        return Err(ChangepointError::Invalid(format!(
-            "{}: the series is empty",
-            path.display()
-        )));
+        return Err(Error::data(path.display().to_string(), "the series is empty").into());
     }
     let width = rows[0].1.len();
     // A header names every column; a row with an empty cell is data (and
@@ -143,12 +140,15 @@ pub fn read_count_series(
             match candidates.as_slice() {
                 [one] => *one,
                 _ => {
-                    return Err(ChangepointError::Invalid(format!(
-                        "{}: {} columns ({}); name the counts column with --column",
-                        path.display(),
-                        width,
-                        names.join(", ")
-                    )));
+                    return Err(Error::parse(
+                        loc_header(),
+                        format!(
+                            "{} columns ({}); name the counts column with --column",
+                            width,
+                            names.join(", ")
+                        ),
+                    )
+                    .into());
                 }
             }
         }
@@ -178,10 +178,11 @@ pub fn read_count_series(
         }
     }
     if counts.is_empty() {
-        return Err(ChangepointError::Invalid(format!(
-            "{}: the series is empty (header only)",
-            path.display()
-        )));
+        return Err(Error::data(
+            path.display().to_string(),
+            "the series is empty (header only)",
+        )
+        .into());
     }
     Ok(CountSeries {
         counts,

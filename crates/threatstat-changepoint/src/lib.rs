@@ -159,10 +159,10 @@ pub use segments::{COUNT_TAIL_MASS, Segmentation, SegmentationParams, Segmentati
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum ChangepointError {
-    /// Reading or parsing input failed (the message names file, line, field).
+    /// Reading or parsing input failed (the message names file, line,
+    /// field), a parameter is out of range ([`Error::Param`](threatstat_core::Error::Param)),
+    /// or the data has the wrong shape or values a model cannot use
+    /// (`Shape`, `Data`): match on the core variant.
     #[error(transparent)]
     Core(#[from] threatstat_core::Error),
-    /// Invalid parameters or data.
-    #[error("{0}")]
-    Invalid(String),
 }

@@ -7,6 +7,8 @@ use rand::RngExt;
 use rand_distr::{Distribution, Gamma, StandardNormal};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use threatstat_core::Error;
+use threatstat_core::ParamGuard;
 use threatstat_core::rng::SeededRng;
 
 /// Which MCMC algorithm to run.
@@ -31,9 +33,7 @@ impl std::str::FromStr for Sampler {
         match s {
             "gibbs" => Ok(Sampler::Gibbs),
             "metropolis" => Ok(Sampler::Metropolis),
-            _ => Err(ChangepointError::Invalid(format!(
-                "unknown sampler `{s}`: expected gibbs or metropolis"
-            ))),
+            _ => Err(Error::param("sampler", format!("`{s}`"), "gibbs or metropolis").into()),
         }
     }
 }
@@ -102,60 +102,6 @@ impl McmcParams {
         self.tau_jump_prob = p;
         self
     }
-    /// Checks the settings, so that a bad value is an error, not a panic
-    /// or an allocation failure: `tau_jump_prob` in [0, 1], 1 to
-    /// [`McmcParams::MAX_CHAINS`] chains, at least 4 draws, at most
-    /// [`McmcParams::MAX_TOTAL_DRAWS`] draws over all chains (kept in
-    /// memory), and at most [`McmcParams::MAX_STEPS`] steps (warm-up plus
-    /// draws) per chain. Sampling calls it first.
-    ///
-    /// ```
-    /// use threatstat_changepoint::McmcParams;
-    /// assert!(McmcParams::default().check().is_ok());
-    /// assert!(McmcParams::default().chains(0).check().is_err());
-    /// assert!(McmcParams::default().draws(usize::MAX).check().is_err());
-    /// assert!(McmcParams::default().chains(usize::MAX).check().is_err());
-    /// assert!(McmcParams::default().tune(usize::MAX).check().is_err());
-    /// ```
-    pub fn check(&self) -> Result<(), ChangepointError> {
-        if !(0.0..=1.0).contains(&self.tau_jump_prob) {
-            return Err(ChangepointError::Invalid(format!(
-                "tau_jump_prob must be in [0, 1], found {}",
-                self.tau_jump_prob
-            )));
-        }
-        if self.chains == 0 || self.draws < 4 {
-            return Err(ChangepointError::Invalid(format!(
-                "need at least 1 chain and 4 draws, found {} chains and {} draws",
-                self.chains, self.draws
-            )));
-        }
-        if self.chains > Self::MAX_CHAINS {
-            return Err(ChangepointError::Invalid(format!(
-                "at most {} chains, found {}",
-                Self::MAX_CHAINS,
-                self.chains
-            )));
-        }
-        if self.chains.saturating_mul(self.draws) > Self::MAX_TOTAL_DRAWS {
-            return Err(ChangepointError::Invalid(format!(
-                "chains × draws must be at most {} (the draws are kept in memory), found {} × {}",
-                Self::MAX_TOTAL_DRAWS,
-                self.chains,
-                self.draws
-            )));
-        }
-        if self.tune.saturating_add(self.draws) > Self::MAX_STEPS {
-            return Err(ChangepointError::Invalid(format!(
-                "tune + draws must be at most {} steps per chain, found {} + {}",
-                Self::MAX_STEPS,
-                self.tune,
-                self.draws
-            )));
-        }
-        Ok(())
-    }
-
     /// The largest number of chains [`McmcParams::check`] accepts.
     pub const MAX_CHAINS: usize = 1024;
     /// The largest chains × draws [`McmcParams::check`] accepts (about
@@ -482,7 +428,8 @@ pub(crate) fn sample(
     alpha: f64,
     p: &McmcParams,
 ) -> Result<McmcPosterior, ChangepointError> {
-    p.check()?;
+    let checked = p.check()?;
+    let p = checked.params();
     let mut prefix = Vec::with_capacity(counts.len() + 1);
     prefix.push(0u64);
     for &c in counts {

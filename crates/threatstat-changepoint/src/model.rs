@@ -23,7 +23,9 @@
 //! ```
 
 use crate::ChangepointError;
+use crate::params::Checked;
 use serde::{Deserialize, Serialize};
+use threatstat_core::ParamGuard;
 
 /// A changepoint model: params that fit one series of daily counts.
 pub trait ChangeModel {
@@ -39,6 +41,33 @@ pub trait ChangeModel {
         counts: &[u32],
         exposures: Option<&[f64]>,
     ) -> Result<Self::Posterior, ChangepointError>;
+}
+
+/// Unchecked params fit too: [`ParamGuard::check`] first, then the
+/// [`Checked`] params fit (one impl for switchpoint, episode and
+/// segmentation params; the checked params hold the model).
+///
+/// ```
+/// use threatstat_changepoint::{ChangeModel, Switchpoint};
+/// use threatstat_core::ParamGuard;
+/// let y = [1, 0, 1, 6, 7, 5];
+/// let p = Switchpoint::params();
+/// assert_eq!(p.fit_series(&y, None).unwrap(), p.check().unwrap().fit_series(&y, None).unwrap());
+/// assert!(p.alpha(-1.0).fit_series(&y, None).is_err());
+/// ```
+impl<P> ChangeModel for P
+where
+    P: ParamGuard<Checked = Checked<P>, Error = ChangepointError>,
+    Checked<P>: ChangeModel,
+{
+    type Posterior = <Checked<P> as ChangeModel>::Posterior;
+    fn fit_series(
+        &self,
+        counts: &[u32],
+        exposures: Option<&[f64]>,
+    ) -> Result<Self::Posterior, ChangepointError> {
+        self.check()?.fit_series(counts, exposures)
+    }
 }
 
 /// The log evidence of a model and of "no change" (one rate), both with

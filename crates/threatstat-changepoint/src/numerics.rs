@@ -6,6 +6,7 @@
 use crate::ChangepointError;
 use crate::exact::ln_factorial;
 use std::sync::OnceLock;
+use threatstat_core::Error;
 
 /// `ln B(a, b)` for whole-number `a, b >= 1`.
 fn ln_beta_int(a: u64, b: u64) -> f64 {
@@ -98,24 +99,23 @@ impl Prefix {
     /// Checks the exposures (same length, finite, > 0) and builds the sums.
     pub fn new(counts: &[u32], exposures: Option<&[f64]>) -> Result<Self, ChangepointError> {
         if counts.is_empty() {
-            return Err(ChangepointError::Invalid("the series is empty".into()));
+            return Err(empty_series());
         }
         if let Some(m) = exposures {
             if m.len() != counts.len() {
-                return Err(ChangepointError::Invalid(format!(
-                    "{} exposures for {} counts; give one exposure per day",
-                    m.len(),
-                    counts.len()
-                )));
+                return Err(Error::shape(
+                    "exposures",
+                    format!("{} values (one per day of the counts)", counts.len()),
+                    format!("{} values", m.len()),
+                )
+                .into());
             }
             if let Some((t, x)) = m
                 .iter()
                 .enumerate()
                 .find(|(_, x)| !(x.is_finite() && **x > 0.0))
             {
-                return Err(ChangepointError::Invalid(format!(
-                    "exposures must be finite and > 0, found {x} on day {t}"
-                )));
+                return Err(bad_exposure(*x, t));
             }
         }
         let mut s = Vec::with_capacity(counts.len() + 1);
@@ -168,29 +168,65 @@ impl Prefix {
 
     /// The default α: total exposure / total count (1 / mean rate).
     pub fn default_alpha(&self) -> Result<f64, ChangepointError> {
-        let total = self.total();
-        if total == 0 {
-            return Err(ChangepointError::Invalid(
-                "all counts are zero, so the default α = 1/mean is undefined; set α explicitly"
-                    .into(),
-            ));
-        }
-        Ok(self.exp_to(self.n()) / total as f64)
+        alpha_for(None, self.n(), self.exp_to(self.n()), self.total())
     }
 }
 
 /// Validates an explicit α or computes the default one.
 pub(crate) fn resolve_alpha(alpha: Option<f64>, p: &Prefix) -> Result<f64, ChangepointError> {
+    alpha_for(alpha, p.n(), p.exp_to(p.n()), p.total())
+}
+
+/// α of a series of `days` days with total `exposure` and `total` count:
+/// `alpha` if set, else the default exposure / total (1 / mean rate);
+/// either must be finite and > 0.
+pub(crate) fn alpha_for(
+    alpha: Option<f64>,
+    days: usize,
+    exposure: f64,
+    total: u64,
+) -> Result<f64, ChangepointError> {
+    if days == 0 {
+        return Err(empty_series());
+    }
     let alpha = match alpha {
         Some(a) => a,
-        None => p.default_alpha()?,
+        None if total == 0 => {
+            return Err(Error::data(
+                "counts",
+                "all counts are zero, so the default α = 1/mean is undefined; set α explicitly",
+            )
+            .into());
+        }
+        None => exposure / total as f64,
     };
     if !(alpha.is_finite() && alpha > 0.0) {
-        return Err(ChangepointError::Invalid(format!(
-            "α must be finite and > 0, found {alpha}"
-        )));
+        return Err(Error::param("alpha", alpha, "a finite number > 0").into());
     }
     Ok(alpha)
+}
+
+/// The error of a series without a day.
+pub(crate) fn empty_series() -> ChangepointError {
+    Error::shape("the series", "at least 1 day", "0 days").into()
+}
+
+/// `n` days, in words ("1 day", "3 days").
+pub(crate) fn days(n: usize) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// The error of an exposure `m` on day `t` that is not finite and > 0.
+pub(crate) fn bad_exposure(m: f64, t: usize) -> ChangepointError {
+    Error::data(
+        "exposures",
+        format!("exposures must be finite and > 0, found {m} on day {t}"),
+    )
+    .into()
 }
 
 /// `ln ∫ Π_t Poisson(y_t; λ m_t) · Exponential(λ; α) dλ` of a segment with

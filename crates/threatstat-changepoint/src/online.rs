@@ -27,6 +27,7 @@
 use crate::ChangepointError;
 use crate::exact::ln_factorial;
 use serde::Serialize;
+use threatstat_core::Error;
 
 /// The largest [`OnlineParams::prune`] accepted (see there for what it costs).
 pub const MAX_PRUNE: f64 = 1e-6;
@@ -114,7 +115,13 @@ impl OnlineParams {
     /// use threatstat_changepoint::OnlineDetector;
     /// let d = OnlineDetector::params().prune(0.0).start().unwrap();
     /// let e = OnlineDetector::params().prune(0.9).start().unwrap_err();
-    /// assert!(e.to_string().contains("prune"));
+    /// assert!(matches!(
+    ///     e,
+    ///     threatstat_changepoint::ChangepointError::Core(threatstat_core::Error::Param {
+    ///         name: "prune",
+    ///         ..
+    ///     })
+    /// ));
     /// ```
     pub fn prune(mut self, p: f64) -> Self {
         self.prune = p;
@@ -147,33 +154,27 @@ impl OnlineParams {
 
     fn check(&self, alpha: f64) -> Result<(), ChangepointError> {
         if !(alpha.is_finite() && alpha > 0.0) {
-            return Err(ChangepointError::Invalid(format!(
-                "α must be finite and > 0, found {alpha}"
-            )));
+            return Err(Error::param("alpha", alpha, "a finite number > 0").into());
         }
         if !(self.hazard > 0.0 && self.hazard < 1.0) {
-            return Err(ChangepointError::Invalid(format!(
-                "hazard must be in (0, 1), found {}",
-                self.hazard
-            )));
+            return Err(Error::param("hazard", self.hazard, "a number in (0, 1)").into());
         }
         if !(0.0..=MAX_PRUNE).contains(&self.prune) {
-            return Err(ChangepointError::Invalid(format!(
-                "prune must be in [0, {MAX_PRUNE:e}] (at 1e-4 the run-length posterior is \
-                 already off by 0.016 in total variation; use max_runs to bound the cost), \
-                 found {}",
-                self.prune
-            )));
+            return Err(Error::param(
+                "prune",
+                self.prune,
+                format!(
+                    "a number in [0, {MAX_PRUNE:e}] (at 1e-4 the run-length posterior is \
+                     already off by 0.016 in total variation; use max_runs to bound the cost)"
+                ),
+            )
+            .into());
         }
         if self.max_runs == 0 {
-            return Err(ChangepointError::Invalid(
-                "max_runs must be at least 1".into(),
-            ));
+            return Err(Error::param("max_runs", 0, "at least 1").into());
         }
         if self.confirm == 0 {
-            return Err(ChangepointError::Invalid(
-                "confirm must be at least 1 day".into(),
-            ));
+            return Err(Error::param("confirm", 0, "at least 1 day").into());
         }
         Ok(())
     }
@@ -276,10 +277,7 @@ impl Detector {
     /// ```
     pub fn update_with_exposure(&mut self, y: u32, m: f64) -> Result<(), ChangepointError> {
         if !(m.is_finite() && m > 0.0) {
-            return Err(ChangepointError::Invalid(format!(
-                "exposure must be finite and > 0, found {m} on day {}",
-                self.t
-            )));
+            return Err(crate::numerics::bad_exposure(m, self.t));
         }
         let alpha = self.alpha;
         let h = self.params.hazard;

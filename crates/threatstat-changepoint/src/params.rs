@@ -1,8 +1,8 @@
 //! Checked params: every model's settings validated once, before a fit,
 //! with errors naming the parameter ([`threatstat_core::Error::Param`]).
 //!
-//! [`SwitchpointParams`], [`EpisodeParams`], [`SegmentationParams`] and
-//! [`ModelSpec`] implement [`ParamGuard`]; `check` gives a [`Checked`]
+//! [`SwitchpointParams`], [`EpisodeParams`], [`SegmentationParams`],
+//! [`ModelSpec`] and [`McmcParams`] implement [`ParamGuard`]; `check` gives a [`Checked`]
 //! wrapper, the only way to make one, and the checked params are the
 //! [`ChangeModel`]s that fit (the unchecked params check, then fit).
 //! What depends on the data (the default α = 1/mean, an episode length
@@ -24,8 +24,8 @@
 use crate::batch::ModelSpec;
 use crate::model::ChangeModel;
 use crate::{
-    ChangepointError, EpisodeParams, EpisodePosterior, ExactPosterior, SegmentationParams,
-    SegmentationPosterior, SwitchpointParams,
+    ChangepointError, EpisodeParams, EpisodePosterior, ExactPosterior, McmcParams,
+    SegmentationParams, SegmentationPosterior, SwitchpointParams,
 };
 use threatstat_core::{Error, Fit, ParamGuard};
 
@@ -141,6 +141,74 @@ impl ParamGuard for ModelSpec {
         check_alpha(self.alpha)?;
         check_tolerance(self.tolerance, self.approximate)?;
         check_open_unit("change_prob", self.change_prob)?;
+        Ok(Checked(*self))
+    }
+}
+
+impl ParamGuard for McmcParams {
+    type Checked = Checked<McmcParams>;
+    type Error = ChangepointError;
+    /// Checks the settings, so that a bad value is an error, not a panic
+    /// or an allocation failure: `tau_jump_prob` in [0, 1], 1 to
+    /// [`McmcParams::MAX_CHAINS`] chains, at least 4 draws, at most
+    /// [`McmcParams::MAX_TOTAL_DRAWS`] draws over all chains (kept in
+    /// memory), and at most [`McmcParams::MAX_STEPS`] steps (warm-up plus
+    /// draws) per chain. Sampling calls it first.
+    ///
+    /// ```
+    /// use threatstat_changepoint::{ChangepointError, McmcParams};
+    /// use threatstat_core::{Error, ParamGuard};
+    /// assert!(McmcParams::default().check().is_ok());
+    /// let chains = |e| matches!(e, ChangepointError::Core(Error::Param { name: "chains", .. }));
+    /// assert!(chains(McmcParams::default().chains(0).check().unwrap_err()));
+    /// assert!(chains(McmcParams::default().chains(usize::MAX).check().unwrap_err()));
+    /// assert!(McmcParams::default().draws(usize::MAX).check().is_err());
+    /// assert!(McmcParams::default().tune(usize::MAX).check().is_err());
+    /// ```
+    fn check(&self) -> Result<Self::Checked, ChangepointError> {
+        if !(0.0..=1.0).contains(&self.tau_jump_prob) {
+            return Err(
+                Error::param("tau_jump_prob", self.tau_jump_prob, "a number in [0, 1]").into(),
+            );
+        }
+        if self.chains == 0 {
+            return Err(Error::param("chains", 0, "at least 1").into());
+        }
+        if self.draws < 4 {
+            return Err(Error::param("draws", self.draws, "at least 4").into());
+        }
+        if self.chains > McmcParams::MAX_CHAINS {
+            return Err(Error::param(
+                "chains",
+                self.chains,
+                format!("at most {}", McmcParams::MAX_CHAINS),
+            )
+            .into());
+        }
+        if self.chains.saturating_mul(self.draws) > McmcParams::MAX_TOTAL_DRAWS {
+            return Err(Error::param(
+                "draws",
+                self.draws,
+                format!(
+                    "chains × draws at most {} (the draws are kept in memory; chains = {})",
+                    McmcParams::MAX_TOTAL_DRAWS,
+                    self.chains
+                ),
+            )
+            .into());
+        }
+        if self.tune.saturating_add(self.draws) > McmcParams::MAX_STEPS {
+            return Err(Error::param(
+                "tune",
+                self.tune,
+                format!(
+                    "tune + draws at most {} steps per chain (draws = {})",
+                    McmcParams::MAX_STEPS,
+                    self.draws
+                ),
+            )
+            .into());
+        }
         Ok(Checked(*self))
     }
 }

@@ -19,6 +19,7 @@ use crate::{ChangepointError, McmcParams, Sampler, Switchpoint};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp, Poisson};
 use serde::Serialize;
+use threatstat_core::Error;
 use threatstat_core::rng::SeededRng;
 
 /// Settings of [`simulation_based_calibration`].
@@ -115,28 +116,30 @@ pub struct SbcResult {
 ///
 /// # Errors
 ///
-/// [`ChangepointError::Invalid`] for `thin`, `replications`, `n_days` or
-/// `bins` of 0, `draws + 1` not a multiple of `bins`, or an α that is not
-/// positive and finite.
+/// [`Error::Param`] (wrapped in [`ChangepointError::Core`]) for `thin`,
+/// `replications`, `n_days` or `bins` of 0, `draws + 1` not a multiple of
+/// `bins`, or an α that is not positive and finite.
 pub fn simulation_based_calibration(p: &SbcParams) -> Result<SbcResult, ChangepointError> {
-    if p.thin == 0 || p.replications == 0 || p.n_days == 0 || p.bins == 0 {
-        return Err(ChangepointError::Invalid(
-            "SBC needs thin, replications, n_days and bins >= 1".into(),
-        ));
+    for (name, value) in [
+        ("thin", p.thin),
+        ("replications", p.replications),
+        ("n_days", p.n_days),
+        ("bins", p.bins),
+    ] {
+        if value == 0 {
+            return Err(Error::param(name, 0, "at least 1").into());
+        }
     }
     if !(p.draws + 1).is_multiple_of(p.bins) {
-        return Err(ChangepointError::Invalid(format!(
-            "SBC needs draws + 1 ({}) to be a multiple of bins ({})",
-            p.draws + 1,
-            p.bins
-        )));
+        return Err(Error::param(
+            "draws",
+            p.draws,
+            format!("draws + 1 a multiple of bins ({})", p.bins),
+        )
+        .into());
     }
-    let prior = Exp::new(p.alpha).map_err(|_| {
-        ChangepointError::Invalid(format!(
-            "SBC needs a positive finite alpha, found {}",
-            p.alpha
-        ))
-    })?;
+    let prior = Exp::new(p.alpha)
+        .map_err(|_| Error::param("alpha", p.alpha, "a positive finite number"))?;
     let (n, draws, bins) = (p.n_days, p.draws, p.bins);
     let mut rng = threatstat_core::rng::seeded(p.seed);
     let mut hist = [vec![0usize; bins], vec![0usize; bins], vec![0usize; bins]];

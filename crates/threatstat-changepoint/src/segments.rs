@@ -31,7 +31,7 @@ use crate::model::{ChangeModel, ChangePosterior, Evidence};
 use crate::numerics::{Prefix, ln_segment, log_add, log_sum_exp as lse, resolve_alpha};
 use crate::params::Checked;
 use serde::{Deserialize, Serialize};
-use threatstat_core::ParamGuard;
+use threatstat_core::Error;
 
 /// Entry point: `Segmentation::params()`.
 pub struct Segmentation;
@@ -138,30 +138,19 @@ impl SegmentationParams {
         let n = prefix.n();
         if n < 2 && self.change_prob.is_none() {
             // The default prior 1/n would be 1: say what is wrong instead.
-            return Err(ChangepointError::Invalid(format!(
-                "a segmentation needs at least 2 days (a change between two of them), found {n}"
-            )));
+            return Err(Error::shape(
+                "the series",
+                "at least 2 days (a segmentation: a change between two of them)",
+                crate::numerics::days(n),
+            )
+            .into());
         }
         let alpha = resolve_alpha(self.alpha, &prefix)?;
         let p = self.change_prob.unwrap_or(1.0 / n as f64);
         if !(p > 0.0 && p < 1.0) {
-            return Err(ChangepointError::Invalid(format!(
-                "change probability must be in (0, 1), found {p}"
-            )));
+            return Err(Error::param("change_prob", p, "a number in (0, 1)").into());
         }
         Ok(compute(&prefix, alpha, p, self.max_segments))
-    }
-}
-
-impl ChangeModel for SegmentationParams {
-    type Posterior = SegmentationPosterior;
-    /// Checks the params ([`ParamGuard`]), then fits.
-    fn fit_series(
-        &self,
-        counts: &[u32],
-        exposures: Option<&[f64]>,
-    ) -> Result<SegmentationPosterior, ChangepointError> {
-        self.check()?.fit_series(counts, exposures)
     }
 }
 

@@ -124,11 +124,21 @@ fn clear_episodes_are_found_and_pruning_pays() {
 
 #[test]
 fn bad_parameters_are_errors() {
-    fn e<T: std::fmt::Debug>(r: Result<T, threatstat_changepoint::ChangepointError>) -> String {
-        r.unwrap_err().to_string()
+    use threatstat_changepoint::ChangepointError::Core;
+    use threatstat_core::Error;
+    fn e<T: std::fmt::Debug>(
+        r: Result<T, threatstat_changepoint::ChangepointError>,
+    ) -> threatstat_core::Error {
+        match r.unwrap_err() {
+            Core(e) => e,
+        }
     }
-    assert!(e(Episode::params().fit(&[3])).contains("at least 2 days"));
-    assert!(e(Episode::params().fit(&[0, 0, 0])).contains("set α explicitly"));
+    let shape = |e: Error, found: &str| matches!(e, Error::Shape { found: f, .. } if f == found);
+    assert!(shape(e(Episode::params().fit(&[3])), "1 day"));
+    assert!(matches!(
+        e(Episode::params().fit(&[0, 0, 0])),
+        Error::Data { what, problem } if what == "counts" && problem.contains("set α explicitly")
+    ));
     assert!(matches!(
         Episode::params().alpha(-1.0).fit(&[1, 2]),
         Err(threatstat_changepoint::ChangepointError::Core(
@@ -144,13 +154,30 @@ fn bad_parameters_are_errors() {
             }
         ))
     ));
-    assert!(e(Episode::params().min_len(4).fit(&[1, 2, 3, 4])).contains("no interval"));
-    assert!(e(Episode::params().tolerance(2.0).fit(&[1, 2])).contains("tolerance"));
-    assert!(
-        e(Episode::params().fit_with_exposures(&[1, 2], &[1.0])).contains("one exposure per day")
-    );
-    assert!(e(Episode::params().fit_with_exposures(&[1, 2], &[1.0, 0.0])).contains("on day 1"));
-    assert!(
-        e(Switchpoint::params().fit_with_exposures(&[1, 2], &[1.0, f64::NAN])).contains("finite")
-    );
+    assert!(matches!(
+        e(Episode::params().min_len(4).fit(&[1, 2, 3, 4])),
+        Error::Shape { what, found, .. } if what == "the series" && found == "4 days"
+    ));
+    assert!(matches!(
+        e(Episode::params().tolerance(2.0).fit(&[1, 2])),
+        Error::Param {
+            name: "tolerance",
+            ..
+        }
+    ));
+    assert!(matches!(
+        e(Episode::params().fit_with_exposures(&[1, 2], &[1.0])),
+        Error::Shape { what, found, .. } if what == "exposures" && found == "1 values"
+    ));
+    for (m, day) in [([1.0, 0.0], "on day 1"), ([f64::NAN, 1.0], "on day 0")] {
+        for r in [
+            e(Episode::params().fit_with_exposures(&[1, 2], &m)),
+            e(Switchpoint::params().fit_with_exposures(&[1, 2], &m)),
+        ] {
+            assert!(
+                matches!(&r, Error::Data { what, problem } if what == "exposures" && problem.ends_with(day)),
+                "{r}"
+            );
+        }
+    }
 }

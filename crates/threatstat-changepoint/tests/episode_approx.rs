@@ -235,14 +235,33 @@ fn bad_approximation_parameters_are_errors() {
     let y = [1, 2, 3, 4];
     for eps in [0.0, 1.0, -0.1, f64::NAN] {
         let e = Episode::params().approximate(eps).fit(&y).unwrap_err();
-        assert!(e.to_string().contains("approximate"), "{e}");
+        assert!(
+            matches!(
+                &e,
+                threatstat_changepoint::ChangepointError::Core(threatstat_core::Error::Param {
+                    name: "approximate",
+                    ..
+                })
+            ),
+            "{e}"
+        );
     }
     let e = Episode::params()
         .approximate(0.1)
         .tolerance(1e-6)
         .fit(&y)
         .unwrap_err();
-    assert!(e.to_string().contains("not both"), "{e}");
+    assert!(
+        matches!(
+            &e,
+            threatstat_changepoint::ChangepointError::Core(threatstat_core::Error::Param {
+                name: "approximate",
+                expected,
+                ..
+            }) if expected.contains("not both")
+        ),
+        "{e}"
+    );
 }
 
 /// A regression: the exact increase/decrease-only rows used to skip the

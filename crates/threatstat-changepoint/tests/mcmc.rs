@@ -5,7 +5,8 @@ use rand_distr::{Distribution, Poisson};
 use std::path::Path;
 use threatstat_changepoint::io::read_count_series;
 use threatstat_changepoint::sbc::{SbcParams, simulation_based_calibration};
-use threatstat_changepoint::{McmcParams, Sampler, Switchpoint};
+use threatstat_changepoint::{ChangepointError, McmcParams, Sampler, Switchpoint};
+use threatstat_core::Error;
 
 fn book() -> Vec<u32> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/txtdata.csv");
@@ -129,11 +130,12 @@ fn bad_parameters_are_errors() {
     assert!(Switchpoint::params().alpha(-1.0).fit(&c).is_err());
     assert!(Switchpoint::params().alpha(f64::NAN).fit(&c).is_err());
     assert!(Switchpoint::params().fit(&[]).is_err());
-    let e = Switchpoint::params()
-        .fit(&[0, 0, 0])
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("all counts are zero"), "{e}");
+    let e = Switchpoint::params().fit(&[0, 0, 0]).unwrap_err();
+    assert!(
+        matches!(&e, ChangepointError::Core(Error::Data { what, .. }) if what == "counts"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("all counts are zero"), "{e}");
     assert!(Switchpoint::params().alpha(1.0).fit(&[0, 0, 0]).is_ok());
     assert!("hmc".parse::<Sampler>().is_err());
 }

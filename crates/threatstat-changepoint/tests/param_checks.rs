@@ -2,24 +2,33 @@
 //! wraparound (issue 20, items 4-6 and 17).
 
 use threatstat_changepoint::batch::{ModelKind, ModelSpec, fit_model};
-use threatstat_changepoint::{McmcParams, Segmentation, Switchpoint};
-use threatstat_core::ParamGuard;
+use threatstat_changepoint::{ChangepointError, McmcParams, Segmentation, Switchpoint};
+use threatstat_core::{Error, ParamGuard};
+
+/// The name of the parameter an error blames.
+fn blamed(e: &ChangepointError) -> Option<&'static str> {
+    match e {
+        ChangepointError::Core(Error::Param { name, .. }) => Some(name),
+        _ => None,
+    }
+}
 
 const COUNTS: [u32; 8] = [1, 2, 1, 2, 7, 8, 7, 9];
 
 #[test]
 fn extreme_mcmc_sizes_are_errors_not_aborts() {
     let p = Switchpoint::params();
-    for bad in [
-        McmcParams::default().draws(usize::MAX),
-        McmcParams::default().draws(4_000_000_000),
-        McmcParams::default().chains(usize::MAX),
-        McmcParams::default().chains(0),
-        McmcParams::default().draws(0),
-        McmcParams::default().chains(4).draws(5_000_000),
+    for (bad, name) in [
+        (McmcParams::default().draws(usize::MAX), "draws"),
+        (McmcParams::default().draws(4_000_000_000), "draws"),
+        (McmcParams::default().chains(usize::MAX), "chains"),
+        (McmcParams::default().chains(0), "chains"),
+        (McmcParams::default().draws(0), "draws"),
+        (McmcParams::default().chains(4).draws(5_000_000), "draws"),
     ] {
-        let e = p.sample(&COUNTS, &bad).unwrap_err().to_string();
-        assert!(e.contains("chain") || e.contains("draws"), "{e}");
+        let e = p.sample(&COUNTS, &bad).unwrap_err();
+        assert_eq!(blamed(&e), Some(name), "{e}");
+        assert_eq!(blamed(&bad.check().unwrap_err()), Some(name));
     }
 }
 
@@ -27,11 +36,9 @@ fn extreme_mcmc_sizes_are_errors_not_aborts() {
 fn tune_plus_draws_cannot_wrap() {
     // Before the check, usize::MAX + 4 wrapped to 3 steps: NaN posteriors.
     let bad = McmcParams::default().tune(usize::MAX).draws(4);
-    let e = Switchpoint::params()
-        .sample(&COUNTS, &bad)
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("tune + draws"), "{e}");
+    let e = Switchpoint::params().sample(&COUNTS, &bad).unwrap_err();
+    assert_eq!(blamed(&e), Some("tune"), "{e}");
+    assert!(e.to_string().contains("tune + draws"), "{e}");
 }
 
 #[test]
@@ -113,7 +120,11 @@ fn model_spec_check_rejects_what_the_fits_reject() {
 
 #[test]
 fn one_day_segmentation_names_the_length_not_the_prior() {
-    let e = Segmentation::params().fit(&[3]).unwrap_err().to_string();
-    assert!(e.contains("at least 2 days"), "{e}");
-    assert!(!e.contains("probability"), "{e}");
+    let e = Segmentation::params().fit(&[3]).unwrap_err();
+    assert!(
+        matches!(&e, ChangepointError::Core(Error::Shape { what, found, .. })
+            if what == "the series" && found == "1 day"),
+        "{e}"
+    );
+    assert!(!e.to_string().contains("probability"), "{e}");
 }

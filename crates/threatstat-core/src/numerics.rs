@@ -171,10 +171,18 @@ pub fn log_add(a: f64, b: f64) -> f64 {
 }
 
 /// `np.median(v)` of values without NaN (sorts `v` in place); NaN for an
-/// empty slice.
+/// empty slice. Of an even number of values it is NumPy's mean of the two
+/// middle ones, `(a + b) / 2`, which differs in the last bit from
+/// `np.quantile(v, 0.5)`'s interpolation when `a` and `b` differ in sign or
+/// magnitude.
 pub fn median(v: &mut [f64]) -> f64 {
     v.sort_unstable_by(f64::total_cmp);
-    np_quantile_sorted(v, 0.5)
+    let n = v.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => v[n / 2],
+        _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
 }
 
 /// `np.quantile(v, q)` ("linear") of values without NaN (sorts `v` in
@@ -222,6 +230,11 @@ mod tests {
         assert_eq!(score_at_percentile_sorted(&s, 50.0), 2.5);
         assert_eq!(score_at_percentile_sorted(&s, 100.0), 4.0);
         assert!(median(&mut []).is_nan());
+        // tools/reference/numpy_median_even.py: np.median, and np.quantile(v, 0.5).
+        let v = [-1.4050485787392175, 0.00035409956664017497];
+        assert_eq!(median(&mut v.clone()), -0.7023472395862886);
+        assert_eq!(np_quantile_sorted(&v, 0.5), -0.7023472395862888);
+        assert_eq!(median(&mut [1.0, f64::INFINITY, 2.0]), 2.0);
         assert_eq!(quantile(&mut [4.0, 1.0, 3.0, 2.0], 1.0 / 3.0), 2.0);
     }
 

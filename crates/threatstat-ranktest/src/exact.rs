@@ -410,10 +410,10 @@ pub(crate) fn sf(n1: u64, n2: u64, k: u64) -> Prob {
 /// assert!((ln_p + 1382.26799353748).abs() < 1e-9);
 /// ```
 pub fn exact_sf(n_x: u64, n_y: u64, k: u64) -> Result<(f64, f64), crate::RankTestError> {
-    if n_x == 0 || n_y == 0 {
-        return Err(crate::RankTestError::InvalidParameter(
-            "sample sizes must be at least 1".into(),
-        ));
+    for (name, n) in [("n_x", n_x), ("n_y", n_y)] {
+        if n == 0 {
+            return Err(threatstat_core::Error::param(name, 0, "at least 1").into());
+        }
     }
     if !exact_supported(n_x, n_y) {
         return Err(crate::RankTestError::ExactTooLarge { n_x, n_y });

@@ -58,7 +58,8 @@
 //!
 //! Errors name what is wrong: NaN (SciPy would return a NaN p-value; see
 //! [`NanPolicy::Omit`] to drop NaNs and count them), infinite values, empty
-//! samples, or an exact distribution asked for beyond [`exact_supported`].
+//! samples, an exact distribution asked for beyond [`exact_supported`], or
+//! a parameter out of range (`RankTestError::Core(Error::Param { name, .. })`).
 
 mod exact;
 mod hl;
@@ -70,15 +71,18 @@ mod sample;
 
 pub use exact::{EXACT_MAX_LEN, EXACT_MAX_WORK, exact_sf, exact_supported};
 pub use mwu::{
-    Alternative, CiMethod, MannWhitney, MannWhitneyParams, Method, MwuResult, NanPolicy,
+    Alternative, CheckedMannWhitneyParams, CiMethod, MannWhitney, MannWhitneyParams, Method,
+    MwuResult, NanPolicy,
 };
 pub use sample::RankSample;
-pub use threatstat_core::model::Merge;
+pub use threatstat_core::model::{Merge, ParamGuard};
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum RankTestError {
-    /// Reading or parsing input failed (the message names file, line, field).
+    /// Reading or parsing input failed (the message names file, line,
+    /// field), or a parameter is out of range
+    /// ([`Error::Param`](threatstat_core::Error::Param)).
     #[error(transparent)]
     Core(#[from] threatstat_core::Error),
     /// A sample holds NaN or an infinite value.
@@ -113,7 +117,4 @@ pub enum RankTestError {
         /// Size of y.
         n_y: u64,
     },
-    /// Invalid parameters.
-    #[error("invalid parameter: {0}")]
-    InvalidParameter(String),
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
+use threatstat_core::{Error, ParamGuard};
 
 /// The alternative hypothesis (SciPy's `alternative`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -60,9 +61,12 @@ impl FromStr for Alternative {
             "two-sided" | "two_sided" | "two.sided" => Ok(Alternative::TwoSided),
             "less" => Ok(Alternative::Less),
             "greater" => Ok(Alternative::Greater),
-            _ => Err(RankTestError::InvalidParameter(format!(
-                "alternative must be two-sided, less or greater, found `{s}`"
-            ))),
+            _ => Err(Error::param(
+                "alternative",
+                format!("`{s}`"),
+                "two-sided, less or greater",
+            )
+            .into()),
         }
     }
 }
@@ -109,9 +113,7 @@ impl FromStr for Method {
             "auto" => Ok(Method::Auto),
             "exact" => Ok(Method::Exact),
             "asymptotic" => Ok(Method::Asymptotic),
-            _ => Err(RankTestError::InvalidParameter(format!(
-                "method must be auto, exact or asymptotic, found `{s}`"
-            ))),
+            _ => Err(Error::param("method", format!("`{s}`"), "auto, exact or asymptotic").into()),
         }
     }
 }
@@ -156,7 +158,7 @@ impl MannWhitney {
 }
 
 /// Parameters of the Mann-Whitney U test (a builder; [`test`](Self::test)
-/// validates them).
+/// validates them, or [`ParamGuard::check`] once for many tests).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MannWhitneyParams {
     alternative: Alternative,
@@ -224,21 +226,6 @@ impl MannWhitneyParams {
         self
     }
 
-    fn check(&self) -> Result<(), RankTestError> {
-        if !(self.confidence > 0.0 && self.confidence < 1.0) {
-            return Err(RankTestError::InvalidParameter(format!(
-                "confidence must be strictly between 0 and 1, found {}",
-                self.confidence
-            )));
-        }
-        if let Method::Permutation { n_resamples: 0, .. } = self.method {
-            return Err(RankTestError::InvalidParameter(
-                "the permutation method needs n_resamples >= 1".into(),
-            ));
-        }
-        Ok(())
-    }
-
     /// Tests whether `x` and `y` come from the same distribution.
     ///
     /// ```
@@ -259,19 +246,7 @@ impl MannWhitneyParams {
     /// assert!((r.p_value - 0.05555555555555555).abs() < 1e-15);
     /// ```
     pub fn test(&self, x: &[f64], y: &[f64]) -> Result<MwuResult, RankTestError> {
-        self.check()?;
-        let (x, nan_x) = clean(x, "x", self.nan_policy)?;
-        let (y, nan_y) = clean(y, "y", self.nan_policy)?;
-        let n1 = x.len() as u64;
-        let n2 = y.len() as u64;
-        if n1.max(n2) >= u64::from(u32::MAX) || n1 * n2 > u64::MAX / 2 {
-            return Err(RankTestError::InvalidParameter(format!(
-                "samples of {n1} and {n2} values are too large (at most 2^32 − 2 values each, \
-                 n_x·n_y < 2^63)"
-            )));
-        }
-        let r = rank::rank(&x, &y);
-        self.finish(&r, nan_x, nan_y)
+        self.check()?.test(x, y)
     }
 
     /// [`test`](Self::test) on samples kept as distinct values and counts
@@ -288,10 +263,83 @@ impl MannWhitneyParams {
     /// assert_eq!((r.u, r.nan_dropped_x), (9.0, 1));
     /// ```
     pub fn test_samples(&self, x: &RankSample, y: &RankSample) -> Result<MwuResult, RankTestError> {
-        self.check()?;
+        self.check()?.test_samples(x, y)
+    }
+}
+
+impl ParamGuard for MannWhitneyParams {
+    type Checked = CheckedMannWhitneyParams;
+    type Error = RankTestError;
+    /// The confidence level strictly between 0 and 1, at least one
+    /// resample for the permutation method.
+    ///
+    /// ```
+    /// use threatstat_core::{Error, ParamGuard};
+    /// use threatstat_ranktest::{MannWhitney, RankTestError};
+    /// let checked = MannWhitney::params().check().unwrap();
+    /// assert_eq!(checked.test(&[3.0, 4.0], &[1.0, 2.0]).unwrap().u, 4.0);
+    /// let e = MannWhitney::params().confidence(1.0).check().unwrap_err();
+    /// assert!(matches!(e, RankTestError::Core(Error::Param { name: "confidence", .. })));
+    /// ```
+    fn check(&self) -> Result<CheckedMannWhitneyParams, RankTestError> {
+        if !(self.confidence > 0.0 && self.confidence < 1.0) {
+            return Err(Error::param(
+                "confidence",
+                self.confidence,
+                "a number strictly between 0 and 1",
+            )
+            .into());
+        }
+        if let Method::Permutation { n_resamples: 0, .. } = self.method {
+            return Err(
+                Error::param("n_resamples", 0, "at least 1 (the permutation method)").into(),
+            );
+        }
+        Ok(CheckedMannWhitneyParams(*self))
+    }
+}
+
+/// The samples of `n1` and `n2` values are beyond what the test counts.
+fn too_large(n1: u64, n2: u64) -> RankTestError {
+    Error::shape(
+        "samples",
+        "at most 2^32 − 2 values each and n_x·n_y < 2^63",
+        format!("{n1} and {n2} values (too large)"),
+    )
+    .into()
+}
+
+/// [`MannWhitneyParams`] that passed [`ParamGuard::check`]; only `check`
+/// makes one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CheckedMannWhitneyParams(MannWhitneyParams);
+
+impl CheckedMannWhitneyParams {
+    /// The params inside.
+    pub fn params(&self) -> &MannWhitneyParams {
+        &self.0
+    }
+
+    /// [`MannWhitneyParams::test`] without checking the params again.
+    pub fn test(&self, x: &[f64], y: &[f64]) -> Result<MwuResult, RankTestError> {
+        let p = &self.0;
+        let (x, nan_x) = clean(x, "x", p.nan_policy)?;
+        let (y, nan_y) = clean(y, "y", p.nan_policy)?;
+        let n1 = x.len() as u64;
+        let n2 = y.len() as u64;
+        if n1.max(n2) >= u64::from(u32::MAX) || n1 * n2 > u64::MAX / 2 {
+            return Err(too_large(n1, n2));
+        }
+        let r = rank::rank(&x, &y);
+        p.finish(&r, nan_x, nan_y)
+    }
+
+    /// [`MannWhitneyParams::test_samples`] without checking the params again.
+    pub fn test_samples(&self, x: &RankSample, y: &RankSample) -> Result<MwuResult, RankTestError> {
+        let p = &self.0;
         let check = |s: &RankSample, name: &'static str| -> Result<usize, RankTestError> {
             let nan = usize::try_from(s.nan_count()).unwrap_or(usize::MAX);
-            if nan > 0 && self.nan_policy == NanPolicy::Raise {
+            if nan > 0 && p.nan_policy == NanPolicy::Raise {
                 return Err(RankTestError::NonFinite {
                     sample: name,
                     index: 0,
@@ -315,15 +363,15 @@ impl MannWhitneyParams {
         let (n1, n2) = (x.len(), y.len());
         if n1.max(n2) >= u64::from(u32::MAX) || n1.checked_mul(n2).is_none_or(|m| m > u64::MAX / 2)
         {
-            return Err(RankTestError::InvalidParameter(format!(
-                "samples of {n1} and {n2} values are too large (at most 2^32 − 2 values each, \
-                 n_x·n_y < 2^63)"
-            )));
+            return Err(too_large(n1, n2));
         }
         let r = rank::rank_distinct(x.distinct(), y.distinct());
-        self.finish(&r, nan_x, nan_y)
+        p.finish(&r, nan_x, nan_y)
     }
+}
 
+/// The test's computations, on params that passed [`ParamGuard::check`].
+impl MannWhitneyParams {
     fn finish(&self, r: &Ranked, nan_x: usize, nan_y: usize) -> Result<MwuResult, RankTestError> {
         let (n1, n2) = (r.n_x, r.n_y);
         let mn = n1 * n2;

@@ -1,5 +1,6 @@
 //! Bad input, options and edge cases of the public API.
 
+use threatstat_core::Error;
 use threatstat_ranktest::{
     Alternative, CiMethod, MannWhitney, Method, NanPolicy, RankTestError, exact_supported,
 };
@@ -62,7 +63,16 @@ fn invalid_parameters_are_errors() {
             .confidence(c)
             .test(&[1.0], &[2.0])
             .unwrap_err();
-        assert!(e.to_string().contains("confidence"), "{e}");
+        assert!(
+            matches!(
+                e,
+                RankTestError::Core(Error::Param {
+                    name: "confidence",
+                    ..
+                })
+            ),
+            "{e}"
+        );
     }
     let e = MannWhitney::params()
         .method(Method::Permutation {
@@ -71,13 +81,31 @@ fn invalid_parameters_are_errors() {
         })
         .test(&[1.0], &[2.0])
         .unwrap_err();
-    assert!(e.to_string().contains("n_resamples"), "{e}");
-    assert!("sideways".parse::<Alternative>().is_err());
+    assert!(
+        matches!(
+            e,
+            RankTestError::Core(Error::Param {
+                name: "n_resamples",
+                ..
+            })
+        ),
+        "{e}"
+    );
+    assert!(matches!(
+        "sideways".parse::<Alternative>(),
+        Err(RankTestError::Core(Error::Param {
+            name: "alternative",
+            ..
+        }))
+    ));
     assert_eq!(
         "Two-Sided".parse::<Alternative>().unwrap(),
         Alternative::TwoSided
     );
-    assert!("permutation".parse::<Method>().is_err());
+    assert!(matches!(
+        "permutation".parse::<Method>(),
+        Err(RankTestError::Core(Error::Param { name: "method", .. }))
+    ));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! may wrap. The expected values are computed here independently, in exact
 //! u128/i128 integer arithmetic and a continued fraction for erfc.
 
-use threatstat_ranktest::{MannWhitney, Merge, Method, RankSample};
+use threatstat_ranktest::{MannWhitney, Merge, Method, RankSample, RankTestError};
 
 /// erfc(x) for x ≥ 2 by its continued fraction
 /// `exp(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …))))`, evaluated
@@ -98,5 +98,9 @@ fn counts_saturate_and_oversized_samples_are_refused() {
     assert_eq!((s.len(), t.len()), (u64::MAX, u64::MAX));
     let y = RankSample::from_values(&[2.0]).unwrap();
     let e = MannWhitney::params().test_samples(&t, &y).unwrap_err();
+    assert!(
+        matches!(&e, RankTestError::Core(threatstat_core::Error::Shape { what, .. }) if what == "samples"),
+        "{e}"
+    );
     assert!(e.to_string().contains("too large"), "{e}");
 }

@@ -31,8 +31,8 @@ use threatstat_changepoint::batch::{
 use threatstat_changepoint::{
     ChangeModel, ChangePosterior, ChangepointError, Direction, McmcParams,
 };
-use threatstat_core::ParamGuard;
 use threatstat_core::atomic::Finished;
+use threatstat_core::{Error, ParamGuard};
 use threatstat_datasets::cert::DailyCounts;
 
 /// Exposures of every user relative to the population of `daily`
@@ -117,24 +117,56 @@ pub struct RankParams {
     pub baseline: Option<BaselineKind>,
 }
 
-impl RankParams {
+/// [`RankParams`] that passed [`ParamGuard::check`]; only `check` makes one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CheckedRankParams(RankParams);
+
+impl CheckedRankParams {
+    /// The params inside.
+    pub fn params(&self) -> &RankParams {
+        &self.0
+    }
+}
+
+impl ParamGuard for RankParams {
+    type Checked = CheckedRankParams;
+    type Error = ChangepointError;
     /// Checks the model settings and the MCMC settings, and that MCMC is
     /// asked only where it applies.
-    pub fn check(&self) -> Result<(), ChangepointError> {
+    ///
+    /// ```
+    /// use threatstat_changepoint::batch::{ModelKind, ModelSpec};
+    /// use threatstat_changepoint::{ChangepointError, McmcParams};
+    /// use threatstat_core::{Error, ParamGuard};
+    /// use threatstat_workflow::changepoint::RankParams;
+    /// assert!(RankParams::default().check().is_ok());
+    /// let episode = ModelSpec { model: ModelKind::Episode, ..Default::default() };
+    /// let p = RankParams { spec: episode, mcmc: Some(McmcParams::default()), baseline: None };
+    /// assert!(matches!(
+    ///     p.check().unwrap_err(),
+    ///     ChangepointError::Core(Error::Param { name: "mcmc", .. })
+    /// ));
+    /// ```
+    fn check(&self) -> Result<CheckedRankParams, ChangepointError> {
         self.spec.check()?;
         if let Some(m) = &self.mcmc {
             m.check()?;
             if !self.published() {
-                return Err(ChangepointError::Invalid(
-                    "MCMC samples the unrestricted switchpoint on raw counts; use the exact \
-                     posterior with the episode or segments model, a direction or a baseline"
-                        .into(),
-                ));
+                return Err(Error::param(
+                    "mcmc",
+                    "MCMC settings",
+                    "none unless the model is the published one (MCMC samples the \
+                     unrestricted switchpoint on raw counts; use the exact posterior with the \
+                     episode or segments model, a direction or a baseline)",
+                )
+                .into());
             }
         }
-        Ok(())
+        Ok(CheckedRankParams(*self))
     }
+}
 
+impl RankParams {
     /// The published model: the unrestricted switchpoint on raw counts.
     fn published(&self) -> bool {
         self.spec.model == ModelKind::Switchpoint
@@ -180,8 +212,7 @@ pub fn rank_users_with_progress(
     params: &RankParams,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Ranking, ChangepointError> {
-    params.check()?;
-    let params = *params;
+    let params = *params.check()?.params();
     let series: Vec<Vec<u32>> = daily.iter().map(|d| d.counts.clone()).collect();
     let exposures = params
         .baseline
@@ -214,10 +245,14 @@ pub fn rank_users_with_progress(
     if rows.is_empty()
         && let Some((_, why)) = failed.first()
     {
-        return Err(ChangepointError::Invalid(format!(
-            "no user could be fitted ({} users; the first: {why})",
-            failed.len()
-        )));
+        return Err(Error::data(
+            "users",
+            format!(
+                "no user could be fitted ({} users; the first: {why})",
+                failed.len()
+            ),
+        )
+        .into());
     }
     rows.sort_by(|x, y| {
         y.fit

@@ -36,7 +36,7 @@ pub struct AcfArgs {
     /// The JSON result: a file, or `-` for standard output (the default).
     #[arg(long, value_name = "FILE", default_value = "-")]
     pub out: PathBuf,
-    /// No notes on stderr (errors still print).
+    /// No notes or reading bar on stderr (errors still print).
     #[arg(long)]
     pub quiet: bool,
     /// Number of lags.

@@ -6,7 +6,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::error::Error;
 use threatstat_changepoint::baseline::BaselineKind;
 use threatstat_changepoint::batch::{ModelKind, ModelSpec};
-use threatstat_changepoint::{Direction, McmcParams, Sampler};
+use threatstat_changepoint::{ChangepointError, Direction, McmcParams, Sampler};
+use threatstat_core::ParamGuard;
 
 mod fit;
 mod generate;
@@ -25,6 +26,17 @@ pub enum ChangepointCmd {
     /// Write a CERT-format logon.csv with planted after-hours changes, and its ground truth.
     #[command(after_help = generate::EXAMPLES)]
     Generate(generate::GenerateArgs),
+}
+
+impl ChangepointCmd {
+    /// `--quiet`: no reading bar either (main starts it).
+    pub fn quiet(&self) -> bool {
+        match self {
+            ChangepointCmd::Fit(a) => a.model.quiet,
+            ChangepointCmd::Logons(a) => a.model.quiet,
+            ChangepointCmd::Generate(a) => a.quiet,
+        }
+    }
 }
 
 pub fn run(cmd: ChangepointCmd) -> Res {
@@ -99,11 +111,15 @@ impl ModelArgs {
     }
 
     /// The MCMC settings checked together (chains × draws is capped in
-    /// the library), the flags named in the error.
+    /// the library), the flag of the parameter named in the error.
     fn check_mcmc(&self) -> Res {
         if let Some(p) = self.mcmc() {
-            p.check()
-                .map_err(|e| format!("--chains, --draws, --tune: {e}"))?;
+            p.check().map_err(|e| match &e {
+                ChangepointError::Core(threatstat_core::Error::Param { name, .. }) => {
+                    format!("--{name}: {e}")
+                }
+                _ => format!("--chains, --draws, --tune: {e}"),
+            })?;
         }
         Ok(())
     }

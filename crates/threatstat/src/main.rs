@@ -77,6 +77,19 @@ enum Command {
     },
 }
 
+impl Command {
+    /// Whether main draws the reading bar: not for `lanl uploads` and
+    /// `reproduce`, which draw their own bars, nor with `--quiet`.
+    fn reading_bar(&self) -> bool {
+        match self {
+            Command::Lanl(lanl::LanlCmd::Uploads(_)) | Command::Reproduce { .. } => false,
+            Command::Changepoint(c) => !c.quiet(),
+            Command::Acf(a) => !a.quiet,
+            _ => true,
+        }
+    }
+}
+
 /// On SIGINT or SIGTERM, removes the temporary files of outputs not yet
 /// committed (a `lanl generate` can have hundreds of megabytes of them) and
 /// exits with 128 + the signal number, as a shell reports a killed process.
@@ -110,15 +123,10 @@ fn main() -> ExitCode {
         eprintln!("{note}");
     }
     install_signal_handler();
-    // `lanl uploads` and `reproduce` draw their own bars.
-    let own_bars = matches!(
-        cli.command,
-        Command::Lanl(lanl::LanlCmd::Uploads(_)) | Command::Reproduce { .. }
-    );
-    let bar = if own_bars {
-        None
-    } else {
+    let bar = if cli.command.reading_bar() {
         reading::ReadingBar::start()
+    } else {
+        None
     };
     let result = match cli.command {
         Command::Markov(cmd) => markov::run(cmd),
@@ -199,5 +207,29 @@ fn reproduce(
     } else {
         let names: Vec<_> = failures.iter().map(|f| f.name.as_str()).collect();
         Err(format!("failed: {}", names.join(", ")).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether main would draw the reading bar for `args`.
+    fn bar(args: &str) -> bool {
+        let argv = std::iter::once("threatstat").chain(args.split_whitespace());
+        Cli::try_parse_from(argv).unwrap().command.reading_bar()
+    }
+
+    #[test]
+    fn quiet_hides_the_reading_bar() {
+        for cmd in [
+            "changepoint fit --input c.csv --out p.json",
+            "changepoint logons --input logon.csv --out u.csv",
+            "acf --input s.txt",
+        ] {
+            assert!(bar(cmd), "{cmd}");
+            assert!(!bar(&format!("{cmd} --quiet")), "{cmd} --quiet");
+        }
+        assert!(!bar("reproduce"));
     }
 }

@@ -26,7 +26,7 @@ pub struct FitArgs {
     #[arg(long)]
     column: Option<String>,
     #[command(flatten)]
-    model: ModelArgs,
+    pub(super) model: ModelArgs,
     /// Output posterior file (JSON; `-` for standard output).
     #[arg(long)]
     out: PathBuf,

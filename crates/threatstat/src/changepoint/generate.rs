@@ -33,7 +33,7 @@ pub struct GenerateArgs {
     truth: PathBuf,
     /// No summary line on stderr.
     #[arg(long)]
-    quiet: bool,
+    pub(super) quiet: bool,
 }
 
 pub fn run(a: &GenerateArgs) -> Res {

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use threatstat_changepoint::batch::{ModelFit, ModelKind, ModelSpec};
 use threatstat_changepoint::io::format_day;
-use threatstat_core::BadRowPolicy;
+use threatstat_core::{BadRowPolicy, ParamGuard};
 use threatstat_datasets::cert::{HourWindow, LogonLoader, Span};
 use threatstat_workflow::changepoint::{RankParams, rank_users_with_progress};
 
@@ -29,7 +29,7 @@ pub struct LogonsArgs {
     #[arg(long, value_enum, default_value = "user")]
     span: SpanArg,
     #[command(flatten)]
-    model: ModelArgs,
+    pub(super) model: ModelArgs,
     /// Output CSV file, one row per user, most likely change first (`-` for standard output).
     #[arg(long)]
     out: PathBuf,
