@@ -79,14 +79,20 @@ enum Command {
 
 impl Command {
     /// Whether main draws the reading bar: not for `lanl uploads` and
-    /// `reproduce`, which draw their own bars, nor with `--quiet`.
-    fn reading_bar(&self) -> bool {
-        match self {
-            Command::Lanl(lanl::LanlCmd::Uploads(_)) | Command::Reproduce { .. } => false,
-            Command::Changepoint(c) => !c.quiet(),
-            Command::Acf(a) => !a.quiet,
-            _ => true,
-        }
+    /// `reproduce`, which draw their own bars, nor with `--quiet`. Every
+    /// command spells it `--quiet` (README, "One CLI vocabulary"), so it is
+    /// read once here from the parsed arguments (clap has already refused a
+    /// `--quiet` where a command has none) instead of per command.
+    fn reading_bar(&self, args: &[String]) -> bool {
+        let quiet = args
+            .iter()
+            .take_while(|a| a.as_str() != "--")
+            .any(|a| a == "--quiet");
+        !quiet
+            && !matches!(
+                self,
+                Command::Lanl(lanl::LanlCmd::Uploads(_)) | Command::Reproduce { .. }
+            )
     }
 }
 
@@ -123,7 +129,7 @@ fn main() -> ExitCode {
         eprintln!("{note}");
     }
     install_signal_handler();
-    let bar = if cli.command.reading_bar() {
+    let bar = if cli.command.reading_bar(&args) {
         reading::ReadingBar::start()
     } else {
         None
@@ -216,8 +222,11 @@ mod tests {
 
     /// Whether main would draw the reading bar for `args`.
     fn bar(args: &str) -> bool {
-        let argv = std::iter::once("threatstat").chain(args.split_whitespace());
-        Cli::try_parse_from(argv).unwrap().command.reading_bar()
+        let argv: Vec<String> = args.split_whitespace().map(String::from).collect();
+        let cli =
+            Cli::try_parse_from(std::iter::once("threatstat".to_string()).chain(argv.clone()))
+                .unwrap_or_else(|e| panic!("{args}: {e}"));
+        cli.command.reading_bar(&argv)
     }
 
     #[test]
@@ -226,6 +235,11 @@ mod tests {
             "changepoint fit --input c.csv --out p.json",
             "changepoint logons --input logon.csv --out u.csv",
             "acf --input s.txt",
+            "kde --input x.txt --at 1",
+            "mwu --x a.txt --y b.txt",
+            "markov score --input s.jsonl --session-type cmds --out x.csv",
+            "features run --input auth.txt --out d",
+            "cloudtrail automation --input logs --out d",
         ] {
             assert!(bar(cmd), "{cmd}");
             assert!(!bar(&format!("{cmd} --quiet")), "{cmd} --quiet");

@@ -43,6 +43,9 @@ pub struct MwuArgs {
     /// Samples are raw little-endian f64 (gzip allowed).
     #[arg(long, conflicts_with_all = ["column", "no_header"])]
     pub f64le: bool,
+    /// No progress bar on stderr while reading (errors still print).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 pub fn run(a: MwuArgs) -> Res {
