@@ -28,17 +28,6 @@ pub enum ChangepointCmd {
     Generate(generate::GenerateArgs),
 }
 
-impl ChangepointCmd {
-    /// `--quiet`: no reading bar either (main starts it).
-    pub fn quiet(&self) -> bool {
-        match self {
-            ChangepointCmd::Fit(a) => a.model.quiet,
-            ChangepointCmd::Logons(a) => a.model.quiet,
-            ChangepointCmd::Generate(a) => a.quiet,
-        }
-    }
-}
-
 pub fn run(cmd: ChangepointCmd) -> Res {
     match cmd {
         ChangepointCmd::Fit(a) => fit::run(&a),
