@@ -37,3 +37,15 @@ pub enum DatasetError {
         source: std::io::Error,
     },
 }
+
+/// `Err` of a parameter error: `name` must be `expected`, `value` was given
+/// ([`threatstat_core::Error::param`] inside [`DatasetError::Core`]).
+pub(crate) fn bad_param<T>(
+    name: &'static str,
+    value: impl std::fmt::Display,
+    expected: impl Into<String>,
+) -> Result<T, DatasetError> {
+    Err(DatasetError::Core(threatstat_core::Error::param(
+        name, value, expected,
+    )))
+}
