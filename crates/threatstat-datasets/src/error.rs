@@ -24,9 +24,6 @@ pub enum DatasetError {
         /// What is wrong and what was expected.
         message: String,
     },
-    /// Invalid parameters or arguments.
-    #[error("{0}")]
-    Invalid(String),
     /// Writing output failed.
     #[error("writing {target}: {source}")]
     Write {

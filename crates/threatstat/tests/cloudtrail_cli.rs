@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use threatstat_acf::automation::{PairSeries, Rule, detect};
+use threatstat_datasets::TruthFile;
 use threatstat_datasets::cloudtrail::{
     Bucket, CloudTrailGenerator, CloudTrailLoader, CloudTrailTruth, PrincipalKey,
 };
@@ -325,7 +326,10 @@ fn bad_input_is_reported_with_file_record_and_field() {
         .arg("--out")
         .arg(&out));
     // `--window` is the old spelling of `--dates`: it works, with a note.
-    assert!(!ok && err.contains("before its first day"), "{err}");
+    assert!(
+        !ok && err.contains("a last day on or after the first day"),
+        "{err}"
+    );
     assert!(err.contains("use `--dates`"), "{err}");
     let (ok, err) = run(bin()
         .args(["cloudtrail", "automation", "--input"])

@@ -100,9 +100,10 @@ impl FromStr for Span {
         match s {
             "user" => Ok(Span::User),
             "global" => Ok(Span::Global),
-            _ => Err(DatasetError::Invalid(format!(
-                "expected a span `user` or `global`, found `{s}`"
-            ))),
+            _ => Err(
+                threatstat_core::Error::param("span", format!("`{s}`"), "`user` or `global`")
+                    .into(),
+            ),
         }
     }
 }
@@ -509,11 +510,15 @@ impl LogonCounts {
     /// ```
     fn add_counts(&mut self, other: &LogonCounts) -> Result<(), DatasetError> {
         if self.summary.hour_window != other.summary.hour_window {
-            return Err(DatasetError::Invalid(format!(
-                "cannot merge logon counts with different hour windows ({} and {})",
-                window_name(self.summary.hour_window),
-                window_name(other.summary.hour_window)
-            )));
+            return Err(threatstat_core::Error::incompatible(
+                "logon counts",
+                format!(
+                    "different hour windows ({} and {})",
+                    window_name(self.summary.hour_window),
+                    window_name(other.summary.hour_window)
+                ),
+            )
+            .into());
         }
         for (id, theirs) in other.days.iter().enumerate() {
             let me = self.users.intern(other.users.resolve(id as u32)) as usize;

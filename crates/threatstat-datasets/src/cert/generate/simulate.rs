@@ -14,6 +14,7 @@ use super::population::User;
 use super::rows::write_day;
 use super::truth::GroundTruth;
 use crate::DatasetError;
+use crate::TruthFile;
 use crate::cert::datetime::weekday;
 use rand::RngExt;
 use rand_distr::{Distribution, Poisson};
@@ -54,6 +55,7 @@ impl LogonGenerator {
     /// Writes the CSV to `csv_path` and the ground truth JSON to `truth_path`.
     ///
     /// ```
+    /// # use threatstat_datasets::TruthFile;
     /// # use threatstat_datasets::cert::{GroundTruth, LogonGenerator};
     /// let dir = std::env::temp_dir();
     /// let (csv, json) = (dir.join("threatstat-doc-logon.csv"), dir.join("threatstat-doc-truth.json"));

@@ -340,7 +340,7 @@ impl ParamGuard for CloudTrailGenerator {
                 "days",
                 self.days,
                 format!(
-                    "a period from {} that does not end {}",
+                    "a period from {} with no {}",
                     format_day(self.start_day),
                     threatstat_core::time::out_of_range().trim_end_matches(':')
                 ),

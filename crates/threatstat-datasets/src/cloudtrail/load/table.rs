@@ -390,10 +390,14 @@ impl PairTable {
     /// ```
     fn add_counts(&mut self, other: &PairTable) -> Result<(), DatasetError> {
         if self.bucket != other.bucket || self.window != other.window {
-            return Err(DatasetError::Invalid(format!(
-                "cannot merge pair tables with different buckets or windows ({} {:?} and {} {:?})",
-                self.bucket, self.window, other.bucket, other.window
-            )));
+            return Err(threatstat_core::Error::incompatible(
+                "pair tables",
+                format!(
+                    "different buckets or windows ({} {:?} and {} {:?})",
+                    self.bucket, self.window, other.bucket, other.window
+                ),
+            )
+            .into());
         }
         // Records of `other` are added back as counts: keep its summary.
         let before = self.summary.clone();

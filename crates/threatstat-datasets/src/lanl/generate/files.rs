@@ -11,6 +11,7 @@
 use super::params::{CheckedLanlGenerator, LanlGenerator};
 use super::truth::LanlTruth;
 use crate::DatasetError;
+use crate::TruthFile;
 use std::io::Write;
 use std::path::Path;
 use threatstat_core::ParamGuard;
@@ -70,6 +71,7 @@ impl LanlGenerator {
     /// into `dir` (created if missing); see [`LanlFiles::in_dir`].
     ///
     /// ```
+    /// # use threatstat_datasets::TruthFile;
     /// # use threatstat_datasets::lanl::{LanlFiles, LanlGenerator, LanlTruth};
     /// let dir = std::env::temp_dir().join("threatstat-doc-lanl-gen");
     /// let truth = LanlGenerator::new().users(5).days(2).write_files(&dir).unwrap();
