@@ -365,6 +365,28 @@ fn draw_flagged(
     Ok(figures)
 }
 
+/// The columns of `pairs.csv`, in order (its schema: the CLI's tests and
+/// readers of the file check against this).
+pub const PAIRS_CSV_COLUMNS: [&str; 17] = [
+    "principal",
+    "api",
+    "flagged",
+    "score",
+    "max_abs_acf",
+    "best_lag",
+    "ljung_box_q",
+    "ljung_box_p",
+    "q_value",
+    "dominant_period",
+    "n_days",
+    "total",
+    "n_buckets",
+    "figure",
+    "p_value",
+    "p_low",
+    "permutations",
+];
+
 /// `pairs.csv`: every detection, ranked.
 fn write_pairs_csv(
     path: &Path,
@@ -373,25 +395,7 @@ fn write_pairs_csv(
     days: i64,
 ) -> Result<(), AutomationError> {
     let mut w = csv::Writer::from_writer(AtomicFile::create(path)?);
-    w.write_record([
-        "principal",
-        "api",
-        "flagged",
-        "score",
-        "max_abs_acf",
-        "best_lag",
-        "ljung_box_q",
-        "ljung_box_p",
-        "q_value",
-        "dominant_period",
-        "n_days",
-        "total",
-        "n_buckets",
-        "figure",
-        "p_value",
-        "p_low",
-        "permutations",
-    ])?;
+    w.write_record(PAIRS_CSV_COLUMNS)?;
     for (d, fig) in detections.iter().zip(figures) {
         w.write_record([
             d.principal.clone(),

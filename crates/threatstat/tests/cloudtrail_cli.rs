@@ -82,28 +82,7 @@ fn generate_then_automation_on_json_ranks_and_draws_flagged_pairs() {
     assert!(err.contains("precision"), "{err}");
 
     let (header, rows) = read_pairs(&out.join("pairs.csv"));
-    assert_eq!(
-        header,
-        [
-            "principal",
-            "api",
-            "flagged",
-            "score",
-            "max_abs_acf",
-            "best_lag",
-            "ljung_box_q",
-            "ljung_box_p",
-            "q_value",
-            "dominant_period",
-            "n_days",
-            "total",
-            "n_buckets",
-            "figure",
-            "p_value",
-            "p_low",
-            "permutations"
-        ]
-    );
+    assert_eq!(header, threatstat_workflow::automation::PAIRS_CSV_COLUMNS);
     // Ranked: flagged first, then by score.
     let flagged: Vec<bool> = rows.iter().map(|r| r[2] == "true").collect();
     assert!(flagged.windows(2).all(|w| w[0] >= w[1]));
