@@ -506,7 +506,8 @@ impl LogonCounts {
     /// b.record("u", LocalDateTime::new(12, 0), Activity::Logon);
     /// a.merge(&b).unwrap();
     /// assert_eq!(a.user_daily("u", Span::User).unwrap().counts, [1, 0, 1]);
-    /// assert!(a.merge(&LogonCounts::new(Some("9-17".parse().unwrap()))).is_err());
+    /// let e = a.merge(&LogonCounts::new(Some("9-17".parse().unwrap()))).unwrap_err();
+    /// assert!(matches!(e, threatstat_datasets::DatasetError::Core(threatstat_core::Error::Incompatible { .. })), "{e}");
     /// ```
     fn add_counts(&mut self, other: &LogonCounts) -> Result<(), DatasetError> {
         if self.summary.hour_window != other.summary.hour_window {

@@ -386,7 +386,8 @@ impl PairTable {
     /// b.add("p", "p", "X", 2 * 86_400_000_000_000);
     /// a.merge(&b).unwrap();
     /// assert_eq!(a.series()[0].counts, [1, 0, 1]);
-    /// assert!(a.merge(&PairTable::new(Bucket::Hour, None)).is_err());
+    /// let e = a.merge(&PairTable::new(Bucket::Hour, None)).unwrap_err();
+    /// assert!(matches!(e, threatstat_datasets::DatasetError::Core(threatstat_core::Error::Incompatible { .. })), "{e}");
     /// ```
     fn add_counts(&mut self, other: &PairTable) -> Result<(), DatasetError> {
         if self.bucket != other.bucket || self.window != other.window {
