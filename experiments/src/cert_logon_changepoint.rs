@@ -20,6 +20,7 @@ use threatstat_changepoint::baseline::BaselineKind;
 use threatstat_changepoint::batch::{ModelFit, ModelKind, ModelSpec, against_stop, fit_models};
 use threatstat_changepoint::io::read_count_series;
 use threatstat_core::numerics::median;
+use threatstat_datasets::TruthFile;
 use threatstat_datasets::cert::{
     DailyCounts, GroundTruth, HourWindow, LogonGenerator, LogonLoader, OrgEvent, PlantKind, Span,
 };

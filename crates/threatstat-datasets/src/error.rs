@@ -24,9 +24,6 @@ pub enum DatasetError {
         /// What is wrong and what was expected.
         message: String,
     },
-    /// Invalid parameters or arguments.
-    #[error("{0}")]
-    Invalid(String),
     /// Writing output failed.
     #[error("writing {target}: {source}")]
     Write {
@@ -36,4 +33,16 @@ pub enum DatasetError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// `Err` of a parameter error: `name` must be `expected`, `value` was given
+/// ([`threatstat_core::Error::param`] inside [`DatasetError::Core`]).
+pub(crate) fn bad_param<T>(
+    name: &'static str,
+    value: impl std::fmt::Display,
+    expected: impl Into<String>,
+) -> Result<T, DatasetError> {
+    Err(DatasetError::Core(threatstat_core::Error::param(
+        name, value, expected,
+    )))
 }

@@ -59,3 +59,5 @@ pub use cert::{DailyCounts, HourWindow, LogonCounts, LogonLoader, LogonSummary, 
 #[cfg(feature = "generate")]
 pub use cert::{GroundTruth, LogonGenerator};
 pub use error::DatasetError;
+#[cfg(feature = "generate")]
+pub use truth::TruthFile;

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::io::Cursor;
+use threatstat_datasets::TruthFile;
 use threatstat_datasets::cert::{
     GroundTruth, HourWindow, LocalDateTime, LogonGenerator, LogonLoader, Span, format_day,
     parse_day,

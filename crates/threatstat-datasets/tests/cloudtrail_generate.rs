@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use threatstat_datasets::TruthFile;
 use threatstat_datasets::cert::{format_day, parse_day, weekday};
 use threatstat_datasets::cloudtrail::{
     Bucket, CloudTrailGenerator, CloudTrailLoader, CloudTrailTruth, GeneratedLog, InputFormat,

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 use std::path::PathBuf;
 use threatstat_core::BadRowPolicy;
+use threatstat_datasets::TruthFile;
 use threatstat_datasets::lanl::{
     AuthReader, BUNDLED_REDTEAM, FlowReader, LanlFiles, LanlGenerator, LanlTruth, OwnerMap,
     RedTeam, UploadTable, upload_bytes_per_interval,

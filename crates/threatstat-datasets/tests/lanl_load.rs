@@ -424,7 +424,15 @@ fn owner_rule() {
         min_share: 1.5,
         ..OwnerRule::default()
     };
-    assert!(OwnerMap::from_auth_with(&p, BadRowPolicy::Error, &bad).is_err());
+    assert!(matches!(
+        OwnerMap::from_auth_with(&p, BadRowPolicy::Error, &bad),
+        Err(threatstat_datasets::DatasetError::Core(
+            threatstat_core::Error::Param {
+                name: "min_share",
+                ..
+            }
+        ))
+    ));
 }
 
 #[test]

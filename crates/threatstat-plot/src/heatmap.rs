@@ -11,7 +11,8 @@ use plotters::style::FontTransform;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::frame::{
-    DrawResult, Drawing, Frame, figure_format, fit_text, font, rgb, text_width, write_figure,
+    DrawResult, Drawing, Frame, draw_bar_scale, figure_format, fit_text, font, rgb, text_width,
+    write_figure,
 };
 use crate::scale::{format_value, linear_ticks};
 use crate::{PlotError, PlotReport};
@@ -447,27 +448,22 @@ impl<'a> HeatLayout<'a> {
                 rgb(blues(f)).filled(),
             ))?;
         }
-        root.draw(&Rectangle::new(
+        let labels: Vec<(i32, String)> = self
+            .ticks
+            .iter()
+            .map(|&t| (px(top + bar_h * (1.0 - t / self.vmax)), format_value(t)))
+            .collect();
+        let widest = labels
+            .iter()
+            .map(|(_, l)| text_width(l, self.tick_px))
+            .fold(0.0, f64::max);
+        draw_bar_scale(
+            root,
             [(px(x), px(top)), (px(x + self.bar_w), px(top + bar_h))],
-            BLACK.mix(0.6).stroke_width(1),
-        ))?;
-        let tick = font(self.tick_px)
-            .color(&RGBColor(40, 40, 40))
-            .pos(Pos::new(HPos::Left, VPos::Center));
-        let mut widest: f64 = 0.0;
-        for &t in &self.ticks {
-            let y = top + bar_h * (1.0 - t / self.vmax);
-            root.draw(&PathElement::new(
-                vec![
-                    (px(x + self.bar_w), px(y)),
-                    (px(x + self.bar_w + 5.0), px(y)),
-                ],
-                BLACK.mix(0.6).stroke_width(1),
-            ))?;
-            let l = format_value(t);
-            widest = widest.max(text_width(&l, self.tick_px));
-            root.draw_text(&l, &tick, (px(x + self.bar_w + 8.0), px(y)))?;
-        }
+            labels.iter().map(|(y, l)| (*y, Some(l.as_str()))),
+            5,
+            self.tick_px,
+        )?;
         let desc_v = font(self.desc_px)
             .color(&BLACK)
             .transform(FontTransform::Rotate270)

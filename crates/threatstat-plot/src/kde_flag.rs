@@ -14,8 +14,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::contour::contour;
 use crate::frame::{
     DrawResult, Drawing, Frame, Legend, PALETTE, Rect, SafeLinear, Swatch, Ticked, close_frame,
-    figure_format, finite_ticks, fitting_axis, font, label_at, lerp_color, linear, rgb, text_width,
-    write_figure,
+    draw_bar_scale, figure_format, finite_ticks, fitting_axis, font, label_at, lerp_color, linear,
+    rgb, text_width, write_figure,
 };
 use crate::scale::{ValueAxis, format_value, pow10_label, thousands, value_axis, zero_based_axis};
 use crate::{PlotError, PlotReport};
@@ -779,29 +779,25 @@ impl<'a> KdeLayout<'a> {
                 color.filled(),
             ))?;
         }
-        root.draw(&Rectangle::new(
+        let tick = (4.0 * sz.s).round() as i32;
+        // Thin the labels so that they do not overlap.
+        let every = ((sz.tick_px * 1.3) / step).ceil().max(1.0) as usize;
+        draw_bar_scale(
+            root,
             [
                 (r.left as i32, r.top as i32),
                 (r.right as i32, r.bottom as i32),
             ],
-            BLACK.mix(0.6).stroke_width(1),
-        ))?;
-        let style = font(sz.tick_px)
-            .color(&RGBColor(40, 40, 40))
-            .pos(Pos::new(HPos::Left, VPos::Center));
-        let tick = (4.0 * sz.s).round() as i32;
-        // Thin the labels so that they do not overlap.
-        let every = ((sz.tick_px * 1.3) / step).ceil().max(1.0) as usize;
-        for (k, label) in b.labels.iter().enumerate() {
-            let y = (r.bottom - step * (k as f64 + 1.0)).round() as i32;
-            root.draw(&PathElement::new(
-                vec![(r.right as i32, y), (r.right as i32 + tick, y)],
-                BLACK.mix(0.6).stroke_width(1),
-            ))?;
-            if (m - 1 - k).is_multiple_of(every) {
-                root.draw_text(label, &style, (r.right as i32 + tick + 3, y))?;
-            }
-        }
+            b.labels.iter().enumerate().map(|(k, label)| {
+                let y = (r.bottom - step * (k as f64 + 1.0)).round() as i32;
+                (
+                    y,
+                    (m - 1 - k).is_multiple_of(every).then_some(label.as_str()),
+                )
+            }),
+            tick,
+            sz.tick_px,
+        )?;
         let title_style = font(sz.tick_px)
             .color(&BLACK)
             .pos(Pos::new(HPos::Left, VPos::Bottom));

@@ -29,6 +29,7 @@ use threatstat_acf::automation::{Detection, PValues, PairSeries, Rule, detect_ro
 use threatstat_core::BadRowPolicy;
 use threatstat_core::atomic::{AtomicFile, write_atomically};
 use threatstat_core::model::ParamGuard;
+use threatstat_datasets::TruthFile;
 use threatstat_datasets::cloudtrail::{
     ApiKey, Bucket, CloudTrailLoader, CloudTrailTruth, InputFormat, PairCounts, PrincipalKey,
     TimeZones, Window,
@@ -63,9 +64,6 @@ pub enum AutomationError {
         /// `days` or `hours`.
         unit: &'static str,
     },
-    /// A directory with no CloudTrail file, or no record to score.
-    #[error("{0}")]
-    NoData(String),
 }
 
 /// The settings of [`run`]; [`Default`] is the CLI's defaults (the
@@ -183,10 +181,11 @@ pub fn run(
     let series: Vec<PairCounts> = table.series();
     if series.is_empty() {
         let names: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
-        return Err(AutomationError::NoData(format!(
-            "{}: no valid CloudTrail record (nothing to score)",
-            names.join(", ")
-        )));
+        return Err(threatstat_core::Error::data(
+            names.join(", "),
+            "no valid CloudTrail record (nothing to score)",
+        )
+        .into());
     }
     let periods = series.iter().map(|p| p.counts.len()).max().unwrap_or(0);
     rule.check_for(periods)
@@ -366,6 +365,28 @@ fn draw_flagged(
     Ok(figures)
 }
 
+/// The columns of `pairs.csv`, in order (its schema: the CLI's tests and
+/// readers of the file check against this).
+pub const PAIRS_CSV_COLUMNS: [&str; 17] = [
+    "principal",
+    "api",
+    "flagged",
+    "score",
+    "max_abs_acf",
+    "best_lag",
+    "ljung_box_q",
+    "ljung_box_p",
+    "q_value",
+    "dominant_period",
+    "n_days",
+    "total",
+    "n_buckets",
+    "figure",
+    "p_value",
+    "p_low",
+    "permutations",
+];
+
 /// `pairs.csv`: every detection, ranked.
 fn write_pairs_csv(
     path: &Path,
@@ -374,25 +395,7 @@ fn write_pairs_csv(
     days: i64,
 ) -> Result<(), AutomationError> {
     let mut w = csv::Writer::from_writer(AtomicFile::create(path)?);
-    w.write_record([
-        "principal",
-        "api",
-        "flagged",
-        "score",
-        "max_abs_acf",
-        "best_lag",
-        "ljung_box_q",
-        "ljung_box_p",
-        "q_value",
-        "dominant_period",
-        "n_days",
-        "total",
-        "n_buckets",
-        "figure",
-        "p_value",
-        "p_low",
-        "permutations",
-    ])?;
+    w.write_record(PAIRS_CSV_COLUMNS)?;
     for (d, fig) in detections.iter().zip(figures) {
         w.write_record([
             d.principal.clone(),
@@ -471,10 +474,11 @@ pub fn input_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, AutomationError> 
             let before = files.len();
             walk(p, &mut files)?;
             if files.len() == before {
-                return Err(AutomationError::NoData(format!(
-                    "{}: no *.json, *.jsonl or *.csv files (optionally .gz) in this directory",
-                    p.display()
-                )));
+                return Err(threatstat_core::Error::data(
+                    p.display().to_string(),
+                    "no *.json, *.jsonl or *.csv files (optionally .gz) in this directory",
+                )
+                .into());
             }
         } else {
             files.push(p.clone());
@@ -696,11 +700,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("ts-wf-auto-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         std::fs::write(dir.join("sub/notes.txt"), "x").unwrap();
-        let e = input_files(std::slice::from_ref(&dir))
-            .unwrap_err()
-            .to_string();
+        let e = input_files(std::slice::from_ref(&dir)).unwrap_err();
         assert!(
-            e.contains(dir.to_str().unwrap()) && e.contains("no *.json"),
+            matches!(&e, AutomationError::Core(threatstat_core::Error::Data { what, .. })
+                if what == dir.to_str().unwrap()),
             "{e}"
         );
         std::fs::write(dir.join("sub/a.json.gz"), "x").unwrap();

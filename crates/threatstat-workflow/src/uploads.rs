@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use threatstat_core::BadRowPolicy;
+use threatstat_core::numerics::median;
 use threatstat_datasets::lanl::{
     OwnerMap, OwnerRule, ParallelScan, RedTeam, UploadRow, upload_bytes_per_interval_with,
 };
@@ -57,14 +58,24 @@ impl UploadParams {
     /// ```
     /// use threatstat_workflow::uploads::UploadParams;
     /// assert!(UploadParams::default().check().is_ok());
-    /// assert!(UploadParams { alpha: 1.5, ..Default::default() }.check().is_err());
+    /// let e = UploadParams { alpha: 1.5, ..Default::default() }.check().unwrap_err();
+    /// assert!(matches!(e, threatstat_core::Error::Param { name: "alpha", .. }), "{e}");
     /// ```
-    pub fn check(&self) -> Result<(), Error> {
+    pub fn check(&self) -> Result<(), threatstat_core::Error> {
+        use threatstat_core::Error;
         let in_unit = |x: f64| x > 0.0 && x < 1.0;
-        if !in_unit(self.alpha) || !in_unit(self.contamination) || self.interval_s == 0 {
-            return Err(
-                "alpha and contamination must be in (0, 1) and the interval positive".into(),
-            );
+        if !in_unit(self.alpha) {
+            return Err(Error::param("alpha", self.alpha, "a level in (0, 1)"));
+        }
+        if !in_unit(self.contamination) {
+            return Err(Error::param(
+                "contamination",
+                self.contamination,
+                "a share in (0, 1)",
+            ));
+        }
+        if self.interval_s == 0 {
+            return Err(Error::param("interval_s", 0, "at least 1 second"));
         }
         Ok(())
     }
@@ -212,19 +223,13 @@ impl std::fmt::Display for SkippedRows {
     }
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    }
-}
-
+/// The `q` quantile of sorted values, interpolated as `lo + t (hi - lo)`.
+///
+/// Not [`threatstat_core::numerics::np_quantile_sorted`]: NumPy computes
+/// `hi - (1 - t)(hi - lo)` when `t >= 0.5`, which differs in the last
+/// digit for some users (e.g. 378173.8 instead of 378173.79999999993 in
+/// `users.csv`), and the outputs keep their numbers. (The median, `t` 0
+/// or 0.5 on whole byte counts, is exact either way: it is core's.)
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * q;
     let lo = h.floor() as usize;
@@ -351,7 +356,9 @@ pub fn run(
 /// analysis fails later on "no upload intervals", naming no file.
 fn no_data_rows(path: &Path, rows: u64) -> Result<(), Error> {
     if rows == 0 {
-        return Err(format!("{}: no data rows", path.display()).into());
+        return Err(
+            threatstat_core::Error::data(path.display().to_string(), "no data rows").into(),
+        );
     }
     Ok(())
 }
@@ -405,10 +412,10 @@ pub fn analyse(
         .iter()
         .find(|r| r.user as usize >= sums.users.len())
     {
-        return Err(format!(
-            "upload row of user index {} but only {} user names",
-            r.user,
-            sums.users.len()
+        return Err(threatstat_core::Error::shape(
+            "upload sums",
+            format!("user indices below the {} user names", sums.users.len()),
+            format!("a row of user index {}", r.user),
         )
         .into());
     }
@@ -430,15 +437,18 @@ pub fn analyse(
         }
     }
     if comp.is_empty() || all.is_empty() {
-        return Err(format!(
-            "no upload intervals for {} (compromised users with uploads: {}, all users: {})",
-            if comp.is_empty() {
-                "the compromised users"
-            } else {
-                "any user"
-            },
-            comp.len(),
-            all.len()
+        return Err(threatstat_core::Error::data(
+            "upload sums",
+            format!(
+                "no upload intervals for {} (compromised users with uploads: {}, all users: {})",
+                if comp.is_empty() {
+                    "the compromised users"
+                } else {
+                    "any user"
+                },
+                comp.len(),
+                all.len()
+            ),
         )
         .into());
     }

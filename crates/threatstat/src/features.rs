@@ -169,6 +169,9 @@ pub struct GenerateArgs {
     /// Seed.
     #[arg(long, default_value_t = threatstat_core::rng::DEFAULT_SEED)]
     seed: u64,
+    /// No summary on stderr (with `--out -`; errors still print).
+    #[arg(long)]
+    quiet: bool,
 }
 
 pub fn run(c: FeaturesCmd) -> Res {
@@ -270,7 +273,9 @@ pub fn run(c: FeaturesCmd) -> Res {
             // goes to standard error then, not into the data.
             if threatstat_core::output::resolve(&a.out)? == threatstat_core::output::Target::Stdout
             {
-                eprintln!("{summary}");
+                if !a.quiet {
+                    eprintln!("{summary}");
+                }
                 Ok(())
             } else {
                 crate::print::print_line(&summary.to_string())

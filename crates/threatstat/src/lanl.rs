@@ -89,6 +89,9 @@ pub struct GenerateArgs {
     /// Write auth.txt.gz and flows.txt.gz (gzip, fastest level) instead of plain text.
     #[arg(long)]
     gzip: bool,
+    /// No summary line on stderr (errors still print).
+    #[arg(long)]
+    quiet: bool,
 }
 
 impl UploadsArgs {
@@ -231,6 +234,9 @@ pub fn run(c: LanlCmd) -> Res {
                 g.write_files(&a.out)?
             };
             run.finish()?;
+            if a.quiet {
+                return Ok(());
+            }
             eprintln!(
                 "wrote {} auth, {} flow and {} red-team rows ({} compromised users) -> {}",
                 t.auth_rows,

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use threatstat_acf::automation::{PairSeries, Rule, detect};
+use threatstat_datasets::TruthFile;
 use threatstat_datasets::cloudtrail::{
     Bucket, CloudTrailGenerator, CloudTrailLoader, CloudTrailTruth, PrincipalKey,
 };
@@ -81,28 +82,7 @@ fn generate_then_automation_on_json_ranks_and_draws_flagged_pairs() {
     assert!(err.contains("precision"), "{err}");
 
     let (header, rows) = read_pairs(&out.join("pairs.csv"));
-    assert_eq!(
-        header,
-        [
-            "principal",
-            "api",
-            "flagged",
-            "score",
-            "max_abs_acf",
-            "best_lag",
-            "ljung_box_q",
-            "ljung_box_p",
-            "q_value",
-            "dominant_period",
-            "n_days",
-            "total",
-            "n_buckets",
-            "figure",
-            "p_value",
-            "p_low",
-            "permutations"
-        ]
-    );
+    assert_eq!(header, threatstat_workflow::automation::PAIRS_CSV_COLUMNS);
     // Ranked: flagged first, then by score.
     let flagged: Vec<bool> = rows.iter().map(|r| r[2] == "true").collect();
     assert!(flagged.windows(2).all(|w| w[0] >= w[1]));
@@ -325,7 +305,10 @@ fn bad_input_is_reported_with_file_record_and_field() {
         .arg("--out")
         .arg(&out));
     // `--window` is the old spelling of `--dates`: it works, with a note.
-    assert!(!ok && err.contains("before its first day"), "{err}");
+    assert!(
+        !ok && err.contains("a last day on or after the first day"),
+        "{err}"
+    );
     assert!(err.contains("use `--dates`"), "{err}");
     let (ok, err) = run(bin()
         .args(["cloudtrail", "automation", "--input"])

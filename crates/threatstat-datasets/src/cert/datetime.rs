@@ -217,9 +217,12 @@ pub fn parse_day(s: &str) -> Result<i64, DatasetError> {
         {
             Ok(days_from_civil(y, m, d))
         }
-        _ => Err(DatasetError::Invalid(format!(
-            "expected a date YYYY-MM-DD such as 2010-01-02, found `{s}`"
-        ))),
+        _ => Err(threatstat_core::Error::param(
+            "date",
+            format!("`{s}`"),
+            "a date YYYY-MM-DD such as 2010-01-02",
+        )
+        .into()),
     }
 }
 

@@ -100,9 +100,10 @@ impl FromStr for Span {
         match s {
             "user" => Ok(Span::User),
             "global" => Ok(Span::Global),
-            _ => Err(DatasetError::Invalid(format!(
-                "expected a span `user` or `global`, found `{s}`"
-            ))),
+            _ => Err(
+                threatstat_core::Error::param("span", format!("`{s}`"), "`user` or `global`")
+                    .into(),
+            ),
         }
     }
 }
@@ -505,15 +506,20 @@ impl LogonCounts {
     /// b.record("u", LocalDateTime::new(12, 0), Activity::Logon);
     /// a.merge(&b).unwrap();
     /// assert_eq!(a.user_daily("u", Span::User).unwrap().counts, [1, 0, 1]);
-    /// assert!(a.merge(&LogonCounts::new(Some("9-17".parse().unwrap()))).is_err());
+    /// let e = a.merge(&LogonCounts::new(Some("9-17".parse().unwrap()))).unwrap_err();
+    /// assert!(matches!(e, threatstat_datasets::DatasetError::Core(threatstat_core::Error::Incompatible { .. })), "{e}");
     /// ```
     fn add_counts(&mut self, other: &LogonCounts) -> Result<(), DatasetError> {
         if self.summary.hour_window != other.summary.hour_window {
-            return Err(DatasetError::Invalid(format!(
-                "cannot merge logon counts with different hour windows ({} and {})",
-                window_name(self.summary.hour_window),
-                window_name(other.summary.hour_window)
-            )));
+            return Err(threatstat_core::Error::incompatible(
+                "logon counts",
+                format!(
+                    "different hour windows ({} and {})",
+                    window_name(self.summary.hour_window),
+                    window_name(other.summary.hour_window)
+                ),
+            )
+            .into());
         }
         for (id, theirs) in other.days.iter().enumerate() {
             let me = self.users.intern(other.users.resolve(id as u32)) as usize;

@@ -42,7 +42,8 @@ mod window;
 pub use datetime::{LocalDateTime, format_day, parse_cert_datetime, parse_day, weekday};
 #[cfg(feature = "generate")]
 pub use generate::{
-    GroundTruth, Leaver, LogonGenerator, OrgEvent, PlantKind, PlantedUser, SHIFT_AFTER_HOURS_PROB,
+    CheckedLogonGenerator, GroundTruth, Leaver, LogonGenerator, OrgEvent, PlantKind, PlantedUser,
+    SHIFT_AFTER_HOURS_PROB,
 };
 pub use logon::{Activity, DailyCounts, LOGON_DAYS, LogonCounts, LogonLoader, LogonSummary, Span};
 pub use window::HourWindow;

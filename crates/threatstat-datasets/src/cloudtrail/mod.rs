@@ -59,8 +59,8 @@ mod record;
 
 #[cfg(feature = "generate")]
 pub use generate::{
-    AutomatedPair, CloudTrailGenerator, CloudTrailTruth, GeneratedLog, HumanPrincipal, Schedule,
-    TRUTH_FORMAT, TRUTH_VERSION,
+    AutomatedPair, CheckedCloudTrailGenerator, CloudTrailGenerator, CloudTrailTruth, GeneratedLog,
+    HumanPrincipal, Schedule, TRUTH_FORMAT, TRUTH_VERSION,
 };
 pub use load::{
     Bucket, CloudTrailLoader, FileReport, InputFormat, PairCounts, PairSummary, PairTable, Window,

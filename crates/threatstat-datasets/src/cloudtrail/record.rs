@@ -56,9 +56,7 @@ impl FromStr for PrincipalKey {
         match s {
             "role" => Ok(PrincipalKey::Role),
             "arn" => Ok(PrincipalKey::Arn),
-            _ => Err(DatasetError::Invalid(format!(
-                "expected a principal key `role` or `arn`, found `{s}`"
-            ))),
+            _ => Err(Error::param("principal_key", format!("`{s}`"), "`role` or `arn`").into()),
         }
     }
 }
@@ -100,9 +98,7 @@ impl FromStr for ApiKey {
             "source:name" | "source-and-name" | "eventSource:eventName" => {
                 Ok(ApiKey::SourceAndName)
             }
-            _ => Err(DatasetError::Invalid(format!(
-                "expected an API key `name` or `source:name`, found `{s}`"
-            ))),
+            _ => Err(Error::param("api_key", format!("`{s}`"), "`name` or `source:name`").into()),
         }
     }
 }
@@ -145,9 +141,9 @@ impl FromStr for TimeZones {
         match s {
             "convert" => Ok(TimeZones::Convert),
             "require-utc" | "utc" | "strict" => Ok(TimeZones::RequireUtc),
-            _ => Err(DatasetError::Invalid(format!(
-                "expected `convert` or `require-utc`, found `{s}`"
-            ))),
+            _ => Err(
+                Error::param("time_zones", format!("`{s}`"), "`convert` or `require-utc`").into(),
+            ),
         }
     }
 }

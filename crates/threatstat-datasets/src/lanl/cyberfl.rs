@@ -85,10 +85,12 @@ impl LanlGenerator {
         opts: CyberFlOptions,
     ) -> Result<CyberFlSummary, DatasetError> {
         if !(0.0..=1.0).contains(&opts.benign_keep) {
-            return Err(DatasetError::Invalid(format!(
-                "benign_keep must be in [0, 1], found {}",
-                opts.benign_keep
-            )));
+            return Err(threatstat_core::Error::param(
+                "benign_keep",
+                opts.benign_keep,
+                "a probability in [0, 1]",
+            )
+            .into());
         }
         let werr = |e| DatasetError::Write {
             target: "CyberFL auth lines".into(),

@@ -79,13 +79,13 @@ pub use cyberfl::{CYBERFL_HEADER, CyberFlOptions, CyberFlSummary};
 pub use flows::{FlowEvent, Port, for_each_flow};
 #[cfg(feature = "generate")]
 pub use generate::{
-    CompromisedUser, LANL_TRUTH_FORMAT, LANL_TRUTH_VERSION, LanlFiles, LanlGenerator, LanlTruth,
-    UserTruth,
+    CheckedLanlGenerator, CompromisedUser, LANL_TRUTH_FORMAT, LANL_TRUTH_VERSION, LanlFiles,
+    LanlGenerator, LanlTruth, UserTruth,
 };
 pub use names::{ComputerId, LabelId, Names, UserId};
 pub use owners::{
-    OwnerCounter, OwnerCounts, OwnerMap, OwnerRule, OwnerSide, OwnerSummary, Ownership,
-    is_human_user,
+    CheckedOwnerRule, OwnerCounter, OwnerCounts, OwnerMap, OwnerRule, OwnerSide, OwnerSummary,
+    Ownership, is_human_user,
 };
 pub use par::{IdMap, ParallelScan, ScanParts};
 pub use reader::{LanlReader, LanlRecord, ReadSummary};

@@ -8,7 +8,7 @@ use crate::DatasetError;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use threatstat_core::{BadRowPolicy, Merge};
+use threatstat_core::{BadRowPolicy, Error, Merge, ParamGuard};
 
 /// Whether `name` is a human user: `U<digits>@<domain>` with a non-empty
 /// domain.
@@ -108,15 +108,35 @@ impl Default for OwnerRule {
     }
 }
 
-impl OwnerRule {
-    fn validate(&self) -> Result<(), DatasetError> {
+/// An [`OwnerRule`] that passed [`ParamGuard::check`] (`min_share` in
+/// 0..=1); [`OwnerCounter::new`] checks its rule through it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedOwnerRule(OwnerRule);
+
+impl CheckedOwnerRule {
+    /// The rule checked.
+    pub fn params(&self) -> &OwnerRule {
+        &self.0
+    }
+}
+
+impl ParamGuard for OwnerRule {
+    type Checked = CheckedOwnerRule;
+    type Error = DatasetError;
+
+    /// `min_share` in 0..=1.
+    ///
+    /// ```
+    /// use threatstat_core::{Error, ParamGuard};
+    /// use threatstat_datasets::{DatasetError, lanl::OwnerRule};
+    /// let e = OwnerRule { min_share: 1.5, ..OwnerRule::default() }.check().unwrap_err();
+    /// assert!(matches!(e, DatasetError::Core(Error::Param { name: "min_share", .. })));
+    /// ```
+    fn check(&self) -> Result<CheckedOwnerRule, DatasetError> {
         if !(0.0..=1.0).contains(&self.min_share) {
-            return Err(DatasetError::Invalid(format!(
-                "min_share must be in 0..=1, found {}",
-                self.min_share
-            )));
+            return Err(Error::param("min_share", self.min_share, "a share in 0..=1").into());
         }
-        Ok(())
+        Ok(CheckedOwnerRule(self.clone()))
     }
 }
 
@@ -178,7 +198,7 @@ pub struct OwnerCounter {
 impl OwnerCounter {
     /// A counter for `rule` (checked: `min_share` in 0..=1).
     pub fn new(rule: OwnerRule) -> Result<Self, DatasetError> {
-        rule.validate()?;
+        let CheckedOwnerRule(rule) = rule.check()?;
         Ok(OwnerCounter {
             rule,
             human: Vec::new(),
@@ -343,9 +363,9 @@ impl Merge for OwnerCounts {
     /// parts. Both must count under the same rule.
     fn merge(&mut self, other: &OwnerCounts) -> Result<(), DatasetError> {
         if self.counter.rule != other.counter.rule {
-            return Err(DatasetError::Invalid(
-                "cannot merge owner counts made under different owner rules".into(),
-            ));
+            return Err(
+                Error::incompatible("owner counts", "made under different owner rules").into(),
+            );
         }
         let map = self.names.absorb(&other.names);
         let me = &mut self.counter;

@@ -258,9 +258,7 @@ impl<'a> UploadAggregator<'a> {
     /// (at least 1).
     pub fn new(owners: &'a OwnerMap, interval_s: u64) -> Result<Self, DatasetError> {
         if interval_s == 0 {
-            return Err(DatasetError::Invalid(
-                "interval_s must be at least 1 second, found 0".into(),
-            ));
+            return Err(threatstat_core::Error::param("interval_s", 0, "at least 1 second").into());
         }
         Ok(UploadAggregator {
             labeler: FlowLabeler::new(owners),
@@ -550,11 +548,14 @@ impl<'a> Merge for UploadAggregator<'a> {
         if other.interval_s != self.interval_s
             || !std::ptr::eq(other.labeler.owners(), self.labeler.owners())
         {
-            return Err(DatasetError::Invalid(format!(
-                "cannot merge upload aggregators with different owners or intervals \
-                 ({} s and {} s)",
-                self.interval_s, other.interval_s
-            )));
+            return Err(threatstat_core::Error::incompatible(
+                "upload aggregators",
+                format!(
+                    "different owners or intervals ({} s and {} s)",
+                    self.interval_s, other.interval_s
+                ),
+            )
+            .into());
         }
         for (u, sums) in other.acc.iter().enumerate() {
             self.user(u as u32).add_all(sums);

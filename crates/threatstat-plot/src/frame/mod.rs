@@ -21,6 +21,7 @@
 
 pub(crate) mod axis;
 pub(crate) mod color;
+pub(crate) mod colour_bar;
 pub(crate) mod glyphs;
 pub(crate) mod legend;
 pub(crate) mod output;
@@ -36,6 +37,7 @@ pub(crate) use axis::{
     DrawAxis, SafeLinear, Ticked, close_frame, finite_ticks, fitting_axis, label_at, linear,
 };
 pub(crate) use color::{PALETTE, lerp_color, rgb};
+pub(crate) use colour_bar::draw_bar_scale;
 pub(crate) use legend::{Legend, Swatch};
 pub(crate) use output::{
     DrawResult, Drawing, core_err, figure_format, write_figure, write_png, write_svg, write_text,

@@ -28,6 +28,6 @@ mod rows;
 mod simulate;
 mod truth;
 
-pub use params::LogonGenerator;
+pub use params::{CheckedLogonGenerator, LogonGenerator};
 pub use plant::{OrgEvent, PlantKind, SHIFT_AFTER_HOURS_PROB};
 pub use truth::{GroundTruth, Leaver, PlantedUser, TRUTH_FORMAT, TRUTH_VERSION};

@@ -10,7 +10,9 @@
 use super::plant::{OrgEvent, PlantKind};
 use crate::DatasetError;
 use crate::cert::datetime::{format_day, parse_day};
+use crate::error::bad_param as bad;
 use serde::{Deserialize, Serialize};
+use threatstat_core::ParamGuard;
 
 mod day_as_date {
     use serde::{Deserialize, Deserializer, Serializer};
@@ -326,111 +328,144 @@ impl LogonGenerator {
         self.org_events.push(event);
         self
     }
+}
 
-    /// Checks the parameters; [`generate`](Self::generate) does it too.
+/// [`LogonGenerator`] parameters that passed [`ParamGuard::check`]; only
+/// `check` makes one, and only a checked generator writes a file
+/// ([`generate`](CheckedLogonGenerator::generate)). The unchecked builder's
+/// `generate` and `write_files` check first, then call these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedLogonGenerator(LogonGenerator);
+
+impl CheckedLogonGenerator {
+    /// The parameters checked.
+    pub fn params(&self) -> &LogonGenerator {
+        &self.0
+    }
+}
+
+impl ParamGuard for LogonGenerator {
+    type Checked = CheckedLogonGenerator;
+    type Error = DatasetError;
+
+    /// Checks every parameter; errors are
+    /// [`Error::Param`](threatstat_core::Error::Param) naming it.
     ///
     /// ```
-    /// # use threatstat_datasets::cert::LogonGenerator;
-    /// let e = LogonGenerator::new().users(3).planted(4).validate().unwrap_err();
-    /// assert!(e.to_string().contains("planted"), "{e}");
+    /// use threatstat_core::{Error, ParamGuard};
+    /// use threatstat_datasets::{DatasetError, cert::LogonGenerator};
+    /// let e = LogonGenerator::new().users(3).planted(4).check().unwrap_err();
+    /// assert!(matches!(e, DatasetError::Core(Error::Param { name: "planted", .. })), "{e}");
     /// ```
-    pub fn validate(&self) -> Result<(), DatasetError> {
-        let bad = |m: String| Err(DatasetError::Invalid(m));
+    fn check(&self) -> Result<CheckedLogonGenerator, DatasetError> {
         if self.users == 0 || self.users > 26 * 26 * 26 * 10_000 {
-            return bad(format!(
-                "users must be 1 to 175760000, found {}",
-                self.users
-            ));
+            return bad("users", self.users, "1 to 175760000");
         }
         if self.days == 0 {
-            return bad("days must be at least 1, found 0".into());
+            return bad("days", self.days, "at least 1");
         }
         // The CERT format writes four-digit years: a later last day would
         // be written as a date no reader (ours included) accepts.
         let (first, last) = (parse_day("0001-01-01")?, parse_day("9999-12-31")?);
-        if self.start_day < first
-            || self
-                .start_day
-                .checked_add(i64::from(self.days) - 1)
-                .is_none_or(|end| end > last)
+        if !(first..=last).contains(&self.start_day) {
+            return bad(
+                "start_day",
+                format!("day number {}", self.start_day),
+                "a day within 0001-01-01..9999-12-31 (CERT dates have four-digit years)",
+            );
+        }
+        if self
+            .start_day
+            .checked_add(i64::from(self.days) - 1)
+            .is_none_or(|end| end > last)
         {
-            return bad(format!(
-                "the period of {} days from {} must lie within 0001-01-01..9999-12-31 \
-                 (CERT dates have four-digit years)",
+            return bad(
+                "days",
                 self.days,
-                if (first..=last).contains(&self.start_day) {
+                format!(
+                    "a period from {} that ends within 0001-01-01..9999-12-31 \
+                     (CERT dates have four-digit years)",
                     format_day(self.start_day)
-                } else {
-                    format!("day number {}", self.start_day)
-                }
-            ));
+                ),
+            );
         }
         if !(self.rate_mean.is_finite() && self.rate_mean > 0.0) {
-            return bad(format!(
-                "rate_mean must be positive, found {}",
-                self.rate_mean
-            ));
+            return bad("rate_mean", self.rate_mean, "a finite number > 0");
         }
         if !(self.rate_shape.is_finite() && self.rate_shape > 0.0) {
-            return bad(format!(
-                "rate_shape must be positive, found {}",
-                self.rate_shape
-            ));
+            return bad("rate_shape", self.rate_shape, "a finite number > 0");
         }
         if !(self.weekend_factor.is_finite() && self.weekend_factor >= 0.0) {
-            return bad(format!(
-                "weekend_factor must be 0 or more, found {}",
-                self.weekend_factor
-            ));
+            return bad(
+                "weekend_factor",
+                self.weekend_factor,
+                "a finite number >= 0",
+            );
         }
         if !(0.0..=1.0).contains(&self.after_hours_prob) {
-            return bad(format!(
-                "after_hours_prob must be in 0..=1, found {}",
-                self.after_hours_prob
-            ));
+            return bad(
+                "after_hours_prob",
+                self.after_hours_prob,
+                "a probability in 0..=1",
+            );
         }
         if self.planted > self.users {
-            return bad(format!(
-                "planted users ({}) must not exceed users ({})",
-                self.planted, self.users
-            ));
+            return bad(
+                "planted",
+                self.planted,
+                format!("at most the number of users ({})", self.users),
+            );
         }
         let (a, b) = self.change_window;
         if !(0.0 <= a && a <= b && b <= 1.0) {
-            return bad(format!(
-                "change_window must satisfy 0 <= from <= to <= 1, found ({a}, {b})"
-            ));
+            return bad(
+                "change_window",
+                format!("({a}, {b})"),
+                "(from, to) with 0 <= from <= to <= 1",
+            );
         }
         if self.planted > 0 && self.days < 2 {
-            return bad("planted users need at least 2 days (a before and an after)".into());
+            return bad(
+                "days",
+                self.days,
+                "at least 2 with planted users (a before and an after)",
+            );
         }
         if self.planted + self.leavers + self.shift_workers > self.users {
-            return bad(format!(
-                "planted ({}), leavers ({}) and shift workers ({}) must not exceed users ({})",
-                self.planted, self.leavers, self.shift_workers, self.users
-            ));
+            return bad(
+                "shift_workers",
+                self.shift_workers,
+                format!(
+                    "planted ({}), leavers ({}) and shift workers together at most the number of users ({})",
+                    self.planted, self.leavers, self.users
+                ),
+            );
         }
         if let Some((min, max)) = self.episode_days
             && (min == 0 || min > max)
         {
-            return bad(format!(
-                "episode_days needs 1 <= min <= max, found {min}..={max}"
-            ));
+            return bad("episode_days", format!("{min}..={max}"), "1 <= min <= max");
         }
         for e in &self.org_events {
             if !(e.rate_factor.is_finite() && e.rate_factor >= 0.0)
                 || e.after_hours_prob
                     .is_some_and(|p| !(0.0..=1.0).contains(&p))
             {
-                return bad(format!(
-                    "organisation event needs rate_factor >= 0 and after_hours_prob in 0..=1, found {e:?}"
-                ));
+                return bad(
+                    "org_event",
+                    format!("{e:?}"),
+                    "rate_factor >= 0 and after_hours_prob in 0..=1",
+                );
             }
         }
         match self.plant {
             PlantKind::AfterHoursRate { rate } => {
                 if !(rate.is_finite() && rate > 0.0) {
-                    return bad(format!("after-hours rate must be positive, found {rate}"));
+                    return bad(
+                        "plant",
+                        format!("after-hours rate {rate}"),
+                        "a finite rate > 0",
+                    );
                 }
             }
             PlantKind::AfterHoursLogons {
@@ -438,45 +473,50 @@ impl LogonGenerator {
                 max_extra,
             } => {
                 if max_extra == 0 || min_extra > max_extra {
-                    return bad(format!(
-                        "after-hours plant needs 0 <= min_extra <= max_extra and max_extra >= 1, \
-                         found {min_extra}..={max_extra}"
-                    ));
+                    return bad(
+                        "plant",
+                        format!("after-hours logons {min_extra}..={max_extra}"),
+                        "0 <= min_extra <= max_extra and max_extra >= 1",
+                    );
                 }
             }
         }
-        Ok(())
+        Ok(CheckedLogonGenerator(self.clone()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use threatstat_core::Error;
+
+    /// The name of the parameter `g` is refused for.
+    fn refused(g: &LogonGenerator) -> &'static str {
+        match g.check() {
+            Err(DatasetError::Core(Error::Param { name, .. })) => name,
+            other => panic!("expected a parameter error, found {other:?}"),
+        }
+    }
 
     #[test]
     fn period_past_year_9999_is_rejected() {
         let g = LogonGenerator::new()
             .start_day(parse_day("9999-12-20").unwrap())
             .days(30);
-        let e = g.validate().unwrap_err().to_string();
-        assert!(e.contains("0001-01-01..9999-12-31"), "{e}");
-        assert!(
-            LogonGenerator::new()
-                .start_day(i64::MAX)
-                .validate()
-                .is_err()
+        assert_eq!(refused(&g), "days");
+        assert_eq!(
+            refused(&LogonGenerator::new().start_day(i64::MAX)),
+            "start_day"
         );
-        assert!(
-            LogonGenerator::new()
-                .start_day(i64::MIN)
-                .validate()
-                .is_err()
+        assert_eq!(
+            refused(&LogonGenerator::new().start_day(i64::MIN)),
+            "start_day"
         );
         assert!(
             LogonGenerator::new()
                 .start_day(parse_day("9999-12-01").unwrap())
                 .days(31)
-                .validate()
+                .check()
                 .is_ok()
         );
     }
@@ -484,7 +524,7 @@ mod tests {
     #[test]
     fn invalid_params_are_rejected() {
         let g = LogonGenerator::new;
-        for (bad, needle) in [
+        for (bad, param) in [
             (g().users(0), "users"),
             (g().days(0), "days"),
             (g().rate_mean(0.0), "rate_mean"),
@@ -493,21 +533,31 @@ mod tests {
             (g().after_hours_prob(1.5), "after_hours_prob"),
             (g().users(2).planted(3), "planted"),
             (g().change_window(0.8, 0.2), "change_window"),
-            (g().days(1).planted(1), "2 days"),
-            (g().plant(PlantKind::after_hours_logons(3, 1)), "min_extra"),
-            (g().plant(PlantKind::after_hours_logons(0, 0)), "max_extra"),
-            (
-                g().plant(PlantKind::after_hours_rate(0.0)),
-                "after-hours rate",
-            ),
+            (g().days(1).planted(1), "days"),
+            (g().plant(PlantKind::after_hours_logons(3, 1)), "plant"),
+            (g().plant(PlantKind::after_hours_logons(0, 0)), "plant"),
+            (g().plant(PlantKind::after_hours_rate(0.0)), "plant"),
             (g().episode_days(0, 3), "episode_days"),
             (
                 g().users(10).planted(5).leavers(3).shift_workers(3),
-                "shift workers",
+                "shift_workers",
+            ),
+            (
+                g().org_event(OrgEvent {
+                    start: 1,
+                    days: 1,
+                    rate_factor: -1.0,
+                    after_hours_prob: None,
+                }),
+                "org_event",
             ),
         ] {
-            let e = bad.generate(std::io::sink()).unwrap_err().to_string();
-            assert!(e.contains(needle), "{needle}: {e}");
+            assert_eq!(refused(&bad), param);
+            let e = bad.generate(std::io::sink()).unwrap_err();
+            assert!(
+                matches!(&e, DatasetError::Core(Error::Param { name, .. }) if *name == param),
+                "{param}: {e}"
+            );
         }
     }
 

@@ -39,8 +39,16 @@ pub(super) struct User {
 impl LogonGenerator {
     /// Users with names, PCs, rates and (for planted ones) change days.
     pub(super) fn make_users(&self, rng: &mut SeededRng) -> Result<Vec<User>, DatasetError> {
-        let gamma = Gamma::new(self.rate_shape, self.rate_mean / self.rate_shape)
-            .map_err(|e| DatasetError::Invalid(format!("rate distribution: {e}")))?;
+        let gamma = Gamma::new(self.rate_shape, self.rate_mean / self.rate_shape).map_err(|e| {
+            threatstat_core::Error::param(
+                "rate_shape",
+                self.rate_shape,
+                format!(
+                    "a shape that with rate_mean {} gives a Gamma distribution ({e})",
+                    self.rate_mean
+                ),
+            )
+        })?;
         let mut seen = HashSet::with_capacity(self.users);
         let mut users = Vec::with_capacity(self.users);
         for _ in 0..self.users {

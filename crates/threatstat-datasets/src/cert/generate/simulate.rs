@@ -8,17 +8,19 @@
 //! user: ordinary logons, then planted ones); users are drawn before it
 //! (`population`) and rows are formatted after it (`rows`).
 
-use super::params::LogonGenerator;
+use super::params::{CheckedLogonGenerator, LogonGenerator};
 use super::plant::{OrgEvent, PlantKind, SHIFT_AFTER_HOURS_PROB};
 use super::population::User;
 use super::rows::write_day;
 use super::truth::GroundTruth;
 use crate::DatasetError;
+use crate::TruthFile;
 use crate::cert::datetime::weekday;
 use rand::RngExt;
 use rand_distr::{Distribution, Poisson};
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use threatstat_core::ParamGuard;
 use threatstat_core::rng::SeededRng;
 
 /// Mixed into the seed of the row-id stream.
@@ -47,12 +49,13 @@ impl LogonGenerator {
     /// assert_eq!(a, b);
     /// ```
     pub fn generate(&self, out: impl Write) -> Result<GroundTruth, DatasetError> {
-        self.generate_to(out, "the output")
+        self.check()?.generate(out)
     }
 
     /// Writes the CSV to `csv_path` and the ground truth JSON to `truth_path`.
     ///
     /// ```
+    /// # use threatstat_datasets::TruthFile;
     /// # use threatstat_datasets::cert::{GroundTruth, LogonGenerator};
     /// let dir = std::env::temp_dir();
     /// let (csv, json) = (dir.join("threatstat-doc-logon.csv"), dir.join("threatstat-doc-truth.json"));
@@ -64,8 +67,30 @@ impl LogonGenerator {
         csv_path: impl AsRef<Path>,
         truth_path: impl AsRef<Path>,
     ) -> Result<GroundTruth, DatasetError> {
+        self.check()?.write_files(csv_path, truth_path)
+    }
+}
+
+impl CheckedLogonGenerator {
+    /// [`LogonGenerator::generate`] of checked parameters.
+    ///
+    /// ```
+    /// use threatstat_core::ParamGuard;
+    /// use threatstat_datasets::cert::LogonGenerator;
+    /// let g = LogonGenerator::new().users(10).days(20).check().unwrap();
+    /// assert_eq!(g.generate(std::io::sink()).unwrap().params, *g.params());
+    /// ```
+    pub fn generate(&self, out: impl Write) -> Result<GroundTruth, DatasetError> {
+        self.generate_to(out, "the output")
+    }
+
+    /// [`LogonGenerator::write_files`] of checked parameters.
+    pub fn write_files(
+        &self,
+        csv_path: impl AsRef<Path>,
+        truth_path: impl AsRef<Path>,
+    ) -> Result<GroundTruth, DatasetError> {
         let (csv_path, truth_path) = (csv_path.as_ref(), truth_path.as_ref());
-        self.validate()?;
         // Files appear whole or not at all (an interrupted run leaves no
         // truncated logon.csv that looks like data).
         let mut csv = threatstat_core::atomic::AtomicFile::create(csv_path)?;
@@ -78,18 +103,18 @@ impl LogonGenerator {
     }
 
     fn generate_to(&self, out: impl Write, target: &str) -> Result<GroundTruth, DatasetError> {
-        self.validate()?;
+        let g = self.params();
         let werr = |e| DatasetError::Write {
             target: target.to_string(),
             source: e,
         };
-        let mut rng = threatstat_core::rng::seeded(self.seed);
+        let mut rng = threatstat_core::rng::seeded(g.seed);
         // Row ids come from their own stream, so that a file without the
         // `id` column has the same events as one with it.
-        let mut id_rng = threatstat_core::rng::seeded(self.seed ^ ID_STREAM);
-        let mut users = self.make_users(&mut rng)?;
+        let mut id_rng = threatstat_core::rng::seeded(g.seed ^ ID_STREAM);
+        let mut users = g.make_users(&mut rng)?;
         let mut out = BufWriter::with_capacity(1 << 16, out);
-        out.write_all(if self.id_column {
+        out.write_all(if g.id_column {
             b"id,date,user,pc,activity\n"
         } else {
             b"date,user,pc,activity\n"
@@ -99,20 +124,22 @@ impl LogonGenerator {
         let (mut rows, mut logons) = (0u64, 0u64);
         let mut events: Vec<Event> = Vec::new();
         let mut line: Vec<u8> = Vec::with_capacity(96);
-        for day in self.start_day..self.start_day + i64::from(self.days) {
+        for day in g.start_day..g.start_day + i64::from(g.days) {
             events.clear();
-            self.day_events(&mut rng, &mut users, day, &mut events);
+            g.day_events(&mut rng, &mut users, day, &mut events);
             // Stable: a logon and its logoff in the same second stay in order.
             events.sort_by_key(|e| e.second);
-            let ids = self.id_column.then_some(&mut id_rng);
+            let ids = g.id_column.then_some(&mut id_rng);
             write_day(&mut out, &mut line, day, &events, &users, ids).map_err(werr)?;
             rows += events.len() as u64;
             logons += events.iter().filter(|e| e.logon).count() as u64;
         }
         out.flush().map_err(werr)?;
-        Ok(self.truth(&users, rows, logons))
+        Ok(g.truth(&users, rows, logons))
     }
+}
 
+impl LogonGenerator {
     /// The events of `day`, user by user, unsorted.
     fn day_events(
         &self,

@@ -10,10 +10,8 @@
 
 use super::params::LogonGenerator;
 use super::population::User;
-use crate::DatasetError;
 use crate::cert::datetime::format_day;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 
 /// The `format` tag of [`GroundTruth`] JSON.
 pub const TRUTH_FORMAT: &str = "threatstat-cert-logon-truth";
@@ -70,6 +68,7 @@ pub struct Leaver {
 /// What a generator wrote: its parameters, the period, and the planted users.
 ///
 /// ```
+/// use threatstat_datasets::TruthFile;
 /// use threatstat_datasets::cert::{GroundTruth, LogonGenerator};
 /// let truth = LogonGenerator::new().users(5).days(30).planted(1).generate(std::io::sink()).unwrap();
 /// let back = GroundTruth::from_json(&truth.to_json()).unwrap();
@@ -99,44 +98,6 @@ pub struct GroundTruth {
     /// Shift workers (see [`LogonGenerator::shift_workers`]), sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shift_workers: Vec<String>,
-}
-
-impl GroundTruth {
-    /// Pretty JSON, ending with a newline.
-    ///
-    /// ```
-    /// # use threatstat_datasets::cert::LogonGenerator;
-    /// let truth = LogonGenerator::new().users(3).days(10).planted(1).generate(std::io::sink()).unwrap();
-    /// assert!(truth.to_json().contains("\"format\": \"threatstat-cert-logon-truth\""));
-    /// ```
-    pub fn to_json(&self) -> String {
-        crate::truth::to_json(self)
-    }
-
-    /// Reads JSON written by [`GroundTruth::to_json`], checking format and version.
-    ///
-    /// ```
-    /// # use threatstat_datasets::cert::GroundTruth;
-    /// assert!(GroundTruth::from_json("{}").is_err());
-    /// ```
-    pub fn from_json(s: &str) -> Result<Self, DatasetError> {
-        crate::truth::from_json(
-            s,
-            "ground truth",
-            (TRUTH_FORMAT, TRUTH_VERSION),
-            |t: &Self| (t.format.as_str(), t.version),
-        )
-    }
-
-    /// Reads a ground truth file.
-    ///
-    /// ```
-    /// # use threatstat_datasets::cert::GroundTruth;
-    /// assert!(GroundTruth::read("/nonexistent/truth.json").is_err());
-    /// ```
-    pub fn read(path: impl AsRef<Path>) -> Result<Self, DatasetError> {
-        crate::truth::read(path.as_ref(), Self::from_json)
-    }
 }
 
 impl LogonGenerator {
@@ -190,9 +151,19 @@ impl LogonGenerator {
     }
 }
 
+impl crate::truth::TruthFile for GroundTruth {
+    const FORMAT: &'static str = TRUTH_FORMAT;
+    const VERSION: u32 = TRUTH_VERSION;
+    const LABEL: &'static str = "ground truth";
+    fn format_version(&self) -> (&str, u32) {
+        (&self.format, self.version)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::TruthFile;
 
     #[test]
     fn defaults_write_no_new_truth_fields() {

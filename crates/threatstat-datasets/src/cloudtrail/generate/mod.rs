@@ -45,7 +45,7 @@ mod write;
 
 pub use catalogue::Schedule;
 pub use log::GeneratedLog;
-pub use params::CloudTrailGenerator;
+pub use params::{CheckedCloudTrailGenerator, CloudTrailGenerator};
 pub use truth::{AutomatedPair, CloudTrailTruth, HumanPrincipal, TRUTH_FORMAT, TRUTH_VERSION};
 
 /// Seconds in a day.

@@ -12,8 +12,10 @@ use super::calendar::{holidays_in, us_federal_holidays};
 use super::catalogue::NAMES;
 use crate::DatasetError;
 use crate::cert::{format_day, parse_day};
+use crate::error::bad_param as bad;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use threatstat_core::ParamGuard;
 use threatstat_core::time::days_from_civil;
 
 mod day_as_date {
@@ -288,16 +290,42 @@ impl CloudTrailGenerator {
         us_federal_holidays(year)
     }
 
-    /// Checks the parameters; [`generate`](Self::generate) does it too.
+    pub(super) fn holiday_days(&self) -> BTreeSet<i64> {
+        let end = self.start_day + i64::from(self.days);
+        holidays_in(self.start_day, end, self.holidays.as_deref())
+    }
+}
+
+/// [`CloudTrailGenerator`] parameters that passed [`ParamGuard::check`];
+/// only `check` makes one, and only a checked generator simulates a log
+/// ([`generate`](CheckedCloudTrailGenerator::generate)). The unchecked
+/// builder's `generate` checks first, then calls it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedCloudTrailGenerator(CloudTrailGenerator);
+
+impl CheckedCloudTrailGenerator {
+    /// The parameters checked.
+    pub fn params(&self) -> &CloudTrailGenerator {
+        &self.0
+    }
+}
+
+impl ParamGuard for CloudTrailGenerator {
+    type Checked = CheckedCloudTrailGenerator;
+    type Error = DatasetError;
+
+    /// Checks every parameter; errors are
+    /// [`Error::Param`](threatstat_core::Error::Param) naming it.
     ///
     /// ```
-    /// # use threatstat_datasets::cloudtrail::CloudTrailGenerator;
-    /// assert!(CloudTrailGenerator::new().humans(27).validate().is_err());
+    /// use threatstat_core::{Error, ParamGuard};
+    /// use threatstat_datasets::{DatasetError, cloudtrail::CloudTrailGenerator};
+    /// let e = CloudTrailGenerator::new().humans(27).check().unwrap_err();
+    /// assert!(matches!(e, DatasetError::Core(Error::Param { name: "humans", .. })), "{e}");
     /// ```
-    pub fn validate(&self) -> Result<(), DatasetError> {
-        let bad = |m: String| Err(DatasetError::Invalid(m));
+    fn check(&self) -> Result<CheckedCloudTrailGenerator, DatasetError> {
         if self.days == 0 || self.days > 3660 {
-            return bad(format!("days must be 1 to 3660, found {}", self.days));
+            return bad("days", self.days, "1 to 3660");
         }
         // Event times are nanoseconds in an i64: the whole period (and the
         // day after, where late runs may spill) must be representable, or
@@ -308,34 +336,27 @@ impl CloudTrailGenerator {
                 .and_then(|e| threatstat_core::time::days_to_ns(e, 0))
                 .is_none()
         {
-            return bad(format!(
-                "the period of {} days from {} ends {}",
+            return bad(
+                "days",
                 self.days,
-                format_day(self.start_day),
-                threatstat_core::time::out_of_range().trim_end_matches(':')
-            ));
+                format!(
+                    "a period from {} with no {}",
+                    format_day(self.start_day),
+                    threatstat_core::time::out_of_range().trim_end_matches(':')
+                ),
+            );
         }
         if self.humans > NAMES.len() {
-            return bad(format!(
-                "humans must be at most {}, found {}",
-                NAMES.len(),
-                self.humans
-            ));
+            return bad("humans", self.humans, format!("at most {}", NAMES.len()));
         }
         if self.automated > 999 {
-            return bad(format!(
-                "automated must be at most 999, found {}",
-                self.automated
-            ));
+            return bad("automated", self.automated, "at most 999");
         }
         if self.account_id.len() != 12 || !self.account_id.bytes().all(|c| c.is_ascii_digit()) {
-            return bad(format!(
-                "account_id must be 12 digits, found `{}`",
-                self.account_id
-            ));
+            return bad("account_id", format!("`{}`", self.account_id), "12 digits");
         }
         if self.region.is_empty() {
-            return bad("region must not be empty".into());
+            return bad("region", "``", "a region name (not empty)");
         }
         for (name, p) in [
             ("active_prob", self.active_prob),
@@ -347,33 +368,27 @@ impl CloudTrailGenerator {
             ("workload_drift", self.workload_drift),
         ] {
             if !(0.0..=1.0).contains(&p) {
-                return bad(format!("{name} must be in 0..=1, found {p}"));
+                return bad(name, p, "a probability in 0..=1");
             }
         }
         if !(self.calls_per_session.is_finite() && self.calls_per_session >= 1.0) {
-            return bad(format!(
-                "calls_per_session must be at least 1, found {}",
-                self.calls_per_session
-            ));
+            return bad(
+                "calls_per_session",
+                self.calls_per_session,
+                "a finite number >= 1",
+            );
         }
         if self.jitter_s > 3000 {
-            return bad(format!(
-                "jitter_s must be at most 3000 (50 minutes), found {}",
-                self.jitter_s
-            ));
+            return bad("jitter_s", self.jitter_s, "at most 3000 (50 minutes)");
         }
-        Ok(())
-    }
-
-    pub(super) fn holiday_days(&self) -> BTreeSet<i64> {
-        let end = self.start_day + i64::from(self.days);
-        holidays_in(self.start_day, end, self.holidays.as_deref())
+        Ok(CheckedCloudTrailGenerator(self.clone()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use threatstat_core::Error;
 
     #[test]
     fn period_past_2262_is_rejected_not_wrapped() {
@@ -392,7 +407,7 @@ mod tests {
             CloudTrailGenerator::new()
                 .start_day(parse_day("2262-03-01").unwrap())
                 .days(7)
-                .validate()
+                .check()
                 .is_ok()
         );
     }
@@ -400,16 +415,21 @@ mod tests {
     #[test]
     fn invalid_params_are_rejected() {
         let g = CloudTrailGenerator::new;
-        for (bad, needle) in [
+        for (bad, param) in [
             (g().days(0), "days"),
             (g().humans(30), "humans"),
+            (g().automated(1000), "automated"),
             (g().account_id("12"), "account_id"),
+            (g().region(""), "region"),
             (g().burst_prob(2.0), "burst_prob"),
             (g().calls_per_session(0.5), "calls_per_session"),
             (g().jitter_s(4000), "jitter_s"),
         ] {
-            let e = bad.generate().unwrap_err().to_string();
-            assert!(e.contains(needle), "{needle}: {e}");
+            let e = bad.generate().err().unwrap();
+            assert!(
+                matches!(&e, DatasetError::Core(Error::Param { name, .. }) if *name == param),
+                "{param}: {e}"
+            );
         }
     }
 

@@ -81,8 +81,13 @@ impl Simulation<'_> {
             })
             .collect();
         let sizes = SessionSizes {
-            calls: Gamma::new(1.5, self.g.calls_per_session / 1.5)
-                .map_err(|e| DatasetError::Invalid(format!("calls distribution: {e}")))?,
+            calls: Gamma::new(1.5, self.g.calls_per_session / 1.5).map_err(|e| {
+                threatstat_core::Error::param(
+                    "calls_per_session",
+                    self.g.calls_per_session,
+                    format!("a mean that gives a Gamma distribution ({e})"),
+                )
+            })?,
             extra_sessions: Poisson::new(1.5).expect("valid rate"),
         };
         let mut humans = Vec::new();

@@ -12,11 +12,12 @@
 
 use super::DAY_S;
 use super::log::{Actor, Call, GeneratedLog};
-use super::params::CloudTrailGenerator;
+use super::params::{CheckedCloudTrailGenerator, CloudTrailGenerator};
 use super::truth::{AutomatedPair, CloudTrailTruth, HumanPrincipal, TRUTH_FORMAT, TRUTH_VERSION};
 use crate::DatasetError;
 use crate::cert::format_day;
 use std::collections::BTreeSet;
+use threatstat_core::ParamGuard;
 use threatstat_core::rng::SeededRng;
 
 /// What the steps of a simulation share: the parameters, the one seeded
@@ -52,8 +53,21 @@ impl CloudTrailGenerator {
     /// assert_eq!(a.json_day(a.first_day()), b.json_day(b.first_day()));
     /// ```
     pub fn generate(&self) -> Result<GeneratedLog, DatasetError> {
-        self.validate()?;
-        let mut sim = Simulation::new(self);
+        self.check()?.generate()
+    }
+}
+
+impl CheckedCloudTrailGenerator {
+    /// [`CloudTrailGenerator::generate`] of checked parameters.
+    ///
+    /// ```
+    /// use threatstat_core::ParamGuard;
+    /// use threatstat_datasets::cloudtrail::CloudTrailGenerator;
+    /// let g = CloudTrailGenerator::new().days(7).humans(2).automated(2).check().unwrap();
+    /// assert_eq!(g.generate().unwrap().truth().params, *g.params());
+    /// ```
+    pub fn generate(&self) -> Result<GeneratedLog, DatasetError> {
+        let mut sim = Simulation::new(self.params());
         let humans = sim.people()?;
         let automated = sim.jobs();
         Ok(sim.finish(humans, automated))

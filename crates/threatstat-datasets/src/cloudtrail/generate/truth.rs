@@ -10,11 +10,9 @@
 
 use super::catalogue::Schedule;
 use super::params::CloudTrailGenerator;
-use crate::DatasetError;
 use crate::cloudtrail::load::Bucket;
 use crate::cloudtrail::record::PrincipalKey;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 
 /// The `format` tag of [`CloudTrailTruth`] JSON.
 pub const TRUTH_FORMAT: &str = "threatstat-cloudtrail-truth";
@@ -169,24 +167,13 @@ impl CloudTrailTruth {
                 }
         })
     }
+}
 
-    /// Pretty JSON, ending with a newline.
-    pub fn to_json(&self) -> String {
-        crate::truth::to_json(self)
-    }
-
-    /// Reads JSON written by [`to_json`](Self::to_json), checking format and version.
-    pub fn from_json(s: &str) -> Result<Self, DatasetError> {
-        crate::truth::from_json(
-            s,
-            "ground truth",
-            (TRUTH_FORMAT, TRUTH_VERSION),
-            |t: &Self| (t.format.as_str(), t.version),
-        )
-    }
-
-    /// Reads a ground truth file.
-    pub fn read(path: impl AsRef<Path>) -> Result<Self, DatasetError> {
-        crate::truth::read(path.as_ref(), Self::from_json)
+impl crate::truth::TruthFile for CloudTrailTruth {
+    const FORMAT: &'static str = TRUTH_FORMAT;
+    const VERSION: u32 = TRUTH_VERSION;
+    const LABEL: &'static str = "ground truth";
+    fn format_version(&self) -> (&str, u32) {
+        (&self.format, self.version)
     }
 }

@@ -16,6 +16,7 @@ use super::catalogue::{CONSOLE_LOGIN, UA_BROWSER};
 use super::ids::{mix, uuid};
 use super::log::GeneratedLog;
 use crate::DatasetError;
+use crate::TruthFile;
 use serde::Serialize;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};

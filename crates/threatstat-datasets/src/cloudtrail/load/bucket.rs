@@ -12,6 +12,7 @@ use crate::cert::{format_day, parse_day};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use threatstat_core::Error;
 use threatstat_core::time::{NS_PER_S, civil_from_days};
 
 /// The width of a count bucket.
@@ -83,9 +84,7 @@ impl FromStr for Bucket {
         match s {
             "day" | "daily" => Ok(Bucket::Day),
             "hour" | "hourly" => Ok(Bucket::Hour),
-            _ => Err(DatasetError::Invalid(format!(
-                "expected a bucket `day` or `hour`, found `{s}`"
-            ))),
+            _ => Err(Error::param("bucket", format!("`{s}`"), "`day` or `hour`").into()),
         }
     }
 }
@@ -118,11 +117,12 @@ impl Window {
     /// The window `first_day..=last_day`; errors if it is empty.
     pub fn new(first_day: i64, last_day: i64) -> Result<Self, DatasetError> {
         if last_day < first_day {
-            return Err(DatasetError::Invalid(format!(
-                "the window's last day {} is before its first day {}",
-                format_day(last_day),
-                format_day(first_day)
-            )));
+            return Err(Error::param(
+                "window",
+                format!("{}..{}", format_day(first_day), format_day(last_day)),
+                "a last day on or after the first day",
+            )
+            .into());
         }
         Ok(Window {
             first_day,
@@ -146,8 +146,10 @@ impl FromStr for Window {
     /// `YYYY-MM-DD..YYYY-MM-DD` (inclusive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (a, b) = s.split_once("..").ok_or_else(|| {
-            DatasetError::Invalid(format!(
-                "expected a window FIRST..LAST such as 2024-01-01..2024-02-25, found `{s}`"
+            DatasetError::from(Error::param(
+                "window",
+                format!("`{s}`"),
+                "FIRST..LAST such as 2024-01-01..2024-02-25",
             ))
         })?;
         Window::new(parse_day(a)?, parse_day(b)?)

@@ -386,14 +386,19 @@ impl PairTable {
     /// b.add("p", "p", "X", 2 * 86_400_000_000_000);
     /// a.merge(&b).unwrap();
     /// assert_eq!(a.series()[0].counts, [1, 0, 1]);
-    /// assert!(a.merge(&PairTable::new(Bucket::Hour, None)).is_err());
+    /// let e = a.merge(&PairTable::new(Bucket::Hour, None)).unwrap_err();
+    /// assert!(matches!(e, threatstat_datasets::DatasetError::Core(threatstat_core::Error::Incompatible { .. })), "{e}");
     /// ```
     fn add_counts(&mut self, other: &PairTable) -> Result<(), DatasetError> {
         if self.bucket != other.bucket || self.window != other.window {
-            return Err(DatasetError::Invalid(format!(
-                "cannot merge pair tables with different buckets or windows ({} {:?} and {} {:?})",
-                self.bucket, self.window, other.bucket, other.window
-            )));
+            return Err(threatstat_core::Error::incompatible(
+                "pair tables",
+                format!(
+                    "different buckets or windows ({} {:?} and {} {:?})",
+                    self.bucket, self.window, other.bucket, other.window
+                ),
+            )
+            .into());
         }
         // Records of `other` are added back as counts: keep its summary.
         let before = self.summary.clone();

@@ -8,11 +8,13 @@
 //! system, not the model: the simulation (`simulate`) writes to any
 //! `Write` and knows nothing of paths.
 
-use super::params::LanlGenerator;
+use super::params::{CheckedLanlGenerator, LanlGenerator};
 use super::truth::LanlTruth;
 use crate::DatasetError;
+use crate::TruthFile;
 use std::io::Write;
 use std::path::Path;
+use threatstat_core::ParamGuard;
 use threatstat_core::atomic::{AtomicFile, commit_all};
 use threatstat_core::gz::GzWriter;
 
@@ -69,13 +71,14 @@ impl LanlGenerator {
     /// into `dir` (created if missing); see [`LanlFiles::in_dir`].
     ///
     /// ```
+    /// # use threatstat_datasets::TruthFile;
     /// # use threatstat_datasets::lanl::{LanlFiles, LanlGenerator, LanlTruth};
     /// let dir = std::env::temp_dir().join("threatstat-doc-lanl-gen");
     /// let truth = LanlGenerator::new().users(5).days(2).write_files(&dir).unwrap();
     /// assert_eq!(LanlTruth::read(LanlFiles::in_dir(&dir).truth).unwrap(), truth);
     /// ```
     pub fn write_files(&self, dir: impl AsRef<Path>) -> Result<LanlTruth, DatasetError> {
-        self.write_files_as(dir.as_ref(), false)
+        self.check()?.write_files_as(dir.as_ref(), false)
     }
 
     /// [`write_files`](Self::write_files) with `auth.txt` and `flows.txt`
@@ -91,11 +94,22 @@ impl LanlGenerator {
     /// assert_eq!(n as u64, truth.auth_rows);
     /// ```
     pub fn write_files_gzip(&self, dir: impl AsRef<Path>) -> Result<LanlTruth, DatasetError> {
+        self.check()?.write_files_as(dir.as_ref(), true)
+    }
+}
+
+impl CheckedLanlGenerator {
+    /// [`LanlGenerator::write_files`] of checked parameters.
+    pub fn write_files(&self, dir: impl AsRef<Path>) -> Result<LanlTruth, DatasetError> {
+        self.write_files_as(dir.as_ref(), false)
+    }
+
+    /// [`LanlGenerator::write_files_gzip`] of checked parameters.
+    pub fn write_files_gzip(&self, dir: impl AsRef<Path>) -> Result<LanlTruth, DatasetError> {
         self.write_files_as(dir.as_ref(), true)
     }
 
     fn write_files_as(&self, dir: &Path, gzip: bool) -> Result<LanlTruth, DatasetError> {
-        self.validate()?;
         let werr = |p: &Path, e| DatasetError::Write {
             target: p.display().to_string(),
             source: e,

@@ -33,7 +33,7 @@ mod truth;
 mod world;
 
 pub use files::LanlFiles;
-pub use params::LanlGenerator;
+pub use params::{CheckedLanlGenerator, LanlGenerator};
 pub use truth::{CompromisedUser, LANL_TRUTH_FORMAT, LANL_TRUTH_VERSION, LanlTruth, UserTruth};
 
 const DAY: u64 = 86_400;

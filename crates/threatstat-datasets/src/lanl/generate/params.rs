@@ -9,8 +9,10 @@
 //! can be regenerated from its truth.
 
 use crate::DatasetError;
+use crate::error::bad_param as bad;
 use crate::lanl::redteam::RedTeam;
 use serde::{Deserialize, Serialize};
+use threatstat_core::ParamGuard;
 
 /// Parameters of generated LANL files, as a builder; [`generate`] validates
 /// them and writes the files.
@@ -232,21 +234,41 @@ impl LanlGenerator {
     pub(in crate::lanl) fn redteam_value(&self) -> &RedTeam {
         &self.redteam
     }
+}
 
-    /// Checks the parameters; [`generate`](Self::generate) does it too.
+/// [`LanlGenerator`] parameters that passed [`ParamGuard::check`]; only
+/// `check` makes one, and only a checked generator writes files
+/// ([`generate`](CheckedLanlGenerator::generate)). The unchecked builder's
+/// `generate` and `write_files*` check first, then call these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedLanlGenerator(LanlGenerator);
+
+impl CheckedLanlGenerator {
+    /// The parameters checked.
+    pub fn params(&self) -> &LanlGenerator {
+        &self.0
+    }
+}
+
+impl ParamGuard for LanlGenerator {
+    type Checked = CheckedLanlGenerator;
+    type Error = DatasetError;
+
+    /// Checks every parameter; errors are
+    /// [`Error::Param`](threatstat_core::Error::Param) naming it.
     ///
     /// ```
-    /// # use threatstat_datasets::lanl::LanlGenerator;
-    /// let e = LanlGenerator::new().servers(0).validate().unwrap_err();
-    /// assert!(e.to_string().contains("servers"), "{e}");
+    /// use threatstat_core::{Error, ParamGuard};
+    /// use threatstat_datasets::{DatasetError, lanl::LanlGenerator};
+    /// let e = LanlGenerator::new().servers(0).check().unwrap_err();
+    /// assert!(matches!(e, DatasetError::Core(Error::Param { name: "servers", .. })), "{e}");
     /// ```
-    pub fn validate(&self) -> Result<(), DatasetError> {
-        let bad = |m: String| Err(DatasetError::Invalid(m));
+    fn check(&self) -> Result<CheckedLanlGenerator, DatasetError> {
         if self.servers == 0 {
-            return bad("servers must be at least 1, found 0".into());
+            return bad("servers", self.servers, "at least 1");
         }
         if self.days == 0 {
-            return bad("days must be at least 1, found 0".into());
+            return bad("days", self.days, "at least 1");
         }
         for (name, v) in [
             ("auth_per_user_day", self.auth_per_user_day),
@@ -257,7 +279,7 @@ impl LanlGenerator {
             ("flow_sigma", self.flow_sigma),
         ] {
             if !(v.is_finite() && v >= 0.0) {
-                return bad(format!("{name} must be finite and 0 or more, found {v}"));
+                return bad(name, v, "a finite number >= 0");
             }
         }
         for (name, v) in [
@@ -266,27 +288,25 @@ impl LanlGenerator {
             ("upload_effect", self.upload_effect),
         ] {
             if !(v.is_finite() && v > 0.0) {
-                return bad(format!("{name} must be finite and positive, found {v}"));
+                return bad(name, v, "a finite number > 0");
             }
         }
         if self.users > 100_000_000 {
-            return bad(format!(
-                "users must be at most 100000000, found {}",
-                self.users
-            ));
+            return bad("users", self.users, "at most 100000000");
         }
-        Ok(())
+        Ok(CheckedLanlGenerator(self.clone()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use threatstat_core::Error;
 
     #[test]
     fn invalid_params_are_rejected() {
         let g = LanlGenerator::new;
-        for (bad, needle) in [
+        for (bad, param) in [
             (g().servers(0), "servers"),
             (g().days(0), "days"),
             (g().auth_per_user_day(-1.0), "auth_per_user_day"),
@@ -294,12 +314,16 @@ mod tests {
             (g().upload_median(0.0), "upload_median"),
             (g().upload_effect(-2.0), "upload_effect"),
             (g().flow_sigma(f64::INFINITY), "flow_sigma"),
+            (g().users(100_000_001), "users"),
         ] {
             let e = bad
                 .generate(std::io::sink(), std::io::sink(), std::io::sink())
-                .unwrap_err()
-                .to_string();
-            assert!(e.contains(needle), "{needle}: {e}");
+                .unwrap_err();
+            assert!(
+                matches!(&e, DatasetError::Core(Error::Param { name, .. }) if *name == param),
+                "{param}: {e}"
+            );
         }
+        assert!(g().check().is_ok());
     }
 }

@@ -9,7 +9,7 @@
 //! draws from is built in `world`; the events themselves are in `events`.
 
 use super::lines::{Sink, auth_line, poisson};
-use super::params::LanlGenerator;
+use super::params::{CheckedLanlGenerator, LanlGenerator};
 use super::truth::LanlTruth;
 use super::world::World;
 use super::{DAY, HOUR, NET, OK, ON};
@@ -17,6 +17,7 @@ use crate::DatasetError;
 use crate::lanl::redteam::RedTeamRow;
 use rand::RngExt;
 use std::io::{BufWriter, Write};
+use threatstat_core::ParamGuard;
 use threatstat_core::rng::SeededRng;
 
 /// Probability that a user is active on a weekday / on a weekend day.
@@ -24,8 +25,30 @@ const ACTIVE_WEEKDAY: f64 = 0.9;
 const ACTIVE_WEEKEND: f64 = 0.15;
 
 impl LanlGenerator {
+    /// Checks the parameters ([`ParamGuard::check`]), then
+    /// [`CheckedLanlGenerator::generate`].
+    pub fn generate(
+        &self,
+        auth: impl Write,
+        flows: impl Write,
+        redteam: impl Write,
+    ) -> Result<LanlTruth, DatasetError> {
+        self.check()?.generate(auth, flows, redteam)
+    }
+}
+
+impl CheckedLanlGenerator {
     /// Writes `auth.txt` to `auth`, `flows.txt` to `flows` and
     /// `redteam.txt` to `redteam`, and returns the ground truth.
+    ///
+    /// ```
+    /// use threatstat_core::ParamGuard;
+    /// use threatstat_datasets::lanl::LanlGenerator;
+    /// let g = LanlGenerator::new().users(5).days(2).check().unwrap();
+    /// let (mut auth, mut flows, mut rt) = (Vec::new(), Vec::new(), Vec::new());
+    /// let truth = g.generate(&mut auth, &mut flows, &mut rt).unwrap();
+    /// assert_eq!(truth.params, *g.params());
+    /// ```
     pub fn generate(
         &self,
         auth: impl Write,
@@ -45,7 +68,7 @@ impl LanlGenerator {
         (flows, flows_name): (impl Write, &str),
         (redteam, redteam_name): (impl Write, &str),
     ) -> Result<LanlTruth, DatasetError> {
-        self.validate()?;
+        let g = self.params();
         let werr = |name: &str| {
             let name = name.to_string();
             move |e| DatasetError::Write {
@@ -53,10 +76,10 @@ impl LanlGenerator {
                 source: e,
             }
         };
-        let last_time = u64::from(self.days) * DAY;
-        let rt = self.redteam.until(last_time);
-        let mut rng = threatstat_core::rng::seeded(self.seed);
-        let mut w = World::new(self, &rt, &mut rng);
+        let last_time = u64::from(g.days) * DAY;
+        let rt = g.redteam.until(last_time);
+        let mut rng = threatstat_core::rng::seeded(g.seed);
+        let mut w = World::new(g, &rt, &mut rng);
 
         let mut auth = BufWriter::with_capacity(1 << 20, auth);
         let mut flows = BufWriter::with_capacity(1 << 20, flows);
@@ -67,10 +90,10 @@ impl LanlGenerator {
         rt_rows.sort_by_key(|r| r.time);
         let mut rt_next = 0;
 
-        let ln_effect = self.upload_effect.ln();
+        let ln_effect = g.upload_effect.ln();
         let n_users = w.users.len();
         let mut session = vec![(0u64, 0u64); n_users];
-        for day in 0..u64::from(self.days) {
+        for day in 0..u64::from(g.days) {
             day_sessions(&mut rng, day, &mut session);
             for hour in 0..24 {
                 let cs = day * DAY + hour * HOUR;
@@ -80,9 +103,9 @@ impl LanlGenerator {
                     &mut rng,
                     &mut sink,
                     cs,
-                    (self.server_auth_per_hour, self.server_flows_per_hour),
+                    (g.server_auth_per_hour, g.server_flows_per_hour),
                 );
-                self.users_hour(&mut w, &mut rng, &mut sink, &session, cs, ln_effect);
+                g.users_hour(&mut w, &mut rng, &mut sink, &session, cs, ln_effect);
                 sink.write_hour(&mut auth, &mut flows)
                     .map_err(|(which, e)| werr(if which { auth_name } else { flows_name })(e))?;
             }
@@ -93,9 +116,11 @@ impl LanlGenerator {
         rt.write(&mut redteam).map_err(werr(redteam_name))?;
         redteam.flush().map_err(werr(redteam_name))?;
 
-        Ok(w.truth(self, &rt, sink.auth_rows, sink.flow_rows, last_time))
+        Ok(w.truth(g, &rt, sink.auth_rows, sink.flow_rows, last_time))
     }
+}
 
+impl LanlGenerator {
     /// The users' events in hour `[cs, cs + 3600)`: the part of each
     /// session that falls in it (log-on, Poisson numbers of auth events and
     /// flows in proportion, log-off).

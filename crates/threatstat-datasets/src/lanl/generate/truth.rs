@@ -9,9 +9,7 @@
 //! independent of how the data were simulated.
 
 use super::params::LanlGenerator;
-use crate::DatasetError;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 
 /// The `format` tag of [`LanlTruth`] JSON.
 pub const LANL_TRUTH_FORMAT: &str = "threatstat-lanl-truth";
@@ -58,6 +56,7 @@ pub struct UserTruth {
 /// compromise times.
 ///
 /// ```
+/// use threatstat_datasets::TruthFile;
 /// use threatstat_datasets::lanl::{LanlGenerator, LanlTruth};
 /// let truth = LanlGenerator::new().users(5).days(2).generate(std::io::sink(), std::io::sink(), std::io::sink()).unwrap();
 /// assert_eq!(LanlTruth::from_json(&truth.to_json()).unwrap(), truth);
@@ -98,31 +97,6 @@ pub struct LanlTruth {
 }
 
 impl LanlTruth {
-    /// Pretty JSON, ending with a newline.
-    pub fn to_json(&self) -> String {
-        crate::truth::to_json(self)
-    }
-
-    /// Reads JSON written by [`LanlTruth::to_json`], checking format and version.
-    ///
-    /// ```
-    /// # use threatstat_datasets::lanl::LanlTruth;
-    /// assert!(LanlTruth::from_json("{}").is_err());
-    /// ```
-    pub fn from_json(s: &str) -> Result<Self, DatasetError> {
-        crate::truth::from_json(
-            s,
-            "LANL ground truth",
-            (LANL_TRUTH_FORMAT, LANL_TRUTH_VERSION),
-            |t: &Self| (t.format.as_str(), t.version),
-        )
-    }
-
-    /// Reads a ground truth file.
-    pub fn read(path: impl AsRef<Path>) -> Result<Self, DatasetError> {
-        crate::truth::read(path.as_ref(), Self::from_json)
-    }
-
     /// The compromised users' names, sorted.
     pub fn compromised_users(&self) -> Vec<&str> {
         self.compromised.iter().map(|c| c.user.as_str()).collect()
@@ -134,5 +108,14 @@ impl LanlTruth {
             .binary_search_by(|u| u.user.as_str().cmp(user))
             .ok()
             .map(|i| self.users[i].home_computer.as_str())
+    }
+}
+
+impl crate::truth::TruthFile for LanlTruth {
+    const FORMAT: &'static str = LANL_TRUTH_FORMAT;
+    const VERSION: u32 = LANL_TRUTH_VERSION;
+    const LABEL: &'static str = "LANL ground truth";
+    fn format_version(&self) -> (&str, u32) {
+        (&self.format, self.version)
     }
 }
