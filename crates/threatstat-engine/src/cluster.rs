@@ -56,9 +56,12 @@ impl Engine {
     /// ```
     pub fn loopback(executors: usize, slots: usize) -> Result<Engine, EngineError> {
         if executors == 0 || slots == 0 {
-            return Err(EngineError::Invalid(
-                "a loopback cluster needs at least one executor with one slot".into(),
-            ));
+            return Err(threatstat_core::Error::param(
+                "executors / slots",
+                format!("{executors} / {slots}"),
+                "at least one executor with one slot",
+            )
+            .into());
         }
         let rt = crate::engine::runtime()?;
         let config =
@@ -67,13 +70,13 @@ impl Engine {
         let (ctx, scheduler) = rt.block_on(async {
             let addr = ballista_scheduler::standalone::new_standalone_scheduler_from_state(&state)
                 .await
-                .map_err(|e| EngineError::Invalid(format!("starting the scheduler: {e}")))?;
+                .map_err(|e| EngineError::Runtime(format!("starting the scheduler: {e}")))?;
             let url = format!("http://localhost:{}", addr.port());
             for _ in 0..executors {
                 let client = connect(&url).await?;
                 ballista_executor::new_standalone_executor_from_state(client, slots, &state)
                     .await
-                    .map_err(|e| EngineError::Invalid(format!("starting an executor: {e}")))?;
+                    .map_err(|e| EngineError::Runtime(format!("starting an executor: {e}")))?;
             }
             let ctx = SessionContext::remote_with_state(
                 &format!("df://localhost:{}", addr.port()),
@@ -103,7 +106,7 @@ async fn connect(url: &str) -> Result<SchedulerGrpcClient<tonic::transport::Chan
         match SchedulerGrpcClient::connect(url.to_string()).await {
             Ok(c) => return Ok(c),
             Err(e) if Instant::now() > deadline => {
-                return Err(EngineError::Invalid(format!(
+                return Err(EngineError::Runtime(format!(
                     "no scheduler at {url} after 30 s: {e}"
                 )));
             }

@@ -12,6 +12,7 @@ use datafusion::execution::session_state::SessionState;
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use threatstat_core::{Error, Location};
 use threatstat_datasets::cert::{DailyCounts, HourWindow, Span};
 use threatstat_datasets::lanl::{OwnerMap, OwnerRule, Ownership, UploadRow};
 use threatstat_markov::Counts;
@@ -282,7 +283,7 @@ impl Engine {
             // Seen with Ballista 55: executors read the file as plain text
             // ("incorrect number of fields for line 1"); the scan's
             // compression does not reach them.
-            return Err(EngineError::Invalid(format!(
+            return Err(EngineError::Unsupported(format!(
                 "{}: Ballista 55 executors do not inflate gzip CSV; convert it once with \
                  Engine::local()?.to_parquet(..) (or gunzip it) and give the result",
                 src.path.display()
@@ -428,7 +429,7 @@ impl Engine {
         interval_s: u64,
     ) -> Result<Uploads, EngineError> {
         if interval_s == 0 {
-            return Err(EngineError::Invalid("interval_s must be at least 1".into()));
+            return Err(Error::param("interval_s", interval_s, "at least 1").into());
         }
         let owners = self.lanl_owners(auth, rule)?;
         self.register_table(Table::LanlFlows, flows)?;
@@ -443,13 +444,16 @@ impl Engine {
             let df = ints(b, "download_flows")?;
             for i in 0..b.num_rows() {
                 let u = owners.user_index(user.value(i)).ok_or_else(|| {
-                    EngineError::Invalid(format!("uploads name {} who owns nothing", user.value(i)))
+                    EngineError::Plan(format!("uploads name {} who owns nothing", user.value(i)))
                 })?;
                 let interval = u32::try_from(iv.value(i)).map_err(|_| {
-                    EngineError::Invalid(format!(
-                        "flow interval {} is out of range (flow times must be >= 1)",
-                        iv.value(i)
-                    ))
+                    Error::data(
+                        "flows",
+                        format!(
+                            "flow interval {} is out of range (flow times must be >= 1)",
+                            iv.value(i)
+                        ),
+                    )
                 })?;
                 rows.push(UploadRow {
                     user: u,
@@ -550,10 +554,15 @@ impl Engine {
         max_session_ns: Option<i64>,
     ) -> Result<Counts, EngineError> {
         if max_gap_ns < 0 || max_session_ns.is_some_and(|m| m < 0) {
-            return Err(EngineError::Invalid("session limits must be >= 0".into()));
+            return Err(Error::param(
+                "max_gap_ns / max_session_ns",
+                format!("{max_gap_ns} / {max_session_ns:?}"),
+                "limits >= 0",
+            )
+            .into());
         }
         self.register_table(Table::Events, events)?;
-        self.check_columns(cols)?;
+        self.check_columns(events, cols)?;
         let d = Dialect::DataFusion;
         // Commands in first-seen order.
         let cmd_batches = self.sql(&sql::markov_commands(cols, d))?;
@@ -600,7 +609,7 @@ impl Engine {
             index
                 .get(name)
                 .copied()
-                .ok_or_else(|| EngineError::Invalid(format!("command {name} has no count")))
+                .ok_or_else(|| EngineError::Plan(format!("command {name} has no count")))
         };
         let mut transitions = Vec::new();
         for b in &self.sql(&sql::markov_transitions(
@@ -654,10 +663,15 @@ impl Engine {
         max_session_ns: Option<i64>,
     ) -> Result<Vec<Session>, EngineError> {
         if max_gap_ns < 0 || max_session_ns.is_some_and(|m| m < 0) {
-            return Err(EngineError::Invalid("session limits must be >= 0".into()));
+            return Err(Error::param(
+                "max_gap_ns / max_session_ns",
+                format!("{max_gap_ns} / {max_session_ns:?}"),
+                "limits >= 0",
+            )
+            .into());
         }
         self.register_table(Table::Events, events)?;
-        self.check_columns(cols)?;
+        self.check_columns(events, cols)?;
         let batches = self.sql(&sql::sessions(
             cols,
             max_gap_ns,
@@ -687,7 +701,7 @@ impl Engine {
         Ok(out)
     }
 
-    fn check_columns(&self, cols: &EventColumns) -> Result<(), EngineError> {
+    fn check_columns(&self, events: &Source, cols: &EventColumns) -> Result<(), EngineError> {
         let schema = self.rt.block_on(async {
             let t = self.ctx.table(tables::EVENTS).await?;
             Ok::<_, EngineError>(t.schema().clone())
@@ -700,10 +714,12 @@ impl Engine {
         for c in wanted {
             if schema.field_with_unqualified_name(c).is_err() {
                 let have: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-                return Err(EngineError::Invalid(format!(
-                    "no column {c} in the event log (columns: {})",
-                    have.join(", ")
-                )));
+                return Err(Error::MissingColumn {
+                    location: Location::file(&events.path),
+                    column: c.clone(),
+                    available: have.join(", "),
+                }
+                .into());
             }
         }
         Ok(())
@@ -725,22 +741,21 @@ fn csv_header(src: &Source) -> Result<Vec<String>, EngineError> {
             .collect();
         files.sort();
         files.into_iter().next().ok_or_else(|| {
-            EngineError::Invalid(format!("{}: no files in the directory", src.path.display()))
+            Error::data(src.path.display().to_string(), "no files in the directory")
         })?
     } else {
         src.path.clone()
     };
-    let reader =
-        threatstat_core::reader::open(&file).map_err(|e| EngineError::Invalid(e.to_string()))?;
+    let reader = threatstat_core::reader::open(&file)?;
     let mut r = csv::Reader::from_reader(reader);
     let header = r.headers().map_err(|e| {
-        EngineError::Invalid(format!("{}: reading the header: {e}", file.display()))
+        Error::parse(
+            Location::file(&file).at_line(1),
+            format!("reading the header: {e}"),
+        )
     })?;
     if header.is_empty() {
-        return Err(EngineError::Invalid(format!(
-            "{}: no header",
-            file.display()
-        )));
+        return Err(Error::parse(Location::file(&file).at_line(1), "no header").into());
     }
     Ok(header.iter().map(String::from).collect())
 }
@@ -749,31 +764,26 @@ pub(crate) fn runtime() -> Result<Runtime, EngineError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| EngineError::Invalid(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| EngineError::Runtime(format!("cannot start the async runtime: {e}")))
 }
 
 fn validate_rule(rule: &OwnerRule) -> Result<(), EngineError> {
     if rule.logon_types.is_empty() {
-        return Err(EngineError::Invalid(
-            "the owner rule counts no logon type".into(),
-        ));
+        return Err(Error::param("logon_types", "[]", "at least one logon type").into());
     }
     if !(0.0..=1.0).contains(&rule.min_share) {
-        return Err(EngineError::Invalid(format!(
-            "min_share must be in [0, 1], found {}",
-            rule.min_share
-        )));
+        return Err(Error::param("min_share", rule.min_share, "a share in 0..=1").into());
     }
     Ok(())
 }
 
 fn non_negative(v: i64, what: &str) -> Result<u64, EngineError> {
-    u64::try_from(v).map_err(|_| EngineError::Invalid(format!("negative {what}: {v}")))
+    u64::try_from(v).map_err(|_| Error::data(what, format!("negative ({v})")).into())
 }
 
 fn column<'a>(b: &'a RecordBatch, name: &str) -> Result<&'a Arc<dyn Array>, EngineError> {
     b.column_by_name(name)
-        .ok_or_else(|| EngineError::Invalid(format!("the plan returned no column {name}")))
+        .ok_or_else(|| EngineError::Plan(format!("the plan returned no column {name}")))
 }
 
 /// A string column, cast to `Utf8` if it is a view or large string.

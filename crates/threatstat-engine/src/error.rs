@@ -14,9 +14,20 @@ pub enum EngineError {
         /// The cause.
         source: std::io::Error,
     },
-    /// An argument or a plan's result is invalid.
+    /// A parameter, a missing column or unusable data, as the native
+    /// crates report them (typed: match on the core variant).
+    #[error(transparent)]
+    Core(#[from] threatstat_core::Error),
+    /// An input the chosen backend cannot read (say which and what to do).
     #[error("{0}")]
-    Invalid(String),
+    Unsupported(String),
+    /// The async runtime, the scheduler or an executor could not start.
+    #[error("{0}")]
+    Runtime(String),
+    /// A plan's result lacks what the engine's own SQL asked for (a bug in
+    /// the engine, not in the input).
+    #[error("plan result: {0}")]
+    Plan(String),
     /// An input has rows the plan cannot count. The engine does not report
     /// line numbers; the crate's native loaders do.
     #[error("{}: {count} bad rows ({what}); the native loaders name their lines", table.display())]

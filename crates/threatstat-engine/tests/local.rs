@@ -41,7 +41,13 @@ fn bad_input_is_an_error_naming_the_file() {
     let err = e
         .markov_counts(&Source::csv(&events), &cols, 0, None)
         .unwrap_err();
-    assert!(err.to_string().contains("no column Command"), "{err}");
+    assert!(
+        matches!(
+            &err,
+            EngineError::Core(threatstat_core::Error::MissingColumn { column, .. }) if column == "Command"
+        ),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -19,6 +19,7 @@
 
 use crate::KdeError;
 use crate::fft::{FftOptions, KernelSupport, fft_kde_1d_with};
+use threatstat_core::Error;
 
 /// Largest internal grid spacing, in bandwidths.
 pub const MAX_SPACING_BW: f64 = 1.0 / 50.0;
@@ -93,6 +94,81 @@ pub fn fft_kde_on_grid(
         spacing_bw: step / bw,
         internal_spacing_bw,
         relative_error_bound: 1.6 * internal_spacing_bw * internal_spacing_bw,
+        mass_on_grid: mass,
+    })
+}
+
+/// The grid whose nodes are `points`: its low end, high end and number of
+/// nodes, after checking that the points are increasing and equidistant
+/// (to 1e-6 of a step), which the FFT estimates need.
+///
+/// ```
+/// use threatstat_kde::equidistant_grid;
+/// assert_eq!(equidistant_grid(&[0.0, 0.5, 1.0]).unwrap(), (0.0, 1.0, 3));
+/// assert!(equidistant_grid(&[0.0, 0.5, 1.5]).is_err());
+/// assert!(equidistant_grid(&[1.0]).is_err());
+/// ```
+pub fn equidistant_grid(points: &[f64]) -> Result<(f64, f64, usize), KdeError> {
+    let n = points.len();
+    if n < 2 {
+        return Err(Error::shape("grid", "at least 2 points", format!("{n} points")).into());
+    }
+    let (lo, hi) = (points[0], points[n - 1]);
+    let step = (hi - lo) / (n - 1) as f64;
+    if step.is_nan() || step <= 0.0 {
+        return Err(Error::data("grid", "not an increasing equidistant grid").into());
+    }
+    let tol = 1e-6 * step.abs();
+    if let Some(k) = (0..n).find(|&k| (points[k] - (lo + k as f64 * step)).abs() > tol) {
+        return Err(Error::data(
+            "grid",
+            format!(
+                "not an equidistant grid (step {step}); point {} is {}",
+                k + 1,
+                points[k]
+            ),
+        )
+        .into());
+    }
+    Ok((lo, hi, n))
+}
+
+/// KDEpy's binned FFT estimate on exactly the `points` equidistant nodes
+/// from `lo` to `hi` (KDEpy's grid: no refinement, KDEpy's kernel cut-off),
+/// with the accuracy figures of [`fft_kde_on_grid`]: the binning error
+/// bound `1.6·(spacing / h)²` of the module docs and the mass on the grid.
+/// `refinement` is 1 and `internal_spacing_bw` is the grid's own spacing.
+///
+/// ```
+/// use threatstat_kde::fft_kde_kdepy_grid;
+/// let data: Vec<f64> = (0..200).map(|i| (i % 17) as f64).collect();
+/// let e = fft_kde_kdepy_grid(&data, None, 2.0, -20.0, 36.0, 57).unwrap();
+/// assert_eq!((e.density.len(), e.refinement), (57, 1));
+/// assert!((e.relative_error_bound - 1.6 * 0.5f64.powi(2)).abs() < 1e-12);
+/// assert!((e.mass_on_grid - 1.0).abs() < 1e-3);
+/// ```
+pub fn fft_kde_kdepy_grid(
+    data: &[f64],
+    weights: Option<&[f64]>,
+    bw: f64,
+    lo: f64,
+    hi: f64,
+    points: usize,
+) -> Result<GridEstimate, KdeError> {
+    crate::checks::grid_points("points", points)?;
+    crate::checks::kernel_std("bw", bw)?;
+    crate::checks::grid(lo, hi, "points", points)?;
+    let step = (hi - lo) / (points - 1) as f64;
+    let options = FftOptions::default().bounds(vec![(lo, hi)]);
+    let (_, density) = fft_kde_1d_with(data, weights, bw, points, &options)?;
+    let spacing = step / bw;
+    let mass = step * (density.iter().sum::<f64>() - (density[0] + density[points - 1]) / 2.0);
+    Ok(GridEstimate {
+        density,
+        refinement: 1,
+        spacing_bw: spacing,
+        internal_spacing_bw: spacing,
+        relative_error_bound: 1.6 * spacing * spacing,
         mass_on_grid: mass,
     })
 }

@@ -74,7 +74,10 @@ pub use bins::LinearBins;
 pub use fft::{
     FftOptions, KernelSupport, fft_kde_1d, fft_kde_1d_with, fft_kde_2d, fft_kde_2d_with,
 };
-pub use fft_grid::{GridEstimate, MAX_INTERNAL_POINTS, MAX_SPACING_BW, fft_kde_on_grid};
+pub use fft_grid::{
+    GridEstimate, MAX_INTERNAL_POINTS, MAX_SPACING_BW, equidistant_grid, fft_kde_kdepy_grid,
+    fft_kde_on_grid,
+};
 pub use flag::{Flags, Threshold, flag_low_density};
 pub use gaussian::{
     Bandwidth, CheckedGaussianKdeParams, GaussianKde, GaussianKdeParams, KdeFile, LargeFlags,

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use threatstat_core::numbers::{Header, NumberOptions, read_numbers, read_points};
 use threatstat_core::{Error as CoreError, Location};
 use threatstat_kde::{
-    Bandwidth, FftOptions, Fit, GaussianKde, MAX_INTERNAL_POINTS, fft_kde_1d_with, fft_kde_on_grid,
+    Bandwidth, Fit, GaussianKde, MAX_INTERNAL_POINTS, equidistant_grid, fft_kde_kdepy_grid,
+    fft_kde_on_grid,
 };
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -176,59 +177,34 @@ fn fft_on_grid(
         .into());
     }
     let (x, g) = (column(data.view()), column(at.view()));
-    let g = &g[..];
-    if g.len() < 2 {
-        return Err(format!(
-            "{}: --fft needs a grid of at least 2 points",
-            a.at.display()
-        )
-        .into());
-    }
-    let step = (g[g.len() - 1] - g[0]) / (g.len() - 1) as f64;
-    let tol = 1e-6 * step.abs();
-    if step.is_nan() || step <= 0.0 {
-        return Err(format!(
-            "{}: --fft needs an increasing equidistant grid",
-            a.at.display()
-        )
-        .into());
-    }
-    if let Some(k) = (0..g.len()).find(|&k| (g[k] - (g[0] + k as f64 * step)).abs() > tol) {
-        return Err(format!(
-            "{}: --fft needs an equidistant grid (step {step}); point {} is {}",
-            a.at.display(),
-            k + 1,
-            g[k]
-        )
-        .into());
-    }
-    let (lo, hi) = (g[0], g[g.len() - 1]);
+    let (lo, hi, n) =
+        equidistant_grid(&g).map_err(|e| format!("{}: --fft: {e}", a.at.display()))?;
     let context =
         |e: threatstat_kde::KdeError| format!("{}, {}: {e}", a.input.display(), a.at.display());
     if a.kdepy {
-        let options = FftOptions::default().bounds(vec![(lo, hi)]);
-        let (_, y) = fft_kde_1d_with(&x, weights, bw, g.len(), &options).map_err(|e| {
+        let e = fft_kde_kdepy_grid(&x, weights, bw, lo, hi, n).map_err(|e| {
             context(e) + " (without --kdepy the kernel is cut at 8 bandwidths at any scale)"
         })?;
-        // What KDEpy's grid costs: the binning error bound of the module
-        // threatstat_kde::fft_grid, and the mass on the grid.
-        let spacing = step / bw;
-        let bound = 1.6 * spacing * spacing;
-        let mass = step * (y.iter().sum::<f64>() - (y[0] + y[y.len() - 1]) / 2.0);
-        if bound > 1e-3 {
+        if e.relative_error_bound > 1e-3 {
             a.warn(&format!(
-                "--kdepy: the grid of {} spaces its points {spacing:.3} bandwidths apart; \
+                "--kdepy: the grid of {} spaces its points {:.3} bandwidths apart; \
                  the binning error may reach {:.1e} of the density (drop --kdepy for a grid \
                  refined to 1/50 bandwidth)",
                 a.at.display(),
-                bound.min(1.0)
+                e.spacing_bw,
+                e.relative_error_bound.min(1.0)
             ));
         }
-        warn_mass(mass, a);
-        let info = json!({"mode": "kdepy", "spacing_bw": spacing, "relative_error_bound": bound, "mass_on_grid": mass});
-        return Ok((y, info));
+        warn_mass(e.mass_on_grid, a);
+        let info = json!({
+            "mode": "kdepy",
+            "spacing_bw": e.spacing_bw,
+            "relative_error_bound": e.relative_error_bound,
+            "mass_on_grid": e.mass_on_grid,
+        });
+        return Ok((e.density, info));
     }
-    let e = fft_kde_on_grid(&x, weights, bw, lo, hi, g.len()).map_err(context)?;
+    let e = fft_kde_on_grid(&x, weights, bw, lo, hi, n).map_err(context)?;
     if e.relative_error_bound > 1e-3 {
         a.warn(&format!(
             "{} is too wide for the internal grid ({} points at most): spacing {:.3} \
