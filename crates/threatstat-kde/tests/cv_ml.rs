@@ -57,3 +57,43 @@ fn statsmodels_cv_ml_parity() {
         assert!(cv.gradient_norm <= 1e-7 * x.nrows() as f64, "{name}");
     }
 }
+
+#[test]
+fn gaussian_kde_with_cv_ml_has_the_diagonal_kernel_covariance() {
+    use threatstat_kde::{Bandwidth, Fit, GaussianKde, ModelFile};
+    let v = json("statsmodels_cv_ml.json");
+    let c = &v["sets"].as_array().unwrap()[1]; // d2_correlated
+    let x = points(c);
+    let kde = GaussianKde::params()
+        .bandwidth(Bandwidth::CvMl)
+        .fit(&x)
+        .unwrap();
+    let cv = kde.cv_ml().unwrap().clone();
+    let cov = kde.kernel_covariance();
+    assert_eq!(cov[[0, 0]], cv.bandwidths[0] * cv.bandwidths[0]);
+    assert_eq!(cov[[1, 1]], cv.bandwidths[1] * cv.bandwidths[1]);
+    assert_eq!((cov[[0, 1]], cov[[1, 0]]), (0.0, 0.0));
+    // The mean log leave-one-out density is statsmodels' L/n − ln(n−1).
+    let n = x.nrows() as f64;
+    let mean_loo = kde.loo_log_density().iter().sum::<f64>() / n;
+    assert!((mean_loo - (cv.loo_log_likelihood / n - (n - 1.0).ln())).abs() < 1e-10);
+    // The model file keeps the bandwidths and the optimiser's state.
+    let back = GaussianKde::from_json(&kde.to_json().unwrap()).unwrap();
+    assert_eq!(back.kernel_covariance(), cov);
+    assert_eq!(back.cv_ml(), Some(&cv));
+    assert_eq!(back.bandwidth(), Bandwidth::CvMl);
+    // statsmodels' cv_ml has no weights.
+    let weighted = GaussianKde::params()
+        .bandwidth(Bandwidth::CvMl)
+        .weights(vec![1.0; x.nrows()])
+        .fit(&x);
+    assert!(matches!(
+        weighted,
+        Err(threatstat_kde::KdeError::Core(
+            threatstat_core::Error::Param {
+                name: "bandwidth",
+                ..
+            }
+        ))
+    ));
+}
