@@ -447,6 +447,19 @@ mod tests {
     }
 
     #[test]
+    fn near_ties_everywhere_collapse_and_are_refused() {
+        // Every value has a twin 1e-9 away: L grows as h shrinks to that scale.
+        let x = Array2::from_shape_fn((60, 1), |(i, _)| (i / 2) as f64 + (i % 2) as f64 * 1e-9);
+        match cv_ml_bandwidths(x.view()) {
+            Err(KdeError::Core(threatstat_core::Error::Data { what, problem })) => {
+                assert_eq!(what, "data column 1");
+                assert!(problem.contains("collapses"), "{problem}");
+            }
+            other => panic!("expected a data error, got {other:?}"),
+        }
+    }
+
+    #[test]
     fn a_few_ties_are_fine() {
         let mut x = data(80, 1);
         x[1] = x[0];
