@@ -17,19 +17,24 @@
 //!
 //! statsmodels runs Nelder–Mead (`scipy.optimize.fmin`, xtol 1e-3) on `h`
 //! from the normal-reference start `1.06 · std_s · n^(−1/(4+d))` (std with
-//! ddof 0). Here L-BFGS (argmin, More–Thuente line search) runs on `u = ln h`
-//! from the same start with the analytic gradient
+//! ddof 0). Here argmin runs on `u = ln h` (so `h > 0`), from the same start:
+//! L-BFGS (More–Thuente line search) with the analytic gradient, and
+//! Nelder–Mead (statsmodels' search; simplex steps of 5%, as `fmin`'s) whose
+//! end point L-BFGS polishes; the better of the two optima is reported. The
+//! likelihood can have several local optima and the two searches do not
+//! always find the same one (a seeded 2-D case in the tests: L-BFGS alone
+//! stops at a worse optimum than statsmodels'). The gradient:
 //!
 //! ```text
 //! ∂(−L)/∂u_s = n − Σᵢ (Σ_{j≠i} K_ij r_ijs²) / (Σ_{j≠i} K_ij),
 //! r_ijs = (x_is − x_js)/h_s,  K_ij = exp(−½ Σ_s r_ijs²),
 //! ```
 //!
-//! so `h > 0` always and the optimum is located to a gradient norm of
-//! `1e-7 · n` rather than to statsmodels' 1e-3 absolute step in `h`.
+//! The optimum is located to a gradient norm of `1e-7 · n` rather than to
+//! statsmodels' 1e-3 absolute step in `h`.
 //!
 //! **Cost**: exact sums, O(n² d) per evaluation (each row's sum is shifted by
-//! its largest term, so no sum underflows); a few seconds at n = 10⁴.
+//! its largest term, so no sum underflows), a few dozen evaluations.
 //!
 //! **Ties**: a tie (`x_is = x_js`) keeps the term of `j` in `f₋ᵢ` at
 //! `φ(0)/h_s` in that coordinate as `h_s → 0`, while terms of points without
@@ -47,6 +52,7 @@ use crate::numeric::np_sum;
 use crate::points::{checked_rows, row_major};
 use argmin::core::{CostFunction, Executor, Gradient, State, TerminationReason, TerminationStatus};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::solver::neldermead::NelderMead;
 use argmin::solver::quasinewton::LBFGS;
 use ndarray::ArrayView2;
 use rayon::prelude::*;
@@ -57,6 +63,8 @@ use std::sync::Mutex;
 const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 /// The most L-BFGS iterations.
 const MAX_ITERS: u64 = 200;
+/// The most Nelder–Mead iterations (the fallback).
+const NELDER_MEAD_MAX_ITERS: u64 = 2000;
 /// The gradient-norm tolerance per point.
 const GRAD_TOL_PER_POINT: f64 = 1e-7;
 /// A bandwidth below this fraction of its start is a degenerate optimum.
@@ -75,15 +83,17 @@ pub struct CvMl {
     pub loo_log_likelihood: f64,
     /// The normal-reference start `1.06 · std_s · n^(−1/(4+d))`.
     pub start: Vec<f64>,
-    /// The solver (`L-BFGS` on log-bandwidths).
+    /// The search that found the reported optimum: `L-BFGS` (from the
+    /// start) or `Nelder-Mead, then L-BFGS` (on log-bandwidths).
     pub solver: String,
-    /// Iterations the solver took.
+    /// Iterations of the final L-BFGS run.
     pub iterations: u64,
     /// Why it stopped (argmin's termination reason).
     pub termination: String,
     /// The norm of the gradient of `−L` with respect to `ln h` at the end.
     pub gradient_norm: f64,
-    /// Evaluations of the objective (cost and gradient together).
+    /// Evaluations of the objective (cost and gradient together) over all
+    /// runs.
     pub evaluations: u64,
 }
 
@@ -319,42 +329,50 @@ pub fn cv_ml_bandwidths(points: ArrayView2<'_, f64>) -> Result<CvMl, KdeError> {
     check_ties(x, n, d)?;
     let start = normal_reference(x, n, d);
     let u0: Vec<f64> = start.iter().map(|h| h.ln()).collect();
-    let problem = Problem {
-        x,
-        n,
-        d,
-        start: u0.clone(),
-        last: Mutex::new(None),
-        evaluations: Mutex::new(0),
-    };
     let failed = |why: String| KdeError::NoConvergence(format!("cv-ml bandwidth: {why}"));
-    let solver = LBFGS::new(MoreThuenteLineSearch::new(), 7)
-        .with_tolerance_grad(GRAD_TOL_PER_POINT * n as f64)
-        .and_then(|s| s.with_tolerance_cost(0.0))
-        .map_err(|e| failed(e.to_string()))?;
-    let result = Executor::new(problem, solver)
-        .configure(|state| state.param(u0.clone()).max_iters(MAX_ITERS))
-        .run()
-        .map_err(|e| failed(format!("L-BFGS failed: {e}")))?;
-    let state = result.state();
-    let reason = match state.get_termination_status() {
-        TerminationStatus::Terminated(r) => r.clone(),
-        TerminationStatus::NotTerminated => TerminationReason::SolverExit("not terminated".into()),
+    // L-BFGS from the start, and Nelder–Mead from the start (statsmodels'
+    // search, on ln h) polished by L-BFGS: their basins can differ.
+    let direct = run_lbfgs(x, n, d, &u0);
+    let nm = run_nelder_mead(x, n, d, &u0);
+    let polished = match &nm {
+        Ok(o) => run_lbfgs(x, n, d, &o.u).map(|mut p| {
+            p.solver = "Nelder-Mead, then L-BFGS".into();
+            p
+        }),
+        Err(e) => Err(e.clone()),
     };
-    let u = state
-        .get_best_param()
-        .cloned()
-        .ok_or_else(|| failed("L-BFGS returned no parameters".into()))?;
-    let (cost, grad) = objective(x, n, d, &u);
-    let gradient_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
-    if reason != TerminationReason::SolverConverged {
-        return Err(failed(format!(
-            "L-BFGS stopped after {} iterations ({}), gradient norm {gradient_norm:.3e}",
-            state.get_iter(),
-            reason.text()
-        )));
+    let evaluations: u64 = [&direct, &nm, &polished]
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|o| o.evaluations)
+        .sum();
+    let mut best: Option<(f64, Vec<f64>, Outcome)> = None;
+    let mut reasons = Vec::new();
+    for candidate in [direct, polished] {
+        match candidate {
+            Ok(o) => {
+                let (cost, grad) = objective(x, n, d, &o.u);
+                if !o.converged {
+                    reasons.push(format!(
+                        "{} stopped after {} iterations ({})",
+                        o.solver, o.iterations, o.termination
+                    ));
+                }
+                let better = best.as_ref().is_none_or(|(c, _, b)| {
+                    (o.converged && !b.converged) || (o.converged == b.converged && cost < *c)
+                });
+                if better {
+                    best = Some((cost, grad, o));
+                }
+            }
+            Err(e) => reasons.push(e),
+        }
     }
-    let bandwidths: Vec<f64> = u.iter().map(|v| v.exp()).collect();
+    let Some((cost, grad, outcome)) = best else {
+        return Err(failed(reasons.join("; ")));
+    };
+    let gradient_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
+    let bandwidths: Vec<f64> = outcome.u.iter().map(|v| v.exp()).collect();
     for s in 0..d {
         if bandwidths[s].is_nan() || bandwidths[s] <= COLLAPSE * start[s] || !cost.is_finite() {
             return Err(threatstat_core::Error::data(
@@ -368,22 +386,103 @@ pub fn cv_ml_bandwidths(points: ArrayView2<'_, f64>) -> Result<CvMl, KdeError> {
             .into());
         }
     }
-    let evaluations = *result
-        .problem
-        .problem
-        .as_ref()
-        .map(|p| p.evaluations.lock().expect("not poisoned"))
-        .ok_or_else(|| failed("the problem was lost".into()))?;
+    if !outcome.converged {
+        return Err(failed(format!(
+            "{}; gradient norm {gradient_norm:.3e}",
+            reasons.join("; ")
+        )));
+    }
     Ok(CvMl {
         bandwidths,
         loo_log_likelihood: -cost,
         start,
-        solver: "L-BFGS".into(),
-        iterations: state.get_iter(),
-        termination: reason.text().to_string(),
+        solver: outcome.solver,
+        iterations: outcome.iterations,
+        termination: outcome.termination,
         gradient_norm,
         evaluations,
     })
+}
+
+/// Where a solver ended.
+struct Outcome {
+    u: Vec<f64>,
+    solver: String,
+    iterations: u64,
+    termination: String,
+    converged: bool,
+    evaluations: u64,
+}
+
+fn new_problem<'a>(x: &'a [f64], n: usize, d: usize, u0: &[f64]) -> Problem<'a> {
+    Problem {
+        x,
+        n,
+        d,
+        start: u0.to_vec(),
+        last: Mutex::new(None),
+        evaluations: Mutex::new(0),
+    }
+}
+
+/// The outcome from argmin's final state and problem.
+fn outcome<S: State<Param = Vec<f64>>>(
+    solver: &str,
+    state: &S,
+    problem: Option<&Problem<'_>>,
+) -> Result<Outcome, String> {
+    let reason = match state.get_termination_status() {
+        TerminationStatus::Terminated(r) => r.clone(),
+        TerminationStatus::NotTerminated => TerminationReason::SolverExit("not terminated".into()),
+    };
+    Ok(Outcome {
+        u: state
+            .get_best_param()
+            .cloned()
+            .ok_or_else(|| format!("{solver} returned no parameters"))?,
+        solver: solver.into(),
+        iterations: state.get_iter(),
+        termination: reason.text().to_string(),
+        converged: reason == TerminationReason::SolverConverged,
+        evaluations: problem.map_or(0, |p| *p.evaluations.lock().expect("not poisoned")),
+    })
+}
+
+/// L-BFGS (More–Thuente line search, 7 corrections) on `u = ln h`.
+fn run_lbfgs(x: &[f64], n: usize, d: usize, u0: &[f64]) -> Result<Outcome, String> {
+    let solver = LBFGS::new(MoreThuenteLineSearch::new(), 7)
+        .with_tolerance_grad(GRAD_TOL_PER_POINT * n as f64)
+        .and_then(|s| s.with_tolerance_cost(0.0))
+        .map_err(|e| e.to_string())?;
+    let result = Executor::new(new_problem(x, n, d, u0), solver)
+        .configure(|state| state.param(u0.to_vec()).max_iters(MAX_ITERS))
+        .run()
+        .map_err(|e| e.to_string())?;
+    outcome("L-BFGS", result.state(), result.problem.problem.as_ref())
+}
+
+/// Nelder–Mead on `u = ln h`: initial simplex the start and the start with
+/// each `h_s` 5% larger (as `scipy.optimize.fmin`); stops when the costs on
+/// the simplex have a standard deviation below `1e-7 · n` (L-BFGS polishes).
+fn run_nelder_mead(x: &[f64], n: usize, d: usize, u0: &[f64]) -> Result<Outcome, String> {
+    let mut simplex = vec![u0.to_vec()];
+    for s in 0..d {
+        let mut v = u0.to_vec();
+        v[s] += 1.05f64.ln();
+        simplex.push(v);
+    }
+    let solver = NelderMead::new(simplex)
+        .with_sd_tolerance(1e-7 * n as f64)
+        .map_err(|e| e.to_string())?;
+    let result = Executor::new(new_problem(x, n, d, u0), solver)
+        .configure(|state| state.max_iters(NELDER_MEAD_MAX_ITERS))
+        .run()
+        .map_err(|e| e.to_string())?;
+    outcome(
+        "Nelder-Mead",
+        result.state(),
+        result.problem.problem.as_ref(),
+    )
 }
 
 #[cfg(test)]
@@ -457,6 +556,23 @@ mod tests {
             }
             other => panic!("expected a data error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_better_of_two_local_optima_is_reported() {
+        // L-BFGS from the start stops at a local optimum (u ≈ [−0.87, −1.32],
+        // −L = −194.29); Nelder–Mead from the start, as statsmodels (which
+        // finds u = [−0.0212, −2.0798] here), reaches a better one.
+        let (n, d) = (120, 2);
+        let x = data(n, d);
+        let u0: Vec<f64> = normal_reference(&x, n, d).iter().map(|h| h.ln()).collect();
+        let direct = run_lbfgs(&x, n, d, &u0).unwrap();
+        let cv =
+            cv_ml_bandwidths(Array2::from_shape_vec((n, d), x.clone()).unwrap().view()).unwrap();
+        assert!(-cv.loo_log_likelihood < objective(&x, n, d, &direct.u).0 - 0.5);
+        assert!((cv.bandwidths[0].ln() - -0.0212).abs() < 1e-3, "{cv:?}");
+        assert!((cv.bandwidths[1].ln() - -2.0798).abs() < 1e-3, "{cv:?}");
+        assert_eq!(cv.solver, "Nelder-Mead, then L-BFGS");
     }
 
     #[test]
