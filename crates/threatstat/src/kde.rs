@@ -96,6 +96,11 @@ impl KdeArgs {
 /// gradient norm, evaluations).
 pub fn run(a: KdeArgs) -> Res {
     let bandwidth = parse_bandwidth(a.bandwidth.as_deref(), a.factor)?;
+    if bandwidth == Bandwidth::CvMl && a.weights.is_some() {
+        return Err(
+            "--bandwidth cv-ml takes no --weights (statsmodels' cv_ml is unweighted)".into(),
+        );
+    }
     crate::outputs::prepare(
         &[Some(&a.input), Some(&a.at), a.weights.as_deref()],
         &[Some(&a.out)],

@@ -472,4 +472,14 @@ fn cv_ml_bandwidth_matches_statsmodels() {
         "{err}"
     );
     assert!(err.contains("every value occurs at least twice"), "{err}");
+
+    let (ok, _, err) = run(bin()
+        .args(["kde", "--bandwidth", "cv-ml", "--weights"])
+        .arg(&ap)
+        .arg("--input")
+        .arg(&dp)
+        .arg("--at")
+        .arg(&ap));
+    assert!(!ok);
+    assert!(err.contains("--weights"), "{err}");
 }
