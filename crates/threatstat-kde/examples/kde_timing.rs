@@ -13,19 +13,8 @@ use threatstat_kde::{Fit, GaussianKde, bw_isj, fft_kde_1d, fft_kde_2d};
 /// `tools/reference/kde_reference.py`), also the bench's.
 #[path = "../tests/common/mod.rs"]
 mod common;
+use common::cpu_seconds;
 use common::generated as sample;
-
-/// CPU seconds of this process (user + system), from /proc (Linux).
-fn cpu_seconds() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = s.rsplit(')').next().unwrap_or("");
-    let f: Vec<&str> = after.split_whitespace().collect();
-    if f.len() < 13 {
-        return f64::NAN;
-    }
-    let ticks: f64 = f[11].parse::<f64>().unwrap_or(0.0) + f[12].parse::<f64>().unwrap_or(0.0);
-    ticks / 100.0
-}
 
 /// Best wall time and the CPU time of that repetition.
 fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, f64) {

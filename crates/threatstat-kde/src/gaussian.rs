@@ -3,6 +3,7 @@
 
 use crate::KdeError;
 use crate::bandwidth;
+use crate::cv_ml::CvMl;
 use crate::flag::{Flags, Threshold, flag_low_density};
 use crate::numeric::np_sum;
 use crate::points::{checked_rows, row_major};
@@ -104,11 +105,18 @@ pub enum Bandwidth {
     Isj,
     /// 1-D only: this kernel standard deviation; `factor = h / data std`.
     StdDev(f64),
+    /// Any dimension, unweighted: statsmodels' likelihood cross-validated
+    /// bandwidths (`bw='cv_ml'`, [`cv_ml_bandwidths`](crate::cv_ml_bandwidths)),
+    /// one kernel standard deviation `h_s` per coordinate. The kernel
+    /// covariance is `diag(h_s²)`, not a multiple of the data covariance;
+    /// `factor` is then `(Π h_s / √det(data covariance))^(1/d)` (`h / data
+    /// std` in 1-D), and [`GaussianKde::cv_ml`] gives the optimiser's state.
+    CvMl,
 }
 
 impl Bandwidth {
     /// A short name: `scott`, `silverman`, `factor`, `normal-reference`,
-    /// `isj`, `std-dev`.
+    /// `isj`, `std-dev`, `cv-ml`.
     pub fn name(&self) -> &'static str {
         match self {
             Bandwidth::Scott => "scott",
@@ -117,6 +125,7 @@ impl Bandwidth {
             Bandwidth::NormalReference => "normal-reference",
             Bandwidth::Isj => "isj",
             Bandwidth::StdDev(_) => "std-dev",
+            Bandwidth::CvMl => "cv-ml",
         }
     }
 }
@@ -169,6 +178,8 @@ pub struct GaussianKde {
     norm: f64,
     /// `-(d/2) ln 2π − Σ ln diag(L)`.
     log_norm: f64,
+    /// The cross-validated bandwidths of [`Bandwidth::CvMl`].
+    cv_ml: Option<CvMl>,
     /// Whitened, scaled, sorted data: the summation engine.
     /// The pruned kernel sums, built at the first evaluation (a fit used
     /// only for its bandwidth, as `threatstat kde --fft`, never sorts).
@@ -242,7 +253,7 @@ impl<S: Data<Elem = f64>> Fit<ArrayBase<S, Ix2>> for CheckedGaussianKdeParams {
     /// constant coordinate), a 1-D-only bandwidth on d > 1.
     fn fit(&self, points: &ArrayBase<S, Ix2>) -> Result<GaussianKde, KdeError> {
         let points = checked_rows(points.view(), "data")?.into_owned();
-        GaussianKde::build(points, self.0.weights.clone(), self.0.bandwidth)
+        GaussianKde::build(points, self.0.weights.clone(), self.0.bandwidth, None)
     }
 }
 
@@ -280,10 +291,13 @@ impl GaussianKde {
     }
 
     /// The fit; `points` are finite, standard layout, with d ≥ 1 columns.
+    /// `cv_ml`: the cross-validated bandwidths of [`Bandwidth::CvMl`] when
+    /// already known (a model file), else they are computed.
     fn build(
         points: Array2<f64>,
         raw_weights: Option<Vec<f64>>,
         bandwidth: Bandwidth,
+        cv_ml: Option<CvMl>,
     ) -> Result<GaussianKde, KdeError> {
         let (n, d) = points.dim();
         if n == 0 {
@@ -381,7 +395,7 @@ impl GaussianKde {
                     "bandwidth",
                     bandwidth.name(),
                     format!(
-                        "a factor, scott or silverman for {d}-dimensional data (the {what} \
+                        "a factor, scott, silverman or cv-ml for {d}-dimensional data (the {what} \
                          bandwidth is a kernel standard deviation, defined for 1-D data only)"
                     ),
                 )
@@ -389,6 +403,19 @@ impl GaussianKde {
             }
         };
         let from_std = |h: f64| h / data_chol[[0, 0]];
+        let cv_ml = match (bandwidth, cv_ml) {
+            (Bandwidth::CvMl, Some(cv)) => Some(checked_cv_ml(cv, d)?),
+            (Bandwidth::CvMl, None) if weighted => {
+                return Err(threatstat_core::Error::param(
+                    "bandwidth",
+                    "cv-ml",
+                    "an unweighted KDE (statsmodels' cv_ml has no weights)",
+                )
+                .into());
+            }
+            (Bandwidth::CvMl, None) => Some(crate::cv_ml::cv_ml_bandwidths(points.view())?),
+            _ => None,
+        };
         let factor = match bandwidth {
             Bandwidth::Scott => neff.powf(-1.0 / (d as f64 + 4.0)),
             Bandwidth::Silverman => (neff * (d as f64 + 2.0) / 4.0).powf(-1.0 / (d as f64 + 4.0)),
@@ -413,6 +440,11 @@ impl GaussianKde {
                 crate::checks::kernel_std("bandwidth", h)?;
                 from_std(h)
             }
+            Bandwidth::CvMl => {
+                let h = &cv_ml.as_ref().expect("computed above").bandwidths;
+                let log_ratio: f64 = (0..d).map(|k| h[k].ln() - data_chol[[k, k]].ln()).sum();
+                (log_ratio / d as f64).exp()
+            }
         };
         if !(factor.is_finite() && factor > 0.0) {
             return Err(threatstat_core::Error::data(
@@ -421,9 +453,18 @@ impl GaussianKde {
             )
             .into());
         }
-        let f2 = factor * factor;
-        let kernel_cov = data_cov.mapv(|c| c * f2);
-        let kernel_chol = data_chol.mapv(|c| c * factor);
+        let (kernel_cov, kernel_chol) = match &cv_ml {
+            Some(cv) => (
+                Array2::from_diag(&ndarray::Array1::from_iter(
+                    cv.bandwidths.iter().map(|h| h * h),
+                )),
+                Array2::from_diag(&ndarray::Array1::from_vec(cv.bandwidths.clone())),
+            ),
+            None => {
+                let f2 = factor * factor;
+                (data_cov.mapv(|c| c * f2), data_chol.mapv(|c| c * factor))
+            }
+        };
         let mut norm = (2.0 * std::f64::consts::PI).powf(-(d as f64) / 2.0);
         let mut log_norm = -(d as f64) / 2.0 * (2.0 * std::f64::consts::PI).ln();
         for k in 0..d {
@@ -445,6 +486,7 @@ impl GaussianKde {
             kernel_chol,
             norm,
             log_norm,
+            cv_ml,
             sums: OnceLock::new(),
         };
         Ok(kde)
@@ -535,7 +577,14 @@ impl GaussianKde {
         self.neff
     }
 
-    /// The bandwidth factor (SciPy's `kde.factor`).
+    /// The cross-validated bandwidths and the optimiser's state, for
+    /// [`Bandwidth::CvMl`] (`None` for the other rules).
+    pub fn cv_ml(&self) -> Option<&CvMl> {
+        self.cv_ml.as_ref()
+    }
+
+    /// The bandwidth factor (SciPy's `kde.factor`; see [`Bandwidth::CvMl`]
+    /// for the cross-validated bandwidths).
     pub fn factor(&self) -> f64 {
         self.factor
     }
@@ -547,7 +596,7 @@ impl GaussianKde {
     }
 
     /// The kernel covariance `data covariance × factor²` (d×d; SciPy's
-    /// `kde.covariance`).
+    /// `kde.covariance`), or `diag(h_s²)` for [`Bandwidth::CvMl`].
     pub fn kernel_covariance(&self) -> &Array2<f64> {
         &self.kernel_cov
     }
@@ -790,6 +839,21 @@ impl GaussianKde {
     }
 }
 
+/// Stored cross-validated bandwidths: one per coordinate, finite and > 0.
+fn checked_cv_ml(cv: CvMl, d: usize) -> Result<CvMl, KdeError> {
+    if cv.bandwidths.len() != d || cv.bandwidths.iter().any(|h| !(h.is_finite() && *h > 0.0)) {
+        return Err(threatstat_core::Error::model_file(
+            None::<&std::path::Path>,
+            format!(
+                "`cv_ml.bandwidths` must be {d} finite numbers > 0, found {:?}",
+                cv.bandwidths
+            ),
+        )
+        .into());
+    }
+    Ok(cv)
+}
+
 fn normalised_weights(w: &[f64], n: usize) -> Result<Vec<f64>, KdeError> {
     crate::checks::weights_len(w.len(), n)?;
     for (i, &x) in w.iter().enumerate() {
@@ -830,6 +894,10 @@ pub struct KdeFile {
     factor: f64,
     points: PointsFile,
     weights: Option<Vec<f64>>,
+    /// The cross-validated bandwidths of [`Bandwidth::CvMl`] (absent for the
+    /// other rules, so their files are unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cv_ml: Option<CvMl>,
 }
 
 /// The data in a model file: dimension and row-major values.
@@ -866,6 +934,7 @@ impl ModelFile for GaussianKde {
                 data: self.points.iter().copied().collect(),
             },
             weights: self.raw_weights.clone(),
+            cv_ml: self.cv_ml.clone(),
         })
     }
 
@@ -885,6 +954,11 @@ impl ModelFile for GaussianKde {
         let points = Array2::from_shape_vec((data.len() / d, d), data).map_err(|e| {
             threatstat_core::Error::shape("points", "`data` of `d` columns", e.to_string())
         })?;
+        if let Some(cv) = f.cv_ml {
+            // The stored bandwidths, not a new optimisation.
+            let points = checked_rows(points.view(), "points")?.into_owned();
+            return GaussianKde::build(points, f.weights, Bandwidth::CvMl, Some(cv));
+        }
         let mut params = GaussianKde::params().bandwidth(Bandwidth::Factor(f.factor));
         if let Some(w) = f.weights {
             params = params.weights(w);

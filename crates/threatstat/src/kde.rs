@@ -19,7 +19,9 @@ const EXAMPLES: &str = "Examples:
   # Density of the BMH daily message counts at 0, 10, ..., 70 (Scott's factor)
   threatstat kde --input data/bmh/txtdata.csv --at data/bmh/txtdata.csv
   # Improved Sheather-Jones bandwidth, the JSON written to a file
-  threatstat kde --input data/bmh/txtdata.csv --at data/bmh/txtdata.csv --bandwidth isj --out kde.json";
+  threatstat kde --input data/bmh/txtdata.csv --at data/bmh/txtdata.csv --bandwidth isj --out kde.json
+  # Likelihood cross-validated bandwidth (statsmodels' bw='cv_ml')
+  threatstat kde --input data/bmh/txtdata.csv --at data/bmh/txtdata.csv --bandwidth cv-ml";
 
 #[derive(Args)]
 #[command(after_help = EXAMPLES)]
@@ -28,7 +30,10 @@ pub struct KdeArgs {
     /// see --no-header).
     #[arg(long = "input", alias = "data", value_name = "PATH")]
     pub input: PathBuf,
-    /// scott, silverman, normal-reference, isj, or a kernel standard deviation (1-D).
+    /// scott, silverman, normal-reference, isj, cv-ml, or a kernel standard
+    /// deviation (1-D). cv-ml: statsmodels' likelihood cross-validated
+    /// bandwidths (bw='cv_ml'), one per column, kernel covariance diag(h²);
+    /// the output's `cv_ml` gives them with the optimiser's state.
     #[arg(long)]
     pub bandwidth: Option<String>,
     /// Multiplies the data covariance, as SciPy's scalar bw_method.
@@ -86,9 +91,16 @@ impl KdeArgs {
 
 /// Fits the KDE to `--input` and writes JSON to `--out`: `density` (one value per row of
 /// `--at`), `factor`, `kernel_covariance` (d×d), and `neff`, `n`, `d`,
-/// `bandwidth`.
+/// `bandwidth`; with `--bandwidth cv-ml` also `cv_ml` (bandwidths,
+/// leave-one-out log likelihood, start, solver, iterations, termination,
+/// gradient norm, evaluations).
 pub fn run(a: KdeArgs) -> Res {
     let bandwidth = parse_bandwidth(a.bandwidth.as_deref(), a.factor)?;
+    if bandwidth == Bandwidth::CvMl && a.weights.is_some() {
+        return Err(
+            "--bandwidth cv-ml takes no --weights (statsmodels' cv_ml is unweighted)".into(),
+        );
+    }
     crate::outputs::prepare(
         &[Some(&a.input), Some(&a.at), a.weights.as_deref()],
         &[Some(&a.out)],
@@ -156,6 +168,9 @@ pub fn run(a: KdeArgs) -> Res {
     });
     if let Some(info) = fft {
         out["fft"] = info;
+    }
+    if let Some(cv) = kde.cv_ml() {
+        out["cv_ml"] = json!(cv);
     }
     crate::print::write_json(&a.out, &out)
 }
@@ -263,11 +278,12 @@ fn parse_bandwidth(
             "silverman" => Ok(Bandwidth::Silverman),
             "normal-reference" | "normal_reference" => Ok(Bandwidth::NormalReference),
             "isj" => Ok(Bandwidth::Isj),
+            "cv-ml" | "cv_ml" => Ok(Bandwidth::CvMl),
             s => match s.parse::<f64>() {
                 Ok(h) if h.is_finite() && h > 0.0 => Ok(Bandwidth::StdDev(h)),
                 _ => Err(format!(
-                    "--bandwidth: expected scott, silverman, normal-reference, isj or a kernel \
-                     standard deviation > 0, found `{b}`"
+                    "--bandwidth: expected scott, silverman, normal-reference, isj, cv-ml or a \
+                     kernel standard deviation > 0, found `{b}`"
                 )
                 .into()),
             },

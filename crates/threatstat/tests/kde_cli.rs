@@ -412,3 +412,74 @@ fn fft_is_accurate_on_coarse_grids_and_byte_scale_data() {
         }
     }
 }
+
+/// `--bandwidth cv-ml` gives statsmodels' `KDEMultivariate(bw='cv_ml')`
+/// bandwidths (crates/threatstat-kde/tests/fixtures/statsmodels_cv_ml.json)
+/// as the diagonal kernel covariance, with the optimiser's state; a column
+/// of tied values is refused, naming the file and the column.
+#[test]
+fn cv_ml_bandwidth_matches_statsmodels() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../threatstat-kde/tests/fixtures/statsmodels_cv_ml.json");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    let c = &v["sets"].as_array().unwrap()[1];
+    assert_eq!(c["name"], "d2_correlated");
+    let rows: Vec<f64> = c["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(floats)
+        .collect();
+    let dir = tmpdir("cv-ml");
+    let (dp, ap) = (dir.join("d.csv"), dir.join("g.csv"));
+    write_rows(&dp, Some("x,y"), &rows, 2);
+    std::fs::write(&ap, "0,10\n").unwrap();
+    let (ok, out, err) = run(bin()
+        .args(["kde", "--bandwidth", "cv-ml", "--input"])
+        .arg(&dp)
+        .arg("--at")
+        .arg(&ap));
+    assert!(ok, "{err}");
+    let o: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(o["bandwidth"], "cv-ml");
+    let bw = floats(&c["bw"]);
+    let cov = o["kernel_covariance"].as_array().unwrap();
+    for s in 0..2 {
+        let row = floats(&cov[s]);
+        assert!(rel(row[s].sqrt(), bw[s]) < 0.01, "{row:?} vs {bw:?}");
+        assert_eq!(row[1 - s], 0.0);
+    }
+    assert_eq!(o["cv_ml"]["termination"], "Solver converged");
+    assert!(o["cv_ml"]["iterations"].as_u64().unwrap() > 0);
+    assert!(
+        o["cv_ml"]["loo_log_likelihood"].as_f64().unwrap()
+            >= c["loo_log_likelihood"].as_f64().unwrap() - 1e-9
+    );
+
+    // The second column takes 3 values, each many times.
+    let tied: Vec<f64> = (0..30)
+        .flat_map(|i| [i as f64 * 0.37, (i % 3) as f64])
+        .collect();
+    write_rows(&dp, None, &tied, 2);
+    let (ok, _, err) = run(bin()
+        .args(["kde", "--bandwidth", "cv-ml", "--input"])
+        .arg(&dp)
+        .arg("--at")
+        .arg(&ap));
+    assert!(!ok);
+    assert!(
+        err.contains("d.csv") && err.contains("data column 2"),
+        "{err}"
+    );
+    assert!(err.contains("every value occurs at least twice"), "{err}");
+
+    let (ok, _, err) = run(bin()
+        .args(["kde", "--bandwidth", "cv-ml", "--weights"])
+        .arg(&ap)
+        .arg("--input")
+        .arg(&dp)
+        .arg("--at")
+        .arg(&ap));
+    assert!(!ok);
+    assert!(err.contains("--weights"), "{err}");
+}

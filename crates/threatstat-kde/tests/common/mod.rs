@@ -81,3 +81,16 @@ pub fn generated_weights(n: usize, seed: u64) -> Vec<f64> {
     let mut g = SplitMix64::new(seed);
     (0..n).map(|_| uniform(&mut g)).collect()
 }
+
+/// CPU seconds of this process (user + system), from /proc (Linux); for
+/// the timing examples.
+pub fn cpu_seconds() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = s.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    if f.len() < 13 {
+        return f64::NAN;
+    }
+    let ticks: f64 = f[11].parse::<f64>().unwrap_or(0.0) + f[12].parse::<f64>().unwrap_or(0.0);
+    ticks / 100.0
+}
