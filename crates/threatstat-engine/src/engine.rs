@@ -12,7 +12,8 @@ use datafusion::execution::session_state::SessionState;
 use datafusion::prelude::{CsvReadOptions, ParquetReadOptions, SessionConfig, SessionContext};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use threatstat_core::{Error, Location};
+use threatstat_core::{Error, Location, ParamGuard};
+use threatstat_datasets::DatasetError;
 use threatstat_datasets::cert::{DailyCounts, HourWindow, Span};
 use threatstat_datasets::lanl::{OwnerMap, OwnerRule, Ownership, UploadRow};
 use threatstat_markov::Counts;
@@ -767,14 +768,14 @@ pub(crate) fn runtime() -> Result<Runtime, EngineError> {
         .map_err(|e| EngineError::Runtime(format!("cannot start the async runtime: {e}")))
 }
 
+/// The rule's own [`ParamGuard::check`], its dataset error mapped into the
+/// engine's: the engine and the in-memory reader refuse the same rules.
 fn validate_rule(rule: &OwnerRule) -> Result<(), EngineError> {
-    if rule.logon_types.is_empty() {
-        return Err(Error::param("logon_types", "[]", "at least one logon type").into());
+    match rule.check() {
+        Ok(_) => Ok(()),
+        Err(DatasetError::Core(e)) => Err(e.into()),
+        Err(e) => Err(Error::Invalid(e.to_string()).into()),
     }
-    if !(0.0..=1.0).contains(&rule.min_share) {
-        return Err(Error::param("min_share", rule.min_share, "a share in 0..=1").into());
-    }
-    Ok(())
 }
 
 fn non_negative(v: i64, what: &str) -> Result<u64, EngineError> {

@@ -124,15 +124,21 @@ impl ParamGuard for OwnerRule {
     type Checked = CheckedOwnerRule;
     type Error = DatasetError;
 
-    /// `min_share` in 0..=1.
+    /// At least one logon type (none would count no logon and own no
+    /// computer), and `min_share` in 0..=1.
     ///
     /// ```
     /// use threatstat_core::{Error, ParamGuard};
     /// use threatstat_datasets::{DatasetError, lanl::OwnerRule};
     /// let e = OwnerRule { min_share: 1.5, ..OwnerRule::default() }.check().unwrap_err();
     /// assert!(matches!(e, DatasetError::Core(Error::Param { name: "min_share", .. })));
+    /// let e = OwnerRule { logon_types: vec![], ..OwnerRule::default() }.check().unwrap_err();
+    /// assert!(matches!(e, DatasetError::Core(Error::Param { name: "logon_types", .. })));
     /// ```
     fn check(&self) -> Result<CheckedOwnerRule, DatasetError> {
+        if self.logon_types.is_empty() {
+            return Err(Error::param("logon_types", "[]", "at least one logon type").into());
+        }
         if !(0.0..=1.0).contains(&self.min_share) {
             return Err(Error::param("min_share", self.min_share, "a share in 0..=1").into());
         }
