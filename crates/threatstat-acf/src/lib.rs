@@ -13,7 +13,8 @@
 //!
 //! On top of them: partial autocorrelations ([`Pacf`], Yule–Walker and
 //! Durbin–Levinson as statsmodels' `pacf`), the Ljung–Box and Box–Pierce
-//! tests ([`ljung_box()`], statsmodels' `acorr_ljungbox`), SciPy's
+//! tests ([`ljung_box()`], statsmodels' `acorr_ljungbox`), all of them
+//! per lag in one tidy table ([`lag_table`]), SciPy's
 //! periodogram and the dominant period ([`periodogram`]),
 //! Benjamini–Hochberg q-values ([`fdr`]), permutation p-values of the
 //! Ljung–Box Q that are valid on sparse counts, with BH decisions over many
@@ -42,6 +43,7 @@ pub mod automation;
 pub mod fdr;
 mod fft;
 pub mod io;
+pub mod lag_table;
 pub mod ljung_box;
 mod numeric;
 pub mod pacf;

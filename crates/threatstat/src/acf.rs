@@ -6,15 +6,17 @@
 //! `acorr_ljungbox(x, lags=L)` (global mean, denominators n, whatever the
 //! convention of `acf`). NaN is printed as `null`. With NaN in the series,
 //! statsmodels' default (`missing="none"`) makes its statistics NaN, while
-//! pandas drops the NaN pairs.
+//! pandas drops the NaN pairs. `pacf` (statsmodels' default `pacf`) is
+//! `null` when the lags exceed n/2. `--table FILE` writes the same numbers
+//! as a tidy CSV, `lag,acf,pacf,lb_stat,lb_pvalue`, one row per lag
+//! ([`threatstat_acf::lag_table`]).
 
 use crate::args;
 use crate::numbers_args::NumberArgs;
 use clap::Args;
 use std::path::PathBuf;
-use threatstat_acf::autocorr::autocorrs;
 use threatstat_acf::io::read_series_with;
-use threatstat_acf::{Acf, ljung_box};
+use threatstat_acf::lag_table::{Convention, LagTable};
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -22,7 +24,9 @@ const EXAMPLES: &str = "Examples:
   # Autocorrelation and Ljung-Box of the BMH daily message counts, 7 lags
   threatstat acf --input data/bmh/txtdata.csv --lags 7
   # pandas' Series.autocorr convention, written to a file
-  threatstat acf --input data/bmh/txtdata.csv --lags 7 --convention pandas --out acf.json";
+  threatstat acf --input data/bmh/txtdata.csv --lags 7 --convention pandas --out acf.json
+  # One row per lag (lag,acf,pacf,lb_stat,lb_pvalue) for pandas.read_csv
+  threatstat acf --input data/bmh/txtdata.csv --lags 7 --table acf.csv --out acf.json";
 
 #[derive(Args)]
 #[command(after_help = EXAMPLES)]
@@ -36,6 +40,11 @@ pub struct AcfArgs {
     /// The JSON result: a file, or `-` for standard output (the default).
     #[arg(long, value_name = "FILE", default_value = "-")]
     pub out: PathBuf,
+    /// Also a tidy CSV, one row per lag from 0: `lag,acf,pacf,lb_stat,lb_pvalue`
+    /// (lag 0: acf = pacf = 1, no test; NaN and a pacf beyond n/2 empty).
+    /// A file, or `-` for standard output (then --out must name a file).
+    #[arg(long, value_name = "FILE")]
+    pub table: Option<PathBuf>,
     /// No notes or reading bar on stderr (errors still print).
     #[arg(long)]
     pub quiet: bool,
@@ -50,12 +59,6 @@ pub struct AcfArgs {
     pub adjusted: bool,
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Convention {
-    Pandas,
-    Statsmodels,
-}
-
 fn convention(s: &str) -> Result<Convention, String> {
     match s {
         "pandas" => Ok(Convention::Pandas),
@@ -67,7 +70,11 @@ fn convention(s: &str) -> Result<Convention, String> {
 }
 
 /// The output document (NaN serialises as `null`).
-fn report(a: &AcfArgs, conv: Convention, x: &[f64]) -> Result<serde_json::Value, String> {
+fn report(
+    a: &AcfArgs,
+    conv: Convention,
+    x: &[f64],
+) -> Result<(serde_json::Value, LagTable), String> {
     let n = x.len();
     if a.lags == 0 {
         return Err("--lags must be at least 1".into());
@@ -80,29 +87,27 @@ fn report(a: &AcfArgs, conv: Convention, x: &[f64]) -> Result<serde_json::Value,
             a.lags.saturating_add(1)
         ));
     }
-    let acf: Vec<f64> = match conv {
-        Convention::Statsmodels => Acf::params()
-            .nlags(a.lags)
-            .adjusted(a.adjusted)
-            .fit(x)
-            .map_err(|e| e.to_string())?
-            .acf()
-            .to_vec(),
-        Convention::Pandas => autocorrs(x, a.lags),
+    let t = LagTable::compute(x, a.lags, conv, a.adjusted).map_err(|e| e.to_string())?;
+    // The JSON keeps its arrays' historical starts: acf at lag 0
+    // (statsmodels) or 1 (pandas), Ljung-Box at lag 1.
+    let acf = match conv {
+        Convention::Statsmodels => &t.acf[..],
+        Convention::Pandas => &t.acf[1..],
     };
-    let lb = ljung_box(x, a.lags).map_err(|e| e.to_string())?;
     let nan = x.iter().filter(|v| v.is_nan()).count();
-    Ok(serde_json::json!({
+    let doc = serde_json::json!({
         "series": a.input.display().to_string(),
         "n": n,
         "nan": nan,
-        "convention": if conv == Convention::Pandas { "pandas" } else { "statsmodels" },
+        "convention": conv.name(),
         "adjusted": a.adjusted,
         "lags": a.lags,
         "acf": acf,
-        "ljung_box_q": lb.lb_stat,
-        "ljung_box_p": lb.lb_pvalue,
-    }))
+        "ljung_box_q": &t.lb_stat[1..],
+        "ljung_box_p": &t.lb_pvalue[1..],
+        "pacf": t.pacf,
+    });
+    Ok((doc, t))
 }
 
 pub fn run(a: AcfArgs) -> Res {
@@ -110,9 +115,13 @@ pub fn run(a: AcfArgs) -> Res {
     if a.adjusted && conv == Convention::Pandas {
         return Err("--adjusted applies to the statsmodels convention only".into());
     }
-    crate::outputs::prepare(&[Some(&a.input)], &[Some(&a.out)], &[])?;
+    let dash = |p: &PathBuf| p.as_os_str() == "-";
+    if a.table.as_ref().is_some_and(dash) && dash(&a.out) {
+        return Err("--table - and --out - both write standard output: name a file for one".into());
+    }
+    crate::outputs::prepare(&[Some(&a.input)], &[Some(&a.out), a.table.as_deref()], &[])?;
     let x = read_series_with(&a.input, &a.numbers.options(Default::default()))?;
-    let doc = report(&a, conv, &x)?;
+    let (doc, table) = report(&a, conv, &x)?;
     let nan = x.iter().filter(|v| v.is_nan()).count();
     if nan > 0 && !a.quiet {
         eprintln!(
@@ -125,6 +134,14 @@ pub fn run(a: AcfArgs) -> Res {
                 "; --convention pandas drops NaN pairs"
             }
         );
+    }
+    if let Some(note) = table.pacf_note.as_ref().filter(|_| !a.quiet) {
+        eprintln!("note: {note}: the pacf column is empty");
+    }
+    if let Some(path) = &a.table {
+        threatstat_core::atomic::write_atomically(path, |w| {
+            std::io::Write::write_all(w, table.to_csv().as_bytes())
+        })?;
     }
     crate::print::write_json(&a.out, &doc)
 }

@@ -240,3 +240,58 @@ fn invalid_arguments_are_explained() {
         "{err}"
     );
 }
+
+/// `--table`: one row per lag from 0, `lag,acf,pacf,lb_stat,lb_pvalue`,
+/// the pacf column statsmodels' default `pacf` (the fixture's `yw`), the
+/// other columns the JSON's numbers on their lags.
+#[test]
+fn table_is_one_tidy_row_per_lag() {
+    let r = reference();
+    let case = &r["cases"]["seasonal7_91"];
+    let dir = tmpfile("table-probe", "").parent().unwrap().to_path_buf();
+    let (csv, json) = (dir.join("t.csv"), dir.join("t.json"));
+    let (ok, _, err) = run(
+        &[
+            "--lags",
+            "20",
+            "--table",
+            csv.to_str().unwrap(),
+            "--out",
+            json.to_str().unwrap(),
+        ],
+        &series_file("seasonal7_91"),
+    );
+    assert!(ok, "{err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("lag,acf,pacf,lb_stat,lb_pvalue"));
+    let rows: Vec<Vec<Option<f64>>> = lines
+        .map(|l| l.split(',').map(|f| f.parse().ok()).collect())
+        .collect();
+    assert_eq!(rows.len(), 21);
+    let col = |j: usize| rows.iter().map(|r| r[j]).collect::<Vec<_>>();
+    assert_eq!(col(0), (0..=20).map(|k| Some(k as f64)).collect::<Vec<_>>());
+    assert_close(&col(1), &floats(&v["acf"]), 0.0, false, "acf");
+    assert_close(&col(2), &floats(&case["pacf"]["yw"]), 1e-10, false, "pacf");
+    assert_close(&col(2), &floats(&v["pacf"]), 0.0, false, "pacf json");
+    assert_eq!((rows[0][3], rows[0][4]), (None, None), "no test at lag 0");
+    assert_close(
+        &col(3)[1..],
+        &floats(&v["ljung_box_q"]),
+        0.0,
+        false,
+        "lb_stat",
+    );
+    assert_close(
+        &col(4)[1..],
+        &floats(&v["ljung_box_p"]),
+        0.0,
+        false,
+        "lb_pvalue",
+    );
+
+    let (ok, _, err) = run(&["--table", "-"], &series_file("seasonal7_91"));
+    assert!(!ok && err.contains("--table - and --out -"), "{err}");
+}
