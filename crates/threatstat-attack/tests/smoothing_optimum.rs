@@ -127,6 +127,7 @@ fn unseen_starts_have_an_upper_boundary_optimum() {
             .unwrap();
         assert_eq!(opt.boundary, Some(Bound::Upper), "{opt:?}");
         assert_eq!(opt.alpha, 1e4);
+        assert_eq!(opt.interval[1], 1e4);
         assert_eq!(opt.curvature, None);
         assert_eq!(opt.laplace_interval, None);
         assert!(
@@ -170,6 +171,7 @@ fn identical_flows_have_a_lower_boundary_optimum() {
         .unwrap();
     assert_eq!(opt.boundary, Some(Bound::Lower), "{opt:?}");
     assert_eq!(opt.alpha, 1e-3);
+    assert_eq!(opt.interval[0], 1e-3);
     assert!(
         opt.interval_at_bound[0] && !opt.interval_at_bound[1],
         "{opt:?}"

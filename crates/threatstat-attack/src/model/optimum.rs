@@ -7,6 +7,7 @@
 //! It is model selection by a continuous search (a solver, its state, the
 //! boundary and interval rules); `select` holds the objective and the grid.
 
+use super::fitted::TacticChainModel;
 use super::loo_curve::LooCurve;
 use super::params::ChainParams;
 use super::select::flow_counts;
@@ -17,7 +18,7 @@ use argmin::core::{CostFunction, Executor, State, TerminationReason, Termination
 use argmin::solver::brent::BrentOpt;
 use serde::Serialize;
 use std::cell::Cell;
-use threatstat_core::{Error, ParamGuard};
+use threatstat_core::{Error, Fit, ParamGuard};
 
 /// Half the 95% point of χ²₁: the drop in log-likelihood that ends the interval.
 const DROP: f64 = 1.92;
@@ -102,9 +103,11 @@ impl SmoothingSearch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Bound {
-    /// `min_alpha`: the likelihood still rises as α → 0.
+    /// `min_alpha`: the likelihood still rises as α decreases (towards α → 0
+    /// when `min_alpha` is small).
     Lower,
-    /// `max_alpha`: the likelihood still rises as α → ∞ (towards the uniform chain).
+    /// `max_alpha`: the likelihood still rises as α increases (towards the
+    /// uniform chain, α → ∞, when `max_alpha` is large).
     Upper,
 }
 
@@ -271,6 +274,28 @@ impl ChainParams {
         self.optimum_from_counts(flows, &per_flow, search)
     }
 
+    /// Fits on `flows` with the α of [`ChainParams::optimise_smoothing`]
+    /// (this order and collapse setting; a boundary optimum fits with the
+    /// end of the range): the model and the search that chose its α.
+    ///
+    /// ```
+    /// use threatstat_attack::{AttackFlow, Catalogue, FlowAction, FlowCorpus, SmoothingSearch, TacticChain};
+    /// let f = |a: &str, b: &str| AttackFlow::new("f", vec![FlowAction::tactic(a), FlowAction::tactic(b)], &[(0, 1)]);
+    /// let corpus = FlowCorpus::from_flows(vec![f("TA0001", "TA0002"), f("TA0001", "TA0002"), f("TA0001", "TA0007")]);
+    /// let flows = corpus.extract(Catalogue::bundled());
+    /// let (model, opt) = TacticChain::params().order(1).fit_optimised(&flows, &SmoothingSearch::default()).unwrap();
+    /// assert_eq!(model.alpha(), opt.alpha);
+    /// ```
+    pub fn fit_optimised(
+        &self,
+        flows: &TacticFlows,
+        search: &SmoothingSearch,
+    ) -> Result<(TacticChainModel, SmoothingOptimum), AttackError> {
+        let opt = self.optimise_smoothing(flows, search)?;
+        let model = self.alpha(opt.alpha).fit(flows)?;
+        Ok((model, opt))
+    }
+
     fn optimum_from_counts(
         &self,
         flows: &TacticFlows,
@@ -373,7 +398,18 @@ impl ChainParams {
             per_step: at.per_step,
             perplexity: at.perplexity,
             curvature,
-            interval: [left.exp(), right.exp()],
+            interval: [
+                if left_open {
+                    search.min_alpha
+                } else {
+                    left.exp()
+                },
+                if right_open {
+                    search.max_alpha
+                } else {
+                    right.exp()
+                },
+            ],
             interval_at_bound: [left_open, right_open],
             laplace_interval: curvature
                 .filter(|c| *c > 0.0)
