@@ -68,6 +68,8 @@ fn smoothing(s: &str) -> Result<Smoothing, String> {
 }
 
 pub(super) fn train(a: &TrainArgs) -> Res {
+    // A bad search range is refused before any file is read.
+    let search = a.search.search()?;
     prepare(
         &[Some(a.input.as_path())],
         &[Some(a.out.as_path()), a.issues.as_deref()],
@@ -104,7 +106,7 @@ pub(super) fn train(a: &TrainArgs) -> Res {
         Smoothing::Value(v) => params.alpha(v).fit(&flows)?,
         Smoothing::Optimised => {
             let (model, o) = params
-                .fit_optimised(&flows, &a.search.search()?)
+                .fit_optimised(&flows, &search)
                 .map_err(|e| format!("{}: {e}", a.input.display()))?;
             a.quiet.say(format_args!(
                 "--smoothing opt: leave-one-flow-out optimum of order {}:\n  {}",
