@@ -21,7 +21,8 @@
 //!   α; probability, log-likelihood and per-step probabilities of a
 //!   sequence, most likely next tactics, most probable path between two
 //!   tactics, stationary distribution, leave-one-flow-out log-likelihood
-//!   ([`loo_grid`]) to choose order and α; a versioned JSON model file
+//!   ([`loo_grid`]) to choose order and α, and the α maximising it by
+//!   argmin ([`optimise_smoothing`]); a versioned JSON model file
 //!   (core's `ModelFile`), mergeable (core's `Merge`).
 //! * [`correlate`]: alerts (entity, time, technique or tactic) → each
 //!   entity's tactic chain → its log-probability under the attack model and
@@ -64,6 +65,7 @@ pub use catalogue::{
 };
 pub use counts::ChainCounts;
 pub use flows::{AttackFlow, FlowAction, FlowCorpus, FlowGraph, FlowIssue, IssueKind, TacticFlows};
+pub use model::{Bound, SmoothingOptimum, SmoothingSearch, SolverState, optimise_smoothing};
 pub use model::{
     ChainParams, ChainPath, CheckedChainParams, DEFAULT_ALPHA, DEFAULT_ORDER, END, Ending,
     Endpoint, LooFlow, LooResult, MODEL_FORMAT, MODEL_FORMAT_VERSION, NextTactic, START,
@@ -87,6 +89,10 @@ pub enum AttackError {
     /// A tactic sequence with no tactic.
     #[error("the tactic sequence is empty (a chain needs at least one tactic)")]
     EmptySequence,
+    /// An optimiser failed or stopped without converging (the search for
+    /// the smoothing strength); the message names the solver and its state.
+    #[error("{0}")]
+    NoConvergence(String),
     /// Writing an output (a ranking, a table) failed.
     #[error("writing {what}: {source}")]
     Write {

@@ -562,3 +562,92 @@ fn quiet_silences_every_summary_line() {
         assert!(summary.is_empty(), "{args:?}: {err}");
     }
 }
+
+/// `attack loo` keeps the grid table (the curve, "<- best" on it) and adds
+/// per order the argmin optimum with its interval; a `.json` --out holds the
+/// optimum with the solver's state.
+#[test]
+fn loo_adds_the_argmin_optimum_of_each_order() {
+    let d = tmpdir("loo-opt");
+    let (ok, out, err) = run(bin()
+        .args(["attack", "loo", "--quiet", "--input"])
+        .arg(data("attack-flow/flows.jsonl"))
+        .arg("--out")
+        .arg(d.join("loo.json")));
+    assert!(ok, "{err}");
+    // The grid rows are unchanged: the best grid row is still order 2, 16.
+    let best = out.lines().find(|l| l.ends_with("<- best")).unwrap();
+    let cols: Vec<&str> = best.split_whitespace().collect();
+    assert_eq!((cols[0], cols[1], cols[3]), ("2", "16", "-2.2890"), "{out}");
+    let opt: Vec<&str> = out.lines().filter(|l| l.starts_with("opt ")).collect();
+    assert_eq!(opt.len(), 2, "{out}");
+    let o2: Vec<&str> = opt[1].split_whitespace().collect();
+    assert_eq!((o2[1], o2[2]), ("2", "18.6753"), "{out}");
+    assert!(opt[1].contains("solver converged"), "{out}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("loo.json")).unwrap()).unwrap();
+    let o = &v["optimum"][1];
+    assert_eq!(o["order"], 2);
+    assert_eq!(o["solver"]["termination"], "Solver converged");
+    assert!(o["solver"]["iterations"].as_u64().unwrap() > 0);
+    assert!(o["curvature"].as_f64().unwrap() > 0.0);
+    assert!(o["boundary"].is_null());
+    // The optimum beats every grid row of its order.
+    let ll = o["log_likelihood"].as_f64().unwrap();
+    for r in v["table"].as_array().unwrap() {
+        if r["order"] == 2 {
+            assert!(r["log_likelihood"].as_f64().unwrap() <= ll);
+        }
+    }
+}
+
+/// `attack train --smoothing opt` fits with the argmin α (the same as
+/// `attack loo`'s `opt` row of that order); the search range is checked.
+#[test]
+fn train_with_the_optimal_smoothing() {
+    let d = tmpdir("train-opt");
+    let m = d.join("opt.json");
+    let (ok, _, err) = run(bin()
+        .args(["attack", "train", "--smoothing", "opt", "--input"])
+        .arg(data("attack-flow/flows.jsonl"))
+        .arg("--out")
+        .arg(&m));
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("--smoothing opt") && err.contains("18.6753"),
+        "{err}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&m).unwrap()).unwrap();
+    let alpha = v["alpha"].as_f64().unwrap();
+    assert_eq!(format!("{alpha:.4}"), "18.6753", "{v}");
+    // Bad values name the flag.
+    for (flag, value) in [
+        ("--smoothing", "0"),
+        ("--smoothing", "best"),
+        ("--min-smoothing", "0"),
+        ("--max-smoothing", "inf"),
+    ] {
+        let (ok, _, err) = run(bin()
+            .args(["attack", "train", "--smoothing", "opt", "--input"])
+            .arg(data("attack-flow/flows.jsonl"))
+            .arg("--out")
+            .arg(&m)
+            .args([flag, value]));
+        assert!(!ok && err.contains(flag), "{flag} {value}: {err}");
+    }
+    let (ok, _, err) = run(bin()
+        .args([
+            "attack",
+            "loo",
+            "--min-smoothing",
+            "10",
+            "--max-smoothing",
+            "5",
+            "--input",
+        ])
+        .arg(data("attack-flow/flows.jsonl")));
+    assert!(
+        !ok && err.contains("--max-smoothing (5) must be greater than --min-smoothing (10)"),
+        "{err}"
+    );
+}

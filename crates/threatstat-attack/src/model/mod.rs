@@ -27,13 +27,18 @@
 //! (Laplace) smoothing of the first order; α → ∞ is the uniform chain.
 //! Counts are path-weighted (each training flow counts once, see
 //! [`crate::flows`]), so they are fractional. α and the order are chosen by
-//! leave-one-flow-out log-likelihood ([`ChainParams::leave_one_flow_out`]).
+//! leave-one-flow-out log-likelihood ([`ChainParams::leave_one_flow_out`]),
+//! α over a grid ([`loo_grid`]) or continuously by argmin
+//! ([`ChainParams::optimise_smoothing`]). There is one α: the second
+//! order's back-off to the first uses the same strength.
 //!
 //! # The files, one idea each
 //!
 //! * `params`: [`ChainParams`] (the builder, its check, the defaults);
 //! * `fit`: counts of flows or sequences into a model, refit, merge;
 //! * `select`: leave-one-flow-out model selection ([`loo_grid`]);
+//! * `loo_curve` and `optimum`: that log-likelihood as a function of α,
+//!   and the α maximising it, by argmin ([`optimise_smoothing`]);
 //! * `fitted`: the [`TacticChainModel`] and its probability tables;
 //! * `queries`: probabilities, scores, next tactics, transition table;
 //! * `path`: the most probable path (Dijkstra);
@@ -43,6 +48,8 @@
 
 mod fit;
 mod fitted;
+mod loo_curve;
+mod optimum;
 mod params;
 mod path;
 mod persist;
@@ -53,6 +60,7 @@ mod stationary;
 
 pub use fit::TrainingInfo;
 pub use fitted::TacticChainModel;
+pub use optimum::{Bound, SmoothingOptimum, SmoothingSearch, SolverState, optimise_smoothing};
 pub use params::{ChainParams, CheckedChainParams, DEFAULT_ALPHA, DEFAULT_ORDER, TacticChain};
 pub use path::{ChainPath, Endpoint};
 pub use persist::{MODEL_FORMAT, MODEL_FORMAT_VERSION, TacticChainFile};

@@ -29,20 +29,13 @@ impl ChainParams {
         self.loo_from_counts(flows, &per_flow)
     }
 
-    fn loo_from_counts(
+    pub(super) fn loo_from_counts(
         &self,
         flows: &TacticFlows,
         per_flow: &[(String, ChainCounts)],
     ) -> Result<LooResult, AttackError> {
         let checked = self.check()?;
-        if per_flow.len() < 2 {
-            return Err(Error::shape(
-                "flows",
-                "at least two non-empty flows (leave-one-flow-out)",
-                format!("{}", per_flow.len()),
-            )
-            .into());
-        }
+        at_least_two_flows(per_flow)?;
         let k = flows.tactics.len();
         let mut rows = Vec::with_capacity(per_flow.len());
         let (mut total, mut steps) = (0.0, 0.0);
@@ -88,8 +81,21 @@ impl ChainParams {
     }
 }
 
+/// Leave-one-flow-out needs two flows (one to hold out, one to fit).
+pub(super) fn at_least_two_flows(per_flow: &[(String, ChainCounts)]) -> Result<(), AttackError> {
+    if per_flow.len() < 2 {
+        return Err(Error::shape(
+            "flows",
+            "at least two non-empty flows (leave-one-flow-out)",
+            format!("{}", per_flow.len()),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// Path-weighted counts of every non-empty flow.
-fn flow_counts(
+pub(super) fn flow_counts(
     flows: &TacticFlows,
     collapse: bool,
 ) -> Result<Vec<(String, ChainCounts)>, AttackError> {

@@ -25,6 +25,7 @@ use threatstat_core::{BadRowPolicy, Fit, ModelFile};
 mod correlate;
 mod evaluate;
 mod heatmap;
+mod loo;
 mod lookup;
 mod query;
 mod train;
@@ -32,9 +33,10 @@ mod train;
 use correlate::{CorrelateArgs, correlate};
 use evaluate::{EvaluateArgs, evaluate_cmd};
 use heatmap::{HeatmapArgs, heatmap};
+use loo::{LooArgs, loo};
 use lookup::{LookupArgs, lookup};
 use query::{NextArgs, PathArgs, ScoreArgs, endpoint, next, path, score, stationary};
-use train::{LooArgs, TrainArgs, loo, train};
+use train::{TrainArgs, train};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 type Res = Result<(), BoxError>;
@@ -43,7 +45,7 @@ type Res = Result<(), BoxError>;
 pub enum AttackCmd {
     /// Train a tactic-chain model on Attack Flow incidents (flows.jsonl).
     #[command(
-        after_help = "Examples (from the repository root):\n  threatstat attack train --input data/attack-flow/flows.jsonl --out tactics.json\n  threatstat attack train --input data/attack-flow/flows.jsonl --order 1 --smoothing 4 --out tactics1.json --plot transitions.png --issues issues.json"
+        after_help = "Examples (from the repository root):\n  threatstat attack train --input data/attack-flow/flows.jsonl --out tactics.json\n  threatstat attack train --input data/attack-flow/flows.jsonl --order 1 --smoothing 4 --out tactics1.json --plot transitions.png --issues issues.json\n  threatstat attack train --input data/attack-flow/flows.jsonl --smoothing opt --out tactics-opt.json"
     )]
     Train(TrainArgs),
     /// Probability, log-likelihood and per-step probabilities of a tactic sequence (JSON).
@@ -71,9 +73,9 @@ pub enum AttackCmd {
         after_help = "Examples (from the repository root):\n  threatstat attack train --input data/attack-flow/flows.jsonl --out tactics.json\n  threatstat attack heatmap --model tactics.json --out transitions.png --csv transitions.csv --path-from START --path-to END"
     )]
     Heatmap(HeatmapArgs),
-    /// Leave-one-flow-out log-likelihood for each order × smoothing (chooses the model).
+    /// Leave-one-flow-out log-likelihood for each order × smoothing (the curve), and per order the smoothing that maximises it (argmin).
     #[command(
-        after_help = "Examples (from the repository root):\n  threatstat attack loo --input data/attack-flow/flows.jsonl\n  threatstat attack loo --input data/attack-flow/flows.jsonl --orders 2 --smoothings 8,16,32 --out loo.csv --quiet"
+        after_help = "The `opt` rows: per order, the smoothing maximising the leave-one-flow-out log-likelihood (argmin's Brent on ln alpha over --min-smoothing..--max-smoothing), with a rough interval: the smoothing where the log-likelihood is within 1.92 of its maximum. A `.json` --out also holds the curvature, a Laplace interval and the solver's state.\n\nExamples (from the repository root):\n  threatstat attack loo --input data/attack-flow/flows.jsonl\n  threatstat attack loo --input data/attack-flow/flows.jsonl --orders 2 --smoothings 8,16,32 --out loo.csv --quiet\n  threatstat attack loo --input data/attack-flow/flows.jsonl --out loo.json"
     )]
     Loo(LooArgs),
     /// Rank entities (users, hosts) by how attack-like their alert chains are.

@@ -1,6 +1,8 @@
-//! `attack train` and `attack loo`: a model from an Attack Flow corpus, and
-//! the leave-one-flow-out table that chooses its order and smoothing.
+//! `attack train`: a model from an Attack Flow corpus, with a given
+//! smoothing strength or the one maximising the leave-one-flow-out
+//! log-likelihood (`--smoothing opt`).
 
+use super::loo::{SearchArgs, optimum_line};
 use super::*;
 
 #[derive(Args)]
@@ -11,9 +13,11 @@ pub struct TrainArgs {
     /// Markov order (1 or 2).
     #[arg(long, default_value_t = DEFAULT_ORDER, value_parser = args::int::<usize>(1, 2))]
     order: usize,
-    /// Dirichlet smoothing strength.
-    #[arg(long = "smoothing", alias = "alpha", default_value_t = DEFAULT_ALPHA, value_parser = args::positive())]
-    smoothing: f64,
+    /// Dirichlet smoothing strength (> 0), or `opt`: the one maximising the
+    /// leave-one-flow-out log-likelihood of this order (as `attack loo`'s
+    /// `opt` rows; searched over --min-smoothing..--max-smoothing).
+    #[arg(long = "smoothing", alias = "alpha", default_value_t = Smoothing::Value(DEFAULT_ALPHA), value_parser = smoothing)]
+    smoothing: Smoothing,
     /// Keep consecutive repeats of a tactic (default: merge them).
     #[arg(long)]
     keep_repeats: bool,
@@ -30,37 +34,42 @@ pub struct TrainArgs {
     #[arg(long)]
     plot: Option<PathBuf>,
     #[command(flatten)]
-    quiet: Quiet,
-}
-
-#[derive(Args)]
-pub struct LooArgs {
-    /// Attack Flow corpus (JSON Lines).
-    #[arg(long = "input", alias = "flows")]
-    input: PathBuf,
-    /// Orders to try.
-    #[arg(long, value_delimiter = ',', default_value = "1,2", value_parser = args::int::<usize>(1, 2))]
-    orders: Vec<usize>,
-    /// Smoothing strengths to try (each as `attack train --smoothing`).
-    #[arg(
-        long = "smoothings",
-        alias = "alphas",
-        value_delimiter = ',',
-        default_value = "0.5,1,2,4,8,12,16,24,32,64",
-        value_parser = args::positive()
-    )]
-    smoothings: Vec<f64>,
-    /// Keep consecutive repeats of a tactic.
-    #[arg(long)]
-    keep_repeats: bool,
-    /// Write the table (CSV) here; per-flow results go to a .json path.
-    #[arg(long)]
-    out: Option<PathBuf>,
+    search: SearchArgs,
     #[command(flatten)]
     quiet: Quiet,
 }
 
+/// `--smoothing`: a strength, or `opt` (chosen by leave-one-flow-out).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Smoothing {
+    /// This strength.
+    Value(f64),
+    /// The strength maximising the leave-one-flow-out log-likelihood.
+    Optimised,
+}
+
+impl std::fmt::Display for Smoothing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Smoothing::Value(v) => write!(f, "{v}"),
+            Smoothing::Optimised => f.write_str("opt"),
+        }
+    }
+}
+
+/// Parses `--smoothing`: `opt`, or a finite number > 0.
+fn smoothing(s: &str) -> Result<Smoothing, String> {
+    if s.trim() == "opt" {
+        return Ok(Smoothing::Optimised);
+    }
+    args::positive()(s)
+        .map(Smoothing::Value)
+        .map_err(|e| format!("{e}, or `opt`"))
+}
+
 pub(super) fn train(a: &TrainArgs) -> Res {
+    // A bad search range is refused before any file is read.
+    let search = a.search.search()?;
     prepare(
         &[Some(a.input.as_path())],
         &[Some(a.out.as_path()), a.issues.as_deref()],
@@ -90,11 +99,30 @@ pub(super) fn train(a: &TrainArgs) -> Res {
         )
         .into());
     }
-    let model = TacticChain::params()
+    let params = TacticChain::params()
         .order(a.order)
-        .alpha(a.smoothing)
-        .collapse_repeats(!a.keep_repeats)
-        .fit(&flows)?;
+        .collapse_repeats(!a.keep_repeats);
+    let model = match a.smoothing {
+        Smoothing::Value(v) => params.alpha(v).fit(&flows)?,
+        Smoothing::Optimised => {
+            let (model, o) = params
+                .fit_optimised(&flows, &search)
+                .map_err(|e| format!("{}: {e}", a.input.display()))?;
+            a.quiet.say(format_args!(
+                "--smoothing opt: leave-one-flow-out optimum of order {}:\n  {}",
+                o.order,
+                optimum_line(&o)
+            ));
+            if o.boundary.is_some() {
+                eprintln!(
+                    "warning: the optimal smoothing is at the end of the search range ({}); \
+                     the model uses that end",
+                    o.alpha
+                );
+            }
+            model
+        }
+    };
     // The figure first: a figure that fails leaves no model either.
     if let Some(p) = &a.plot {
         threatstat_workflow::attack::heatmap(&model, p, None)?;
@@ -113,93 +141,5 @@ pub(super) fn train(a: &TrainArgs) -> Res {
         model.training().flows,
         a.out.display()
     ));
-    Ok(())
-}
-
-pub(super) fn loo(a: &LooArgs) -> Res {
-    prepare(&[Some(a.input.as_path())], &[a.out.as_deref()], &[])?;
-    let flows = read_flows(&a.input, a.quiet)?;
-    // Too few usable flows: a property of the input file.
-    let table = loo_grid(&flows, &a.orders, &a.smoothings, !a.keep_repeats)
-        .map_err(|e| format!("{}: {e}", a.input.display()))?;
-    let best = table
-        .iter()
-        .max_by(|x, y| x.log_likelihood.total_cmp(&y.log_likelihood))
-        .ok_or("no order or smoothing given")?;
-    // Reference: the uniform chain (alpha -> infinity).
-    let uniform = ChainParams::default()
-        .order(1)
-        .alpha(1e12)
-        .collapse_repeats(!a.keep_repeats)
-        .leave_one_flow_out(&flows)?;
-    // With `--out -` the CSV/JSON owns standard output: the table goes to
-    // standard error so the two do not mix.
-    let mut out: Box<dyn Write> = if a.out.as_deref() == Some(std::path::Path::new("-")) {
-        Box::new(std::io::stderr())
-    } else {
-        Box::new(threatstat_core::stdout::stdout())
-    };
-    writeln!(
-        out,
-        "leave-one-flow-out on {} flows ({:.2} transitions per path on average, repeats {})",
-        best.flows,
-        best.steps / best.flows as f64,
-        if a.keep_repeats { "kept" } else { "merged" }
-    )?;
-    writeln!(out, "order  alpha  log_likelihood  per_step  perplexity")?;
-    for r in &table {
-        writeln!(
-            out,
-            "{:>5}  {:>5}  {:>14.2}  {:>8.4}  {:>10.3}{}",
-            r.order,
-            r.alpha,
-            r.log_likelihood,
-            r.per_step,
-            r.perplexity,
-            if std::ptr::eq(r, best) {
-                "  <- best"
-            } else {
-                ""
-            }
-        )?;
-    }
-    writeln!(
-        out,
-        "uniform chain: log_likelihood {:.2}, per_step {:.4}, perplexity {:.3}",
-        uniform.log_likelihood, uniform.per_step, uniform.perplexity
-    )?;
-    if let Some(p) = &a.out {
-        if p.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
-            write_json(p, &json!({"table": table, "uniform": uniform}))?;
-        } else {
-            let mut w = csv_file(p)?;
-            w.write_record([
-                "order",
-                "alpha",
-                "collapse_repeats",
-                "flows",
-                "log_likelihood",
-                "steps",
-                "per_step",
-                "perplexity",
-            ])?;
-            for r in &table {
-                w.write_record([
-                    r.order.to_string(),
-                    r.alpha.to_string(),
-                    r.collapse_repeats.to_string(),
-                    r.flows.to_string(),
-                    r.log_likelihood.to_string(),
-                    r.steps.to_string(),
-                    r.per_step.to_string(),
-                    r.perplexity.to_string(),
-                ])?;
-            }
-            commit_csv(w)?;
-        }
-        a.quiet.say(format_args!("table -> {}", p.display()));
-    }
     Ok(())
 }
