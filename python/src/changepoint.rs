@@ -6,7 +6,7 @@ use crate::errors::to_py;
 use numpy::{IntoPyArray, PyArray2, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use threatstat_changepoint::batch::{Method, SeriesFit, fit_all};
+use threatstat_changepoint::batch::{Method, fit_all};
 use threatstat_changepoint::{
     ChangePosterior, Direction, McmcParams, Sampler, Switchpoint, SwitchpointParams,
     VariableSummary,
@@ -141,19 +141,6 @@ fn switchpoint_mcmc<'py>(
     Ok(d)
 }
 
-/// One field of every fit as the column `name` of `d`.
-fn column<'py, T>(
-    d: &Bound<'py, PyDict>,
-    name: &str,
-    rows: &[SeriesFit],
-    field: impl Fn(&SeriesFit) -> T,
-) -> PyResult<()>
-where
-    Vec<T>: IntoPyObject<'py>,
-{
-    d.set_item(name, rows.iter().map(field).collect::<Vec<T>>())
-}
-
 /// Fits every series (exact posterior, plus MCMC diagnostics when
 /// `sampler` is given), in parallel: a dict of columns (`n_days`, `map_tau`,
 /// `map_probability`, `lambda_1_mean`, `lambda_2_mean`, `log_bayes_factor`,
@@ -186,17 +173,17 @@ fn switchpoint_batch<'py>(
     }
     let d = PyDict::new(py);
     let nan = f64::NAN;
-    column(&d, "n_days", &rows, |r| r.n_days)?;
-    column(&d, "map_tau", &rows, |r| r.map_tau)?;
-    column(&d, "map_probability", &rows, |r| r.map_probability)?;
-    column(&d, "lambda_1_mean", &rows, |r| r.lambda_1_mean)?;
-    column(&d, "lambda_2_mean", &rows, |r| r.lambda_2_mean)?;
-    column(&d, "log_bayes_factor", &rows, |r| r.log_bayes_factor)?;
+    crate::column(&d, "n_days", &rows, |r| r.n_days)?;
+    crate::column(&d, "map_tau", &rows, |r| r.map_tau)?;
+    crate::column(&d, "map_probability", &rows, |r| r.map_probability)?;
+    crate::column(&d, "lambda_1_mean", &rows, |r| r.lambda_1_mean)?;
+    crate::column(&d, "lambda_2_mean", &rows, |r| r.lambda_2_mean)?;
+    crate::column(&d, "log_bayes_factor", &rows, |r| r.log_bayes_factor)?;
     if sampler.is_some() {
-        column(&d, "r_hat", &rows, |r| r.r_hat.unwrap_or(nan))?;
-        column(&d, "ess_bulk", &rows, |r| r.ess_bulk.unwrap_or(nan))?;
-        column(&d, "ess_tail", &rows, |r| r.ess_tail.unwrap_or(nan))?;
-        column(&d, "mcmc_map_tau", &rows, |r| r.mcmc_map_tau)?;
+        crate::column(&d, "r_hat", &rows, |r| r.r_hat.unwrap_or(nan))?;
+        crate::column(&d, "ess_bulk", &rows, |r| r.ess_bulk.unwrap_or(nan))?;
+        crate::column(&d, "ess_tail", &rows, |r| r.ess_tail.unwrap_or(nan))?;
+        crate::column(&d, "mcmc_map_tau", &rows, |r| r.mcmc_map_tau)?;
     }
     Ok(d)
 }

@@ -6,6 +6,7 @@
 //! of SciPy, statsmodels and msticpy.
 
 mod acf;
+mod automation;
 mod changepoint;
 mod errors;
 mod kde;
@@ -17,6 +18,19 @@ use pyo3::prelude::*;
 /// Two arrays returned together (a Python tuple).
 pub(crate) type Pair<'py, A, B> = (Bound<'py, A>, Bound<'py, B>);
 
+/// One field of every row as the column `name` of the dict `d` (a list).
+pub(crate) fn column<'py, R, T>(
+    d: &Bound<'py, pyo3::types::PyDict>,
+    name: &str,
+    rows: &[R],
+    field: impl Fn(&R) -> T,
+) -> PyResult<()>
+where
+    Vec<T>: IntoPyObject<'py>,
+{
+    d.set_item(name, rows.iter().map(field).collect::<Vec<T>>())
+}
+
 /// The extension module.
 #[pymodule]
 fn _threatstat(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -25,5 +39,6 @@ fn _threatstat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     acf::register(m)?;
     markov::register(m)?;
     changepoint::register(m)?;
+    automation::register(m)?;
     Ok(())
 }

@@ -10,7 +10,9 @@ shapes Python users know:
 * :mod:`threatstat.markov` -- msticpy's ``sessionize_data`` and ``score_sessions``
   and a fitted Markov ``Model`` (save/load, likelihoods, explanations);
 * :mod:`threatstat.changepoint` -- Bayesian switchpoints of daily counts
-  (exact, Gibbs, Metropolis; ``az.summary``-style tables; users ranked).
+  (exact, Gibbs, Metropolis; ``az.summary``-style tables; users ranked);
+* :mod:`threatstat.cloudtrail` -- automated (principal, API) pairs by
+  autocorrelation (the notebook's rule or Ljung--Box with FDR control).
 
 NumPy float64 arrays are read without copying, computation releases the GIL,
 and library errors are raised as ``ValueError`` (``OSError`` for files) with the
@@ -18,7 +20,7 @@ library's message.
 """
 
 from . import _threatstat  # noqa: F401  (the compiled extension)
-from . import changepoint, kde, markov, stats, tsa
+from . import changepoint, cloudtrail, kde, markov, stats, tsa
 
-__all__ = ["stats", "kde", "tsa", "markov", "changepoint"]
+__all__ = ["stats", "kde", "tsa", "markov", "changepoint", "cloudtrail"]
 __version__ = "0.1.0"

@@ -83,3 +83,7 @@ def switchpoint_mcmc(counts: npt.NDArray[np.uint32], alpha: Optional[float], sam
 def switchpoint_batch(series: List[List[int]], alpha: Optional[float], sampler: Optional[str],
                       chains: int, draws_per_chain: int, tune: int,
                       seed: int) -> Dict[str, Any]: ...
+
+def automation_detect(names: List[Tuple[str, str]], counts: F64, rule_name: str, lags: int,
+                      threshold: float, fdr: float, p_values: str,
+                      seed: Optional[int]) -> Dict[str, Any]: ...
