@@ -139,3 +139,10 @@ def test_bad_input():
         markov.score_sessions(pd.DataFrame({"x": [["a"]]}), "s", 3)
     with pytest.raises(ValueError, match="no events"):
         markov.score_sessions(pd.DataFrame({"s": [["a"], []]}), "s", 3)
+
+
+def test_bad_model_file_names_the_file(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "threatstat-markov-model", "version": 99}')
+    with pytest.raises(ValueError, match="bad.json"):
+        markov.Model.load(bad)
