@@ -1,0 +1,26 @@
+"""threatstat: statistical tools for security-log analytics, from Python.
+
+A thin layer over the Rust library crates of the threatstat workspace, in the
+shapes Python users know:
+
+* :mod:`threatstat.stats` -- ``mannwhitneyu`` and ``gaussian_kde`` as SciPy's;
+* :mod:`threatstat.kde` -- statsmodels' and KDEpy's bandwidth rules, KDEpy's
+  ``FFTKDE`` (binned, FFT) estimate;
+* :mod:`threatstat.tsa` -- ``acf``, ``pacf``, ``acorr_ljungbox`` as statsmodels';
+* :mod:`threatstat.markov` -- msticpy's ``sessionize_data`` and ``score_sessions``
+  and a fitted Markov ``Model`` (save/load, likelihoods, explanations);
+* :mod:`threatstat.changepoint` -- Bayesian switchpoints of daily counts
+  (exact, Gibbs, Metropolis; ``az.summary``-style tables; users ranked);
+* :mod:`threatstat.cloudtrail` -- automated (principal, API) pairs by
+  autocorrelation (the notebook's rule or Ljung--Box with FDR control).
+
+NumPy float64 arrays are read without copying, computation releases the GIL,
+and library errors are raised as ``ValueError`` (``OSError`` for files) with the
+library's message.
+"""
+
+from . import _threatstat  # noqa: F401  (the compiled extension)
+from . import changepoint, cloudtrail, kde, markov, stats, tsa
+
+__all__ = ["stats", "kde", "tsa", "markov", "changepoint", "cloudtrail"]
+__version__ = "0.1.0"
