@@ -144,6 +144,8 @@ pub mod model;
 mod numerics;
 mod online;
 pub mod params;
+pub mod prior_eb;
+pub mod prior_rate;
 pub mod sbc;
 mod segments;
 
@@ -154,6 +156,7 @@ pub use mcmc::{ChainDraws, McmcParams, McmcPosterior, Sampler, VariableSummary};
 pub use model::{ChangeModel, ChangePosterior, Evidence};
 pub use online::{Detector, MAX_PRUNE, OnlineDetector, OnlineParams, OnlineRun};
 pub use params::Checked;
+pub use prior_rate::PriorRate;
 pub use segments::{COUNT_TAIL_MASS, Segmentation, SegmentationParams, SegmentationPosterior};
 
 /// Errors of this crate.
