@@ -17,6 +17,10 @@
 //! rates, the marginal likelihood and the Bayes factor against "no change"
 //! (a calibrated "did this user's behaviour change?" score).
 //!
+//! α can also be chosen by the data ([`PriorRate`]): per series or pooled
+//! over a population, the α maximising the marginal likelihood
+//! ([`prior_eb`], type-II maximum likelihood with argmin).
+//!
 //! MCMC is there to compare with PyMC and to check itself against the exact
 //! answer: a Gibbs sampler ([`Sampler::Gibbs`]: conjugate λ draws, τ from its
 //! full conditional) and a random-walk Metropolis sampler tuned like PyMC's
