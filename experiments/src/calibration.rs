@@ -22,6 +22,7 @@ pub mod fdr;
 pub mod hodges_lehmann;
 pub mod ljung_box;
 pub mod mann_whitney;
+pub mod prior_rate;
 pub mod promise;
 pub mod roc_auc;
 pub mod sbc;
@@ -65,6 +66,9 @@ pub struct Settings {
     pub auc_resamples: usize,
     /// Simulated series per sampler in SBC.
     pub sbc_replications: usize,
+    /// Series from the prior for the prior-rate comparison
+    /// ([`prior_rate`]).
+    pub prior_rate_runs: usize,
     /// Seed of everything.
     pub seed: u64,
 }
@@ -84,6 +88,7 @@ impl Settings {
             auc_runs: 800,
             auc_resamples: 400,
             sbc_replications: 1000,
+            prior_rate_runs: 1000,
             seed: 19,
         }
     }
@@ -98,6 +103,8 @@ pub struct Calibration {
     pub promises: Vec<Promise>,
     /// SBC of the samplers.
     pub sbc: Vec<sbc::SamplerSbc>,
+    /// The prior rate α chosen by empirical Bayes against the fixed one.
+    pub prior_rate: prior_rate::PriorRateCheck,
     /// Wall time of each part in seconds.
     pub seconds: Vec<(&'static str, f64)>,
 }
@@ -134,10 +141,14 @@ pub fn measure(s: &Settings) -> Result<Calibration, Error> {
     let sbc = sbc::run(s.sbc_replications)?;
     promises.extend(sbc::promises(&sbc));
     seconds.push(("sbc", t0.elapsed().as_secs_f64()));
+    let t0 = std::time::Instant::now();
+    let prior_rate = prior_rate::check(60, s.prior_rate_runs, seed + 4)?;
+    seconds.push(("prior_rate", t0.elapsed().as_secs_f64()));
     Ok(Calibration {
         settings: *s,
         promises,
         sbc,
+        prior_rate,
         seconds,
     })
 }
@@ -262,6 +273,7 @@ pub fn run_with(settings: &Settings, out_dir: &Path) -> Result<Summary, Error> {
     let c = measure(settings)?;
     let names = figures(&c, out_dir)?;
     write_file(out_dir.join("promises.csv"), promises_csv(&c.promises))?;
+    write_file(out_dir.join("prior_rate.md"), c.prior_rate.markdown())?;
     let count = |v: Verdict| c.promises.iter().filter(|p| p.verdict == v).count();
     let undocumented: Vec<&Promise> = c.promises.iter().filter(|p| p.unexpected_miss()).collect();
     let documented: Vec<&Promise> = c
@@ -324,6 +336,8 @@ pub fn run_with(settings: &Settings, out_dir: &Path) -> Result<Summary, Error> {
         "settings": c.settings,
         "promises": c.promises,
         "sbc": c.sbc,
+        "prior_rate": c.prior_rate,
+        "prior_rate_markdown": c.prior_rate.markdown(),
         "seconds": c.seconds,
     });
     write_summary(out_dir, &summary, Some(details))?;
@@ -348,6 +362,7 @@ mod tests {
             auc_runs: 20,
             auc_resamples: 50,
             sbc_replications: 20,
+            prior_rate_runs: 30,
             seed: 1,
         };
         let dir = crate::scratch_dir("calibration-test").unwrap();

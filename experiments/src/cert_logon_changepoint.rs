@@ -6,6 +6,10 @@
 //! analysis, its increase-only variant, the episode model (increase-only),
 //! the episode model relative to the population's day factors, and the
 //! exact multiple-change segmentation. Writes `results/cert_logon_changepoint/`.
+//! An added table (`prior_rate.md`, `details.prior_rate` in `summary.json`)
+//! compares the prior rate α = 1/mean (the published rule, used by the main
+//! table) with the empirical-Bayes α per user and pooled over each file's
+//! users ([`PRIOR_MODELS`] × [`PRIOR_RATES`]).
 //!
 //! The published numbers it reproduces are those of the switchpoint on the
 //! text-message data of "Bayesian Methods for Hackers" (MAP τ = 45).
@@ -16,8 +20,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 use threatstat_changepoint::ChangePosterior;
 use threatstat_changepoint::Direction;
+use threatstat_changepoint::PriorRate;
 use threatstat_changepoint::baseline::BaselineKind;
-use threatstat_changepoint::batch::{ModelFit, ModelKind, ModelSpec, against_stop, fit_models};
+use threatstat_changepoint::batch::{
+    ModelFit, ModelKind, ModelSpec, against_stop, fit_models, fit_population,
+};
 use threatstat_changepoint::io::read_count_series;
 use threatstat_core::numerics::median;
 use threatstat_datasets::TruthFile;
@@ -210,6 +217,148 @@ struct Evaluation {
     recall: Vec<(String, Vec<f64>)>,
     /// The top user of the last model, its counts, truth and fit.
     top: Option<(DailyCounts, Option<i64>, ModelFit)>,
+    /// The prior-rate comparison ([`prior_comparison`]).
+    priors: Vec<PriorResult>,
+}
+
+/// One model with one choice of the prior rate α on one scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct PriorResult {
+    /// The ranking metrics (the model label is the one of the main table).
+    #[serde(flatten)]
+    pub result: ModelResult,
+    /// `1/mean` (the published rule), `eb` (per series) or `eb-pooled`.
+    pub prior_rate: String,
+    /// The median α over the users (and seeds).
+    pub median_alpha: f64,
+    /// Users whose fit failed (summed over seeds; an all-zero series has
+    /// no 1/mean α and no finite per-series EB α).
+    pub failed: usize,
+    /// `eb-pooled`: the pooled α of each seed's file, with Brent's
+    /// iterations and termination reason.
+    pub pooled: Vec<(f64, u64, String)>,
+    #[serde(skip)]
+    alphas: Vec<f64>,
+}
+
+/// The models of the prior-rate comparison: the switchpoints, whose fits
+/// (and per-series α searches) take seconds. With [`VERSUS_STOP`] added
+/// the comparison takes two minutes more (two exact episode fits per user
+/// and prior rate); measured once (three seeds), its precision at k was
+/// 0.47 / 0.47 / 0.50 (1/mean / eb / eb-pooled) at +0.15, 0.77 / 0.73 /
+/// 0.77 at +0.3, 1.00 for all three at +0.6 after hours and 0.67 / 0.67 /
+/// 0.63 on all-hours counts.
+pub const PRIOR_MODELS: [&str; 2] = ["switchpoint (published)", "switchpoint up"];
+
+/// The prior rates compared: label and choice.
+pub const PRIOR_RATES: [(&str, PriorRate); 3] = [
+    ("1/mean", PriorRate::MeanRule),
+    ("eb", PriorRate::EmpiricalBayes),
+    ("eb-pooled", PriorRate::EmpiricalBayesPooled),
+];
+
+/// Every model of [`PRIOR_MODELS`] with each prior rate of
+/// [`PRIOR_RATES`] (the 1/mean rows are the main table's fits).
+fn prior_comparison(ctx: &Context<'_>, main: &[ModelResult]) -> Result<Vec<PriorResult>, Error> {
+    let series: Vec<Vec<u32>> = ctx.daily.iter().map(|d| d.counts.clone()).collect();
+    let exposures = population_exposures(ctx.daily, BaselineKind::Population)?;
+    let mut out = Vec::new();
+    for (label, spec, population) in models() {
+        if !PRIOR_MODELS.contains(&label) {
+            continue;
+        }
+        let m = population.then_some(exposures.as_slice());
+        for (name, prior_rate) in PRIOR_RATES {
+            let spec = ModelSpec { prior_rate, ..spec };
+            let main_fit = main.iter().find(|r| r.model == label);
+            let (result, alphas, failed, pooled) = match (prior_rate, main_fit) {
+                // The main table's fits; α = total exposure / total count.
+                (PriorRate::MeanRule, Some(r)) => {
+                    let alphas: Vec<f64> = (0..series.len())
+                        .filter_map(|i| {
+                            let total: u32 = series[i].iter().sum();
+                            let exposure = m.map_or(series[i].len() as f64, |e| e[i].iter().sum());
+                            (total > 0).then(|| exposure / f64::from(total))
+                        })
+                        .collect();
+                    let failed = series.len() - alphas.len();
+                    (r.clone(), alphas, failed, None)
+                }
+                _ => {
+                    let t0 = std::time::Instant::now();
+                    let (fits, pooled) = fit_population(&series, m, &spec, &|| {})?;
+                    let seconds = t0.elapsed().as_secs_f64();
+                    let fits: Vec<Option<ModelFit>> = fits.into_iter().map(Result::ok).collect();
+                    let (result, _, _) = ctx.measure(label, &spec, &fits, seconds)?;
+                    let alphas: Vec<f64> = fits.iter().flatten().map(|f| f.alpha).collect();
+                    let failed = fits.iter().filter(|f| f.is_none()).count();
+                    (result, alphas, failed, pooled)
+                }
+            };
+            out.push(PriorResult {
+                result,
+                prior_rate: name.into(),
+                median_alpha: median(&mut alphas.clone()),
+                failed,
+                pooled: pooled
+                    .map(|p| (p.alpha, p.iterations, p.termination))
+                    .into_iter()
+                    .collect(),
+                alphas,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Merges the prior-rate results of several seeds.
+fn aggregate_priors(raw: Vec<PriorResult>) -> Vec<PriorResult> {
+    let mut out: Vec<PriorResult> = Vec::new();
+    for r in raw {
+        let same = |o: &&mut PriorResult| {
+            o.result.effect == r.result.effect
+                && o.result.counted == r.result.counted
+                && o.result.model == r.result.model
+                && o.prior_rate == r.prior_rate
+        };
+        match out.iter_mut().find(same) {
+            None => out.push(r),
+            Some(o) => {
+                let merged = aggregate(vec![o.result.clone(), r.result]);
+                o.result = merged.into_iter().next().expect("one result");
+                o.alphas.extend(r.alphas);
+                o.median_alpha = median(&mut o.alphas.clone());
+                o.failed += r.failed;
+                o.pooled.extend(r.pooled);
+            }
+        }
+    }
+    out
+}
+
+/// The prior-rate comparison as markdown.
+pub fn prior_table(results: &[PriorResult]) -> String {
+    let mut t = String::from(
+        "| effect (extra logons/day) | logons counted | model | prior rate α | median α | precision at k | ROC AUC | median start error (days) | failed fits |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for p in results {
+        let r = &p.result;
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {:.4} | {:.2} | {:.3} | {} | {} |",
+            r.effect,
+            r.counted,
+            r.model,
+            p.prior_rate,
+            p.median_alpha,
+            r.precision_at_k,
+            r.roc_auc,
+            r.median_start_error,
+            p.failed
+        );
+    }
+    t
 }
 
 fn evaluate(
@@ -231,6 +380,15 @@ fn evaluate(
         .map(|d| planted.contains_key(d.user.as_str()))
         .collect();
     let k = truth.planted.len();
+    let ctx = Context {
+        scenario: (effect, all_hours),
+        daily,
+        planted: &planted,
+        leavers: &leavers,
+        shift: &shift,
+        positive: &positive,
+        k,
+    };
     let mut results = Vec::new();
     let mut recall = Vec::new();
     let mut top = None;
@@ -264,13 +422,55 @@ fn evaluate(
         if spec.model == ModelKind::Episode && spec.direction == Direction::Up && population {
             cached = Some(fits.clone());
         }
+        let seconds = t0.elapsed().as_secs_f64();
+        let (result, curve, order) = ctx.measure(label, &spec, &fits, seconds)?;
+        results.push(result);
+        recall.push((label.to_string(), curve));
+        if label == "episode up, population baseline" {
+            top = fits[order[0]].clone().map(|f| {
+                let d = &daily[order[0]];
+                (d.clone(), planted.get(d.user.as_str()).map(|p| p.0), f)
+            });
+        }
+    }
+    let priors = prior_comparison(&ctx, &results)?;
+    Ok(Evaluation {
+        results,
+        recall,
+        top,
+        priors,
+    })
+}
+
+/// What ranking metrics need to know about one generated file.
+struct Context<'a> {
+    scenario: (f64, bool),
+    daily: &'a [DailyCounts],
+    /// Planted users: (true start, true last day).
+    planted: &'a std::collections::HashMap<&'a str, (i64, Option<i64>)>,
+    leavers: &'a std::collections::HashSet<&'a str>,
+    shift: &'a std::collections::HashSet<&'a str>,
+    positive: &'a [bool],
+    k: usize,
+}
+
+impl Context<'_> {
+    /// The metrics of one model's fits (in `daily` order): its result,
+    /// the recall curve and the ranking.
+    fn measure(
+        &self,
+        label: &str,
+        spec: &ModelSpec,
+        fits: &[Option<ModelFit>],
+        seconds: f64,
+    ) -> Result<(ModelResult, Vec<f64>, Vec<usize>), Error> {
+        let (daily, positive, k) = (self.daily, self.positive, self.k);
         // A failed fit scores the lowest finite value: last in the ranking,
         // tied with the other failures, and accepted by roc_auc.
         let scores: Vec<f64> = fits
             .iter()
             .map(|f| f.as_ref().map_or(f64::MIN, |f| f.log_bayes_factor))
             .collect();
-        let seconds = t0.elapsed().as_secs_f64();
         let mut order: Vec<usize> = (0..daily.len()).collect();
         order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
         let mut found = 0usize;
@@ -287,9 +487,9 @@ fn evaluate(
             if positive[i] {
                 continue;
             }
-            if leavers.contains(u) {
+            if self.leavers.contains(u) {
                 fp.0 += 1;
-            } else if shift.contains(u) {
+            } else if self.shift.contains(u) {
                 fp.1 += 1;
             } else {
                 fp.2 += 1;
@@ -297,8 +497,8 @@ fn evaluate(
         }
         let mut start_err = Vec::new();
         let mut end_err = Vec::new();
-        for (d, f) in daily.iter().zip(&fits) {
-            let (Some(&(change, end)), Some(f)) = (planted.get(d.user.as_str()), f) else {
+        for (d, f) in daily.iter().zip(fits) {
+            let (Some(&(change, end)), Some(f)) = (self.planted.get(d.user.as_str()), f) else {
                 continue;
             };
             if let Some(s) = f.start {
@@ -308,33 +508,23 @@ fn evaluate(
                 end_err.push((d.first_day + e as i64 - true_end).abs() as f64);
             }
         }
-        results.push(ModelResult {
+        let (effect, all_hours) = self.scenario;
+        let result = ModelResult {
             effect,
             counted: hours_label(all_hours).into(),
             model: label.to_string(),
             seeds: 1,
             precision_at_k: curve[k - 1],
-            roc_auc: roc_auc(&scores, &positive)?,
+            roc_auc: roc_auc(&scores, positive)?,
             median_start_error: median(&mut start_err.clone()),
             median_end_error: (!end_err.is_empty()).then(|| median(&mut end_err.clone())),
             top_k_false: fp,
             seconds,
             start_errors: start_err,
             end_errors: end_err,
-        });
-        recall.push((label.to_string(), curve));
-        if label == "episode up, population baseline" {
-            top = fits[order[0]].clone().map(|f| {
-                let d = &daily[order[0]];
-                (d.clone(), planted.get(d.user.as_str()).map(|p| p.0), f)
-            });
-        }
+        };
+        Ok((result, curve, order))
     }
-    Ok(Evaluation {
-        results,
-        recall,
-        top,
-    })
 }
 
 fn hours_label(all_hours: bool) -> &'static str {
@@ -447,6 +637,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
     // The evaluation on generated logons.
     let window: HourWindow = "18-7".parse()?;
     let mut results = Vec::new();
+    let mut priors = Vec::new();
     let mut truths = Vec::new();
     for (s, &(effect, all_hours)) in SCENARIOS.iter().enumerate() {
         let load = |seed: u64| -> Result<(GroundTruth, Vec<DailyCounts>), Error> {
@@ -460,7 +651,9 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
         };
         for seed in 1..SEEDS {
             let (truth, daily) = load(seed)?;
-            results.extend(evaluate((effect, all_hours), &truth, &daily)?.results);
+            let ev = evaluate((effect, all_hours), &truth, &daily)?;
+            results.extend(ev.results);
+            priors.extend(ev.priors);
         }
         // The first seed also draws the figures.
         let (truth, daily) = load(0)?;
@@ -517,6 +710,7 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
             })?);
         }
         results.extend(ev.results);
+        priors.extend(ev.priors);
         truths.push(truth);
     }
 
@@ -545,6 +739,10 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
         );
     }
     crate::write_file(out_dir.join("evaluation.csv"), csv)?;
+    // The prior-rate comparison (issue 22): an added table.
+    let priors = aggregate_priors(priors);
+    let prior_md = prior_table(&priors);
+    crate::write_file(out_dir.join("prior_rate.md"), &prior_md)?;
     for (i, t) in truths.iter().enumerate() {
         crate::write_file(out_dir.join(format!("truth_{i}.json")), t.to_json())?;
     }
@@ -598,7 +796,12 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
         seconds: t0.elapsed().as_secs_f64(),
     };
     let mut json = serde_json::to_value(&summary)?;
-    json["details"] = serde_json::json!({ "evaluation": results, "table_markdown": table });
+    json["details"] = serde_json::json!({
+        "evaluation": results,
+        "table_markdown": table,
+        "prior_rate": priors,
+        "prior_rate_table_markdown": prior_md,
+    });
     crate::write_file(
         out_dir.join("summary.json"),
         serde_json::to_string_pretty(&json)? + "\n",

@@ -143,15 +143,27 @@ fn main() {
     };
     time_rows(
         "rows: switchpoint any",
-        &ModelSpec::default().switchpoint_params(),
+        &ModelSpec::default()
+            .switchpoint_params()
+            .expect("no empirical-Bayes α"),
         &matrix,
     );
-    time_rows("rows: switchpoint up", &up.switchpoint_params(), &matrix);
+    time_rows(
+        "rows: switchpoint up",
+        &up.switchpoint_params().expect("no empirical-Bayes α"),
+        &matrix,
+    );
     time_rows("rows: episode any (exact)", &Episode::params(), &matrix);
-    time_rows("rows: episode up (exact)", &up.episode_params(), &matrix);
+    time_rows(
+        "rows: episode up (exact)",
+        &up.episode_params().expect("no empirical-Bayes α"),
+        &matrix,
+    );
     time_rows(
         "rows: segments",
-        &ModelSpec::default().segmentation_params(),
+        &ModelSpec::default()
+            .segmentation_params()
+            .expect("no empirical-Bayes α"),
         &matrix,
     );
     for (name, params) in [

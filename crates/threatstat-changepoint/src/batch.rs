@@ -1,7 +1,8 @@
 //! Fitting many series (one per user) in parallel.
 
 use crate::model::{ChangeModel, ChangePosterior};
-use crate::{ChangepointError, McmcParams, SwitchpointParams};
+use crate::prior_eb::EbPrior;
+use crate::{ChangepointError, McmcParams, PriorRate, SwitchpointParams};
 use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -138,7 +139,7 @@ impl std::str::FromStr for ModelKind {
 /// use threatstat_changepoint::Direction;
 /// use threatstat_changepoint::batch::{ModelKind, ModelSpec};
 /// let spec = ModelSpec { model: ModelKind::Episode, direction: Direction::Up, ..ModelSpec::default() };
-/// assert_eq!(spec.alpha, None);
+/// assert_eq!(spec.prior_rate, threatstat_changepoint::PriorRate::MeanRule);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ModelSpec {
@@ -146,8 +147,10 @@ pub struct ModelSpec {
     pub model: ModelKind,
     /// Direction (switchpoint and episode; ignored by segments).
     pub direction: crate::Direction,
-    /// α of the rate priors (default 1/mean of each series).
-    pub alpha: Option<f64>,
+    /// How α of the rate priors is chosen (default 1/mean of each
+    /// series; see [`PriorRate`]): [`fit_models`] and [`fit_model`]
+    /// resolve the empirical-Bayes choices ([`ModelSpec::resolve`]).
+    pub prior_rate: PriorRate,
     /// Episode: pruning tolerance (default exact).
     pub tolerance: Option<f64>,
     /// Episode: bounded-error approximation with total-variation error at
@@ -171,29 +174,81 @@ pub struct ModelSpec {
 }
 
 impl ModelSpec {
-    /// The switchpoint parameters of this spec.
+    /// The switchpoint parameters of this spec; an empirical-Bayes prior
+    /// rate not yet resolved to a number ([`ModelSpec::resolve`]) is an
+    /// error.
     ///
     /// ```
+    /// use threatstat_changepoint::PriorRate;
     /// use threatstat_changepoint::batch::ModelSpec;
-    /// assert!(ModelSpec::default().switchpoint_params().fit(&[1, 5]).is_ok());
+    /// assert!(ModelSpec::default().switchpoint_params().unwrap().fit(&[1, 5]).is_ok());
+    /// let eb = ModelSpec { prior_rate: PriorRate::EmpiricalBayes, ..Default::default() };
+    /// assert!(eb.switchpoint_params().is_err());
+    /// let (resolved, prior) = eb.resolve(&[1, 5], None).unwrap();
+    /// assert_eq!(resolved.prior_rate, PriorRate::Fixed(prior.unwrap().alpha));
     /// ```
-    pub fn switchpoint_params(&self) -> crate::SwitchpointParams {
+    pub fn switchpoint_params(&self) -> Result<crate::SwitchpointParams, ChangepointError> {
         let p = crate::Switchpoint::params().direction(self.direction);
-        match self.alpha {
+        Ok(match self.prior_rate.fixed_alpha()? {
             Some(a) => p.alpha(a),
             None => p,
+        })
+    }
+
+    /// The spec with its empirical-Bayes prior rate resolved for one
+    /// series: [`PriorRate::EmpiricalBayes`] becomes the series' α
+    /// ([`crate::prior_eb::eb_prior_rate`], returned beside), the mean
+    /// rule and a fixed α stay; [`PriorRate::EmpiricalBayesPooled`] needs
+    /// the population ([`ModelSpec::resolve_pooled`]) and is an error here.
+    pub fn resolve(
+        &self,
+        counts: &[u32],
+        exposures: Option<&[f64]>,
+    ) -> Result<(ModelSpec, Option<EbPrior>), ChangepointError> {
+        match self.prior_rate {
+            PriorRate::EmpiricalBayes => {
+                let eb = crate::prior_eb::eb_prior_rate(counts, exposures)?;
+                let spec = ModelSpec {
+                    prior_rate: PriorRate::Fixed(eb.alpha),
+                    ..*self
+                };
+                Ok((spec, Some(eb)))
+            }
+            other => {
+                other.fixed_alpha()?;
+                Ok((*self, None))
+            }
         }
+    }
+
+    /// The spec with a pooled empirical-Bayes prior rate resolved over a
+    /// population ([`crate::prior_eb::eb_prior_rate_pooled`], returned
+    /// beside); every other choice is returned as it is.
+    pub fn resolve_pooled(
+        &self,
+        series: &[Vec<u32>],
+        exposures: Option<&[Vec<f64>]>,
+    ) -> Result<(ModelSpec, Option<EbPrior>), ChangepointError> {
+        if self.prior_rate != PriorRate::EmpiricalBayesPooled {
+            return Ok((*self, None));
+        }
+        let eb = crate::prior_eb::eb_prior_rate_pooled(series, exposures)?;
+        let spec = ModelSpec {
+            prior_rate: PriorRate::Fixed(eb.alpha),
+            ..*self
+        };
+        Ok((spec, Some(eb)))
     }
 
     /// The episode parameters of this spec.
     ///
     /// ```
     /// use threatstat_changepoint::batch::ModelSpec;
-    /// assert!(ModelSpec::default().episode_params().fit(&[1, 5]).is_ok());
+    /// assert!(ModelSpec::default().episode_params().unwrap().fit(&[1, 5]).is_ok());
     /// ```
-    pub fn episode_params(&self) -> crate::EpisodeParams {
+    pub fn episode_params(&self) -> Result<crate::EpisodeParams, ChangepointError> {
         let mut p = crate::Episode::params().direction(self.direction);
-        if let Some(a) = self.alpha {
+        if let Some(a) = self.prior_rate.fixed_alpha()? {
             p = p.alpha(a);
         }
         if let Some(t) = self.tolerance {
@@ -202,24 +257,24 @@ impl ModelSpec {
         if let Some(e) = self.approximate {
             p = p.approximate(e);
         }
-        p
+        Ok(p)
     }
 
     /// The segmentation parameters of this spec.
     ///
     /// ```
     /// use threatstat_changepoint::batch::ModelSpec;
-    /// assert!(ModelSpec::default().segmentation_params().fit(&[1, 5]).is_ok());
+    /// assert!(ModelSpec::default().segmentation_params().unwrap().fit(&[1, 5]).is_ok());
     /// ```
-    pub fn segmentation_params(&self) -> crate::SegmentationParams {
+    pub fn segmentation_params(&self) -> Result<crate::SegmentationParams, ChangepointError> {
         let mut p = crate::Segmentation::params();
-        if let Some(a) = self.alpha {
+        if let Some(a) = self.prior_rate.fixed_alpha()? {
             p = p.alpha(a);
         }
         if let Some(c) = self.change_prob {
             p = p.change_prob(c);
         }
-        p
+        Ok(p)
     }
 }
 
@@ -262,6 +317,10 @@ pub struct ModelFit {
     /// The posterior mass on more changes than `change_count_posterior`
     /// lists (below [`crate::COUNT_TAIL_MASS`]).
     pub change_count_tail_mass: Option<f64>,
+    /// The α of the rate priors that was used.
+    pub alpha: f64,
+    /// With [`PriorRate::EmpiricalBayes`]: how this series' α was found.
+    pub prior: Option<EbPrior>,
 }
 
 /// Fits every series with `spec`, in parallel, in input order; with
@@ -284,7 +343,42 @@ pub fn fit_models(
     spec: &ModelSpec,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<Result<ModelFit, ChangepointError>> {
-    series
+    match fit_population(series, exposures, spec, progress) {
+        Ok((fits, _)) => fits,
+        // A pooled α that cannot be found fails every series.
+        Err(e) => {
+            let why = e.to_string();
+            (0..series.len())
+                .map(|_| {
+                    Err(threatstat_core::Error::data("the pooled prior rate", why.clone()).into())
+                })
+                .collect()
+        }
+    }
+}
+
+/// [`fit_models`], with [`PriorRate::EmpiricalBayesPooled`] resolved once
+/// over all series (returned beside the fits; an error if it cannot be
+/// found, naming the reason).
+///
+/// ```
+/// use threatstat_changepoint::PriorRate;
+/// use threatstat_changepoint::batch::{ModelSpec, fit_population};
+/// let series = vec![vec![1, 0, 1, 7, 8, 7, 1, 0], vec![2, 2, 2, 2, 2, 2, 2, 2]];
+/// let spec = ModelSpec { prior_rate: PriorRate::EmpiricalBayesPooled, ..Default::default() };
+/// let (fits, prior) = fit_population(&series, None, &spec, &|| {}).unwrap();
+/// let prior = prior.unwrap();
+/// assert!(fits.iter().all(|f| f.as_ref().unwrap().alpha == prior.alpha));
+/// ```
+pub fn fit_population(
+    series: &[Vec<u32>],
+    exposures: Option<&[Vec<f64>]>,
+    spec: &ModelSpec,
+    progress: &(dyn Fn() + Sync),
+) -> PopulationFits {
+    let (spec, prior) = spec.resolve_pooled(series, exposures)?;
+    let spec = &spec;
+    let fits = series
         .par_iter()
         .enumerate()
         .map(|(index, counts)| {
@@ -293,8 +387,14 @@ pub fn fit_models(
             progress();
             r
         })
-        .collect()
+        .collect();
+    Ok((fits, prior))
 }
+
+/// What [`fit_population`] returns: every series' fit, and the pooled
+/// prior rate if one was found.
+pub type PopulationFits =
+    Result<(Vec<Result<ModelFit, ChangepointError>>, Option<EbPrior>), ChangepointError>;
 
 /// Fits `model` to every row of `counts` (users × days), in parallel, in
 /// row order; with `exposures` (the same shape) each row is scored
@@ -440,9 +540,11 @@ pub fn fit_model(
     spec: &ModelSpec,
 ) -> Result<ModelFit, ChangepointError> {
     let n_days = counts.len();
+    let (resolved, prior) = spec.resolve(counts, exposures)?;
+    let spec = &resolved;
     match spec.model {
         ModelKind::Switchpoint => {
-            let post = spec.switchpoint_params().fit_series(counts, exposures)?;
+            let post = spec.switchpoint_params()?.fit_series(counts, exposures)?;
             Ok(ModelFit {
                 index,
                 n_days,
@@ -457,10 +559,12 @@ pub fn fit_model(
                 expected_changes: None,
                 change_count_posterior: None,
                 change_count_tail_mass: None,
+                alpha: post.alpha(),
+                prior: prior.clone(),
             })
         }
         ModelKind::Episode => {
-            let post = spec.episode_params().fit_series(counts, exposures)?;
+            let post = spec.episode_params()?.fit_series(counts, exposures)?;
             let (a, b) = post.map_interval();
             let mut log_bayes_factor = post.log_bayes_factor();
             if spec.against_stop {
@@ -468,7 +572,7 @@ pub fn fit_model(
                     direction: crate::Direction::Down,
                     ..*spec
                 }
-                .switchpoint_params();
+                .switchpoint_params()?;
                 let stop = down.fit_series(counts, exposures)?.log_bayes_factor();
                 log_bayes_factor = against_stop(log_bayes_factor, stop);
             }
@@ -486,10 +590,12 @@ pub fn fit_model(
                 expected_changes: None,
                 change_count_posterior: None,
                 change_count_tail_mass: None,
+                alpha: post.alpha(),
+                prior: prior.clone(),
             })
         }
         ModelKind::Segments => {
-            let mut p = spec.segmentation_params();
+            let mut p = spec.segmentation_params()?;
             if spec.segment_counts {
                 p = p.max_segments(1);
             }
@@ -512,6 +618,8 @@ pub fn fit_model(
                 expected_changes: Some(post.expected_changes()),
                 change_count_posterior: post.segment_count_posterior().map(<[f64]>::to_vec),
                 change_count_tail_mass: post.segment_count_tail_mass(),
+                alpha: post.alpha(),
+                prior,
             })
         }
     }

@@ -17,6 +17,10 @@
 //! rates, the marginal likelihood and the Bayes factor against "no change"
 //! (a calibrated "did this user's behaviour change?" score).
 //!
+//! α can also be chosen by the data ([`PriorRate`]): per series or pooled
+//! over a population, the α maximising the marginal likelihood
+//! ([`prior_eb`], type-II maximum likelihood with argmin).
+//!
 //! MCMC is there to compare with PyMC and to check itself against the exact
 //! answer: a Gibbs sampler ([`Sampler::Gibbs`]: conjugate λ draws, τ from its
 //! full conditional) and a random-walk Metropolis sampler tuned like PyMC's
@@ -144,6 +148,8 @@ pub mod model;
 mod numerics;
 mod online;
 pub mod params;
+pub mod prior_eb;
+pub mod prior_rate;
 pub mod sbc;
 mod segments;
 
@@ -154,6 +160,7 @@ pub use mcmc::{ChainDraws, McmcParams, McmcPosterior, Sampler, VariableSummary};
 pub use model::{ChangeModel, ChangePosterior, Evidence};
 pub use online::{Detector, MAX_PRUNE, OnlineDetector, OnlineParams, OnlineRun};
 pub use params::Checked;
+pub use prior_rate::PriorRate;
 pub use segments::{COUNT_TAIL_MASS, Segmentation, SegmentationParams, SegmentationPosterior};
 
 /// Errors of this crate.

@@ -126,19 +126,21 @@ impl ParamGuard for ModelSpec {
     type Error = ChangepointError;
     /// The settings that do not depend on the data, so that a batch with
     /// a bad setting fails once, up front, instead of "fitting" no series:
-    /// α finite and > 0, the tolerance, the approximation bound and the
+    /// a fixed α finite and > 0, the tolerance, the approximation bound and the
     /// change probability in (0, 1), not both tolerance and approximate.
     ///
     /// ```
     /// use threatstat_changepoint::batch::ModelSpec;
     /// use threatstat_core::ParamGuard;
     /// assert!(ModelSpec::default().check().is_ok());
-    /// assert!(ModelSpec { alpha: Some(0.0), ..Default::default() }.check().is_err());
+    /// use threatstat_changepoint::PriorRate;
+    /// assert!(ModelSpec { prior_rate: PriorRate::Fixed(0.0), ..Default::default() }.check().is_err());
+    /// assert!(ModelSpec { prior_rate: PriorRate::EmpiricalBayes, ..Default::default() }.check().is_ok());
     /// assert!(ModelSpec { change_prob: Some(1.0), ..Default::default() }.check().is_err());
     /// assert!(ModelSpec { tolerance: Some(f64::NAN), ..Default::default() }.check().is_err());
     /// ```
     fn check(&self) -> Result<Self::Checked, ChangepointError> {
-        check_alpha(self.alpha)?;
+        self.prior_rate.check()?;
         check_tolerance(self.tolerance, self.approximate)?;
         check_open_unit("change_prob", self.change_prob)?;
         Ok(Checked(*self))

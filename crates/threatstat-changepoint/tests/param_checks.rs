@@ -2,7 +2,7 @@
 //! wraparound (issue 20, items 4-6 and 17).
 
 use threatstat_changepoint::batch::{ModelKind, ModelSpec, fit_model};
-use threatstat_changepoint::{ChangepointError, McmcParams, Segmentation, Switchpoint};
+use threatstat_changepoint::{ChangepointError, McmcParams, PriorRate, Segmentation, Switchpoint};
 use threatstat_core::{Error, ParamGuard};
 
 /// The name of the parameter an error blames.
@@ -45,15 +45,15 @@ fn tune_plus_draws_cannot_wrap() {
 fn model_spec_check_rejects_what_the_fits_reject() {
     let bad = [
         ModelSpec {
-            alpha: Some(0.0),
+            prior_rate: PriorRate::Fixed(0.0),
             ..Default::default()
         },
         ModelSpec {
-            alpha: Some(-2.0),
+            prior_rate: PriorRate::Fixed(-2.0),
             ..Default::default()
         },
         ModelSpec {
-            alpha: Some(f64::NAN),
+            prior_rate: PriorRate::Fixed(f64::NAN),
             ..Default::default()
         },
         ModelSpec {
@@ -102,7 +102,7 @@ fn model_spec_check_rejects_what_the_fits_reject() {
         // The model the setting belongs to rejects it too.
         let model = if spec.change_prob.is_some() {
             ModelKind::Segments
-        } else if spec.alpha.is_some() {
+        } else if spec.prior_rate != PriorRate::MeanRule {
             ModelKind::Switchpoint
         } else {
             ModelKind::Episode
@@ -110,7 +110,7 @@ fn model_spec_check_rejects_what_the_fits_reject() {
         assert!(fit_model(0, &COUNTS, None, &ModelSpec { model, ..spec }).is_err());
     }
     let good = ModelSpec {
-        alpha: Some(0.5),
+        prior_rate: PriorRate::Fixed(0.5),
         change_prob: Some(0.1),
         tolerance: Some(1e-9),
         ..Default::default()

@@ -28,8 +28,9 @@ use threatstat_changepoint::baseline::{Baseline, BaselineKind};
 use threatstat_changepoint::batch::{
     Method, ModelFit, ModelKind, ModelSpec, SeriesFit, fit_all, fit_models,
 };
+use threatstat_changepoint::prior_eb::EbPrior;
 use threatstat_changepoint::{
-    ChangeModel, ChangePosterior, ChangepointError, Direction, McmcParams,
+    ChangeModel, ChangePosterior, ChangepointError, Direction, McmcParams, PriorRate,
 };
 use threatstat_core::atomic::Finished;
 use threatstat_core::{Error, ParamGuard};
@@ -89,17 +90,18 @@ pub fn model_curves(
         };
         (post.change_marginal().to_vec(), expected)
     }
+    let (spec, _) = spec.resolve(counts, exposures)?;
     Ok(match spec.model {
         ModelKind::Switchpoint => curves(
-            &spec.switchpoint_params().fit_series(counts, exposures)?,
+            &spec.switchpoint_params()?.fit_series(counts, exposures)?,
             exposures,
         ),
         ModelKind::Episode => curves(
-            &spec.episode_params().fit_series(counts, exposures)?,
+            &spec.episode_params()?.fit_series(counts, exposures)?,
             exposures,
         ),
         ModelKind::Segments => curves(
-            &spec.segmentation_params().fit_series(counts, exposures)?,
+            &spec.segmentation_params()?.fit_series(counts, exposures)?,
             exposures,
         ),
     })
@@ -151,6 +153,15 @@ impl ParamGuard for RankParams {
         self.spec.check()?;
         if let Some(m) = &self.mcmc {
             m.check()?;
+            if self.spec.prior_rate == PriorRate::EmpiricalBayes {
+                return Err(Error::param(
+                    "mcmc",
+                    "MCMC settings",
+                    "none with a per-series empirical-Bayes prior rate (MCMC takes one α for \
+                     every series: use eb-pooled, mean or a number)",
+                )
+                .into());
+            }
             if !self.published() {
                 return Err(Error::param(
                     "mcmc",
@@ -196,8 +207,11 @@ pub struct Ranking {
     pub failed: Vec<(usize, String)>,
     /// The exposures used (with a baseline), in daily order.
     pub exposures: Option<Vec<Vec<f64>>>,
-    /// The params.
+    /// The params (a pooled empirical-Bayes prior rate resolved to its α).
     pub params: RankParams,
+    /// With [`PriorRate::EmpiricalBayesPooled`]: the pooled α and how the
+    /// optimiser found it.
+    pub prior: Option<EbPrior>,
 }
 
 /// Fits every user of `daily` and ranks them (see [`Ranking`]); an error
@@ -212,28 +226,38 @@ pub fn rank_users_with_progress(
     params: &RankParams,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Ranking, ChangepointError> {
-    let params = *params.check()?.params();
+    let mut params = *params.check()?.params();
     let series: Vec<Vec<u32>> = daily.iter().map(|d| d.counts.clone()).collect();
     let exposures = params
         .baseline
         .map(|k| population_exposures(daily, k))
         .transpose()?;
-    let fits: Vec<Result<(ModelFit, Option<SeriesFit>), String>> = if params.published() {
-        // The published model keeps its own path (and MCMC).
-        let method = params.mcmc.map_or(Method::Exact, Method::Mcmc);
-        fit_all(&series, &params.spec.switchpoint_params(), method, progress)
-            .into_iter()
-            .map(|r| {
-                r.map(|f| (published_fit(&f), params.mcmc.map(|_| f)))
+    // One α for everyone, found once (an error if it cannot be).
+    let (spec, prior) = params.spec.resolve_pooled(&series, exposures.as_deref())?;
+    params.spec = spec;
+    let per_series = params.spec.prior_rate == PriorRate::EmpiricalBayes;
+    let fits: Vec<Result<(ModelFit, Option<SeriesFit>), String>> =
+        if params.published() && !per_series {
+            // The published model keeps its own path (and MCMC).
+            let method = params.mcmc.map_or(Method::Exact, Method::Mcmc);
+            let sp = params.spec.switchpoint_params()?;
+            let alpha_of = |c: &[u32]| sp.resolve_alpha(c).unwrap_or(f64::NAN);
+            fit_all(&series, &sp, method, progress)
+                .into_iter()
+                .map(|r| {
+                    r.map(|f| {
+                        let alpha = alpha_of(&series[f.index]);
+                        (published_fit(&f, alpha), params.mcmc.map(|_| f))
+                    })
                     .map_err(|e| e.to_string())
-            })
-            .collect()
-    } else {
-        fit_models(&series, exposures.as_deref(), &params.spec, progress)
-            .into_iter()
-            .map(|r| r.map(|f| (f, None)).map_err(|e| e.to_string()))
-            .collect()
-    };
+                })
+                .collect()
+        } else {
+            fit_models(&series, exposures.as_deref(), &params.spec, progress)
+                .into_iter()
+                .map(|r| r.map(|f| (f, None)).map_err(|e| e.to_string()))
+                .collect()
+        };
     let mut rows = Vec::new();
     let mut failed = Vec::new();
     for (index, f) in fits.into_iter().enumerate() {
@@ -265,11 +289,12 @@ pub fn rank_users_with_progress(
         failed,
         exposures,
         params,
+        prior,
     })
 }
 
 /// A switchpoint [`SeriesFit`] as a [`ModelFit`].
-fn published_fit(f: &SeriesFit) -> ModelFit {
+fn published_fit(f: &SeriesFit, alpha: f64) -> ModelFit {
     ModelFit {
         index: f.index,
         n_days: f.n_days,
@@ -284,6 +309,8 @@ fn published_fit(f: &SeriesFit) -> ModelFit {
         expected_changes: None,
         change_count_posterior: None,
         change_count_tail_mass: None,
+        alpha,
+        prior: None,
     }
 }
 

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::error::Error;
 use threatstat_changepoint::baseline::BaselineKind;
 use threatstat_changepoint::batch::{ModelKind, ModelSpec};
-use threatstat_changepoint::{ChangepointError, Direction, McmcParams, Sampler};
+use threatstat_changepoint::{ChangepointError, Direction, McmcParams, PriorRate, Sampler};
 use threatstat_core::ParamGuard;
 
 mod fit;
@@ -58,9 +58,11 @@ pub struct ModelArgs {
     /// Exact posterior or an MCMC sampler.
     #[arg(long, value_enum, default_value = "exact")]
     method: MethodArg,
-    /// Rate α of the Exponential prior of the Poisson rates (default 1/mean of each series).
-    #[arg(long = "prior-rate", alias = "alpha", value_parser = args::positive())]
-    prior_rate: Option<f64>,
+    /// Rate α of the Exponential prior of the Poisson rates: mean (1/mean of each series), a
+    /// number, eb (per series, maximising the switchpoint's marginal likelihood) or eb-pooled
+    /// (one α for all users of `logons`).
+    #[arg(long = "prior-rate", alias = "alpha", default_value = "mean", value_parser = prior_rate)]
+    prior_rate: PriorRate,
     /// MCMC chains.
     #[arg(long, default_value_t = 4, value_parser = args::int::<usize>(1, 1024))]
     chains: usize,
@@ -92,7 +94,7 @@ impl ModelArgs {
                 DirectionArg::Up => Direction::Up,
                 DirectionArg::Down => Direction::Down,
             },
-            alpha: self.prior_rate,
+            prior_rate: self.prior_rate,
             // Segments: the posterior of the number of changes, as far as it has mass.
             segment_counts: self.kind == KindArg::Segments,
             ..ModelSpec::default()
@@ -128,6 +130,12 @@ impl ModelArgs {
                 .seed(self.seed),
         )
     }
+}
+
+/// `--prior-rate`: `mean`, `eb`, `eb-pooled` or a finite number > 0.
+fn prior_rate(s: &str) -> Result<PriorRate, String> {
+    s.parse()
+        .map_err(|_| "must be a finite number > 0, or mean, eb or eb-pooled".to_string())
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -659,3 +659,65 @@ fn old_flag_names_still_work_with_a_note() {
     assert_eq!(v["format"], "threatstat-changepoint-posterior");
     assert_eq!(v["alpha"], 0.05);
 }
+
+/// Issue 22: `--prior-rate eb` finds α per series and writes the solver
+/// state; `eb-pooled` is for `logons` (one α for all users) and is refused
+/// by `fit`, naming the flag; `mean` is the default.
+#[test]
+fn prior_rate_eb_reports_its_solver_state() {
+    let dir = tmpdir("prior-eb");
+    let fit = |rate: &str, out: &Path| {
+        run(bin()
+            .args(["changepoint", "fit", "--input"])
+            .arg(book())
+            .args(["--prior-rate", rate, "--out"])
+            .arg(out))
+    };
+    let (mean, eb) = (dir.join("mean.json"), dir.join("eb.json"));
+    assert!(fit("mean", &mean).0);
+    let (ok, err) = fit("eb", &eb);
+    assert!(ok, "{err}");
+    let (m, e) = (read_json(&mean), read_json(&eb));
+    assert!(m.get("empirical_bayes_prior").is_none());
+    let p = &e["empirical_bayes_prior"];
+    assert_eq!(p["termination"], "Solver converged");
+    assert_eq!(e["alpha"], p["alpha"]);
+    assert!(p["log_marginal"].as_f64().unwrap() >= p["log_marginal_mean_rule"].as_f64().unwrap());
+    assert!(p["slope"].as_f64().unwrap().abs() < 1e-5);
+    assert_eq!(m["alpha"], p["mean_rule_alpha"]);
+    let (ok, err) = fit("eb-pooled", &dir.join("pooled.json"));
+    assert!(!ok && err.contains("--prior-rate eb-pooled"), "{err}");
+    let (ok, err) = fit("ebb", &dir.join("bad.json"));
+    assert!(
+        !ok && err.contains("'--prior-rate <PRIOR_RATE>'") && err.contains("eb-pooled"),
+        "{err}"
+    );
+    // logons: one α for everyone, printed with the solver state.
+    let (logon, users) = (dir.join("logon.csv"), dir.join("users.csv"));
+    let (ok, err) = run(bin()
+        .args([
+            "changepoint",
+            "generate",
+            "--users",
+            "30",
+            "--days",
+            "120",
+            "--planted",
+            "2",
+        ])
+        .args(["--seed", "5", "--out"])
+        .arg(&logon)
+        .arg("--truth")
+        .arg(dir.join("truth.json")));
+    assert!(ok, "{err}");
+    let (ok, err) = run(bin()
+        .args(["changepoint", "logons", "--input"])
+        .arg(&logon)
+        .args(["--prior-rate", "eb-pooled", "--out"])
+        .arg(&users));
+    assert!(
+        ok && err.contains("pooled empirical-Bayes prior rate α =")
+            && err.contains("Solver converged"),
+        "{err}"
+    );
+}

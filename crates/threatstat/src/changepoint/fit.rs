@@ -5,17 +5,19 @@ use crate::outputs::prepare;
 use clap::Args;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use threatstat_changepoint::ChangePosterior;
 use threatstat_changepoint::batch::ModelKind;
 use threatstat_changepoint::file::{PosteriorFile, SwitchpointFile};
 use threatstat_changepoint::io::{CountSeries, format_day, read_count_series};
+use threatstat_changepoint::prior_eb::EbPrior;
+use threatstat_changepoint::{ChangePosterior, PriorRate};
 use threatstat_core::ModelFile;
 use threatstat_core::atomic::Finished;
 
 pub const EXAMPLES: &str = "Examples:
   threatstat changepoint fit --input data/bmh/txtdata.csv --out posterior.json --plot switchpoint.png
   threatstat changepoint fit --input data/bmh/txtdata.csv --method gibbs --chains 4 --draws 2000 --out -
-  threatstat changepoint fit --input data/bmh/txtdata.csv --kind episode --direction up --out episode.json";
+  threatstat changepoint fit --input data/bmh/txtdata.csv --kind episode --direction up --out episode.json
+  threatstat changepoint fit --input data/bmh/txtdata.csv --prior-rate eb --out -";
 
 #[derive(Args)]
 pub struct FitArgs {
@@ -42,12 +44,21 @@ pub fn run(a: &FitArgs) -> Res {
         &[Some(a.out.as_path())],
         &[a.plot.as_deref()],
     )?;
+    if a.model.spec().prior_rate == PriorRate::EmpiricalBayesPooled {
+        return Err(
+            "--prior-rate eb-pooled pools over the users of `changepoint logons`; \
+                    for one series use --prior-rate eb"
+                .into(),
+        );
+    }
     let s = read_count_series(&a.input, a.column.as_deref())?;
-    let spec = a.model.spec();
+    // An empirical-Bayes α is found here (its solver state goes to the file).
+    let (spec, prior) = a.model.spec().resolve(&s.counts, None)?;
+    let prior = prior.as_ref();
     let days = s.days.as_deref();
     let (file, summary) = match spec.model {
         ModelKind::Switchpoint => {
-            let params = spec.switchpoint_params();
+            let params = spec.switchpoint_params()?;
             let exact = params.fit(&s.counts)?;
             let mcmc = a
                 .model
@@ -68,7 +79,7 @@ pub fn run(a: &FitArgs) -> Res {
                 sp.lambda_2_mean,
                 exact.log_bayes_factor(),
             );
-            let json = finished(&a.out, &PosteriorFile::Switchpoint(sp))?;
+            let json = finished(&a.out, &PosteriorFile::Switchpoint(sp), prior)?;
             figure(a, &s, "Switchpoint", &exact)?;
             (json, summary)
         }
@@ -79,7 +90,7 @@ pub fn run(a: &FitArgs) -> Res {
             );
         }
         ModelKind::Episode => {
-            let post = spec.episode_params().fit(&s.counts)?;
+            let post = spec.episode_params()?.fit(&s.counts)?;
             let (start, end) = post.map_interval();
             let summary = format!(
                 "MAP episode days {start}..={} (P = {:.3}), E[λ outside] = {:.3}, E[λ inside] = {:.3}, log Bayes factor {:.2}",
@@ -91,14 +102,14 @@ pub fn run(a: &FitArgs) -> Res {
             );
             figure(a, &s, "episode", &post)?;
             (
-                finished(&a.out, &PosteriorFile::episode(post, days))?,
+                finished(&a.out, &PosteriorFile::episode(post, days), prior)?,
                 summary,
             )
         }
         ModelKind::Segments => {
             // max_segments(1): the posterior of the number of segments grows
             // until the mass beyond is below COUNT_TAIL_MASS (never cut).
-            let post = spec.segmentation_params().max_segments(1).fit(&s.counts)?;
+            let post = spec.segmentation_params()?.max_segments(1).fit(&s.counts)?;
             let tail = post.segment_count_tail_mass().unwrap_or(0.0);
             let summary = format!(
                 "MAP changes on days {:?} ({} changes), expected number of changes {:.2}, \
@@ -114,12 +125,24 @@ pub fn run(a: &FitArgs) -> Res {
             if let PosteriorFile::Segments(f) = &mut file {
                 f.direction = spec.direction;
             }
-            (finished(&a.out, &file)?, summary)
+            (finished(&a.out, &file, prior)?, summary)
         }
     };
     // The file appears only after the figure, if any, was drawn.
     file.commit()?;
     if !a.model.quiet {
+        if let Some(p) = prior {
+            eprintln!(
+                "empirical-Bayes prior rate α = {:.6} (1/mean {:.6}; log marginal {:.3} vs {:.3}; \
+                 {} Brent iterations: {})",
+                p.alpha,
+                p.mean_rule_alpha,
+                p.log_marginal,
+                p.log_marginal_mean_rule,
+                p.iterations,
+                p.termination
+            );
+        }
         eprintln!("{} days: {summary} -> {}", s.counts.len(), a.out.display());
     }
     Ok(())
@@ -145,13 +168,25 @@ fn figure<P: ChangePosterior>(a: &FitArgs, s: &CountSeries, name: &str, post: &P
     )
 }
 
-/// The posterior file written but not yet visible.
+/// The posterior file written but not yet visible; with an empirical-Bayes
+/// prior rate its solver state is the last field, `empirical_bayes_prior`
+/// (files without it are unchanged).
 fn finished(
     out: &Path,
     file: &PosteriorFile,
+    prior: Option<&EbPrior>,
 ) -> Result<Finished, Box<dyn std::error::Error + Send + Sync>> {
+    let mut json = file.to_json()?;
+    if let Some(p) = prior {
+        let body = json.trim_end().strip_suffix('}').ok_or("a JSON object")?;
+        let eb = serde_json::to_string_pretty(p)?.replace('\n', "\n  ");
+        json = format!(
+            "{},\n  \"empirical_bayes_prior\": {eb}\n}}",
+            body.trim_end()
+        );
+    }
     let mut f = threatstat_core::atomic::AtomicFile::create(out)?;
-    f.write_all(file.to_json()?.as_bytes())?;
+    f.write_all(json.as_bytes())?;
     f.write_all(b"\n")?;
     Ok(f.finish()?)
 }

@@ -15,7 +15,8 @@ pub const EXAMPLES: &str = "Examples:
   threatstat changepoint generate --users 200 --days 365 --planted 10 --out logon.csv --truth truth.json
   threatstat changepoint logons --input logon.csv --hours 18-7 --out users.csv --plot-dir top_users/
   threatstat changepoint logons --input logon.csv --hours 18-7 --kind episode --direction up --against-stop \\
-      --baseline day-of-week --out episodes.csv";
+      --baseline day-of-week --out episodes.csv
+  threatstat changepoint logons --input logon.csv --hours 18-7 --prior-rate eb-pooled --out users.csv";
 
 #[derive(Args)]
 pub struct LogonsArgs {
@@ -167,6 +168,19 @@ pub fn run(a: &LogonsArgs) -> Res {
     let t0 = std::time::Instant::now();
     let ranking = rank_users_with_progress(&daily, &params, &|| bar.inc(1))?;
     bar.finish_and_clear();
+    if let (Some(p), false) = (&ranking.prior, quiet) {
+        eprintln!(
+            "pooled empirical-Bayes prior rate α = {:.6} over {} users (pooled 1/mean {:.6}; \
+             summed log marginal {:.3} vs {:.3}; {} Brent iterations: {})",
+            p.alpha,
+            p.series,
+            p.mean_rule_alpha,
+            p.log_marginal,
+            p.log_marginal_mean_rule,
+            p.iterations,
+            p.termination
+        );
+    }
     // The table appears after the figures were drawn (a failed figure
     // leaves no table).
     let table = ranking.write_csv(&daily, &a.out)?;
