@@ -392,6 +392,13 @@ impl ExactPosterior {
                 cdf(x) < p
             }
         };
+        Self::bisect(mix, below)
+    }
+
+    /// The point where `below` turns false, by bisection to 1e-12
+    /// relative from `[0, hi]`, `hi` the largest [`Component::upper`]
+    /// (doubled while still below).
+    fn bisect(mix: &[Component], below: impl Fn(f64) -> bool) -> f64 {
         let mut hi = mix.iter().map(|c| c.upper()).fold(0.0, f64::max);
         while below(hi) {
             hi *= 2.0;
@@ -486,5 +493,62 @@ impl ChangePosterior for ExactPosterior {
     }
     fn change_marginal(&self) -> &[f64] {
         &self.tau_posterior
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_distr::{Distribution, Poisson};
+
+    /// The quantile as computed before the fast CDF: bisection on statrs'
+    /// CDF at every step.
+    fn quantile_by_statrs(mix: &[Component], p: f64) -> f64 {
+        let cdf = |x: f64| mix.iter().map(|c| c.weight * c.cdf(x)).sum::<f64>();
+        ExactPosterior::bisect(mix, |x| cdf(x) < p)
+    }
+
+    /// Series with shapes of 10^4 to 10^5 (the fast path), with and
+    /// without a clear change: every interval end must be the old
+    /// bisection's, bit for bit.
+    #[test]
+    fn intervals_are_bisection_on_statrs_bit_for_bit() {
+        let mut rng = threatstat_core::rng::seeded(17);
+        let mut fast = 0;
+        for case in 0..6u32 {
+            let n = 1000 + 200 * case as usize;
+            let tau = n * (4 + case as usize % 3) / 10;
+            let l1 = 25.0 + case as f64;
+            let l2 = l1 * (1.0 + 0.02 * (case % 3) as f64);
+            let counts: Vec<u32> = (0..n)
+                .map(|t| {
+                    let l = if t < tau { l1 } else { l2 };
+                    Poisson::new(l).unwrap().sample(&mut rng) as u32
+                })
+                .collect();
+            let post = Switchpoint::params().fit(&counts).unwrap();
+            for which in [1, 2] {
+                let mix = post.mixture(which);
+                fast += mix
+                    .iter()
+                    .filter(|c| c.fast_cdf(c.this.shape() / c.this.rate()).is_some())
+                    .count();
+                for p in [0.03, 0.5, 0.97] {
+                    let (got, want) = (
+                        ExactPosterior::quantile(&mix, p),
+                        quantile_by_statrs(&mix, p),
+                    );
+                    assert_eq!(
+                        got.to_bits(),
+                        want.to_bits(),
+                        "case {case}, λ{which}, p = {p}: {got} vs {want}"
+                    );
+                }
+            }
+        }
+        assert!(
+            fast > 100,
+            "the fast path was used for {fast} components only"
+        );
     }
 }
