@@ -515,7 +515,7 @@ mod tests {
     fn intervals_are_bisection_on_statrs_bit_for_bit() {
         let mut rng = threatstat_core::rng::seeded(17);
         let mut fast = 0;
-        for case in 0..6u32 {
+        for case in 0..4u32 {
             let n = 1000 + 200 * case as usize;
             let tau = n * (4 + case as usize % 3) / 10;
             let l1 = 25.0 + case as f64;
@@ -533,7 +533,7 @@ mod tests {
                     .iter()
                     .filter(|c| c.fast_cdf(c.this.shape() / c.this.rate()).is_some())
                     .count();
-                for p in [0.03, 0.5, 0.97] {
+                for p in [0.03, 0.97] {
                     let (got, want) = (
                         ExactPosterior::quantile(&mix, p),
                         quantile_by_statrs(&mix, p),
