@@ -15,6 +15,17 @@
 //! (increase-only 1.9 s; with no change it took 300 s, so it is not a case
 //! here).
 //!
+//! One long series, as `changepoint fit --method exact` fits it (the
+//! posterior and both 94% intervals, which the posterior file holds): 10^4
+//! and 10^5 days of Poisson(10) then, from 60% of the days, Poisson(13)
+//! (the series of benches/peers/compare.py, drawn with another generator).
+//! Measured with `--quick` on the shared 2-core machine (load ~12), with
+//! the O(1) Gamma CDF deciding the intervals' bisection steps: 10^4 days
+//! 16.6 ms, 10^5 days 23.9 ms (the 10^4-day posterior of τ is more
+//! diffuse, P(MAP) = 0.137 against 0.366, so more mixture components
+//! carry weight). Before it, the whole
+//! `changepoint fit` process on the 10^5-day series took 190 ms of CPU.
+//!
 //! `cargo bench -p threatstat-benches --bench changepoint`
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -40,6 +51,28 @@ fn exact(c: &mut Criterion) {
             )
         })
     });
+    g.finish();
+}
+
+fn exact_one_long_series(c: &mut Criterion) {
+    use rand_distr::{Distribution, Poisson};
+    use threatstat_changepoint::file::PosteriorFile;
+    let mut g = c.benchmark_group("changepoint_exact_one_series");
+    g.sample_size(10).measurement_time(Duration::from_secs(5));
+    for n in [10_000usize, 100_000] {
+        let mut rng = threatstat_core::rng::seeded(n as u64);
+        let (a, b) = (Poisson::new(10.0).unwrap(), Poisson::new(13.0).unwrap());
+        let y: Vec<u32> = (0..n)
+            .map(|t| if t < n * 6 / 10 { a.sample(&mut rng) } else { b.sample(&mut rng) } as u32)
+            .collect();
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_function(format!("{n}_days_with_intervals"), |bch| {
+            bch.iter(|| {
+                let post = Switchpoint::params().fit(black_box(&y)).unwrap();
+                PosteriorFile::switchpoint(&post, None, None).unwrap()
+            })
+        });
+    }
     g.finish();
 }
 
@@ -157,6 +190,7 @@ fn episode_approximation(c: &mut Criterion) {
 criterion_group!(
     benches,
     exact,
+    exact_one_long_series,
     gibbs,
     episode_and_segments,
     episode_approximation

@@ -2,6 +2,7 @@
 
 use crate::ChangepointError;
 use crate::Direction;
+use crate::gamma_cdf::{DECISION_MARGIN, statrs_gamma_cdf};
 use crate::mcmc::{McmcParams, McmcPosterior};
 use crate::model::{ChangeModel, ChangePosterior, Evidence};
 use crate::numerics::{Prefix, alpha_for, integrate, ln_segment, resolve_alpha};
@@ -158,6 +159,15 @@ impl Component {
     fn upper(&self) -> f64 {
         use statrs::statistics::Distribution;
         self.this.mean().unwrap_or(1.0) + 12.0 * self.this.std_dev().unwrap_or(1.0)
+    }
+
+    /// [`Self::cdf`] up to statrs' rounding ([`statrs_gamma_cdf`]) in
+    /// O(1), where that applies (unrestricted, large shape).
+    fn fast_cdf(&self, x: f64) -> Option<f64> {
+        if self.restriction.is_some() {
+            return None;
+        }
+        statrs_gamma_cdf(self.this.shape(), self.this.rate(), x)
     }
 
     fn cdf(&self, x: f64) -> f64 {
@@ -353,16 +363,50 @@ impl ExactPosterior {
             .collect()
     }
 
+    /// The `p` quantile of the mixture by bisection on its CDF (to 1e-12
+    /// relative). Each step asks only on which side of `p` the CDF lies:
+    /// [`Component::fast_cdf`] answers in O(1) per component, and statrs
+    /// decides when the answer is within [`DECISION_MARGIN`] of `p`, so the
+    /// steps (and the result, bit for bit) are those of bisection on
+    /// statrs' CDF.
     fn quantile(mix: &[Component], p: f64) -> f64 {
         let cdf = |x: f64| mix.iter().map(|c| c.weight * c.cdf(x)).sum::<f64>();
+        let below = |x: f64| {
+            let mut fast = false;
+            let approx = mix
+                .iter()
+                .map(|c| {
+                    c.weight
+                        * match c.fast_cdf(x) {
+                            Some(f) => {
+                                fast = true;
+                                f
+                            }
+                            None => c.cdf(x),
+                        }
+                })
+                .sum::<f64>();
+            if !fast || (approx - p).abs() > DECISION_MARGIN {
+                approx < p
+            } else {
+                cdf(x) < p
+            }
+        };
+        Self::bisect(mix, below)
+    }
+
+    /// The point where `below` turns false, by bisection to 1e-12
+    /// relative from `[0, hi]`, `hi` the largest [`Component::upper`]
+    /// (doubled while still below).
+    fn bisect(mix: &[Component], below: impl Fn(f64) -> bool) -> f64 {
         let mut hi = mix.iter().map(|c| c.upper()).fold(0.0, f64::max);
-        while cdf(hi) < p {
+        while below(hi) {
             hi *= 2.0;
         }
         let mut lo = 0.0;
         for _ in 0..100 {
             let mid = 0.5 * (lo + hi);
-            if cdf(mid) < p {
+            if below(mid) {
                 lo = mid;
             } else {
                 hi = mid;
@@ -449,5 +493,62 @@ impl ChangePosterior for ExactPosterior {
     }
     fn change_marginal(&self) -> &[f64] {
         &self.tau_posterior
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_distr::{Distribution, Poisson};
+
+    /// The quantile as computed before the fast CDF: bisection on statrs'
+    /// CDF at every step.
+    fn quantile_by_statrs(mix: &[Component], p: f64) -> f64 {
+        let cdf = |x: f64| mix.iter().map(|c| c.weight * c.cdf(x)).sum::<f64>();
+        ExactPosterior::bisect(mix, |x| cdf(x) < p)
+    }
+
+    /// Series with shapes of 10^4 to 10^5 (the fast path), with and
+    /// without a clear change: every interval end must be the old
+    /// bisection's, bit for bit.
+    #[test]
+    fn intervals_are_bisection_on_statrs_bit_for_bit() {
+        let mut rng = threatstat_core::rng::seeded(17);
+        let mut fast = 0;
+        for case in 0..4u32 {
+            let n = 1000 + 200 * case as usize;
+            let tau = n * (4 + case as usize % 3) / 10;
+            let l1 = 25.0 + case as f64;
+            let l2 = l1 * (1.0 + 0.02 * (case % 3) as f64);
+            let counts: Vec<u32> = (0..n)
+                .map(|t| {
+                    let l = if t < tau { l1 } else { l2 };
+                    Poisson::new(l).unwrap().sample(&mut rng) as u32
+                })
+                .collect();
+            let post = Switchpoint::params().fit(&counts).unwrap();
+            for which in [1, 2] {
+                let mix = post.mixture(which);
+                fast += mix
+                    .iter()
+                    .filter(|c| c.fast_cdf(c.this.shape() / c.this.rate()).is_some())
+                    .count();
+                for p in [0.03, 0.97] {
+                    let (got, want) = (
+                        ExactPosterior::quantile(&mix, p),
+                        quantile_by_statrs(&mix, p),
+                    );
+                    assert_eq!(
+                        got.to_bits(),
+                        want.to_bits(),
+                        "case {case}, λ{which}, p = {p}: {got} vs {want}"
+                    );
+                }
+            }
+        }
+        assert!(
+            fast > 100,
+            "the fast path was used for {fast} components only"
+        );
     }
 }

@@ -142,6 +142,7 @@ mod direction;
 mod episode;
 mod exact;
 pub mod file;
+mod gamma_cdf;
 pub mod io;
 mod mcmc;
 pub mod model;
