@@ -438,9 +438,10 @@ pub fn cv_ml_bandwidths(points: ArrayView2<'_, f64>) -> Result<CvMl, KdeError> {
 }
 
 /// [`cv_ml_bandwidths`] with the choice of sums: exact, binned (1 to 3
-/// dimensions; an error above), or by size ([`CvSums::Auto`]).
+/// dimensions; an error above), or by size ([`CvSums::Auto`]). (Not run
+/// as a doc test: slow unoptimised; `tests/cv_ml.rs` checks the same.)
 ///
-/// ```
+/// ```no_run
 /// use ndarray::Array2;
 /// use threatstat_kde::cv_ml::{CvSums, cv_ml_bandwidths_with};
 /// let xs: Vec<f64> = (0..400).map(|i| (i % 2) as f64 * 10.0 + (i as f64 * 0.618).fract()).collect();
