@@ -1,10 +1,13 @@
 //! KDE hot paths: exact Gaussian KDE evaluation (pairs per second, d = 1, 2,
 //! 3, and leave-one-out), binned FFT KDE of 10^6 points on 4,096 grid points
-//! (1-D, and 64×64 in 2-D), and the ISJ bandwidth of 10^5 points.
+//! (1-D, and 64×64 in 2-D), the ISJ bandwidth of 10^5 points, and the
+//! likelihood cross-validated bandwidth (cv-ml: the whole search) of 10^3
+//! points with exact sums and of 2·10^4 points with binned sums (d = 1, 2).
 //!
 //! `cargo bench -p threatstat-benches --bench kde`
 //! (`THREATSTAT_BENCH_KDE_PAIRS_N`, `THREATSTAT_BENCH_KDE_FFT_N`,
-//! `THREATSTAT_BENCH_KDE_ISJ_N` change the sizes.)
+//! `THREATSTAT_BENCH_KDE_ISJ_N`, `THREATSTAT_BENCH_KDE_CV_N` change the
+//! sizes.)
 //!
 //! The inputs come from a seeded splitmix64 generator (a two-component
 //! mixture of Irwin–Hall "normals"), the same one `tools/reference/
@@ -16,7 +19,9 @@ use ndarray::Array2;
 use std::hint::black_box;
 use std::time::Duration;
 use threatstat_core::rng::SplitMix64;
-use threatstat_kde::{Fit, GaussianKde, bw_isj, fft_kde_1d, fft_kde_2d};
+use threatstat_kde::{
+    CvSums, Fit, GaussianKde, bw_isj, cv_ml_bandwidths_with, fft_kde_1d, fft_kde_2d,
+};
 
 fn size(var: &str, default: usize) -> usize {
     std::env::var(var)
@@ -106,5 +111,22 @@ fn isj(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, exact, fft, isj);
+fn cv_ml(c: &mut Criterion) {
+    let n = size("THREATSTAT_BENCH_KDE_CV_N", 20_000);
+    let mut g = c.benchmark_group("kde_cv_ml");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    let small = points(1000, 1, 6);
+    g.bench_function("exact_1000_d1", |b| {
+        b.iter(|| cv_ml_bandwidths_with(black_box(small.view()), CvSums::Exact).unwrap())
+    });
+    for d in [1, 2] {
+        let x = points(n, d, 7);
+        g.bench_function(format!("binned_{n}_d{d}"), |b| {
+            b.iter(|| cv_ml_bandwidths_with(black_box(x.view()), CvSums::Binned).unwrap())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, exact, fft, isj, cv_ml);
 criterion_main!(benches);

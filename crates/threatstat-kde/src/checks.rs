@@ -36,6 +36,16 @@ pub(crate) fn grid(
     grid_points(points_name, points)
 }
 
+/// The inputs of a 1-D binned estimate on `points` equidistant nodes from
+/// `lo` to `hi` with kernel standard deviation `bw`: at least 2 nodes, `bw`
+/// finite and > 0, finite ends with `lo < hi` (in this order, so the first
+/// problem found is named).
+pub(crate) fn fft_grid(bw: f64, lo: f64, hi: f64, points: usize) -> Result<(), KdeError> {
+    grid_points("points", points)?;
+    kernel_std("bw", bw)?;
+    grid(lo, hi, "points", points)
+}
+
 /// At least 2 grid nodes per dimension.
 pub(crate) fn grid_points(name: &'static str, points: usize) -> Result<(), KdeError> {
     if points < 2 {

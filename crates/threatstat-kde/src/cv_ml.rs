@@ -33,12 +33,27 @@
 //! The optimum is located to a gradient norm of `1e-7 · n` rather than to
 //! statsmodels' 1e-3 absolute step in `h`.
 //!
-//! **Cost**: exact sums, O(n² d) per evaluation (each pair's kernel computed
-//! once; a row whose sum underflows is recomputed with its largest term
-//! factored out), 30–90 evaluations: about 0.2–0.3 s of CPU time at n = 10³
-//! and 14 s (d = 1) to 29 s (d = 2) at n = 10⁴
-//! (`cargo run --release -p threatstat-kde --example cv_ml_timing`). Binned or
-//! tree-based sums for 10⁵ points are not done yet.
+//! **Sums and cost.** Up to [`EXACT_MAX_POINTS`] points (and above 3
+//! dimensions) the sums are exact, O(n² d) per evaluation (each pair's
+//! kernel computed once; a row whose sum underflows is recomputed with its
+//! largest term factored out), 30–90 evaluations: about 0.2–0.3 s of CPU
+//! time at n = 10³, 16 s (d = 1) and 34 s (d = 2) at n = 10⁴. Above, they
+//! are binned ([`CvSums`]; `crate::cv_binned`): linear binning on a grid of
+//! `h/16` (d = 1), `h/8` (d = 2) or `h/3` (d = 3) at most 2²² nodes,
+//! separable direct convolution with the kernel narrowed by the binning's
+//! variance (`σ² = h² − δ²/3`), the point's own binned mass removed exactly,
+//! isolated points (binned sum below 1e-11) summed exactly; the gradient is
+//! the binned objective's own, so L-BFGS and Nelder–Mead run on it as on the
+//! exact one. The grid is fixed during a search (bandwidths held within
+//! `[1.5 δ, 8 h]`) and remade for the optimum until it settles. The reported
+//! [`CvMl::loo_error_bound`] bounds `|L̃ − L|` to leading order in `δ/h`
+//! (per point `Σ_s (δ_s/σ_s)²/6 · (1 + T_is/S_i)`, a worst case: at
+//! n = 10⁴ the measured differences were 1e-3 (d = 1) and 7e-3 (d = 2)
+//! against bounds of 13 and 105, and the bandwidths within 1e-4 of the
+//! exact sums'). CPU time of the whole search on the generated mixture
+//! (`cargo run --release -p threatstat-kde --example cv_ml_timing 10000
+//! 100000`): n = 10⁴: 0.1 s (d = 1), 0.5 s (d = 2), 3 s (d = 3); n = 10⁵:
+//! 0.6 s, 2.7 s and 18 s.
 //!
 //! **Ties**: a tie (`x_is = x_js`) keeps the term of `j` in `f₋ᵢ` at
 //! `φ(0)/h_s` in that coordinate as `h_s → 0`, while terms of points without
@@ -52,6 +67,7 @@
 //! ties of rounded data) is refused the same way rather than reported.
 
 use crate::KdeError;
+use crate::cv_binned::BinnedSums;
 use crate::numeric::np_sum;
 use crate::points::{checked_rows, row_major};
 use argmin::core::{CostFunction, Executor, Gradient, State, TerminationReason, TerminationStatus};
@@ -64,7 +80,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 
 /// `ln √(2π)`.
-const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+pub(crate) const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 /// The most L-BFGS iterations.
 const MAX_ITERS: u64 = 200;
 /// The most Nelder–Mead iterations (the fallback).
@@ -99,7 +115,48 @@ pub struct CvMl {
     /// Evaluations of the objective (cost and gradient together) over all
     /// runs.
     pub evaluations: u64,
+    /// The sums the search ran on: `exact` (every pair) or `binned` (see
+    /// [`CvSums`]).
+    #[serde(default = "exact_name")]
+    pub sums: String,
+    /// Nodes per coordinate of the final grid of binned sums (empty for
+    /// exact sums).
+    #[serde(default)]
+    pub grid_nodes: Vec<usize>,
+    /// A bound (to leading order in the grid spacing) on the difference
+    /// between the reported `loo_log_likelihood` and the exact `L(h)`: 0
+    /// for exact sums.
+    #[serde(default)]
+    pub loo_error_bound: f64,
 }
+
+fn exact_name() -> String {
+    "exact".into()
+}
+
+/// Which sums [`cv_ml_bandwidths_with`] evaluates the likelihood with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CvSums {
+    /// Exact sums up to [`EXACT_MAX_POINTS`] points or above 3 dimensions,
+    /// binned sums otherwise.
+    #[default]
+    Auto,
+    /// Every pair, O(n² d) per evaluation.
+    Exact,
+    /// Binned sums (1 to 3 dimensions), O(n·2^d + grid · taps) per
+    /// evaluation, with the error bound of the module documentation.
+    Binned,
+}
+
+/// Up to this many points, [`CvSums::Auto`] sums every pair (about 0.3 to 1
+/// s of CPU time at this size); above it, binned sums.
+pub const EXACT_MAX_POINTS: usize = 2000;
+/// Grid nodes per bandwidth of the binned sums, by dimension (1, 2, 3).
+const NODES_PER_BW: [f64; 3] = [16.0, 8.0, 3.0];
+/// The most grid nodes of the binned sums (coarser spacing beyond).
+const MAX_NODES: usize = 1 << 22;
+/// The most grids the binned search is rerun on as the bandwidth moves.
+const MAX_ROUNDS: usize = 8;
 
 /// The normal-reference start of each coordinate: `1.06 · std_s (ddof 0) ·
 /// n^(−1/(4+d))`, statsmodels' `_normal_reference`.
@@ -206,7 +263,7 @@ fn objective(x: &[f64], n: usize, d: usize, u: &[f64]) -> (f64, Vec<f64>) {
 
 /// Row `i` of [`objective`] with its largest term factored out: `ln Σ_{j≠i}
 /// K_ij` and `Σ_j K_ij r_ijs² / Σ_j K_ij` (scaled coordinates `z`).
-fn shifted_row(z: &[f64], n: usize, d: usize, i: usize) -> (f64, Vec<f64>) {
+pub(crate) fn shifted_row(z: &[f64], n: usize, d: usize, i: usize) -> (f64, Vec<f64>) {
     let zi = &z[i * d..(i + 1) * d];
     let q = |j: usize| -> f64 {
         let zj = &z[j * d..(j + 1) * d];
@@ -281,15 +338,16 @@ pub fn loo_gradient_log_h(points: ArrayView2<'_, f64>, h: &[f64]) -> Result<Vec<
     Ok(objective(row_major(&points), n, d, &u).1)
 }
 
-/// The optimisation problem for argmin; the last evaluation is cached since
-/// argmin asks for the cost and the gradient at the same point separately.
 /// The last evaluation: the log-bandwidths, `−L` and its gradient.
 type Evaluation = (Vec<f64>, f64, Vec<f64>);
 
+/// An objective: `−L` and its gradient with respect to `ln h`.
+type Objective<'a> = &'a (dyn Fn(&[f64]) -> (f64, Vec<f64>) + Sync);
+
+/// The optimisation problem for argmin; the last evaluation is cached since
+/// argmin asks for the cost and the gradient at the same point separately.
 struct Problem<'a> {
-    x: &'a [f64],
-    n: usize,
-    d: usize,
+    f: Objective<'a>,
     start: Vec<f64>,
     last: Mutex<Option<Evaluation>>,
     evaluations: Mutex<u64>,
@@ -309,7 +367,7 @@ impl Problem<'_> {
             .zip(&self.start)
             .map(|(v, s)| v.clamp(s - U_RANGE, s + U_RANGE))
             .collect();
-        let (c, g) = objective(self.x, self.n, self.d, &clamped);
+        let (c, g) = (self.f)(&clamped);
         *self.evaluations.lock().expect("not poisoned") += 1;
         *last = Some((u.to_vec(), c, g.clone()));
         (c, g)
@@ -376,6 +434,25 @@ fn check_ties(x: &[f64], n: usize, d: usize) -> Result<(), KdeError> {
 /// assert_eq!(cv.termination, "Solver converged");
 /// ```
 pub fn cv_ml_bandwidths(points: ArrayView2<'_, f64>) -> Result<CvMl, KdeError> {
+    cv_ml_bandwidths_with(points, CvSums::Auto)
+}
+
+/// [`cv_ml_bandwidths`] with the choice of sums: exact, binned (1 to 3
+/// dimensions; an error above), or by size ([`CvSums::Auto`]). (Not run
+/// as a doc test: slow unoptimised; `tests/cv_ml.rs` checks the same.)
+///
+/// ```no_run
+/// use ndarray::Array2;
+/// use threatstat_kde::cv_ml::{CvSums, cv_ml_bandwidths_with};
+/// let xs: Vec<f64> = (0..400).map(|i| (i % 2) as f64 * 10.0 + (i as f64 * 0.618).fract()).collect();
+/// let x = Array2::from_shape_vec((400, 1), xs).unwrap();
+/// let exact = cv_ml_bandwidths_with(x.view(), CvSums::Exact).unwrap();
+/// let binned = cv_ml_bandwidths_with(x.view(), CvSums::Binned).unwrap();
+/// assert_eq!(binned.sums, "binned");
+/// assert!((binned.bandwidths[0] / exact.bandwidths[0] - 1.0).abs() < 0.01);
+/// assert!((binned.loo_log_likelihood - exact.loo_log_likelihood).abs() <= binned.loo_error_bound);
+/// ```
+pub fn cv_ml_bandwidths_with(points: ArrayView2<'_, f64>, sums: CvSums) -> Result<CvMl, KdeError> {
     let points = checked_rows(points, "data")?;
     let (n, d) = points.dim();
     if n < 3 || d == 0 {
@@ -386,52 +463,45 @@ pub fn cv_ml_bandwidths(points: ArrayView2<'_, f64>) -> Result<CvMl, KdeError> {
         )
         .into());
     }
+    let binned = match sums {
+        CvSums::Exact => false,
+        CvSums::Binned if d > 3 => {
+            return Err(threatstat_core::Error::param(
+                "sums",
+                "binned",
+                "exact sums above 3 dimensions (binned sums take 1 to 3)",
+            )
+            .into());
+        }
+        CvSums::Binned => true,
+        CvSums::Auto => n > EXACT_MAX_POINTS && d <= 3,
+    };
     let x = row_major(&points);
     check_ties(x, n, d)?;
     let start = normal_reference(x, n, d);
     let u0: Vec<f64> = start.iter().map(|h| h.ln()).collect();
-    let failed = |why: String| KdeError::NoConvergence(format!("cv-ml bandwidth: {why}"));
-    // L-BFGS from the start, and Nelder–Mead from the start (statsmodels'
-    // search, on ln h) polished by L-BFGS: their basins can differ.
-    let direct = run_lbfgs(x, n, d, &u0);
-    let nm = run_nelder_mead(x, n, d, &u0);
-    let polished = match &nm {
-        Ok(o) => run_lbfgs(x, n, d, &o.u).map(|mut p| {
-            p.solver = "Nelder-Mead, then L-BFGS".into();
-            p
-        }),
-        Err(e) => Err(e.clone()),
-    };
-    let evaluations: u64 = [&direct, &nm, &polished]
-        .iter()
-        .filter_map(|r| r.as_ref().ok())
-        .map(|o| o.evaluations)
-        .sum();
-    let mut best: Option<(f64, Vec<f64>, Outcome)> = None;
-    let mut reasons = Vec::new();
-    for candidate in [direct, polished] {
-        match candidate {
-            Ok(o) => {
-                let (cost, grad) = objective(x, n, d, &o.u);
-                if !o.converged {
-                    reasons.push(format!(
-                        "{} stopped after {} iterations ({})",
-                        o.solver, o.iterations, o.termination
-                    ));
-                }
-                let better = best.as_ref().is_none_or(|(c, _, b)| {
-                    (o.converged && !b.converged) || (o.converged == b.converged && cost < *c)
-                });
-                if better {
-                    best = Some((cost, grad, o));
-                }
-            }
-            Err(e) => reasons.push(e),
+    let found = if binned {
+        binned_search(x, n, d, &u0)?
+    } else {
+        let f = |u: &[f64]| objective(x, n, d, u);
+        let (cost, grad, outcome, evaluations) = search(&f, n, &u0)?;
+        Found {
+            cost,
+            grad,
+            outcome,
+            evaluations,
+            grid_nodes: Vec::new(),
+            error_bound: 0.0,
         }
-    }
-    let Some((cost, grad, outcome)) = best else {
-        return Err(failed(reasons.join("; ")));
     };
+    let Found {
+        cost,
+        grad,
+        outcome,
+        evaluations,
+        grid_nodes,
+        error_bound,
+    } = found;
     let gradient_norm = grad.iter().map(|g| g * g).sum::<f64>().sqrt();
     let bandwidths: Vec<f64> = outcome.u.iter().map(|v| v.exp()).collect();
     for s in 0..d {
@@ -448,9 +518,10 @@ pub fn cv_ml_bandwidths(points: ArrayView2<'_, f64>) -> Result<CvMl, KdeError> {
         }
     }
     if !outcome.converged {
-        return Err(failed(format!(
-            "{}; gradient norm {gradient_norm:.3e}",
-            reasons.join("; ")
+        return Err(KdeError::NoConvergence(format!(
+            "cv-ml bandwidth: {} stopped after {} iterations ({}); gradient norm \
+             {gradient_norm:.3e}",
+            outcome.solver, outcome.iterations, outcome.termination
         )));
     }
     Ok(CvMl {
@@ -462,7 +533,158 @@ pub fn cv_ml_bandwidths(points: ArrayView2<'_, f64>) -> Result<CvMl, KdeError> {
         termination: outcome.termination,
         gradient_norm,
         evaluations,
+        sums: if binned { "binned" } else { "exact" }.into(),
+        grid_nodes,
+        loo_error_bound: error_bound,
     })
+}
+
+/// The optimum a search found and what it rests on.
+struct Found {
+    cost: f64,
+    grad: Vec<f64>,
+    outcome: Outcome,
+    evaluations: u64,
+    grid_nodes: Vec<usize>,
+    error_bound: f64,
+}
+
+/// L-BFGS from the start, and Nelder–Mead from the start (statsmodels'
+/// search, on ln h) polished by L-BFGS: their basins can differ. Returns the
+/// better optimum (converged first) with `−L`, its gradient and the
+/// evaluations of all runs; an error when no run ends.
+fn search(
+    f: Objective<'_>,
+    n: usize,
+    u0: &[f64],
+) -> Result<(f64, Vec<f64>, Outcome, u64), KdeError> {
+    let direct = run_lbfgs(f, n, u0);
+    let nm = run_nelder_mead(f, n, u0);
+    let polished = match &nm {
+        Ok(o) => run_lbfgs(f, n, &o.u).map(|mut p| {
+            p.solver = "Nelder-Mead, then L-BFGS".into();
+            p
+        }),
+        Err(e) => Err(e.clone()),
+    };
+    let evaluations: u64 = [&direct, &nm, &polished]
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|o| o.evaluations)
+        .sum();
+    let mut best: Option<(f64, Vec<f64>, Outcome)> = None;
+    let mut reasons = Vec::new();
+    for candidate in [direct, polished] {
+        match candidate {
+            Ok(o) => {
+                let (cost, grad) = f(&o.u);
+                let better = best.as_ref().is_none_or(|(c, _, b)| {
+                    (o.converged && !b.converged) || (o.converged == b.converged && cost < *c)
+                });
+                if better {
+                    best = Some((cost, grad, o));
+                }
+            }
+            Err(e) => reasons.push(e),
+        }
+    }
+    match best {
+        Some((cost, grad, outcome)) => Ok((cost, grad, outcome, evaluations)),
+        None => Err(KdeError::NoConvergence(format!(
+            "cv-ml bandwidth: {}",
+            reasons.join("; ")
+        ))),
+    }
+}
+
+/// Grid spacing of the binned sums at bandwidths `h`: `h_s` over
+/// [`NODES_PER_BW`], coarser (by one factor in all coordinates) where the
+/// grid would exceed [`MAX_NODES`].
+fn grid_spacing(x: &[f64], n: usize, d: usize, h: &[f64]) -> Vec<f64> {
+    let range: Vec<f64> = (0..d)
+        .map(|s| {
+            let (lo, hi) = (0..n).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), i| {
+                (a.min(x[i * d + s]), b.max(x[i * d + s]))
+            });
+            hi - lo
+        })
+        .collect();
+    let mut delta: Vec<f64> = h.iter().map(|v| v / NODES_PER_BW[d - 1]).collect();
+    loop {
+        let nodes: f64 = (0..d)
+            .map(|s| (range[s] / delta[s]).floor() + 2.0)
+            .product();
+        if nodes <= MAX_NODES as f64 {
+            return delta;
+        }
+        let grow = (nodes / MAX_NODES as f64).powf(1.0 / d as f64).max(1.01);
+        delta.iter_mut().for_each(|v| *v *= grow);
+    }
+}
+
+/// The search on binned sums: the full search on a grid made for the
+/// start, then L-BFGS again on a grid made for its optimum, until the grid
+/// is within a factor 0.5–1.25 of the one the optimum asks for (at most
+/// [`MAX_ROUNDS`] grids). On each grid the bandwidths are held within
+/// `[1.5 δ_s, 8 h_s]` (`h` the bandwidths the grid was made for): below, the
+/// grid is too coarse for the kernel; a search that ends at a limit goes on
+/// on the next grid.
+fn binned_search(x: &[f64], n: usize, d: usize, u0: &[f64]) -> Result<Found, KdeError> {
+    let mut u = u0.to_vec();
+    let mut total = 0;
+    for round in 0..MAX_ROUNDS {
+        let h: Vec<f64> = u.iter().map(|v| v.exp()).collect();
+        let grid = BinnedSums::new(x, n, d, grid_spacing(x, n, d, &h));
+        let lo: Vec<f64> = grid.delta.iter().map(|v| (1.5 * v).ln()).collect();
+        let hi: Vec<f64> = u.iter().map(|v| v + 8f64.ln()).collect();
+        let clamp = |v: &[f64]| -> Vec<f64> {
+            (0..d)
+                .map(|s| v[s].clamp(lo[s], hi[s].max(lo[s])))
+                .collect()
+        };
+        let f = |v: &[f64]| {
+            let b = grid.objective(&clamp(v));
+            (b.cost, b.grad)
+        };
+        let mut outcome = if round == 0 {
+            let (_, _, o, e) = search(&f, n, &u)?;
+            total += e;
+            o
+        } else {
+            let o = run_lbfgs(&f, n, &u)
+                .map_err(|e| KdeError::NoConvergence(format!("cv-ml bandwidth: {e}")))?;
+            total += o.evaluations;
+            o
+        };
+        outcome.u = clamp(&outcome.u);
+        let at_limit = (0..d).any(|s| outcome.u[s] <= lo[s] + 1e-9 || outcome.u[s] >= hi[s] - 1e-9);
+        let h_new: Vec<f64> = outcome.u.iter().map(|v| v.exp()).collect();
+        let wanted = grid_spacing(x, n, d, &h_new);
+        let settled = !at_limit
+            && (0..d)
+                .all(|s| grid.delta[s] <= 1.25 * wanted[s] && grid.delta[s] >= 0.5 * wanted[s]);
+        let go_on = at_limit || (outcome.converged && !settled);
+        if !go_on || round + 1 == MAX_ROUNDS {
+            if at_limit {
+                outcome.converged = false;
+                outcome.termination = format!(
+                    "{} at the limit of the binned grid's bandwidths",
+                    outcome.termination
+                );
+            }
+            let value = grid.objective(&outcome.u);
+            return Ok(Found {
+                cost: value.cost,
+                grad: value.grad,
+                outcome,
+                evaluations: total,
+                grid_nodes: grid.dims.clone(),
+                error_bound: value.error_bound,
+            });
+        }
+        u = outcome.u;
+    }
+    unreachable!("the last round returns")
 }
 
 /// Where a solver ended.
@@ -475,11 +697,9 @@ struct Outcome {
     evaluations: u64,
 }
 
-fn new_problem<'a>(x: &'a [f64], n: usize, d: usize, u0: &[f64]) -> Problem<'a> {
+fn new_problem<'a>(f: Objective<'a>, u0: &[f64]) -> Problem<'a> {
     Problem {
-        x,
-        n,
-        d,
+        f,
         start: u0.to_vec(),
         last: Mutex::new(None),
         evaluations: Mutex::new(0),
@@ -510,12 +730,12 @@ fn outcome<S: State<Param = Vec<f64>>>(
 }
 
 /// L-BFGS (More–Thuente line search, 7 corrections) on `u = ln h`.
-fn run_lbfgs(x: &[f64], n: usize, d: usize, u0: &[f64]) -> Result<Outcome, String> {
+fn run_lbfgs(f: Objective<'_>, n: usize, u0: &[f64]) -> Result<Outcome, String> {
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), 7)
         .with_tolerance_grad(GRAD_TOL_PER_POINT * n as f64)
         .and_then(|s| s.with_tolerance_cost(0.0))
         .map_err(|e| e.to_string())?;
-    let result = Executor::new(new_problem(x, n, d, u0), solver)
+    let result = Executor::new(new_problem(f, u0), solver)
         .configure(|state| state.param(u0.to_vec()).max_iters(MAX_ITERS))
         .run()
         .map_err(|e| e.to_string())?;
@@ -525,7 +745,8 @@ fn run_lbfgs(x: &[f64], n: usize, d: usize, u0: &[f64]) -> Result<Outcome, Strin
 /// Nelder–Mead on `u = ln h`: initial simplex the start and the start with
 /// each `h_s` 5% larger (as `scipy.optimize.fmin`); stops when the costs on
 /// the simplex have a standard deviation below `1e-7 · n` (L-BFGS polishes).
-fn run_nelder_mead(x: &[f64], n: usize, d: usize, u0: &[f64]) -> Result<Outcome, String> {
+fn run_nelder_mead(f: Objective<'_>, n: usize, u0: &[f64]) -> Result<Outcome, String> {
+    let d = u0.len();
     let mut simplex = vec![u0.to_vec()];
     for s in 0..d {
         let mut v = u0.to_vec();
@@ -535,7 +756,7 @@ fn run_nelder_mead(x: &[f64], n: usize, d: usize, u0: &[f64]) -> Result<Outcome,
     let solver = NelderMead::new(simplex)
         .with_sd_tolerance(1e-7 * n as f64)
         .map_err(|e| e.to_string())?;
-    let result = Executor::new(new_problem(x, n, d, u0), solver)
+    let result = Executor::new(new_problem(f, u0), solver)
         .configure(|state| state.max_iters(NELDER_MEAD_MAX_ITERS))
         .run()
         .map_err(|e| e.to_string())?;
@@ -544,6 +765,26 @@ fn run_nelder_mead(x: &[f64], n: usize, d: usize, u0: &[f64]) -> Result<Outcome,
         result.state(),
         result.problem.problem.as_ref(),
     )
+}
+
+/// Asserts that the gradient of `f` at `u` matches central finite
+/// differences (step 1e-5) to 1e-6 relative.
+#[cfg(test)]
+pub(crate) fn check_gradient(f: Objective<'_>, u: &[f64], what: &str) {
+    let g = f(u).1;
+    for s in 0..u.len() {
+        let eps = 1e-5;
+        let mut up = u.to_vec();
+        up[s] += eps;
+        let mut dn = u.to_vec();
+        dn[s] -= eps;
+        let fd = (f(&up).0 - f(&dn).0) / (2.0 * eps);
+        assert!(
+            (fd - g[s]).abs() < 1e-6 * (1.0 + g[s].abs()),
+            "{what}, s={s}: analytic {} vs finite difference {fd}",
+            g[s]
+        );
+    }
 }
 
 #[cfg(test)]
@@ -571,20 +812,7 @@ mod tests {
             let n = 40;
             let x = data(n, d);
             let u: Vec<f64> = (0..d).map(|s| -0.7 + 0.3 * s as f64).collect();
-            let (_, g) = objective(&x, n, d, &u);
-            for s in 0..d {
-                let eps = 1e-5;
-                let mut up = u.clone();
-                up[s] += eps;
-                let mut dn = u.clone();
-                dn[s] -= eps;
-                let fd = (objective(&x, n, d, &up).0 - objective(&x, n, d, &dn).0) / (2.0 * eps);
-                assert!(
-                    (fd - g[s]).abs() < 1e-6 * (1.0 + g[s].abs()),
-                    "d={d} s={s}: analytic {} vs finite difference {fd}",
-                    g[s]
-                );
-            }
+            check_gradient(&|v| objective(&x, n, d, v), &u, &format!("d={d}"));
         }
     }
 
@@ -651,7 +879,8 @@ mod tests {
         let (n, d) = (120, 2);
         let x = data(n, d);
         let u0: Vec<f64> = normal_reference(&x, n, d).iter().map(|h| h.ln()).collect();
-        let direct = run_lbfgs(&x, n, d, &u0).unwrap();
+        let f = |u: &[f64]| objective(&x, n, d, u);
+        let direct = run_lbfgs(&f, n, &u0).unwrap();
         let cv =
             cv_ml_bandwidths(Array2::from_shape_vec((n, d), x.clone()).unwrap().view()).unwrap();
         assert!(-cv.loo_log_likelihood < objective(&x, n, d, &direct.u).0 - 0.5);

@@ -72,9 +72,7 @@ pub fn fft_kde_on_grid(
     hi: f64,
     points: usize,
 ) -> Result<GridEstimate, KdeError> {
-    crate::checks::grid_points("points", points)?;
-    crate::checks::kernel_std("bw", bw)?;
-    crate::checks::grid(lo, hi, "points", points)?;
+    crate::checks::fft_grid(bw, lo, hi, points)?;
     let cells = points - 1;
     let step = (hi - lo) / cells as f64;
     let wanted = (step / (bw * MAX_SPACING_BW)).ceil().max(1.0);
@@ -155,9 +153,7 @@ pub fn fft_kde_kdepy_grid(
     hi: f64,
     points: usize,
 ) -> Result<GridEstimate, KdeError> {
-    crate::checks::grid_points("points", points)?;
-    crate::checks::kernel_std("bw", bw)?;
-    crate::checks::grid(lo, hi, "points", points)?;
+    crate::checks::fft_grid(bw, lo, hi, points)?;
     let step = (hi - lo) / (points - 1) as f64;
     let options = FftOptions::default().bounds(vec![(lo, hi)]);
     let (_, density) = fft_kde_1d_with(data, weights, bw, points, &options)?;

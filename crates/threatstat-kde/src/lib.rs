@@ -58,6 +58,7 @@ pub mod bandwidth;
 mod binned;
 mod bins;
 mod checks;
+mod cv_binned;
 pub mod cv_ml;
 pub mod fft;
 mod fft_grid;
@@ -72,7 +73,7 @@ pub use bandwidth::{
     select_bandwidth,
 };
 pub use bins::LinearBins;
-pub use cv_ml::{CvMl, cv_ml_bandwidths};
+pub use cv_ml::{CvMl, CvSums, cv_ml_bandwidths, cv_ml_bandwidths_with};
 pub use fft::{
     FftOptions, KernelSupport, fft_kde_1d, fft_kde_1d_with, fft_kde_2d, fft_kde_2d_with,
 };

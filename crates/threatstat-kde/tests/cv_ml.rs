@@ -97,3 +97,47 @@ fn gaussian_kde_with_cv_ml_has_the_diagonal_kernel_covariance() {
         ))
     ));
 }
+
+/// Binned sums (what `cv_ml_bandwidths` uses above `EXACT_MAX_POINTS`
+/// points) on the statsmodels sets: bandwidths within 1% of statsmodels',
+/// the reported likelihood within its error bound of the exact one at the
+/// same bandwidths, and that exact likelihood within 1e-4 relative of
+/// statsmodels' optimum.
+#[test]
+fn binned_sums_agree_with_statsmodels_and_the_exact_likelihood() {
+    use threatstat_kde::cv_ml::{CvSums, cv_ml_bandwidths_with};
+    let v = json("statsmodels_cv_ml.json");
+    for c in v["sets"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        let x = points(c);
+        let theirs = fv(&c["bw"]);
+        let cv = cv_ml_bandwidths_with(x.view(), CvSums::Binned)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(cv.sums, "binned");
+        assert_eq!(cv.grid_nodes.len(), x.ncols());
+        for (s, (h, t)) in cv.bandwidths.iter().zip(&theirs).enumerate() {
+            assert!(
+                (h - t).abs() <= 0.01 * t,
+                "{name}: bandwidth {s} is {h}, statsmodels {t}"
+            );
+        }
+        let exact = loo_log_likelihood(x.view(), &cv.bandwidths).unwrap();
+        let l_sm = f(&c["loo_log_likelihood"]);
+        println!(
+            "{name}: binned h {:?} (statsmodels {theirs:?}), L binned {} exact {exact} \
+             (bound {:.2e}), statsmodels {l_sm}",
+            cv.bandwidths, cv.loo_log_likelihood, cv.loo_error_bound
+        );
+        assert!(
+            (cv.loo_log_likelihood - exact).abs() <= cv.loo_error_bound,
+            "{name}: binned L {} vs exact {exact}, bound {}",
+            cv.loo_log_likelihood,
+            cv.loo_error_bound
+        );
+        assert!(
+            exact >= l_sm - 1e-4 * l_sm.abs(),
+            "{name}: {exact} vs {l_sm}"
+        );
+        assert_eq!(cv.termination, "Solver converged", "{name}");
+    }
+}
