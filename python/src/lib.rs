@@ -6,6 +6,7 @@
 //! of SciPy, statsmodels and msticpy.
 
 mod acf;
+mod attack;
 mod automation;
 mod changepoint;
 mod errors;
@@ -40,5 +41,6 @@ fn _threatstat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     markov::register(m)?;
     changepoint::register(m)?;
     automation::register(m)?;
+    attack::register(m)?;
     Ok(())
 }
