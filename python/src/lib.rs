@@ -11,6 +11,7 @@ mod automation;
 mod changepoint;
 mod errors;
 mod kde;
+mod lanl;
 mod markov;
 mod ranktest;
 
@@ -42,5 +43,6 @@ fn _threatstat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     changepoint::register(m)?;
     automation::register(m)?;
     attack::register(m)?;
+    lanl::register(m)?;
     Ok(())
 }

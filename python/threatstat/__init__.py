@@ -14,7 +14,8 @@ shapes Python users know:
 * :mod:`threatstat.cloudtrail` -- automated (principal, API) pairs by
   autocorrelation (the notebook's rule or Ljung--Box with FDR control);
 * :mod:`threatstat.attack` -- ATT&CK tactic-chain models from Attack Flow
-  incidents (train, score, next, correlate alerts; save/load).
+  incidents (train, score, next, correlate alerts; save/load);
+* :mod:`threatstat.lanl` -- the LANL upload-bytes analysis (``uploads``).
 
 NumPy float64 arrays are read without copying, computation releases the GIL,
 and library errors are raised as ``ValueError`` (``OSError`` for files) with the
@@ -22,7 +23,7 @@ library's message.
 """
 
 from . import _threatstat  # noqa: F401  (the compiled extension)
-from . import attack, changepoint, cloudtrail, kde, markov, stats, tsa
+from . import attack, changepoint, cloudtrail, kde, lanl, markov, stats, tsa
 
-__all__ = ["attack", "stats", "kde", "tsa", "markov", "changepoint", "cloudtrail"]
+__all__ = ["attack", "stats", "kde", "tsa", "markov", "changepoint", "cloudtrail", "lanl"]
 __version__ = "0.1.0"

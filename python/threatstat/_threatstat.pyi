@@ -106,3 +106,6 @@ class AttackModel:
 def attack_train(path: str, order: int, alpha: Optional[float], collapse_repeats: bool,
                  min_smoothing: float, max_smoothing: float
                  ) -> Tuple[AttackModel, str, Optional[str]]: ...
+
+def lanl_uploads(auth: str, flows: str, redteam: str, out_dir: str, interval_s: int, alpha: float,
+                 contamination: float, skip_bad_rows: bool, figures: bool) -> str: ...
