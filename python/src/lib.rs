@@ -10,6 +10,7 @@ mod attack;
 mod automation;
 mod changepoint;
 mod errors;
+mod features;
 mod kde;
 mod lanl;
 mod markov;
@@ -44,5 +45,6 @@ fn _threatstat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     automation::register(m)?;
     attack::register(m)?;
     lanl::register(m)?;
+    features::register(m)?;
     Ok(())
 }

@@ -109,3 +109,8 @@ def attack_train(path: str, order: int, alpha: Optional[float], collapse_repeats
 
 def lanl_uploads(auth: str, flows: str, redteam: str, out_dir: str, interval_s: int, alpha: float,
                  contamination: float, skip_bad_rows: bool, figures: bool) -> str: ...
+
+def features_run(input: str, out_dir: str, after_n: int, lead: int, window: int, depth: int,
+                 seed: int, trees: int, folds: int, importance_repeats: int, split: str,
+                 test_fraction: float, threshold: Optional[float], purge: bool,
+                 skip_bad_rows: bool, save_model: Optional[str]) -> str: ...
