@@ -44,6 +44,11 @@ def to_repl_lines(cell: str) -> str:
 def main() -> int:
     path = sys.argv[1]
     nb = json.load(open(path))
+    # A Python notebook (ipykernel) is not evcxr's: python/ci.sh's venv runs it.
+    language = nb.get("metadata", {}).get("kernelspec", {}).get("language", "")
+    if language.lower() == "python":
+        print(f"{path}: a Python notebook (kernelspec language python): skipped (not evcxr)")
+        return 0
     cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
     script = "".join(to_repl_lines(c) for c in cells)
     # evcxr_repl >= 0.22 installs its binary as `evcxr`.

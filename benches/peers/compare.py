@@ -16,6 +16,7 @@ import csv
 import datetime
 import json
 import math
+import re
 import os
 import platform
 import shlex
@@ -636,6 +637,11 @@ by the size. Ratios in **bold** are below 1: threatstat is not ahead there.
         L.append("Commands of the largest size (paths relative to the work directory):\n")
         L.append("```sh\n" + shlex.join(ex.ts_argv).replace(meta["work"] + "/", "") + "\n"
                  + shlex.join(ex.py_argv).replace(meta["work"] + "/", "") + "\n```")
+    # The in-process table (benches/peers/inprocess.py --write) is kept across runs.
+    old = Path(path).read_text() if Path(path).exists() else ""
+    kept = re.search(r"<!-- inprocess:begin.*?<!-- inprocess:end -->\n", old, flags=re.S)
+    if kept:
+        L.append("\n" + kept.group(0))
     L.append("\n## Where threatstat is not ahead\n")
     if not not_ahead:
         L.append("Nowhere in this run: threatstat's process is faster than the peer's process in every "

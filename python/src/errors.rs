@@ -9,7 +9,16 @@ use pyo3::exceptions::{PyOSError, PyValueError};
 
 /// Any library error as a Python exception (see the module docs).
 pub fn to_py<E: std::error::Error + 'static>(e: E) -> PyErr {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    dyn_to_py(&e)
+}
+
+/// A boxed error (the workflow crate's `Error`) as a Python exception.
+pub fn boxed_to_py(e: Box<dyn std::error::Error + Send + Sync>) -> PyErr {
+    dyn_to_py(&*e)
+}
+
+fn dyn_to_py(e: &(dyn std::error::Error + 'static)) -> PyErr {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
         if s.is::<std::io::Error>() {
             return PyOSError::new_err(e.to_string());

@@ -6,10 +6,13 @@
 //! of SciPy, statsmodels and msticpy.
 
 mod acf;
+mod attack;
 mod automation;
 mod changepoint;
 mod errors;
+mod features;
 mod kde;
+mod lanl;
 mod markov;
 mod ranktest;
 
@@ -40,5 +43,8 @@ fn _threatstat(m: &Bound<'_, PyModule>) -> PyResult<()> {
     markov::register(m)?;
     changepoint::register(m)?;
     automation::register(m)?;
+    attack::register(m)?;
+    lanl::register(m)?;
+    features::register(m)?;
     Ok(())
 }
