@@ -187,8 +187,8 @@ impl Drawing for Recall<'_> {
     }
 }
 
-/// Opacity of the band of a curve's runs.
-const BAND_ALPHA: f64 = 0.2;
+/// Opacity of the band of a curve's runs (low: six bands may overlap).
+const BAND_ALPHA: f64 = 0.12;
 
 /// The vertices of recall at k = 1, 2, … (`v[k - 1]`) as a step function
 /// (matplotlib's `step`, `where="pre"`): the value at k is the level over
