@@ -214,10 +214,10 @@ pub fn figures(c: &Calibration, out_dir: &Path) -> Result<Vec<String>, Error> {
             s.result.histograms.iter().enumerate().map(move |(v, h)| {
                 (
                     format!(
-                        "{:?}: {} (χ² p = {:.2})",
+                        "{:?}: {} (χ² {})",
                         s.params.sampler,
                         sbc::VARIABLES[v],
-                        s.chi2_p[v]
+                        threatstat_core::pvalue::p_text(s.chi2_p[v], None)
                     ),
                     &h[..],
                 )

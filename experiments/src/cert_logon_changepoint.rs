@@ -361,6 +361,14 @@ pub fn prior_table(results: &[PriorResult]) -> String {
     t
 }
 
+/// The mean at each k of recall curves (the shortest curve's length).
+fn mean_curve(runs: &[&[f64]]) -> Vec<f64> {
+    let n = runs.iter().map(|r| r.len()).min().unwrap_or(0);
+    (0..n)
+        .map(|k| runs.iter().map(|r| r[k]).sum::<f64>() / runs.len() as f64)
+        .collect()
+}
+
 fn evaluate(
     (effect, all_hours): (f64, bool),
     truth: &GroundTruth,
@@ -649,20 +657,38 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
                 .load_reader("generated logon.csv", std::io::Cursor::new(csv))?;
             Ok((truth, counts.daily(Span::Global)))
         };
+        // Recall curves of every seed, per model: the figure draws their
+        // mean (at k = PLANTED the table's precision at k, also a mean over
+        // the seeds) and their range.
+        let mut seed_recall: Vec<Vec<(String, Vec<f64>)>> = Vec::new();
         for seed in 1..SEEDS {
             let (truth, daily) = load(seed)?;
             let ev = evaluate((effect, all_hours), &truth, &daily)?;
             results.extend(ev.results);
             priors.extend(ev.priors);
+            seed_recall.push(ev.recall);
         }
-        // The first seed also draws the figures.
+        // The first seed also draws the top user's figure.
         let (truth, daily) = load(0)?;
         let ev = evaluate((effect, all_hours), &truth, &daily)?;
-        let curves: Vec<(String, &[f64])> = ev
+        seed_recall.insert(0, ev.recall.clone());
+        let shown = |c: &[f64]| c.len().min(4 * PLANTED);
+        let runs: Vec<Vec<&[f64]>> = (0..ev.recall.len())
+            .map(|m| {
+                seed_recall
+                    .iter()
+                    .map(|s| &s[m].1[..shown(&s[m].1)])
+                    .collect()
+            })
+            .collect();
+        let means: Vec<(String, Vec<f64>)> = ev
             .recall
             .iter()
-            .map(|(l, c)| (l.clone(), &c[..(4 * PLANTED).min(c.len())]))
+            .zip(&runs)
+            .map(|((label, _), r)| (label.clone(), mean_curve(r)))
             .collect();
+        let curves: Vec<(String, &[f64])> =
+            means.iter().map(|(l, c)| (l.clone(), &c[..])).collect();
         let stem = format!(
             "recall_effect_{}{}",
             effect.to_string().replace('.', "_"),
@@ -671,10 +697,11 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
         figures.extend(both(out_dir, &stem, |p| {
             let fig = threatstat_plot::RecallFigure {
                 title: format!(
-                    "Planted episodes found (+{effect} after-hours logons/day; {} counted)",
+                    "Planted episodes found, mean of {SEEDS} files (+{effect} after-hours logons/day; {} counted)",
                     hours_label(all_hours)
                 ),
                 curves: curves.clone(),
+                runs: runs.clone(),
                 marker_k: Some(PLANTED),
                 ..threatstat_plot::RecallFigure::new("", curves[0].1)
             };

@@ -11,6 +11,7 @@
 use crate::lanl_upload::{UploadInputs, UploadParams, UploadSummary};
 use crate::{Comparison, Error, Summary, scratch_dir, write_summary};
 use std::path::Path;
+use threatstat_core::pvalue::p_text;
 use threatstat_datasets::lanl::{LanlGenerator, RedTeam};
 
 /// Directory name of this analysis under `results/`.
@@ -59,10 +60,10 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
         title: "LANL upload bytes: Mann-Whitney U and KDE flags (generated LANL-format data, real red-team users)".into(),
         finding: format!(
             "Compromised users' daily upload bytes are stochastically larger than the population's \
-             (two-sided p = {:.1e}, rank-biserial r = {:.2}), as the published analysis found; \
+             (two-sided {}, rank-biserial r = {:.2}), as the published analysis found; \
              a KDE over per-user upload features flags {} users, {} of them red-team \
              (precision {:.2} against a base rate of {:.2}, recall {:.2}).",
-            two.p_value, two.rank_biserial, s.kde.flagged, s.kde.true_positives, s.kde.precision, s.kde.base_rate, s.kde.recall
+            p_text(two.p_value, Some(two.ln_p_value)), two.rank_biserial, s.kde.flagged, s.kde.true_positives, s.kde.precision, s.kde.base_rate, s.kde.recall
         ),
         figures,
         interactive: vec![],
@@ -71,14 +72,14 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
             ("users with uploads (compromised)".into(), format!("{} ({})", s.users, s.compromised_users)),
             ("user-days: all / compromised".into(), format!("{} / {}", s.intervals_all, s.intervals_compromised)),
             ("median daily upload bytes: all / compromised".into(), format!("{:.0} / {:.0}", s.median_all, s.median_compromised)),
-            ("Mann-Whitney U (two-sided)".into(), format!("U = {:.0}, p = {:.2e}, CLES = {:.3}", two.u, two.p_value, two.cles)),
+            ("Mann-Whitney U (two-sided)".into(), format!("U = {:.0}, {}, CLES = {:.3}", two.u, p_text(two.p_value, Some(two.ln_p_value)), two.cles)),
             ("Hodges-Lehmann shift (95% CI), bytes".into(), format!("{:.0} ({:.0}, {:.0})", two.hodges_lehmann, two.ci[0], two.ci[1])),
             ("KDE flags (5% lowest density): precision / recall".into(), format!("{:.2} / {:.2}", s.kde.precision, s.kde.recall)),
         ],
         comparisons: vec![Comparison {
             quantity: "compromised vs all users' upload bytes, Mann-Whitney U at α = 0.01".into(),
             published: "H0 rejected (distributions differ)".into(),
-            ours: format!("p = {:.2e}: {}", two.p_value, if two.reject { "H0 rejected" } else { "not rejected" }),
+            ours: format!("{}: {}", p_text(two.p_value, Some(two.ln_p_value)), if two.reject { "H0 rejected" } else { "not rejected" }),
             agrees: two.reject,
         }],
         seconds: t0.elapsed().as_secs_f64(),

@@ -12,8 +12,11 @@ pub struct CountSeries {
     pub counts: Vec<u32>,
     /// Day numbers (days since 1970-01-01), consecutive, when the file has a date column.
     pub days: Option<Vec<i64>>,
-    /// Name of the counts column (`"1"` for a headerless file).
+    /// Name of the counts column (its number, `"1"`, in a headerless file).
     pub column: String,
+    /// Whether the file has a header row, i.e. `column` is a name rather
+    /// than a number: an axis says "count" for a headerless file.
+    pub header: bool,
 }
 
 fn is_date_header(h: &str) -> bool {
@@ -188,6 +191,7 @@ pub fn read_count_series(
         counts,
         days,
         column: names[count_idx].clone(),
+        header: header_row,
     })
 }
 

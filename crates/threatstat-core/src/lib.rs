@@ -47,6 +47,7 @@ pub mod numbers;
 pub mod numerics;
 pub mod output;
 pub mod progress;
+pub mod pvalue;
 pub mod pyfmt;
 pub mod reader;
 pub mod rng;

@@ -282,16 +282,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         importance_figure(&imf, p).map(|_| ())
     })?;
 
-    // Recall at k.
-    let rec_a: Vec<f64> = (1..=100).map(|k| (f64::from(k) / 60.0).min(1.0)).collect();
-    let rec_b: Vec<f64> = (1..=100).map(|k| (f64::from(k) / 100.0).sqrt()).collect();
+    // Recall at k: 10 planted users, three runs (seeds) per ranking; the
+    // curves are the means (steps), the bands the ranges over the runs.
+    let recall = |ranks: &dyn Fn(f64) -> f64, run: f64| -> Vec<f64> {
+        let hits: Vec<f64> = (1..=10)
+            .map(|i| ranks(f64::from(i)) * (1.0 + 0.2 * run))
+            .collect();
+        (1..=40)
+            .map(|k| hits.iter().filter(|&&r| r.round() <= f64::from(k)).count() as f64 / 10.0)
+            .collect()
+    };
+    let runs_a: Vec<Vec<f64>> = (0..3)
+        .map(|j| recall(&|i| i.powf(1.6), f64::from(j)))
+        .collect();
+    let runs_b: Vec<Vec<f64>> = (0..3).map(|j| recall(&|i| 1.5 * i, f64::from(j))).collect();
+    let mean = |runs: &[Vec<f64>]| -> Vec<f64> {
+        (0..runs[0].len())
+            .map(|k| runs.iter().map(|r| r[k]).sum::<f64>() / runs.len() as f64)
+            .collect()
+    };
+    let (rec_a, rec_b) = (mean(&runs_a), mean(&runs_b));
     let rc = RecallFigure {
-        title: "Recall of planted insiders".to_string(),
+        title: "Recall of planted insiders (mean of 3 runs)".to_string(),
         curves: vec![
             ("switchpoint".to_string(), &rec_a[..]),
             ("episode".to_string(), &rec_b[..]),
         ],
-        marker_k: Some(20),
+        runs: vec![
+            runs_a.iter().map(Vec::as_slice).collect(),
+            runs_b.iter().map(Vec::as_slice).collect(),
+        ],
+        marker_k: Some(10),
         ..RecallFigure::new("", &rec_a)
     };
     both(&dir, "recall", &|p| recall_figure(&rc, p).map(|_| ()))?;

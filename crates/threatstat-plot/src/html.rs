@@ -1,6 +1,8 @@
 //! Self-contained interactive HTML output: an inline SVG scatter drawn here
 //! (no plotters, no external resources) plus a few lines of inline JS for
-//! hover tooltips.
+//! hover tooltips and for zooming and panning the time axis
+//! (`html_zoom.js`: wheel zoom, drag pan, double-click or a button to
+//! reset).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -80,14 +82,18 @@ pub(crate) fn write_html(
 const STYLE: &str = "\
 body{margin:16px;background:#fff;color:#222;font-family:'DejaVu Sans',Verdana,Geneva,sans-serif}
 .fig{position:relative;display:inline-block;max-width:100%}
-.fig svg{display:block;max-width:100%;height:auto}
+.fig svg{display:block;max-width:100%;height:auto;touch-action:none;user-select:none}
 .fig .pt:hover{stroke:#000;stroke-width:1.5px}
 .tip{position:absolute;display:none;pointer-events:none;z-index:10;max-width:520px;\
 padding:6px 9px;font-size:13px;line-height:1.4;background:rgba(255,255,255,.97);\
 border:1px solid #999;border-radius:4px;box-shadow:0 2px 8px rgba(0,0,0,.25)}
 .tip div{white-space:pre-wrap;overflow-wrap:anywhere}
 .note{font-size:13px;color:#555;margin:6px 0 0}
+.note button{font:inherit;margin-left:6px}
 ";
+
+/// The zoom and pan script (see the module documentation).
+const ZOOM_SCRIPT: &str = include_str!("html_zoom.js");
 
 /// The tooltip script. It moves each circle's `<title>` text into a property
 /// (so the browser's own tooltip does not appear as well) and shows it line by
@@ -115,6 +121,45 @@ fig.addEventListener('mouseout',function(e){if(e.target&&e.target.tsTip!==undefi
 })();
 ";
 
+/// The time axis's grid lines, tick marks and labels, in the group
+/// `ts-xaxis` that the zoom script redraws.
+fn x_axis(s: &mut String, fig: &Figure) {
+    let p = fig.plot;
+    let tick = (fig.frame.tick_px * 0.4).round();
+    let _ = writeln!(
+        s,
+        "<g id=\"ts-xaxis\" font-size=\"{}\" fill=\"#282828\">",
+        css_px(fig.frame.tick_px)
+    );
+    for &t in &fig.x_minor {
+        let x = num(fig.px_x(t));
+        let _ = writeln!(
+            s,
+            "<line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke=\"#000\" \
+             stroke-opacity=\"0.05\" shape-rendering=\"crispEdges\"/>",
+            num(p.top),
+            num(p.bottom)
+        );
+    }
+    for (t, label) in &fig.x_ticks {
+        let x = num(fig.px_x(*t));
+        let _ = writeln!(
+            s,
+            "<line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke=\"#000\" \
+             stroke-opacity=\"0.13\" shape-rendering=\"crispEdges\"/>\
+             <line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke=\"#000\" stroke-opacity=\"0.75\"/>\
+             <text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" dy=\"0.8em\">{}</text>",
+            num(p.top),
+            num(p.bottom),
+            num(p.bottom),
+            num(p.bottom + tick),
+            num(p.bottom + tick + 4.0),
+            escape(label),
+        );
+    }
+    s.push_str("</g>\n");
+}
+
 fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
     let (w, h) = (fig.frame.width, fig.frame.height);
     let p = fig.plot;
@@ -136,8 +181,17 @@ fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
         s,
         "<div class=\"fig\" id=\"ts-fig\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" \
          width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"{FONT_STACK}\" \
-         role=\"img\" aria-label=\"{}\">",
-        escape(page_title)
+         role=\"img\" aria-label=\"{}\" data-t0=\"{}\" data-t1=\"{}\" data-left=\"{}\" \
+         data-right=\"{}\" data-top=\"{}\" data-bottom=\"{}\" data-tick=\"{}\" data-font=\"{}\">",
+        escape(page_title),
+        fig.x0,
+        fig.x1,
+        num(p.left),
+        num(p.right),
+        num(p.top),
+        num(p.bottom),
+        (fig.frame.tick_px * 0.4).round(),
+        css_px(fig.frame.tick_px),
     );
     let _ = writeln!(s, "<rect width=\"{w}\" height=\"{h}\" fill=\"#ffffff\"/>");
 
@@ -156,15 +210,6 @@ fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
 
     // Grid.
     s.push_str("<g stroke=\"#000\" stroke-width=\"1\" shape-rendering=\"crispEdges\">\n");
-    for &t in &fig.x_minor {
-        let x = num(fig.px_x(t));
-        let _ = writeln!(
-            s,
-            "<line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke-opacity=\"0.05\"/>",
-            num(p.top),
-            num(p.bottom)
-        );
-    }
     for &v in &fig.y.minor {
         let y = fig.px_y(v);
         let _ = writeln!(
@@ -184,16 +229,8 @@ fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
             num(p.right)
         );
     }
-    for (t, _) in &fig.x_ticks {
-        let x = num(fig.px_x(*t));
-        let _ = writeln!(
-            s,
-            "<line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke-opacity=\"0.13\"/>",
-            num(p.top),
-            num(p.bottom)
-        );
-    }
     s.push_str("</g>\n");
+    x_axis(&mut s, fig);
 
     // Frame and tick marks.
     let tick = (fig.frame.tick_px * 0.4).round();
@@ -222,19 +259,6 @@ fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
             num(p.left - tick - 4.0),
             escape(label),
             y = num(y)
-        );
-    }
-    for (t, label) in &fig.x_ticks {
-        let x = fig.px_x(*t);
-        let _ = writeln!(
-            s,
-            "<line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke=\"#000\"/>\
-             <text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" dy=\"0.8em\">{}</text>",
-            num(p.bottom),
-            num(p.bottom + tick),
-            num(p.bottom + tick + 4.0),
-            escape(label),
-            x = num(x)
         );
     }
     s.push_str("</g>\n");
@@ -277,10 +301,12 @@ fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
         let lines = hover_lines(&points[pt.index]);
         let _ = writeln!(
             s,
-            "<circle class=\"pt\" cx=\"{}\" cy=\"{}\" r=\"{r}\" fill=\"{}\"><title>{}</title></circle>",
+            "<circle class=\"pt\" cx=\"{}\" cy=\"{}\" r=\"{r}\" fill=\"{}\" data-t=\"{}\">\
+             <title>{}</title></circle>",
             num(fig.px_x(pt.t)),
             num(fig.px_y(pt.v)),
             hex(fig.series[pt.series].color),
+            pt.t,
             escape(&lines.join("\n"))
         );
     }
@@ -344,8 +370,15 @@ fn render(fig: &Figure, points: &[TimelinePoint]) -> String {
             }
         );
     }
-    s.push_str(". Hover over a point for details.</p>\n");
-    let _ = write!(s, "<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
+    s.push_str(
+        ". Hover over a point for details; wheel over the plot to zoom the time axis, \
+         drag to pan, double-click to reset.\
+         <button type=\"button\" id=\"ts-reset\">Reset zoom</button></p>\n",
+    );
+    let _ = write!(
+        s,
+        "<script>\n{SCRIPT}{ZOOM_SCRIPT}</script>\n</body>\n</html>\n"
+    );
     s
 }
 

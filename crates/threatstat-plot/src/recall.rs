@@ -1,5 +1,7 @@
 //! Ranking comparison: for several rankings of the same users, the fraction
-//! of the true positives found among the top k, as k grows.
+//! of the true positives found among the top k, as k grows. Recall is
+//! defined at whole k only, so each curve is a step function (flat over
+//! (k − 1, k]), with the range over repeated runs shaded behind it.
 
 use std::path::Path;
 
@@ -18,8 +20,12 @@ pub struct RecallFigure<'a> {
     /// Figure title; may be empty.
     pub title: String,
     /// Curves: a legend label and the recall (0..=1) among the top
-    /// k = 1, 2, ... users of that ranking.
+    /// k = 1, 2, ... users of that ranking (e.g. the mean over runs).
     pub curves: Vec<(String, &'a [f64])>,
+    /// Per curve, in the order of `curves`, the recall curves of repeated
+    /// runs (seeds, files) of that ranking: their range at each k is shaded
+    /// behind the curve. Empty, or an empty entry, for no band.
+    pub runs: Vec<Vec<&'a [f64]>>,
     /// A vertical dashed marker at this k (e.g. the number of positives).
     pub marker_k: Option<usize>,
     /// x-axis title.
@@ -39,6 +45,7 @@ impl<'a> RecallFigure<'a> {
         RecallFigure {
             title: String::new(),
             curves: vec![(label.into(), recall)],
+            runs: Vec::new(),
             marker_k: None,
             x_label: "users inspected (top k by score)".into(),
             y_label: "fraction of planted users found".into(),
@@ -49,8 +56,10 @@ impl<'a> RecallFigure<'a> {
 }
 
 /// Writes recall-at-k curves as PNG or SVG (by extension): x axis k from
-/// 1 to the longest curve, y axis 0 to 1, one coloured line per curve, and
-/// an optional dashed marker at [`RecallFigure::marker_k`]. The legend (when
+/// 1 to the longest curve, y axis 0 to 1, one coloured step line per curve
+/// (recall at k is the level over (k − 1, k]), the range of its
+/// [`RecallFigure::runs`] shaded behind it, and an optional dashed marker
+/// at [`RecallFigure::marker_k`]. The legend (when
 /// there is more than one entry) sits in a band between the title and the
 /// plot, in as many columns as fit the width, so it never hides a curve:
 /// poor rankings run along the bottom of the plot and good ones along its
@@ -60,7 +69,8 @@ impl<'a> RecallFigure<'a> {
 ///
 /// [`PlotError::UnsupportedFormat`] for an extension other than png/svg,
 /// [`PlotError::InvalidInput`] for no curves, an empty curve or a value
-/// outside 0..=1, [`PlotError::Io`] / [`PlotError::Backend`] when writing
+/// outside 0..=1 (in a curve or a run), more entries in `runs` than
+/// curves, [`PlotError::Io`] / [`PlotError::Backend`] when writing
 /// fails.
 ///
 /// ```
@@ -83,11 +93,23 @@ pub fn recall_figure(fig: &RecallFigure, path: &Path) -> Result<PlotReport, Plot
     if fig.curves.is_empty() {
         return bad("no curve to draw".into());
     }
-    for (label, v) in &fig.curves {
+    if fig.runs.len() > fig.curves.len() {
+        return bad(format!(
+            "{} entries in runs for {} curves",
+            fig.runs.len(),
+            fig.curves.len()
+        ));
+    }
+    for (i, (label, v)) in fig.curves.iter().enumerate() {
         if v.is_empty() {
             return bad(format!("curve `{label}` has no points"));
         }
-        if let Some(x) = v.iter().find(|x| !(0.0..=1.0).contains(*x)) {
+        let runs = fig.runs.get(i).into_iter().flatten();
+        if let Some(x) = v
+            .iter()
+            .chain(runs.flat_map(|r| r.iter()))
+            .find(|x| !(0.0..=1.0).contains(*x))
+        {
             return bad(format!("curve `{label}` has a value outside 0..=1: {x}"));
         }
     }
@@ -148,20 +170,66 @@ impl Drawing for Recall<'_> {
                 rgb(MARKER_COLOR).stroke_width(w.div_ceil(2)),
             )))?;
         }
+        for (i, runs) in self.fig.runs.iter().enumerate() {
+            if let Some(band) = band(runs) {
+                let c = rgb(PALETTE[i % PALETTE.len()]);
+                chart.draw_series(std::iter::once(Polygon::new(
+                    band,
+                    c.mix(BAND_ALPHA).filled(),
+                )))?;
+            }
+        }
         for (i, (_, v)) in self.fig.curves.iter().enumerate() {
             let c = rgb(PALETTE[i % PALETTE.len()]);
-            let pts = std::iter::once((0.0, 0.0))
-                .chain(v.iter().enumerate().map(|(k, &r)| ((k + 1) as f64, r)));
-            chart.draw_series(LineSeries::new(pts, c.stroke_width(w)))?;
+            chart.draw_series(LineSeries::new(steps(v), c.stroke_width(w)))?;
         }
         Ok(())
     }
 }
 
+/// Opacity of the band of a curve's runs (low: six bands may overlap).
+const BAND_ALPHA: f64 = 0.12;
+
+/// The vertices of recall at k = 1, 2, … (`v[k - 1]`) as a step function
+/// (matplotlib's `step`, `where="pre"`): the value at k is the level over
+/// (k − 1, k], so the level just left of x = k is the recall at k, and the
+/// curve ends at x = `v.len()`.
+fn steps(v: &[f64]) -> Vec<(f64, f64)> {
+    let mut pts = vec![(0.0, 0.0)];
+    for (i, &r) in v.iter().enumerate() {
+        pts.push((i as f64, r));
+        pts.push(((i + 1) as f64, r));
+    }
+    pts
+}
+
+/// The closed outline of the range (lowest to highest) of `runs` at each
+/// k, as steps like [`steps`]; `None` for fewer than two non-empty runs.
+fn band(runs: &[&[f64]]) -> Option<Vec<(f64, f64)>> {
+    let runs: Vec<&[f64]> = runs.iter().copied().filter(|r| !r.is_empty()).collect();
+    if runs.len() < 2 {
+        return None;
+    }
+    let n = runs.iter().map(|r| r.len()).max().unwrap_or(0);
+    let at = |k: usize, pick: fn(f64, f64) -> f64| {
+        runs.iter()
+            .filter_map(|r| r.get(k).copied())
+            .reduce(pick)
+            .unwrap_or(0.0)
+    };
+    let lo: Vec<f64> = (0..n).map(|k| at(k, f64::min)).collect();
+    let hi: Vec<f64> = (0..n).map(|k| at(k, f64::max)).collect();
+    let mut outline = steps(&hi);
+    let mut bottom = steps(&lo);
+    bottom.reverse();
+    outline.extend(bottom);
+    Some(outline)
+}
+
 impl Recall<'_> {
     /// The legend: the marker (dashed, grey) first, then one line per
-    /// curve in its colour; empty for a single entry (one curve needs no
-    /// legend).
+    /// curve in its colour, then what a band shows (when one is drawn);
+    /// empty for a single entry (one curve needs no legend).
     fn legend(&self) -> Legend {
         let marker = self.fig.marker_k.map(|k| {
             (
@@ -175,11 +243,80 @@ impl Recall<'_> {
                 label.clone(),
             )
         });
-        let mut entries: Vec<_> = marker.into_iter().chain(curves).collect();
+        let runs = self.fig.runs.iter().map(Vec::len).max().unwrap_or(0);
+        let band = (self.fig.runs.iter().any(|r| band(r).is_some())).then(|| {
+            (
+                Swatch::Block(MARKER_COLOR, 2.0 * BAND_ALPHA),
+                format!("shaded: range over {runs} runs"),
+            )
+        });
+        let mut entries: Vec<_> = marker.into_iter().chain(curves).chain(band).collect();
         if entries.len() < 2 {
             entries.clear();
         }
         let fr = &self.frame;
         Legend::new(entries, fr.legend_px, fr.w() - 4.0 * fr.margin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Recall at k is the level over (k − 1, k]: no slope between whole k.
+    #[test]
+    fn curves_are_steps() {
+        let pts = steps(&[0.0, 0.5, 0.5, 1.0]);
+        assert_eq!(
+            pts,
+            [
+                (0.0, 0.0),
+                (0.0, 0.0),
+                (1.0, 0.0),
+                (1.0, 0.5),
+                (2.0, 0.5),
+                (2.0, 0.5),
+                (3.0, 0.5),
+                (3.0, 1.0),
+                (4.0, 1.0)
+            ]
+        );
+        // Every segment is horizontal or vertical.
+        assert!(pts.windows(2).all(|w| w[0].0 == w[1].0 || w[0].1 == w[1].1));
+    }
+
+    #[test]
+    fn band_spans_the_runs() {
+        let (a, b) = ([0.0, 0.5, 1.0], [0.5, 0.5, 0.5]);
+        let outline = band(&[&a, &b]).unwrap();
+        // Upper edge: the larger value at each k; then the lower edge back.
+        assert_eq!(&outline[..7], &steps(&[0.5, 0.5, 1.0])[..]);
+        let mut lower = steps(&[0.0, 0.5, 0.5]);
+        lower.reverse();
+        assert_eq!(&outline[7..], &lower[..]);
+        assert!(band(&[&a]).is_none());
+    }
+
+    #[test]
+    fn runs_are_checked() {
+        let path = std::env::temp_dir().join("threatstat-recall-runs-check.png");
+        let a = [0.5, 1.0];
+        let wild = [0.5, 1.5];
+        let fig = RecallFigure {
+            runs: vec![vec![&a[..], &wild[..]]],
+            ..RecallFigure::new("x", &a)
+        };
+        assert!(matches!(
+            recall_figure(&fig, &path),
+            Err(PlotError::InvalidInput(m)) if m.contains("1.5")
+        ));
+        let fig = RecallFigure {
+            runs: vec![vec![], vec![]],
+            ..RecallFigure::new("x", &a)
+        };
+        assert!(matches!(
+            recall_figure(&fig, &path),
+            Err(PlotError::InvalidInput(_))
+        ));
     }
 }

@@ -540,8 +540,9 @@ pub fn analyse(
     let mut figures = Vec::new();
     if p.figures {
         let note = format!(
-            "Mann-Whitney U, two-sided: p = {:.2e}; rank-biserial r = {:.3}",
-            two.p_value, two.rank_biserial
+            "Mann-Whitney U, two-sided: {}; rank-biserial r = {:.3}",
+            threatstat_core::pvalue::p_text(two.p_value, Some(two.ln_p_value)),
+            two.rank_biserial
         );
         let fig = DistributionFigure {
             title: "Upload bytes per user and interval".into(),

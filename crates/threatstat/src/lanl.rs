@@ -211,10 +211,13 @@ pub fn run(c: LanlCmd) -> Res {
                 return Ok(());
             }
             eprintln!(
-                "{} users ({} compromised): Mann-Whitney U p = {:.3e} (two-sided), KDE precision {:.2} recall {:.2} -> {}",
+                "{} users ({} compromised): Mann-Whitney U {} (two-sided), KDE precision {:.2} recall {:.2} -> {}",
                 s.users,
                 s.compromised_users,
-                s.mwu_two_sided.p_value,
+                threatstat_core::pvalue::p_text(
+                    s.mwu_two_sided.p_value,
+                    Some(s.mwu_two_sided.ln_p_value)
+                ),
                 s.kde.precision,
                 s.kde.recall,
                 a.out.display()

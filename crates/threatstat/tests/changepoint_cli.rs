@@ -59,6 +59,36 @@ fn fit_exact_writes_the_posterior_and_a_figure() {
     assert!(std::fs::metadata(&fig).unwrap().len() > 10_000);
 }
 
+/// A headerless file's figure says "count" on its y axis (not the column's
+/// number, "1") and names the file, not its path.
+#[test]
+fn fit_figure_of_a_headerless_file_is_labelled() {
+    let dir = tmpdir("labels");
+    let (out, fig) = (dir.join("posterior.json"), dir.join("fig.svg"));
+    let (ok, err) = run(bin()
+        .args(["changepoint", "fit", "--input"])
+        .arg(book())
+        .args(["--method", "exact", "--out"])
+        .arg(&out)
+        .arg("--plot")
+        .arg(&fig));
+    assert!(ok, "{err}");
+    let svg = std::fs::read_to_string(&fig).unwrap();
+    let texts: Vec<&str> = svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>').and_then(|(_, r)| r.split_once("</text>")))
+        .map(|(t, _)| t.trim())
+        .collect();
+    assert!(texts.contains(&"count"), "{texts:?}");
+    assert!(!texts.contains(&"1"), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.ends_with("of txtdata.csv")),
+        "{texts:?}"
+    );
+    assert!(!svg.contains("fixtures/"), "the title holds the path");
+}
+
 #[test]
 fn fit_mcmc_reports_convergence() {
     let dir = tmpdir("mcmc");

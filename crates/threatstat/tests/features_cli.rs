@@ -71,6 +71,14 @@ fn generate_then_run_writes_the_contract_files() {
         assert!(ci[0].as_f64().unwrap() <= ci[1].as_f64().unwrap());
     }
     assert!(m["pr_auc"].as_f64().unwrap() >= 0.0);
+    // The ROC legend gives the test curve its own counts, not the count of
+    // every session scored out of fold.
+    let roc = std::fs::read_to_string(out.join("roc.svg")).unwrap();
+    let test_counts = format!(
+        "test set of {} sessions, {} positive",
+        m["n_test"], m["n_test_pos"]
+    );
+    assert!(roc.contains(&test_counts), "{test_counts} not in roc.svg");
     let (pos, neg) = (m["n_pos"].as_u64().unwrap(), m["n_neg"].as_u64().unwrap());
     assert!(pos > 0 && neg > pos);
     assert!(m["n_features"].as_u64().unwrap() > 0);

@@ -56,11 +56,11 @@ pub fn promises(sbc: &[SamplerSbc]) -> Vec<Promise> {
             out.push(Promise::rate(
                 "SBC",
                 format!(
-                    "{:?} sampler, {}: truth in the central {:.0}% of draws (χ² uniformity p = {:.3})",
+                    "{:?} sampler, {}: truth in the central {:.0}% of draws (χ² uniformity {})",
                     s.params.sampler,
                     VARIABLES[v],
                     100.0 * (bins - 2) as f64 / bins as f64,
-                    s.chi2_p[v]
+                    threatstat_core::pvalue::p_text(s.chi2_p[v], None)
                 ),
                 Bound::Equal,
                 (bins - 2) as f64 / bins as f64,

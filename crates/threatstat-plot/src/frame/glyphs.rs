@@ -161,8 +161,10 @@ impl<B: DrawingBackend> DrawingBackend for GlyphFix<B> {
                 continue;
             };
             let b = outline.px_bounds();
-            // Same baseline as plotters: half the size below the box top.
-            let (gx, gy) = (b.min.x as i32, (size / 2.0 + b.min.y) as i32);
+            // Same baseline as plotters: half the size below the box top,
+            // rounded down for every glyph alike (plotters' `as i32` rounds
+            // tall glyphs down and short ones, such as `.` and `-`, up).
+            let (gx, gy) = (b.min.x as i32, (size / 2.0 + b.min.y).floor() as i32);
             outline.draw(|x, y, coverage| {
                 if result.is_err() {
                     return;
@@ -188,11 +190,15 @@ mod tests {
     use super::*;
     use crate::frame::font;
 
-    /// Column of the leftmost dark pixel of `text` drawn at x = 10 through
-    /// `GlyphFix` (or plotters' own renderer), 15 px.
-    fn ink_columns(text: &str, fixed: bool) -> Vec<bool> {
+    /// Width and height of [`render`]'s image.
+    const W: usize = 400;
+    const H: usize = 40;
+
+    /// The red channel of `text` drawn at (10, 10) through `GlyphFix` (or
+    /// plotters' own renderer), 15 px, black on white.
+    fn render(text: &str, fixed: bool) -> Vec<u8> {
         crate::register_fonts();
-        let (w, h) = (400u32, 40u32);
+        let (w, h) = (W as u32, H as u32);
         let mut buf = vec![255u8; (w * h * 3) as usize];
         {
             let style = font(15.0).color(&BLACK);
@@ -207,9 +213,36 @@ mod tests {
                 root.present().unwrap();
             }
         }
-        (0..w as usize)
-            .map(|x| (0..h as usize).any(|y| buf[(y * w as usize + x) * 3] < 160))
+        buf.chunks(3).map(|px| px[0]).collect()
+    }
+
+    /// Which columns of `text` (see [`render`]) hold ink.
+    fn ink_columns(text: &str, fixed: bool) -> Vec<bool> {
+        let red = render(text, fixed);
+        (0..W)
+            .map(|x| (0..H).any(|y| red[y * W + x] < 160))
             .collect()
+    }
+
+    /// The lowest row of `text` (see [`render`]) that holds ink.
+    fn bottom_row(text: &str, fixed: bool) -> usize {
+        let red = render(text, fixed);
+        (0..H)
+            .rev()
+            .find(|&y| (0..W).any(|x| red[y * W + x] < 160))
+            .unwrap()
+    }
+
+    /// Glyphs that sit on the baseline end on the same pixel row, short
+    /// ones (`.`, `_` excluded: it hangs below) as tall ones; plotters'
+    /// rounding puts a full stop one row above a capital at 15 px.
+    #[test]
+    fn glyphs_share_one_baseline() {
+        let t = bottom_row("T", true);
+        for g in [".", "x", "e", "m", "1", "H"] {
+            assert_eq!(bottom_row(g, true), t, "{g:?} vs \"T\"");
+        }
+        assert_ne!(bottom_row(".", false), bottom_row("T", false));
     }
 
     /// Widest run of blank columns between ink, i.e. the widest visual gap.
@@ -228,10 +261,19 @@ mod tests {
     #[test]
     fn words_are_not_torn_apart() {
         let space = widest_gap(&ink_columns("a b", true));
-        let fixed = widest_gap(&ink_columns("time", true));
+        for word in ["time", "UTC", "(UTC)", "maximum"] {
+            let fixed = widest_gap(&ink_columns(word, true));
+            assert!(
+                fixed * 2 < space,
+                "gap in '{word}' {fixed} px, space {space} px"
+            );
+        }
+        // The defect this guards against: plotters' own renderer tears
+        // "time" apart (so this test fails without GlyphFix).
+        let torn = widest_gap(&ink_columns("time", false));
         assert!(
-            fixed * 2 < space,
-            "gap in 'time' {fixed} px, space {space} px"
+            torn * 2 >= space,
+            "plotters' gap {torn} px, space {space} px"
         );
         // The same text lies in the same box as before.
         let a = ink_columns("time (UTC)", true);

@@ -19,14 +19,18 @@ pub fn write_figures(outcome: &Outcome, out_dir: &Path) -> Result<Vec<String>, E
         Split::Random => ("one random 80/20 split", "-fold CV"),
         Split::Time => ("the last 20% by time", " forward-chaining folds"),
     };
+    // Each curve's legend entry gives its own sessions and positives: the
+    // test curve rests on the test set only, the out-of-fold one on every
+    // scored session.
+    let test_counts = format!("{} sessions, {} positive", m.n_test, m.n_test_pos);
     let label = match m.roc_auc_ci {
         Some([lo, hi]) => format!(
-            "{split}, test set (AUC {:.3}, 95% CI {lo:.2}–{hi:.2})",
+            "{split}, test set of {test_counts} (AUC {:.3}, 95% CI {lo:.2}–{hi:.2})",
             m.roc_auc
         ),
         None => format!(
-            "{split}, test set (AUC {:.3}; {} positives: no CI)",
-            m.roc_auc, m.n_test_pos
+            "{split}, test set of {test_counts} (AUC {:.3}; no CI)",
+            m.roc_auc
         ),
     };
     let mut roc = RocFigure {
@@ -46,7 +50,7 @@ pub fn write_figures(outcome: &Outcome, out_dir: &Path) -> Result<Vec<String>, E
             .filter(|p| outcome.labels.cutoffs[p.row].label)
             .count();
         roc.title = format!(
-            "Malicious-session prediction{}: ROC ({scored} sessions scored, {scored_pos} positive)",
+            "Malicious-session prediction{}: ROC, out-of-fold and test set",
             if m.split == Split::Time {
                 " by time"
             } else {
@@ -57,7 +61,7 @@ pub fn write_figures(outcome: &Outcome, out_dir: &Path) -> Result<Vec<String>, E
             0,
             (
                 format!(
-                    "{}{cv}, pooled out-of-fold scores (AUC {pooled:.3})",
+                    "{}{cv}, pooled out-of-fold scores of {scored} sessions, {scored_pos} positive (AUC {pooled:.3})",
                     m.cv_roc_auc.len()
                 ),
                 &outcome.cv_roc,

@@ -158,13 +158,20 @@ fn figure<P: ChangePosterior>(a: &FitArgs, s: &CountSeries, name: &str, post: &P
         .days
         .as_ref()
         .map(|d| d.iter().map(|&x| format_day(x)).collect());
+    // The file's name, not its path; a headerless file's column is a
+    // number, not a label.
+    let file = a.input.file_name().map_or_else(
+        || a.input.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    );
+    let count_label = if s.header { s.column.as_str() } else { "count" };
     draw(
         path,
-        format!("{name} posterior of {}", a.input.display()),
+        format!("{name} posterior of {file}"),
         &s.counts,
         (post.change_marginal().to_vec(), post.rate_curve().to_vec()),
         labels.as_deref(),
-        &s.column,
+        count_label,
     )
 }
 
