@@ -207,8 +207,9 @@ def agree_kde(ts, py, _inp):
     db = np.array(b["density"], float)
     bw = rel_err(math.sqrt(a["kernel_covariance"][0][0]), b["bandwidth"])
     bulk = da >= 0.01 * da.max()
-    return (f"bandwidth rel err {e(bw)}; density rel err {e(rel_err(da[bulk], db[bulk]))} "
-            f"where ≥ 1% of the peak, {e(rel_err(da, db))} everywhere"), rel_err(da[bulk], db[bulk])
+    text = (f"bandwidth rel err {e(bw)}; density rel err {e(rel_err(da[bulk], db[bulk]))} "
+            f"where ≥ 1% of the peak, {e(rel_err(da, db))} everywhere; threatstat {a.get('method', 'exact')}")
+    return text, rel_err(da[bulk], db[bulk])
 
 
 def agree_acf(ts, py, _inp):
@@ -399,7 +400,10 @@ def variants(ts, inp):
              [1000, 10_000, 100_000, 1_000_000]),
             ("isj", "kdepy", "KDEpy FFTKDE(bw='ISJ')", [1000, 10_000, 100_000, 1_000_000])):
         out.append(Variant(
-            "kde", f"{bw} vs {tool}", "stats", label, f"kde --bandwidth {bw} (2,048 points)", "data points",
+            "kde", f"{bw} vs {tool}", "stats", label,
+            f"kde --bandwidth {bw} (2,048 points"
+            + ("; --method auto: exact sums" if bw == "scott" else "; --method auto: binned FFT from 10,000 points")
+            + ")", "data points",
             sizes, inp.kde_data,
             lambda i, o, bw=bw: ([t, "kde", "--data", i["data"], "--bandwidth", bw, "--at", i["at"]], None),
             lambda i, o, tool=tool: [PEERS / "kde_peers.py", tool, i["data"], i["at"], o],
@@ -470,8 +474,11 @@ def versions(python, packages):
             "    try: out[p] = m.version(p)\n"
             "    except m.PackageNotFoundError: pass\n"
             "print(json.dumps(out))")
-    r = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
-    return json.loads(r.stdout)
+    try:
+        r = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+        return json.loads(r.stdout)
+    except (OSError, subprocess.CalledProcessError, json.JSONDecodeError) as err:
+        return {"unknown": f"({err})"}
 
 
 def machine():
@@ -563,6 +570,10 @@ def write_report(path, rows, meta, not_ahead):
     L.append(f"**threatstat:** {meta['ts_version']} ({meta['git']}), {meta['rustc']}, release build.  ")
     for k, v in meta["versions"].items():
         L.append(f"**Peers ({k}):** " + ", ".join(f"{p} {x}" for p, x in v.items()) + "  ")
+    if meta.get("failures"):
+        L.append("\n> **Incomplete run.** These failed (the rows below are those measured before and "
+                 "after them):\n>\n" + "\n".join("> - " + f.replace("\n", " ")[:600]
+                                                 for f in meta["failures"]) + "\n")
     load = float(meta["load_before"].split()[0])
     if load > 1.0:
         L.append(f"\n> **Busy machine.** The load average was {load:.1f} when this run started (other "
@@ -690,16 +701,26 @@ def main():
     inp = Inputs(work, a.bench_bin)
     only = set(filter(None, a.only.split(",")))
     rows = []
-    for v in variants(Path(a.threatstat).resolve(), inp):
-        if only and v.task not in only:
-            continue
-        for size in v.sizes[:1] if a.quick else v.sizes:
-            t0 = time.perf_counter()
-            r = measure(v, size, pythons, a.reps, work)
-            rows.append(r)
-            print(f"{v.task:12} {v.name:28} {size:>9,}: threatstat {ms(r.ts):>9}, peer {ms(r.py):>9} "
-                  f"(compute {ms(r.py_compute)}); {r.agreement} [{time.perf_counter() - t0:.0f} s]",
-                  flush=True)
+    failures = []  # a failed size is reported; the rows measured so far are still written
+    try:
+        for v in variants(Path(a.threatstat).resolve(), inp):
+            if only and v.task not in only:
+                continue
+            for size in v.sizes[:1] if a.quick else v.sizes:
+                t0 = time.perf_counter()
+                try:
+                    r = measure(v, size, pythons, a.reps, work)
+                except Exception as err:  # noqa: BLE001 - any failure of one run: report it, go on
+                    failures.append(f"{v.task}, {v.name}, {size:,} {v.unit}: {err}")
+                    print(f"FAILED {v.task} {v.name} {size:,}: {err}", file=sys.stderr, flush=True)
+                    break  # the larger sizes of this variant would fail the same way
+                rows.append(r)
+                print(f"{v.task:12} {v.name:28} {size:>9,}: threatstat {ms(r.ts):>9}, peer {ms(r.py):>9} "
+                      f"(compute {ms(r.py_compute)}); {r.agreement} [{time.perf_counter() - t0:.0f} s]",
+                      flush=True)
+    except KeyboardInterrupt:
+        failures.append("interrupted (Ctrl-C) after the rows above")
+        print("interrupted: writing the rows measured so far", file=sys.stderr, flush=True)
     # Not ahead: slower than the peer's whole process anywhere, or than the
     # peer's library call alone at the largest size measured (at small sizes
     # that compares a process start with an in-memory call).
@@ -710,7 +731,7 @@ def main():
     for r in rows:
         if r.py < r.ts or (largest[id(r.variant)] is r and r.py_compute < r.ts):
             print(f"profiling {r.variant.task} {r.variant.name} {r.size}", flush=True)
-            not_ahead.append((r, profile(r.ts_argv, work)))
+            not_ahead.append((r, profile(r.ts_argv, work) if not failures else "(not profiled: the run failed)"))
     ts_version = subprocess.run([a.threatstat, "--version"], capture_output=True, text=True).stdout.strip()
     vers = {}
     for py, pk in ((a.python_msticpy, ["msticpy", "numpy", "pandas"]),
@@ -734,9 +755,11 @@ def main():
         "versions": vers,
         "work": work,
         "notes": Path(a.notes).read_text() if a.notes and Path(a.notes).exists() else "",
+        "failures": failures,
     }
     write_report(a.out, rows, meta, not_ahead)
     print(f"wrote {a.out} in {meta['elapsed']}", flush=True)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -22,6 +22,11 @@
 //! Files may be gzip-compressed (detected from the content). Every error
 //! names the file, the line and, for multi-column input, the column.
 //!
+//! Files of plain decimal numbers (no spaces, quotes or `nan`) take a fast
+//! path: read in blocks and parsed in parallel, with the same values; any
+//! other file, and every error, goes through the general line-by-line
+//! reader (`numbers/fast.rs`).
+//!
 //! ```
 //! use threatstat_core::numbers::{read_numbers, read_points, Column, Missing, NumberOptions};
 //! let dir = std::env::temp_dir();
@@ -44,6 +49,8 @@
 
 use crate::{Error, Location, Result};
 use ndarray::Array2;
+
+mod fast;
 use std::io::BufRead;
 use std::path::Path;
 
@@ -195,6 +202,9 @@ fn for_each_line(path: &Path, mut f: impl FnMut(u64, &str) -> Result<()>) -> Res
 /// Reads one column of numbers (see the [module docs](self) for the rules).
 /// An error when the file holds no values.
 pub fn read_numbers(path: &Path, opts: &NumberOptions) -> Result<Vec<f64>> {
+    if let Some(v) = fast::numbers(path, opts) {
+        return Ok(v);
+    }
     let mut out = Vec::new();
     let mut first = true;
     let mut col: Option<(usize, String)> = match &opts.column {
@@ -277,6 +287,10 @@ pub fn read_numbers(path: &Path, opts: &NumberOptions) -> Result<Vec<f64>> {
 /// (rows are points); the first line may be a header (`header`). Every row
 /// must have the first row's width. An error when there are no rows.
 pub fn read_points(path: &Path, header: Header) -> Result<Array2<f64>> {
+    if let Some((values, d)) = fast::points(path, header) {
+        let n = values.len() / d;
+        return Ok(Array2::from_shape_vec((n, d), values).expect("every row has d values"));
+    }
     let mut values = Vec::new();
     let mut width: Option<(usize, u64)> = None;
     let mut first = true;
@@ -416,6 +430,66 @@ mod tests {
         assert!(e.contains("i.csv:2: field `column 3`"), "{e}");
         let e = read_numbers(&p, &NumberOptions::default().column(Column::Index(0))).unwrap_err();
         assert!(matches!(e, Error::Param { name: "column", .. }));
+    }
+
+    /// Large plain files take the parallel fast path: the same values as
+    /// Rust's parser, and an irregular line anywhere gives the general
+    /// reader's error (file, line, field).
+    #[test]
+    fn fast_path_values_and_errors_match_the_general_reader() {
+        let vals: Vec<String> = (0..300_000u32)
+            .map(|i| match i % 4 {
+                0 => format!("{}", f64::from(i).sqrt()),
+                1 => format!("{:e}", -f64::from(i) * 1e-7),
+                2 => format!("{i}"),
+                _ => format!("{:.17}", 1.0 / (f64::from(i) + 1.0)),
+            })
+            .collect();
+        let want: Vec<f64> = vals.iter().map(|s| s.parse().unwrap()).collect();
+        let p = file("fast.txt", &(vals.join("\n") + "\n"));
+        assert_eq!(read_numbers(&p, &Default::default()).unwrap(), want);
+        let p = file(
+            "fast_crlf.txt",
+            &(String::from("v\r\n") + &vals.join("\r\n")),
+        );
+        assert_eq!(read_numbers(&p, &Default::default()).unwrap(), want);
+        let mut bad = vals.clone();
+        bad[250_000] = "12x".into();
+        let p = file("fast_bad.txt", &(bad.join("\n") + "\n"));
+        let e = read_numbers(&p, &Default::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("fast_bad.txt:250001: expected a number, found `12x`"),
+            "{e}"
+        );
+        bad[250_000] = String::new();
+        let p = file("fast_blank.txt", &(bad.join("\n") + "\n"));
+        let e = read_numbers(&p, &Default::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("fast_blank.txt:250001: blank line"), "{e}");
+        // Rows of two columns, a header, one short row far down.
+        let rows: Vec<String> = vals.chunks(2).map(|r| r.join(",")).collect();
+        let p = file("fast_pts.csv", &(String::from("a,b\n") + &rows.join("\n")));
+        let a = read_points(&p, Header::Auto).unwrap();
+        assert_eq!(a.shape(), &[150_000, 2]);
+        assert_eq!(a.as_slice().unwrap(), &want[..]);
+        let by_name = NumberOptions::default().column(Column::Name("b".into()));
+        let b = read_numbers(&p, &by_name).unwrap();
+        assert!(
+            b.iter()
+                .zip(want.iter().skip(1).step_by(2))
+                .all(|(x, y)| x == y)
+        );
+        let mut short = rows.clone();
+        short[140_000] = "1".into();
+        let p = file(
+            "fast_short.csv",
+            &(String::from("a,b\n") + &short.join("\n")),
+        );
+        let e = read_points(&p, Header::Auto).unwrap_err().to_string();
+        assert!(e.contains("fast_short.csv:140002: expected 2"), "{e}");
     }
 
     #[test]

@@ -24,7 +24,8 @@
 //!   depends on the grid and, through KDEpy's kernel cut-off, on the units.
 //!   [`fft_kde_on_grid`] refines the grid from the bandwidth instead: relative
 //!   error below 1e-3 wherever the density is at least 1e-3 of its peak, on
-//!   any grid and at any scale.
+//!   any grid and at any scale; [`fft_kde_at_points`] at any points
+//!   (statsmodels' `fft=True` + `np.interp`), relative error below 4e-4.
 //! * [`flag_low_density`]: flags points below a density threshold, given or
 //!   from a contamination rate.
 //!
@@ -62,6 +63,7 @@ mod cv_binned;
 pub mod cv_ml;
 pub mod fft;
 mod fft_grid;
+mod fft_points;
 mod flag;
 mod gaussian;
 pub mod numeric;
@@ -80,6 +82,9 @@ pub use fft::{
 pub use fft_grid::{
     GridEstimate, MAX_INTERNAL_POINTS, MAX_SPACING_BW, equidistant_grid, fft_kde_kdepy_grid,
     fft_kde_on_grid,
+};
+pub use fft_points::{
+    POINTS_SPACING_BW, PointsEstimate, binned_points_error_bound, fft_kde_at_points,
 };
 pub use flag::{Flags, Threshold, flag_low_density};
 pub use gaussian::{

@@ -5,19 +5,7 @@
 use threatstat_kde::{bw_silverman, fft_kde_on_grid};
 
 mod common;
-
-/// The exact Gaussian KDE at `x` (weights normalised).
-fn exact(data: &[f64], w: Option<&[f64]>, h: f64, x: f64) -> f64 {
-    let c = 1.0 / (h * (2.0 * std::f64::consts::PI).sqrt());
-    let k = |d: f64| (-0.5 * ((x - d) / h).powi(2)).exp();
-    match w {
-        None => data.iter().map(|&d| k(d)).sum::<f64>() * c / data.len() as f64,
-        Some(w) => {
-            let s: f64 = w.iter().sum();
-            data.iter().zip(w).map(|(&d, &wi)| wi * k(d)).sum::<f64>() * c / s
-        }
-    }
-}
+use common::{exact_kde_1d as exact, range};
 
 /// The tests' splitmix64 uniforms, and approximately standard normal draws
 /// (sums of 12 uniforms).
@@ -49,12 +37,6 @@ fn check(data: &[f64], w: Option<&[f64]>, h: f64, lo: f64, hi: f64, points: usiz
         .map(|(a, b)| (a - b).abs() / b)
         .fold(0.0, f64::max);
     (worst, e.mass_on_grid)
-}
-
-fn range(v: &[f64]) -> (f64, f64) {
-    v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, &x| {
-        (a.0.min(x), a.1.max(x))
-    })
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `threatstat kde`: Gaussian kernel density estimate at grid points.
 
 use crate::args;
+use crate::kde_method::{self, Method, auto_uses_fft};
 use clap::Args;
 use ndarray::{Array2, ArrayView2};
 use serde_json::json;
@@ -9,8 +10,8 @@ use std::path::{Path, PathBuf};
 use threatstat_core::numbers::{Header, NumberOptions, read_numbers, read_points};
 use threatstat_core::{Error as CoreError, Location};
 use threatstat_kde::{
-    Bandwidth, Fit, GaussianKde, MAX_INTERNAL_POINTS, equidistant_grid, fft_kde_kdepy_grid,
-    fft_kde_on_grid,
+    Bandwidth, Fit, GaussianKde, MAX_INTERNAL_POINTS, binned_points_error_bound, equidistant_grid,
+    fft_kde_at_points, fft_kde_kdepy_grid, fft_kde_on_grid,
 };
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -52,14 +53,23 @@ pub struct KdeArgs {
     /// at any scale: relative error below 1e-3 wherever the density is at
     /// least 1e-3 of its peak. The output's `fft` field gives the bound and
     /// the mass inside --at; a warning says when mass lies outside it.
-    #[arg(long)]
+    /// The same as --method fft.
+    #[arg(long, conflicts_with = "method")]
     pub fft: bool,
+    /// exact, fft or auto (see kde_method.rs): auto uses the binned FFT
+    /// estimate (any --at points, relative error below 4e-4 where the
+    /// density is at least 1e-3 of a kernel's peak; bound in the output's
+    /// `fft`) for --bandwidth normal-reference or isj on 1-D data of at
+    /// least 10,000 points, as statsmodels and KDEpy do; else the exact sums
+    /// (SciPy's values). The output's `method` says which ran.
+    #[arg(long, value_enum, default_value_t = Method::Auto)]
+    pub method: Method,
     /// With --fft: KDEpy's `FFTKDE(bw).fit(data).evaluate(at)` exactly, on
     /// the grid of --at as given and with KDEpy's kernel cut-off (at a
     /// density of 1e-4: it depends on the units and drops mass for
     /// bandwidths above about 10). Its error grows as (spacing/bandwidth)²:
     /// a warning says when it may exceed 1e-3.
-    #[arg(long, requires = "fft")]
+    #[arg(long)]
     pub kdepy: bool,
     /// The JSON result: a file, or `-` for standard output (the default).
     #[arg(long, value_name = "FILE", default_value = "-")]
@@ -96,6 +106,7 @@ impl KdeArgs {
 /// gradient norm, evaluations).
 pub fn run(a: KdeArgs) -> Res {
     let bandwidth = parse_bandwidth(a.bandwidth.as_deref(), a.factor)?;
+    let method = kde_method::resolve(a.method, a.fft, a.kdepy)?;
     if bandwidth == Bandwidth::CvMl && a.weights.is_some() {
         return Err(
             "--bandwidth cv-ml takes no --weights (statsmodels' cv_ml is unweighted)".into(),
@@ -151,9 +162,29 @@ pub fn run(a: KdeArgs) -> Res {
         _ => format!("{}: {e}", a.input.display()),
     })?;
     let cov = kde.kernel_covariance();
-    let (density, fft) = if a.fft {
+    let fft_auto = method == Method::Auto
+        && auto_uses_fft(bandwidth, d, data.nrows(), || {
+            let (lo, hi) = data
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                    (l.min(v), h.max(v))
+                });
+            binned_points_error_bound(lo, hi, cov[[0, 0]].sqrt())
+        });
+    let (density, fft) = if method == Method::Fft {
         let (d, info) = fft_on_grid(&data, weights.as_deref(), cov[[0, 0]].sqrt(), &at, &a)?;
         (d, Some(info))
+    } else if fft_auto {
+        let (x, p) = (column(data.view()), column(at.view()));
+        let e = fft_kde_at_points(&x, weights.as_deref(), cov[[0, 0]].sqrt(), &p)
+            .map_err(|e| format!("{}: {e}", a.input.display()))?;
+        let info = json!({
+            "mode": "points",
+            "internal_points": e.internal_points,
+            "internal_spacing_bw": e.internal_spacing_bw,
+            "relative_error_bound": e.relative_error_bound,
+        });
+        (e.density, Some(info))
     } else {
         (kde.evaluate(at.view())?, None)
     };
@@ -161,6 +192,7 @@ pub fn run(a: KdeArgs) -> Res {
         "n": kde.n(),
         "d": d,
         "bandwidth": bandwidth.name(),
+        "method": if fft.is_some() { "fft" } else { "exact" },
         "factor": kde.factor(),
         "neff": kde.neff(),
         "kernel_covariance": cov.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(),

@@ -14,6 +14,7 @@ mod cloudtrail;
 mod deprecated;
 mod features;
 mod kde;
+mod kde_method;
 mod lanl;
 mod markov;
 mod mwu;

@@ -483,3 +483,71 @@ fn cv_ml_bandwidth_matches_statsmodels() {
     assert!(!ok);
     assert!(err.contains("--weights"), "{err}");
 }
+
+/// `--method auto` (the default) uses the binned FFT estimate for the
+/// statsmodels and KDEpy bandwidths from 10,000 1-D points, at any --at
+/// points, within the error bound it reports; SciPy's rules, smaller
+/// samples and `--method exact` keep the exact sums.
+#[test]
+fn auto_method_bins_the_statsmodels_and_kdepy_estimates_at_size() {
+    let dir = tmpdir("auto");
+    let (dp, ap) = (dir.join("d.csv"), dir.join("at.csv"));
+    let mut s = 7u64;
+    let mut u = || {
+        s = s
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let data: Vec<f64> = (0..20_000)
+        .map(|i| {
+            let z = (0..12).map(|_| u()).sum::<f64>() - 6.0;
+            if i % 3 == 0 { 4.0 + 0.5 * z } else { z }
+        })
+        .collect();
+    // Unsorted, not equidistant, some beyond the data.
+    let at: Vec<f64> = (0..300).map(|_| -6.0 + 13.0 * u()).collect();
+    write_rows(&dp, None, &data, 1);
+    write_rows(&ap, None, &at, 1);
+    let eval = |n: usize, extra: &[&str]| -> Value {
+        write_rows(&dp, None, &data[..n], 1);
+        let (ok, out, err) = run(bin()
+            .args(["kde", "--input"])
+            .arg(&dp)
+            .arg("--at")
+            .arg(&ap)
+            .args(extra));
+        assert!(ok, "{extra:?}: {err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    for bw in ["normal-reference", "isj"] {
+        let auto = eval(20_000, &["--bandwidth", bw]);
+        let exact = eval(20_000, &["--bandwidth", bw, "--method", "exact"]);
+        assert_eq!(
+            (auto["method"].as_str(), exact["method"].as_str()),
+            (Some("fft"), Some("exact"))
+        );
+        assert_eq!(auto["kernel_covariance"], exact["kernel_covariance"]);
+        let bound = auto["fft"]["relative_error_bound"].as_f64().unwrap();
+        assert!(bound <= 4e-4, "{bw}: bound {bound}");
+        let (a, e) = (floats(&auto["density"]), floats(&exact["density"]));
+        let peak = e.iter().copied().fold(0.0, f64::max);
+        for (x, y) in a.iter().zip(&e) {
+            if *y >= 1e-3 * peak {
+                assert!(rel(*x, *y) < bound, "{bw}: {x} vs {y}");
+            }
+        }
+        assert_eq!(eval(9_999, &["--bandwidth", bw])["method"], "exact");
+    }
+    assert_eq!(eval(20_000, &["--bandwidth", "scott"])["method"], "exact");
+    assert_eq!(
+        eval(20_000, &["--bandwidth", "silverman"])["method"],
+        "exact"
+    );
+    let (ok, _, err) = run(bin()
+        .args(["kde", "--kdepy", "--input"])
+        .arg(&dp)
+        .arg("--at")
+        .arg(&ap));
+    assert!(!ok && err.contains("--fft"), "{err}");
+}

@@ -94,3 +94,24 @@ pub fn cpu_seconds() -> f64 {
     let ticks: f64 = f[11].parse::<f64>().unwrap_or(0.0) + f[12].parse::<f64>().unwrap_or(0.0);
     ticks / 100.0
 }
+
+/// The exact 1-D Gaussian KDE with kernel standard deviation `h` at `x`
+/// (weights normalised), written out as the reference of the binned tests.
+pub fn exact_kde_1d(data: &[f64], w: Option<&[f64]>, h: f64, x: f64) -> f64 {
+    let c = 1.0 / (h * (2.0 * std::f64::consts::PI).sqrt());
+    let k = |d: f64| (-0.5 * ((x - d) / h).powi(2)).exp();
+    match w {
+        None => data.iter().map(|&d| k(d)).sum::<f64>() * c / data.len() as f64,
+        Some(w) => {
+            let s: f64 = w.iter().sum();
+            data.iter().zip(w).map(|(&d, &wi)| wi * k(d)).sum::<f64>() * c / s
+        }
+    }
+}
+
+/// The smallest and largest value.
+pub fn range(v: &[f64]) -> (f64, f64) {
+    v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |a, &x| {
+        (a.0.min(x), a.1.max(x))
+    })
+}
