@@ -14,7 +14,7 @@
 //! ground truth.
 
 use crate::args;
-use crate::summary::{Summary, Table, clip, num};
+use crate::summary::{Summary, Table, clip, clip_start, num};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use threatstat_acf::automation::{PValues, Rule};
@@ -330,7 +330,7 @@ fn top_pairs(r: &automation::AutomationReport) -> Table {
     for (k, d) in r.detections.iter().take(10).enumerate() {
         t.row(vec![
             (k + 1).to_string(),
-            clip(&d.principal, 40),
+            clip_start(&d.principal, 40),
             clip(&d.api, 32),
             d.flagged.to_string(),
             num(d.score),

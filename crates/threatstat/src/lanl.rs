@@ -266,7 +266,9 @@ fn summarise_uploads(s: &UploadSummary, out: &std::path::Path, sum: Summary) {
         t.row(vec![
             r.alternative.clone(),
             num(r.u),
-            p_value(r.p_value, r.ln_p_value),
+            p_value(r.p_value, r.ln_p_value)
+                .trim_start_matches("p = ")
+                .to_string(),
             num(r.rank_biserial),
             format!(
                 "{} [{}, {}]",

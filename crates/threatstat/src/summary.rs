@@ -197,6 +197,19 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
+/// `s` cut to its last `max` characters, with `…` first when cut (for
+/// ARNs and paths, whose end names the thing).
+pub fn clip_start(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        s.to_string()
+    } else {
+        let mut c = String::from("…");
+        c.extend(s.chars().skip(n - max.saturating_sub(1)));
+        c
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +234,7 @@ mod tests {
         assert_eq!(num(1.5e-5), "1.500e-5");
         assert_eq!(num(f64::NAN), "NaN");
         assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip_start("abcdef", 4), "…def");
         assert_eq!(p_value(0.0, -1601.3), "p < 1e-300 (ln p = -1601)");
         assert_eq!(p_value(0.01234, 0.01234f64.ln()), "p = 0.01234");
     }

@@ -288,3 +288,109 @@ fn test_results_on_stderr_and_quiet_silences_them() {
     assert_eq!(quiet.stdout, loud.stdout);
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// The directory-writing analyses print their top table (users, pairs, the
+/// two tests) on stderr, and nothing there with `--quiet`.
+#[test]
+fn ranking_commands_print_their_top_table_unless_quiet() {
+    let d = tmpdir("rank");
+    let p = |name: &str| d.join(name).to_str().unwrap().to_string();
+    ok(&[
+        "changepoint",
+        "generate",
+        "--users",
+        "20",
+        "--days",
+        "90",
+        "--planted",
+        "2",
+        "--out",
+        &p("logon.csv"),
+        "--truth",
+        &p("truth.json"),
+        "--quiet",
+    ]);
+    ok(&[
+        "cloudtrail",
+        "generate",
+        "--days",
+        "21",
+        "--out",
+        &p("ct"),
+        "--quiet",
+    ]);
+    ok(&[
+        "lanl",
+        "generate",
+        "--users",
+        "100",
+        "--days",
+        "6",
+        "--out",
+        &p("lanl"),
+        "--quiet",
+    ]);
+    let runs: [(Vec<String>, &str); 3] = [
+        (
+            [
+                "changepoint",
+                "logons",
+                "--input",
+                &p("logon.csv"),
+                "--out",
+                &p("users.csv"),
+            ]
+            .map(String::from)
+            .to_vec(),
+            "rank  user  ",
+        ),
+        (
+            [
+                "cloudtrail",
+                "automation",
+                "--input",
+                &p("ct/cloudtrail.csv"),
+                "--figures",
+                "none",
+                "--out",
+                &p("ct_out"),
+            ]
+            .map(String::from)
+            .to_vec(),
+            "rank  principal  ",
+        ),
+        (
+            [
+                "lanl",
+                "uploads",
+                "--auth",
+                &p("lanl/auth.txt"),
+                "--flows",
+                &p("lanl/flows.txt"),
+                "--redteam",
+                &p("lanl/redteam.txt"),
+                "--out",
+                &p("lanl_out"),
+            ]
+            .map(String::from)
+            .to_vec(),
+            "alternative  ",
+        ),
+    ];
+    for (args, head) in runs {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let loud = ok(&args);
+        let err = String::from_utf8_lossy(&loud.stderr);
+        assert!(
+            err.contains(head) && err.lines().count() >= 3,
+            "{args:?}: {err}"
+        );
+        let quiet = ok(&[&args[..], &["--quiet"]].concat());
+        assert!(
+            quiet.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&quiet.stderr)
+        );
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
