@@ -272,4 +272,42 @@ mod tests {
         }
         assert!(!p.exists());
     }
+
+    /// The tidy writer against msticpy's on 100 000 sessions (the golden
+    /// sessions 250 times). Run with
+    /// `cargo test --release -p threatstat-markov --lib -- --ignored writers_time`.
+    #[test]
+    #[ignore = "timing; run in release"]
+    fn writers_time() {
+        use crate::io::{read_sessions_jsonl, write_scores_csv};
+        use crate::{MarkovModel, SessionType, WindowOptions};
+        use threatstat_core::Fit;
+        let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/msticpy/sessions.jsonl");
+        let text = std::fs::read_to_string(fx).unwrap();
+        let dir = std::env::temp_dir().join(format!("ts-writers-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let big = dir.join("big.jsonl");
+        std::fs::write(&big, text.repeat(250)).unwrap();
+        let file = read_sessions_jsonl(&big).unwrap();
+        let m = MarkovModel::params()
+            .session_type(SessionType::Cmds)
+            .fit(&file.sessions)
+            .unwrap();
+        let w = WindowOptions::new(3).keep_window_likelihoods(true);
+        let scores = m.rarest_windows(&file.sessions, &w).unwrap();
+        let t = std::time::Instant::now();
+        write_score_table(&dir.join("tidy.csv"), &file, &scores, 3, false).unwrap();
+        let tidy = t.elapsed();
+        let t = std::time::Instant::now();
+        write_scores_csv(&dir.join("msticpy.csv"), &file, &scores).unwrap();
+        let msticpy = t.elapsed();
+        eprintln!(
+            "{} sessions: tidy table {:.1} ms, msticpy format {:.1} ms",
+            scores.len(),
+            tidy.as_secs_f64() * 1e3,
+            msticpy.as_secs_f64() * 1e3
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
