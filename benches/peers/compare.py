@@ -165,10 +165,22 @@ def agree_markov(ts, py, _inp):
         b = list(csv.DictReader(f))
     if len(a) != len(b):
         return f"**{len(a)} vs {len(b)} sessions**", math.inf
-    la = np.array([float(r["rarest_window_likelihood"]) for r in a])
-    lb = np.array([float(r["rarest_window_likelihood"]) for r in b])
+    # threatstat writes the tidy table (empty likelihood without a full
+    # window, the window's commands in window_1..window_W); msticpy a JSON
+    # list in rarest_window.
+    def lik(x):
+        return float(x) if x not in ("", "NaN") else math.nan
+
+    def window(r):
+        if "rarest_window" in r:
+            return json.loads(r["rarest_window"])
+        ks = sorted((k for k in r if k.startswith("window_")), key=lambda k: int(k[7:]))
+        return [r[k] for k in ks if r[k] != ""]
+
+    la = np.array([lik(r["rarest_window_likelihood"]) for r in a])
+    lb = np.array([lik(r["rarest_window_likelihood"]) for r in b])
     err = rel_err(la, lb)
-    same_windows = sum(json.loads(x["rarest_window"]) == json.loads(y["rarest_window"]) for x, y in zip(a, b))
+    same_windows = sum(window(x) == window(y) for x, y in zip(a, b))
 
     def order(lik):  # ascending likelihood (most anomalous first), NaN last, ties by session
         key = np.where(np.isnan(lik), np.inf, lik)

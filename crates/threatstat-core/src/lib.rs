@@ -53,6 +53,7 @@ pub mod reader;
 pub mod rng;
 pub mod skip;
 pub mod stdout;
+pub mod tidy;
 pub mod time;
 
 pub use error::{Error, Location, Result};

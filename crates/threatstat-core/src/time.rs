@@ -295,24 +295,42 @@ fn parse_inner(b: &[u8]) -> Result<i64, Fail> {
 /// assert_eq!(format_timestamp(1_250_000_000), "1970-01-01T00:00:01.25Z");
 /// ```
 pub fn format_timestamp(ns: i64) -> String {
+    let mut s = Vec::with_capacity(32);
+    write_timestamp(&mut s, ns).expect("writing to a Vec does not fail");
+    String::from_utf8(s).expect("ASCII")
+}
+
+/// Writes [`format_timestamp`]'s text to `out` without allocating (for
+/// writers of large tables).
+///
+/// ```
+/// let mut v = Vec::new();
+/// threatstat_core::time::write_timestamp(&mut v, 1_250_000_000).unwrap();
+/// assert_eq!(v, b"1970-01-01T00:00:01.25Z");
+/// ```
+pub fn write_timestamp(out: &mut impl std::io::Write, ns: i64) -> std::io::Result<()> {
     let secs = ns.div_euclid(NS_PER_S);
     let frac = ns.rem_euclid(NS_PER_S);
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    let mut s = format!(
+    write!(
+        out,
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
         sod / 3600,
         (sod / 60) % 60,
         sod % 60
-    );
+    )?;
     if frac != 0 {
-        let f = format!("{frac:09}");
-        s.push('.');
-        s.push_str(f.trim_end_matches('0'));
+        // The fraction without trailing zeros.
+        let (mut f, mut digits) = (frac, 9);
+        while f % 10 == 0 {
+            f /= 10;
+            digits -= 1;
+        }
+        write!(out, ".{f:0digits$}")?;
     }
-    s.push('Z');
-    s
+    out.write_all(b"Z")
 }
 
 #[cfg(test)]

@@ -229,6 +229,8 @@ pub struct Outcome {
     /// Out-of-fold scores (the test set's when there are no folds), in row
     /// order.
     pub predictions: Vec<Prediction>,
+    /// The user of each row's session (its `src_name`), by row.
+    pub users: Vec<String>,
     /// Features by decreasing permutation importance.
     pub importances: Vec<(String, f64)>,
     /// The test rows scored by `model` (session, cutoff time, label,
@@ -672,7 +674,16 @@ impl Pipeline {
             model_seconds: t1.elapsed().as_secs_f64(),
             skipped_rows: None,
         };
+        let users = labels
+            .cutoffs
+            .iter()
+            .map(|c| {
+                let [src, _] = es.session_names[c.session as usize];
+                es.log.names.resolve(src).to_string()
+            })
+            .collect();
         Ok(Outcome {
+            users,
             labels,
             features: prep.features,
             design,
@@ -798,9 +809,10 @@ impl Outcome {
     /// Writes `feature_matrix.csv` (session_id, time, the DFS features,
     /// label), `cutoffs.csv` (session_id, time, label), `features.csv`
     /// (feature, kind, absolute_time, excluded: the DFS feature list),
-    /// `predictions.csv` (session_id, cutoff_time, label, score, fold: the
-    /// out-of-fold scores, or the test set's with fold `holdout` when there
-    /// are no folds), `test_scores.csv` (session_id, time, label, score,
+    /// `predictions.csv` (session_id, user, cutoff_time, label, score, fold:
+    /// the out-of-fold scores the cross-validated AUCs are computed from,
+    /// or the test set's with fold `holdout` when there are no folds; under
+    /// forward chaining the first time block has no row), `test_scores.csv` (session_id, time, label, score,
     /// flagged: the test rows scored by the fitted model,
     /// [`Scores::write_csv`]) and `metrics.json` into `dir` (created if
     /// missing).
@@ -865,12 +877,20 @@ impl Outcome {
         commit(w, &p)?;
         let p = dir.join("predictions.csv");
         let mut w = csv::Writer::from_writer(AtomicFile::create(&p)?);
-        w.write_record(["session_id", "cutoff_time", "label", "score", "fold"])
-            .map_err(csv_err(&p))?;
+        w.write_record([
+            "session_id",
+            "user",
+            "cutoff_time",
+            "label",
+            "score",
+            "fold",
+        ])
+        .map_err(csv_err(&p))?;
         for pr in &self.predictions {
             let c = &self.labels.cutoffs[pr.row];
             w.write_record([
                 fm.row_ids[pr.row].as_str(),
+                self.users[pr.row].as_str(),
                 &c.time.to_string(),
                 flag(c.label),
                 &threatstat_core::pyfmt::py_repr(pr.score),

@@ -144,16 +144,17 @@ fn predictions_csv_has_one_scored_row_per_out_of_fold_cutoff() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("session_id,cutoff_time,label,score,fold")
+        Some("session_id,user,cutoff_time,label,score,fold")
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), o.predictions.len());
     for r in &rows {
-        assert_eq!(r.len(), 5);
-        let s: f64 = r[3].parse().unwrap();
+        assert_eq!(r.len(), 6);
+        assert_eq!(r[0].split(" / ").next(), Some(r[1]));
+        let s: f64 = r[4].parse().unwrap();
         assert!((0.0..=1.0).contains(&s));
-        assert!(r[2] == "True" || r[2] == "False");
-        let f: usize = r[4].parse().unwrap();
+        assert!(r[3] == "True" || r[3] == "False");
+        let f: usize = r[5].parse().unwrap();
         assert!(f < 3);
     }
     let feats = std::fs::read_to_string(dir.join("features.csv")).unwrap();

@@ -52,6 +52,7 @@ pub mod io;
 mod model;
 mod params;
 mod score;
+pub mod score_table;
 mod session;
 pub mod sessionize;
 mod strpool;

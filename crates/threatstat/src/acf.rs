@@ -45,7 +45,7 @@ pub struct AcfArgs {
     /// A file, or `-` for standard output (then --out must name a file).
     #[arg(long, value_name = "FILE")]
     pub table: Option<PathBuf>,
-    /// No notes or reading bar on stderr (errors still print).
+    /// No summary, notes or reading bar on stderr (errors still print).
     #[arg(long)]
     pub quiet: bool,
     /// Number of lags.
@@ -143,5 +143,52 @@ pub fn run(a: AcfArgs) -> Res {
             std::io::Write::write_all(w, table.to_csv().as_bytes())
         })?;
     }
-    crate::print::write_json(&a.out, &doc)
+    crate::print::write_json(&a.out, &doc)?;
+    // After the result: a closed pipe (`| head`) stops the command quietly.
+    summarise(&a, x.len(), &table);
+    Ok(())
+}
+
+/// The Ljung-Box result at the last lag and the first lags as a table, on
+/// stderr unless --quiet.
+fn summarise(a: &AcfArgs, n: usize, t: &LagTable) {
+    use crate::summary::{Summary, Table, num};
+    use threatstat_core::pvalue::p_text;
+    let s = Summary::new(a.quiet);
+    let last = t.lag.len() - 1;
+    s.line(&format!(
+        "{}: n = {n}; Ljung-Box Q({}) = {}, {}",
+        a.input.display(),
+        t.lag[last],
+        num(t.lb_stat[last]),
+        p_text(t.lb_pvalue[last], Some(t.lb_pvalue[last].ln()))
+    ));
+    let mut table = Table::new(&["lag", "acf", "pacf", "lb_stat", "lb_pvalue"]);
+    let shown = t.lag.len().min(11);
+    let top = (1..shown).max_by(|&i, &j| t.acf[i].abs().total_cmp(&t.acf[j].abs()));
+    for i in 1..shown {
+        let opt = |v: f64| if v.is_nan() { String::new() } else { num(v) };
+        table.row(vec![
+            t.lag[i].to_string(),
+            opt(t.acf[i]),
+            t.pacf.as_ref().map_or_else(String::new, |p| opt(p[i])),
+            opt(t.lb_stat[i]),
+            opt(t.lb_pvalue[i]),
+        ]);
+        if Some(i) == top {
+            table.note_last("<- largest |acf|");
+        }
+    }
+    s.table(&table);
+    if t.lag.len() > shown {
+        s.line(&format!(
+            "({} more lags in the JSON{})",
+            t.lag.len() - shown,
+            if a.table.is_some() {
+                " and the table"
+            } else {
+                ""
+            }
+        ));
+    }
 }

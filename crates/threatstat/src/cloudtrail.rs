@@ -14,6 +14,7 @@
 //! ground truth.
 
 use crate::args;
+use crate::summary::{Summary, Table, clip, clip_start, num};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use threatstat_acf::automation::{PValues, Rule};
@@ -300,15 +301,43 @@ fn automation(a: &AutomationArgs) -> Res {
     let params = params(a)?;
     match automation::run(&a.input, &params, &a.out) {
         Ok(report) => {
-            if !a.quiet {
-                for note in &report.notes {
-                    eprintln!("{note}");
-                }
+            let s = Summary::new(a.quiet);
+            for note in &report.notes {
+                s.line(note);
             }
+            s.table(&top_pairs(&report));
             Ok(())
         }
         // Threshold and FDR are range-checked by clap; what is left is --lags.
         Err(e @ AutomationError::TooFewPeriods { .. }) => Err(format!("--lags: {e}").into()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The ten pairs ranked first (flagged first, then by score), as pairs.csv
+/// ranks them.
+fn top_pairs(r: &automation::AutomationReport) -> Table {
+    let mut t = Table::new(&[
+        "rank",
+        "principal",
+        "api",
+        "flagged",
+        "score",
+        "max_abs_acf",
+        "best_lag",
+        "p_value",
+    ]);
+    for (k, d) in r.detections.iter().take(10).enumerate() {
+        t.row(vec![
+            (k + 1).to_string(),
+            clip_start(&d.principal, 40),
+            clip(&d.api, 32),
+            d.flagged.to_string(),
+            num(d.score),
+            num(d.max_abs_acf),
+            d.best_lag.to_string(),
+            num(d.p_value),
+        ]);
+    }
+    t
 }

@@ -4,11 +4,12 @@
 //! and a generator of its input format.
 
 use crate::args;
+use crate::summary::{Summary, Table, clip, num};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use threatstat_core::BadRowPolicy;
 use threatstat_datasets::lanl::{CyberFlOptions, LanlGenerator};
-use threatstat_features::pipeline::{Pipeline, Split};
+use threatstat_features::pipeline::{Outcome, Pipeline, Prediction, Split};
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -100,7 +101,7 @@ pub struct RunArgs {
     /// Skip (and count) bad rows instead of stopping at the first.
     #[arg(long)]
     skip_bad_rows: bool,
-    /// Print only the metrics (no summary lines on stderr).
+    /// Print only the metrics (no summary on stderr).
     #[arg(long)]
     quiet: bool,
     /// Output directory.
@@ -205,23 +206,8 @@ pub fn run(c: FeaturesCmd) -> Res {
             if skipped.skipped > 0 && !a.quiet {
                 eprintln!("{}: {skipped}", a.auth.display());
             }
-            let m = &outcome.metrics;
-            if a.quiet {
-                return crate::print::print_json(m);
-            }
-            eprintln!(
-                "{} sessions, {} with too few observations; {} positive / {} negative cutoffs; {} features",
-                m.n_sessions, m.n_too_few, m.n_pos, m.n_neg, m.n_features
-            );
-            eprintln!("split: {}", m.split_description);
-            if let Some(note) = &m.roc_auc_ci_note {
-                eprintln!("{note}");
-            }
-            for note in &m.cv_notes {
-                eprintln!("{note}");
-            }
-            crate::print::print_json(m)?;
-            Ok(())
+            summarise_run(&outcome, Summary::new(a.quiet));
+            crate::print::print_json(&outcome.metrics)
         }
         FeaturesCmd::Score(a) => {
             let r = threatstat_workflow::features::score(
@@ -281,6 +267,90 @@ pub fn run(c: FeaturesCmd) -> Res {
                 crate::print::print_line(&summary.to_string())
             }
         }
+    }
+}
+
+/// The terminal summary of `features run`: counts, split, the metrics as
+/// a table, the highest out-of-fold scores, the notes.
+fn summarise_run(o: &Outcome, s: Summary) {
+    let m = &o.metrics;
+    s.line(&format!(
+        "{} sessions, {} with too few observations; {} positive / {} negative cutoffs; {} features",
+        m.n_sessions, m.n_too_few, m.n_pos, m.n_neg, m.n_features
+    ));
+    s.line(&format!("split: {}", m.split_description));
+    let opt = |x: Option<f64>| x.map_or_else(|| "-".to_string(), num);
+    let mut t = Table::new(&["metric", "value", "on"]);
+    let ci = m
+        .roc_auc_ci
+        .map(|[lo, hi]| format!(" [{}, {}]", num(lo), num(hi)))
+        .unwrap_or_default();
+    let test = format!("{} test cutoffs ({} positive)", m.n_test, m.n_test_pos);
+    t.row(vec![
+        "ROC AUC".into(),
+        format!("{}{ci}", num(m.roc_auc)),
+        test.clone(),
+    ]);
+    t.row(vec!["PR AUC".into(), num(m.pr_auc), test]);
+    let oof = format!(
+        "{} out-of-fold scores ({})",
+        o.predictions.len(),
+        m.cv_scheme
+    );
+    t.row(vec![
+        "CV ROC AUC, pooled".into(),
+        opt(m.cv_pooled_roc_auc),
+        oof.clone(),
+    ]);
+    t.row(vec![
+        "CV ROC AUC, fold mean".into(),
+        opt(m.cv_roc_auc_mean),
+        oof,
+    ]);
+    let th = &m.threshold;
+    t.row(vec![
+        format!("precision / recall at {}", num(th.threshold)),
+        format!("{} / {}", opt(th.precision), opt(th.recall)),
+        format!(
+            "{} alerts, {} true ({})",
+            th.true_positives + th.false_positives,
+            th.true_positives,
+            th.chosen_by
+        ),
+    ]);
+    s.table(&t);
+    let mut order: Vec<&Prediction> = o.predictions.iter().collect();
+    order.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.row.cmp(&y.row)));
+    let mut top = Table::new(&[
+        "rank",
+        "session_id",
+        "user",
+        "cutoff_time",
+        "label",
+        "score",
+        "fold",
+    ]);
+    for (rank, p) in order.iter().take(5).enumerate() {
+        let c = &o.labels.cutoffs[p.row];
+        top.row(vec![
+            (rank + 1).to_string(),
+            clip(&o.features.row_ids[p.row], 40),
+            clip(&o.users[p.row], 24),
+            c.time.to_string(),
+            c.label.to_string(),
+            num(p.score),
+            p.fold.clone(),
+        ]);
+    }
+    if !top.is_empty() {
+        s.line("highest out-of-fold scores (predictions.csv):");
+        s.table(&top);
+    }
+    if let Some(note) = &m.roc_auc_ci_note {
+        s.line(note);
+    }
+    for note in &m.cv_notes {
+        s.line(note);
     }
 }
 

@@ -74,11 +74,17 @@ pub struct KdeArgs {
     /// The JSON result: a file, or `-` for standard output (the default).
     #[arg(long, value_name = "FILE", default_value = "-")]
     pub out: PathBuf,
+    /// Also a tidy CSV of the evaluation points beside their density, one
+    /// row per point of --at: `x,density` (1-D), `x,y,density` (2-D),
+    /// `x1,...,xd,density` (more). A file, or `-` for standard output (then
+    /// --out must name a file).
+    #[arg(long, value_name = "FILE")]
+    pub table: Option<PathBuf>,
     /// The first line of every input file is data, not a header (by default
     /// a header is detected: every field a name, one not a number).
     #[arg(long)]
     pub no_header: bool,
-    /// No warnings on stderr (errors still print).
+    /// No summary or warnings on stderr (errors still print).
     #[arg(long)]
     pub quiet: bool,
 }
@@ -93,9 +99,7 @@ impl KdeArgs {
     }
     /// Prints a warning unless --quiet.
     fn warn(&self, message: &str) {
-        if !self.quiet {
-            eprintln!("warning: {message}");
-        }
+        crate::summary::Summary::new(self.quiet).warn(message);
     }
 }
 
@@ -112,9 +116,13 @@ pub fn run(a: KdeArgs) -> Res {
             "--bandwidth cv-ml takes no --weights (statsmodels' cv_ml is unweighted)".into(),
         );
     }
+    let dash = |p: &PathBuf| p.as_os_str() == "-";
+    if a.table.as_ref().is_some_and(dash) && dash(&a.out) {
+        return Err("--table - and --out - both write standard output: name a file for one".into());
+    }
     crate::outputs::prepare(
         &[Some(&a.input), Some(&a.at), a.weights.as_deref()],
-        &[Some(&a.out)],
+        &[Some(&a.out), a.table.as_deref()],
         &[],
     )?;
     let data = read_points(&a.input, a.header())?;
@@ -204,7 +212,88 @@ pub fn run(a: KdeArgs) -> Res {
     if let Some(cv) = kde.cv_ml() {
         out["cv_ml"] = json!(cv);
     }
-    crate::print::write_json(&a.out, &out)
+    if let Some(path) = &a.table {
+        write_density_table(path, at.view(), &density)?;
+    }
+    crate::print::write_json(&a.out, &out)?;
+    // After the result: a closed pipe (`| head`) stops the command quietly.
+    summarise(&a, &kde, bandwidth, at.view(), &density);
+    Ok(())
+}
+
+/// The tidy table of `kde --table`: the points' coordinates (`x`; `x,y`;
+/// `x1..xd`) and `density`, one row per point.
+fn write_density_table(
+    path: &Path,
+    at: ArrayView2<'_, f64>,
+    density: &[f64],
+) -> Result<(), threatstat_core::Error> {
+    use std::io::Write;
+    use threatstat_core::tidy::write_number;
+    let d = at.ncols();
+    threatstat_core::atomic::write_atomically(path, |w| {
+        let mut w = std::io::BufWriter::new(w);
+        for name in coordinate_names(d) {
+            write!(w, "{name},")?;
+        }
+        w.write_all(b"density\n")?;
+        for (p, &f) in at.rows().into_iter().zip(density) {
+            for x in p {
+                write_number(&mut w, *x)?;
+                w.write_all(b",")?;
+            }
+            write_number(&mut w, f)?;
+            w.write_all(b"\n")?;
+        }
+        w.flush()
+    })
+}
+
+/// The coordinate columns of d-dimensional points: `x`; `x, y`; `x1..xd`.
+fn coordinate_names(d: usize) -> Vec<String> {
+    match d {
+        1 => vec!["x".into()],
+        2 => vec!["x".into(), "y".into()],
+        _ => (1..=d).map(|j| format!("x{j}")).collect(),
+    }
+}
+
+/// The terminal summary: the fit, and the points of highest density.
+fn summarise(
+    a: &KdeArgs,
+    kde: &GaussianKde,
+    bandwidth: Bandwidth,
+    at: ArrayView2<'_, f64>,
+    density: &[f64],
+) {
+    use crate::summary::{Summary, Table, num};
+    let s = Summary::new(a.quiet);
+    s.line(&format!(
+        "Gaussian KDE of {} points in {} dimension(s): bandwidth {}, factor {}, \
+         effective n {}; density at {} points",
+        kde.n(),
+        at.ncols(),
+        bandwidth.name(),
+        num(kde.factor()),
+        num(kde.neff()),
+        density.len()
+    ));
+    let mut order: Vec<usize> = (0..density.len()).collect();
+    order.sort_by(|&i, &j| density[j].total_cmp(&density[i]).then(i.cmp(&j)));
+    let mut head: Vec<String> = vec!["rank".into()];
+    head.extend(coordinate_names(at.ncols()));
+    head.push("density".into());
+    let mut t = Table::new(&head);
+    for (rank, &i) in order.iter().take(5).enumerate() {
+        let mut r = vec![(rank + 1).to_string()];
+        r.extend(at.row(i).iter().map(|&x| num(x)));
+        r.push(num(density[i]));
+        t.row(r);
+    }
+    if order.len() > 1 {
+        s.line("highest densities:");
+        s.table(&t);
+    }
 }
 
 /// The binned FFT density on the equidistant 1-D grid `at`.

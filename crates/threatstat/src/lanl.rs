@@ -1,11 +1,13 @@
 //! `threatstat lanl ...`: the LANL upload-bytes analysis.
 
 use crate::args;
+use crate::summary::{Summary, Table, num};
+use threatstat_core::pvalue::p_text;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use threatstat_core::BadRowPolicy;
 use threatstat_datasets::lanl::LanlGenerator;
-use threatstat_workflow::uploads::{UploadInputs, UploadParams, run as run_uploads};
+use threatstat_workflow::uploads::{UploadInputs, UploadParams, UploadSummary, run as run_uploads};
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -207,21 +209,7 @@ pub fn run(c: LanlCmd) -> Res {
             if let Some(k) = &s.skipped_rows {
                 eprintln!("{k}");
             }
-            if a.quiet {
-                return Ok(());
-            }
-            eprintln!(
-                "{} users ({} compromised): Mann-Whitney U {} (two-sided), KDE precision {:.2} recall {:.2} -> {}",
-                s.users,
-                s.compromised_users,
-                threatstat_core::pvalue::p_text(
-                    s.mwu_two_sided.p_value,
-                    Some(s.mwu_two_sided.ln_p_value)
-                ),
-                s.kde.precision,
-                s.kde.recall,
-                a.out.display()
-            );
+            summarise_uploads(&s, &a.out, Summary::new(a.quiet));
             Ok(())
         }
         LanlCmd::Generate(a) => {
@@ -251,4 +239,57 @@ pub fn run(c: LanlCmd) -> Res {
             Ok(())
         }
     }
+}
+
+/// The test results as a table (p from ln p when it underflows) and the
+/// KDE flags, on stderr unless --quiet.
+fn summarise_uploads(s: &UploadSummary, out: &std::path::Path, sum: Summary) {
+    sum.line(&format!(
+        "{} users ({} compromised), {} user-intervals ({} compromised); median upload {} vs {} \
+         bytes per interval (all vs compromised) -> {}",
+        s.users,
+        s.compromised_users,
+        s.intervals_all,
+        s.intervals_compromised,
+        num(s.median_all),
+        num(s.median_compromised),
+        out.display()
+    ));
+    let mut t = Table::new(&[
+        "alternative",
+        "U",
+        "p",
+        "rank_biserial",
+        "hodges_lehmann [CI]",
+        "reject",
+    ]);
+    for r in [&s.mwu_two_sided, &s.mwu_greater] {
+        t.row(vec![
+            r.alternative.clone(),
+            num(r.u),
+            p_text(r.p_value, Some(r.ln_p_value))
+                .trim_start_matches("p = ")
+                .to_string(),
+            num(r.rank_biserial),
+            format!(
+                "{} [{}, {}]",
+                num(r.hodges_lehmann),
+                num(r.ci[0]),
+                num(r.ci[1])
+            ),
+            format!("{} at α = {}", r.reject, s.alpha),
+        ]);
+    }
+    sum.table(&t);
+    let k = &s.kde;
+    sum.line(&format!(
+        "KDE flags: {} of {} users flagged, {} compromised: precision {}, recall {} \
+         (of {} compromised users with features)",
+        k.flagged,
+        k.users,
+        k.true_positives,
+        num(k.precision),
+        num(k.recall),
+        k.compromised
+    ));
 }

@@ -22,6 +22,7 @@ mod numbers_args;
 mod outputs;
 mod print;
 mod reading;
+mod summary;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

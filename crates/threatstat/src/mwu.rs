@@ -43,7 +43,7 @@ pub struct MwuArgs {
     /// Samples are raw little-endian f64 (gzip allowed).
     #[arg(long, conflicts_with_all = ["column", "no_header"])]
     pub f64le: bool,
-    /// No progress bar on stderr while reading (errors still print).
+    /// No summary or progress bar on stderr (errors still print).
     #[arg(long)]
     pub quiet: bool,
 }
@@ -66,7 +66,59 @@ pub fn run(a: MwuArgs) -> Res {
         .method(method)
         .continuity(!a.no_continuity)
         .test(&x, &y)?;
-    crate::print::write_json(&a.out, &r)
+    crate::print::write_json(&a.out, &r)?;
+    // After the result: a closed pipe (`| head`) stops the command quietly.
+    summarise(&a, x.len(), y.len(), &r);
+    Ok(())
+}
+
+/// The test result and effect sizes, on stderr unless --quiet.
+fn summarise(a: &MwuArgs, nx: usize, ny: usize, r: &threatstat_ranktest::MwuResult) {
+    use crate::summary::{Summary, Table, num};
+    use threatstat_core::pvalue::p_text;
+    let s = Summary::new(a.quiet);
+    let method = a.method_name(r);
+    let corrected = r.continuity && method == "asymptotic";
+    s.line(&format!(
+        "Mann-Whitney U = {} ({}, {method}{}): {} (n_x = {nx}, n_y = {ny})",
+        num(r.u),
+        r.alternative,
+        if corrected {
+            ", continuity corrected"
+        } else {
+            ""
+        },
+        p_text(r.p_value, Some(r.ln_p_value))
+    ));
+    let mut t = Table::new(&["effect", "estimate"]);
+    t.row(vec![
+        "rank-biserial r (P(X>Y) - P(X<Y))".into(),
+        num(r.rank_biserial),
+    ]);
+    t.row(vec![
+        "common-language P(X>Y) + P(X=Y)/2".into(),
+        num(r.cles),
+    ]);
+    t.row(vec![
+        "Hodges-Lehmann shift x - y".into(),
+        format!(
+            "{} [{}, {}]",
+            num(r.hodges_lehmann),
+            num(r.ci_low),
+            num(r.ci_high)
+        ),
+    ]);
+    s.table(&t);
+}
+
+impl MwuArgs {
+    /// The method that was used, as its JSON names it.
+    fn method_name(&self, r: &threatstat_ranktest::MwuResult) -> String {
+        serde_json::to_value(r.method)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_else(|| self.method.clone())
+    }
 }
 
 /// Why a value is refused: NaN and infinities have no place in the test.

@@ -90,8 +90,16 @@ fn score_writes_the_golden_rarest_files() {
         let mut cmd = bin();
         cmd.args(["markov", "score", "--input"])
             .arg(golden("sessions.jsonl"));
-        cmd.args(["--session-type", t, "--window", w, "--out"])
-            .arg(&out);
+        cmd.args([
+            "--session-type",
+            t,
+            "--window",
+            w,
+            "--format",
+            "msticpy",
+            "--out",
+        ])
+        .arg(&out);
         if !tokens {
             cmd.arg("--no-start-end-tokens");
         }
@@ -229,13 +237,21 @@ fn fit_then_score_with_the_saved_model_equals_in_sample_scoring() {
         .arg(&sessions)
         .args(["--model"])
         .arg(&model)
-        .args(["--window", "3", "--out"])
+        .args(["--window", "3", "--format", "msticpy", "--out"])
         .arg(&a));
     assert!(ok, "{err}");
     let (ok, err) = run(bin()
         .args(["markov", "score", "--input"])
         .arg(&sessions)
-        .args(["--session-type", "values", "--window", "3", "--out"])
+        .args([
+            "--session-type",
+            "values",
+            "--window",
+            "3",
+            "--format",
+            "msticpy",
+            "--out",
+        ])
         .arg(&b));
     assert!(ok, "{err}");
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
@@ -316,7 +332,7 @@ fn likelihood_explain_and_plot() {
         );
     }
     let html = std::fs::read_to_string(dir.join("t.html")).unwrap();
-    assert!(html.contains("rarest window: [&quot;New-Mailbox&quot;, &quot;Set-Mailbox&quot;]"));
+    assert!(html.contains("rarest window: New-Mailbox → Set-Mailbox"));
 }
 
 #[test]

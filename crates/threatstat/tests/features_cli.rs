@@ -147,8 +147,108 @@ fn time_split_writes_predictions_and_says_which_split() {
     );
     assert!(ends.0.unwrap() < ends.1.unwrap());
     let pred = std::fs::read_to_string(out.join("predictions.csv")).unwrap();
-    assert!(pred.starts_with("session_id,cutoff_time,label,score,fold\n"));
+    assert!(pred.starts_with("session_id,user,cutoff_time,label,score,fold\n"));
     assert_eq!(pred.lines().count(), 151);
+    assert_aucs_recompute(&out, &m);
+}
+
+/// Rows of a CSV file without quoted fields, by column name.
+fn table(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let head = lines.next().unwrap().split(',').map(String::from).collect();
+    let rows = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    (head, rows)
+}
+
+/// ROC AUC as the Mann-Whitney probability: P(score of a positive > score
+/// of a negative) + P(equal)/2.
+fn auc(scored: &[(bool, f64)]) -> f64 {
+    let (mut num, mut pairs) = (0.0, 0.0);
+    for &(_, sp) in scored.iter().filter(|r| r.0) {
+        for &(_, sn) in scored.iter().filter(|r| !r.0) {
+            pairs += 1.0;
+            num += if sp > sn {
+                1.0
+            } else if sp == sn {
+                0.5
+            } else {
+                0.0
+            };
+        }
+    }
+    num / pairs
+}
+
+/// predictions.csv holds the out-of-fold scores the pooled CV AUC is
+/// computed from, test_scores.csv the test AUC's: both recomputed from
+/// the files, and each row's user is its session's source name.
+fn assert_aucs_recompute(out: &Path, m: &serde_json::Value) {
+    let (head, rows) = table(&out.join("predictions.csv"));
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let (id, user, label, score) = (col("session_id"), col("user"), col("label"), col("score"));
+    let scored: Vec<(bool, f64)> = rows
+        .iter()
+        .map(|r| (r[label] == "True", r[score].parse().unwrap()))
+        .collect();
+    let pooled = m["cv_pooled_roc_auc"].as_f64().unwrap();
+    assert!(
+        (auc(&scored) - pooled).abs() < 1e-12,
+        "{} vs {pooled}",
+        auc(&scored)
+    );
+    for r in &rows {
+        assert_eq!(r[id].split(" / ").next(), Some(r[user].as_str()));
+    }
+    let (head, rows) = table(&out.join("test_scores.csv"));
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let scored: Vec<(bool, f64)> = rows
+        .iter()
+        .map(|r| (r[col("label")] == "True", r[col("score")].parse().unwrap()))
+        .collect();
+    assert_eq!(rows.len() as u64, m["n_test"].as_u64().unwrap());
+    let test = m["roc_auc"].as_f64().unwrap();
+    assert!(
+        (auc(&scored) - test).abs() < 1e-12,
+        "{} vs {test}",
+        auc(&scored)
+    );
+}
+
+#[test]
+fn random_split_predictions_recompute_the_aucs_and_quiet_prints_only_json() {
+    let d = tmpdir("oof");
+    let auth = d.join("auth.csv");
+    small_auth(&auth);
+    let out = d.join("out");
+    let args = ["--trees", "10", "--folds", "3", "--importance-repeats", "0"];
+    let o = run_ok(&args, &auth, &out);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("CV ROC AUC, pooled") && err.contains("highest out-of-fold scores"),
+        "{err}"
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    let (_, rows) = table(&out.join("predictions.csv"));
+    // Stratified folds over every cutoff: each scored once.
+    assert_eq!(
+        rows.len() as u64,
+        m["n_pos"].as_u64().unwrap() + m["n_neg"].as_u64().unwrap()
+    );
+    assert_aucs_recompute(&out, &m);
+    let mut quiet = args.to_vec();
+    quiet.push("--quiet");
+    let o = run_ok(&quiet, &auth, &d.join("quiet"));
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["roc_auc"], m["roc_auc"]);
 }
 
 #[test]

@@ -163,6 +163,7 @@ fn table() -> Vec<(&'static [&'static str], &'static str, Kind)> {
         (&["markov", "sessionize"], "--max-session-mins", Minutes),
         (&["markov", "sessionize"], "--max-gap-mins", Minutes),
         (&["markov", "score"], "--window", Int(1)),
+        (&["markov", "score"], "--top", Int(0)),
         (&["markov", "explain"], "--window", Int(1)),
         (&["markov", "explain"], "--session-id", U64),
     ]);

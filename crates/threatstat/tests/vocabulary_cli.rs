@@ -60,7 +60,12 @@ fn old_input_spellings_work_with_a_note() {
                 && note.contains("use `--input`"),
             "{cmd}: {note}"
         );
-        assert!(text(&new.stderr).is_empty(), "{cmd}: {}", text(&new.stderr));
+        // No note (the terminal summary of the result is on stderr too).
+        assert!(
+            !text(&new.stderr).contains("deprecated"),
+            "{cmd}: {}",
+            text(&new.stderr)
+        );
     }
     std::fs::remove_dir_all(&d).unwrap();
 }

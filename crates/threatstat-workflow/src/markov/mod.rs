@@ -27,7 +27,7 @@ mod timeline;
 pub use explain::{ExplainOutcome, ExplainRequest, explain_session};
 pub use fit::{FitOutcome, FitRequest, fit_file};
 pub use likelihood::{LikelihoodOutcome, LikelihoodRequest, likelihood_file};
-pub use score::{ScoreOutcome, ScoreRequest, score_file};
+pub use score::{ScoreOutcome, ScoreRequest, ScoresFormat, score_file, score_file_as};
 pub use sessionize::{SessionizeOutcome, SessionizeRequest, sessionize_file};
 pub use source::{FitOptions, ModelSource, load_sessions};
 pub use timeline::{plot_timeline, timeline_point};

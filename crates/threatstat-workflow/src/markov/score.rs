@@ -1,9 +1,10 @@
-//! `markov score`: the rarest window of each session, as a scores CSV.
+//! `markov score`: the rarest window of each session, as a tidy scores table.
 
 use super::{MarkovWorkflowError, ModelSource, load_sessions};
 use std::path::PathBuf;
 use threatstat_core::{BadRowPolicy, SkipReport};
 use threatstat_markov::io::write_scores_csv;
+use threatstat_markov::score_table::write_score_table;
 use threatstat_markov::{MarkovModel, RarestWindow, SessionFile, WindowOptions};
 
 /// What to score, with which model and window, and where to write it.
@@ -13,7 +14,7 @@ pub struct ScoreRequest {
     pub input: PathBuf,
     /// The model: fitted on the sessions or a saved one.
     pub model: ModelSource,
-    /// The window (its `keep_window_likelihoods` is set: the CSV has them).
+    /// The window (its `keep_window_likelihoods` is set: the outcome has them).
     pub window: WindowOptions,
     /// Natural-log likelihoods (no underflow on long sessions).
     pub log: bool,
@@ -39,7 +40,8 @@ pub struct ScoreOutcome {
 }
 
 /// Scores the rarest window of each session of `r.input` and writes the
-/// scores CSV (msticpy's `rarest_*.csv` format) to `r.out`.
+/// tidy scores table ([`threatstat_markov::score_table`]: the session's
+/// user columns and times, the window's commands as columns) to `r.out`.
 ///
 /// ```
 /// use threatstat_markov::{SessionType, WindowOptions};
@@ -59,6 +61,26 @@ pub struct ScoreOutcome {
 /// assert_eq!((o.scores.len(), o.without_window), (2, 1));
 /// ```
 pub fn score_file(r: &ScoreRequest) -> Result<ScoreOutcome, MarkovWorkflowError> {
+    score_file_as(r, ScoresFormat::Tidy)
+}
+
+/// The layout of a scores file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScoresFormat {
+    /// The tidy table ([`threatstat_markov::score_table`]).
+    #[default]
+    Tidy,
+    /// msticpy's `rarest_*.csv` (JSON lists in cells, every window's
+    /// likelihood), byte for byte as msticpy writes it: for diffing
+    /// against msticpy.
+    Msticpy,
+}
+
+/// [`score_file`], writing the scores in `format`.
+pub fn score_file_as(
+    r: &ScoreRequest,
+    format: ScoresFormat,
+) -> Result<ScoreOutcome, MarkovWorkflowError> {
     let (file, skipped) = load_sessions(&r.input, r.bad_rows)?;
     let model = r.model.model_for(&file)?;
     let o = r.window.keep_window_likelihoods(true);
@@ -67,7 +89,10 @@ pub fn score_file(r: &ScoreRequest) -> Result<ScoreOutcome, MarkovWorkflowError>
     } else {
         model.rarest_windows(&file.sessions, &o)?
     };
-    write_scores_csv(&r.out, &file, &scores)?;
+    match format {
+        ScoresFormat::Tidy => write_score_table(&r.out, &file, &scores, r.window.window, r.log)?,
+        ScoresFormat::Msticpy => write_scores_csv(&r.out, &file, &scores)?,
+    }
     let without_window = scores.iter().filter(|s| s.likelihood.is_nan()).count();
     Ok(ScoreOutcome {
         file,

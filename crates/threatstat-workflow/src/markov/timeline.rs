@@ -52,15 +52,33 @@ struct ScoreRow {
     window: String,
 }
 
-/// Reads the rows of a scores CSV (`session_id`, `rarest_window_likelihood`,
-/// `rarest_window`; other columns ignored).
+/// Where the window's commands are in a scores CSV.
+enum WindowColumns {
+    /// `markov score`'s tidy table: `window_1`, `window_2`, ...
+    Tidy(Vec<usize>),
+    /// msticpy's `rarest_*.csv` (and tables written before the tidy
+    /// one): a JSON list in `rarest_window`.
+    Json(usize),
+}
+
+/// Reads the rows of a scores CSV: `session_id`, the likelihood
+/// (`rarest_window_likelihood` or `rarest_window_log_likelihood`; empty or
+/// `NaN` without a full window) and the window (`window_1`... columns, or
+/// msticpy's JSON list in `rarest_window`); other columns ignored.
 fn read_scores(path: &Path) -> Result<Vec<ScoreRow>, Error> {
     let mut t = CsvTable::open(path)?;
-    let (ci, cl, cw) = (
-        t.column("session_id")?,
-        t.column("rarest_window_likelihood")?,
-        t.column("rarest_window")?,
-    );
+    let ci = t.column("session_id")?;
+    let cl = t
+        .column("rarest_window_log_likelihood")
+        .or_else(|_| t.column("rarest_window_likelihood"))?;
+    let tidy: Vec<usize> = (1..)
+        .map_while(|k| t.column(&format!("window_{k}")).ok())
+        .collect();
+    let cw = if tidy.is_empty() {
+        WindowColumns::Json(t.column("rarest_window")?)
+    } else {
+        WindowColumns::Tidy(tidy)
+    };
     let mut rec = csv::ByteRecord::new();
     let mut out = Vec::new();
     while let Some(line) = t.next_record(&mut rec)? {
@@ -72,7 +90,7 @@ fn read_scores(path: &Path) -> Result<Vec<ScoreRow>, Error> {
             )
         })?;
         let l = t.field(&rec, cl, line)?;
-        let likelihood: f64 = if l == "NaN" {
+        let likelihood: f64 = if l == "NaN" || l.is_empty() {
             f64::NAN
         } else {
             l.parse().map_err(|_| {
@@ -82,7 +100,19 @@ fn read_scores(path: &Path) -> Result<Vec<ScoreRow>, Error> {
                 )
             })?
         };
-        let window = t.field(&rec, cw, line)?.to_string();
+        let window = match &cw {
+            WindowColumns::Json(c) => t.field(&rec, *c, line)?.to_string(),
+            WindowColumns::Tidy(cs) => {
+                let mut w = Vec::with_capacity(cs.len());
+                for &c in cs {
+                    let f = t.field(&rec, c, line)?;
+                    if !f.is_empty() {
+                        w.push(f);
+                    }
+                }
+                w.join(" → ")
+            }
+        };
         out.push(ScoreRow {
             line,
             session_id,
@@ -175,6 +205,24 @@ mod tests {
             e.contains("bad.csv:3") && e.contains("session_id 999"),
             "{e}"
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn reads_the_tidy_table_with_empty_likelihoods() {
+        let dir = std::env::temp_dir().join(format!("ts-wf-markov-tidy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("tidy.csv");
+        std::fs::write(
+            &p,
+            "session_id,UserId,time_min,time_max,n_cmds,rarest_window_likelihood,\
+             rarest_window_start,window_1,window_2\n3,u,,,2,0.25,0,A,B\n4,u,,,1,,,,\n",
+        )
+        .unwrap();
+        let rows = read_scores(&p).unwrap();
+        assert_eq!((rows[0].session_id, rows[0].likelihood), (3, 0.25));
+        assert_eq!(rows[0].window, "A → B");
+        assert!(rows[1].likelihood.is_nan() && rows[1].window.is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

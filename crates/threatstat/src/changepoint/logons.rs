@@ -200,6 +200,7 @@ pub fn run(a: &LogonsArgs) -> Res {
             a.out.display()
         );
     }
+    crate::summary::Summary::new(quiet).table(&top_users(&ranking, &daily, params.spec.model));
     let label = if window.is_some() {
         "logons in the hour window per day"
     } else {
@@ -241,4 +242,47 @@ pub fn run(a: &LogonsArgs) -> Res {
     }
     table.commit()?;
     Ok(())
+}
+
+/// The ten users most likely to have changed: rank, user, log Bayes
+/// factor, where the change is, the rates before and after.
+fn top_users(
+    ranking: &threatstat_workflow::changepoint::Ranking,
+    daily: &[threatstat_datasets::cert::DailyCounts],
+    model: ModelKind,
+) -> crate::summary::Table {
+    use crate::summary::{Table, clip, num};
+    let change = match model {
+        ModelKind::Episode => "episode",
+        ModelKind::Segments => "first_change",
+        _ => "change_day",
+    };
+    let mut t = Table::new(&[
+        "rank",
+        "user",
+        "log_bayes_factor",
+        change,
+        "rate_before",
+        "rate_after",
+    ]);
+    for (k, r) in ranking.rows.iter().take(10).enumerate() {
+        let d = &daily[r.index];
+        let dates = d.dates();
+        let f = &r.fit;
+        let day = |i: Option<usize>| i.and_then(|i| dates.get(i).cloned());
+        let at = match (model, day(f.start), day(f.end)) {
+            (ModelKind::Episode, Some(s), Some(e)) => format!("{s} to {e}"),
+            (_, Some(s), _) => s,
+            _ => "-".into(),
+        };
+        t.row(vec![
+            (k + 1).to_string(),
+            clip(&d.user, 24),
+            num(f.log_bayes_factor),
+            at,
+            num(f.rate_before),
+            num(f.rate_after),
+        ]);
+    }
+    t
 }

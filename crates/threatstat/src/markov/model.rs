@@ -2,12 +2,15 @@
 
 use super::source::{ModelArgs, SessionsArgs, WindowArgs};
 use super::{Res, report_skipped, sessionize_example, skipped_note};
+use crate::args;
 use crate::outputs::prepare;
+use crate::summary::{Summary, Table, clip, num};
 use clap::Args;
 use std::path::PathBuf;
+use threatstat_markov::score_table::{self, write_window_long};
 use threatstat_workflow::markov::{
-    ExplainRequest, FitRequest, LikelihoodRequest, ScoreRequest, explain_session, fit_file,
-    likelihood_file, score_file,
+    ExplainRequest, FitRequest, LikelihoodRequest, ScoreOutcome, ScoreRequest, ScoresFormat,
+    explain_session, fit_file, likelihood_file, score_file_as,
 };
 
 pub const FIT_EXAMPLES: &str = concat!(
@@ -56,9 +59,33 @@ pub struct ScoreArgs {
     /// Report natural-log likelihoods (no underflow on long sessions).
     #[arg(long)]
     log: bool,
-    /// Output CSV file (`-` for standard output).
+    /// Output CSV file (`-` for standard output): one row per session,
+    /// session_id, the user columns, time_min, time_max, n_cmds, the rarest
+    /// window's likelihood and start, window_1..window_W (README, "Output
+    /// tables").
     #[arg(long)]
     out: PathBuf,
+    /// tidy (the table above) or msticpy (its rarest_*.csv, JSON lists in
+    /// cells and every window's likelihood, byte for byte: to diff against
+    /// msticpy).
+    #[arg(long, value_enum, default_value_t = FormatArg::Tidy)]
+    format: FormatArg,
+    /// Also the rarest windows as a long table, session_id,position,cmd
+    /// (one row per command).
+    #[arg(long, value_name = "FILE")]
+    long: Option<PathBuf>,
+    /// Sessions in the summary table of the rarest (0: none).
+    #[arg(long, default_value_t = 10, value_parser = args::int::<usize>(0, 10_000))]
+    top: usize,
+}
+
+/// The `--format` values of `markov score`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    /// One value per cell (README, "Output tables").
+    Tidy,
+    /// msticpy's rarest_*.csv.
+    Msticpy,
 }
 
 #[derive(Args)]
@@ -115,7 +142,14 @@ pub fn fit(a: FitArgs) -> Res {
 }
 
 pub fn score(a: ScoreArgs) -> Res {
-    prepare(&a.src.inputs(), &[Some(a.out.as_path())], &[])?;
+    if a.long.as_deref() == Some(std::path::Path::new("-")) && a.out.as_os_str() == "-" {
+        return Err("--long - and --out - both write standard output: name a file for one".into());
+    }
+    prepare(
+        &a.src.inputs(),
+        &[Some(a.out.as_path()), a.long.as_deref()],
+        &[],
+    )?;
     let r = ScoreRequest {
         input: a.src.sessions.input.clone(),
         model: a.src.source()?,
@@ -124,19 +158,78 @@ pub fn score(a: ScoreArgs) -> Res {
         out: a.out.clone(),
         bad_rows: a.src.sessions.bad_rows(),
     };
-    let o = score_file(&r)?;
-    report_skipped(&r.input, &o.skipped);
-    if !a.src.quiet {
-        eprintln!(
-            "scored {} sessions ({} without a full window of {}{}) -> {}",
-            o.scores.len(),
-            o.without_window,
-            a.window.window,
-            skipped_note(&o.skipped),
-            a.out.display()
-        );
+    let o = score_file_as(
+        &r,
+        match a.format {
+            FormatArg::Tidy => ScoresFormat::Tidy,
+            FormatArg::Msticpy => ScoresFormat::Msticpy,
+        },
+    )?;
+    if let Some(long) = &a.long {
+        write_window_long(long, &o.file, &o.scores)?;
     }
+    report_skipped(&r.input, &o.skipped);
+    let summary = Summary::new(a.src.quiet);
+    summary.line(&format!(
+        "scored {} sessions ({} without a full window of {}{}) -> {}",
+        o.scores.len(),
+        o.without_window,
+        a.window.window,
+        skipped_note(&o.skipped),
+        a.out.display()
+    ));
+    summary.table(&rarest_table(&o, a.top, a.log));
     Ok(())
+}
+
+/// The `top` sessions of lowest rarest-window likelihood: rank, id, the
+/// user columns, start time, likelihood, window.
+fn rarest_table(o: &ScoreOutcome, top: usize, log: bool) -> Table {
+    let cols = score_table::user_columns(&o.file);
+    let user = if cols.is_empty() {
+        "user".to_string()
+    } else {
+        cols.join(" / ")
+    };
+    let lik = if log { "log_likelihood" } else { "likelihood" };
+    let mut t = Table::new(&[
+        "rank",
+        "session_id",
+        &user,
+        "time_min",
+        lik,
+        "rarest_window",
+    ]);
+    let mut order: Vec<usize> = (0..o.scores.len())
+        .filter(|&i| !o.scores[i].likelihood.is_nan())
+        .collect();
+    order.sort_by(|&x, &y| {
+        o.scores[x]
+            .likelihood
+            .total_cmp(&o.scores[y].likelihood)
+            .then(x.cmp(&y))
+    });
+    for (rank, &i) in order.iter().take(top).enumerate() {
+        let m = &o.file.meta[i];
+        t.row(vec![
+            (rank + 1).to_string(),
+            m.session_id.to_string(),
+            clip(
+                &m.users
+                    .iter()
+                    .map(|(_, v)| v.as_deref().unwrap_or("-"))
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+                40,
+            ),
+            m.time_min
+                .map(threatstat_core::time::format_timestamp)
+                .unwrap_or_default(),
+            num(o.scores[i].likelihood),
+            clip(&o.scores[i].commands(&o.file.sessions, i).join(" → "), 60),
+        ]);
+    }
+    t
 }
 
 pub fn likelihood(a: LikelihoodArgs) -> Res {
