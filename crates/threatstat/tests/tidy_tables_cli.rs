@@ -265,7 +265,7 @@ fn test_results_on_stderr_and_quiet_silences_them() {
     let loud = ok(&args);
     let err = String::from_utf8_lossy(&loud.stderr);
     assert!(
-        err.starts_with("Mann-Whitney U = 0 (two-sided, exact): p = 0.007937")
+        err.starts_with("Mann-Whitney U = 0 (two-sided, exact): p = 0.008")
             && err.contains("Hodges-Lehmann"),
         "{err}"
     );
