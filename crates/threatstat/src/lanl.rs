@@ -2,10 +2,10 @@
 
 use crate::args;
 use crate::summary::{Summary, Table, num};
-use threatstat_core::pvalue::p_text;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use threatstat_core::BadRowPolicy;
+use threatstat_core::pvalue::p_text;
 use threatstat_datasets::lanl::LanlGenerator;
 use threatstat_workflow::uploads::{UploadInputs, UploadParams, UploadSummary, run as run_uploads};
 
