@@ -840,6 +840,23 @@ pub fn run(data_dir: &Path, out_dir: &Path) -> Result<Summary, Error> {
 mod tests {
     use super::*;
 
+    /// The figure's curve is the mean over the files at every k, as the
+    /// table's precision at k (recall at k = planted) is.
+    #[test]
+    fn mean_curve_averages_the_runs_at_each_k() {
+        let (a, b, c) = ([0.1, 0.6, 0.7], [0.1, 0.7, 0.7], [0.2, 0.7, 0.9, 1.0]);
+        let m = mean_curve(&[&a, &b, &c]);
+        assert_eq!(m.len(), 3);
+        for (k, want) in [0.4 / 3.0, 2.0 / 3.0, 2.3 / 3.0].into_iter().enumerate() {
+            assert!(
+                (m[k] - want).abs() < 1e-12,
+                "k = {}: {} vs {want}",
+                k + 1,
+                m[k]
+            );
+        }
+    }
+
     #[test]
     fn auc_of_perfect_and_tied_rankings() {
         assert_eq!(
