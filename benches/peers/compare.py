@@ -417,14 +417,14 @@ def variants(ts, inp):
             + ("; --method auto: exact sums" if bw == "scott" else "; --method auto: binned FFT from 10,000 points")
             + ")", "data points",
             sizes, inp.kde_data,
-            lambda i, o, bw=bw: ([t, "kde", "--data", i["data"], "--bandwidth", bw, "--at", i["at"]], None),
+            lambda i, o, bw=bw: ([t, "kde", "--input", i["data"], "--bandwidth", bw, "--at", i["at"]], None),
             lambda i, o, tool=tool: [PEERS / "kde_peers.py", tool, i["data"], i["at"], o],
             agree_kde))
     out.append(Variant(
         "kde", "isj vs kdepy, both FFT", "stats", "KDEpy FFTKDE(bw='ISJ')",
         "kde --bandwidth isj --fft (2,048 grid points)", "data points",
         [1000, 10_000, 100_000, 1_000_000], inp.kde_data,
-        lambda i, o: ([t, "kde", "--data", i["data"], "--bandwidth", "isj", "--fft", "--at", i["at"]], None),
+        lambda i, o: ([t, "kde", "--input", i["data"], "--bandwidth", "isj", "--fft", "--at", i["at"]], None),
         lambda i, o: [PEERS / "kde_peers.py", "kdepy", i["data"], i["at"], o],
         agree_kde))
     for mode, label, sizes in (

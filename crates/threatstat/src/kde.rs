@@ -56,7 +56,7 @@ pub struct KdeArgs {
     /// The same as --method fft.
     #[arg(long, conflicts_with = "method")]
     pub fft: bool,
-    /// exact, fft or auto (see kde_method.rs): auto uses the binned FFT
+    /// exact, fft or auto: auto uses the binned FFT
     /// estimate (any --at points, relative error below 4e-4 where the
     /// density is at least 1e-3 of a kernel's peak; bound in the output's
     /// `fft`) for --bandwidth normal-reference or isj on 1-D data of at
