@@ -180,6 +180,16 @@ impl Component {
         }
     }
 
+    /// The weighted CDF at `x`: O(1) where [`Self::fast_cdf`] applies.
+    pub(crate) fn weighted_cdf(&self, x: f64) -> f64 {
+        self.weight * self.fast_cdf(x).unwrap_or_else(|| self.cdf(x))
+    }
+
+    /// The derivative of the unrestricted density at `x`.
+    pub(crate) fn pdf_slope(&self, x: f64) -> f64 {
+        self.this.pdf(x) * ((self.this.shape() - 1.0) / x - self.this.rate())
+    }
+
     /// Whether the component is restricted to an order of the rates.
     pub(crate) fn restricted(&self) -> bool {
         self.restriction.is_some()

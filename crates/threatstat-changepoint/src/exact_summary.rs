@@ -110,12 +110,25 @@ impl ExactPosterior {
     }
 
     fn hdi(&self, which: u8, prob: f64) -> Result<Interval, ChangepointError> {
+        self.hdi_with(which, prob, true)
+    }
+
+    /// The HDI; `newton`: try [`newton_hdi`] before the search.
+    fn hdi_with(&self, which: u8, prob: f64, newton: bool) -> Result<Interval, ChangepointError> {
         if !(prob > 0.0 && prob < 1.0 - 4.0 * EDGE) {
             return Err(Error::param("prob", prob, "a number in (0, 1 − 4e-7)").into());
         }
         let mix = self.mixture(which);
         if mix.iter().any(|c| c.restricted()) {
             return Ok(grid_hdi(&mix, prob));
+        }
+        let mean = if which == 1 {
+            self.lambda_1_mean()
+        } else {
+            self.lambda_2_mean()
+        };
+        if newton && let Some(h) = newton_hdi(&mix, prob, mean, self.rate_sd(which, mean)) {
+            return Ok(h);
         }
         let ends = |u: f64| {
             (
@@ -167,6 +180,47 @@ impl ExactPosterior {
         let (low, high) = ends(EDGE + u);
         Ok(Interval { low, high })
     }
+}
+
+/// The HDI of an unrestricted mixture by Newton's method on its two
+/// conditions, equal densities at the ends and `prob` between them,
+/// `(F(b) − F(a) − prob, ln f(a) − ln f(b)) = 0`, from the normal
+/// approximation `mean ∓ z sd`: a few O(components) steps where the
+/// search over `u` needs about 120 quantiles by bisection (1.8 s instead of
+/// 20 ms at 10^5 days). None when it does not converge to an interval of
+/// the support within 50 steps (the search then decides).
+fn newton_hdi(mix: &[crate::exact::Component], prob: f64, mean: f64, sd: f64) -> Option<Interval> {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    let z = Normal::new(0.0, 1.0).ok()?.inverse_cdf(0.5 + prob / 2.0);
+    let (mut a, mut b) = (mean - z * sd, mean + z * sd);
+    let cdf = |x: f64| mix.iter().map(|c| c.weighted_cdf(x)).sum::<f64>();
+    let pdf = |x: f64| mix.iter().map(|c| c.weight * c.pdf(x)).sum::<f64>();
+    let slope = |x: f64| mix.iter().map(|c| c.weight * c.pdf_slope(x)).sum::<f64>();
+    for _ in 0..50 {
+        if !(a > 0.0 && b > a && b.is_finite()) {
+            return None;
+        }
+        let (fa, fb) = (pdf(a), pdf(b));
+        if !(fa > 0.0 && fb > 0.0) {
+            return None;
+        }
+        let r1 = cdf(b) - cdf(a) - prob;
+        let r2 = fa.ln() - fb.ln();
+        // Jacobian rows: ∂r1 = (−f(a), f(b)), ∂r2 = (f'(a)/f(a), −f'(b)/f(b)).
+        let (j11, j12, j21, j22) = (-fa, fb, slope(a) / fa, -slope(b) / fb);
+        let det = j11 * j22 - j12 * j21;
+        if det == 0.0 || !det.is_finite() {
+            return None;
+        }
+        let da = (-r1 * j22 + r2 * j12) / det;
+        let db = (-r2 * j11 + r1 * j21) / det;
+        a += da;
+        b += db;
+        if da.abs() + db.abs() <= 1e-13 * b.abs() {
+            return (a > 0.0 && b > a).then_some(Interval { low: a, high: b });
+        }
+    }
+    None
 }
 
 /// Cells of the grid of [`grid_hdi`].
@@ -291,6 +345,32 @@ mod tests {
                 assert!(
                     (wg - ww).abs() < 0.01 * ww,
                     "{d:?} {name}: width {wg} vs draws {ww}"
+                );
+            }
+        }
+    }
+
+    /// Newton's interval is the search's: as narrow to 1e-9 of the width,
+    /// at the same place to 1e-5 of it (the search places it less
+    /// precisely: the width is flat at its minimum), on series with a
+    /// clear change, a vague one, and none.
+    #[test]
+    fn newton_hdi_matches_the_search() {
+        let series: [&[u32]; 3] = [
+            &[3, 4, 2, 5, 3, 4, 12, 11, 13, 12, 10, 14],
+            &[3, 4, 2, 5, 3, 4, 6, 5, 7, 6, 5, 7],
+            &[0, 1, 0, 0, 2, 0, 1, 0, 0, 1],
+        ];
+        for y in series {
+            let post = Switchpoint::params().fit(y).unwrap();
+            for which in [1, 2] {
+                let fast = post.hdi_with(which, 0.94, true).unwrap();
+                let slow = post.hdi_with(which, 0.94, false).unwrap();
+                let w = slow.high - slow.low;
+                let wf = fast.high - fast.low;
+                assert!(
+                    (wf - w).abs() < 1e-9 * w && (fast.low - slow.low).abs() < 1e-5 * w,
+                    "{y:?} λ{which}: {fast:?} vs {slow:?}"
                 );
             }
         }

@@ -90,6 +90,7 @@ mod raster;
 mod recall;
 mod scale;
 mod time;
+mod trace;
 
 use std::path::{Path, PathBuf};
 
@@ -108,6 +109,7 @@ pub use ppc::{PpcFigure, ppc_figure};
 pub use recall::{RecallFigure, recall_figure};
 pub use scale::format_value;
 pub use time::format_unix_utc;
+pub use trace::{TraceFigure, trace_figure};
 
 /// One point of a timeline scatter.
 #[derive(Debug, Clone, PartialEq, Default)]

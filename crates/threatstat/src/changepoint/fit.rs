@@ -47,6 +47,10 @@ pub struct FitArgs {
     /// replicated ones (.png or .svg) and adds a `ppc` block (dispersion check) to the JSON.
     #[arg(long)]
     ppc: Option<PathBuf>,
+    /// Switchpoint only: trace and rank plots of the draws of λ1, λ2 and τ per chain (.png or
+    /// .svg; as ArviZ's plot_trace and plot_rank).
+    #[arg(long)]
+    trace_plot: Option<PathBuf>,
 }
 
 pub fn run(a: &FitArgs) -> Res {
@@ -54,7 +58,7 @@ pub fn run(a: &FitArgs) -> Res {
     prepare(
         &[Some(a.input.as_path())],
         &[Some(a.out.as_path()), a.draws_out.as_deref()],
-        &[a.plot.as_deref(), a.ppc.as_deref()],
+        &[a.plot.as_deref(), a.ppc.as_deref(), a.trace_plot.as_deref()],
     )?;
     if a.model.spec().prior_rate == PriorRate::EmpiricalBayesPooled {
         return Err(
@@ -68,8 +72,12 @@ pub fn run(a: &FitArgs) -> Res {
     let (spec, prior) = a.model.spec().resolve(&s.counts, None)?;
     let prior = prior.as_ref();
     let days = s.days.as_deref();
-    if spec.model != ModelKind::Switchpoint && (a.draws_out.is_some() || a.ppc.is_some()) {
-        return Err("--draws-out and --ppc need --kind switchpoint (the model with draws)".into());
+    let wants_draws = a.draws_out.is_some() || a.ppc.is_some() || a.trace_plot.is_some();
+    if spec.model != ModelKind::Switchpoint && wants_draws {
+        return Err(
+            "--draws-out, --ppc and --trace-plot need --kind switchpoint (the model with draws)"
+                .into(),
+        );
     }
     // The switchpoint's summary table and check, printed after the file.
     let mut extra = None;
@@ -93,7 +101,7 @@ pub fn run(a: &FitArgs) -> Res {
             let exact_draws;
             let draws = match &mcmc {
                 Some(m) => Some(m.chains.as_slice()),
-                None if a.draws_out.is_some() || a.ppc.is_some() => {
+                None if wants_draws => {
                     let m = a.model.mcmc_settings();
                     m.check().map_err(|e| format!("--chains, --draws: {e}"))?;
                     exact_draws = exact.draws(m.chains, m.draws, m.seed)?;
@@ -112,6 +120,20 @@ pub fn run(a: &FitArgs) -> Res {
                 )?;
                 ppc_figure(a, path, &s, &ppc)?;
                 sp.ppc = Some(ppc);
+            }
+            if let (Some(path), Some(d)) = (&a.trace_plot, draws) {
+                let var = |n| threatstat_changepoint::draws::variable(d, n).unwrap_or_default();
+                let (l1, l2, tau) = (var("lambda_1"), var("lambda_2"), var("tau"));
+                let name = a.input.file_name().unwrap_or(a.input.as_os_str());
+                let fig = threatstat_plot::TraceFigure {
+                    title: format!("{} draws of {}", sp.method, name.display()),
+                    ..threatstat_plot::TraceFigure::new(vec![
+                        ("λ1".into(), &l1[..]),
+                        ("λ2".into(), &l2[..]),
+                        ("τ".into(), &tau[..]),
+                    ])
+                };
+                threatstat_plot::trace_figure(&fig, path)?;
             }
             let table = (sp.interval.clone(), sp.summary.table());
             let ppc_line = sp.ppc.as_ref().map(|p| {
