@@ -8,8 +8,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use threatstat_changepoint::batch::{Method, fit_all};
 use threatstat_changepoint::{
-    ChangePosterior, Direction, McmcParams, Sampler, Switchpoint, SwitchpointParams,
-    VariableSummary,
+    ChangePosterior, Direction, McmcParams, PosteriorSummary, Sampler, Switchpoint,
+    SwitchpointParams, VariableSummary,
 };
 
 fn params(alpha: Option<f64>, direction: &str) -> PyResult<SwitchpointParams> {
@@ -40,7 +40,9 @@ fn mcmc(
 /// The exact posterior of the switchpoint model: a dict with `alpha`,
 /// `tau_posterior`, `map_tau`, `map_probability`, `lambda_1_mean`,
 /// `lambda_2_mean`, `lambda_1_interval` and `lambda_2_interval` (equal
-/// tailed at `prob`), `expected_rate`, `log_bayes_factor`.
+/// tailed at `prob`), `expected_rate`, `log_bayes_factor`, `summary` (the
+/// library's exact summary table: per variable `az.summary`'s columns,
+/// 94% HDI, Monte Carlo columns NaN).
 #[pyfunction]
 #[pyo3(signature = (counts, alpha, direction, prob))]
 fn switchpoint_exact<'py>(
@@ -72,6 +74,16 @@ fn switchpoint_exact<'py>(
         post.expected_rate().to_vec().into_pyarray(py),
     )?;
     d.set_item("log_bayes_factor", post.log_bayes_factor())?;
+    d.set_item("summary", summaries(py, &post.summary())?)?;
+    Ok(d)
+}
+
+/// The summary table as a dict of rows (`lambda_1`, `lambda_2`, `tau`).
+fn summaries<'py>(py: Python<'py>, s: &PosteriorSummary) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (name, row) in s.rows() {
+        d.set_item(name, summary(py, row)?)?;
+    }
     Ok(d)
 }
 
@@ -82,6 +94,7 @@ fn summary<'py>(py: Python<'py>, s: &VariableSummary) -> PyResult<Bound<'py, PyD
     d.set_item("hdi_3%", s.hdi_94.low)?;
     d.set_item("hdi_97%", s.hdi_94.high)?;
     d.set_item("mcse_mean", s.mcse_mean)?;
+    d.set_item("mcse_sd", s.mcse_sd)?;
     d.set_item("ess_bulk", s.ess_bulk)?;
     d.set_item("ess_tail", s.ess_tail)?;
     d.set_item("r_hat", s.r_hat)?;
@@ -129,11 +142,7 @@ fn switchpoint_mcmc<'py>(
         draws(py, get(&|c| c.tau.iter().map(|&t| f64::from(t)).collect()))?,
     )?;
     d.set_item("posterior", posterior)?;
-    let s = PyDict::new(py);
-    s.set_item("lambda_1", summary(py, &post.lambda_1)?)?;
-    s.set_item("lambda_2", summary(py, &post.lambda_2)?)?;
-    s.set_item("tau", summary(py, &post.tau)?)?;
-    d.set_item("summary", s)?;
+    d.set_item("summary", summaries(py, &post.summary())?)?;
     let acc: Vec<[f64; 3]> = post.chains.iter().map(|c| c.acceptance).collect();
     d.set_item("acceptance", acc)?;
     d.set_item("warnings", post.warnings.clone())?;

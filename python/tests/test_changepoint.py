@@ -42,9 +42,15 @@ def test_exact_matches_formula(series):
     assert 35 <= f.map_tau <= 45 and f.log_bayes_factor > 10
     s = f.summary()
     assert list(s.index) == ["lambda_1", "lambda_2", "tau"]
-    assert list(s.columns) == ["mean", "sd", "hdi_3%", "hdi_97%", "mcse_mean", "ess_bulk",
-                               "ess_tail", "r_hat"]
+    assert list(s.columns) == ["mean", "sd", "hdi_3%", "hdi_97%", "mcse_mean", "mcse_sd",
+                               "ess_bulk", "ess_tail", "r_hat"]
     assert s.loc["lambda_1", "hdi_3%"] < f.lambda_1_mean < s.loc["lambda_1", "hdi_97%"]
+    # The library's exact summary: sd of the Gamma mixture, HDI narrower
+    # than the equal-tailed interval of the same mass.
+    assert abs(s.loc["lambda_1", "mean"] - f.lambda_1_mean) < 1e-12
+    assert s.loc["lambda_1", "sd"] > 0
+    hdi = s.loc["lambda_2", "hdi_97%"] - s.loc["lambda_2", "hdi_3%"]
+    assert hdi < f.lambda_2_interval[1] - f.lambda_2_interval[0]
 
 
 @pytest.mark.parametrize("method", ["gibbs", "metropolis"])
@@ -67,6 +73,15 @@ def test_to_arviz(series):
     idata = f.to_arviz()
     assert isinstance(idata, az.InferenceData)
     assert idata.posterior["lambda_1"].shape == (4, 300)
+    # The tidy table, loaded as README documents, gives the same summary.
+    d = f.draws()
+    assert list(d.columns) == ["chain", "draw", "lambda_1", "lambda_2", "tau"]
+    back = az.from_dict(posterior={
+        v: d.pivot(index="chain", columns="draw", values=v).to_numpy()
+        for v in ["lambda_1", "lambda_2", "tau"]})
+    want = az.summary(back, round_to="none")
+    got = f.summary()
+    np.testing.assert_allclose(got.to_numpy(), want[got.columns].to_numpy(), rtol=1e-9)
 
 
 def test_rank_users(rng):

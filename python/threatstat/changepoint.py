@@ -20,8 +20,8 @@ from . import _threatstat as _ext
 
 __all__ = ["fit", "SwitchpointFit", "daily_counts", "rank_users"]
 
-_SUMMARY_COLUMNS = ["mean", "sd", "hdi_3%", "hdi_97%", "mcse_mean", "ess_bulk", "ess_tail",
-                    "r_hat"]
+_SUMMARY_COLUMNS = ["mean", "sd", "hdi_3%", "hdi_97%", "mcse_mean", "mcse_sd", "ess_bulk",
+                    "ess_tail", "r_hat"]
 
 
 def _counts(counts) -> np.ndarray:
@@ -46,6 +46,8 @@ class SwitchpointFit:
     def __init__(self, method: str, fields: dict, exact: dict):
         self.method = method
         self._mcmc = fields if method != "exact" else None
+        exact = dict(exact)
+        self._exact_summary = exact.pop("summary")
         self.__dict__.update(exact)
         self.alpha = exact["alpha"]
         if self._mcmc is not None:
@@ -57,28 +59,31 @@ class SwitchpointFit:
     def summary(self):
         """An ``az.summary``-style DataFrame (rows ``lambda_1``,
         ``lambda_2``, ``tau``; columns mean, sd, hdi_3%, hdi_97%, mcse_mean,
-        ess_bulk, ess_tail, r_hat). For exact fits the MCMC columns are NaN,
-        the rates' intervals are equal-tailed 94% intervals and tau's row is
-        from its exact posterior (mean, sd; its 94% highest-mass set's ends)."""
+        mcse_sd, ess_bulk, ess_tail, r_hat), computed by the library: from
+        the draws as ArviZ computes it for MCMC fits; exact mean, sd and 94%
+        HDI for exact fits (Monte Carlo columns NaN)."""
         import pandas as pd
 
-        if self._mcmc is not None:
-            s = self._mcmc["summary"]
-            return pd.DataFrame([s[v] for v in ("lambda_1", "lambda_2", "tau")],
-                                index=["lambda_1", "lambda_2", "tau"])[_SUMMARY_COLUMNS]
-        nan = float("nan")
-        p = self.tau_posterior
-        k = np.arange(p.size)
-        mean = float(np.dot(p, k))
-        sd = float(np.sqrt(max(np.dot(p, (k - mean) ** 2), 0.0)))
-        order = np.argsort(-p, kind="stable")
-        top = order[: int(np.searchsorted(np.cumsum(p[order]), 0.94) + 1)]
-        rows = [
-            [self.lambda_1_mean, nan, *self.lambda_1_interval, nan, nan, nan, nan],
-            [self.lambda_2_mean, nan, *self.lambda_2_interval, nan, nan, nan, nan],
-            [mean, sd, float(top.min()), float(top.max()), nan, nan, nan, nan],
-        ]
-        return pd.DataFrame(rows, index=["lambda_1", "lambda_2", "tau"], columns=_SUMMARY_COLUMNS)
+        s = self._mcmc["summary"] if self._mcmc is not None else self._exact_summary
+        rows = ["lambda_1", "lambda_2", "tau"]
+        return pd.DataFrame([s[v] for v in rows], index=rows)[_SUMMARY_COLUMNS]
+
+    def draws(self):
+        """The tidy draws table of an MCMC fit, as ``threatstat changepoint
+        fit --draws-out`` writes it: columns chain, draw, lambda_1,
+        lambda_2, tau."""
+        import pandas as pd
+
+        if self._mcmc is None:
+            raise ValueError("draws needs an MCMC fit (method='gibbs' or 'metropolis')")
+        c, d = self.posterior["tau"].shape
+        return pd.DataFrame({
+            "chain": np.repeat(np.arange(c), d),
+            "draw": np.tile(np.arange(d), c),
+            "lambda_1": self.posterior["lambda_1"].ravel(),
+            "lambda_2": self.posterior["lambda_2"].ravel(),
+            "tau": self.posterior["tau"].ravel().astype(np.int64),
+        })
 
     def to_arviz(self):
         """An ``arviz.InferenceData`` with the posterior draws (MCMC fits;

@@ -253,6 +253,27 @@ pub fn mcse_mean(chains: &[Vec<f64>]) -> f64 {
     var_ddof1(&flat).sqrt() / ess_mean(chains).sqrt()
 }
 
+/// Monte Carlo standard error of the standard deviation, as ArviZ 0.23's
+/// `_mcse_sd`: with `d = (x − mean)²` over all draws, the ESS of the mean
+/// of `d` (split chains) gives `Var(mean d) = (E[d²] − E[d]²) / ESS`, and
+/// the delta method `sd = √E[d]` gives `mcse_sd = √(Var(mean d) / (4 E[d]))`.
+pub fn mcse_sd(chains: &[Vec<f64>]) -> f64 {
+    if !valid(chains, 1) {
+        return f64::NAN;
+    }
+    let all = chains.concat();
+    let m = mean(&all);
+    let sq: Vec<Vec<f64>> = chains
+        .iter()
+        .map(|c| c.iter().map(|x| (x - m) * (x - m)).collect())
+        .collect();
+    let ess = ess_raw(&split(&sq));
+    let flat = sq.concat();
+    let evar = mean(&flat);
+    let varvar = (flat.iter().map(|d| d * d).sum::<f64>() / flat.len() as f64 - evar * evar) / ess;
+    (varvar / evar / 4.0).sqrt()
+}
+
 /// Highest density interval of the pooled draws holding `prob` of them
 /// (ArviZ `hdi`: the narrowest interval spanning floor(prob·n) sorted gaps).
 pub fn hdi(draws: &[f64], prob: f64) -> Interval {

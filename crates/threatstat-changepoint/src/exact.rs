@@ -140,8 +140,8 @@ impl ChangeModel for Checked<SwitchpointParams> {
 /// One τ's share of the posterior of a rate: Gamma `this`, restricted (if
 /// a direction is set) to be above (or below) the other rate, Gamma `other`,
 /// which holds with probability `p_order`.
-struct Component {
-    weight: f64,
+pub(crate) struct Component {
+    pub(crate) weight: f64,
     this: Gamma,
     restriction: Option<(Gamma, bool, f64)>,
 }
@@ -159,6 +159,40 @@ impl Component {
     fn upper(&self) -> f64 {
         use statrs::statistics::Distribution;
         self.this.mean().unwrap_or(1.0) + 12.0 * self.this.std_dev().unwrap_or(1.0)
+    }
+
+    /// Mean ± 12 sd of the unrestricted Gamma (clipped at 0): where the
+    /// component's mass lies, restricted or not.
+    pub(crate) fn range(&self) -> (f64, f64) {
+        use statrs::statistics::Distribution;
+        let s = self.this.std_dev().unwrap_or(1.0);
+        ((self.upper() - 24.0 * s).max(0.0), self.upper())
+    }
+
+    /// The (restricted) density at `x`.
+    pub(crate) fn pdf(&self, x: f64) -> f64 {
+        match &self.restriction {
+            None => self.this.pdf(x),
+            Some((other, this_greater, p_order)) => {
+                let o = other.cdf(x);
+                self.this.pdf(x) * if *this_greater { o } else { 1.0 - o } / p_order
+            }
+        }
+    }
+
+    /// The weighted CDF at `x`: O(1) where [`Self::fast_cdf`] applies.
+    pub(crate) fn weighted_cdf(&self, x: f64) -> f64 {
+        self.weight * self.fast_cdf(x).unwrap_or_else(|| self.cdf(x))
+    }
+
+    /// The derivative of the unrestricted density at `x`.
+    pub(crate) fn pdf_slope(&self, x: f64) -> f64 {
+        self.this.pdf(x) * ((self.this.shape() - 1.0) / x - self.this.rate())
+    }
+
+    /// Whether the component is restricted to an order of the rates.
+    pub(crate) fn restricted(&self) -> bool {
+        self.restriction.is_some()
     }
 
     /// [`Self::cdf`] up to statrs' rounding ([`statrs_gamma_cdf`]) in
@@ -306,7 +340,7 @@ impl ExactPosterior {
     }
 
     /// Posterior (shape, rate) of λ1 and λ2 given τ = k, unrestricted.
-    fn shapes_rates(&self, k: usize) -> (u64, f64, u64, f64) {
+    pub(crate) fn shapes_rates(&self, k: usize) -> (u64, f64, u64, f64) {
         let (s1, e1) = self.prefix.seg(0, k);
         let (s2, e2) = self.prefix.seg(k, self.n);
         (s1 + 1, e1 + self.alpha, s2 + 1, e2 + self.alpha)
@@ -337,7 +371,7 @@ impl ExactPosterior {
     /// Components of the posterior of λ1 or λ2: a mixture over τ of
     /// Gamma(shape, rate) (restricted to the direction's order),
     /// dropping weights below 1e-14.
-    fn mixture(&self, which: u8) -> Vec<Component> {
+    pub(crate) fn mixture(&self, which: u8) -> Vec<Component> {
         (0..self.n)
             .filter(|&k| self.tau_posterior[k] > 1e-14)
             .map(|k| {
@@ -369,7 +403,7 @@ impl ExactPosterior {
     /// decides when the answer is within [`DECISION_MARGIN`] of `p`, so the
     /// steps (and the result, bit for bit) are those of bisection on
     /// statrs' CDF.
-    fn quantile(mix: &[Component], p: f64) -> f64 {
+    pub(crate) fn quantile(mix: &[Component], p: f64) -> f64 {
         let cdf = |x: f64| mix.iter().map(|c| c.weight * c.cdf(x)).sum::<f64>();
         let below = |x: f64| {
             let mut fast = false;

@@ -139,8 +139,10 @@ pub mod batch;
 mod brute_force;
 pub mod diagnostics;
 mod direction;
+pub mod draws;
 mod episode;
 mod exact;
+mod exact_summary;
 pub mod file;
 mod gamma_cdf;
 pub mod io;
@@ -149,10 +151,12 @@ pub mod model;
 mod numerics;
 mod online;
 pub mod params;
+pub mod ppc;
 pub mod prior_eb;
 pub mod prior_rate;
 pub mod sbc;
 mod segments;
+pub mod summary;
 
 pub use direction::Direction;
 pub use episode::{Episode, EpisodeParams, EpisodePosterior};
@@ -163,6 +167,7 @@ pub use online::{Detector, MAX_PRUNE, OnlineDetector, OnlineParams, OnlineRun};
 pub use params::Checked;
 pub use prior_rate::PriorRate;
 pub use segments::{COUNT_TAIL_MASS, Segmentation, SegmentationParams, SegmentationPosterior};
+pub use summary::PosteriorSummary;
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]

@@ -135,44 +135,77 @@ impl ChainDraws {
     }
 }
 
-/// Posterior summary of one variable, as ArviZ's `summary` reports it.
+/// Posterior summary of one variable: one row of ArviZ's `az.summary`
+/// (same columns, same order, same definitions; the interval is the 94%
+/// highest density interval, `hdi_3%` and `hdi_97%` in files, see
+/// [`crate::summary`]).
+///
+/// For the exact posterior ([`crate::ExactPosterior::summary`]) mean, sd
+/// and HDI are exact and the Monte Carlo columns (`mcse_*`, `ess_*`,
+/// `r_hat`) are NaN (null in JSON): nothing was sampled.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(
+    into = "crate::summary::SummaryRow",
+    from = "crate::summary::SummaryRow"
+)]
 pub struct VariableSummary {
     /// Posterior mean.
-    #[serde(deserialize_with = "crate::file::nan_if_null")]
     pub mean: f64,
-    /// Posterior standard deviation.
-    #[serde(deserialize_with = "crate::file::nan_if_null")]
+    /// Posterior standard deviation (of the draws: ddof = 1, as ArviZ).
     pub sd: f64,
-    /// 94% highest density interval.
+    /// 94% highest density interval (`hdi_3%`, `hdi_97%`).
     pub hdi_94: Interval,
     /// Monte Carlo standard error of the mean.
-    #[serde(deserialize_with = "crate::file::nan_if_null")]
     pub mcse_mean: f64,
+    /// Monte Carlo standard error of the standard deviation.
+    pub mcse_sd: f64,
     /// Bulk effective sample size.
-    #[serde(deserialize_with = "crate::file::nan_if_null")]
     pub ess_bulk: f64,
     /// Tail effective sample size.
-    #[serde(deserialize_with = "crate::file::nan_if_null")]
     pub ess_tail: f64,
     /// Rank-normalised split R-hat.
-    #[serde(deserialize_with = "crate::file::nan_if_null")]
     pub r_hat: f64,
 }
 
 impl VariableSummary {
-    /// Summarises draws given per chain.
+    /// Summarises draws given per chain, as `az.summary` does.
+    ///
+    /// ```
+    /// use threatstat_changepoint::VariableSummary;
+    /// let chains: Vec<Vec<f64>> = (0..4)
+    ///     .map(|c| (0..200).map(|i| ((i * 37 + c * 11) % 101) as f64).collect())
+    ///     .collect();
+    /// let s = VariableSummary::of(&chains);
+    /// assert!((s.mean - 50.0).abs() < 1.0);
+    /// assert!(s.hdi_94.low < s.mean && s.mean < s.hdi_94.high);
+    /// assert!(s.r_hat < 1.05 && s.mcse_sd > 0.0);
+    /// ```
     pub fn of(chains: &[Vec<f64>]) -> Self {
         let (mean, sd) = diagnostics::mean_sd(chains);
         let flat: Vec<f64> = chains.iter().flatten().copied().collect();
         VariableSummary {
             mean,
             sd,
-            hdi_94: diagnostics::hdi(&flat, 0.94),
+            hdi_94: diagnostics::hdi(&flat, crate::summary::HDI_PROB),
             mcse_mean: diagnostics::mcse_mean(chains),
+            mcse_sd: diagnostics::mcse_sd(chains),
             ess_bulk: diagnostics::ess_bulk(chains),
             ess_tail: diagnostics::ess_tail(chains),
             r_hat: diagnostics::rhat(chains),
+        }
+    }
+
+    /// A summary without Monte Carlo error (an exact posterior's).
+    pub fn exact(mean: f64, sd: f64, hdi_94: Interval) -> Self {
+        VariableSummary {
+            mean,
+            sd,
+            hdi_94,
+            mcse_mean: f64::NAN,
+            mcse_sd: f64::NAN,
+            ess_bulk: f64::NAN,
+            ess_tail: f64::NAN,
+            r_hat: f64::NAN,
         }
     }
 }
@@ -218,6 +251,15 @@ impl McmcPosterior {
     pub fn map_tau(&self) -> usize {
         let p = self.tau_posterior();
         (0..p.len()).fold(0, |b, k| if p[k] > p[b] { k } else { b })
+    }
+
+    /// The summary table of the draws (`az.summary`'s columns).
+    pub fn summary(&self) -> crate::summary::PosteriorSummary {
+        crate::summary::PosteriorSummary {
+            lambda_1: self.lambda_1,
+            lambda_2: self.lambda_2,
+            tau: self.tau,
+        }
     }
 
     /// The largest R-hat of λ1, λ2 and τ (NaN-aware: NaN only if all are NaN).
@@ -458,12 +500,8 @@ fn summarise(
     alpha: f64,
     n_days: usize,
 ) -> McmcPosterior {
-    let l1: Vec<Vec<f64>> = chains.iter().map(|c| c.lambda_1.clone()).collect();
-    let l2: Vec<Vec<f64>> = chains.iter().map(|c| c.lambda_2.clone()).collect();
-    let tau: Vec<Vec<f64>> = chains
-        .iter()
-        .map(|c| c.tau.iter().map(|&t| f64::from(t)).collect())
-        .collect();
+    let var = |name| crate::draws::variable(&chains, name).expect("a variable of the model");
+    let (l1, l2, tau) = (var("lambda_1"), var("lambda_2"), var("tau"));
     let (s1, s2, st) = (
         VariableSummary::of(&l1),
         VariableSummary::of(&l2),

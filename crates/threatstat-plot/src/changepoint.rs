@@ -202,7 +202,7 @@ fn validate(fig: &ChangepointFigure) -> Result<(), PlotError> {
 /// The labelled days of the x axis: every `step`-th day from day 0, for the
 /// smallest step of 1, 2, 5, 10, 20, 50, … giving at most [`MAX_X_LABELS`]
 /// labels that fit side by side on an axis of `axis_px` pixels.
-fn day_ticks(
+pub(crate) fn day_ticks(
     n: usize,
     label: &dyn Fn(usize) -> String,
     axis_px: f64,

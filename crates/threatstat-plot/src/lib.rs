@@ -85,10 +85,12 @@ mod heatmap;
 mod html;
 mod kde_flag;
 mod layout;
+mod ppc;
 mod raster;
 mod recall;
 mod scale;
 mod time;
+mod trace;
 
 use std::path::{Path, PathBuf};
 
@@ -103,9 +105,11 @@ pub use features::{ImportanceFigure, RocFigure, importance_figure, roc_figure};
 pub use fonts::{DEFAULT_FONT, DEJAVU_SANS_TTF, register_fonts};
 pub use heatmap::{ChainFigure, HeatmapFigure, chain_figure, heatmap_figure};
 pub use kde_flag::{DensityOverlay, KdeFlagFigure, kde_flag_figure};
+pub use ppc::{PpcFigure, ppc_figure};
 pub use recall::{RecallFigure, recall_figure};
 pub use scale::format_value;
 pub use time::format_unix_utc;
+pub use trace::{TraceFigure, trace_figure};
 
 /// One point of a timeline scatter.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -115,20 +115,23 @@ impl ModelArgs {
         Ok(())
     }
 
+    /// Chains, draws and seed of the command line (with any method: the
+    /// exact method's independent draws use them too).
+    fn mcmc_settings(&self) -> McmcParams {
+        McmcParams::default()
+            .chains(self.chains)
+            .draws(self.draws)
+            .tune(self.tune)
+            .seed(self.seed)
+    }
+
     fn mcmc(&self) -> Option<McmcParams> {
         let s = match self.method {
             MethodArg::Exact => return None,
             MethodArg::Gibbs => Sampler::Gibbs,
             MethodArg::Metropolis => Sampler::Metropolis,
         };
-        Some(
-            McmcParams::default()
-                .sampler(s)
-                .chains(self.chains)
-                .draws(self.draws)
-                .tune(self.tune)
-                .seed(self.seed),
-        )
+        Some(self.mcmc_settings().sampler(s))
     }
 }
 

@@ -751,3 +751,56 @@ fn prior_rate_eb_reports_its_solver_state() {
         "{err}"
     );
 }
+
+/// `--draws-out`, `--ppc` and `--trace-plot` for every method: the tidy
+/// table ArviZ loads (chains × draws rows), the summary table with its
+/// interval's name on the terminal and in the file, the check's block and
+/// figure, the trace and rank figure.
+#[test]
+fn draws_summary_and_posterior_predictive_check() {
+    let dir = tmpdir("draws");
+    for method in ["exact", "gibbs"] {
+        let (out, draws, ppc, trace) = (
+            dir.join(format!("{method}.json")),
+            dir.join(format!("{method}.csv")),
+            dir.join(format!("{method}.svg")),
+            dir.join(format!("{method}_trace.png")),
+        );
+        let (ok, err) = run(bin()
+            .args(["changepoint", "fit", "--input"])
+            .arg(book())
+            .args(["--method", method, "--chains", "3", "--draws", "200"])
+            .arg("--out")
+            .arg(&out)
+            .arg("--draws-out")
+            .arg(&draws)
+            .arg("--ppc")
+            .arg(&ppc)
+            .arg("--trace-plot")
+            .arg(&trace));
+        assert!(ok, "{err}");
+        assert!(std::fs::metadata(&trace).unwrap().len() > 10_000);
+        assert!(err.contains("hdi_3%") && err.contains("lambda_2"), "{err}");
+        let text = std::fs::read_to_string(&draws).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("chain,draw,lambda_1,lambda_2,tau"));
+        assert_eq!(lines.count(), 600);
+        let v = read_json(&out);
+        assert!(v["interval"].as_str().unwrap().starts_with("hdi_94"));
+        let s = &v["summary"]["lambda_1"];
+        assert!(s["hdi_3%"].as_f64().unwrap() < s["mean"].as_f64().unwrap());
+        assert_eq!(s["r_hat"].is_null(), method == "exact");
+        // The book's text messages are far more dispersed than Poisson.
+        assert_eq!(v["ppc"]["flagged"], true, "{}", v["ppc"]);
+        assert!(std::fs::metadata(&ppc).unwrap().len() > 1000);
+    }
+    // Only the switchpoint has draws.
+    let (ok, err) = run(bin()
+        .args(["changepoint", "fit", "--input"])
+        .arg(book())
+        .args(["--kind", "episode", "--out"])
+        .arg(dir.join("e.json"))
+        .arg("--draws-out")
+        .arg(dir.join("e.csv")));
+    assert!(!ok && err.contains("--draws-out"), "{err}");
+}
