@@ -51,9 +51,11 @@ mod fit;
 pub mod io;
 mod model;
 mod params;
+mod scan;
 mod score;
 mod session;
 pub mod sessionize;
+mod sessions_reader;
 mod strpool;
 mod tables;
 

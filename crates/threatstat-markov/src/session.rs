@@ -240,6 +240,46 @@ impl SessionSet {
         self.finish_session()
     }
 
+    /// Appends all sessions of `other` after those of this set, interning
+    /// `other`'s strings in its id order (its first-seen order), so that
+    /// appending the sets read from consecutive parts of a file gives the
+    /// ids a read of the whole file gives.
+    ///
+    /// # Panics
+    /// If either set has an open session.
+    pub(crate) fn append(&mut self, other: SessionSet) {
+        assert!(!self.open && !other.open, "append with an open session");
+        if self.event_cmd.is_empty()
+            && self.cmds.is_empty()
+            && self.params.is_empty()
+            && self.values.is_empty()
+        {
+            *self = other;
+            return;
+        }
+        fn ids(to: &mut Interner, from: &Interner) -> Vec<u32> {
+            from.strings().map(|s| to.intern(s)).collect()
+        }
+        let cmd = ids(&mut self.cmds, &other.cmds);
+        let param = ids(&mut self.params, &other.params);
+        let value = ids(&mut self.values, &other.values);
+        let (e0, p0) = (self.event_cmd.len(), self.param_ids.len());
+        self.event_cmd
+            .extend(other.event_cmd.iter().map(|&c| cmd[c as usize]));
+        self.param_ids
+            .extend(other.param_ids.iter().map(|&p| param[p as usize]));
+        self.param_values.extend(
+            other
+                .param_values
+                .iter()
+                .map(|&v| if v == NO_VALUE { v } else { value[v as usize] }),
+        );
+        self.param_offsets
+            .extend(other.param_offsets[1..].iter().map(|&o| o + p0));
+        self.session_offsets
+            .extend(other.session_offsets[1..].iter().map(|&o| o + e0));
+    }
+
     /// Builds a set from sessions of commands.
     pub fn from_cmds<S: AsRef<str>>(sessions: &[Vec<S>]) -> Result<Self, MarkovError> {
         let mut s = SessionSet::new();
