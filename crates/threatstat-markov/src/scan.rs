@@ -276,7 +276,10 @@ impl<'a> Scanner<'a> {
                     self.i = i + 1;
                     return Ok(());
                 }
-                Some(b'\\') => i += self.escape(i)?.1,
+                Some(b'\\') => match self.b.get(i + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                    _ => i += self.escape(i)?.1,
+                },
                 _ => return Err(Fallback),
             }
         }

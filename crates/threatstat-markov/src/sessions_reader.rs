@@ -22,10 +22,10 @@ use std::path::Path;
 use threatstat_core::{BadRowPolicy, Error, Location, SkipReport};
 
 /// Bytes read per block (a line longer than this grows the block).
-const BLOCK: usize = 32 << 20;
+const BLOCK: usize = 8 << 20;
 
 /// Bytes per chunk parsed by one task.
-const CHUNK: usize = 1 << 20;
+const CHUNK: usize = 512 << 10;
 
 /// What one chunk of lines gave.
 struct ChunkOut {
@@ -67,6 +67,9 @@ fn read_sized(
     // The file's size (compressed, for gzip) sizes the first buffers.
     let mut left = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
     let mut buf = Vec::new();
+    // The next block is read into `spare` while `buf` is parsed; the two
+    // are swapped and reused (fresh pages cost a fault each).
+    let mut spare = Vec::new();
     let mut eof = fill(path, &mut reader, &mut buf, block, &mut left)?;
     loop {
         let cut = if eof {
@@ -79,7 +82,8 @@ fn read_sized(
             eof = fill(path, &mut reader, &mut buf, block, &mut left)?;
             continue;
         }
-        let mut next = buf[cut..].to_vec();
+        spare.clear();
+        spare.extend_from_slice(&buf[cut..]);
         let this = &buf[..cut];
         let (chunks, read) = rayon::join(
             || parse_block(path, this, need, chunk),
@@ -87,7 +91,7 @@ fn read_sized(
                 if eof {
                     Ok(true)
                 } else {
-                    fill(path, &mut reader, &mut next, block, &mut left)
+                    fill(path, &mut reader, &mut spare, block, &mut left)
                 }
             },
         );
@@ -114,7 +118,7 @@ fn read_sized(
             break;
         }
         eof = read?;
-        buf = next;
+        std::mem::swap(&mut buf, &mut spare);
     }
     Ok((
         SessionFile {
