@@ -17,7 +17,8 @@
 
 use crate::io::SessionMeta;
 use crate::model::SessionType;
-use crate::session::SessionSet;
+use crate::session::{NO_VALUE, SessionSet};
+use rustc_hash::FxHashMap;
 use threatstat_core::time::parse_timestamp;
 
 /// The line is not read by the fast path; read it the general way.
@@ -51,21 +52,25 @@ impl Need {
     }
 }
 
-/// Buffers reused from line to line (decoded strings).
+/// Buffers reused from line to line of a chunk: decoded strings, and the
+/// value id of each parameter value with escapes met so far, by its text
+/// as written (so a repeated escaped value is neither decoded nor hashed
+/// twice).
 #[derive(Debug, Default)]
-pub(crate) struct Scratch {
+pub(crate) struct Scratch<'a> {
     a: String,
     b: String,
+    escaped: FxHashMap<&'a str, u32>,
 }
 
 /// Reads one line (without its line end; it is valid UTF-8) into `set`
 /// (left open on [`Fallback`]: the caller discards it). `session_id` is
 /// `None` when the line has none.
-pub(crate) fn read_line(
-    line: &str,
+pub(crate) fn read_line<'a>(
+    line: &'a str,
     need: Need,
     set: &mut SessionSet,
-    scratch: &mut Scratch,
+    scratch: &mut Scratch<'a>,
 ) -> R<(Option<u64>, SessionMeta)> {
     let mut s = Scanner {
         s: line,
@@ -262,24 +267,29 @@ impl<'a> Scanner<'a> {
         Ok((c, 2))
     }
 
-    /// Skips a string, checking it as [`Scanner::string`] would.
-    fn skip_string(&mut self) -> R<()> {
+    /// Skips a string, checking it as [`Scanner::string`] would; true
+    /// when it has escapes.
+    fn skip_string(&mut self) -> R<bool> {
         self.ws();
         if self.peek() != Some(b'"') {
             return Err(Fallback);
         }
         let mut i = self.i + 1;
+        let mut escaped = false;
         loop {
             i = self.special(i);
             match self.b.get(i) {
                 Some(b'"') => {
                     self.i = i + 1;
-                    return Ok(());
+                    return Ok(escaped);
                 }
-                Some(b'\\') => match self.b.get(i + 1) {
-                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
-                    _ => i += self.escape(i)?.1,
-                },
+                Some(b'\\') => {
+                    escaped = true;
+                    match self.b.get(i + 1) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                        _ => i += self.escape(i)?.1,
+                    }
+                }
                 _ => return Err(Fallback),
             }
         }
@@ -326,7 +336,7 @@ impl<'a> Scanner<'a> {
         }
         self.ws();
         match self.peek() {
-            Some(b'"') => self.skip_string(),
+            Some(b'"') => self.skip_string().map(|_| ()),
             Some(b'n') => self.literal(b"null"),
             Some(b't') => self.literal(b"true"),
             Some(b'f') => self.literal(b"false"),
@@ -393,7 +403,7 @@ impl<'a> Scanner<'a> {
         &mut self,
         need: Need,
         set: &mut SessionSet,
-        scratch: &mut Scratch,
+        scratch: &mut Scratch<'a>,
     ) -> R<(Option<u64>, SessionMeta)> {
         self.eat(b'{')?;
         if self.empty(b'}') {
@@ -496,7 +506,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// `cmds`: an array of command names.
-    fn cmds(&mut self, set: &mut SessionSet, scratch: &mut Scratch) -> R<()> {
+    fn cmds(&mut self, set: &mut SessionSet, scratch: &mut Scratch<'a>) -> R<()> {
         self.eat(b'[')?;
         if self.empty(b']') {
             return Err(Fallback);
@@ -512,7 +522,7 @@ impl<'a> Scanner<'a> {
 
     /// `events`: an array of `{"cmd": .., "params": [[name, value], ..]}`
     /// (other keys skipped; `cmd` must come before `params`).
-    fn events(&mut self, need: Need, set: &mut SessionSet, scratch: &mut Scratch) -> R<()> {
+    fn events(&mut self, need: Need, set: &mut SessionSet, scratch: &mut Scratch<'a>) -> R<()> {
         self.eat(b'[')?;
         if self.empty(b']') {
             return Err(Fallback);
@@ -555,8 +565,35 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// A string parameter value's id in `set`; escaped ones are decoded
+    /// only the first time the chunk meets them (`escaped`).
+    fn value_id(
+        &mut self,
+        set: &mut SessionSet,
+        buf: &mut String,
+        escaped: &mut FxHashMap<&'a str, u32>,
+    ) -> R<u32> {
+        self.ws();
+        let at = self.i;
+        let has_escapes = self.skip_string()?;
+        let s: &'a str = self.s;
+        let raw = &s[at + 1..self.i - 1];
+        if !has_escapes {
+            return Ok(set.intern_value(raw));
+        }
+        if let Some(&id) = escaped.get(raw) {
+            return Ok(id);
+        }
+        let end = self.i;
+        self.i = at;
+        let id = set.intern_value(self.string(buf)?);
+        self.i = end;
+        escaped.insert(raw, id);
+        Ok(id)
+    }
+
     /// An event's `params`: null or an array of `[name, value]` pairs.
-    fn params(&mut self, need: Need, set: &mut SessionSet, scratch: &mut Scratch) -> R<()> {
+    fn params(&mut self, need: Need, set: &mut SessionSet, scratch: &mut Scratch<'a>) -> R<()> {
         if self.null()? {
             return Ok(());
         }
@@ -582,13 +619,13 @@ impl<'a> Scanner<'a> {
                     let name = self.string(&mut scratch.a)?;
                     self.eat(b',')?;
                     let value = if self.null()? {
-                        None
+                        NO_VALUE
                     } else {
                         // Non-string values are re-serialised by the
                         // general reader.
-                        Some(self.string(&mut scratch.b)?)
+                        self.value_id(set, &mut scratch.b, &mut scratch.escaped)?
                     };
-                    set.add_param(name, value);
+                    set.add_param_id(name, value);
                 }
             }
             self.eat(b']')?;

@@ -164,13 +164,24 @@ impl SessionSet {
     /// # Panics
     /// If the open session has no event yet.
     pub fn add_param(&mut self, name: &str, value: Option<&str>) {
+        let vid = value.map_or(NO_VALUE, |v| self.values.intern(v));
+        self.add_param_id(name, vid);
+    }
+
+    /// The id of value `v`, adding it if new.
+    pub(crate) fn intern_value(&mut self, v: &str) -> u32 {
+        self.values.intern(v)
+    }
+
+    /// [`SessionSet::add_param`] with the value as an id of this set
+    /// ([`NO_VALUE`] for none).
+    pub(crate) fn add_param_id(&mut self, name: &str, vid: u32) {
         let start = *self.session_offsets.last().expect("offsets start with 0");
         assert!(
             self.open && self.event_cmd.len() > start,
             "add_param called before add_event"
         );
         let pid = self.params.intern(name);
-        let vid = value.map_or(NO_VALUE, |v| self.values.intern(v));
         let first = self.param_offsets[self.event_cmd.len() - 1];
         if let Some(j) = self.param_ids[first..].iter().position(|&p| p == pid) {
             self.param_values[first + j] = vid;
