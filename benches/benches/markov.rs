@@ -1,15 +1,20 @@
 //! Markov hot paths: fit + window-3 rarest-window scoring of 10^6 sessions
-//! resampled from the demo Exchange sessions, per session type, and
-//! sessionizing 10^7 events.
+//! resampled from the demo Exchange sessions, per session type;
+//! sessionizing 10^7 events; reading 10^5 resampled sessions from JSON
+//! Lines per session type, beside the floor of any JSONL reader (reading
+//! the file and finding its line ends).
 //!
 //! `cargo bench -p threatstat-benches --bench markov`
-//! (`THREATSTAT_BENCH_SESSIONS` / `THREATSTAT_BENCH_EVENTS` change the sizes.)
+//! (`THREATSTAT_BENCH_SESSIONS` / `THREATSTAT_BENCH_EVENTS` /
+//! `THREATSTAT_BENCH_READ_SESSIONS` change the sizes.)
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
-use threatstat_benches::{resampled_sessions, synthetic_events};
+use threatstat_benches::{resampled_sessions, synthetic_events, write_sessions_jsonl};
+use threatstat_core::BadRowPolicy;
 use threatstat_core::{Fit, ParamGuard};
+use threatstat_markov::io::read_sessions_jsonl_for;
 use threatstat_markov::sessionize::SessionizeParams;
 use threatstat_markov::{MarkovModel, SessionType, WindowOptions};
 
@@ -57,5 +62,32 @@ fn sessionize(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, fit_score, sessionize);
+fn read_sessions(c: &mut Criterion) {
+    let n = size("THREATSTAT_BENCH_READ_SESSIONS", 100_000);
+    let path = std::env::temp_dir().join(format!("threatstat-bench-sessions-{n}.jsonl"));
+    write_sessions_jsonl(&resampled_sessions(n, 7), &path).expect("write the sessions");
+    let bytes = std::fs::metadata(&path).expect("sessions file").len();
+    let mut g = c.benchmark_group(format!("markov_read_sessions_jsonl_{n}_sessions"));
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.throughput(Throughput::Bytes(bytes));
+    g.bench_function("floor_read_and_count_lines", |b| {
+        b.iter(|| {
+            let text = std::fs::read(black_box(&path)).unwrap();
+            memchr::memchr_iter(b'\n', &text).count()
+        })
+    });
+    for t in [
+        SessionType::Cmds,
+        SessionType::CmdsParams,
+        SessionType::CmdsParamsValues,
+    ] {
+        g.bench_function(t.msticpy_name(), |b| {
+            b.iter(|| read_sessions_jsonl_for(black_box(&path), BadRowPolicy::Error, t).unwrap())
+        });
+    }
+    g.finish();
+    let _ = std::fs::remove_file(&path);
+}
+
+criterion_group!(benches, fit_score, sessionize, read_sessions);
 criterion_main!(benches);

@@ -30,6 +30,25 @@ pub fn resampled_sessions(n: usize, seed: u64) -> SessionSet {
     out
 }
 
+/// Writes `set` as sessions JSON Lines (`session_id` and `events`, as the
+/// resample_sessions binary writes them for the Python peer).
+pub fn write_sessions_jsonl(set: &SessionSet, path: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for i in 0..set.len() {
+        let events: Vec<serde_json::Value> = set
+            .session_events(i)
+            .map(|e| serde_json::json!({"cmd": e.cmd(), "params": e.params().collect::<Vec<_>>()}))
+            .collect();
+        writeln!(
+            w,
+            "{}",
+            serde_json::json!({"session_id": i, "events": events})
+        )?;
+    }
+    w.flush()
+}
+
 /// `n` events of `users` users over 30 days, in random order: user keys and
 /// times (ns) ready for sessionizing.
 pub fn synthetic_events(n: usize, users: usize, seed: u64) -> (UserKeys, Vec<i64>) {

@@ -22,7 +22,9 @@
 //! most of the rest; the output is written a line at a time.
 
 use crate::MarkovError;
+use crate::model::SessionType;
 pub use crate::params::EventParams;
+use crate::scan::Need;
 use crate::score::RarestWindow;
 use crate::session::SessionSet;
 use crate::sessionize::{CheckedSessionizeParams, Sessions, UserKeys};
@@ -31,7 +33,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use threatstat_core::atomic::AtomicFile;
 use threatstat_core::pyfmt::{push_py_json_str, py_json_float_list, py_json_str_list, py_repr};
-use threatstat_core::reader::{CsvTable, JsonLines};
+use threatstat_core::reader::CsvTable;
 use threatstat_core::time::{NS_PER_S, format_timestamp, parse_timestamp};
 use threatstat_core::{BadRowPolicy, Error, Interner, Location, SkipReport};
 
@@ -450,37 +452,42 @@ pub fn read_sessions_jsonl_with(
     path: &Path,
     policy: BadRowPolicy,
 ) -> Result<(SessionFile, SkipReport), MarkovError> {
-    let mut set = SessionSet::new();
-    let mut meta = Vec::new();
-    let mut skips = SkipReport::default();
-    for (row, item) in (0u64..).zip(JsonLines::<Fields>::open(path)?) {
-        match item.and_then(|(line, obj)| read_session(path, line, &obj, row, &mut set)) {
-            Ok(m) => meta.push(m),
-            // An unreadable file stops the run even under Skip.
-            Err(e @ Error::Io { .. }) => return Err(e.into()),
-            Err(e) => {
-                set.discard_open();
-                skips.handle(policy, e)?;
-            }
-        }
-    }
-    Ok((
-        SessionFile {
-            meta,
-            sessions: set,
-        },
-        skips,
-    ))
+    crate::sessions_reader::read(path, policy, Need::Values)
+}
+
+/// [`read_sessions_jsonl_with`] reading only what a model of
+/// `session_type` uses: for [`SessionType::Cmds`] the sessions have no
+/// parameters, for [`SessionType::CmdsParams`] parameters without values
+/// (the parameters skipped are still checked to be well-formed). Fitting
+/// and scoring a model of that type give the same numbers as on a full
+/// read, faster.
+///
+/// ```
+/// use threatstat_core::BadRowPolicy;
+/// use threatstat_markov::SessionType;
+/// use threatstat_markov::io::read_sessions_jsonl_for;
+/// let p = std::env::temp_dir().join("threatstat-markov-doc-for.jsonl");
+/// std::fs::write(&p, r#"{"events": [{"cmd": "A", "params": [["x", "1"]]}]}"#).unwrap();
+/// let (file, _) = read_sessions_jsonl_for(&p, BadRowPolicy::Error, SessionType::Cmds).unwrap();
+/// let e = file.sessions.session_events(0).next().unwrap();
+/// assert_eq!((e.cmd(), e.params().count()), ("A", 0));
+/// ```
+pub fn read_sessions_jsonl_for(
+    path: &Path,
+    policy: BadRowPolicy,
+    session_type: SessionType,
+) -> Result<(SessionFile, SkipReport), MarkovError> {
+    crate::sessions_reader::read(path, policy, Need::of(session_type))
 }
 
 /// A JSON object's fields in file order (a `serde_json::Map` sorts them,
 /// and the user-identifier columns must keep their order: the first is the
 /// one a timeline groups by). A repeated key keeps its first position and
 /// its last value, as a `Map` keeps the last value.
-struct Fields(Vec<(String, Value)>);
+pub(crate) struct Fields(Vec<(String, Value)>);
 
 impl Fields {
-    fn get(&self, key: &str) -> Option<&Value> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 }
@@ -511,7 +518,7 @@ impl<'de> serde::Deserialize<'de> for Fields {
 /// Adds the session of line `line` (`obj`) to `set` and returns its
 /// metadata; `row` is the default `session_id`. On an error the session may
 /// be left open (the caller discards it).
-fn read_session(
+pub(crate) fn read_session(
     path: &Path,
     line: u64,
     obj: &Fields,

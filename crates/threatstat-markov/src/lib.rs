@@ -51,10 +51,12 @@ mod fit;
 pub mod io;
 mod model;
 mod params;
+mod scan;
 mod score;
 pub mod score_table;
 mod session;
 pub mod sessionize;
+mod sessions_reader;
 mod strpool;
 mod tables;
 

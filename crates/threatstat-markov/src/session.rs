@@ -164,13 +164,24 @@ impl SessionSet {
     /// # Panics
     /// If the open session has no event yet.
     pub fn add_param(&mut self, name: &str, value: Option<&str>) {
+        let vid = value.map_or(NO_VALUE, |v| self.values.intern(v));
+        self.add_param_id(name, vid);
+    }
+
+    /// The id of value `v`, adding it if new.
+    pub(crate) fn intern_value(&mut self, v: &str) -> u32 {
+        self.values.intern(v)
+    }
+
+    /// [`SessionSet::add_param`] with the value as an id of this set
+    /// ([`NO_VALUE`] for none).
+    pub(crate) fn add_param_id(&mut self, name: &str, vid: u32) {
         let start = *self.session_offsets.last().expect("offsets start with 0");
         assert!(
             self.open && self.event_cmd.len() > start,
             "add_param called before add_event"
         );
         let pid = self.params.intern(name);
-        let vid = value.map_or(NO_VALUE, |v| self.values.intern(v));
         let first = self.param_offsets[self.event_cmd.len() - 1];
         if let Some(j) = self.param_ids[first..].iter().position(|&p| p == pid) {
             self.param_values[first + j] = vid;
@@ -238,6 +249,46 @@ impl SessionSet {
             }
         }
         self.finish_session()
+    }
+
+    /// Appends all sessions of `other` after those of this set, interning
+    /// `other`'s strings in its id order (its first-seen order), so that
+    /// appending the sets read from consecutive parts of a file gives the
+    /// ids a read of the whole file gives.
+    ///
+    /// # Panics
+    /// If either set has an open session.
+    pub(crate) fn append(&mut self, other: SessionSet) {
+        assert!(!self.open && !other.open, "append with an open session");
+        if self.event_cmd.is_empty()
+            && self.cmds.is_empty()
+            && self.params.is_empty()
+            && self.values.is_empty()
+        {
+            *self = other;
+            return;
+        }
+        fn ids(to: &mut Interner, from: &Interner) -> Vec<u32> {
+            from.strings().map(|s| to.intern(s)).collect()
+        }
+        let cmd = ids(&mut self.cmds, &other.cmds);
+        let param = ids(&mut self.params, &other.params);
+        let value = ids(&mut self.values, &other.values);
+        let (e0, p0) = (self.event_cmd.len(), self.param_ids.len());
+        self.event_cmd
+            .extend(other.event_cmd.iter().map(|&c| cmd[c as usize]));
+        self.param_ids
+            .extend(other.param_ids.iter().map(|&p| param[p as usize]));
+        self.param_values.extend(
+            other
+                .param_values
+                .iter()
+                .map(|&v| if v == NO_VALUE { v } else { value[v as usize] }),
+        );
+        self.param_offsets
+            .extend(other.param_offsets[1..].iter().map(|&o| o + p0));
+        self.session_offsets
+            .extend(other.session_offsets[1..].iter().map(|&o| o + e0));
     }
 
     /// Builds a set from sessions of commands.

@@ -1,6 +1,6 @@
 //! `markov fit`: sessions in, a saved model out.
 
-use super::{FitOptions, MarkovWorkflowError, load_sessions};
+use super::{FitOptions, MarkovWorkflowError, load_sessions_for};
 use std::path::PathBuf;
 use threatstat_core::{BadRowPolicy, ModelFile, SkipReport};
 use threatstat_markov::MarkovModel;
@@ -49,7 +49,7 @@ pub struct FitOutcome {
 /// assert_eq!((o.sessions, o.events, o.model.counts().cmds.len()), (2, 3, 2));
 /// ```
 pub fn fit_file(r: &FitRequest) -> Result<FitOutcome, MarkovWorkflowError> {
-    let (file, skipped) = load_sessions(&r.input, r.bad_rows)?;
+    let (file, skipped) = load_sessions_for(&r.input, r.bad_rows, Some(r.fit.session_type))?;
     let model = r.fit.fit(&file.sessions)?;
     model.save(&r.out)?;
     Ok(FitOutcome {

@@ -1,7 +1,7 @@
 //! `markov likelihood`: each whole session's likelihood, geometric mean and
 //! log-likelihood, as a CSV.
 
-use super::{MarkovWorkflowError, ModelSource, load_sessions};
+use super::{MarkovWorkflowError, ModelSource, load_sessions_for};
 use std::path::PathBuf;
 use threatstat_core::{BadRowPolicy, SkipReport};
 use threatstat_markov::io::write_likelihoods_csv;
@@ -50,7 +50,7 @@ pub struct LikelihoodOutcome {
 /// assert_eq!(likelihood_file(&r).unwrap().sessions, 2);
 /// ```
 pub fn likelihood_file(r: &LikelihoodRequest) -> Result<LikelihoodOutcome, MarkovWorkflowError> {
-    let (file, skipped) = load_sessions(&r.input, r.bad_rows)?;
+    let (file, skipped) = load_sessions_for(&r.input, r.bad_rows, r.model.session_type())?;
     let model = r.model.model_for(&file)?;
     let tokens = r.start_end_tokens;
     let lik = model.session_likelihoods(&file.sessions, tokens)?;

@@ -29,7 +29,7 @@ pub use fit::{FitOutcome, FitRequest, fit_file};
 pub use likelihood::{LikelihoodOutcome, LikelihoodRequest, likelihood_file};
 pub use score::{ScoreOutcome, ScoreRequest, ScoresFormat, score_file, score_file_as};
 pub use sessionize::{SessionizeOutcome, SessionizeRequest, sessionize_file};
-pub use source::{FitOptions, ModelSource, load_sessions};
+pub use source::{FitOptions, ModelSource, load_sessions, load_sessions_for};
 pub use timeline::{plot_timeline, timeline_point};
 
 use threatstat_core::Error;

@@ -1,6 +1,6 @@
 //! `markov score`: the rarest window of each session, as a tidy scores table.
 
-use super::{MarkovWorkflowError, ModelSource, load_sessions};
+use super::{MarkovWorkflowError, ModelSource, load_sessions_for};
 use std::path::PathBuf;
 use threatstat_core::{BadRowPolicy, SkipReport};
 use threatstat_markov::io::write_scores_csv;
@@ -81,7 +81,7 @@ pub fn score_file_as(
     r: &ScoreRequest,
     format: ScoresFormat,
 ) -> Result<ScoreOutcome, MarkovWorkflowError> {
-    let (file, skipped) = load_sessions(&r.input, r.bad_rows)?;
+    let (file, skipped) = load_sessions_for(&r.input, r.bad_rows, r.model.session_type())?;
     let model = r.model.model_for(&file)?;
     let o = r.window.keep_window_likelihoods(true);
     let scores = if r.log {

@@ -4,7 +4,7 @@
 use super::MarkovWorkflowError;
 use std::path::{Path, PathBuf};
 use threatstat_core::{BadRowPolicy, Error, Fit, ModelFile, SkipReport};
-use threatstat_markov::io::read_sessions_jsonl_with;
+use threatstat_markov::io::{read_sessions_jsonl_for, read_sessions_jsonl_with};
 use threatstat_markov::{MarkovError, MarkovModel, SessionFile, SessionSet, SessionType};
 
 /// How to fit a model: the session type and, for `values` models, the
@@ -60,6 +60,15 @@ impl ModelSource {
         }
     }
 
+    /// The session type of the model, when it is known before the model
+    /// is fitted or loaded: what the sessions must be read for.
+    pub fn session_type(&self) -> Option<SessionType> {
+        match self {
+            ModelSource::Fit(o) => Some(o.session_type),
+            ModelSource::Saved { session_type, .. } => *session_type,
+        }
+    }
+
     /// The model for `file`: fitted on its sessions, or loaded (and its
     /// session type checked).
     pub fn model_for(&self, file: &SessionFile) -> Result<MarkovModel, MarkovWorkflowError> {
@@ -88,7 +97,21 @@ pub fn load_sessions(
     path: &Path,
     policy: BadRowPolicy,
 ) -> Result<(SessionFile, SkipReport), MarkovWorkflowError> {
-    let (file, skipped) = read_sessions_jsonl_with(path, policy)?;
+    load_sessions_for(path, policy, None)
+}
+
+/// [`load_sessions`] reading only what a model of `session_type` uses
+/// (everything when `None`): see
+/// [`read_sessions_jsonl_for`](threatstat_markov::io::read_sessions_jsonl_for).
+pub fn load_sessions_for(
+    path: &Path,
+    policy: BadRowPolicy,
+    session_type: Option<SessionType>,
+) -> Result<(SessionFile, SkipReport), MarkovWorkflowError> {
+    let (file, skipped) = match session_type {
+        Some(t) => read_sessions_jsonl_for(path, policy, t)?,
+        None => read_sessions_jsonl_with(path, policy)?,
+    };
     if file.sessions.is_empty() {
         let what = path.display().to_string();
         // When every line was skipped, the report's examples say why.
