@@ -1,7 +1,7 @@
 //! Columns to Arrow arrays and back.
 
 use crate::Column;
-use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::builder::{Float64Builder, ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Date32Type, Date64Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
@@ -26,6 +26,7 @@ pub(crate) fn field(name: &str, c: &Column) -> Field {
         Column::Date(_) => DataType::Date32,
         Column::Timestamp(_) => DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())),
         Column::ListUtf8(_) => DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+        Column::ListF64(_) => DataType::List(Arc::new(Field::new("item", DataType::Float64, true))),
     };
     Field::new(name, t, true)
 }
@@ -49,6 +50,19 @@ pub(crate) fn array(c: &Column) -> ArrayRef {
                         for s in items {
                             b.values().append_value(s);
                         }
+                        b.append(true);
+                    }
+                    None => b.append(false),
+                }
+            }
+            Arc::new(b.finish())
+        }
+        Column::ListF64(v) => {
+            let mut b = ListBuilder::new(Float64Builder::new());
+            for row in v {
+                match row {
+                    Some(items) => {
+                        b.values().append_slice(items);
                         b.append(true);
                     }
                     None => b.append(false),
@@ -135,17 +149,42 @@ pub(crate) fn column(a: &dyn Array, at: &Location) -> Result<Column, Error> {
                 DataType::List(_) => a.as_list::<i32>().iter().collect(),
                 _ => a.as_list::<i64>().iter().collect(),
             };
-            let mut out = Vec::with_capacity(rows.len());
-            for r in rows {
-                out.push(match r {
-                    None => None,
-                    Some(items) => {
-                        let s = strings(&items).ok_or_else(|| unsupported(a, at))?;
-                        Some(s.into_iter().map(Option::unwrap_or_default).collect())
-                    }
-                });
+            // Lists of numbers (nulls as NaN) or of texts (nulls as "").
+            let floats = |items: &ArrayRef| match column(items.as_ref(), at) {
+                Ok(Column::F64(v)) => Some(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect()),
+                Ok(Column::I64(v)) => Some(
+                    v.into_iter()
+                        .map(|x| x.map_or(f64::NAN, |x| x as f64))
+                        .collect(),
+                ),
+                _ => None,
+            };
+            let numeric = match a.data_type() {
+                DataType::List(f) | DataType::LargeList(f) => f.data_type().is_numeric(),
+                _ => false,
+            };
+            if numeric {
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(match r {
+                        None => None,
+                        Some(items) => Some(floats(&items).ok_or_else(|| unsupported(a, at))?),
+                    });
+                }
+                Column::ListF64(out)
+            } else {
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    out.push(match r {
+                        None => None,
+                        Some(items) => {
+                            let s = strings(&items).ok_or_else(|| unsupported(a, at))?;
+                            Some(s.into_iter().map(Option::unwrap_or_default).collect())
+                        }
+                    });
+                }
+                Column::ListUtf8(out)
             }
-            Column::ListUtf8(out)
         }
         _ => match strings(a) {
             Some(s) => Column::Utf8(s),
@@ -165,6 +204,7 @@ pub(crate) fn extend(acc: &mut Column, more: Column) {
         (Column::Utf8(a), Column::Utf8(b)) => a.extend(b),
         (Column::Date(a), Column::Date(b)) => a.extend(b),
         (Column::ListUtf8(a), Column::ListUtf8(b)) => a.extend(b),
+        (Column::ListF64(a), Column::ListF64(b)) => a.extend(b),
         _ => unreachable!("the batches of one file share its schema"),
     }
 }

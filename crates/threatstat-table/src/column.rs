@@ -18,6 +18,8 @@ pub enum Kind {
     /// A list of texts (`list<string>`; in CSV the items joined by the
     /// separator the [`Schema`](crate::Schema) names).
     ListUtf8,
+    /// A list of floats (`list<double>`; in CSV joined as lists of texts).
+    ListF64,
 }
 
 impl Kind {
@@ -31,6 +33,7 @@ impl Kind {
             Kind::Date => "date32",
             Kind::Timestamp => "timestamp[ns, UTC]",
             Kind::ListUtf8 => "list<string>",
+            Kind::ListF64 => "list<double>",
         }
     }
 }
@@ -52,6 +55,8 @@ pub enum Column {
     Timestamp(Vec<Option<i64>>),
     /// [`Kind::ListUtf8`].
     ListUtf8(Vec<Option<Vec<String>>>),
+    /// [`Kind::ListF64`].
+    ListF64(Vec<Option<Vec<f64>>>),
 }
 
 impl Column {
@@ -79,6 +84,7 @@ impl Column {
             Column::Utf8(v) => v.len(),
             Column::Date(v) => v.len(),
             Column::ListUtf8(v) => v.len(),
+            Column::ListF64(v) => v.len(),
         }
     }
 
@@ -97,6 +103,7 @@ impl Column {
             Column::Date(_) => Kind::Date,
             Column::Timestamp(_) => Kind::Timestamp,
             Column::ListUtf8(_) => Kind::ListUtf8,
+            Column::ListF64(_) => Kind::ListF64,
         }
     }
 
@@ -110,6 +117,7 @@ impl Column {
             Kind::Date => Column::Date(Vec::new()),
             Kind::Timestamp => Column::Timestamp(Vec::new()),
             Kind::ListUtf8 => Column::ListUtf8(Vec::new()),
+            Kind::ListF64 => Column::ListF64(Vec::new()),
         }
     }
 }

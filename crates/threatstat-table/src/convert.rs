@@ -119,6 +119,16 @@ fn push_cell(col: &mut Column, cell: &str, sep: char) -> Result<(), String> {
         } else {
             cell.split(sep).map(str::to_string).collect()
         })),
+        Column::ListF64(v) => v.push(Some(if cell.is_empty() {
+            Vec::new()
+        } else {
+            cell.split(sep)
+                .map(|x| {
+                    x.parse()
+                        .map_err(|_| format!("expected numbers separated by `{sep}`, found `{x}`"))
+                })
+                .collect::<Result<_, _>>()?
+        })),
     }
     Ok(())
 }

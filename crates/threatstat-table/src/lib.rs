@@ -40,7 +40,7 @@ mod write;
 pub use column::{Column, Kind};
 pub use convert::{Schema, convert_csv_file, write_csv_as};
 pub use format::Format;
-pub use numbers::read_numbers;
+pub use numbers::{read_numbers, read_points};
 pub use read::{column_names, read};
 pub use table::Table;
 pub use write::{to_bytes, write};

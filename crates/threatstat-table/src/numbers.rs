@@ -54,8 +54,14 @@ pub fn read_numbers(path: &Path, opts: &NumberOptions) -> Result<Vec<f64>, Error
         }
     };
     let t = crate::read(path, Some(&[name.as_str()]))?;
-    let at = || Location::file(path).in_field(&name);
-    let values: Vec<Option<f64>> = match t.column(&name)? {
+    finite(path, &name, t.column(&name)?, opts.missing)
+}
+
+/// The values of numeric column `name` of `path` as `f64`: nulls and NaN
+/// are NaN under [`Missing::Nan`], otherwise errors naming the row.
+fn finite(path: &Path, name: &str, c: &Column, missing: Missing) -> Result<Vec<f64>, Error> {
+    let at = || Location::file(path).in_field(name);
+    let values: Vec<Option<f64>> = match c {
         Column::F64(v) => v.clone(),
         Column::I64(v) => v.iter().map(|x| x.map(|x| x as f64)).collect(),
         other => {
@@ -73,8 +79,8 @@ pub fn read_numbers(path: &Path, opts: &NumberOptions) -> Result<Vec<f64>, Error
         .enumerate()
         .map(|(row, v)| match v {
             Some(x) if x.is_finite() => Ok(x),
-            Some(x) if x.is_nan() && opts.missing == Missing::Nan => Ok(x),
-            None if opts.missing == Missing::Nan => Ok(f64::NAN),
+            Some(x) if x.is_nan() && missing == Missing::Nan => Ok(x),
+            None if missing == Missing::Nan => Ok(f64::NAN),
             _ => Err(Error::parse(
                 at(),
                 format!(
@@ -85,4 +91,37 @@ pub fn read_numbers(path: &Path, opts: &NumberOptions) -> Result<Vec<f64>, Error
             )),
         })
         .collect()
+}
+
+/// [`threatstat_core::numbers::read_points`] for text files; for
+/// `.parquet`/`.arrow`/`.feather` files every column (numeric, no nulls, no
+/// NaN or infinity) is a dimension and every row a point. Errors name the
+/// file, the column and the row.
+///
+/// ```
+/// use threatstat_table::{Column, Table, read_points, write};
+/// let p = std::env::temp_dir().join("threatstat-table-doc-points.arrow");
+/// let mut t = Table::new();
+/// t.push("x", Column::f64s([0.5, 2.0])).unwrap();
+/// t.push("y", Column::i64s([1, 3])).unwrap();
+/// write(&t, &p).unwrap();
+/// let pts = read_points(&p, Default::default()).unwrap();
+/// assert_eq!(pts.shape(), &[2, 2]);
+/// assert_eq!(pts[[1, 1]], 3.0);
+/// ```
+pub fn read_points(path: &Path, header: numbers::Header) -> Result<ndarray::Array2<f64>, Error> {
+    if !Format::of(path).is_columnar() {
+        return numbers::read_points(path, header);
+    }
+    let t = crate::read(path, None)?;
+    let (n, d) = (t.rows(), t.columns().len());
+    if n == 0 {
+        return Err(Error::parse(Location::file(path), "no rows in the file"));
+    }
+    let mut out = ndarray::Array2::zeros((n, d));
+    for (j, (name, c)) in t.columns().iter().enumerate() {
+        let v = finite(path, name, c, Missing::Reject)?;
+        out.column_mut(j).assign(&ndarray::Array1::from(v));
+    }
+    Ok(out)
 }

@@ -82,6 +82,10 @@ fn cell(c: &Column, i: usize) -> String {
         Column::Date(v) => or_empty(&v[i], |d| threatstat_core::time::format_day(i64::from(*d))),
         Column::Timestamp(v) => or_empty(&v[i], |t| threatstat_core::time::format_timestamp(*t)),
         Column::ListUtf8(v) => or_empty(&v[i], |items| items.join(";")),
+        Column::ListF64(v) => or_empty(&v[i], |items| {
+            let s: Vec<String> = items.iter().map(f64::to_string).collect();
+            s.join(";")
+        }),
     }
 }
 

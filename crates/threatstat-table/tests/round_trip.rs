@@ -37,6 +37,11 @@ fn every_kind() -> Table {
         Column::ListUtf8(vec![Some(vec!["x".into(), "y".into()]), Some(vec![]), None]),
     )
     .unwrap();
+    t.push(
+        "lf",
+        Column::ListF64(vec![Some(vec![0.25, -1.0]), None, Some(vec![])]),
+    )
+    .unwrap();
     t
 }
 
@@ -104,14 +109,15 @@ fn schema() -> Schema {
         ("flag", Kind::Bool),
         ("at", Kind::Timestamp),
         ("dates", Kind::ListUtf8),
+        ("p", Kind::ListF64),
     ])
 }
 
 #[test]
 fn csv_typed_by_a_schema_round_trips_to_the_same_csv() {
-    let text = "user,day,n,x,flag,at,dates\n\
-                U1,2010-01-02,3,0.5,true,2010-01-01T00:00:00Z,2010-01-03;2010-01-04\n\
-                U2,,,,,,\n";
+    let text = "user,day,n,x,flag,at,dates,p\n\
+                U1,2010-01-02,3,0.5,true,2010-01-01T00:00:00Z,2010-01-03;2010-01-04,9.5e-1;5.0e-2\n\
+                U2,,,,,,,\n";
     let t = schema()
         .table_from_csv(text.as_bytes(), "o.parquet".as_ref())
         .unwrap();
@@ -123,12 +129,16 @@ fn csv_typed_by_a_schema_round_trips_to_the_same_csv() {
             Some(vec![])
         ])
     );
+    assert_eq!(
+        t.column("p").unwrap(),
+        &Column::ListF64(vec![Some(vec![0.95, 0.05]), Some(vec![])])
+    );
     let back = threatstat_table::to_bytes(&t, Format::Csv).unwrap();
     assert_eq!(
         String::from_utf8(back).unwrap(),
-        "user,day,n,x,flag,at,dates\n\
-         U1,2010-01-02,3,0.5,true,2010-01-01T00:00:00Z,2010-01-03;2010-01-04\n\
-         U2,,,,,,\n"
+        "user,day,n,x,flag,at,dates,p\n\
+         U1,2010-01-02,3,0.5,true,2010-01-01T00:00:00Z,2010-01-03;2010-01-04,0.95;0.05\n\
+         U2,,,,,,,\n"
     );
 }
 

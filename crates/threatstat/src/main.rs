@@ -21,6 +21,7 @@ mod numbers_args;
 mod outputs;
 mod print;
 mod reading;
+mod tables;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
