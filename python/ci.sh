@@ -15,10 +15,12 @@ fi
 py="$venv/bin/python"
 # maturin (the build backend) from the venv: --no-build-isolation finds it on PATH.
 export PATH="$venv/bin:$PATH"
-# Versions known to work together (tested with CPython 3.11.7).
+# Versions known to work together (tested with CPython 3.11.7). pyarrow:
+# pandas.read_parquet/read_feather of the CLI's columnar outputs
+# (tools/columnar/pandas_check.py).
 "$py" -m pip install -q \
     "maturin==1.16.0" "numpy==2.4.6" "pandas==3.1.1" "scipy==1.17.1" \
-    "statsmodels==0.15.0" "pytest==9.2.0" || exit 1
+    "statsmodels==0.15.0" "pytest==9.2.0" "pyarrow==26.0.1" || exit 1
 # --no-build-isolation: maturin from the venv, no download per build.
 "$py" -m pip install -q --no-build-isolation --force-reinstall --no-deps "$here" || exit 1
 cd "$here/tests" || exit 1

@@ -17,6 +17,8 @@ use clap::Args;
 use std::path::PathBuf;
 use threatstat_acf::io::read_series_with;
 use threatstat_acf::lag_table::{Convention, LagTable};
+use threatstat_core::numbers::Missing;
+use threatstat_table::Format;
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -32,7 +34,9 @@ const EXAMPLES: &str = "Examples:
 #[command(after_help = EXAMPLES)]
 pub struct AcfArgs {
     /// The series: one number a line, or one column (--column); `nan` is a
-    /// missing value; a blank line before the last value is an error.
+    /// missing value; a blank line before the last value is an error. A
+    /// `.parquet`/`.arrow` file: its column --column (or its only one), null
+    /// meaning missing.
     #[arg(long = "input", alias = "series", value_name = "PATH")]
     pub input: PathBuf,
     #[command(flatten)]
@@ -41,7 +45,9 @@ pub struct AcfArgs {
     #[arg(long, value_name = "FILE", default_value = "-")]
     pub out: PathBuf,
     /// Also a tidy CSV, one row per lag from 0: `lag,acf,pacf,lb_stat,lb_pvalue`
-    /// (lag 0: acf = pacf = 1, no test; NaN and a pacf beyond n/2 empty).
+    /// (lag 0: acf = pacf = 1, no test; NaN and a pacf beyond n/2 empty);
+    /// Parquet or Arrow IPC by the extension (`.parquet`, `.arrow`; empty
+    /// cells are nulls).
     /// A file, or `-` for standard output (then --out must name a file).
     #[arg(long, value_name = "FILE")]
     pub table: Option<PathBuf>,
@@ -120,7 +126,12 @@ pub fn run(a: AcfArgs) -> Res {
         return Err("--table - and --out - both write standard output: name a file for one".into());
     }
     crate::outputs::prepare(&[Some(&a.input)], &[Some(&a.out), a.table.as_deref()], &[])?;
-    let x = read_series_with(&a.input, &a.numbers.options(Default::default()))?;
+    let opts = a.numbers.options(Missing::Nan);
+    let x = if Format::of(&a.input).is_columnar() {
+        threatstat_table::read_numbers(&a.input, &opts)?
+    } else {
+        read_series_with(&a.input, &opts)?
+    };
     let (doc, table) = report(&a, conv, &x)?;
     let nan = x.iter().filter(|v| v.is_nan()).count();
     if nan > 0 && !a.quiet {
@@ -139,9 +150,13 @@ pub fn run(a: AcfArgs) -> Res {
         eprintln!("note: {note}: the pacf column is empty");
     }
     if let Some(path) = &a.table {
-        threatstat_core::atomic::write_atomically(path, |w| {
-            std::io::Write::write_all(w, table.to_csv().as_bytes())
-        })?;
+        if Format::of(path).is_columnar() {
+            threatstat_table::write(&crate::tables::lag_table(&table)?, path)?;
+        } else {
+            threatstat_core::atomic::write_atomically(path, |w| {
+                std::io::Write::write_all(w, table.to_csv().as_bytes())
+            })?;
+        }
     }
     crate::print::write_json(&a.out, &doc)?;
     // After the result: a closed pipe (`| head`) stops the command quietly.

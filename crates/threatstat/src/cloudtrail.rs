@@ -165,6 +165,8 @@ pub struct AutomationArgs {
     /// Output directory (created if needed): pairs.csv, figures/, summary.json.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub columnar: crate::tables::ColumnarArgs,
     /// No summary lines on stderr (errors still print).
     #[arg(long)]
     pub quiet: bool,
@@ -299,7 +301,12 @@ fn params(
 
 fn automation(a: &AutomationArgs) -> Res {
     let params = params(a)?;
-    match automation::run(&a.input, &params, &a.out) {
+    let done = a.columnar.around(
+        &a.out,
+        || automation::run(&a.input, &params, &a.out),
+        |c| c.convert(&a.out, "pairs", &crate::tables::cloudtrail_pairs()),
+    );
+    match done {
         Ok(report) => {
             let s = Summary::new(a.quiet);
             for note in &report.notes {
@@ -309,8 +316,13 @@ fn automation(a: &AutomationArgs) -> Res {
             Ok(())
         }
         // Threshold and FDR are range-checked by clap; what is left is --lags.
-        Err(e @ AutomationError::TooFewPeriods { .. }) => Err(format!("--lags: {e}").into()),
-        Err(e) => Err(e.into()),
+        Err(e) => match e.downcast::<AutomationError>() {
+            Ok(e) if matches!(*e, AutomationError::TooFewPeriods { .. }) => {
+                Err(format!("--lags: {e}").into())
+            }
+            Ok(e) => Err(e),
+            Err(e) => Err(e),
+        },
     }
 }
 

@@ -107,6 +107,8 @@ pub struct RunArgs {
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
+    #[command(flatten)]
+    columnar: crate::tables::ColumnarArgs,
     /// Also save the pipeline fitted on the training rows to this file (a
     /// `threatstat-features` model file: label and DFS settings, the fitted
     /// one-hot encoder, the forest and the alert threshold), which
@@ -196,12 +198,22 @@ pub fn run(c: FeaturesCmd) -> Res {
                 purge: !a.no_purge,
                 ..Pipeline::default()
             };
-            let (outcome, skipped) = threatstat_workflow::features::run(
-                &a.auth,
-                policy(a.skip_bad_rows),
-                &p,
+            let (outcome, skipped) = a.columnar.around(
                 &a.out,
-                a.save_model.as_deref(),
+                || {
+                    threatstat_workflow::features::run(
+                        &a.auth,
+                        policy(a.skip_bad_rows),
+                        &p,
+                        &a.out,
+                        a.save_model.as_deref(),
+                    )
+                },
+                |c| {
+                    let matrix = crate::tables::feature_matrix(&a.out)?;
+                    c.convert(&a.out, "feature_matrix", &matrix)?;
+                    c.convert(&a.out, "cutoffs", &crate::tables::feature_cutoffs())
+                },
             )?;
             if skipped.skipped > 0 && !a.quiet {
                 eprintln!("{}: {skipped}", a.auth.display());

@@ -7,7 +7,7 @@ use ndarray::{Array2, ArrayView2};
 use serde_json::json;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use threatstat_core::numbers::{Header, NumberOptions, read_numbers, read_points};
+use threatstat_core::numbers::{Header, NumberOptions, read_numbers};
 use threatstat_core::{Error as CoreError, Location};
 use threatstat_kde::{
     Bandwidth, Fit, GaussianKde, MAX_INTERNAL_POINTS, binned_points_error_bound, equidistant_grid,
@@ -28,7 +28,8 @@ const EXAMPLES: &str = "Examples:
 #[command(after_help = EXAMPLES)]
 pub struct KdeArgs {
     /// Data: rows of d comma-separated numbers (a header line is detected;
-    /// see --no-header).
+    /// see --no-header), or a `.parquet`/`.arrow` file whose d numeric
+    /// columns are the dimensions.
     #[arg(long = "input", alias = "data", value_name = "PATH")]
     pub input: PathBuf,
     /// scott, silverman, normal-reference, isj, cv-ml, or a kernel standard
@@ -43,7 +44,8 @@ pub struct KdeArgs {
     /// Weights, one a line.
     #[arg(long)]
     pub weights: Option<PathBuf>,
-    /// Evaluation points: rows of d comma-separated numbers.
+    /// Evaluation points: rows of d comma-separated numbers (or a
+    /// `.parquet`/`.arrow` file, as --input).
     #[arg(long)]
     pub at: PathBuf,
     /// Binned estimate by FFT at the points of --at (1-D; --at must be
@@ -125,9 +127,9 @@ pub fn run(a: KdeArgs) -> Res {
         &[Some(&a.out), a.table.as_deref()],
         &[],
     )?;
-    let data = read_points(&a.input, a.header())?;
+    let data = threatstat_table::read_points(&a.input, a.header())?;
     let d = data.ncols();
-    let at = read_points(&a.at, a.header())?;
+    let at = threatstat_table::read_points(&a.at, a.header())?;
     if at.ncols() != d {
         return Err(format!(
             "{}: the evaluation points have {} columns, the data ({}) have {d}",

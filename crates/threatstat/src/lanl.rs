@@ -44,6 +44,8 @@ pub struct UploadsArgs {
     /// Output directory (summary.json, users.csv, figures).
     #[arg(long)]
     out: PathBuf,
+    #[command(flatten)]
+    columnar: crate::tables::ColumnarArgs,
     /// Interval of the upload sums, in seconds.
     #[arg(long, default_value_t = 86_400, value_parser = args::int::<u64>(1, 31_622_400))]
     interval_s: u64,
@@ -204,6 +206,8 @@ pub fn run(c: LanlCmd) -> Res {
             };
             #[cfg(not(feature = "engine"))]
             let s = run_uploads(&a.inputs(), &a.out, &p)?;
+            a.columnar
+                .convert(&a.out, "users", &crate::tables::lanl_users())?;
             run.finish()?;
             crate::print::print_json(&s)?;
             if let Some(k) = &s.skipped_rows {

@@ -23,6 +23,7 @@ mod outputs;
 mod print;
 mod reading;
 mod summary;
+mod tables;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -4,7 +4,7 @@ use crate::numbers_args::NumberArgs;
 use clap::Args;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use threatstat_core::numbers::{Missing, read_numbers};
+use threatstat_core::numbers::Missing;
 use threatstat_core::{Error as CoreError, Location};
 use threatstat_ranktest::{Alternative, MannWhitney, Method};
 
@@ -20,7 +20,8 @@ const EXAMPLES: &str = "Examples:
 #[command(after_help = EXAMPLES)]
 pub struct MwuArgs {
     /// First sample: one number a line, or one column (--column); raw f64
-    /// with --f64le.
+    /// with --f64le; a `.parquet`/`.arrow` file's column --column (or its
+    /// only one).
     #[arg(long)]
     pub x: PathBuf,
     /// Second sample, as the first.
@@ -56,7 +57,7 @@ pub fn run(a: MwuArgs) -> Res {
         if a.f64le {
             read_f64le(p)
         } else {
-            read_numbers(p, &a.numbers.options(Missing::Reject))
+            threatstat_table::read_numbers(p, &a.numbers.options(Missing::Reject))
         }
     };
     let x = read(&a.x)?;

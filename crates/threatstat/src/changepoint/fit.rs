@@ -24,7 +24,9 @@ pub const EXAMPLES: &str = "Examples:
 
 #[derive(Args)]
 pub struct FitArgs {
-    /// CSV with one count per day (header optional; optional date column).
+    /// CSV with one count per day (header optional; optional date column),
+    /// or a `.parquet`/`.arrow` file with an integer counts column and an
+    /// optional date (or timestamp) column.
     #[arg(long, alias = "counts")]
     input: PathBuf,
     /// Name of the counts column.
@@ -67,7 +69,11 @@ pub fn run(a: &FitArgs) -> Res {
                 .into(),
         );
     }
-    let s = read_count_series(&a.input, a.column.as_deref())?;
+    let s = if threatstat_table::Format::of(&a.input).is_columnar() {
+        super::counts::read(&a.input, a.column.as_deref())?
+    } else {
+        read_count_series(&a.input, a.column.as_deref())?
+    };
     // An empirical-Bayes α is found here (its solver state goes to the file).
     let (spec, prior) = a.model.spec().resolve(&s.counts, None)?;
     let prior = prior.as_ref();

@@ -31,7 +31,9 @@ pub struct LogonsArgs {
     span: SpanArg,
     #[command(flatten)]
     pub(super) model: ModelArgs,
-    /// Output CSV file, one row per user, most likely change first (`-` for standard output).
+    /// Output table, one row per user, most likely change first: CSV, or
+    /// Parquet / Arrow IPC by the extension (`.parquet`, `.arrow`); `-` for
+    /// standard output (CSV).
     #[arg(long)]
     out: PathBuf,
     /// Skip bad rows (counted and reported) instead of stopping at the first.
@@ -183,7 +185,12 @@ pub fn run(a: &LogonsArgs) -> Res {
     }
     // The table appears after the figures were drawn (a failed figure
     // leaves no table).
-    let table = ranking.write_csv(&daily, &a.out)?;
+    let columnar = threatstat_table::Format::of(&a.out).is_columnar();
+    let table = if columnar {
+        None
+    } else {
+        Some(ranking.write_csv(&daily, &a.out)?)
+    };
     if !quiet {
         eprintln!(
             "fitted {} users in {:.2} s{} -> {}",
@@ -240,7 +247,12 @@ pub fn run(a: &LogonsArgs) -> Res {
         }
         run.finish()?;
     }
-    table.commit()?;
+    match table {
+        Some(t) => t.commit()?,
+        None => threatstat_table::write_csv_as(&a.out, &crate::tables::changepoint_users(), |p| {
+            ranking.write_csv(&daily, p)?.commit()
+        })?,
+    }
     Ok(())
 }
 
