@@ -118,5 +118,7 @@ pub fn read(path: &std::path::Path, column: Option<&str>) -> Result<CountSeries,
         counts,
         days,
         column: count,
+        // A columnar file always names its columns.
+        header: true,
     })
 }
