@@ -20,7 +20,8 @@ export PATH="$venv/bin:$PATH"
 # (tools/columnar/pandas_check.py).
 "$py" -m pip install -q \
     "maturin==1.16.0" "numpy==2.4.6" "pandas==3.1.1" "scipy==1.17.1" \
-    "statsmodels==0.15.0" "pytest==9.2.0" "pyarrow==26.0.1" || exit 1
+    "statsmodels==0.15.0" "pytest==9.2.0" "pyarrow==26.0.1" \
+    "arviz==0.23.4" || exit 1
 # --no-build-isolation: maturin from the venv, no download per build.
 "$py" -m pip install -q --no-build-isolation --force-reinstall --no-deps "$here" || exit 1
 cd "$here/tests" || exit 1
