@@ -92,8 +92,9 @@ def texts(nb) -> list:
 
 
 def tidy(nb) -> None:
-    """Drops what changes from run to run without meaning: execution
-    timestamps and empty outputs; strips terminal colour codes."""
+    """Drops what changes from run to run without meaning, or means
+    nothing: execution timestamps, empty outputs and a cell's `()` value;
+    strips terminal colour codes."""
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -104,6 +105,9 @@ def tidy(nb) -> None:
                 o.text = ANSI.sub("", o.text)
                 if not o.text.strip():
                     continue
+            # evcxr shows the unit value of a cell ending in `if`/`match`.
+            if o.output_type == "execute_result" and dict(o.get("data", {})) == {"text/plain": "()"}:
+                continue
             kept.append(o)
         cell.outputs = kept
 
