@@ -106,8 +106,10 @@ def tidy(nb) -> None:
                 if not o.text.strip():
                     continue
             # evcxr shows the unit value of a cell ending in `if`/`match`.
-            if o.output_type == "execute_result" and dict(o.get("data", {})) == {"text/plain": "()"}:
-                continue
+            if o.output_type == "execute_result" and o.get("data", {}).get("text/plain") == "()":
+                del o.data["text/plain"]
+                if not o.data:
+                    continue
             kept.append(o)
         cell.outputs = kept
 
