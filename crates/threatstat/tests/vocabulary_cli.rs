@@ -193,7 +193,8 @@ fn help_examples_run_on_bundled_data() {
         for line in lines {
             let line = line
                 .replacen("threatstat ", &format!("{exe} "), 1)
-                .replace("--out ", &format!("--out {}/", d.display()));
+                .replace("--out ", &format!("--out {}/", d.display()))
+                .replace("--table ", &format!("--table {}/", d.display()));
             let o = Command::new("bash")
                 .arg("-c")
                 .arg(&line)
