@@ -19,7 +19,15 @@ pub struct CountSeries {
     pub header: bool,
 }
 
-fn is_date_header(h: &str) -> bool {
+/// Whether a column named `h` is the date column of a count series
+/// (`date`, `day`, `ds`, `time` or `timestamp`, any case): the one rule
+/// for CSV and columnar count files.
+///
+/// ```
+/// use threatstat_changepoint::io::is_date_header;
+/// assert!(is_date_header("Date") && !is_date_header("logons"));
+/// ```
+pub fn is_date_header(h: &str) -> bool {
     matches!(
         h.trim().to_ascii_lowercase().as_str(),
         "date" | "day" | "ds" | "time" | "timestamp"

@@ -4,20 +4,14 @@
 //! column by `--column`, or the only other one; counts non-negative
 //! integers). Errors name the file, the column and the row.
 
-use threatstat_changepoint::io::{CountSeries, format_day};
+use threatstat_changepoint::io::{CountSeries, format_day, is_date_header};
 use threatstat_core::{Error, Location};
 use threatstat_table::Column;
 
 /// Reads the count series of a columnar file.
 pub fn read(path: &std::path::Path, column: Option<&str>) -> Result<CountSeries, Error> {
     let names = threatstat_table::column_names(path)?;
-    let is_date = |h: &str| {
-        matches!(
-            h.to_ascii_lowercase().as_str(),
-            "date" | "day" | "ds" | "time" | "timestamp"
-        )
-    };
-    let date = names.iter().find(|h| is_date(h)).cloned();
+    let date = names.iter().find(|h| is_date_header(h)).cloned();
     let count = match column {
         Some(c) => c.to_string(),
         None => {
