@@ -38,7 +38,6 @@ use crate::KdeError;
 use crate::numeric::{
     BRENTQ_MAXITER, BRENTQ_RTOL, BRENTQ_XTOL, BrentError, brentq, np_linspace, np_std_ddof1, np_sum,
 };
-use rayon::prelude::*;
 use rustfft::FftPlanner;
 use rustfft::num_complex::Complex;
 use serde::{Deserialize, Serialize};
@@ -211,12 +210,13 @@ pub fn bw_isj_weighted(data: &[f64], weights: &[f64]) -> Result<f64, KdeError> {
 
 fn isj(data: &[f64], weights: Option<&[f64]>) -> Result<f64, KdeError> {
     crate::checks::finite_values(data)?;
-    let (x, w): (Vec<f64>, Option<Vec<f64>>) = match weights {
-        None => (data.to_vec(), None),
+    // Unweighted: the data as given (no copy).
+    let (x, w): (std::borrow::Cow<'_, [f64]>, Option<Vec<f64>>) = match weights {
+        None => (data.into(), None),
         Some(w) => {
             let keep: Vec<usize> = (0..data.len()).filter(|&i| w[i] > 0.0).collect();
             (
-                keep.iter().map(|&i| data[i]).collect(),
+                keep.iter().map(|&i| data[i]).collect::<Vec<_>>().into(),
                 Some(keep.iter().map(|&i| w[i]).collect()),
             )
         }
@@ -236,7 +236,7 @@ fn isj(data: &[f64], weights: Option<&[f64]>) -> Result<f64, KdeError> {
     // The number of distinct values (a sort) is only needed by the root
     // finder: count it while the data are binned and transformed.
     let (n_unique, mut fp) = rayon::join(
-        || count_unique(&x),
+        || crate::unique::count_unique(&x),
         || {
             let binned =
                 linbin_1d_sequential(&x, w.as_deref(), mesh[0], mesh[ISJ_GRID - 1], ISJ_GRID);
@@ -250,54 +250,6 @@ fn isj(data: &[f64], weights: Option<&[f64]>) -> Result<f64, KdeError> {
     let t = isj_root(&fp, n_unique)?;
     Ok(t.sqrt() * range)
 }
-
-/// `len(np.unique(x))` (−0.0 and 0.0 are one value; no NaN): sort
-/// order-preserving integer keys of the values and count the changes.
-fn count_unique(x: &[f64]) -> usize {
-    const SIGN: u64 = 1 << 63;
-    let key = |v: f64| {
-        let b = (v + 0.0).to_bits(); // −0.0 + 0.0 = +0.0
-        if b & SIGN != 0 { !b } else { b | SIGN }
-    };
-    let distinct = |keys: &mut [u64]| {
-        keys.sort_unstable();
-        keys.windows(2).filter(|w| w[0] != w[1]).count() + usize::from(!keys.is_empty())
-    };
-    if x.len() < UNIQUE_PARTITION_MIN {
-        return distinct(&mut x.iter().map(|&v| key(v)).collect::<Vec<_>>());
-    }
-    // Large samples: partition the keys by a hash (equal values share a
-    // part), then count within the small parts, in parallel: a counting
-    // sort's two passes instead of a full sort.
-    let bits = (x.len() / 16).next_power_of_two().trailing_zeros().min(20);
-    let part = |k: u64| (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize;
-    let mut starts = vec![0usize; (1 << bits) + 1];
-    for &v in x {
-        starts[part(key(v)) + 1] += 1;
-    }
-    for p in 1..starts.len() {
-        starts[p] += starts[p - 1];
-    }
-    let mut next = starts.clone();
-    let mut keys = vec![0u64; x.len()];
-    for &v in x {
-        let k = key(v);
-        let p = part(k);
-        keys[next[p]] = k;
-        next[p] += 1;
-    }
-    let mut parts = Vec::with_capacity(1 << bits);
-    let mut rest: &mut [u64] = &mut keys;
-    for w in starts.windows(2) {
-        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
-        parts.push(head);
-        rest = tail;
-    }
-    parts.into_par_iter().map(distinct).sum()
-}
-
-/// From this many values [`count_unique`] partitions before sorting.
-const UNIQUE_PARTITION_MIN: usize = 1 << 15;
 
 /// KDEpy's 1-D linear binning (`linbin_cython`) in data order, on the grid
 /// `linspace(min_grid, max_grid, points)`; the grid must contain the data.
@@ -491,38 +443,5 @@ mod tests {
         let fp = FixedPoint::new(50, &ints, ints.clone());
         let r = isj_root(&fp, 50).unwrap();
         assert!((r - 9.237610787616029e-05).abs() < 1e-15, "{r}");
-    }
-
-    #[test]
-    fn unique_count_merges_signed_zeros() {
-        assert_eq!(count_unique(&[0.0, -0.0, 1.0, 1.0, 2.0]), 3);
-        assert_eq!(count_unique(&[]), 0);
-        assert_eq!(count_unique(&[5.0; 10]), 1);
-        let v: Vec<f64> = (0..5000)
-            .map(|i| ((i * 7919) % 1013) as f64 - 500.5)
-            .collect();
-        let mut s = v.clone();
-        s.sort_by(f64::total_cmp);
-        s.dedup();
-        assert_eq!(count_unique(&v), s.len());
-        assert_eq!(
-            count_unique(&[-1e300, 1e-300, -0.0, f64::MIN_POSITIVE, -2.5]),
-            5
-        );
-        // The partitioned path: ties, signed zeros and a wide range.
-        let v: Vec<f64> = (0..200_000u64)
-            .map(|i| match i % 5 {
-                0 => 0.0,
-                1 => -0.0,
-                2 => ((i * 7919) % 40_009) as f64 * 1e-3,
-                3 => -(((i * 104_729) % 70_001) as f64) * 1e250,
-                _ => (i / 5) as f64,
-            })
-            .collect();
-        assert!(v.len() >= UNIQUE_PARTITION_MIN);
-        let mut s: Vec<f64> = v.iter().map(|x| x + 0.0).collect();
-        s.sort_by(f64::total_cmp);
-        s.dedup();
-        assert_eq!(count_unique(&v), s.len());
     }
 }
