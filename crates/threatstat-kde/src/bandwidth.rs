@@ -46,11 +46,10 @@ use threatstat_core::Error;
 /// statsmodels' dispersion `min(std(x, ddof=1), IQR/1.349)`, or the standard
 /// deviation alone when the IQR is 0.
 pub fn select_sigma(x: &[f64]) -> f64 {
-    // Two selections, O(n), instead of a sort: the same order statistics.
+    // Selections, O(n), instead of a sort: the same order statistics.
     let mut buf = x.to_vec();
-    let iqr =
-        score_at_percentile_select(&mut buf, 75.0) - score_at_percentile_select(&mut buf, 25.0);
-    let iqr = iqr / 1.349;
+    let (q25, q75) = quartiles(&mut buf);
+    let iqr = (q75 - q25) / 1.349;
     let std = np_std_ddof1(x);
     if iqr > 0.0 {
         if std.is_nan() { std } else { std.min(iqr) }
@@ -59,19 +58,49 @@ pub fn select_sigma(x: &[f64]) -> f64 {
     }
 }
 
-/// [`score_at_percentile_sorted`](crate::numeric::score_at_percentile_sorted) of the values of `buf` (reordered), by
-/// selecting the one or two order statistics it interpolates.
-fn score_at_percentile_select(buf: &mut [f64], per: f64) -> f64 {
+/// The 25th and 75th [`score_at_percentile_sorted`](crate::numeric::score_at_percentile_sorted)
+/// of the values of `buf` (reordered): the 75th by selection, then the
+/// 25th by selection within the values below it (half the work of a
+/// second selection over all of them).
+fn quartiles(buf: &mut [f64]) -> (f64, f64) {
     let n = buf.len();
     if n == 0 {
-        return f64::NAN;
+        return (f64::NAN, f64::NAN);
     }
+    let (i75, a75, b75) = order_stats(buf, 75.0);
+    let q75 = interpolate(75.0, n, i75, a75, b75);
+    let idx25 = 25.0 / 100.0 * (n - 1) as f64;
+    let i25 = (idx25 as usize).min(n - 1);
+    let (a25, b25) = if i25 < i75 {
+        // Order statistics i25 and i25 + 1 lie in buf[..i75] (or the
+        // latter is a75 itself).
+        let left = &mut buf[..i75];
+        let (_, &mut a, rest) = left.select_nth_unstable_by(i25, f64::total_cmp);
+        (
+            a,
+            rest.iter().copied().min_by(f64::total_cmp).unwrap_or(a75),
+        )
+    } else {
+        (a75, b75)
+    };
+    (interpolate(25.0, n, i25, a25, b25), q75)
+}
+
+/// Order statistics `i` and `i + 1` (the latter `a` when there is none) of
+/// `buf` for percentile `per`, with `i`.
+fn order_stats(buf: &mut [f64], per: f64) -> (usize, f64, f64) {
+    let n = buf.len();
     let idx = per / 100.0 * (n - 1) as f64;
     let i = (idx as usize).min(n - 1);
     let (_, &mut a, rest) = buf.select_nth_unstable_by(i, f64::total_cmp);
     let b = rest.iter().copied().min_by(f64::total_cmp).unwrap_or(a);
-    // a, b: order statistics i and i + 1; the arithmetic of
-    // `score_at_percentile_sorted`, so the result is the same bit for bit.
+    (i, a, b)
+}
+
+/// The arithmetic of `score_at_percentile_sorted` on order statistics `i`
+/// (`a`) and `i + 1` (`b`), so the result is the same bit for bit.
+fn interpolate(per: f64, n: usize, i: usize, a: f64, b: f64) -> f64 {
+    let idx = per / 100.0 * (n - 1) as f64;
     if i as f64 == idx {
         a
     } else {
@@ -414,6 +443,44 @@ fn isj_root(fp: &FixedPoint, n_unique: usize) -> Result<f64, KdeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quartiles_by_selection_are_scipys_bit_for_bit() {
+        use crate::numeric::score_at_percentile_sorted;
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for n in (1..120).chain([1000, 4097, 100_001]) {
+            for ties in [false, true] {
+                let v: Vec<f64> = (0..n)
+                    .map(|_| {
+                        let u = (next() >> 11) as f64 / 2f64.powi(53);
+                        if ties {
+                            (u * 7.0).floor()
+                        } else {
+                            u * 10.0 - 3.0
+                        }
+                    })
+                    .collect();
+                let mut sorted = v.clone();
+                sorted.sort_by(f64::total_cmp);
+                let want = (
+                    score_at_percentile_sorted(&sorted, 25.0),
+                    score_at_percentile_sorted(&sorted, 75.0),
+                );
+                let got = quartiles(&mut v.clone());
+                assert_eq!(
+                    (got.0.to_bits(), got.1.to_bits()),
+                    (want.0.to_bits(), want.1.to_bits()),
+                    "n = {n}, ties {ties}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn dct_matches_direct_sum() {
