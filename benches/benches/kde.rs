@@ -1,6 +1,8 @@
 //! KDE hot paths: exact Gaussian KDE evaluation (pairs per second, d = 1, 2,
 //! 3, and leave-one-out), binned FFT KDE of 10^6 points on 4,096 grid points
-//! (1-D, and 64×64 in 2-D), the ISJ bandwidth of 10^5 points, and the
+//! (1-D, and 64×64 in 2-D) and at 2,048 points (`kde --method auto`: the
+//! estimate alone, and the ISJ or normal-reference fit plus the estimate),
+//! the ISJ bandwidth of 10^5 points, and the
 //! likelihood cross-validated bandwidth (cv-ml: the whole search) of 10^3
 //! points with exact sums and of 2·10^4 points with binned sums (d = 1, 2).
 //!
@@ -20,7 +22,8 @@ use std::hint::black_box;
 use std::time::Duration;
 use threatstat_core::rng::SplitMix64;
 use threatstat_kde::{
-    CvSums, Fit, GaussianKde, bw_isj, cv_ml_bandwidths_with, fft_kde_1d, fft_kde_2d,
+    Bandwidth, CvSums, Fit, GaussianKde, bw_isj, cv_ml_bandwidths_with, fft_kde_1d, fft_kde_2d,
+    fft_kde_at_points,
 };
 
 fn size(var: &str, default: usize) -> usize {
@@ -98,6 +101,35 @@ fn fft(c: &mut Criterion) {
     g.bench_function("2d_64x64_grid_bw0.2", |b| {
         b.iter(|| fft_kde_2d(black_box(xy.view()), None, 0.2, [64, 64]).unwrap())
     });
+    // `kde --method auto`'s binned path at 2,048 points (the CLI's work
+    // after reading): the estimate alone, and with the ISJ or
+    // normal-reference fit before it (the data moved into the fit, as the
+    // CLI does; the copy made for each iteration is outside the timing).
+    let at: Vec<f64> = (0..2048).map(|i| -6.0 + 14.0 * i as f64 / 2047.0).collect();
+    g.bench_function("at_2048_points_bw0.1", |b| {
+        b.iter(|| fft_kde_at_points(black_box(&x), None, 0.1, &at).unwrap())
+    });
+    let column = Array2::from_shape_vec((n, 1), x.clone()).expect("n × 1");
+    for (name, bw) in [
+        ("auto_isj_fit_and_2048_points", Bandwidth::Isj),
+        (
+            "auto_normal_reference_fit_and_2048_points",
+            Bandwidth::NormalReference,
+        ),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || column.clone(),
+                |data| {
+                    let kde = GaussianKde::params().bandwidth(bw).fit_owned(data).unwrap();
+                    let h = kde.kernel_covariance()[[0, 0]].sqrt();
+                    let x = kde.data().to_slice().expect("row-major");
+                    fft_kde_at_points(x, None, h, &at).unwrap()
+                },
+                criterion::BatchSize::LargeInput,
+            )
+        });
+    }
     g.finish();
 }
 

@@ -10,6 +10,8 @@
 //! * `read_points/plain_2_columns`: rows of two values.
 //! * `std_lines_parse`: `BufRead::lines` + `str::parse`, one thread (what a
 //!   simple reader costs).
+//! * `read_f64le`: the same values as raw little-endian f64 (8 MB; `kde
+//!   --f64le`, `mwu --f64le`).
 //!
 //! `cargo bench -p threatstat-benches --bench numbers`
 //! (`THREATSTAT_BENCH_NUMBERS`, default 1,000,000 values.)
@@ -18,7 +20,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::io::BufRead;
 use std::time::Duration;
-use threatstat_core::numbers::{Header, read_numbers, read_points};
+use threatstat_core::numbers::{Header, read_f64le, read_numbers, read_points};
 
 fn values(n: usize) -> Vec<f64> {
     let mut s = 0x9e37_79b9_7f4a_7c15u64;
@@ -54,6 +56,10 @@ fn numbers(c: &mut Criterion) {
     let points = dir.join("points.csv");
     std::fs::write(&points, rows).expect("write");
     assert_eq!(read_numbers(&plain, &Default::default()).unwrap(), v);
+    let raw = dir.join("values.f64");
+    let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+    std::fs::write(&raw, bytes).expect("write");
+    assert_eq!(read_f64le(&raw).unwrap(), v);
 
     let mut g = c.benchmark_group("numbers");
     g.throughput(Throughput::Elements(n as u64));
@@ -77,6 +83,9 @@ fn numbers(c: &mut Criterion) {
                 .collect();
             black_box(v)
         })
+    });
+    g.bench_function("read_f64le", |b| {
+        b.iter(|| black_box(read_f64le(&raw).unwrap()))
     });
     g.finish();
 }

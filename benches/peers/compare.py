@@ -339,7 +339,12 @@ class Inputs:
             pd, pa = d / "data.csv", d / "at.csv"
             np.savetxt(pd, x, fmt="%.17g")
             np.savetxt(pa, at, fmt="%.17g")
-            return {"data": pd, "at": pa}
+            # The same values as raw f64 for `kde --f64le`: written here, outside
+            # the timed region, as the peers' np.loadtxt is outside their compute.
+            bd, ba = d / "data.f64", d / "at.f64"
+            x.astype("<f8").tofile(bd)
+            at.astype("<f8").tofile(ba)
+            return {"data": pd, "at": pa, "data_f64": bd, "at_f64": ba}
         return self.get("kde", size, make)
 
     def auth(self, size):
@@ -413,18 +418,20 @@ def variants(ts, inp):
             ("isj", "kdepy", "KDEpy FFTKDE(bw='ISJ')", [1000, 10_000, 100_000, 1_000_000])):
         out.append(Variant(
             "kde", f"{bw} vs {tool}", "stats", label,
-            f"kde --bandwidth {bw} (2,048 points"
+            f"kde --bandwidth {bw} --f64le (2,048 points"
             + ("; --method auto: exact sums" if bw == "scott" else "; --method auto: binned FFT from 10,000 points")
             + ")", "data points",
             sizes, inp.kde_data,
-            lambda i, o, bw=bw: ([t, "kde", "--input", i["data"], "--bandwidth", bw, "--at", i["at"]], None),
+            lambda i, o, bw=bw: ([t, "kde", "--input", i["data_f64"], "--bandwidth", bw, "--at", i["at_f64"],
+                                  "--f64le"], None),
             lambda i, o, tool=tool: [PEERS / "kde_peers.py", tool, i["data"], i["at"], o],
             agree_kde))
     out.append(Variant(
         "kde", "isj vs kdepy, both FFT", "stats", "KDEpy FFTKDE(bw='ISJ')",
-        "kde --bandwidth isj --fft (2,048 grid points)", "data points",
+        "kde --bandwidth isj --fft --f64le (2,048 grid points)", "data points",
         [1000, 10_000, 100_000, 1_000_000], inp.kde_data,
-        lambda i, o: ([t, "kde", "--input", i["data"], "--bandwidth", "isj", "--fft", "--at", i["at"]], None),
+        lambda i, o: ([t, "kde", "--input", i["data_f64"], "--bandwidth", "isj", "--fft", "--at", i["at_f64"],
+                       "--f64le"], None),
         lambda i, o: [PEERS / "kde_peers.py", "kdepy", i["data"], i["at"], o],
         agree_kde))
     for mode, label, sizes in (

@@ -65,6 +65,7 @@ TYPES = {
     "total": "double", "n_buckets": "int64", "figure": "string",
     "p_value": "double", "p_low": "double", "permutations": "int64",
     "session_id": "string", "time": "int64", "label": "bool",
+    "x": "double", "y": "double", "density": "double",
 }
 
 
@@ -116,6 +117,16 @@ with tempfile.TemporaryDirectory() as d:
     for ext in ("csv", "parquet"):
         cli("acf", "--lags", "7", "--input", series, "--out", d / "acf.json", "--table", d / f"lags.{ext}")
     compare(d / "lags.csv", d / "lags.parquet")
+    # kde --table: 1-D as Parquet, 2-D as Arrow IPC
+    pts1 = d / "pts1.csv"
+    pts1.write_text("".join(f"{((i * 7919) % 101) / 10 - 5}\n" for i in range(200)))
+    pts2 = d / "pts2.csv"
+    pts2.write_text("".join(f"{((i * 7919) % 101) / 10},{((i * 104729) % 37) / 3}\n" for i in range(200)))
+    for pts, name, ext in ((pts1, "kde1", "parquet"), (pts2, "kde2", "arrow")):
+        for e in ("csv", ext):
+            cli("kde", "--quiet", "--input", pts, "--at", pts, "--out", d / "kde.json",
+                "--table", d / f"{name}.{e}")
+        compare(d / f"{name}.csv", d / f"{name}.{ext}")
     # changepoint logons --out, switchpoint (Parquet) and segments (Arrow IPC)
     cli("changepoint", "generate", "--users", "8", "--days", "300", "--planted", "3",
         "--seed", "5", "--out", d / "logon.csv", "--truth", d / "truth.json")

@@ -50,7 +50,9 @@
 use crate::{Error, Location, Result};
 use ndarray::Array2;
 
+mod f64le;
 mod fast;
+pub use f64le::read_f64le;
 use std::io::BufRead;
 use std::path::Path;
 

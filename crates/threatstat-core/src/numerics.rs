@@ -53,11 +53,37 @@ pub fn np_sum(a: &[f64]) -> f64 {
     }
 }
 
-/// `np.sum(f(a))` without materialising `f(a)` for short inputs: the values
-/// are mapped into a buffer and summed pairwise.
+/// `np.sum(f(a))` without materialising `f(a)`: bit-identical to
+/// [`np_sum`] of the mapped values (see [`np_sum_fn`]).
 pub fn np_sum_map(a: &[f64], f: impl Fn(usize, f64) -> f64) -> f64 {
-    let v: Vec<f64> = a.iter().enumerate().map(|(i, &x)| f(i, x)).collect();
-    np_sum(&v)
+    np_sum_fn(a.len(), |i| f(i, a[i]))
+}
+
+/// `np.sum` of the `n` values `f(0), …, f(n − 1)` without an `n`-length
+/// buffer: the pairwise recursion of [`np_sum`], each block of at most 128
+/// values mapped into a stack buffer, so the result is bit-identical to
+/// `np_sum(&(0..n).map(f).collect::<Vec<_>>())`.
+///
+/// ```
+/// use threatstat_core::numerics::{np_sum, np_sum_fn};
+/// let v: Vec<f64> = (0..1000).map(|i| 1.0 / (i as f64 + 1.0)).collect();
+/// assert_eq!(np_sum_fn(v.len(), |i| v[i]), np_sum(&v));
+/// ```
+pub fn np_sum_fn(n: usize, f: impl Fn(usize) -> f64) -> f64 {
+    fn go(start: usize, n: usize, f: &impl Fn(usize) -> f64) -> f64 {
+        if n <= 128 {
+            let mut block = [0.0f64; 128];
+            for (k, b) in block[..n].iter_mut().enumerate() {
+                *b = f(start + k);
+            }
+            np_sum(&block[..n])
+        } else {
+            let mut n2 = n / 2;
+            n2 -= n2 % 8;
+            go(start, n2, f) + go(start + n2, n - n2, f)
+        }
+    }
+    go(0, n, &f)
 }
 
 /// `np.linspace(start, stop, num)` (endpoint included): `i * step + start`
@@ -195,6 +221,28 @@ pub fn quantile(v: &mut [f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn np_sum_fn_is_np_sum_of_the_mapped_values_bit_for_bit() {
+        // Lengths around every block and split boundary; values whose sum
+        // depends on the order of the additions.
+        for n in (0..300).chain([1000, 1023, 1024, 1025, 4097, 100_003]) {
+            let v: Vec<f64> = (0..n)
+                .map(|i| ((i * 7919 % 1009) as f64 - 504.3) * 10f64.powi((i % 13) as i32 - 6))
+                .collect();
+            let f = |i: usize| v[i] * 1.1 + 0.3;
+            let mapped: Vec<f64> = (0..n).map(f).collect();
+            assert_eq!(
+                np_sum_fn(n, f).to_bits(),
+                np_sum(&mapped).to_bits(),
+                "n = {n}"
+            );
+            assert_eq!(
+                np_sum_map(&v, |_, x| x * x).to_bits(),
+                np_sum(&v.iter().map(|x| x * x).collect::<Vec<_>>()).to_bits()
+            );
+        }
+    }
 
     #[test]
     fn np_sum_small_and_blocked() {

@@ -38,7 +38,6 @@ use crate::KdeError;
 use crate::numeric::{
     BRENTQ_MAXITER, BRENTQ_RTOL, BRENTQ_XTOL, BrentError, brentq, np_linspace, np_std_ddof1, np_sum,
 };
-use rayon::prelude::*;
 use rustfft::FftPlanner;
 use rustfft::num_complex::Complex;
 use serde::{Deserialize, Serialize};
@@ -47,11 +46,10 @@ use threatstat_core::Error;
 /// statsmodels' dispersion `min(std(x, ddof=1), IQR/1.349)`, or the standard
 /// deviation alone when the IQR is 0.
 pub fn select_sigma(x: &[f64]) -> f64 {
-    // Two selections, O(n), instead of a sort: the same order statistics.
+    // Selections, O(n), instead of a sort: the same order statistics.
     let mut buf = x.to_vec();
-    let iqr =
-        score_at_percentile_select(&mut buf, 75.0) - score_at_percentile_select(&mut buf, 25.0);
-    let iqr = iqr / 1.349;
+    let (q25, q75) = quartiles(&mut buf);
+    let iqr = (q75 - q25) / 1.349;
     let std = np_std_ddof1(x);
     if iqr > 0.0 {
         if std.is_nan() { std } else { std.min(iqr) }
@@ -60,19 +58,49 @@ pub fn select_sigma(x: &[f64]) -> f64 {
     }
 }
 
-/// [`score_at_percentile_sorted`](crate::numeric::score_at_percentile_sorted) of the values of `buf` (reordered), by
-/// selecting the one or two order statistics it interpolates.
-fn score_at_percentile_select(buf: &mut [f64], per: f64) -> f64 {
+/// The 25th and 75th [`score_at_percentile_sorted`](crate::numeric::score_at_percentile_sorted)
+/// of the values of `buf` (reordered): the 75th by selection, then the
+/// 25th by selection within the values below it (half the work of a
+/// second selection over all of them).
+fn quartiles(buf: &mut [f64]) -> (f64, f64) {
     let n = buf.len();
     if n == 0 {
-        return f64::NAN;
+        return (f64::NAN, f64::NAN);
     }
+    let (i75, a75, b75) = order_stats(buf, 75.0);
+    let q75 = interpolate(75.0, n, i75, a75, b75);
+    let idx25 = 25.0 / 100.0 * (n - 1) as f64;
+    let i25 = (idx25 as usize).min(n - 1);
+    let (a25, b25) = if i25 < i75 {
+        // Order statistics i25 and i25 + 1 lie in buf[..i75] (or the
+        // latter is a75 itself).
+        let left = &mut buf[..i75];
+        let (_, &mut a, rest) = left.select_nth_unstable_by(i25, f64::total_cmp);
+        (
+            a,
+            rest.iter().copied().min_by(f64::total_cmp).unwrap_or(a75),
+        )
+    } else {
+        (a75, b75)
+    };
+    (interpolate(25.0, n, i25, a25, b25), q75)
+}
+
+/// Order statistics `i` and `i + 1` (the latter `a` when there is none) of
+/// `buf` for percentile `per`, with `i`.
+fn order_stats(buf: &mut [f64], per: f64) -> (usize, f64, f64) {
+    let n = buf.len();
     let idx = per / 100.0 * (n - 1) as f64;
     let i = (idx as usize).min(n - 1);
     let (_, &mut a, rest) = buf.select_nth_unstable_by(i, f64::total_cmp);
     let b = rest.iter().copied().min_by(f64::total_cmp).unwrap_or(a);
-    // a, b: order statistics i and i + 1; the arithmetic of
-    // `score_at_percentile_sorted`, so the result is the same bit for bit.
+    (i, a, b)
+}
+
+/// The arithmetic of `score_at_percentile_sorted` on order statistics `i`
+/// (`a`) and `i + 1` (`b`), so the result is the same bit for bit.
+fn interpolate(per: f64, n: usize, i: usize, a: f64, b: f64) -> f64 {
+    let idx = per / 100.0 * (n - 1) as f64;
     if i as f64 == idx {
         a
     } else {
@@ -211,12 +239,13 @@ pub fn bw_isj_weighted(data: &[f64], weights: &[f64]) -> Result<f64, KdeError> {
 
 fn isj(data: &[f64], weights: Option<&[f64]>) -> Result<f64, KdeError> {
     crate::checks::finite_values(data)?;
-    let (x, w): (Vec<f64>, Option<Vec<f64>>) = match weights {
-        None => (data.to_vec(), None),
+    // Unweighted: the data as given (no copy).
+    let (x, w): (std::borrow::Cow<'_, [f64]>, Option<Vec<f64>>) = match weights {
+        None => (data.into(), None),
         Some(w) => {
             let keep: Vec<usize> = (0..data.len()).filter(|&i| w[i] > 0.0).collect();
             (
-                keep.iter().map(|&i| data[i]).collect(),
+                keep.iter().map(|&i| data[i]).collect::<Vec<_>>().into(),
                 Some(keep.iter().map(|&i| w[i]).collect()),
             )
         }
@@ -236,7 +265,7 @@ fn isj(data: &[f64], weights: Option<&[f64]>) -> Result<f64, KdeError> {
     // The number of distinct values (a sort) is only needed by the root
     // finder: count it while the data are binned and transformed.
     let (n_unique, mut fp) = rayon::join(
-        || count_unique(&x),
+        || crate::unique::count_unique(&x),
         || {
             let binned =
                 linbin_1d_sequential(&x, w.as_deref(), mesh[0], mesh[ISJ_GRID - 1], ISJ_GRID);
@@ -250,54 +279,6 @@ fn isj(data: &[f64], weights: Option<&[f64]>) -> Result<f64, KdeError> {
     let t = isj_root(&fp, n_unique)?;
     Ok(t.sqrt() * range)
 }
-
-/// `len(np.unique(x))` (−0.0 and 0.0 are one value; no NaN): sort
-/// order-preserving integer keys of the values and count the changes.
-fn count_unique(x: &[f64]) -> usize {
-    const SIGN: u64 = 1 << 63;
-    let key = |v: f64| {
-        let b = (v + 0.0).to_bits(); // −0.0 + 0.0 = +0.0
-        if b & SIGN != 0 { !b } else { b | SIGN }
-    };
-    let distinct = |keys: &mut [u64]| {
-        keys.sort_unstable();
-        keys.windows(2).filter(|w| w[0] != w[1]).count() + usize::from(!keys.is_empty())
-    };
-    if x.len() < UNIQUE_PARTITION_MIN {
-        return distinct(&mut x.iter().map(|&v| key(v)).collect::<Vec<_>>());
-    }
-    // Large samples: partition the keys by a hash (equal values share a
-    // part), then count within the small parts, in parallel: a counting
-    // sort's two passes instead of a full sort.
-    let bits = (x.len() / 16).next_power_of_two().trailing_zeros().min(20);
-    let part = |k: u64| (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize;
-    let mut starts = vec![0usize; (1 << bits) + 1];
-    for &v in x {
-        starts[part(key(v)) + 1] += 1;
-    }
-    for p in 1..starts.len() {
-        starts[p] += starts[p - 1];
-    }
-    let mut next = starts.clone();
-    let mut keys = vec![0u64; x.len()];
-    for &v in x {
-        let k = key(v);
-        let p = part(k);
-        keys[next[p]] = k;
-        next[p] += 1;
-    }
-    let mut parts = Vec::with_capacity(1 << bits);
-    let mut rest: &mut [u64] = &mut keys;
-    for w in starts.windows(2) {
-        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
-        parts.push(head);
-        rest = tail;
-    }
-    parts.into_par_iter().map(distinct).sum()
-}
-
-/// From this many values [`count_unique`] partitions before sorting.
-const UNIQUE_PARTITION_MIN: usize = 1 << 15;
 
 /// KDEpy's 1-D linear binning (`linbin_cython`) in data order, on the grid
 /// `linspace(min_grid, max_grid, points)`; the grid must contain the data.
@@ -464,6 +445,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn quartiles_by_selection_are_scipys_bit_for_bit() {
+        use crate::numeric::score_at_percentile_sorted;
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for n in (1..120).chain([1000, 4097, 100_001]) {
+            for ties in [false, true] {
+                let v: Vec<f64> = (0..n)
+                    .map(|_| {
+                        let u = (next() >> 11) as f64 / 2f64.powi(53);
+                        if ties {
+                            (u * 7.0).floor()
+                        } else {
+                            u * 10.0 - 3.0
+                        }
+                    })
+                    .collect();
+                let mut sorted = v.clone();
+                sorted.sort_by(f64::total_cmp);
+                let want = (
+                    score_at_percentile_sorted(&sorted, 25.0),
+                    score_at_percentile_sorted(&sorted, 75.0),
+                );
+                let got = quartiles(&mut v.clone());
+                assert_eq!(
+                    (got.0.to_bits(), got.1.to_bits()),
+                    (want.0.to_bits(), want.1.to_bits()),
+                    "n = {n}, ties {ties}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn dct_matches_direct_sum() {
         let x: Vec<f64> = (0..64).map(|i| ((i * 7 % 13) as f64).sin()).collect();
         let y = dct2(&x);
@@ -491,38 +510,5 @@ mod tests {
         let fp = FixedPoint::new(50, &ints, ints.clone());
         let r = isj_root(&fp, 50).unwrap();
         assert!((r - 9.237610787616029e-05).abs() < 1e-15, "{r}");
-    }
-
-    #[test]
-    fn unique_count_merges_signed_zeros() {
-        assert_eq!(count_unique(&[0.0, -0.0, 1.0, 1.0, 2.0]), 3);
-        assert_eq!(count_unique(&[]), 0);
-        assert_eq!(count_unique(&[5.0; 10]), 1);
-        let v: Vec<f64> = (0..5000)
-            .map(|i| ((i * 7919) % 1013) as f64 - 500.5)
-            .collect();
-        let mut s = v.clone();
-        s.sort_by(f64::total_cmp);
-        s.dedup();
-        assert_eq!(count_unique(&v), s.len());
-        assert_eq!(
-            count_unique(&[-1e300, 1e-300, -0.0, f64::MIN_POSITIVE, -2.5]),
-            5
-        );
-        // The partitioned path: ties, signed zeros and a wide range.
-        let v: Vec<f64> = (0..200_000u64)
-            .map(|i| match i % 5 {
-                0 => 0.0,
-                1 => -0.0,
-                2 => ((i * 7919) % 40_009) as f64 * 1e-3,
-                3 => -(((i * 104_729) % 70_001) as f64) * 1e250,
-                _ => (i / 5) as f64,
-            })
-            .collect();
-        assert!(v.len() >= UNIQUE_PARTITION_MIN);
-        let mut s: Vec<f64> = v.iter().map(|x| x + 0.0).collect();
-        s.sort_by(f64::total_cmp);
-        s.dedup();
-        assert_eq!(count_unique(&v), s.len());
     }
 }

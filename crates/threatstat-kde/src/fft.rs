@@ -297,39 +297,47 @@ pub(crate) fn convolve_binned_1d(binned: &[f64], dx: f64, bw: f64, s: f64) -> Ve
 }
 
 /// Parallel linear binning in 1-D (KDEpy's formulas; chunk sums added in
-/// order).
+/// order). The chunks are binned a thread's worth at a time into buffers
+/// reused from one round to the next (not a fresh grid per chunk), each
+/// round's buffers added to the total in chunk order: the same sums in the
+/// same order, whatever the thread count.
 fn linbin_1d(x: &[f64], w: Option<&[f64]>, gmin: f64, dx: f64, points: usize) -> Vec<f64> {
-    let partial: Vec<Vec<f64>> = x
-        .par_chunks(BIN_CHUNK)
-        .enumerate()
-        .map(|(c, xs)| {
-            let mut r = vec![0.0f64; points + 1];
-            let off = c * BIN_CHUNK;
-            for (i, &v) in xs.iter().enumerate() {
-                let t = (v - gmin) / dx;
-                // t > 0 (the grid contains the data): floor is truncation.
-                let k = t as usize;
-                let frac = t - k as f64;
-                match w {
-                    None => {
-                        r[k] += 1.0 - frac;
-                        r[k + 1] += frac;
-                    }
-                    Some(w) => {
-                        let wi = w[off + i];
-                        let fw = frac * wi;
-                        r[k + 1] += fw;
-                        r[k] += wi - fw;
-                    }
+    let bin = |c: usize, xs: &[f64], r: &mut [f64]| {
+        r.fill(0.0);
+        let off = c * BIN_CHUNK;
+        for (i, &v) in xs.iter().enumerate() {
+            let t = (v - gmin) / dx;
+            // t > 0 (the grid contains the data): floor is truncation.
+            let k = t as usize;
+            let frac = t - k as f64;
+            match w {
+                None => {
+                    r[k] += 1.0 - frac;
+                    r[k + 1] += frac;
+                }
+                Some(w) => {
+                    let wi = w[off + i];
+                    let fw = frac * wi;
+                    r[k + 1] += fw;
+                    r[k] += wi - fw;
                 }
             }
-            r
-        })
-        .collect();
+        }
+    };
+    let chunks: Vec<&[f64]> = x.chunks(BIN_CHUNK).collect();
+    let round = rayon::current_num_threads().clamp(1, chunks.len().max(1));
+    let mut buffers = vec![vec![0.0f64; points + 1]; round];
     let mut total = vec![0.0f64; points + 1];
-    for p in &partial {
-        for (t, v) in total.iter_mut().zip(p) {
-            *t += v;
+    for (r, group) in chunks.chunks(round).enumerate() {
+        buffers
+            .par_iter_mut()
+            .zip(group.par_iter())
+            .enumerate()
+            .for_each(|(j, (buf, xs))| bin(r * round + j, xs, buf));
+        for p in &buffers[..group.len()] {
+            for (t, v) in total.iter_mut().zip(p) {
+                *t += v;
+            }
         }
     }
     total.truncate(points);

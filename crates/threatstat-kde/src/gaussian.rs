@@ -5,7 +5,7 @@ use crate::KdeError;
 use crate::bandwidth;
 use crate::cv_ml::CvMl;
 use crate::flag::{Flags, Threshold, flag_low_density};
-use crate::numeric::np_sum;
+use crate::numeric::np_sum_fn;
 use crate::points::{checked_rows, row_major};
 use crate::sums::{BASE2_SCALE, KernelSums};
 use ndarray::{Array2, ArrayBase, ArrayView2, Data, Ix2};
@@ -164,8 +164,10 @@ pub struct GaussianKde {
     points: Array2<f64>,
     raw_weights: Option<Vec<f64>>,
     bandwidth: Bandwidth,
-    /// Normalised weights (`1/n` each without weights).
+    /// Normalised weights; empty without weights (see `uniform`).
     weights: Vec<f64>,
+    /// `1/n` n times, made when [`GaussianKde::weights`] asks for them.
+    uniform: OnceLock<Vec<f64>>,
     weight_sum: f64,
     neff: f64,
     mean: Vec<f64>,
@@ -211,6 +213,34 @@ impl GaussianKdeParams {
 /// kernel standard deviation is finite and > 0. Only `check` makes one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckedGaussianKdeParams(GaussianKdeParams);
+
+impl GaussianKdeParams {
+    /// [`Fit::fit`] (after [`ParamGuard::check`]) on data given by value:
+    /// row-major data are kept, not copied (a million points are 8 MB).
+    ///
+    /// ```
+    /// use threatstat_kde::{Bandwidth, GaussianKde};
+    /// let x = ndarray::Array2::from_shape_fn((500, 1), |(i, _)| (i as f64 * 0.37).sin());
+    /// let kde = GaussianKde::params().bandwidth(Bandwidth::Isj).fit_owned(x).unwrap();
+    /// assert_eq!(kde.n(), 500);
+    /// ```
+    pub fn fit_owned(&self, points: Array2<f64>) -> Result<GaussianKde, KdeError> {
+        self.check()?.fit_owned(points)
+    }
+}
+
+impl CheckedGaussianKdeParams {
+    /// [`Fit::fit`] on data given by value (see
+    /// [`GaussianKdeParams::fit_owned`]).
+    pub fn fit_owned(&self, points: Array2<f64>) -> Result<GaussianKde, KdeError> {
+        let reordered = match checked_rows(points.view(), "data")? {
+            c if c.is_view() => None,
+            c => Some(c.into_owned()),
+        };
+        let points = reordered.unwrap_or(points);
+        GaussianKde::build(points, self.0.weights.clone(), self.0.bandwidth, None)
+    }
+}
 
 impl ParamGuard for GaussianKdeParams {
     type Checked = CheckedGaussianKdeParams;
@@ -322,28 +352,26 @@ impl GaussianKde {
             )
             .into());
         }
+        // Without weights no n-length vector of 1/n is made: the sums below
+        // map indices to values (bit-identical to summing the vectors).
         let weights = match &raw_weights {
             Some(w) => normalised_weights(w, n)?,
-            None => vec![1.0 / n as f64; n],
+            None => Vec::new(),
         };
         let weighted = raw_weights.is_some();
-        let neff = 1.0 / np_sum(&weights.iter().map(|w| w * w).collect::<Vec<_>>());
+        let uniform = 1.0 / n as f64;
+        let w_at = |i: usize| if weighted { weights[i] } else { uniform };
+        let sum_sq = np_sum_fn(n, |i| w_at(i) * w_at(i));
+        let neff = 1.0 / sum_sq;
 
         // np.cov(dataset, aweights=weights, bias=False), as SciPy calls it.
-        let w_sum = np_sum(&weights);
-        let columns: Vec<Vec<f64>> = (0..d).map(|k| points.column(k).to_vec()).collect();
-        let mean: Vec<f64> = columns
-            .iter()
-            .map(|c| {
-                np_sum(
-                    &c.iter()
-                        .zip(&weights)
-                        .map(|(x, w)| x * w)
-                        .collect::<Vec<_>>(),
-                ) / w_sum
-            })
+        let w_sum = np_sum_fn(n, w_at);
+        let flat = points.as_slice().expect("the data are row-major");
+        let x = |i: usize, k: usize| flat[i * d + k];
+        let mean: Vec<f64> = (0..d)
+            .map(|k| np_sum_fn(n, |i| x(i, k) * w_at(i)) / w_sum)
             .collect();
-        let fact = w_sum - np_sum(&weights.iter().map(|w| w * w).collect::<Vec<_>>()) / w_sum;
+        let fact = w_sum - sum_sq / w_sum;
         if fact.is_nan() || fact <= 0.0 {
             // The largest weight leaves the others no share.
             let heaviest = weights
@@ -357,20 +385,12 @@ impl GaussianKde {
                     .into(),
             });
         }
-        let centred: Vec<Vec<f64>> = columns
-            .iter()
-            .zip(&mean)
-            .map(|(c, m)| c.iter().map(|x| x - m).collect())
-            .collect();
         let inv_fact = 1.0 / fact;
         let mut data_cov = Array2::<f64>::zeros((d, d));
-        let mut buf = vec![0.0f64; n];
         for a in 0..d {
             for b in a..d {
-                for i in 0..n {
-                    buf[i] = centred[b][i] * (centred[a][i] * weights[i]);
-                }
-                let c = np_sum(&buf) * inv_fact;
+                let (ma, mb) = (mean[a], mean[b]);
+                let c = np_sum_fn(n, |i| (x(i, b) - mb) * ((x(i, a) - ma) * w_at(i))) * inv_fact;
                 data_cov[[b, a]] = c;
                 data_cov[[a, b]] = c;
             }
@@ -423,15 +443,15 @@ impl GaussianKde {
             Bandwidth::NormalReference => {
                 one_d("normal-reference")?;
                 from_std(bandwidth::select_bandwidth(
-                    &columns[0],
+                    flat,
                     bandwidth::BandwidthRule::NormalReference,
                 )?)
             }
             Bandwidth::Isj => {
                 one_d("ISJ")?;
                 let h = match &raw_weights {
-                    Some(w) => bandwidth::bw_isj_weighted(&columns[0], w)?,
-                    None => bandwidth::bw_isj(&columns[0])?,
+                    Some(w) => bandwidth::bw_isj_weighted(flat, w)?,
+                    None => bandwidth::bw_isj(flat)?,
                 };
                 from_std(h)
             }
@@ -477,6 +497,7 @@ impl GaussianKde {
             bandwidth,
             weight_sum: if weighted { w_sum } else { n as f64 },
             weights,
+            uniform: OnceLock::new(),
             neff,
             mean,
             data_cov,
@@ -564,7 +585,12 @@ impl GaussianKde {
 
     /// The normalised weights (`1/n` each for an unweighted KDE).
     pub fn weights(&self) -> &[f64] {
-        &self.weights
+        if self.is_weighted() {
+            &self.weights
+        } else {
+            self.uniform
+                .get_or_init(|| vec![1.0 / self.n() as f64; self.n()])
+        }
     }
 
     /// The bandwidth rule the KDE was fitted with.

@@ -26,6 +26,8 @@
 //!   error below 1e-3 wherever the density is at least 1e-3 of its peak, on
 //!   any grid and at any scale; [`fft_kde_at_points`] at any points
 //!   (statsmodels' `fft=True` + `np.interp`), relative error below 4e-4.
+//! * [`auto_uses_fft`]: the automatic choice between the exact sums and the
+//!   binned FFT estimate (the CLI's `kde --method auto`).
 //! * [`flag_low_density`]: flags points below a density threshold, given or
 //!   from a contamination rate.
 //!
@@ -55,6 +57,7 @@
 //! [`log_density`]: GaussianKde::log_density
 //! [`loo_density`]: GaussianKde::loo_density
 
+mod auto;
 pub mod bandwidth;
 mod binned;
 mod bins;
@@ -69,7 +72,9 @@ mod gaussian;
 pub mod numeric;
 mod points;
 mod sums;
+mod unique;
 
+pub use auto::{AUTO_FFT_MAX_ERROR, AUTO_FFT_MIN_POINTS, auto_uses_fft};
 pub use bandwidth::{
     BandwidthRule, bw_isj, bw_isj_weighted, bw_normal_reference, bw_scott, bw_silverman,
     select_bandwidth,

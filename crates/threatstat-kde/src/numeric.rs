@@ -7,7 +7,7 @@
 //! `brentq` (the C implementation, iteration for iteration).
 
 pub use threatstat_core::numerics::{
-    np_linspace, np_mean, np_quantile_sorted, np_std_ddof1, np_sum, np_sum_map,
+    np_linspace, np_mean, np_quantile_sorted, np_std_ddof1, np_sum, np_sum_fn, np_sum_map,
     score_at_percentile_sorted,
 };
 

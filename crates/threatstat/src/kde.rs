@@ -1,17 +1,18 @@
 //! `threatstat kde`: Gaussian kernel density estimate at grid points.
 
 use crate::args;
-use crate::kde_method::{self, Method, auto_uses_fft};
+use crate::kde_method::{self, Method};
 use clap::Args;
 use ndarray::{Array2, ArrayView2};
 use serde_json::json;
+use std::borrow::Cow;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use threatstat_core::numbers::{Header, NumberOptions, read_numbers};
 use threatstat_core::{Error as CoreError, Location};
 use threatstat_kde::{
-    Bandwidth, Fit, GaussianKde, MAX_INTERNAL_POINTS, binned_points_error_bound, equidistant_grid,
-    fft_kde_at_points, fft_kde_kdepy_grid, fft_kde_on_grid,
+    Bandwidth, GaussianKde, MAX_INTERNAL_POINTS, auto_uses_fft, binned_points_error_bound,
+    equidistant_grid, fft_kde_at_points, fft_kde_kdepy_grid, fft_kde_on_grid,
 };
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -22,7 +23,10 @@ const EXAMPLES: &str = "Examples:
   # Improved Sheather-Jones bandwidth, the JSON written to a file
   threatstat kde --input data/bmh/txtdata.csv --at data/bmh/txtdata.csv --bandwidth isj --out kde.json
   # Likelihood cross-validated bandwidth (statsmodels' bw='cv_ml')
-  threatstat kde --input data/bmh/txtdata.csv --at data/bmh/txtdata.csv --bandwidth cv-ml";
+  threatstat kde --input data/bmh/txtdata.csv --at data/bmh/txtdata.csv --bandwidth cv-ml
+  # The density table as Parquet (.arrow: Arrow IPC). Raw little-endian f64 input
+  # (NumPy: x.astype('<f8').tofile('x.f64')) with --f64le: --input x.f64 --at at.f64 --f64le
+  threatstat kde --input data/bmh/txtdata.csv --at data/bmh/txtdata.csv --bandwidth isj --table kde.parquet --out kde.json";
 
 #[derive(Args)]
 #[command(after_help = EXAMPLES)]
@@ -76,12 +80,18 @@ pub struct KdeArgs {
     /// The JSON result: a file, or `-` for standard output (the default).
     #[arg(long, value_name = "FILE", default_value = "-")]
     pub out: PathBuf,
-    /// Also a tidy CSV of the evaluation points beside their density, one
+    /// Also a tidy table of the evaluation points beside their density, one
     /// row per point of --at: `x,density` (1-D), `x,y,density` (2-D),
-    /// `x1,...,xd,density` (more). A file, or `-` for standard output (then
-    /// --out must name a file).
+    /// `x1,...,xd,density` (more), all doubles. CSV, or Parquet/Arrow IPC
+    /// by the extension (`.parquet`, `.arrow`/`.feather`); a file, or `-`
+    /// for CSV on standard output (then --out must name a file).
     #[arg(long, value_name = "FILE")]
     pub table: Option<PathBuf>,
+    /// --input, --at and --weights are raw little-endian f64 values, one
+    /// per point (1-D; NumPy: `x.astype('<f8').tofile(path)`; gzip allowed):
+    /// read at memory speed, without parsing text.
+    #[arg(long, conflicts_with = "no_header")]
+    pub f64le: bool,
     /// The first line of every input file is data, not a header (by default
     /// a header is detected: every field a name, one not a number).
     #[arg(long)]
@@ -92,6 +102,16 @@ pub struct KdeArgs {
 }
 
 impl KdeArgs {
+    /// `--input`/`--at` points: raw f64 (one column) with --f64le, else
+    /// text rows or a Parquet/Arrow table.
+    fn read_points(&self, path: &Path) -> Result<Array2<f64>, CoreError> {
+        if self.f64le {
+            let v = threatstat_core::numbers::read_f64le(path)?;
+            Ok(Array2::from_shape_vec((v.len(), 1), v).expect("n × 1"))
+        } else {
+            threatstat_table::read_points(path, self.header())
+        }
+    }
     fn header(&self) -> Header {
         if self.no_header {
             Header::No
@@ -127,9 +147,10 @@ pub fn run(a: KdeArgs) -> Res {
         &[Some(&a.out), a.table.as_deref()],
         &[],
     )?;
-    let data = threatstat_table::read_points(&a.input, a.header())?;
+    let data = a.read_points(&a.input)?;
     let d = data.ncols();
-    let at = threatstat_table::read_points(&a.at, a.header())?;
+    let n = data.nrows();
+    let at = a.read_points(&a.at)?;
     if at.ncols() != d {
         return Err(format!(
             "{}: the evaluation points have {} columns, the data ({}) have {d}",
@@ -142,13 +163,16 @@ pub fn run(a: KdeArgs) -> Res {
     let mut params = GaussianKde::params().bandwidth(bandwidth);
     let mut weights = None;
     if let Some(wpath) = &a.weights {
-        let w = read_weights(wpath, a.header())?;
-        if w.len() != data.nrows() {
+        let w = if a.f64le {
+            read_f64le_weights(wpath)?
+        } else {
+            read_weights(wpath, a.header())?
+        };
+        if w.len() != n {
             return Err(format!(
-                "{}: {} weights for {} data rows in {}",
+                "{}: {} weights for {n} data rows in {}",
                 wpath.display(),
                 w.len(),
-                data.nrows(),
                 a.input.display()
             )
             .into());
@@ -156,10 +180,17 @@ pub fn run(a: KdeArgs) -> Res {
         params = params.weights(w.clone());
         weights = Some(w);
     }
-    let kde = params.fit(&data).map_err(|e| match (&e, bandwidth, d) {
+    // The data move into the fit (no copy); `kde.data()` reads them.
+    let kde = params.fit_owned(data).map_err(|e| match (&e, bandwidth, d) {
         // Weights the fit cannot use: name the weights file (and line).
         (threatstat_kde::KdeError::Weights { index, .. }, _, _) => {
             let wpath = a.weights.as_deref().unwrap_or(&a.input);
+            if a.f64le {
+                return match index {
+                    Some(i) => format!("{}: value #{}: {e}", wpath.display(), i + 1),
+                    None => format!("{}: {e}", wpath.display()),
+                };
+            }
             match index.map(|i| nth_data_line(wpath, i, a.header())) {
                 Some(Ok(line)) => format!("{}:{line}: {e}", wpath.display()),
                 _ => format!("{}: {e}", wpath.display()),
@@ -172,8 +203,9 @@ pub fn run(a: KdeArgs) -> Res {
         _ => format!("{}: {e}", a.input.display()),
     })?;
     let cov = kde.kernel_covariance();
+    let data = kde.data();
     let fft_auto = method == Method::Auto
-        && auto_uses_fft(bandwidth, d, data.nrows(), || {
+        && auto_uses_fft(bandwidth, d, n, || {
             let (lo, hi) = data
                 .iter()
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
@@ -182,10 +214,10 @@ pub fn run(a: KdeArgs) -> Res {
             binned_points_error_bound(lo, hi, cov[[0, 0]].sqrt())
         });
     let (density, fft) = if method == Method::Fft {
-        let (d, info) = fft_on_grid(&data, weights.as_deref(), cov[[0, 0]].sqrt(), &at, &a)?;
+        let (d, info) = fft_on_grid(data, weights.as_deref(), cov[[0, 0]].sqrt(), at.view(), &a)?;
         (d, Some(info))
     } else if fft_auto {
-        let (x, p) = (column(data.view()), column(at.view()));
+        let (x, p) = (column(data), column(at.view()));
         let e = fft_kde_at_points(&x, weights.as_deref(), cov[[0, 0]].sqrt(), &p)
             .map_err(|e| format!("{}: {e}", a.input.display()))?;
         let info = json!({
@@ -224,13 +256,17 @@ pub fn run(a: KdeArgs) -> Res {
 }
 
 /// The tidy table of `kde --table`: the points' coordinates (`x`; `x,y`;
-/// `x1..xd`) and `density`, one row per point.
+/// `x1..xd`) and `density`, one row per point; Parquet or Arrow IPC by the
+/// extension, else CSV.
 fn write_density_table(
     path: &Path,
     at: ArrayView2<'_, f64>,
     density: &[f64],
 ) -> Result<(), threatstat_core::Error> {
     use std::io::Write;
+    if threatstat_table::Format::of(path).is_columnar() {
+        return threatstat_table::write(&crate::tables::kde_density(at, density)?, path);
+    }
     use threatstat_core::tidy::write_number;
     let d = at.ncols();
     threatstat_core::atomic::write_atomically(path, |w| {
@@ -252,7 +288,7 @@ fn write_density_table(
 }
 
 /// The coordinate columns of d-dimensional points: `x`; `x, y`; `x1..xd`.
-fn coordinate_names(d: usize) -> Vec<String> {
+pub(crate) fn coordinate_names(d: usize) -> Vec<String> {
     match d {
         1 => vec!["x".into()],
         2 => vec!["x".into(), "y".into()],
@@ -300,10 +336,10 @@ fn summarise(
 
 /// The binned FFT density on the equidistant 1-D grid `at`.
 fn fft_on_grid(
-    data: &Array2<f64>,
+    data: ArrayView2<'_, f64>,
     weights: Option<&[f64]>,
     bw: f64,
-    at: &Array2<f64>,
+    at: ArrayView2<'_, f64>,
     a: &KdeArgs,
 ) -> Result<(Vec<f64>, serde_json::Value), Box<dyn std::error::Error + Send + Sync>> {
     if data.ncols() != 1 {
@@ -314,7 +350,7 @@ fn fft_on_grid(
         )
         .into());
     }
-    let (x, g) = (column(data.view()), column(at.view()));
+    let (x, g) = (column(data), column(at));
     let (lo, hi, n) =
         equidistant_grid(&g).map_err(|e| format!("{}: --fft: {e}", a.at.display()))?;
     let context =
@@ -377,9 +413,13 @@ fn warn_mass(mass: f64, a: &KdeArgs) {
     }
 }
 
-/// The one column of `n × 1` points.
-fn column(p: ArrayView2<'_, f64>) -> Vec<f64> {
-    p.column(0).to_vec()
+/// The first column of the points: the row-major values themselves for
+/// `n × 1` points (no copy).
+fn column(p: ArrayView2<'_, f64>) -> Cow<'_, [f64]> {
+    match p.to_slice() {
+        Some(s) if p.ncols() == 1 => Cow::Borrowed(s),
+        _ => Cow::Owned(p.column(0).to_vec()),
+    }
 }
 
 fn parse_bandwidth(
@@ -432,6 +472,23 @@ fn read_weights(path: &Path, header: Header) -> Result<Vec<f64>, CoreError> {
         return Err(CoreError::parse(
             Location::file(path).at_line(line),
             format!("weights must be >= 0, found {}", w[i]),
+        ));
+    }
+    Ok(w)
+}
+
+/// `--weights` with --f64le: non-negative raw f64 values.
+fn read_f64le_weights(path: &Path) -> Result<Vec<f64>, CoreError> {
+    let w = threatstat_core::numbers::read_f64le(path)?;
+    if let Some(i) = w.iter().position(|x| *x < 0.0) {
+        return Err(CoreError::parse(
+            Location::file(path),
+            format!(
+                "value #{} (byte offset {}): weights must be >= 0, found {}",
+                i + 1,
+                8 * i,
+                w[i]
+            ),
         ));
     }
     Ok(w)

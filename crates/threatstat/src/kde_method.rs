@@ -1,27 +1,9 @@
-//! `kde --method`: exact kernel sums or the binned FFT estimate, and which
-//! one `auto` (the default) picks.
-//!
-//! The statsmodels and KDEpy bandwidths (`normal-reference`, `isj`) ask for
-//! those tools' estimate, which bins the data and convolves by FFT
-//! (statsmodels `fft=True`, KDEpy `FFTKDE`); from [`AUTO_FFT_MIN_POINTS`]
-//! 1-D points `auto` does the same, at any `--at` points
-//! ([`threatstat_kde::fft_kde_at_points`], relative error below 4e-4 where
-//! the density is at least 1e-3 of a kernel's peak, the bound in the
-//! output's `fft` field). SciPy's rules (`scott`, `silverman`, `--factor`),
-//! a given kernel standard deviation and `cv-ml` keep the exact sums, the
-//! `gaussian_kde` parity path, as do smaller samples.
+//! `kde --method`: exact kernel sums or the binned FFT estimate. Which one
+//! `auto` (the default) picks is the library's policy,
+//! [`threatstat_kde::auto_uses_fft`], shared with the Python package; here
+//! only the flags are parsed.
 
 use clap::ValueEnum;
-use threatstat_kde::Bandwidth;
-
-/// From this many data points `--method auto` uses the binned FFT estimate
-/// for the statsmodels and KDEpy bandwidths (there the exact sums take
-/// tens of milliseconds and more, and those tools' own binned estimates
-/// differ from the exact sums by more than 1e-4).
-pub const AUTO_FFT_MIN_POINTS: usize = 10_000;
-/// `auto` keeps the exact sums when the binned estimate's error bound would
-/// exceed this (data spread over more than about 50,000 bandwidths).
-pub const AUTO_FFT_MAX_ERROR: f64 = 1e-3;
 
 /// How `kde` computes the densities.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, ValueEnum)]
@@ -46,42 +28,9 @@ pub fn resolve(method: Method, fft: bool, kdepy: bool) -> Result<Method, String>
     Ok(m)
 }
 
-/// Whether `auto` uses the binned estimate for `n` points of dimension `d`;
-/// `bound` gives the estimate's error bound (asked only when the rest
-/// holds).
-pub fn auto_uses_fft(
-    bandwidth: Bandwidth,
-    d: usize,
-    n: usize,
-    bound: impl FnOnce() -> f64,
-) -> bool {
-    matches!(bandwidth, Bandwidth::NormalReference | Bandwidth::Isj)
-        && d == 1
-        && n >= AUTO_FFT_MIN_POINTS
-        && bound() <= AUTO_FFT_MAX_ERROR
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn auto_picks_fft_only_for_the_binned_tools_bandwidths_at_size() {
-        let ok = || 3.2e-4;
-        assert!(auto_uses_fft(Bandwidth::Isj, 1, AUTO_FFT_MIN_POINTS, ok));
-        assert!(auto_uses_fft(Bandwidth::NormalReference, 1, 1_000_000, ok));
-        assert!(!auto_uses_fft(
-            Bandwidth::Isj,
-            1,
-            AUTO_FFT_MIN_POINTS - 1,
-            ok
-        ));
-        assert!(!auto_uses_fft(Bandwidth::Scott, 1, 1_000_000, ok));
-        assert!(!auto_uses_fft(Bandwidth::Silverman, 1, 1_000_000, ok));
-        assert!(!auto_uses_fft(Bandwidth::StdDev(1.0), 1, 1_000_000, ok));
-        assert!(!auto_uses_fft(Bandwidth::Isj, 2, 1_000_000, ok));
-        assert!(!auto_uses_fft(Bandwidth::Isj, 1, 1_000_000, || 2e-3));
-    }
 
     #[test]
     fn fft_flag_and_kdepy() {
@@ -89,5 +38,11 @@ mod tests {
         assert_eq!(resolve(Method::Exact, false, false), Ok(Method::Exact));
         assert_eq!(resolve(Method::Fft, false, true), Ok(Method::Fft));
         assert!(resolve(Method::Auto, false, true).is_err());
+    }
+
+    #[test]
+    fn auto_doc_matches_the_library_threshold() {
+        // The flag's help says 10,000 points: the library's constant.
+        assert_eq!(threatstat_kde::AUTO_FFT_MIN_POINTS, 10_000);
     }
 }

@@ -2,10 +2,8 @@
 
 use crate::numbers_args::NumberArgs;
 use clap::Args;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use threatstat_core::numbers::Missing;
-use threatstat_core::{Error as CoreError, Location};
 use threatstat_ranktest::{Alternative, MannWhitney, Method};
 
 type Res = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -55,7 +53,7 @@ pub fn run(a: MwuArgs) -> Res {
     crate::outputs::prepare(&[Some(&a.x), Some(&a.y)], &[Some(&a.out)], &[])?;
     let read = |p: &Path| {
         if a.f64le {
-            read_f64le(p)
+            threatstat_core::numbers::read_f64le(p)
         } else {
             threatstat_table::read_numbers(p, &a.numbers.options(Missing::Reject))
         }
@@ -120,53 +118,4 @@ impl MwuArgs {
             .and_then(|v| v.as_str().map(String::from))
             .unwrap_or_else(|| self.method.clone())
     }
-}
-
-/// Why a value is refused: NaN and infinities have no place in the test.
-fn non_finite(v: f64) -> Option<&'static str> {
-    if v.is_nan() {
-        Some("NaN is not accepted (remove the value)")
-    } else if v.is_infinite() {
-        Some("infinite values are not accepted (remove or replace the value)")
-    } else {
-        None
-    }
-}
-
-/// Raw little-endian f64 values (gzip detected from the content).
-fn read_f64le(path: &Path) -> Result<Vec<f64>, CoreError> {
-    let mut r = threatstat_core::reader::open_bytes(path)?;
-    let mut bytes = Vec::new();
-    r.read_to_end(&mut bytes)
-        .map_err(|e| CoreError::io(path, e))?;
-    if bytes.len() % 8 != 0 {
-        return Err(CoreError::parse(
-            Location::file(path),
-            format!(
-                "{} bytes is not a whole number of little-endian f64 values (8 bytes each)",
-                bytes.len()
-            ),
-        ));
-    }
-    let out: Vec<f64> = bytes
-        .chunks_exact(8)
-        .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
-        .collect();
-    if let Some((i, why)) = out
-        .iter()
-        .enumerate()
-        .find_map(|(i, &v)| non_finite(v).map(|w| (i, w)))
-    {
-        return Err(CoreError::parse(
-            Location::file(path),
-            format!("value #{} (byte offset {}): {why}", i + 1, 8 * i),
-        ));
-    }
-    if out.is_empty() {
-        return Err(CoreError::parse(
-            Location::file(path),
-            "the file holds no values",
-        ));
-    }
-    Ok(out)
 }

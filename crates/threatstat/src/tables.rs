@@ -3,7 +3,7 @@
 //! commands that write a directory.
 //!
 //! A command whose table is one file (`changepoint logons --out`, `acf
-//! --table`) picks the format from the extension. A command that writes a
+//! --table`, `kde --table`) picks the format from the extension. A command that writes a
 //! directory keeps its CSVs and, with `--columnar parquet|arrow`, writes the
 //! same tables beside them (`users.parquet` beside `users.csv`), listed in
 //! the run's `manifest.json`.
@@ -191,5 +191,23 @@ pub fn lag_table(
     )?;
     out.push("lb_stat", col(&t.lb_stat))?;
     out.push("lb_pvalue", col(&t.lb_pvalue))?;
+    Ok(out)
+}
+
+/// `kde --table`: the coordinates (`x`; `x`, `y`; `x1..xd`) and `density`,
+/// all double, one row per evaluation point.
+pub fn kde_density(
+    at: ndarray::ArrayView2<'_, f64>,
+    density: &[f64],
+) -> Result<threatstat_table::Table, Error> {
+    use threatstat_table::{Column, Table};
+    let mut out = Table::new();
+    for (name, c) in crate::kde::coordinate_names(at.ncols())
+        .iter()
+        .zip(at.columns())
+    {
+        out.push(name, Column::f64s(c.iter().copied()))?;
+    }
+    out.push("density", Column::f64s(density.iter().copied()))?;
     Ok(out)
 }

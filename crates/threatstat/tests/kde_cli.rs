@@ -1,5 +1,7 @@
 //! `threatstat kde`: the CLI contract, against SciPy's values
-//! (crates/threatstat-kde/tests/fixtures/scipy_gaussian_kde.json).
+//! (crates/threatstat-kde/tests/fixtures/scipy_gaussian_kde.json); raw
+//! little-endian f64 input (`--f64le`) and the density table as Parquet /
+//! Arrow IPC against the text input and the JSON.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -550,4 +552,206 @@ fn auto_method_bins_the_statsmodels_and_kdepy_estimates_at_size() {
         .arg("--at")
         .arg(&ap));
     assert!(!ok && err.contains("--fft"), "{err}");
+}
+
+fn f64le(v: &[f64]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// `{:?}` prints the shortest text that reads back to the same f64.
+fn text(v: &[f64]) -> String {
+    v.iter().map(|x| format!("{x:?}\n")).collect()
+}
+
+/// Two modes, seeded: `n` values.
+fn bimodal(n: usize) -> Vec<f64> {
+    let mut s = 11u64;
+    let mut u = || {
+        s = s
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (s >> 11) as f64 / (1u64 << 53) as f64
+    };
+    (0..n)
+        .map(|i| {
+            let z = (0..12).map(|_| u()).sum::<f64>() - 6.0;
+            if i % 3 == 0 { 4.0 + 0.5 * z } else { z }
+        })
+        .collect()
+}
+
+fn kde_quiet(input: &Path, at: &Path, extra: &[&str]) -> String {
+    let (ok, out, err) = run(bin()
+        .args(["kde", "--quiet", "--input"])
+        .arg(input)
+        .arg("--at")
+        .arg(at)
+        .args(extra));
+    assert!(ok, "{extra:?}: {err}");
+    out
+}
+
+#[test]
+fn f64le_input_gives_the_text_inputs_result_byte_for_byte() {
+    let dir = tmpdir("same");
+    let at: Vec<f64> = (0..257).map(|i| -5.0 + 12.0 * i as f64 / 256.0).collect();
+    std::fs::write(dir.join("at.csv"), text(&at)).unwrap();
+    std::fs::write(dir.join("at.f64"), f64le(&at)).unwrap();
+    // Exact sums (small) and the binned FFT path of `--method auto`.
+    for n in [500, 20_000] {
+        let x = bimodal(n);
+        std::fs::write(dir.join("x.csv"), text(&x)).unwrap();
+        std::fs::write(dir.join("x.f64"), f64le(&x)).unwrap();
+        let w: Vec<f64> = (0..n).map(|i| 1.0 + (i % 7) as f64).collect();
+        std::fs::write(dir.join("w.csv"), text(&w)).unwrap();
+        std::fs::write(dir.join("w.f64"), f64le(&w)).unwrap();
+        for extra in [
+            &["--bandwidth", "isj"][..],
+            &["--bandwidth", "normal-reference"],
+            &["--bandwidth", "isj", "--fft"],
+            &["--bandwidth", "scott"],
+        ] {
+            let t = kde_quiet(&dir.join("x.csv"), &dir.join("at.csv"), extra);
+            let b = kde_quiet(
+                &dir.join("x.f64"),
+                &dir.join("at.f64"),
+                &[extra, &["--f64le"]].concat(),
+            );
+            assert_eq!(t, b, "n = {n}, {extra:?}");
+            let tw = kde_quiet(
+                &dir.join("x.csv"),
+                &dir.join("at.csv"),
+                &[extra, &["--weights", dir.join("w.csv").to_str().unwrap()]].concat(),
+            );
+            let bw = kde_quiet(
+                &dir.join("x.f64"),
+                &dir.join("at.f64"),
+                &[
+                    extra,
+                    &["--f64le", "--weights", dir.join("w.f64").to_str().unwrap()],
+                ]
+                .concat(),
+            );
+            assert_eq!(tw, bw, "weighted, n = {n}, {extra:?}");
+        }
+    }
+    let v: serde_json::Value = serde_json::from_str(&kde_quiet(
+        &dir.join("x.f64"),
+        &dir.join("at.f64"),
+        &["--f64le", "--bandwidth", "isj"],
+    ))
+    .unwrap();
+    assert_eq!(v["method"], "fft");
+}
+
+#[test]
+fn bad_f64le_files_are_named_with_the_value() {
+    let dir = tmpdir("bad");
+    let at = dir.join("at.f64");
+    std::fs::write(&at, f64le(&[0.0, 1.0, 2.0])).unwrap();
+    let fail = |data: &[u8], weights: Option<&[u8]>, needles: &[&str]| {
+        let p = dir.join("x.f64");
+        std::fs::write(&p, data).unwrap();
+        let mut cmd = bin();
+        cmd.args(["kde", "--f64le", "--input"])
+            .arg(&p)
+            .arg("--at")
+            .arg(&at);
+        if let Some(w) = weights {
+            let wp = dir.join("w.f64");
+            std::fs::write(&wp, w).unwrap();
+            cmd.arg("--weights").arg(&wp);
+        }
+        let (ok, _, err) = run(&mut cmd);
+        assert!(!ok, "{needles:?}");
+        for n in needles {
+            assert!(err.contains(n), "{n:?} not in {err}");
+        }
+    };
+    fail(&[0u8; 20], None, &["x.f64", "20 bytes", "8 bytes each"]);
+    fail(
+        &f64le(&[1.0, f64::NAN]),
+        None,
+        &["x.f64", "value #2", "NaN"],
+    );
+    fail(
+        &f64le(&[1.0, 2.0, f64::INFINITY]),
+        None,
+        &["value #3", "infinite"],
+    );
+    fail(&[], None, &["x.f64", "no values"]);
+    let ok = f64le(&[1.0, 2.0, 4.0]);
+    fail(
+        &ok,
+        Some(&f64le(&[1.0, -1.0, 1.0])),
+        &["w.f64", "value #2", ">= 0"],
+    );
+    fail(
+        &ok,
+        Some(&f64le(&[1.0, 1.0])),
+        &["w.f64", "2 weights for 3"],
+    );
+    // --f64le reads no header: --no-header with it is refused by the parser.
+    let (ok2, _, err) = run(bin()
+        .args(["kde", "--f64le", "--no-header", "--input"])
+        .arg(dir.join("x.f64"))
+        .arg("--at")
+        .arg(&at));
+    assert!(!ok2 && err.contains("--no-header"), "{err}");
+}
+
+#[test]
+fn density_table_as_parquet_and_arrow_holds_the_csvs_values() {
+    let dir = tmpdir("table");
+    let x = bimodal(400);
+    std::fs::write(dir.join("x.csv"), text(&x)).unwrap();
+    let at: Vec<f64> = (0..65).map(|i| -4.0 + 10.0 * i as f64 / 64.0).collect();
+    std::fs::write(dir.join("at.csv"), text(&at)).unwrap();
+    let csv = dir.join("kde.csv");
+    kde_quiet(
+        &dir.join("x.csv"),
+        &dir.join("at.csv"),
+        &[
+            "--table",
+            csv.to_str().unwrap(),
+            "--out",
+            dir.join("o.json").to_str().unwrap(),
+        ],
+    );
+    let csv_rows = std::fs::read_to_string(&csv).unwrap().lines().count() - 1;
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("o.json")).unwrap()).unwrap();
+    let density: Vec<f64> = json["density"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    for name in ["kde.parquet", "kde.arrow"] {
+        let p = dir.join(name);
+        kde_quiet(
+            &dir.join("x.csv"),
+            &dir.join("at.csv"),
+            &[
+                "--table",
+                p.to_str().unwrap(),
+                "--out",
+                dir.join("o2.json").to_str().unwrap(),
+            ],
+        );
+        let t = threatstat_table::read(&p, None).unwrap();
+        let names: Vec<&str> = t.columns().iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["x", "density"], "{name}");
+        assert_eq!(
+            t.column("x").unwrap(),
+            &threatstat_table::Column::f64s(at.iter().copied()),
+            "{name}"
+        );
+        assert_eq!(
+            t.column("density").unwrap(),
+            &threatstat_table::Column::f64s(density.iter().copied()),
+            "{name}: the JSON's densities, bit for bit"
+        );
+        assert_eq!(t.rows(), csv_rows);
+    }
 }

@@ -53,7 +53,7 @@ pub(super) fn numbers(path: &Path, opts: &NumberOptions) -> Option<Vec<f64>> {
             Spec::Nth(fs.iter().position(|f| f == name).filter(|_| header)?)
         }
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(capacity(path, first.len(), 1));
     if !header && !parse_lines(first.as_bytes(), spec, &mut out) {
         return None;
     }
@@ -75,13 +75,23 @@ pub(super) fn points(path: &Path, header: Header) -> Option<(Vec<f64>, usize)> {
         line = next_line(&mut r)?;
     }
     let spec = Spec::All(line.split(',').count());
-    let mut out = Vec::new();
+    let Spec::All(d) = spec else { unreachable!() };
+    let mut out = Vec::with_capacity(capacity(path, line.len(), d));
     if !parse_lines(line.as_bytes(), spec, &mut out) {
         return None;
     }
     read_blocks(r, spec, &mut out)?;
-    let Spec::All(d) = spec else { unreachable!() };
     Some((out, d))
+}
+
+/// The number of values to allocate for at once: the file's size over the
+/// first data line's (`line_len` bytes, `per_line` values), plus 1/8 (a
+/// compressed file's values outgrow it and the vector grows as usual).
+fn capacity(path: &Path, line_len: usize, per_line: usize) -> usize {
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let lines = usize::try_from(size / (line_len as u64 + 1)).unwrap_or(0);
+    let values = lines.saturating_mul(per_line);
+    values.saturating_add(values / 8).min(1 << 28)
 }
 
 /// The first line as the general reader sees it (byte-order mark and line
@@ -106,7 +116,9 @@ fn next_line(r: &mut impl BufRead) -> Option<String> {
 
 /// The rest of `r`, in blocks, each parsed in parallel tasks.
 fn read_blocks(mut r: impl Read, spec: Spec, out: &mut Vec<f64>) -> Option<()> {
-    let mut buf: Vec<u8> = Vec::new();
+    // Room for a block and the partial line carried over: never regrown
+    // (unless a line is longer than a block).
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * BLOCK);
     loop {
         let before = buf.len();
         (&mut r).take(BLOCK as u64).read_to_end(&mut buf).ok()?;
@@ -163,25 +175,26 @@ fn parse_block(block: &[u8], spec: Spec, out: &mut Vec<f64>) -> Option<()> {
 }
 
 /// Parses every line of `chunk` (lines end with `\n`; the last may not),
-/// pushing the values; false at the first line that is not plain.
+/// pushing the values; false at the first line that is not plain. The
+/// chunk's UTF-8 is checked once, not per field.
 fn parse_lines(chunk: &[u8], spec: Spec, out: &mut Vec<f64>) -> bool {
-    let chunk = chunk.strip_suffix(b"\n").unwrap_or(chunk);
-    for line in chunk.split(|&b| b == b'\n') {
-        let mut line = line;
-        while let Some(l) = line.strip_suffix(b"\r") {
-            line = l;
-        }
+    let Ok(chunk) = std::str::from_utf8(chunk) else {
+        return false;
+    };
+    let chunk = chunk.strip_suffix('\n').unwrap_or(chunk);
+    for line in chunk.split('\n') {
+        let line = line.trim_end_matches('\r');
         let ok = match spec {
             Spec::One => plain(line).map(|v| out.push(v)).is_some(),
             Spec::Nth(i) => line
-                .split(|&b| b == b',')
+                .split(',')
                 .nth(i)
                 .and_then(plain)
                 .map(|v| out.push(v))
                 .is_some(),
             Spec::All(d) => {
                 let mut k = 0;
-                for f in line.split(|&b| b == b',') {
+                for f in line.split(',') {
                     match plain(f) {
                         Some(v) if k < d => out.push(v),
                         _ => return false,
@@ -199,15 +212,15 @@ fn parse_lines(chunk: &[u8], spec: Spec, out: &mut Vec<f64>) -> bool {
 }
 
 /// A plain field's finite value (see the [module docs](self)).
-fn plain(f: &[u8]) -> Option<f64> {
+fn plain(f: &str) -> Option<f64> {
     if f.is_empty()
         || !f
-            .iter()
+            .bytes()
             .all(|b| matches!(b, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
     {
         return None;
     }
-    let v: f64 = std::str::from_utf8(f).ok()?.parse().ok()?;
+    let v: f64 = f.parse().ok()?;
     v.is_finite().then_some(v)
 }
 
@@ -217,21 +230,21 @@ mod tests {
 
     #[test]
     fn plain_fields_only() {
-        assert_eq!(plain(b"1.5e-3"), Some(1.5e-3));
-        assert_eq!(plain(b"-0"), Some(-0.0));
+        assert_eq!(plain("1.5e-3"), Some(1.5e-3));
+        assert_eq!(plain("-0"), Some(-0.0));
         for f in [
-            &b""[..],
-            b" 1",
-            b"1 ",
-            b"\"1\"",
-            b"nan",
-            b"inf",
-            b"1e400",
-            b"1.2.3",
-            b"--1",
+            "", " 1", "1 ", "\"1\"", "nan", "inf", "1e400", "1.2.3", "--1",
         ] {
-            assert_eq!(plain(f), None, "{:?}", String::from_utf8_lossy(f));
+            assert_eq!(plain(f), None, "{f:?}");
         }
+    }
+
+    #[test]
+    fn invalid_utf8_is_not_plain() {
+        let mut v = vec![];
+        assert!(!parse_lines(b"1\n2\xff\n3\n", Spec::One, &mut v));
+        assert!(parse_lines(b"1\r\n2\n", Spec::One, &mut v));
+        assert_eq!(v[v.len() - 2..], [1.0, 2.0]);
     }
 
     #[test]
