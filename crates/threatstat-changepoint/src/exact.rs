@@ -7,6 +7,7 @@ use crate::mcmc::{McmcParams, McmcPosterior};
 use crate::model::{ChangeModel, ChangePosterior, Evidence};
 use crate::numerics::{Prefix, alpha_for, integrate, ln_segment, resolve_alpha};
 use crate::params::Checked;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma};
 use statrs::function::gamma::ln_gamma;
@@ -45,6 +46,10 @@ pub(crate) fn ln_factorial(k: u64) -> f64 {
     }
     ln_gamma(k as f64 + 1.0)
 }
+
+/// Series at least this long compute the terms of the posterior of τ on
+/// rayon's threads (shorter ones: not worth starting the pool).
+const PARALLEL_DAYS: usize = 1 << 15;
 
 /// Entry point of the model (linfa style): `Switchpoint::params()`.
 pub struct Switchpoint;
@@ -290,15 +295,20 @@ impl ExactPosterior {
         let e_n = prefix.exp_to(n);
         let total = prefix.total();
         // log p(y | τ = k) up to the common term Σ (y_t ln m_t − ln y_t!).
-        let mut logp: Vec<f64> = (0..n)
-            .map(|k| {
-                let (s1, e1) = prefix.seg(0, k);
-                let (s2, e2) = (total - s1, e_n - e1);
-                ln_segment(s1, e1, alpha, ln_alpha)
-                    + ln_segment(s2, e2, alpha, ln_alpha)
-                    + direction.ln_factor(s1 + 1, e1 + alpha, s2 + 1, e2 + alpha)
-            })
-            .collect();
+        let ln_p = |k: usize| {
+            let (s1, e1) = prefix.seg(0, k);
+            let (s2, e2) = (total - s1, e_n - e1);
+            ln_segment(s1, e1, alpha, ln_alpha)
+                + ln_segment(s2, e2, alpha, ln_alpha)
+                + direction.ln_factor(s1 + 1, e1 + alpha, s2 + 1, e2 + alpha)
+        };
+        // Each k on its own (same values on any number of threads); the
+        // sums below stay sequential.
+        let mut logp: Vec<f64> = if n >= PARALLEL_DAYS {
+            (0..n).into_par_iter().map(ln_p).collect()
+        } else {
+            (0..n).map(ln_p).collect()
+        };
         let max = logp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mut z = 0.0;
         for l in &mut logp {
@@ -325,12 +335,15 @@ impl ExactPosterior {
         };
         // One evaluation of the (restricted) conditional means per τ gives
         // both rates' means and the rate curve.
-        let (m1, m2): (Vec<f64>, Vec<f64>) = (0..n)
-            .map(|k| {
-                let (c1, c2) = post.conditional_means(k);
-                (post.tau_posterior[k] * c1, post.tau_posterior[k] * c2)
-            })
-            .unzip();
+        let weighted = |k: usize| {
+            let (c1, c2) = post.conditional_means(k);
+            (post.tau_posterior[k] * c1, post.tau_posterior[k] * c2)
+        };
+        let (m1, m2): (Vec<f64>, Vec<f64>) = if n >= PARALLEL_DAYS {
+            (0..n).into_par_iter().map(weighted).unzip()
+        } else {
+            (0..n).map(weighted).unzip()
+        };
         post.rate_curve = rate_curve(&m1, &m2);
         post.weighted_means = (m1, m2);
         post
@@ -643,5 +656,39 @@ mod ln_factorial_tests {
                 ln_factorial(1024 + k % 60_000);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod parallel_tests {
+    use super::*;
+
+    /// A series long enough for the threads gives the same posterior, bit
+    /// for bit, on one thread and on four.
+    #[test]
+    fn the_posterior_does_not_depend_on_the_threads() {
+        let n = PARALLEL_DAYS + 1_000;
+        let y: Vec<u32> = (0..n as u32)
+            .map(|t| 10 + (t * 7919) % 7 + u32::from(t > 20_000))
+            .collect();
+        let on = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| Switchpoint::params().fit(&y).unwrap())
+        };
+        let (one, four) = (on(1), on(4));
+        assert!(
+            one.tau_posterior()
+                .iter()
+                .zip(four.tau_posterior())
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
+        assert_eq!(
+            one.lambda_1_mean().to_bits(),
+            four.lambda_1_mean().to_bits()
+        );
+        assert_eq!(one.expected_rate(), four.expected_rate());
     }
 }

@@ -32,6 +32,20 @@ pub(crate) fn parse(bytes: &[u8], column: Option<&str>) -> Option<CountSeries> {
     let guess = bytes.len() / (first.len() + 1).max(2) + 1;
     let mut counts: Vec<u32> = Vec::with_capacity(guess);
     let mut days: Option<Vec<i64>> = layout.date.map(|_| Vec::with_capacity(guess));
+    if width == 1 && layout.date.is_none() {
+        let body = if layout.header {
+            &bytes[first.len()..]
+        } else {
+            bytes
+        };
+        one_column(body, layout.header, &mut counts)?;
+        return (!counts.is_empty()).then(|| CountSeries {
+            counts,
+            days: None,
+            column: layout.names[layout.count].clone(),
+            header: layout.header,
+        });
+    }
     let mut blank = false;
     let mut row = |line: &[u8]| -> Option<()> {
         if line.is_empty() {
@@ -85,6 +99,46 @@ pub(crate) fn parse(bytes: &[u8], column: Option<&str>) -> Option<CountSeries> {
         column: layout.names[layout.count].clone(),
         header: layout.header,
     })
+}
+
+/// The counts of a one-column file from `body` (after the header line's
+/// text, if any): one byte loop, no line splitting. `None` for anything
+/// but digits, line ends (`\n`, `\r\n`) and blank lines at the end.
+fn one_column(body: &[u8], header: bool, counts: &mut Vec<u32>) -> Option<()> {
+    // The value so far and its number of digits (0: an empty line).
+    let (mut v, mut digits) = (0u64, 0u32);
+    // A blank line was seen: only more blank lines may follow.
+    let mut blank = false;
+    // The line's text ended at a `\r`: a `\n` must follow.
+    let mut cr = false;
+    // The line is the header's (its text already read): not blank.
+    let mut header_line = header;
+    for &b in body {
+        let d = b.wrapping_sub(b'0');
+        if d <= 9 && !cr {
+            if blank || digits == 10 {
+                return None;
+            }
+            v = v * 10 + u64::from(d);
+            digits += 1;
+        } else if b == b'\r' && !cr {
+            cr = true;
+        } else if b == b'\n' {
+            cr = false;
+            if digits > 0 {
+                counts.push(u32::try_from(v).ok()?);
+            } else if !header_line {
+                blank = true;
+            }
+            (v, digits, header_line) = (0, 0, false);
+        } else {
+            return None;
+        }
+    }
+    if digits > 0 {
+        counts.push(u32::try_from(v).ok()?);
+    }
+    Some(())
 }
 
 /// A count of plain digits that fits a `u32` (no sign, space or exponent).
@@ -150,6 +204,9 @@ mod tests {
             "date,n\n2020-01-01,3\n2020-01-02,0\n",
             "n,date\n1,2020-02-28\n3,2020-02-29\n",
             "4294967295\n",
+            "n\r\n3\r\n\r\n",
+            "3\r",
+            "0000000003\n",
         ] {
             assert!(same(t), "{t:?}");
         }
@@ -163,6 +220,9 @@ mod tests {
             "\"3\"\n",
             "3\r5\n",
             "4294967296\n",
+            "n\r\n\r\n3\n",
+            "3\r\r\n4\n",
+            "00000000003\n",
             "n\n",
             "date,n\n2020-01-01,3\n2020-01-03,0\n",
             "date,n\n2020-01-01,3\n2020-01-02\n",
