@@ -300,8 +300,10 @@ impl ModelFile for PosteriorFile {
         Ok(self.clone())
     }
     /// The trait's JSON, byte for byte, without its copy of the file
-    /// ([`ModelFile::to_file`] clones two arrays of n floats) and into a
-    /// buffer sized once (a 10^5-day file is 2 MB: no regrowing).
+    /// ([`ModelFile::to_file`] clones two arrays of n floats), into a
+    /// buffer sized once (a 10^5-day file is 2 MB: no regrowing), with the
+    /// line breaks and indentation written in one piece
+    /// ([`crate::json_pretty`]).
     fn to_json(&self) -> Result<String, ChangepointError> {
         #[derive(Serialize)]
         struct Envelope<'a> {
@@ -320,7 +322,7 @@ impl ModelFile for PosteriorFile {
             version: Self::VERSION,
             body: self,
         };
-        serde_json::to_writer_pretty(&mut out, &env).map_err(|e| {
+        crate::json_pretty::write(&mut out, &env).map_err(|e| {
             threatstat_core::Error::model_file(
                 None::<&std::path::Path>,
                 format!("serialising a {} model: {e}", Self::FORMAT),

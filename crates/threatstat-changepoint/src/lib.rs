@@ -149,6 +149,7 @@ pub mod file;
 mod gamma_cdf;
 pub mod io;
 mod io_fast;
+mod json_pretty;
 mod mcmc;
 pub mod model;
 mod numerics;
