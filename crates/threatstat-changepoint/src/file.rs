@@ -303,7 +303,7 @@ impl ModelFile for PosteriorFile {
     /// ([`ModelFile::to_file`] clones two arrays of n floats), into a
     /// buffer sized once (a 10^5-day file is 2 MB: no regrowing), with the
     /// line breaks and indentation written in one piece
-    /// ([`crate::json_pretty`]).
+    /// (the crate's `json_pretty` formatter).
     fn to_json(&self) -> Result<String, ChangepointError> {
         #[derive(Serialize)]
         struct Envelope<'a> {

@@ -62,7 +62,7 @@ fn parse_day(s: &str, loc: impl Fn() -> Location) -> Result<i64, Error> {
 
 /// Reads a series: one row per day, a column of non-negative integer counts
 /// (a Parquet or Arrow IPC file by its extension with the `columnar`
-/// feature, see [`crate::columnar`]; otherwise CSV).
+/// feature, see the `columnar` module; otherwise CSV).
 ///
 /// * A header is optional: the first row is a header unless every cell of
 ///   it is a number. Without a header and with one column, that column is
