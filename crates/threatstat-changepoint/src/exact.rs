@@ -7,23 +7,49 @@ use crate::mcmc::{McmcParams, McmcPosterior};
 use crate::model::{ChangeModel, ChangePosterior, Evidence};
 use crate::numerics::{Prefix, alpha_for, integrate, ln_segment, resolve_alpha};
 use crate::params::Checked;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{Continuous, ContinuousCDF, Gamma};
 use statrs::function::gamma::ln_gamma;
 use std::sync::OnceLock;
 use threatstat_core::Error;
 
-/// `ln k!` for small k from a table (most daily-count sums are small), else
-/// from `ln Γ(k+1)`.
+/// `ln k!`, always `ln Γ(k+1)` from statrs (the tables hold its values):
+/// for k < 1,024 from a small table (daily counts), else from a table of
+/// 65,536 once the process has asked for that many values below 65,536
+/// (the sums of many users' series), else computed. One series of 10^5
+/// days needs about 2·10^5 values mostly above the big table, which would
+/// cost 65,536 evaluations to build: a single fit no longer pays for it.
 pub(crate) fn ln_factorial(k: u64) -> f64 {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const SMALL: usize = 1 << 10;
     const N: usize = 1 << 16;
+    static SMALL_TABLE: OnceLock<Vec<f64>> = OnceLock::new();
     static TABLE: OnceLock<Vec<f64>> = OnceLock::new();
-    let t = TABLE.get_or_init(|| (0..N).map(|i| ln_gamma(i as f64 + 1.0)).collect());
-    match t.get(k as usize) {
-        Some(&v) => v,
-        None => ln_gamma(k as f64 + 1.0),
+    static MISSES: AtomicUsize = AtomicUsize::new(0);
+    let build = |n: usize| {
+        (0..n)
+            .map(|i| ln_gamma(i as f64 + 1.0))
+            .collect::<Vec<f64>>()
+    };
+    let i = k as usize;
+    if i < SMALL {
+        return SMALL_TABLE.get_or_init(|| build(SMALL))[i];
     }
+    if i < N {
+        if let Some(t) = TABLE.get() {
+            return t[i];
+        }
+        if MISSES.fetch_add(1, Ordering::Relaxed) >= N {
+            return TABLE.get_or_init(|| build(N))[i];
+        }
+    }
+    ln_gamma(k as f64 + 1.0)
 }
+
+/// Series at least this long compute the terms of the posterior of τ on
+/// rayon's threads (shorter ones: not worth starting the pool).
+const PARALLEL_DAYS: usize = 1 << 15;
 
 /// Entry point of the model (linfa style): `Switchpoint::params()`.
 pub struct Switchpoint;
@@ -172,10 +198,10 @@ impl Component {
     /// The (restricted) density at `x`.
     pub(crate) fn pdf(&self, x: f64) -> f64 {
         match &self.restriction {
-            None => self.this.pdf(x),
+            None => gamma_pdf(&self.this, x),
             Some((other, this_greater, p_order)) => {
                 let o = other.cdf(x);
-                self.this.pdf(x) * if *this_greater { o } else { 1.0 - o } / p_order
+                gamma_pdf(&self.this, x) * if *this_greater { o } else { 1.0 - o } / p_order
             }
         }
     }
@@ -187,7 +213,7 @@ impl Component {
 
     /// The derivative of the unrestricted density at `x`.
     pub(crate) fn pdf_slope(&self, x: f64) -> f64 {
-        self.this.pdf(x) * ((self.this.shape() - 1.0) / x - self.this.rate())
+        gamma_pdf(&self.this, x) * ((self.this.shape() - 1.0) / x - self.this.rate())
     }
 
     /// Whether the component is restricted to an order of the rates.
@@ -211,12 +237,24 @@ impl Component {
                 let (lo, hi) = self.support();
                 let f = |l: f64| {
                     let o = other.cdf(l);
-                    self.this.pdf(l) * if *this_greater { o } else { 1.0 - o }
+                    gamma_pdf(&self.this, l) * if *this_greater { o } else { 1.0 - o }
                 };
                 (integrate(f, lo, x.min(hi)) / p_order).clamp(0.0, 1.0)
             }
         }
     }
+}
+
+/// The Gamma density at `x`: statrs' where it is finite, else from its
+/// logarithm. statrs 0.19 multiplies `rate^shape · x^(shape−1)` directly
+/// for shapes up to 160, which overflows to ∞ (or NaN) where the density is
+/// an ordinary number (shape 146, rate 14 at x = 10: a component of a
+/// 100-day series of ~10 a day); the HDI's Newton steps then failed and
+/// the slow search ran (270 ms instead of 1 ms at 100 days), and the grid
+/// HDI of a restricted posterior summed infinities.
+pub(crate) fn gamma_pdf(g: &Gamma, x: f64) -> f64 {
+    let p = g.pdf(x);
+    if p.is_finite() { p } else { g.ln_pdf(x).exp() }
 }
 
 /// A credible interval.
@@ -257,15 +295,20 @@ impl ExactPosterior {
         let e_n = prefix.exp_to(n);
         let total = prefix.total();
         // log p(y | τ = k) up to the common term Σ (y_t ln m_t − ln y_t!).
-        let mut logp: Vec<f64> = (0..n)
-            .map(|k| {
-                let (s1, e1) = prefix.seg(0, k);
-                let (s2, e2) = (total - s1, e_n - e1);
-                ln_segment(s1, e1, alpha, ln_alpha)
-                    + ln_segment(s2, e2, alpha, ln_alpha)
-                    + direction.ln_factor(s1 + 1, e1 + alpha, s2 + 1, e2 + alpha)
-            })
-            .collect();
+        let ln_p = |k: usize| {
+            let (s1, e1) = prefix.seg(0, k);
+            let (s2, e2) = (total - s1, e_n - e1);
+            ln_segment(s1, e1, alpha, ln_alpha)
+                + ln_segment(s2, e2, alpha, ln_alpha)
+                + direction.ln_factor(s1 + 1, e1 + alpha, s2 + 1, e2 + alpha)
+        };
+        // Each k on its own (same values on any number of threads); the
+        // sums below stay sequential.
+        let mut logp: Vec<f64> = if n >= PARALLEL_DAYS {
+            (0..n).into_par_iter().map(ln_p).collect()
+        } else {
+            (0..n).map(ln_p).collect()
+        };
         let max = logp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let mut z = 0.0;
         for l in &mut logp {
@@ -292,12 +335,15 @@ impl ExactPosterior {
         };
         // One evaluation of the (restricted) conditional means per τ gives
         // both rates' means and the rate curve.
-        let (m1, m2): (Vec<f64>, Vec<f64>) = (0..n)
-            .map(|k| {
-                let (c1, c2) = post.conditional_means(k);
-                (post.tau_posterior[k] * c1, post.tau_posterior[k] * c2)
-            })
-            .unzip();
+        let weighted = |k: usize| {
+            let (c1, c2) = post.conditional_means(k);
+            (post.tau_posterior[k] * c1, post.tau_posterior[k] * c2)
+        };
+        let (m1, m2): (Vec<f64>, Vec<f64>) = if n >= PARALLEL_DAYS {
+            (0..n).into_par_iter().map(weighted).unzip()
+        } else {
+            (0..n).map(weighted).unzip()
+        };
         post.rate_curve = rate_curve(&m1, &m2);
         post.weighted_means = (m1, m2);
         post
@@ -584,5 +630,65 @@ mod tests {
             fast > 100,
             "the fast path was used for {fast} components only"
         );
+    }
+}
+
+#[cfg(test)]
+mod ln_factorial_tests {
+    use super::*;
+
+    /// Every way to `ln k!` (small table, computed, big table once built)
+    /// gives statrs' `ln Γ(k+1)` bit for bit: results do not depend on
+    /// which path a process took.
+    #[test]
+    fn every_path_is_ln_gamma() {
+        let ks = [0u64, 1, 2, 1023, 1024, 5000, 65_535, 65_536, 1_200_000];
+        for _ in 0..2 {
+            for &k in &ks {
+                assert_eq!(
+                    ln_factorial(k).to_bits(),
+                    ln_gamma(k as f64 + 1.0).to_bits(),
+                    "{k}"
+                );
+            }
+            // Enough misses below 65,536 to build the big table.
+            for k in 0..70_000u64 {
+                ln_factorial(1024 + k % 60_000);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod parallel_tests {
+    use super::*;
+
+    /// A series long enough for the threads gives the same posterior, bit
+    /// for bit, on one thread and on four.
+    #[test]
+    fn the_posterior_does_not_depend_on_the_threads() {
+        let n = PARALLEL_DAYS + 1_000;
+        let y: Vec<u32> = (0..n as u32)
+            .map(|t| 10 + (t * 7919) % 7 + u32::from(t > 20_000))
+            .collect();
+        let on = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| Switchpoint::params().fit(&y).unwrap())
+        };
+        let (one, four) = (on(1), on(4));
+        assert!(
+            one.tau_posterior()
+                .iter()
+                .zip(four.tau_posterior())
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
+        assert_eq!(
+            one.lambda_1_mean().to_bits(),
+            four.lambda_1_mean().to_bits()
+        );
+        assert_eq!(one.expected_rate(), four.expected_rate());
     }
 }

@@ -376,6 +376,43 @@ mod tests {
         }
     }
 
+    /// Newton's steps converge where statrs' Gamma density overflows (a
+    /// 100-day series of ~10 a day, the benchmark's shape: components of
+    /// shape 140–160 at rates 14–16), and give the search's interval.
+    #[test]
+    fn newton_hdi_converges_where_statrs_pdf_overflows() {
+        let y: Vec<u32> = (0..100u32)
+            .map(|t| {
+                if t < 60 {
+                    8 + (t * 7) % 5
+                } else {
+                    11 + (t * 3) % 5
+                }
+            })
+            .collect();
+        let post = Switchpoint::params().fit(&y).unwrap();
+        for which in [1, 2] {
+            let mix = post.mixture(which);
+            let (g, x) = (Gamma::new(146.0, 14.0).unwrap(), 10.0);
+            assert!(!g.pdf(x).is_finite(), "statrs was fixed: drop gamma_pdf");
+            assert!((crate::exact::gamma_pdf(&g, x) - g.ln_pdf(x).exp()).abs() < 1e-15);
+            let mean = if which == 1 {
+                post.lambda_1_mean()
+            } else {
+                post.lambda_2_mean()
+            };
+            let fast = super::newton_hdi(&mix, 0.94, mean, post.rate_sd(which, mean))
+                .expect("Newton converges");
+            let slow = post.hdi_with(which, 0.94, false).unwrap();
+            let w = slow.high - slow.low;
+            assert!(
+                ((fast.high - fast.low) - w).abs() < 1e-9 * w
+                    && (fast.low - slow.low).abs() < 1e-5 * w,
+                "λ{which}: {fast:?} vs {slow:?}"
+            );
+        }
+    }
+
     #[test]
     fn tau_hdi_is_the_narrowest_run() {
         let post = Switchpoint::params()

@@ -299,6 +299,38 @@ impl ModelFile for PosteriorFile {
     fn to_file(&self) -> Result<PosteriorFile, ChangepointError> {
         Ok(self.clone())
     }
+    /// The trait's JSON, byte for byte, without its copy of the file
+    /// ([`ModelFile::to_file`] clones two arrays of n floats), into a
+    /// buffer sized once (a 10^5-day file is 2 MB: no regrowing), with the
+    /// line breaks and indentation written in one piece
+    /// (the crate's `json_pretty` formatter).
+    fn to_json(&self) -> Result<String, ChangepointError> {
+        #[derive(Serialize)]
+        struct Envelope<'a> {
+            format: &'static str,
+            version: u32,
+            #[serde(flatten)]
+            body: &'a PosteriorFile,
+        }
+        let floats = match self {
+            PosteriorFile::Switchpoint(s) => 2 * s.tau_posterior.len(),
+            PosteriorFile::Episode(_) | PosteriorFile::Segments(_) => 0,
+        };
+        let mut out = Vec::with_capacity(4096 + 32 * floats);
+        let env = Envelope {
+            format: Self::FORMAT,
+            version: Self::VERSION,
+            body: self,
+        };
+        crate::json_pretty::write(&mut out, &env).map_err(|e| {
+            threatstat_core::Error::model_file(
+                None::<&std::path::Path>,
+                format!("serialising a {} model: {e}", Self::FORMAT),
+            )
+        })?;
+        // serde_json writes UTF-8.
+        Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
+    }
     fn from_file(mut file: PosteriorFile) -> Result<PosteriorFile, ChangepointError> {
         if let PosteriorFile::Segments(s) = &mut file {
             s.posterior.rebuild_rate_curve();

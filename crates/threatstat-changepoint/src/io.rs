@@ -60,7 +60,9 @@ fn parse_day(s: &str, loc: impl Fn() -> Location) -> Result<i64, Error> {
         .map_err(|m| Error::parse(loc(), m))
 }
 
-/// Reads a series: one row per day, a column of non-negative integer counts.
+/// Reads a series: one row per day, a column of non-negative integer counts
+/// (a Parquet or Arrow IPC file by its extension with the `columnar`
+/// feature, see the `columnar` module; otherwise CSV).
 ///
 /// * A header is optional: the first row is a header unless every cell of
 ///   it is a number. Without a header and with one column, that column is
@@ -69,6 +71,9 @@ fn parse_day(s: &str, loc: impl Fn() -> Location) -> Result<i64, Error> {
 ///   column besides an optional date column (`date`, `day`, `ds`, `time`).
 /// * Dates must be consecutive days in calendar order (a missing day is an
 ///   error, not silently a zero).
+///
+/// The file is read once into memory (gzip decompressed) and parsed by
+/// [`parse_count_series`].
 ///
 /// ```
 /// use threatstat_changepoint::io::read_count_series;
@@ -85,11 +90,157 @@ pub fn read_count_series(
     path: &Path,
     column: Option<&str>,
 ) -> Result<CountSeries, ChangepointError> {
-    let reader = threatstat_core::reader::open(path)?;
+    #[cfg(feature = "columnar")]
+    if threatstat_table::Format::of(path).is_columnar() {
+        return crate::columnar::read(path, column);
+    }
+    let mut r = threatstat_core::reader::open(path)?;
+    let size = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
+    let mut bytes = Vec::with_capacity(size + 1);
+    std::io::Read::read_to_end(&mut r, &mut bytes).map_err(|e| Error::io(path, e))?;
+    parse_count_series(&bytes, path, column)
+}
+
+/// [`read_count_series`] of a CSV text already in memory (`path` names it
+/// in errors; a leading byte-order mark must have been removed, as
+/// [`threatstat_core::reader::open`] does). The common files (one count per
+/// line, or `date,count`, unquoted) are parsed in one pass over the bytes
+/// without per-row records; anything else (quotes, spaces, floats, bad
+/// rows) goes to [`parse_count_series_general`], which gives the same
+/// series, or the error naming file, line and field.
+///
+/// ```
+/// use std::path::Path;
+/// use threatstat_changepoint::io::parse_count_series;
+/// let s = parse_count_series(b"n\n3\n0\n5\n", Path::new("mem.csv"), None).unwrap();
+/// assert_eq!((s.counts, s.column.as_str(), s.header), (vec![3, 0, 5], "n", true));
+/// let e = parse_count_series(b"3\n1.5\n", Path::new("mem.csv"), None).unwrap_err();
+/// assert!(e.to_string().contains("mem.csv:2:"), "{e}");
+/// ```
+pub fn parse_count_series(
+    bytes: &[u8],
+    path: &Path,
+    column: Option<&str>,
+) -> Result<CountSeries, ChangepointError> {
+    match crate::io_fast::parse(bytes, column) {
+        Some(s) => Ok(s),
+        None => parse_count_series_general(bytes, path, column),
+    }
+}
+
+/// The layout of a count file, from its first row.
+pub(crate) struct Layout {
+    /// Whether the first row is a header.
+    pub header: bool,
+    /// Column names (numbers `1..` without a header).
+    pub names: Vec<String>,
+    /// The date column.
+    pub date: Option<usize>,
+    /// The counts column.
+    pub count: usize,
+}
+
+impl Layout {
+    /// The layout of a file whose first row has these cells: a header
+    /// names every column; a row with an empty cell is data (and an
+    /// error), not a header to drop.
+    pub(crate) fn of(
+        first: &[&str],
+        column: Option<&str>,
+        path: &Path,
+    ) -> Result<Layout, ChangepointError> {
+        let width = first.len();
+        let header = !first.iter().all(|f| f.trim().parse::<f64>().is_ok())
+            && first.iter().all(|f| !f.trim().is_empty());
+        let names: Vec<String> = if header {
+            first.iter().map(|s| s.trim().to_string()).collect()
+        } else {
+            (1..=width).map(|i| i.to_string()).collect()
+        };
+        let loc_header = || Location::file(path).at_line(1);
+        let date = if header {
+            names.iter().position(|h| is_date_header(h))
+        } else if width == 2 {
+            Some(0)
+        } else {
+            None
+        };
+        let count = match column {
+            Some(c) => names
+                .iter()
+                .position(|h| h == c)
+                .ok_or_else(|| Error::MissingColumn {
+                    location: loc_header(),
+                    column: c.to_string(),
+                    available: names.join(", "),
+                })?,
+            None => {
+                let candidates: Vec<usize> = (0..width).filter(|&i| Some(i) != date).collect();
+                match candidates.as_slice() {
+                    [one] => *one,
+                    _ => {
+                        return Err(Error::parse(
+                            loc_header(),
+                            format!(
+                                "{} columns ({}); name the counts column with --column",
+                                width,
+                                names.join(", ")
+                            ),
+                        )
+                        .into());
+                    }
+                }
+            }
+        };
+        Ok(Layout {
+            header,
+            names,
+            date,
+            count,
+        })
+    }
+}
+
+/// The one rule for the dates of every count file (CSV or columnar): the
+/// message when `day` (written `shown`) does not follow the previous day
+/// `prev`, `None` when it does (or is the first).
+///
+/// ```
+/// use threatstat_changepoint::io::not_the_next_day;
+/// assert_eq!(not_the_next_day(Some(10), 11, "1970-01-12"), None);
+/// let m = not_the_next_day(Some(10), 12, "1970-01-13").unwrap();
+/// assert!(m.contains("1970-01-13 follows 1970-01-11"), "{m}");
+/// ```
+pub fn not_the_next_day(prev: Option<i64>, day: i64, shown: &str) -> Option<String> {
+    match prev {
+        Some(p) if day != p + 1 => Some(format!(
+            "dates must be consecutive days in calendar order: {shown} follows {}",
+            format_day(p)
+        )),
+        _ => None,
+    }
+}
+
+/// The CSV reader for any count file (quoted fields, cells with spaces,
+/// counts written as floats such as `1.3e+01`), record by record; every
+/// error names the file, the line and the field. [`parse_count_series`]
+/// uses it for what its fast path does not take; the result is the same.
+///
+/// ```
+/// use std::path::Path;
+/// use threatstat_changepoint::io::parse_count_series_general;
+/// let s = parse_count_series_general(b"\"n\"\n 3\n1e1\n", Path::new("q.csv"), None).unwrap();
+/// assert_eq!(s.counts, vec![3, 10]);
+/// ```
+pub fn parse_count_series_general(
+    bytes: &[u8],
+    path: &Path,
+    column: Option<&str>,
+) -> Result<CountSeries, ChangepointError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(false)
-        .from_reader(threatstat_core::reader::LineTracker::new(reader));
+        .from_reader(threatstat_core::reader::LineTracker::new(bytes));
     let mut rows: Vec<(u64, csv::StringRecord)> = Vec::new();
     let mut rec = csv::StringRecord::new();
     loop {
@@ -116,54 +267,14 @@ pub fn read_count_series(
     if rows.is_empty() {
         return Err(Error::data(path.display().to_string(), "the series is empty").into());
     }
-    let width = rows[0].1.len();
-    // A header names every column; a row with an empty cell is data (and
-    // an error), not a header to drop.
-    let header_row = !rows[0].1.iter().all(|f| f.trim().parse::<f64>().is_ok())
-        && rows[0].1.iter().all(|f| !f.trim().is_empty());
-    let (names, data): (Vec<String>, &[(u64, csv::StringRecord)]) = if header_row {
-        (
-            rows[0].1.iter().map(|s| s.trim().to_string()).collect(),
-            &rows[1..],
-        )
-    } else {
-        ((1..=width).map(|i| i.to_string()).collect(), &rows[..])
-    };
-    let loc_header = || Location::file(path).at_line(1);
-    let date_idx = if header_row {
-        names.iter().position(|h| is_date_header(h))
-    } else if width == 2 {
-        Some(0)
-    } else {
-        None
-    };
-    let count_idx = match column {
-        Some(c) => names
-            .iter()
-            .position(|h| h == c)
-            .ok_or_else(|| Error::MissingColumn {
-                location: loc_header(),
-                column: c.to_string(),
-                available: names.join(", "),
-            })?,
-        None => {
-            let candidates: Vec<usize> = (0..width).filter(|&i| Some(i) != date_idx).collect();
-            match candidates.as_slice() {
-                [one] => *one,
-                _ => {
-                    return Err(Error::parse(
-                        loc_header(),
-                        format!(
-                            "{} columns ({}); name the counts column with --column",
-                            width,
-                            names.join(", ")
-                        ),
-                    )
-                    .into());
-                }
-            }
-        }
-    };
+    let first: Vec<&str> = rows[0].1.iter().collect();
+    let Layout {
+        header,
+        names,
+        date: date_idx,
+        count: count_idx,
+    } = Layout::of(&first, column, path)?;
+    let data = if header { &rows[1..] } else { &rows[..] };
     let field = |i: usize| names[i].clone();
     let mut counts = Vec::with_capacity(data.len());
     let mut days = date_idx.map(|_| Vec::with_capacity(data.len()));
@@ -172,18 +283,8 @@ pub fn read_count_series(
         counts.push(parse_count(&rec[count_idx], || loc(count_idx))?);
         if let (Some(di), Some(days)) = (date_idx, days.as_mut()) {
             let d = parse_day(&rec[di], || loc(di))?;
-            if let Some(&prev) = days.last()
-                && d != prev + 1
-            {
-                return Err(Error::parse(
-                    loc(di),
-                    format!(
-                        "dates must be consecutive days in calendar order: {} follows {}",
-                        rec[di].trim(),
-                        format_day(prev)
-                    ),
-                )
-                .into());
+            if let Some(m) = not_the_next_day(days.last().copied(), d, rec[di].trim()) {
+                return Err(Error::parse(loc(di), m).into());
             }
             days.push(d);
         }
@@ -199,7 +300,7 @@ pub fn read_count_series(
         counts,
         days,
         column: names[count_idx].clone(),
-        header: header_row,
+        header,
     })
 }
 

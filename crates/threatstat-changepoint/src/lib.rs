@@ -137,6 +137,8 @@ pub mod baseline;
 pub mod batch;
 #[cfg(test)]
 mod brute_force;
+#[cfg(feature = "columnar")]
+pub mod columnar;
 pub mod diagnostics;
 mod direction;
 pub mod draws;
@@ -146,6 +148,8 @@ mod exact_summary;
 pub mod file;
 mod gamma_cdf;
 pub mod io;
+mod io_fast;
+mod json_pretty;
 mod mcmc;
 pub mod model;
 mod numerics;

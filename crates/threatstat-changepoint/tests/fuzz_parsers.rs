@@ -1,10 +1,14 @@
 //! Fuzz target (proptest) for the count-series reader: no input may panic,
-//! and counts written one a line read back the same.
+//! counts written one a line read back the same, and the fast path reads
+//! every file as the general CSV reader does (same series, same error).
 //! `PROPTEST_CASES=100000 cargo test -p threatstat-changepoint --test fuzz_parsers`
 //! runs longer.
 
 use proptest::prelude::*;
-use threatstat_changepoint::io::read_count_series;
+use std::path::Path;
+use threatstat_changepoint::io::{
+    parse_count_series, parse_count_series_general, read_count_series,
+};
 use threatstat_core::fuzz::{config, temp_file};
 
 const TOKENS: &[&str] = &[
@@ -42,6 +46,28 @@ proptest! {
         let p = temp_file("cp-soup");
         std::fs::write(&p, lines.join("\n")).unwrap();
         let _ = read_count_series(&p, column);
+    }
+
+    #[test]
+    fn the_fast_path_reads_as_the_general_reader(
+        lines in proptest::collection::vec(
+            proptest::collection::vec(prop_oneof![
+                6 => proptest::sample::select(TOKENS).prop_map(str::to_string),
+                3 => (0u32..40).prop_map(|x| x.to_string()),
+                2 => (0i64..5).prop_map(|d| format!("2020-01-0{}", d + 1)),
+                1 => "[ -~]{0,5}".prop_map(|s| s)], 1..3)
+                .prop_map(|v| v.join(",")),
+            0..10),
+        crlf in any::<bool>(),
+        column in proptest::option::of(proptest::sample::select(&["count", "date", "1", "2"][..])),
+    ) {
+        let text = lines.join(if crlf { "\r\n" } else { "\n" });
+        let p = Path::new("soup.csv");
+        let both = |r: Result<_, threatstat_changepoint::ChangepointError>| r.map_err(|e| e.to_string());
+        prop_assert_eq!(
+            both(parse_count_series(text.as_bytes(), p, column)),
+            both(parse_count_series_general(text.as_bytes(), p, column))
+        );
     }
 
     #[test]

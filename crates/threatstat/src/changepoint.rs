@@ -9,7 +9,6 @@ use threatstat_changepoint::batch::{ModelKind, ModelSpec};
 use threatstat_changepoint::{ChangepointError, Direction, McmcParams, PriorRate, Sampler};
 use threatstat_core::ParamGuard;
 
-mod counts;
 mod fit;
 mod generate;
 mod logons;

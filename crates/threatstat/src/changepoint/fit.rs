@@ -69,11 +69,8 @@ pub fn run(a: &FitArgs) -> Res {
                 .into(),
         );
     }
-    let s = if threatstat_table::Format::of(&a.input).is_columnar() {
-        super::counts::read(&a.input, a.column.as_deref())?
-    } else {
-        read_count_series(&a.input, a.column.as_deref())?
-    };
+    // CSV, or Parquet / Arrow IPC by the extension (the library's reader).
+    let s = read_count_series(&a.input, a.column.as_deref())?;
     // An empirical-Bayes α is found here (its solver state goes to the file).
     let (spec, prior) = a.model.spec().resolve(&s.counts, None)?;
     let prior = prior.as_ref();

@@ -1,15 +1,19 @@
-//! `changepoint fit --input x.parquet`: the daily counts from a Parquet or
-//! Arrow IPC file, with the CSV reader's rules (an optional date column
-//! `date`/`day`/`ds`/`time`/`timestamp` of consecutive days; the counts
-//! column by `--column`, or the only other one; counts non-negative
-//! integers). Errors name the file, the column and the row.
+//! Count series from Parquet or Arrow IPC files (`columnar` feature), with
+//! the CSV reader's rules ([`crate::io::read_count_series`] chooses this
+//! reader by the extension): an optional date column
+//! ([`crate::io::is_date_header`]) of consecutive days
+//! ([`crate::io::not_the_next_day`]); the counts column by `column`, or
+//! the only other one; counts non-negative integers. Errors name the
+//! file, the column and the row (1-based, as a CSV's data lines).
 
-use threatstat_changepoint::io::{CountSeries, format_day, is_date_header};
+use crate::ChangepointError;
+use crate::io::{CountSeries, format_day, is_date_header, not_the_next_day};
+use std::path::Path;
 use threatstat_core::{Error, Location};
 use threatstat_table::Column;
 
 /// Reads the count series of a columnar file.
-pub fn read(path: &std::path::Path, column: Option<&str>) -> Result<CountSeries, Error> {
+pub fn read(path: &Path, column: Option<&str>) -> Result<CountSeries, ChangepointError> {
     let names = threatstat_table::column_names(path)?;
     let date = names.iter().find(|h| is_date_header(h)).cloned();
     let count = match column {
@@ -26,7 +30,8 @@ pub fn read(path: &std::path::Path, column: Option<&str>) -> Result<CountSeries,
                             names.len(),
                             names.join(", ")
                         ),
-                    ));
+                    )
+                    .into());
                 }
             }
         }
@@ -34,7 +39,6 @@ pub fn read(path: &std::path::Path, column: Option<&str>) -> Result<CountSeries,
     let mut wanted = vec![count.as_str()];
     wanted.extend(date.as_deref());
     let t = threatstat_table::read(path, Some(&wanted))?;
-    // Rows are 1-based, as a CSV's data lines.
     let at = |name: &str, row: usize, m: String| {
         Error::parse(t.location(name), format!("row {}: {m}", row + 1))
     };
@@ -57,14 +61,12 @@ pub fn read(path: &std::path::Path, column: Option<&str>) -> Result<CountSeries,
             return Err(Error::parse(
                 t.location(&count),
                 format!("expected integer counts, found {}", other.kind().name()),
-            ));
+            )
+            .into());
         }
     };
     if counts.is_empty() {
-        return Err(Error::data(
-            path.display().to_string(),
-            "the series is empty",
-        ));
+        return Err(Error::data(path.display().to_string(), "the series is empty").into());
     }
     let days = match date {
         None => None,
@@ -82,26 +84,17 @@ pub fn read(path: &std::path::Path, column: Option<&str>) -> Result<CountSeries,
                             "expected dates or timestamps, found {}",
                             other.kind().name()
                         ),
-                    ));
+                    )
+                    .into());
                 }
             };
             let mut out: Vec<i64> = Vec::with_capacity(days.len());
             for (i, x) in days.into_iter().enumerate() {
                 let Some(x) = x else {
-                    return Err(at(&d, i, "a null date".into()));
+                    return Err(at(&d, i, "a null date".into()).into());
                 };
-                if let Some(&prev) = out.last()
-                    && x != prev + 1
-                {
-                    return Err(at(
-                        &d,
-                        i,
-                        format!(
-                            "dates must be consecutive days in calendar order: {} follows {}",
-                            format_day(x),
-                            format_day(prev)
-                        ),
-                    ));
+                if let Some(m) = not_the_next_day(out.last().copied(), x, &format_day(x)) {
+                    return Err(at(&d, i, m).into());
                 }
                 out.push(x);
             }
