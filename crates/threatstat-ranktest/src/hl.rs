@@ -37,9 +37,12 @@ pub(crate) struct PairDiffs<'a> {
     wb: Vec<u64>,
     /// Every column has weight 1 (`wb[j] == j`).
     unit_b: bool,
+    /// Every cell has weight 1 (no ties within either sample).
+    unit: bool,
 }
 
-const PAR_ROWS: usize = 1 << 14;
+/// Rows per block of a parallel counting pass, at least.
+const PAR_ROWS: usize = 2048;
 
 /// Candidate ranges at most this wide are searched by bisection, wider ones
 /// by a walk down from the previous row's count.
@@ -71,13 +74,6 @@ struct Cut {
     le: bool,
 }
 
-impl Cut {
-    #[inline]
-    fn inside(self, d: f64) -> bool {
-        if self.le { d <= self.v } else { d < self.v }
-    }
-}
-
 /// Per-row counts of one pass: `counts[m][i]` columns of row `i` below cut
 /// `m`, their weight and their sum.
 struct CutCounts {
@@ -98,12 +94,14 @@ impl<'a> PairDiffs<'a> {
             wb.push(s);
         }
         let unit_b = s == y.len() as u64;
+        let unit = unit_b && wa.iter().all(|&w| w == 1);
         PairDiffs {
             a,
             wa,
             b,
             wb,
             unit_b,
+            unit,
         }
     }
 
@@ -122,13 +120,40 @@ impl<'a> PairDiffs<'a> {
     /// count: counts do not increase down the rows.
     #[inline]
     fn row_count(&self, i: usize, l: u32, h: u32, prev: u32, cut: Cut) -> u32 {
+        if cut.le {
+            self.row_count_as::<true>(i, l, h, prev, cut.v)
+        } else {
+            self.row_count_as::<false>(i, l, h, prev, cut.v)
+        }
+    }
+
+    /// [`row_count`](Self::row_count) for the cut `d <= v` (`LE`) or
+    /// `d < v`.
+    #[inline(always)]
+    fn row_count_as<const LE: bool>(&self, i: usize, l: u32, h: u32, prev: u32, v: f64) -> u32 {
         let ai = self.a[i];
+        let out = |j: u32| -> u32 {
+            let d = ai - self.b[j as usize];
+            u32::from(!(if LE { d <= v } else { d < v }))
+        };
         if prev == u32::MAX || h - l <= NARROW {
             // Bisection (branch-free, independent of the previous row).
-            l + self.b[l as usize..h as usize].partition_point(|&bj| cut.inside(ai - bj)) as u32
+            l + self.b[l as usize..h as usize]
+                .partition_point(|&bj| if LE { ai - bj <= v } else { ai - bj < v })
+                as u32
         } else {
+            // Walk down from the previous row's count, four columns a step:
+            // the columns outside the cut are a suffix, so the number of
+            // them among the four is the step (no branch per column).
             let mut c = prev.min(h).max(l);
-            while c > l && !cut.inside(ai - self.b[c as usize - 1]) {
+            while c >= l + 4 {
+                let s = out(c - 1) + out(c - 2) + out(c - 3) + out(c - 4);
+                c -= s;
+                if s < 4 {
+                    return c;
+                }
+            }
+            while c > l && out(c - 1) == 1 {
                 c -= 1;
             }
             c
@@ -183,11 +208,14 @@ impl<'a> PairDiffs<'a> {
             }
             x
         };
+        let chunk = rows
+            .div_ceil(2 * rayon::current_num_threads())
+            .max(PAR_ROWS);
         let (weight, sum) = if rows >= 2 * PAR_ROWS {
             // Transpose: per block, its slice of every output.
             let mut blocks: Vec<Vec<&mut [u32]>> = Vec::new();
             for out in counts.iter_mut() {
-                for (bi, chunk) in out.chunks_mut(PAR_ROWS).enumerate() {
+                for (bi, chunk) in out.chunks_mut(chunk).enumerate() {
                     if blocks.len() <= bi {
                         blocks.push(Vec::with_capacity(m));
                     }
@@ -197,7 +225,7 @@ impl<'a> PairDiffs<'a> {
             blocks
                 .into_par_iter()
                 .enumerate()
-                .map(|(bi, mut outs)| block(bi * PAR_ROWS, &mut outs))
+                .map(|(bi, mut outs)| block(bi * chunk, &mut outs))
                 .reduce(|| (vec![0; m], vec![0; m]), add)
         } else {
             let mut outs: Vec<&mut [u32]> = counts.iter_mut().map(|v| v.as_mut_slice()).collect();
@@ -259,8 +287,14 @@ impl<'a> PairDiffs<'a> {
         if ks.is_empty() {
             return out;
         }
-        let threshold = ((rows + cols) / 16).max(1 << 12) as u64;
-        let sample = if rows + cols >= 1 << 17 { 8192 } else { 2048 };
+        // Sorting weighted cells costs O(c log c); selecting among unit
+        // cells O(c), as much as a counting round over the rows.
+        let threshold = if self.unit {
+            (rows + cols).max(1 << 12) as u64
+        } else {
+            ((rows + cols) / 16).max(1 << 12) as u64
+        };
+        let sample = if rows + cols >= 1 << 17 { 65536 } else { 2048 };
         let mut rng = SplitMix::new(0x5EED ^ ks[0]);
         let mut pool: Vec<Vec<u32>> = Vec::new();
         let mut samples: Vec<f64> = Vec::with_capacity(sample);
@@ -372,8 +406,27 @@ impl<'a> PairDiffs<'a> {
         out
     }
 
-    /// Sorts the candidates of a small band and reads its targets off.
+    /// Reads the targets of a small band off its candidates: sorted with
+    /// their weights, or by selection when every weight is 1.
     fn enumerate(&self, band: &Band, ks: &[u64], out: &mut [f64]) {
+        if self.unit {
+            let mut v: Vec<f64> = Vec::with_capacity(band.cells as usize);
+            for (i, &ai) in self.a.iter().enumerate() {
+                let (l, h) = (band.lo[i] as usize, band.hi[i] as usize);
+                v.extend(self.b[l..h].iter().map(|&bj| ai - bj));
+            }
+            // Targets ascending: each selection works right of the last.
+            let mut base = 0usize;
+            for &t in &band.targets {
+                let r = (ks[t] - band.below - 1) as usize;
+                if r + 1 != base {
+                    v[base..].select_nth_unstable_by(r - base, f64::total_cmp);
+                    base = r + 1;
+                }
+                out[t] = v[r];
+            }
+            return;
+        }
         let mut cells: Vec<(f64, u64)> = Vec::with_capacity(band.cells as usize);
         for i in 0..self.a.len() {
             for j in band.lo[i] as usize..band.hi[i] as usize {
