@@ -119,20 +119,36 @@ impl<'a> PairDiffs<'a> {
         self.wa.iter().sum::<u64>() * self.wb[self.b.len()]
     }
 
-    /// Row `i`'s count of columns inside `cut`, knowing it lies in `l..=h`
-    /// and (unless `prev` is `u32::MAX`) at most `prev`, the previous row's
-    /// count: counts do not increase down the rows.
-    #[inline]
-    fn row_count(&self, i: usize, l: u32, h: u32, prev: u32, cut: Cut) -> u32 {
-        if cut.le {
-            self.row_count_as::<true>(i, l, h, prev, cut.v)
-        } else {
-            self.row_count_as::<false>(i, l, h, prev, cut.v)
+    /// Rows `start..start + out.len()`: into `out` the column index ending
+    /// each row's columns inside the cut `d <= v` (`LE`) or `d < v`,
+    /// knowing it lies in `floor[k]..=hi[k]`; returns the weight and the sum
+    /// of the counts.
+    fn count_block<const LE: bool>(
+        &self,
+        start: usize,
+        floor: &[u32],
+        hi: &[u32],
+        v: f64,
+        out: &mut [u32],
+    ) -> (u64, u64) {
+        let (mut weight, mut sum) = (0u64, 0u64);
+        let mut prev = u32::MAX;
+        let wa = &self.wa[start..start + out.len()];
+        for (k, ((o, (&l, &h)), &w)) in out.iter_mut().zip(floor.iter().zip(hi)).zip(wa).enumerate()
+        {
+            let n = self.row_count_as::<LE>(start + k, l, h, prev, v);
+            prev = n;
+            *o = n;
+            weight += w * self.wb[n as usize];
+            sum += u64::from(n);
         }
+        (weight, sum)
     }
 
-    /// [`row_count`](Self::row_count) for the cut `d <= v` (`LE`) or
-    /// `d < v`.
+    /// Row `i`'s count of columns inside the cut `d <= v` (`LE`) or
+    /// `d < v`, knowing it lies in `l..=h` and (unless `prev` is
+    /// `u32::MAX`) at most `prev`, the previous row's count: counts do not
+    /// increase down the rows.
     #[inline(always)]
     fn row_count_as<const LE: bool>(&self, i: usize, l: u32, h: u32, prev: u32, v: f64) -> u32 {
         let ai = self.a[i];
@@ -184,24 +200,26 @@ impl<'a> PairDiffs<'a> {
                 v
             })
             .collect();
+        // Cut by cut over the block's rows (a tight loop per cut, its `<=`
+        // or `<` fixed); each cut's counts are the floor of the next's.
         let block = |start: usize, outs: &mut [&mut [u32]]| -> (Vec<u64>, Vec<u64>) {
             let len = outs.first().map_or(0, |o| o.len());
+            let hi = &hi[start..start + len];
             let mut weight = vec![0u64; m];
             let mut sum = vec![0u64; m];
-            let mut prev = vec![u32::MAX; m];
-            #[allow(clippy::needless_range_loop)] // k indexes every output
-            for k in 0..len {
-                let i = start + k;
-                let (mut floor, h) = (lo[i], hi[i]);
-                let wa = self.wa[i];
-                for c in 0..m {
-                    let n = self.row_count(i, floor, h, prev[c], cuts[c]);
-                    prev[c] = n;
-                    outs[c][k] = n;
-                    floor = n;
-                    weight[c] += wa * self.wb[n as usize];
-                    sum[c] += u64::from(n);
-                }
+            for c in 0..m {
+                let (done, rest) = outs.split_at_mut(c);
+                let floor: &[u32] = match done.last() {
+                    Some(f) => f,
+                    None => &lo[start..start + len],
+                };
+                let (w, s) = if cuts[c].le {
+                    self.count_block::<true>(start, floor, hi, cuts[c].v, rest[0])
+                } else {
+                    self.count_block::<false>(start, floor, hi, cuts[c].v, rest[0])
+                };
+                weight[c] = w;
+                sum[c] = s;
             }
             (weight, sum)
         };
