@@ -315,7 +315,11 @@ impl<'a> PairDiffs<'a> {
         } else {
             ((rows + cols) / 16).max(1 << 12) as u64
         };
-        let sample = if rows + cols >= 1 << 17 { 65536 } else { 2048 };
+        let sample = match rows + cols {
+            n if n >= 1 << 20 => 65536,
+            n if n >= 1 << 17 => 16384,
+            _ => 2048,
+        };
         let mut rng = SplitMix::new(0x5EED ^ ks[0]);
         let mut pool: Vec<Vec<u32>> = Vec::new();
         let mut samples: Vec<f64> = Vec::with_capacity(sample);
