@@ -355,7 +355,7 @@ impl<'a> PairDiffs<'a> {
                         let p = (pos as usize).min(sample - 1);
                         (p, p)
                     } else {
-                        let delta = 2.5 * (s * q * (1.0 - q)).sqrt() + 2.0;
+                        let delta = 2.0 * (s * q * (1.0 - q)).sqrt() + 2.0;
                         (
                             ((pos - delta).floor().max(0.0) as usize).min(sample - 1),
                             ((pos + delta).ceil().max(0.0) as usize).min(sample - 1),
