@@ -6,7 +6,12 @@
 //!   the test without the shift;
 //! * the exact null distribution at n_x = n_y = 500 (continuous data);
 //! * the Hodges–Lehmann shift and its interval at 10^5 against 10^5
-//!   continuous values (every pairwise difference distinct: 10^10 of them).
+//!   continuous values (every pairwise difference distinct: 10^10 of them);
+//! * the Hodges–Lehmann selection alone (the whole test with the shift minus
+//!   the test without it) on the data of `benches/peers/inprocess.py`'s
+//!   Mann–Whitney rows: log-normal(8, 1.5) against log-normal(8.1, 1.5) at
+//!   10^4, 10^5 and 10^6 values per sample (10^8 to 10^12 differences; the
+//!   median and both interval ends are selected together).
 //!
 //! `cargo bench -p threatstat-benches --bench ranktest`
 //! (`THREATSTAT_BENCH_MWU_N` changes the size of the first group;
@@ -102,5 +107,36 @@ fn hodges_lehmann(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, asymptotic_bytes, exact_500, hodges_lehmann);
+fn lognormals(n: usize, mu: f64, seed: u64) -> Vec<f64> {
+    let mut rng = threatstat_core::rng::seeded(seed);
+    let d = LogNormal::new(mu, 1.5).expect("valid log-normal");
+    (0..n).map(|_| d.sample(&mut rng)).collect()
+}
+
+fn hodges_lehmann_selection(c: &mut Criterion) {
+    for n in [10_000, 100_000, 1_000_000] {
+        let x = lognormals(n, 8.0, 7);
+        let y = lognormals(n, 8.1, 8);
+        let mut g = c.benchmark_group(format!("mwu_hl_selection_{n}x{n}_lognormal"));
+        g.sample_size(10).measurement_time(Duration::from_secs(5));
+        g.throughput(Throughput::Elements(2 * n as u64));
+        let p = MannWhitney::params();
+        g.bench_function("default_with_shift", |b| {
+            b.iter(|| p.test(black_box(&x), black_box(&y)).unwrap())
+        });
+        let p = p.hodges_lehmann(false);
+        g.bench_function("without_shift", |b| {
+            b.iter(|| p.test(black_box(&x), black_box(&y)).unwrap())
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(
+    benches,
+    asymptotic_bytes,
+    exact_500,
+    hodges_lehmann,
+    hodges_lehmann_selection
+);
 criterion_main!(benches);

@@ -66,6 +66,7 @@ TYPES = {
     "p_value": "double", "p_low": "double", "permutations": "int64",
     "session_id": "string", "time": "int64", "label": "bool",
     "x": "double", "y": "double", "density": "double",
+    "cutoff_time": "int64", "fold": "string",
 }
 
 
@@ -154,9 +155,12 @@ with tempfile.TemporaryDirectory() as d:
              for f, k in zip(kinds["feature"], kinds["kind"])}
     compare(d / "feat/feature_matrix.csv", d / "feat/feature_matrix.parquet", extra)
     compare(d / "feat/cutoffs.csv", d / "feat/cutoffs.parquet")
+    compare(d / "feat/predictions.csv", d / "feat/predictions.parquet")
+    compare(d / "feat/test_scores.csv", d / "feat/test_scores.parquet")
     manifest = json.loads((d / "feat/manifest.json").read_text())
     check("features: manifest lists the Parquet files",
-          {"feature_matrix.parquet", "cutoffs.parquet"} <= {f["path"] for f in manifest["files"]})
+          {"feature_matrix.parquet", "cutoffs.parquet", "predictions.parquet",
+           "test_scores.parquet"} <= {f["path"] for f in manifest["files"]})
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -488,8 +488,6 @@ impl MannWhitneyParams {
     fn shift(&self, r: &Ranked, out: &mut MwuResult) -> Result<(), RankTestError> {
         let (n1, n2) = (r.n_x, r.n_y);
         let mn = n1 * n2;
-        let d = PairDiffs::new(&r.x.values, &r.x.counts, &r.y.values, &r.y.counts);
-        out.hodges_lehmann = d.median();
         let ci = match self.ci_method {
             CiMethod::Auto if n1 < 50 && n2 < 50 && !r.ties => CiMethod::Exact,
             CiMethod::Auto => CiMethod::Asymptotic,
@@ -514,8 +512,15 @@ impl MannWhitneyParams {
             };
             (lo, hi, self.confidence)
         };
-        out.ci_low = lo_k.map_or(f64::NEG_INFINITY, |k| d.select(k));
-        out.ci_high = hi_k.map_or(f64::INFINITY, |k| d.select(k));
+        // The median and the interval ends in one selection: they share
+        // their first rounds.
+        let d = PairDiffs::new(&r.x.values, &r.x.counts, &r.y.values, &r.y.counts);
+        let ends: Vec<u64> = lo_k.into_iter().chain(hi_k).collect();
+        let (median, at) = d.median_and(&ends);
+        out.hodges_lehmann = median;
+        let mut at = at.into_iter();
+        out.ci_low = lo_k.map_or(f64::NEG_INFINITY, |_| at.next().expect("asked for"));
+        out.ci_high = hi_k.map_or(f64::INFINITY, |_| at.next().expect("asked for"));
         out.ci_level = level;
         out.ci_method = Some(ci);
         Ok(())

@@ -212,7 +212,9 @@ pub fn run(c: FeaturesCmd) -> Res {
                 |c| {
                     let matrix = crate::tables::feature_matrix(&a.out)?;
                     c.convert(&a.out, "feature_matrix", &matrix)?;
-                    c.convert(&a.out, "cutoffs", &crate::tables::feature_cutoffs())
+                    c.convert(&a.out, "cutoffs", &crate::tables::feature_cutoffs())?;
+                    c.convert(&a.out, "predictions", &crate::tables::feature_predictions())?;
+                    c.convert(&a.out, "test_scores", &crate::tables::feature_test_scores())
                 },
             )?;
             if skipped.skipped > 0 && !a.quiet {

@@ -172,6 +172,31 @@ pub fn feature_cutoffs() -> Schema {
     ])
 }
 
+/// `features run` predictions.csv: the out-of-fold scores (fold is a
+/// number, or `holdout` without folds, so a string).
+pub fn feature_predictions() -> Schema {
+    Schema::new(&[
+        ("session_id", Kind::Utf8),
+        ("user", Kind::Utf8),
+        ("cutoff_time", Kind::I64),
+        ("label", Kind::Bool),
+        ("score", Kind::F64),
+        ("fold", Kind::Utf8),
+    ])
+}
+
+/// `features run` test_scores.csv: the test sessions scored by the fitted
+/// model.
+pub fn feature_test_scores() -> Schema {
+    Schema::new(&[
+        ("session_id", Kind::Utf8),
+        ("time", Kind::I64),
+        ("label", Kind::Bool),
+        ("score", Kind::F64),
+        ("flagged", Kind::Bool),
+    ])
+}
+
 /// `acf --table`: lag (int64), acf, pacf, lb_stat, lb_pvalue (double; NaN
 /// and a pacf beyond n/2 are nulls, as the CSV's empty cells).
 pub fn lag_table(

@@ -435,5 +435,32 @@ fn features_run_writes_the_matrix_as_parquet() {
     assert!(
         manifest_lists(&out, "feature_matrix.parquet") && manifest_lists(&out, "cutoffs.parquet")
     );
+    // The out-of-fold scores with their user, and the test set's scores.
+    let p = read(&out.join("predictions.parquet"), None).unwrap();
+    let names: Vec<&str> = p.columns().iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "session_id",
+            "user",
+            "cutoff_time",
+            "label",
+            "score",
+            "fold"
+        ]
+    );
+    assert!(matches!(p.column("user").unwrap(), Column::Utf8(_)));
+    assert!(matches!(p.column("cutoff_time").unwrap(), Column::I64(_)));
+    assert!(matches!(p.column("score").unwrap(), Column::F64(_)));
+    let csv_rows = std::fs::read_to_string(out.join("predictions.csv"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(p.rows(), csv_rows - 1);
+    let t = read(&out.join("test_scores.parquet"), None).unwrap();
+    assert!(matches!(t.column("flagged").unwrap(), Column::Bool(_)));
+    assert!(
+        manifest_lists(&out, "predictions.parquet") && manifest_lists(&out, "test_scores.parquet")
+    );
     assert!(manifest_lists(&out, "metrics.json"));
 }
