@@ -152,8 +152,18 @@ impl SessionSet {
     /// # Panics
     /// If no session is open.
     pub fn add_event(&mut self, cmd: &str) {
-        assert!(self.open, "add_event called without begin_session");
         let id = self.cmds.intern(cmd);
+        self.add_event_id(id);
+    }
+
+    /// The id of command `cmd`, adding it if new.
+    pub(crate) fn intern_cmd(&mut self, cmd: &str) -> u32 {
+        self.cmds.intern(cmd)
+    }
+
+    /// [`SessionSet::add_event`] with the command as an id of this set.
+    pub(crate) fn add_event_id(&mut self, id: u32) {
+        assert!(self.open, "add_event called without begin_session");
         self.event_cmd.push(id);
         self.param_offsets.push(self.param_ids.len());
     }
