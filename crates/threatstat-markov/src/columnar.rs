@@ -7,10 +7,14 @@
 //! | `session_id` | int64 (int32 read too), not null | the session's id (as in the JSON Lines file) |
 //! | `seq` | int32 (int64 read too), not null | the event's 0-based position in its session |
 //! | `time_min`, `time_max` | timestamp\[ns, UTC\] (any unit read), nullable, optional | the session's first and last event time |
-//! | each user column | string (or dictionary of strings), nullable | as named at `sessionize` time |
+//! | each user column | dictionary<int32, string> (plain strings read too), nullable | as named at `sessionize` time |
 //! | `cmd` | dictionary<int32, string> (plain strings read too), not null | the event's command |
-//! | `param_names` | list<string> | the event's parameter names, in order |
-//! | `param_values` | list<string>, null items for a parameter without a value | their values, one per name |
+//! | `param_names` | list<dictionary<int32, string>> (lists of plain strings read too) | the event's parameter names, in order |
+//! | `param_values` | list<dictionary<int32, string>>, null items for a parameter without a value | their values, one per name |
+//!
+//! The strings are dictionary-encoded in the Arrow schema too, so a reader
+//! decodes keys and interns each distinct string once (pandas reads these
+//! columns as categoricals, or lists of strings).
 //!
 //! Session-level fields (`session_id`, the user columns, `time_min`,
 //! `time_max`) repeat on each event row of the session (Parquet stores a
@@ -49,14 +53,14 @@ use crate::MarkovError;
 use crate::io::{SessionFile, SessionMeta};
 use crate::model::SessionType;
 use crate::scan::Need;
-use crate::session::SessionSet;
+use crate::session::{NO_VALUE, SessionSet};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 use threatstat_core::{Error, Location};
 use threatstat_table::Format;
 use threatstat_table::arrow_array::builder::{
-    Int32Builder, Int64Builder, ListBuilder, StringBuilder, StringDictionaryBuilder,
+    Int32Builder, Int64Builder, ListBuilder, StringDictionaryBuilder,
 };
 use threatstat_table::arrow_array::cast::AsArray;
 use threatstat_table::arrow_array::types::{
@@ -100,10 +104,15 @@ pub fn write_sessions(path: &Path, file: &SessionFile) -> Result<(), MarkovError
     let mut sid = Int64Builder::with_capacity(n);
     let mut seq = Int32Builder::with_capacity(n);
     let (mut tmin, mut tmax) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    let mut user_b: Vec<StringBuilder> = users.iter().map(|_| StringBuilder::new()).collect();
+    // Dictionaries: a session's value repeats on each of its rows, and a
+    // reader takes it from the first (it decodes keys, not copies).
+    let mut user_b: Vec<StringDictionaryBuilder<Int32Type>> = users
+        .iter()
+        .map(|_| StringDictionaryBuilder::new())
+        .collect();
     let mut cmd = StringDictionaryBuilder::<Int32Type>::new();
-    let mut names = ListBuilder::new(StringBuilder::new());
-    let mut values = ListBuilder::new(StringBuilder::new());
+    let mut names = ListBuilder::new(StringDictionaryBuilder::<Int32Type>::new());
+    let mut values = ListBuilder::new(StringDictionaryBuilder::<Int32Type>::new());
     for (i, m) in file.meta.iter().enumerate() {
         let same =
             m.users.len() == users.len() && m.users.iter().zip(&users).all(|((c, _), u)| c == u);
@@ -129,12 +138,25 @@ pub fn write_sessions(path: &Path, file: &SessionFile) -> Result<(), MarkovError
             tmin.push(m.time_min);
             tmax.push(m.time_max);
             for (b, (_, v)) in user_b.iter_mut().zip(&m.users) {
-                b.append_option(v.as_deref());
+                match v {
+                    Some(v) => {
+                        b.append(v).map_err(|e| bad(e.to_string()))?;
+                    }
+                    None => b.append_null(),
+                }
             }
             cmd.append(e.cmd()).map_err(|e| bad(e.to_string()))?;
             for (name, v) in e.params() {
-                names.values().append_value(name);
-                values.values().append_option(v);
+                names
+                    .values()
+                    .append(name)
+                    .map_err(|e| bad(e.to_string()))?;
+                match v {
+                    Some(v) => {
+                        values.values().append(v).map_err(|e| bad(e.to_string()))?;
+                    }
+                    None => values.values().append_null(),
+                }
             }
             names.append(true);
             values.append(true);
@@ -305,7 +327,15 @@ impl Reader<'_> {
             _ => None,
         };
         // A dictionary's strings are interned once each, when first met.
-        let mut cmd_ids = vec![u32::MAX; cmd.dictionary_len()];
+        let mut cmd_ids = KeyIds::new(&cmd);
+        let mut param_ids = (
+            names
+                .as_ref()
+                .map_or(KeyIds(Vec::new()), |l| KeyIds::new(&l.items)),
+            values
+                .as_ref()
+                .map_or(KeyIds(Vec::new()), |l| KeyIds::new(&l.items)),
+        );
         for i in 0..b.num_rows() {
             let id = sid
                 .get(i)
@@ -366,30 +396,28 @@ impl Reader<'_> {
                     self.meta.push(meta);
                 }
             }
-            let c = match cmd.key(i) {
-                Some(k) if cmd_ids[k] != u32::MAX => cmd_ids[k],
-                key => {
-                    let name = cmd
-                        .get(i)
-                        .ok_or_else(|| self.row_err("cmd", i, "a null command"))?;
-                    let c = self.set.intern_cmd(name);
-                    if let Some(k) = key {
-                        cmd_ids[k] = c;
-                    }
-                    c
-                }
+            let set = &mut self.set;
+            let Some(c) = cmd_ids.id(&cmd, i, |s| set.intern_cmd(s)) else {
+                return Err(self.row_err("cmd", i, "a null command").into());
             };
             self.set.add_event_id(c);
             if let Some(names) = &names {
-                self.params(i, names, values.as_ref())?;
+                self.params(i, names, values.as_ref(), &mut param_ids)?;
             }
         }
         self.row += b.num_rows();
         Ok(())
     }
 
-    /// Adds row `i`'s parameters (names only without `values`).
-    fn params(&mut self, i: usize, names: &Lists, values: Option<&Lists>) -> Result<(), Error> {
+    /// Adds row `i`'s parameters (names only without `values`); `ids` are
+    /// the ids of the names' and the values' dictionary keys met so far.
+    fn params(
+        &mut self,
+        i: usize,
+        names: &Lists,
+        values: Option<&Lists>,
+        ids: &mut (KeyIds, KeyIds),
+    ) -> Result<(), Error> {
         let rn = names.range(i);
         let rv = match values {
             Some(v) => {
@@ -410,14 +438,19 @@ impl Reader<'_> {
             None => 0,
         };
         for (k, j) in rn.enumerate() {
-            let name = names
-                .items
-                .get(j)
-                .ok_or_else(|| self.row_err("param_names", i, "a null parameter name"))?;
-            match values {
-                Some(v) => self.set.add_param(name, v.items.get(rv + k)),
-                None => self.set.add_param(name, None),
-            }
+            // The value first, as `SessionSet::add_param` interns.
+            let set = &mut self.set;
+            let vid = match values {
+                Some(v) => ids
+                    .1
+                    .id(&v.items, rv + k, |s| set.intern_value(s))
+                    .unwrap_or(NO_VALUE),
+                None => NO_VALUE,
+            };
+            let Some(pid) = ids.0.id(&names.items, j, |s| set.intern_param(s)) else {
+                return Err(self.row_err("param_names", i, "a null parameter name"));
+            };
+            self.set.add_param_ids(pid, vid);
         }
         Ok(())
     }
@@ -523,8 +556,14 @@ impl<'a> Texts<'a> {
                 if matches!(inner, Texts::Dict { .. }) {
                     return None;
                 }
+                // (An empty dictionary, all rows null, has no keys to normalise.)
+                let keys = if values.is_empty() {
+                    vec![0; a.len()]
+                } else {
+                    d.normalized_keys()
+                };
                 Some(Texts::Dict {
-                    keys: d.normalized_keys(),
+                    keys,
                     array: a,
                     values: Box::new(inner),
                     len: values.len(),
@@ -544,9 +583,9 @@ impl<'a> Texts<'a> {
                 keys,
                 array,
                 values,
-                ..
+                len,
             } => {
-                if array.is_null(i) {
+                if array.is_null(i) || *len == 0 {
                     None
                 } else {
                     values.get(keys[i])
@@ -558,7 +597,9 @@ impl<'a> Texts<'a> {
     /// Row `i`'s dictionary key (for a dictionary column, when not null).
     fn key(&self, i: usize) -> Option<usize> {
         match self {
-            Texts::Dict { keys, array, .. } if array.is_valid(i) => Some(keys[i]),
+            Texts::Dict {
+                keys, array, len, ..
+            } if array.is_valid(i) && *len > 0 => Some(keys[i]),
             _ => None,
         }
     }
@@ -568,6 +609,32 @@ impl<'a> Texts<'a> {
         match self {
             Texts::Dict { len, .. } => *len,
             _ => 0,
+        }
+    }
+}
+
+/// The interned ids of a dictionary column's strings, by key, each found
+/// when its key is first met (so strings are numbered in first-seen order,
+/// as a row-by-row read numbers them); empty for a plain column.
+struct KeyIds(Vec<u32>);
+
+impl KeyIds {
+    fn new(t: &Texts) -> Self {
+        KeyIds(vec![u32::MAX; t.dictionary_len()])
+    }
+
+    /// The id of row `i` of `t` (`None` when null), interning its string
+    /// with `intern` when its key is new (every time for a plain column).
+    fn id(&mut self, t: &Texts, i: usize, intern: impl FnOnce(&str) -> u32) -> Option<u32> {
+        match t.key(i) {
+            Some(k) if self.0[k] != u32::MAX => Some(self.0[k]),
+            key => {
+                let id = intern(t.get(i)?);
+                if let Some(k) = key {
+                    self.0[k] = id;
+                }
+                Some(id)
+            }
         }
     }
 }

@@ -2,10 +2,11 @@
 
 use crate::{Column, Format, Table};
 use arrow_array::RecordBatch;
-use arrow_schema::Schema as ArrowSchema;
+use arrow_schema::{DataType, Schema as ArrowSchema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use std::path::Path;
 use std::sync::Arc;
 use threatstat_core::{Error, Location};
@@ -46,10 +47,21 @@ pub fn batch_bytes(b: &RecordBatch, format: Format) -> Result<Vec<u8>, String> {
     match format {
         Format::Csv => return Err("a record batch is written as Parquet or Arrow IPC".into()),
         Format::Parquet => {
-            let props = WriterProperties::builder()
+            let mut props = WriterProperties::builder()
                 .set_compression(Compression::SNAPPY)
-                .set_max_row_group_row_count(Some(1 << 20))
-                .build();
+                .set_max_row_group_row_count(Some(1 << 20));
+            // Dictionary pages for texts only: numbers rarely repeat, and
+            // trying costs a hash per value before the writer gives up.
+            for f in b.schema().fields() {
+                if !matches!(
+                    f.data_type(),
+                    DataType::Utf8 | DataType::LargeUtf8 | DataType::Dictionary(_, _)
+                ) {
+                    props = props
+                        .set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), false);
+                }
+            }
+            let props = props.build();
             let mut w = ArrowWriter::try_new(&mut out, b.schema(), Some(props))
                 .map_err(|e| e.to_string())?;
             w.write(b).map_err(|e| e.to_string())?;
