@@ -494,6 +494,31 @@ fn markov_sessions_and_scores_in_parquet_and_ipc() {
             "session_id, position, cmd"
         );
     }
+    // sessionize writes the same layout by the extension.
+    let (ok, _, err) = run(bin()
+        .args([
+            "markov",
+            "sessionize",
+            "--quiet",
+            "--user-cols",
+            "UserId,ClientIP",
+            "--time-col",
+            "TimeGenerated",
+            "--event-col",
+            "Operation",
+            "--params-col",
+            "Parameters",
+            "--input",
+        ])
+        .arg(root.join("data/msticpy/demo_exchange_data.csv"))
+        .arg("--out")
+        .arg(d.join("direct.parquet")));
+    assert!(ok, "{err}");
+    score(&d.join("direct.parquet"), &d.join("direct.csv"), None);
+    assert_eq!(
+        std::fs::read(d.join("j.csv")).unwrap(),
+        std::fs::read(d.join("direct.csv")).unwrap()
+    );
     // Outputs that cannot be columnar say so, naming the flag.
     let (ok, _, err) = run(bin()
         .args(["markov", "convert", "--input"])

@@ -212,12 +212,23 @@ fn rarest_table(o: &ScoreOutcome, top: usize, log: bool) -> Table {
     let mut order: Vec<usize> = (0..o.scores.len())
         .filter(|&i| !o.scores[i].likelihood.is_nan())
         .collect();
-    order.sort_by(|&x, &y| {
-        o.scores[x]
+    let rarer = |x: &usize, y: &usize| {
+        o.scores[*x]
             .likelihood
-            .total_cmp(&o.scores[y].likelihood)
-            .then(x.cmp(&y))
-    });
+            .total_cmp(&o.scores[*y].likelihood)
+            .then(x.cmp(y))
+    };
+    // The `top` first, then only those sorted (a total order: the same rows
+    // a full sort gives, without sorting every session).
+    if order.len() > top {
+        if top == 0 {
+            order.clear();
+        } else {
+            order.select_nth_unstable_by(top - 1, rarer);
+            order.truncate(top);
+        }
+    }
+    order.sort_by(rarer);
     for (rank, &i) in order.iter().take(top).enumerate() {
         let m = &o.file.meta[i];
         t.row(vec![
