@@ -486,6 +486,7 @@ def measure(v, size, pythons, reps, work):
     d = Path(work) / "out" / v.task / slug / str(size)
     d.mkdir(parents=True, exist_ok=True)
     row = Row(v, size)
+    ts_res = d / "ts_result"  # where the threatstat side's result is (its stdout, or the file it names)
     for rep in range(min(reps, v.max_reps(size))):
         sides = ("ts", "py") if rep % 2 == 0 else ("py", "ts")
         for side in sides:
@@ -493,6 +494,7 @@ def measure(v, size, pythons, reps, work):
                 argv, res = v.ts_cmd(i, d / "ts_result")
                 argv = [str(a) for a in argv]
                 stdout = d / "ts_result" if res is None else d / "ts_stdout"
+                ts_res = d / "ts_result" if res is None else Path(res)
                 wall, rss = run(argv, stdout)
                 row.ts_wall.append(wall)
                 row.ts_rss.append(rss)
@@ -505,7 +507,7 @@ def measure(v, size, pythons, reps, work):
                 lines = (d / "py_stdout").read_text().strip().splitlines()
                 row.py_phases.append(json.loads(lines[-1])["phases"])
                 row.py_argv = argv
-    row.agreement, _ = v.agree(d / "ts_result", d / "py_result", i)
+    row.agreement, _ = v.agree(ts_res, d / "py_result", i)
     return row
 
 
