@@ -493,6 +493,15 @@ fn markov_sessions_and_scores_in_parquet_and_ipc() {
             read(&long, None).unwrap().names(),
             "session_id, position, cmd"
         );
+        // The timeline joins the scores to the columnar sessions too.
+        let (ok, _, err) = run(bin()
+            .args(["markov", "plot", "--input"])
+            .arg(&csv)
+            .arg("--sessions")
+            .arg(&sessions)
+            .arg("--out")
+            .arg(d.join(format!("timeline-{ext}.svg"))));
+        assert!(ok, "{err}");
     }
     // sessionize writes the same layout by the extension.
     let (ok, _, err) = run(bin()
