@@ -2,7 +2,8 @@
 //! resampled from the demo Exchange sessions, per session type;
 //! sessionizing 10^7 events; reading 10^5 resampled sessions from JSON
 //! Lines per session type, beside the floor of any JSONL reader (reading
-//! the file and finding its line ends).
+//! the file and finding its line ends); reading the same sessions from
+//! Parquet and Arrow IPC (`markov convert`'s layout) per session type.
 //!
 //! `cargo bench -p threatstat-benches --bench markov`
 //! (`THREATSTAT_BENCH_SESSIONS` / `THREATSTAT_BENCH_EVENTS` /
@@ -14,6 +15,7 @@ use std::time::Duration;
 use threatstat_benches::{resampled_sessions, synthetic_events, write_sessions_jsonl};
 use threatstat_core::BadRowPolicy;
 use threatstat_core::{Fit, ParamGuard};
+use threatstat_markov::columnar::{read_sessions as read_columnar_sessions, write_sessions};
 use threatstat_markov::io::read_sessions_jsonl_for;
 use threatstat_markov::sessionize::SessionizeParams;
 use threatstat_markov::{MarkovModel, SessionType, WindowOptions};
@@ -86,7 +88,33 @@ fn read_sessions(c: &mut Criterion) {
         });
     }
     g.finish();
+    read_columnar(c, n, &path);
     let _ = std::fs::remove_file(&path);
+}
+
+/// The sessions of the JSON Lines file `jsonl` (`n` of them) read from
+/// Parquet and Arrow IPC copies, per session type.
+fn read_columnar(c: &mut Criterion, n: usize, jsonl: &std::path::Path) {
+    let file = threatstat_markov::io::read_sessions_jsonl(jsonl).expect("the sessions");
+    for ext in ["parquet", "arrow"] {
+        let path = jsonl.with_extension(ext);
+        write_sessions(&path, &file).expect("write the columnar sessions");
+        let bytes = std::fs::metadata(&path).expect("sessions file").len();
+        let mut g = c.benchmark_group(format!("markov_read_sessions_{ext}_{n}_sessions"));
+        g.sample_size(10).measurement_time(Duration::from_secs(10));
+        g.throughput(Throughput::Bytes(bytes));
+        for t in [
+            SessionType::Cmds,
+            SessionType::CmdsParams,
+            SessionType::CmdsParamsValues,
+        ] {
+            g.bench_function(t.msticpy_name(), |b| {
+                b.iter(|| read_columnar_sessions(black_box(&path), Some(t)).unwrap())
+            });
+        }
+        g.finish();
+        let _ = std::fs::remove_file(&path);
+    }
 }
 
 criterion_group!(benches, fit_score, sessionize, read_sessions);

@@ -158,9 +158,19 @@ def load_json(path):
         return json.load(f)
 
 
+def score_rows(path):
+    """A scores table's rows as dicts of cells (CSV text, or Parquet values
+    with nulls as "")."""
+    if Path(path).suffix == ".parquet":
+        import pandas as pd  # pyarrow reads it (requirements-peers.txt)
+        df = pd.read_parquet(path)
+        return [{k: ("" if pd.isna(v) else v) for k, v in r.items()} for r in df.to_dict("records")]
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def agree_markov(ts, py, _inp):
-    with open(ts, newline="") as f:
-        a = list(csv.DictReader(f))
+    a = score_rows(ts)
     with open(py, newline="") as f:
         b = list(csv.DictReader(f))
     if len(a) != len(b):
@@ -280,9 +290,10 @@ def agree_features(ts, py, _inp):
 class Inputs:
     """Generated inputs, one directory per task and size, made once."""
 
-    def __init__(self, work, bench_bin):
+    def __init__(self, work, bench_bin, threatstat):
         self.work = Path(work)
         self.bench_bin = Path(bench_bin)
+        self.threatstat = Path(threatstat)
         self.cache = {}
 
     def dir(self, task, size):
@@ -300,7 +311,12 @@ class Inputs:
         def make(d, n):
             p = d / "sessions.jsonl"
             subprocess.run([str(self.bench_bin / "resample_sessions"), str(n), "7", str(p)], check=True)
-            return {"sessions": p}
+            # The columnar copy, made once outside the timed runs (as the
+            # peer's read of the JSON Lines is outside its compute).
+            pq = d / "sessions.parquet"
+            subprocess.run([str(self.threatstat), "markov", "convert", "--quiet", "--input", str(p),
+                            "--out", str(pq)], check=True)
+            return {"sessions": p, "parquet": pq}
         return self.get("markov", size, make)
 
     def counts(self, size):
@@ -377,9 +393,23 @@ def variants(ts, inp):
     t = str(ts)
     out = []
     for stype, mname in (("cmds", "cmds_only"), ("params", "cmds_params_only"), ("values", "cmds_params_values")):
+        # Parquet sessions in (converted once by `markov convert`), Parquet scores out.
         out.append(Variant(
             "markov", f"{stype} ({mname})", "msticpy", "msticpy Model.train + compute_rarest_windows(3)",
-            f"markov score --session-type {stype} --window 3", "sessions", [1000, 10_000, 100_000],
+            f"markov score --session-type {stype} --window 3, Parquet sessions in and scores out",
+            "sessions", [1000, 10_000, 100_000],
+            inp.sessions,
+            lambda i, o, s=stype: ([t, "markov", "score", "--sessions", i["parquet"], "--session-type", s,
+                                    "--window", "3", "--out", Path(o).with_suffix(".parquet")],
+                                   Path(o).with_suffix(".parquet")),
+            lambda i, o, s=stype: [PEERS / "msticpy_markov.py", i["sessions"], s, "--out", o],
+            agree_markov))
+        # The same from the JSON Lines file `sessionize` writes, CSV scores out.
+        out.append(Variant(
+            "markov", f"{stype} ({mname}), JSON Lines", "msticpy",
+            "msticpy Model.train + compute_rarest_windows(3)",
+            f"markov score --session-type {stype} --window 3, JSON Lines sessions in, CSV out",
+            "sessions", [100_000],
             inp.sessions,
             lambda i, o, s=stype: ([t, "markov", "score", "--sessions", i["sessions"], "--session-type", s,
                                     "--window", "3", "--out", o], o),
@@ -463,6 +493,7 @@ def measure(v, size, pythons, reps, work):
     d = Path(work) / "out" / v.task / slug / str(size)
     d.mkdir(parents=True, exist_ok=True)
     row = Row(v, size)
+    ts_res = d / "ts_result"  # where the threatstat side's result is (its stdout, or the file it names)
     for rep in range(min(reps, v.max_reps(size))):
         sides = ("ts", "py") if rep % 2 == 0 else ("py", "ts")
         for side in sides:
@@ -470,6 +501,7 @@ def measure(v, size, pythons, reps, work):
                 argv, res = v.ts_cmd(i, d / "ts_result")
                 argv = [str(a) for a in argv]
                 stdout = d / "ts_result" if res is None else d / "ts_stdout"
+                ts_res = d / "ts_result" if res is None else Path(res)
                 wall, rss = run(argv, stdout)
                 row.ts_wall.append(wall)
                 row.ts_rss.append(rss)
@@ -482,7 +514,7 @@ def measure(v, size, pythons, reps, work):
                 lines = (d / "py_stdout").read_text().strip().splitlines()
                 row.py_phases.append(json.loads(lines[-1])["phases"])
                 row.py_argv = argv
-    row.agreement, _ = v.agree(d / "ts_result", d / "py_result", i)
+    row.agreement, _ = v.agree(ts_res, d / "py_result", i)
     return row
 
 
@@ -717,7 +749,7 @@ def main():
     Path(work).mkdir(parents=True, exist_ok=True)
     pythons = {"msticpy": a.python_msticpy, "pymc": a.python_pymc, "stats": a.python_stats,
                "features": a.python_features}
-    inp = Inputs(work, a.bench_bin)
+    inp = Inputs(work, a.bench_bin, Path(a.threatstat).resolve())
     only = set(filter(None, a.only.split(",")))
     rows = []
     failures = []  # a failed size is reported; the rows measured so far are still written

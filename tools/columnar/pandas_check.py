@@ -72,6 +72,9 @@ TYPES = {
 
 def same_values(c, p):
     """A CSV column (as pandas reads it) against the columnar one."""
+    if p.dtype.kind == "M":  # timestamps: ISO 8601 in the CSV
+        a = pd.to_datetime(c, utc=True)
+        return bool(((a == p) | (a.isna() & p.isna())).all())
     if p.dtype.kind in "biuf" or pd.api.types.is_bool_dtype(p):
         if pd.api.types.is_bool_dtype(p):
             c = c.str.lower().map({"true": 1.0, "false": 0.0})
@@ -161,6 +164,43 @@ with tempfile.TemporaryDirectory() as d:
     check("features: manifest lists the Parquet files",
           {"feature_matrix.parquet", "cutoffs.parquet", "predictions.parquet",
            "test_scores.parquet"} <= {f["path"] for f in manifest["files"]})
+
+    # markov: sessions converted to Parquet / Arrow IPC, scores written as both
+    demo = Path(__file__).resolve().parents[2] / "data/msticpy/demo_exchange_data.csv"
+    cli("markov", "sessionize", "--quiet", "--input", demo, "--user-cols", "UserId,ClientIP",
+        "--time-col", "TimeGenerated", "--event-col", "Operation", "--params-col", "Parameters",
+        "--out", d / "sessions.jsonl")
+    score_types = {"session_id": "int64", "UserId": "string", "ClientIP": "string",
+                   "time_min": "timestamp[ns, tz=UTC]", "time_max": "timestamp[ns, tz=UTC]",
+                   "n_cmds": "int64", "rarest_window_likelihood": "double",
+                   "rarest_window_start": "int64", "window_1": "string",
+                   "window_2": "string", "window_3": "string"}
+    cli("markov", "score", "--quiet", "--input", d / "sessions.jsonl", "--session-type", "values",
+        "--out", d / "scores.csv")
+    n_events = int(pd.read_csv(d / "scores.csv")["n_cmds"].sum())
+    for ext in ("parquet", "arrow"):
+        sessions = d / f"sessions.{ext}"
+        cli("markov", "convert", "--quiet", "--input", d / "sessions.jsonl", "--out", sessions)
+        df = pd.read_feather(sessions) if ext == "arrow" else pd.read_parquet(sessions)
+        schema = (feather.read_table(sessions) if ext == "arrow"
+                  else pq.read_table(sessions)).schema
+        want = {"session_id": "int64", "seq": "int32", "time_min": "timestamp[ns, tz=UTC]",
+                "time_max": "timestamp[ns, tz=UTC]",
+                "UserId": "dictionary<values=string, indices=int32, ordered=0>",
+                "ClientIP": "dictionary<values=string, indices=int32, ordered=0>",
+                "cmd": "dictionary<values=string, indices=int32, ordered=0>",
+                "param_names": "list<item: dictionary<values=string, indices=int32, ordered=0>>",
+                "param_values": "list<item: dictionary<values=string, indices=int32, ordered=0>>"}
+        got = {f.name: str(f.type) for f in schema}
+        check(f"{sessions.name}: pandas opens it, one row per event ({len(df)})",
+              len(df) == n_events and list(df.columns) == list(want), f"{list(df.columns)}")
+        check(f"{sessions.name}: documented types", got == want, f"{got}")
+        check(f"{sessions.name}: seq counts each session's events",
+              bool((df.groupby("session_id", sort=False).cumcount() == df["seq"]).all()))
+        out = d / f"scores.{ext}"
+        cli("markov", "score", "--quiet", "--input", sessions, "--session-type", "values",
+            "--out", out)
+        compare(d / "scores.csv", out, score_types)
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -45,6 +45,7 @@
 //! (`threatstat_core::Error::Param`), fitted models and their [`Counts`]
 //! merge (`Merge`), models save and load (`ModelFile`).
 
+pub mod columnar;
 mod counts;
 mod file;
 mod fit;
@@ -53,6 +54,7 @@ mod model;
 mod params;
 mod scan;
 mod score;
+pub mod score_columns;
 pub mod score_table;
 mod session;
 pub mod sessionize;

@@ -90,22 +90,7 @@ impl ScoreTableWriter {
         window: usize,
         log: bool,
     ) -> Result<ScoreTableWriter, MarkovError> {
-        for (i, c) in user_cols.iter().enumerate() {
-            let clash = FIXED.contains(c)
-                || c.starts_with("rarest_window")
-                || (c.starts_with("window_") && c[7..].parse::<usize>().is_ok())
-                || user_cols[..i].contains(c);
-            if clash {
-                return Err(Error::data(
-                    path.display().to_string(),
-                    format!(
-                        "the sessions' user column `{c}` clashes with another column of the \
-                         scores table (rename it at sessionize time)"
-                    ),
-                )
-                .into());
-            }
-        }
+        check_user_columns(path, user_cols)?;
         let mut t = ScoreTableWriter {
             w: BufWriter::with_capacity(1 << 16, AtomicFile::create(path)?),
             path: path.to_path_buf(),
@@ -197,6 +182,28 @@ impl ScoreTableWriter {
     }
 }
 
+/// Refuses a user column named like a fixed column, or like another user
+/// column (the table would have two columns of one name).
+pub(crate) fn check_user_columns(path: &Path, user_cols: &[&str]) -> Result<(), MarkovError> {
+    for (i, c) in user_cols.iter().enumerate() {
+        let clash = FIXED.contains(c)
+            || c.starts_with("rarest_window")
+            || (c.starts_with("window_") && c[7..].parse::<usize>().is_ok())
+            || user_cols[..i].contains(c);
+        if clash {
+            return Err(Error::data(
+                path.display().to_string(),
+                format!(
+                    "the sessions' user column `{c}` clashes with another column of the \
+                     scores table (rename it at sessionize time)"
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// The user column names of a sessions file (its first session's).
 pub fn user_columns(file: &SessionFile) -> Vec<&str> {
     file.meta
@@ -206,7 +213,9 @@ pub fn user_columns(file: &SessionFile) -> Vec<&str> {
 }
 
 /// Writes the tidy scores table of `scores` (one per session of `file`,
-/// in order) to `path`; see the [module docs](self) for the columns.
+/// in order) to `path`; see the [module docs](self) for the columns. A
+/// `.parquet`/`.arrow`/`.feather` path gets the same columns as Parquet or
+/// Arrow IPC ([`crate::score_columns`]).
 pub fn write_score_table(
     path: &Path,
     file: &SessionFile,
@@ -214,6 +223,9 @@ pub fn write_score_table(
     window: usize,
     log: bool,
 ) -> Result<(), MarkovError> {
+    if crate::columnar::is_columnar(path) {
+        return crate::score_columns::write(path, file, scores, window, log);
+    }
     let mut t = ScoreTableWriter::create(path, &user_columns(file), window, log)?;
     for (i, (m, s)) in file.meta.iter().zip(scores).enumerate() {
         t.write_row(m, file.sessions.session_len(i), s, window_cmds(file, s, i))?;
@@ -222,7 +234,7 @@ pub fn write_score_table(
 }
 
 /// The commands of session `i`'s rarest window `s`, without allocating.
-fn window_cmds<'a>(
+pub(crate) fn window_cmds<'a>(
     file: &'a SessionFile,
     s: &RarestWindow,
     i: usize,

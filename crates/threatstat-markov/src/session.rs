@@ -152,8 +152,18 @@ impl SessionSet {
     /// # Panics
     /// If no session is open.
     pub fn add_event(&mut self, cmd: &str) {
-        assert!(self.open, "add_event called without begin_session");
         let id = self.cmds.intern(cmd);
+        self.add_event_id(id);
+    }
+
+    /// The id of command `cmd`, adding it if new.
+    pub(crate) fn intern_cmd(&mut self, cmd: &str) -> u32 {
+        self.cmds.intern(cmd)
+    }
+
+    /// [`SessionSet::add_event`] with the command as an id of this set.
+    pub(crate) fn add_event_id(&mut self, id: u32) {
+        assert!(self.open, "add_event called without begin_session");
         self.event_cmd.push(id);
         self.param_offsets.push(self.param_ids.len());
     }
@@ -176,12 +186,23 @@ impl SessionSet {
     /// [`SessionSet::add_param`] with the value as an id of this set
     /// ([`NO_VALUE`] for none).
     pub(crate) fn add_param_id(&mut self, name: &str, vid: u32) {
+        let pid = self.params.intern(name);
+        self.add_param_ids(pid, vid);
+    }
+
+    /// The id of parameter name `name`, adding it if new.
+    pub(crate) fn intern_param(&mut self, name: &str) -> u32 {
+        self.params.intern(name)
+    }
+
+    /// [`SessionSet::add_param`] with the name and the value as ids of this
+    /// set ([`NO_VALUE`] for no value).
+    pub(crate) fn add_param_ids(&mut self, pid: u32, vid: u32) {
         let start = *self.session_offsets.last().expect("offsets start with 0");
         assert!(
             self.open && self.event_cmd.len() > start,
             "add_param called before add_event"
         );
-        let pid = self.params.intern(name);
         let first = self.param_offsets[self.event_cmd.len() - 1];
         if let Some(j) = self.param_ids[first..].iter().position(|&p| p == pid) {
             self.param_values[first + j] = vid;

@@ -41,6 +41,8 @@ pub use column::{Column, Kind};
 pub use convert::{Schema, convert_csv_file, write_csv_as};
 pub use format::Format;
 pub use numbers::{read_numbers, read_points};
-pub use read::{column_names, read};
+pub use read::{column_names, read, read_batches};
 pub use table::Table;
-pub use write::{to_bytes, write};
+pub use write::{batch_bytes, to_bytes, write, write_batch};
+// The Arrow crates the batch functions speak, for their callers.
+pub use {arrow_array, arrow_schema};

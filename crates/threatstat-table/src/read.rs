@@ -69,14 +69,18 @@ pub fn column_names(path: &Path) -> Result<Vec<String>, Error> {
     Ok(names_of(&schema))
 }
 
-/// Reads the columns `names` (all of them with `None`), in that order, of
-/// the Parquet or Arrow IPC file `path` (by its extension, [`Format::of`]);
-/// only those columns are decoded. Errors name the file and, for a missing
-/// column or one of an unsupported type, the column.
-pub fn read(path: &Path, names: Option<&[&str]>) -> Result<Table, Error> {
+/// The record batches of the Parquet or Arrow IPC file `path` (by its
+/// extension, [`Format::of`]) holding only the columns `names` (all of them
+/// with `None`), with the schema they share: for readers that work on the
+/// Arrow arrays themselves. Only those columns are decoded. Errors name the
+/// file and, for a missing column, the column.
+pub fn read_batches(
+    path: &Path,
+    names: Option<&[&str]>,
+) -> Result<(SchemaRef, Vec<RecordBatch>), Error> {
     let (file, format) = open(path)?;
     let fail = |e: &dyn std::fmt::Display| bad(path, format, e);
-    let (schema, batches) = match format {
+    match format {
         Format::Parquet => {
             let b = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| fail(&e))?;
             let all = names_of(b.schema());
@@ -91,7 +95,7 @@ pub fn read(path: &Path, names: Option<&[&str]>) -> Result<Table, Error> {
             let batches = r
                 .collect::<Result<Vec<RecordBatch>, _>>()
                 .map_err(|e| fail(&e))?;
-            (schema, batches)
+            Ok((schema, batches))
         }
         _ => {
             let probe = arrow_ipc::reader::FileReader::try_new(file, None).map_err(|e| fail(&e))?;
@@ -106,9 +110,17 @@ pub fn read(path: &Path, names: Option<&[&str]>) -> Result<Table, Error> {
             let batches = r
                 .collect::<Result<Vec<RecordBatch>, _>>()
                 .map_err(|e| fail(&e))?;
-            (schema, batches)
+            Ok((schema, batches))
         }
-    };
+    }
+}
+
+/// Reads the columns `names` (all of them with `None`), in that order, of
+/// the Parquet or Arrow IPC file `path` (by its extension, [`Format::of`]);
+/// only those columns are decoded. Errors name the file and, for a missing
+/// column or one of an unsupported type, the column.
+pub fn read(path: &Path, names: Option<&[&str]>) -> Result<Table, Error> {
+    let (schema, batches) = read_batches(path, names)?;
     let order: Vec<String> = match names {
         Some(n) => n.iter().map(|s| s.to_string()).collect(),
         None => names_of(&schema),

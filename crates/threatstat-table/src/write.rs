@@ -2,10 +2,11 @@
 
 use crate::{Column, Format, Table};
 use arrow_array::RecordBatch;
-use arrow_schema::Schema as ArrowSchema;
+use arrow_schema::{DataType, Schema as ArrowSchema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use std::path::Path;
 use std::sync::Arc;
 use threatstat_core::{Error, Location};
@@ -33,26 +34,56 @@ pub fn to_bytes(t: &Table, format: Format) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     match format {
         Format::Csv => csv_bytes(t, &mut out).map_err(|e| e.to_string())?,
+        Format::Parquet | Format::Ipc => return batch_bytes(&batch(t)?, format),
+    }
+    Ok(out)
+}
+
+/// The bytes of the record batch `b` as a Parquet file (one row group per
+/// million rows, Snappy) or an Arrow IPC file; CSV is not a batch format
+/// (an error).
+pub fn batch_bytes(b: &RecordBatch, format: Format) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    match format {
+        Format::Csv => return Err("a record batch is written as Parquet or Arrow IPC".into()),
         Format::Parquet => {
-            let b = batch(t)?;
-            let props = WriterProperties::builder()
+            let mut props = WriterProperties::builder()
                 .set_compression(Compression::SNAPPY)
-                .set_max_row_group_row_count(Some(1 << 20))
-                .build();
+                .set_max_row_group_row_count(Some(1 << 20));
+            // Dictionary pages for texts only: numbers rarely repeat, and
+            // trying costs a hash per value before the writer gives up.
+            for f in b.schema().fields() {
+                if !matches!(
+                    f.data_type(),
+                    DataType::Utf8 | DataType::LargeUtf8 | DataType::Dictionary(_, _)
+                ) {
+                    props = props
+                        .set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), false);
+                }
+            }
+            let props = props.build();
             let mut w = ArrowWriter::try_new(&mut out, b.schema(), Some(props))
                 .map_err(|e| e.to_string())?;
-            w.write(&b).map_err(|e| e.to_string())?;
+            w.write(b).map_err(|e| e.to_string())?;
             w.close().map_err(|e| e.to_string())?;
         }
         Format::Ipc => {
-            let b = batch(t)?;
             let mut w = arrow_ipc::writer::FileWriter::try_new(&mut out, &b.schema())
                 .map_err(|e| e.to_string())?;
-            w.write(&b).map_err(|e| e.to_string())?;
+            w.write(b).map_err(|e| e.to_string())?;
             w.finish().map_err(|e| e.to_string())?;
         }
     }
     Ok(out)
+}
+
+/// Writes the record batch `b` to `path` as Parquet or Arrow IPC, by its
+/// extension ([`Format::of`]; a CSV path is an error), atomically. Errors
+/// name the file.
+pub fn write_batch(b: &RecordBatch, path: &Path) -> Result<(), Error> {
+    let bytes =
+        batch_bytes(b, Format::of(path)).map_err(|m| Error::parse(Location::file(path), m))?;
+    threatstat_core::atomic::write_atomically(path, |w| std::io::Write::write_all(w, &bytes))
 }
 
 fn csv_bytes(t: &Table, out: &mut Vec<u8>) -> csv::Result<()> {

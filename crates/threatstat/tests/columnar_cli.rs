@@ -464,3 +464,116 @@ fn features_run_writes_the_matrix_as_parquet() {
     );
     assert!(manifest_lists(&out, "metrics.json"));
 }
+
+/// `markov convert` writes the sessions as Parquet/IPC; `markov score`
+/// reads them and gives the JSON Lines run's table, as CSV and (typed) as
+/// Parquet; `--long` follows its extension too.
+#[test]
+fn markov_sessions_and_scores_in_parquet_and_ipc() {
+    let d = tmpdir("markov");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let jsonl = root.join("crates/threatstat-markov/tests/fixtures/msticpy/sessions.jsonl");
+    let score = |input: &Path, out: &Path, long: Option<&Path>| {
+        let mut c = bin();
+        c.args([
+            "markov",
+            "score",
+            "--quiet",
+            "--session-type",
+            "values",
+            "--input",
+        ])
+        .arg(input)
+        .arg("--out")
+        .arg(out);
+        if let Some(l) = long {
+            c.arg("--long").arg(l);
+        }
+        let (ok, _, err) = run(&mut c);
+        assert!(ok, "{err}");
+    };
+    score(&jsonl, &d.join("j.csv"), Some(&d.join("j-long.csv")));
+    for ext in ["parquet", "arrow"] {
+        let sessions = d.join(format!("sessions.{ext}"));
+        let (ok, _, err) = run(bin()
+            .args(["markov", "convert", "--input"])
+            .arg(&jsonl)
+            .arg("--out")
+            .arg(&sessions));
+        assert!(ok && err.contains("400 sessions (1334 events)"), "{err}");
+        let (csv, pq, long) = (
+            d.join(format!("{ext}.csv")),
+            d.join(format!("scores.{ext}")),
+            d.join(format!("long.{ext}")),
+        );
+        score(&sessions, &csv, None);
+        assert_eq!(
+            std::fs::read(d.join("j.csv")).unwrap(),
+            std::fs::read(&csv).unwrap(),
+            "{ext}"
+        );
+        score(&sessions, &pq, Some(&long));
+        let t = read(&pq, None).unwrap();
+        assert_eq!(t.rows(), 400);
+        assert!(matches!(t.column("n_cmds").unwrap(), Column::I64(_)));
+        assert_eq!(
+            read(&long, None).unwrap().names(),
+            "session_id, position, cmd"
+        );
+        // The timeline joins the scores to the columnar sessions too.
+        let (ok, _, err) = run(bin()
+            .args(["markov", "plot", "--input"])
+            .arg(&csv)
+            .arg("--sessions")
+            .arg(&sessions)
+            .arg("--out")
+            .arg(d.join(format!("timeline-{ext}.svg"))));
+        assert!(ok, "{err}");
+    }
+    // sessionize writes the same layout by the extension.
+    let (ok, _, err) = run(bin()
+        .args([
+            "markov",
+            "sessionize",
+            "--quiet",
+            "--user-cols",
+            "UserId,ClientIP",
+            "--time-col",
+            "TimeGenerated",
+            "--event-col",
+            "Operation",
+            "--params-col",
+            "Parameters",
+            "--input",
+        ])
+        .arg(root.join("data/msticpy/demo_exchange_data.csv"))
+        .arg("--out")
+        .arg(d.join("direct.parquet")));
+    assert!(ok, "{err}");
+    score(&d.join("direct.parquet"), &d.join("direct.csv"), None);
+    assert_eq!(
+        std::fs::read(d.join("j.csv")).unwrap(),
+        std::fs::read(d.join("direct.csv")).unwrap()
+    );
+    // Outputs that cannot be columnar say so, naming the flag.
+    let (ok, _, err) = run(bin()
+        .args(["markov", "convert", "--input"])
+        .arg(&jsonl)
+        .arg("--out")
+        .arg(d.join("x.csv")));
+    assert!(!ok && err.contains("--out"), "{err}");
+    let (ok, _, err) = run(bin()
+        .args([
+            "markov",
+            "score",
+            "--session-type",
+            "cmds",
+            "--format",
+            "msticpy",
+            "--input",
+        ])
+        .arg(&jsonl)
+        .arg("--out")
+        .arg(d.join("x.parquet")));
+    assert!(!ok && err.contains("--format msticpy"), "{err}");
+}

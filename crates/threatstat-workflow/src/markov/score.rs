@@ -14,7 +14,8 @@ pub struct ScoreRequest {
     pub input: PathBuf,
     /// The model: fitted on the sessions or a saved one.
     pub model: ModelSource,
-    /// The window (its `keep_window_likelihoods` is set: the outcome has them).
+    /// The window (`keep_window_likelihoods` is set for the msticpy format,
+    /// which writes them; set it to have them in the outcome otherwise).
     pub window: WindowOptions,
     /// Natural-log likelihoods (no underflow on long sessions).
     pub log: bool,
@@ -83,7 +84,11 @@ pub fn score_file_as(
 ) -> Result<ScoreOutcome, MarkovWorkflowError> {
     let (file, skipped) = load_sessions_for(&r.input, r.bad_rows, r.model.session_type())?;
     let model = r.model.model_for(&file)?;
-    let o = r.window.keep_window_likelihoods(true);
+    // Every window's likelihood only where it is written (one vector per
+    // session otherwise allocated for nothing).
+    let o = r.window.keep_window_likelihoods(
+        r.window.keep_window_likelihoods || format == ScoresFormat::Msticpy,
+    );
     let scores = if r.log {
         model.rarest_windows_log(&file.sessions, &o)?
     } else {

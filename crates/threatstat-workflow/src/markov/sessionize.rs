@@ -15,7 +15,9 @@ pub struct SessionizeRequest {
     pub columns: EventColumns,
     /// The session limits (msticpy's `max_session_time_mins`, `max_event_separation_mins`).
     pub params: SessionizeParams,
-    /// The sessions file to write (JSON Lines; `-` for standard output).
+    /// The sessions file to write (JSON Lines; `-` for standard output; a
+    /// `.parquet`/`.arrow` file is written in the columnar layout of
+    /// [`threatstat_markov::columnar`]).
     pub out: PathBuf,
     /// What to do with bad rows of `input`.
     pub bad_rows: BadRowPolicy,
@@ -74,6 +76,16 @@ pub fn sessionize_file(r: &SessionizeRequest) -> Result<SessionizeOutcome, Marko
         return Err(
             Error::data(r.input.display().to_string(), format!("no data rows{why}")).into(),
         );
+    }
+    if threatstat_markov::columnar::is_columnar(&r.out) {
+        // Parquet/IPC (by the extension): the layout of `markov convert`.
+        let (sessions, file) = threatstat_markov::io::sessionize_log(&log, &params)?;
+        threatstat_markov::columnar::write_sessions(&r.out, &file)?;
+        return Ok(SessionizeOutcome {
+            events: log.len(),
+            sessions: sessions.len(),
+            skipped,
+        });
     }
     // Written straight from the events and the split: no session set or
     // metadata of the whole file in memory.

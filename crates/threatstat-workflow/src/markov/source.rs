@@ -4,6 +4,7 @@
 use super::MarkovWorkflowError;
 use std::path::{Path, PathBuf};
 use threatstat_core::{BadRowPolicy, Error, Fit, ModelFile, SkipReport};
+use threatstat_markov::columnar;
 use threatstat_markov::io::{read_sessions_jsonl_for, read_sessions_jsonl_with};
 use threatstat_markov::{MarkovError, MarkovModel, SessionFile, SessionSet, SessionType};
 
@@ -90,7 +91,9 @@ impl ModelSource {
     }
 }
 
-/// The sessions of a sessions file (JSON Lines, as `sessionize` writes it),
+/// The sessions of a sessions file (JSON Lines, as `sessionize` writes it,
+/// or Parquet/Arrow IPC by the extension, as `convert` writes it:
+/// [`threatstat_markov::columnar`]),
 /// at least one, with the count of bad lines skipped under
 /// [`BadRowPolicy::Skip`].
 pub fn load_sessions(
@@ -109,6 +112,11 @@ pub fn load_sessions_for(
     session_type: Option<SessionType>,
 ) -> Result<(SessionFile, SkipReport), MarkovWorkflowError> {
     let (file, skipped) = match session_type {
+        // A columnar file has no lines to skip: its errors are the file's.
+        _ if columnar::is_columnar(path) => (
+            columnar::read_sessions(path, session_type)?,
+            SkipReport::default(),
+        ),
         Some(t) => read_sessions_jsonl_for(path, policy, t)?,
         None => read_sessions_jsonl_with(path, policy)?,
     };

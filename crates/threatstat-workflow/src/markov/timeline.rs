@@ -142,7 +142,11 @@ pub fn plot_timeline(
         )
         .into());
     }
-    let file = read_sessions_jsonl(sessions)?;
+    let file = if threatstat_markov::columnar::is_columnar(sessions) {
+        threatstat_markov::columnar::read_sessions(sessions, None)?
+    } else {
+        read_sessions_jsonl(sessions)?
+    };
     let by_id: HashMap<u64, usize> = file
         .meta
         .iter()

@@ -1,5 +1,6 @@
 //! `threatstat markov ...`: one file per subcommand group.
 
+mod convert;
 mod model;
 mod plot;
 mod sessionize;
@@ -42,6 +43,10 @@ pub enum MarkovCmd {
     /// Split events of a CSV file into sessions (msticpy sessionize_data).
     #[command(after_help = sessionize::EXAMPLES)]
     Sessionize(sessionize::SessionizeArgs),
+    /// Write a sessions file as Parquet or Arrow IPC (one row per event), which
+    /// the model commands read faster than JSON Lines.
+    #[command(after_help = convert::EXAMPLES)]
+    Convert(convert::ConvertArgs),
     /// Fit a model on sessions and save it as JSON.
     #[command(after_help = model::FIT_EXAMPLES)]
     Fit(model::FitArgs),
@@ -62,6 +67,7 @@ pub enum MarkovCmd {
 pub fn run(cmd: MarkovCmd) -> Res {
     match cmd {
         MarkovCmd::Sessionize(a) => sessionize::run(a),
+        MarkovCmd::Convert(a) => convert::run(a),
         MarkovCmd::Fit(a) => model::fit(a),
         MarkovCmd::Score(a) => model::score(a),
         MarkovCmd::Likelihood(a) => model::likelihood(a),

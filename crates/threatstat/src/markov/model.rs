@@ -59,7 +59,8 @@ pub struct ScoreArgs {
     /// Report natural-log likelihoods (no underflow on long sessions).
     #[arg(long)]
     log: bool,
-    /// Output CSV file (`-` for standard output): one row per session,
+    /// Output file (`-` for standard output), CSV or, by the extension,
+    /// Parquet (.parquet) or Arrow IPC (.arrow): one row per session,
     /// session_id, the user columns, time_min, time_max, n_cmds, the rarest
     /// window's likelihood and start, window_1..window_W (README, "Output
     /// tables").
@@ -112,16 +113,12 @@ pub struct ExplainArgs {
 }
 
 pub fn fit(a: FitArgs) -> Res {
-    prepare(
-        &[Some(a.src.input.as_path())],
-        &[Some(a.out.as_path())],
-        &[],
-    )?;
+    prepare(&[Some(a.src.input())], &[Some(a.out.as_path())], &[])?;
     let r = FitRequest {
         fit: a
             .src
             .fit_options("give --session-type (cmds, params or values) to fit a model")?,
-        input: a.src.input.clone(),
+        input: a.src.input().to_path_buf(),
         out: a.out.clone(),
         bad_rows: a.src.bad_rows(),
     };
@@ -145,13 +142,17 @@ pub fn score(a: ScoreArgs) -> Res {
     if a.long.as_deref() == Some(std::path::Path::new("-")) && a.out.as_os_str() == "-" {
         return Err("--long - and --out - both write standard output: name a file for one".into());
     }
+    if matches!(a.format, FormatArg::Msticpy) && threatstat_table::Format::of(&a.out).is_columnar()
+    {
+        return Err("--format msticpy writes msticpy's CSV: give --out a .csv file".into());
+    }
     prepare(
         &a.src.inputs(),
         &[Some(a.out.as_path()), a.long.as_deref()],
         &[],
     )?;
     let r = ScoreRequest {
-        input: a.src.sessions.input.clone(),
+        input: a.src.sessions.input().to_path_buf(),
         model: a.src.source()?,
         window: a.window.options(),
         log: a.log,
@@ -166,7 +167,15 @@ pub fn score(a: ScoreArgs) -> Res {
         },
     )?;
     if let Some(long) = &a.long {
-        write_window_long(long, &o.file, &o.scores)?;
+        // Parquet/IPC by the extension, through the CSV writer.
+        let schema = threatstat_table::Schema::new(&[
+            ("session_id", threatstat_table::Kind::I64),
+            ("position", threatstat_table::Kind::I64),
+            ("cmd", threatstat_table::Kind::Utf8),
+        ]);
+        threatstat_table::write_csv_as(long, &schema, |p| {
+            write_window_long(p, &o.file, &o.scores)
+        })?;
     }
     report_skipped(&r.input, &o.skipped);
     let summary = Summary::new(a.src.quiet);
@@ -203,12 +212,23 @@ fn rarest_table(o: &ScoreOutcome, top: usize, log: bool) -> Table {
     let mut order: Vec<usize> = (0..o.scores.len())
         .filter(|&i| !o.scores[i].likelihood.is_nan())
         .collect();
-    order.sort_by(|&x, &y| {
-        o.scores[x]
+    let rarer = |x: &usize, y: &usize| {
+        o.scores[*x]
             .likelihood
-            .total_cmp(&o.scores[y].likelihood)
-            .then(x.cmp(&y))
-    });
+            .total_cmp(&o.scores[*y].likelihood)
+            .then(x.cmp(y))
+    };
+    // The `top` first, then only those sorted (a total order: the same rows
+    // a full sort gives, without sorting every session).
+    if order.len() > top {
+        if top == 0 {
+            order.clear();
+        } else {
+            order.select_nth_unstable_by(top - 1, rarer);
+            order.truncate(top);
+        }
+    }
+    order.sort_by(rarer);
     for (rank, &i) in order.iter().take(top).enumerate() {
         let m = &o.file.meta[i];
         t.row(vec![
@@ -235,7 +255,7 @@ fn rarest_table(o: &ScoreOutcome, top: usize, log: bool) -> Table {
 pub fn likelihood(a: LikelihoodArgs) -> Res {
     prepare(&a.src.inputs(), &[Some(a.out.as_path())], &[])?;
     let r = LikelihoodRequest {
-        input: a.src.sessions.input.clone(),
+        input: a.src.sessions.input().to_path_buf(),
         model: a.src.source()?,
         start_end_tokens: !a.no_start_end_tokens,
         out: a.out.clone(),
@@ -256,7 +276,7 @@ pub fn likelihood(a: LikelihoodArgs) -> Res {
 
 pub fn explain(a: ExplainArgs) -> Res {
     let r = ExplainRequest {
-        input: a.src.sessions.input.clone(),
+        input: a.src.sessions.input().to_path_buf(),
         model: a.src.source()?,
         window: a.window.options(),
         session_id: a.session_id,

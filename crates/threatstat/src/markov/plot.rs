@@ -18,7 +18,7 @@ pub struct PlotArgs {
     /// Scores CSV written by `markov score`.
     #[arg(long = "input", alias = "scores", value_name = "SCORES")]
     input: PathBuf,
-    /// The sessions file that was scored.
+    /// The sessions file that was scored (JSON Lines, or Parquet/Arrow IPC by the extension).
     #[arg(long)]
     sessions: PathBuf,
     /// Output figure file: .png, .svg or .html.

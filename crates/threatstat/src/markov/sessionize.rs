@@ -41,7 +41,8 @@ pub struct SessionizeArgs {
     /// Maximum gap between consecutive events in minutes.
     #[arg(long, default_value_t = 2.0, value_parser = args::float(0.0, false, 1.5e8, false))]
     max_gap_mins: f64,
-    /// Output sessions file (JSON Lines; `-` for standard output).
+    /// Output sessions file (JSON Lines; `-` for standard output; .parquet or
+    /// .arrow for the columnar layout of `markov convert`).
     #[arg(long)]
     out: PathBuf,
     /// Skip bad rows (counted and reported) instead of stopping at the first.

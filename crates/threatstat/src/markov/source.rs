@@ -10,24 +10,19 @@ use threatstat_core::BadRowPolicy;
 use threatstat_markov::{SessionType, WindowOptions};
 use threatstat_workflow::markov::{FitOptions, ModelSource};
 
-/// The sessions and how to fit a model on them (`markov fit`).
+/// The sessions file read (`markov convert`, and every model command).
 #[derive(Args)]
-pub struct SessionsArgs {
-    /// Sessions file (JSON Lines, as written by `sessionize`).
+pub struct SessionsInput {
+    /// Sessions file: JSON Lines as written by `sessionize`, or Parquet/Arrow
+    /// IPC (.parquet, .arrow) as written by `convert`.
     #[arg(long = "input", alias = "sessions", value_name = "SESSIONS")]
     pub input: PathBuf,
-    /// Session type: cmds, params or values (msticpy names also accepted).
-    #[arg(long, value_parser = session_type)]
-    pub session_type: Option<SessionType>,
-    /// Parameters whose values are modelled (values type; overrides msticpy's heuristic).
-    #[arg(long, value_delimiter = ',')]
-    pub modellable_params: Option<Vec<String>>,
-    /// Skip bad lines of the sessions file (counted and reported) instead of stopping at the first.
+    /// Skip bad lines of a JSON Lines sessions file (counted and reported) instead of stopping at the first.
     #[arg(long)]
     pub skip_bad_rows: bool,
 }
 
-impl SessionsArgs {
+impl SessionsInput {
     /// `--skip-bad-rows` as a policy.
     pub fn bad_rows(&self) -> BadRowPolicy {
         if self.skip_bad_rows {
@@ -35,6 +30,31 @@ impl SessionsArgs {
         } else {
             BadRowPolicy::Error
         }
+    }
+}
+
+/// The sessions and how to fit a model on them (`markov fit`).
+#[derive(Args)]
+pub struct SessionsArgs {
+    #[command(flatten)]
+    pub file: SessionsInput,
+    /// Session type: cmds, params or values (msticpy names also accepted).
+    #[arg(long, value_parser = session_type)]
+    pub session_type: Option<SessionType>,
+    /// Parameters whose values are modelled (values type; overrides msticpy's heuristic).
+    #[arg(long, value_delimiter = ',')]
+    pub modellable_params: Option<Vec<String>>,
+}
+
+impl SessionsArgs {
+    /// The sessions file.
+    pub fn input(&self) -> &Path {
+        &self.file.input
+    }
+
+    /// `--skip-bad-rows` as a policy.
+    pub fn bad_rows(&self) -> BadRowPolicy {
+        self.file.bad_rows()
     }
 
     /// The model to fit; `missing` is the error when `--session-type` is absent.
@@ -66,7 +86,7 @@ pub struct ModelArgs {
 impl ModelArgs {
     /// The files read: the sessions and the model, if any.
     pub fn inputs(&self) -> [Option<&Path>; 2] {
-        [Some(&self.sessions.input), self.model.as_deref()]
+        [Some(self.sessions.input()), self.model.as_deref()]
     }
 
     /// The model source the flags ask for.
