@@ -576,4 +576,27 @@ fn markov_sessions_and_scores_in_parquet_and_ipc() {
         .arg("--out")
         .arg(d.join("x.parquet")));
     assert!(!ok && err.contains("--format msticpy"), "{err}");
+    // likelihood writes CSV only, and plot reads CSV scores only: a columnar
+    // name is refused rather than given CSV bytes or read as CSV.
+    let (ok, _, err) = run(bin()
+        .args(["markov", "likelihood", "--session-type", "cmds", "--input"])
+        .arg(&jsonl)
+        .arg("--out")
+        .arg(d.join("lik.parquet")));
+    assert!(
+        !ok && err.contains("--out") && err.contains(".csv"),
+        "{err}"
+    );
+    assert!(!d.join("lik.parquet").exists());
+    let (ok, _, err) = run(bin()
+        .args(["markov", "plot", "--input"])
+        .arg(d.join("scores.parquet"))
+        .arg("--sessions")
+        .arg(&jsonl)
+        .arg("--out")
+        .arg(d.join("t.svg")));
+    assert!(
+        !ok && err.contains("--input") && err.contains("CSV"),
+        "{err}"
+    );
 }
