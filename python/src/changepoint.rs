@@ -39,8 +39,9 @@ fn mcmc(
 
 /// The exact posterior of the switchpoint model: a dict with `alpha`,
 /// `tau_posterior`, `map_tau`, `map_probability`, `lambda_1_mean`,
-/// `lambda_2_mean`, `lambda_1_interval` and `lambda_2_interval` (equal
-/// tailed at `prob`), `expected_rate`, `log_bayes_factor`, `summary` (the
+/// `lambda_2_mean`, `lambda_1_interval` and `lambda_2_interval` (the
+/// highest density intervals holding `prob`, the library's and the CLI's
+/// one interval convention), `expected_rate`, `log_bayes_factor`, `summary` (the
 /// library's exact summary table: per variable `az.summary`'s columns,
 /// 94% HDI, Monte Carlo columns NaN).
 #[pyfunction]
@@ -55,8 +56,9 @@ fn switchpoint_exact<'py>(
     let p = params(alpha, direction)?;
     let c = counts.as_slice()?;
     let post = py.detach(|| p.fit(c)).map_err(to_py)?;
-    let i1 = post.lambda_1_interval(prob).map_err(to_py)?;
-    let i2 = post.lambda_2_interval(prob).map_err(to_py)?;
+    // The one interval convention of the library and the CLI: the HDI.
+    let i1 = post.lambda_1_hdi(prob).map_err(to_py)?;
+    let i2 = post.lambda_2_hdi(prob).map_err(to_py)?;
     let d = PyDict::new(py);
     d.set_item("alpha", post.alpha())?;
     d.set_item(

@@ -45,12 +45,16 @@ def test_exact_matches_formula(series):
     assert list(s.columns) == ["mean", "sd", "hdi_3%", "hdi_97%", "mcse_mean", "mcse_sd",
                                "ess_bulk", "ess_tail", "r_hat"]
     assert s.loc["lambda_1", "hdi_3%"] < f.lambda_1_mean < s.loc["lambda_1", "hdi_97%"]
-    # The library's exact summary: sd of the Gamma mixture, HDI narrower
-    # than the equal-tailed interval of the same mass.
+    # The library's exact summary: sd of the Gamma mixture; the fit's
+    # intervals are the same 94% HDIs (one interval convention), and a
+    # smaller mass gives a narrower interval inside it.
     assert abs(s.loc["lambda_1", "mean"] - f.lambda_1_mean) < 1e-12
     assert s.loc["lambda_1", "sd"] > 0
-    hdi = s.loc["lambda_2", "hdi_97%"] - s.loc["lambda_2", "hdi_3%"]
-    assert hdi < f.lambda_2_interval[1] - f.lambda_2_interval[0]
+    for v in ("lambda_1", "lambda_2"):
+        lo, hi = getattr(f, f"{v}_interval")
+        assert abs(lo - s.loc[v, "hdi_3%"]) < 1e-9 * hi and abs(hi - s.loc[v, "hdi_97%"]) < 1e-9 * hi
+    lo50, hi50 = changepoint.fit(series, prob=0.5).lambda_2_interval
+    assert f.lambda_2_interval[0] < lo50 < hi50 < f.lambda_2_interval[1]
 
 
 @pytest.mark.parametrize("method", ["gibbs", "metropolis"])

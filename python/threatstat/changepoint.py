@@ -38,7 +38,9 @@ class SwitchpointFit:
 
     Exact fits: ``tau_posterior`` (P(tau = k)), ``map_tau``,
     ``map_probability``, ``lambda_1_mean``, ``lambda_2_mean``,
-    ``log_bayes_factor``, ``expected_rate``. MCMC fits also carry
+    ``lambda_1_interval`` and ``lambda_2_interval`` (the ``prob`` highest
+    density intervals of the exact posterior, as the CLI and the summary
+    report them), ``log_bayes_factor``, ``expected_rate``. MCMC fits also carry
     ``posterior`` (dict of arrays, chains x draws, for ``lambda_1``,
     ``lambda_2``, ``tau``), ``acceptance`` and ``warnings``.
     """
