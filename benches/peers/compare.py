@@ -418,13 +418,13 @@ def variants(ts, inp):
     out.append(Variant(
         "changepoint", "exact posterior", "stats", "NumPy/SciPy closed form (switchpoint_exact.py)",
         "changepoint fit --method exact", "days", [100, 1000, 10_000, 100_000], inp.counts,
-        lambda i, o: ([t, "changepoint", "fit", "--counts", i["counts"], "--method", "exact", "--out", o], o),
+        lambda i, o: ([t, "changepoint", "fit", "--input", i["counts"], "--method", "exact", "--out", o], o),
         lambda i, o: [PEERS / "switchpoint_exact.py", i["counts"], o],
         agree_exact))
 
     def mcmc_ts(i, o):
         c, d, tu = MCMC_DRAWS[int(Path(i["counts"]).parent.name)]
-        return ([t, "changepoint", "fit", "--counts", i["counts"], "--method", "gibbs", "--chains", str(c),
+        return ([t, "changepoint", "fit", "--input", i["counts"], "--method", "gibbs", "--chains", str(c),
                  "--draws", str(d), "--tune", str(tu), "--seed", "1", "--out", o], o)
 
     def mcmc_py(i, o):

@@ -31,8 +31,12 @@ from statsmodels.stats.diagnostic import acorr_ljungbox as sm_ljungbox
 from statsmodels.tsa.stattools import acf as sm_acf
 
 import threatstat
+from threatstat import changepoint as ts_changepoint
 from threatstat import stats as ts_stats
 from threatstat import tsa as ts_tsa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from switchpoint_exact import exact_rate_means, exact_tau  # noqa: E402  (the NumPy peer)
 
 ROOT = Path(__file__).resolve().parents[2]
 BEGIN = "<!-- inprocess:begin (benches/peers/inprocess.py --write) -->"
@@ -80,6 +84,23 @@ def cases(quick):
                lambda d=d, p=pts: ts_stats.gaussian_kde(d)(p),
                lambda d=d, p=pts: sps.gaussian_kde(d)(p),
                lambda a, b: f"density rel err {rel(a, b):.1e}")
+    for n in ([1_000, 10_000] if quick else [1_000, 10_000, 100_000]):
+        # As compare.py's counts: a rate change at 60% of the days.
+        r = np.random.default_rng(n)
+        k = int(0.6 * n)
+        y = np.concatenate([r.poisson(10.0, k), r.poisson(13.0, n - k)]).astype(float)
+
+        def numpy_exact(y=y):
+            alpha = 1.0 / y.mean()
+            p = exact_tau(y, alpha)
+            return p, exact_rate_means(y, alpha, p)
+
+        yield ("changepoint", "exact posterior (threatstat also: 94% HDIs, Bayes factor, summary)",
+               f"{n:,} days",
+               lambda y=y: ts_changepoint.fit(y),
+               numpy_exact,
+               lambda a, b: f"TV(τ) {0.5 * float(np.abs(np.asarray(a.tau_posterior) - b[0]).sum()):.1e}; "
+                            f"E[λ] rel err {max(rel(a.lambda_1_mean, b[1][0]), rel(a.lambda_2_mean, b[1][1])):.1e}")
     for n in sizes:
         s = np.cumsum(rng.normal(size=n)) * 0.01 + rng.normal(size=n)
         yield ("acf", "acf, 30 lags, fft", f"{n:,} values",
@@ -147,14 +168,15 @@ def main():
         BEGIN,
         "## In-process (Python calls): threatstat's package against the peer, same arrays, same process",
         "",
-        "threatstat's Python call (`threatstat.stats`, `threatstat.tsa`: the Rust library through "
+        "threatstat's Python call (`threatstat.stats`, `threatstat.tsa`, `threatstat.changepoint`: the Rust library through "
         "PyO3, arrays read in place) against SciPy's / statsmodels' call on the same NumPy arrays "
         f"in the same interpreter; one warm-up call, then median of k = {a.k} calls each. "
         "*ratio* = peer / threatstat (> 1: threatstat faster; **bold** below 1). No process "
         "start-up, imports or file reading on either side, unlike the whole-process tables above. "
         "threatstat's `mannwhitneyu` also computes the rank-biserial correlation, CLES and the "
         "Hodges-Lehmann shift with its interval unless `hodges_lehmann=False` (SciPy computes U "
-        "and p only): both rows are shown. statsmodels' `acorr_ljungbox` computes the "
+        "and p only): both rows are shown. The switchpoint peer is the NumPy/SciPy closed form of "
+        "`benches/peers/switchpoint_exact.py` (p(τ | y) and the rates' means). statsmodels' `acorr_ljungbox` computes the "
         "autocorrelation directly (O(n^2)), so it is not run above 100,000 values.",
         "",
         f"**This run:** {'quick' if a.quick else 'full'}, "
