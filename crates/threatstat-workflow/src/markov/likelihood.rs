@@ -50,6 +50,15 @@ pub struct LikelihoodOutcome {
 /// assert_eq!(likelihood_file(&r).unwrap().sessions, 2);
 /// ```
 pub fn likelihood_file(r: &LikelihoodRequest) -> Result<LikelihoodOutcome, MarkovWorkflowError> {
+    // The likelihoods are CSV only: a columnar name would get CSV bytes.
+    if threatstat_markov::columnar::is_columnar(&r.out) {
+        return Err(threatstat_core::Error::parse(
+            threatstat_core::Location::file(&r.out),
+            "markov likelihood writes CSV; give --out a .csv file \
+             (Parquet/IPC output is `markov score --out scores.parquet`)",
+        )
+        .into());
+    }
     let (file, skipped) = load_sessions_for(&r.input, r.bad_rows, r.model.session_type())?;
     let model = r.model.model_for(&file)?;
     let tokens = r.start_end_tokens;

@@ -66,6 +66,14 @@ enum WindowColumns {
 /// `NaN` without a full window) and the window (`window_1`... columns, or
 /// msticpy's JSON list in `rarest_window`); other columns ignored.
 fn read_scores(path: &Path) -> Result<Vec<ScoreRow>, Error> {
+    // Read as CSV only: a Parquet/IPC file is refused, not parsed as text.
+    if threatstat_markov::columnar::is_columnar(path) {
+        return Err(Error::parse(
+            threatstat_core::Location::file(path),
+            "markov plot reads the scores as CSV (`markov score --out scores.csv`) from --input; \
+             Parquet/IPC scores are not read yet",
+        ));
+    }
     let mut t = CsvTable::open(path)?;
     let ci = t.column("session_id")?;
     let cl = t

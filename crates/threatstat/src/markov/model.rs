@@ -253,14 +253,6 @@ fn rarest_table(o: &ScoreOutcome, top: usize, log: bool) -> Table {
 }
 
 pub fn likelihood(a: LikelihoodArgs) -> Res {
-    if threatstat_table::Format::of(&a.out).is_columnar() {
-        return Err(format!(
-            "--out {}: markov likelihood writes CSV; give --out a .csv file \
-             (Parquet/IPC output is `markov score --out scores.parquet`)",
-            a.out.display()
-        )
-        .into());
-    }
     prepare(&a.src.inputs(), &[Some(a.out.as_path())], &[])?;
     let r = LikelihoodRequest {
         input: a.src.sessions.input().to_path_buf(),

@@ -34,14 +34,6 @@ pub struct PlotArgs {
 
 pub fn run(a: &PlotArgs) -> Res {
     threatstat_plot::check_output(&a.out, true)?;
-    if threatstat_table::Format::of(&a.input).is_columnar() {
-        return Err(format!(
-            "--input {}: markov plot reads the scores as CSV (`markov score --out scores.csv`); \
-             Parquet/IPC scores are not read yet",
-            a.input.display()
-        )
-        .into());
-    }
     prepare(
         &[Some(a.input.as_path()), Some(a.sessions.as_path())],
         &[Some(a.out.as_path())],
