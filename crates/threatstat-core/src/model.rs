@@ -218,8 +218,13 @@ where
 pub trait ModelFile: Sized {
     /// The format name written to `format`.
     const FORMAT: &'static str;
-    /// The version written to `version`; files of other versions are refused.
+    /// The version written to `version`.
     const VERSION: u32;
+    /// The oldest version this build still reads (default: only
+    /// [`Self::VERSION`]); files of versions outside `OLDEST_VERSION..=VERSION`
+    /// are refused. A model whose new version only leaves something out
+    /// (and rebuilds it in [`Self::from_file`]) can keep reading old files.
+    const OLDEST_VERSION: u32 = Self::VERSION;
     /// Whether `to_json` indents (for files meant to be read by people).
     const PRETTY: bool = false;
     /// The error type; core errors (I/O, a bad file) convert into it.
@@ -258,7 +263,7 @@ pub trait ModelFile: Sized {
         Self::from_file(parse_envelope::<Self::File>(
             s,
             Self::FORMAT,
-            Self::VERSION,
+            Self::OLDEST_VERSION..=Self::VERSION,
         )?)
     }
 
@@ -272,8 +277,9 @@ pub trait ModelFile: Sized {
     /// Loads a model from `path` (gzip allowed); envelope errors name the file.
     fn load(path: &Path) -> Result<Self, Self::Error> {
         let s = crate::reader::read_to_string(path)?;
-        let file = parse_envelope::<Self::File>(&s, Self::FORMAT, Self::VERSION)
-            .map_err(|e| e.in_file(path))?;
+        let file =
+            parse_envelope::<Self::File>(&s, Self::FORMAT, Self::OLDEST_VERSION..=Self::VERSION)
+                .map_err(|e| e.in_file(path))?;
         Self::from_file(file)
     }
 }
@@ -288,7 +294,11 @@ struct Envelope<B> {
 }
 
 /// The body of a model file after checking its format name and version.
-fn parse_envelope<B: DeserializeOwned>(s: &str, format: &str, version: u32) -> Result<B, Error> {
+fn parse_envelope<B: DeserializeOwned>(
+    s: &str,
+    format: &str,
+    versions: std::ops::RangeInclusive<u32>,
+) -> Result<B, Error> {
     let v: serde_json::Value = serde_json::from_str(s)
         .map_err(|e| Error::model_file(None::<&str>, format!("model file is not JSON: {e}")))?;
     let found = v.get("format").and_then(|f| f.as_str()).unwrap_or("");
@@ -299,12 +309,15 @@ fn parse_envelope<B: DeserializeOwned>(s: &str, format: &str, version: u32) -> R
         ));
     }
     let found = v.get("version").and_then(|x| x.as_u64()).unwrap_or(0);
-    if found != u64::from(version) {
+    if !(u64::from(*versions.start())..=u64::from(*versions.end())).contains(&found) {
+        let reads = if versions.start() == versions.end() {
+            format!("version {}", versions.end())
+        } else {
+            format!("versions {} to {}", versions.start(), versions.end())
+        };
         return Err(Error::model_file(
             None::<&str>,
-            format!(
-                "model format version {found} is not supported (this build reads version {version})"
-            ),
+            format!("model format version {found} is not supported (this build reads {reads})"),
         ));
     }
     let mut v = v;
@@ -368,6 +381,39 @@ mod tests {
         assert!(e.to_string().contains("invalid model file"), "{e}");
         let e = Toy::from_json("[").unwrap_err();
         assert!(e.to_string().contains("not JSON"), "{e}");
+    }
+
+    /// A model that still reads its previous version: versions 1 and 2
+    /// load, 0 and 3 are refused naming the range.
+    #[test]
+    fn an_oldest_version_widens_what_is_read() {
+        /// [`Toy`] (version 2) still reading version 1.
+        #[derive(Debug)]
+        struct ReadsV1(Toy);
+        impl ModelFile for ReadsV1 {
+            const FORMAT: &'static str = Toy::FORMAT;
+            const VERSION: u32 = Toy::VERSION;
+            const OLDEST_VERSION: u32 = 1;
+            type Error = Error;
+            type File = Toy;
+            fn to_file(&self) -> Result<Toy, Error> {
+                self.0.to_file()
+            }
+            fn from_file(f: Toy) -> Result<ReadsV1, Error> {
+                Toy::from_file(f).map(ReadsV1)
+            }
+        }
+        for v in [1, 2] {
+            let json = format!(r#"{{"format":"toy","version":{v},"weights":[1.5]}}"#);
+            assert_eq!(ReadsV1::from_json(&json).unwrap().0.weights, [1.5]);
+        }
+        for v in [0, 3] {
+            let json = format!(r#"{{"format":"toy","version":{v},"weights":[]}}"#);
+            let e = ReadsV1::from_json(&json).unwrap_err().to_string();
+            assert!(e.contains("this build reads versions 1 to 2"), "{e}");
+        }
+        let t = ReadsV1(Toy { weights: vec![2.0] });
+        assert!(t.to_json().unwrap().contains(r#""version":2"#));
     }
 
     #[test]
