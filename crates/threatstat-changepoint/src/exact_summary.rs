@@ -42,24 +42,52 @@ impl ExactPosterior {
     /// ```
     pub fn summary(&self) -> PosteriorSummary {
         let rate = |which: u8, mean: f64| {
-            VariableSummary::exact(
-                mean,
-                self.rate_sd(which, mean),
-                self.hdi(which, HDI_PROB).expect("HDI_PROB is in (0, 1)"),
-            )
+            let sd = self.rate_sd(which, mean);
+            let hdi = self
+                .hdi_from(which, HDI_PROB, Some(sd))
+                .expect("HDI_PROB is in (0, 1)");
+            VariableSummary::exact(mean, sd, hdi)
         };
-        let p = self.tau_posterior();
-        let mean: f64 = p.iter().enumerate().map(|(k, w)| k as f64 * w).sum();
-        let var: f64 = p
-            .iter()
-            .enumerate()
-            .map(|(k, w)| w * (k as f64 - mean).powi(2))
-            .sum();
+        let (m1, m2) = (self.lambda_1_mean(), self.lambda_2_mean());
+        let tau = || {
+            let p = self.tau_posterior();
+            let mean: f64 = p.iter().enumerate().map(|(k, w)| k as f64 * w).sum();
+            let var: f64 = p
+                .iter()
+                .enumerate()
+                .map(|(k, w)| w * (k as f64 - mean).powi(2))
+                .sum();
+            VariableSummary::exact(mean, var.sqrt(), self.tau_hdi(HDI_PROB))
+        };
+        // The three are independent: on two threads for long series (the
+        // thread pool is already up from the fit there).
+        let ((lambda_1, lambda_2), tau) = if self.n_days() >= crate::exact::PARALLEL_DAYS {
+            rayon::join(|| rayon::join(|| rate(1, m1), || rate(2, m2)), tau)
+        } else {
+            ((rate(1, m1), rate(2, m2)), tau())
+        };
         PosteriorSummary {
-            lambda_1: rate(1, self.lambda_1_mean()),
-            lambda_2: rate(2, self.lambda_2_mean()),
-            tau: VariableSummary::exact(mean, var.sqrt(), self.tau_hdi(HDI_PROB)),
+            lambda_1,
+            lambda_2,
+            tau,
         }
+    }
+
+    /// Checks the mass of a highest density interval: in `(0, 1 − 4e-7)`
+    /// (the search leaves at least 1e-7 out on either side). What
+    /// [`Self::lambda_1_hdi`] checks, for callers that compute the
+    /// interval later (the Python package computes it when first read).
+    ///
+    /// ```
+    /// use threatstat_changepoint::ExactPosterior;
+    /// assert!(ExactPosterior::check_hdi_prob(0.94).is_ok());
+    /// assert!(ExactPosterior::check_hdi_prob(1.0).is_err());
+    /// ```
+    pub fn check_hdi_prob(prob: f64) -> Result<(), ChangepointError> {
+        if !(prob > 0.0 && prob < 1.0 - 4.0 * EDGE) {
+            return Err(Error::param("prob", prob, "a number in (0, 1 − 4e-7)").into());
+        }
+        Ok(())
     }
 
     /// The `prob` highest density interval of λ1 (narrowest interval
@@ -113,11 +141,30 @@ impl ExactPosterior {
         self.hdi_with(which, prob, true)
     }
 
+    /// The HDI by Newton's method first, from `sd` if the caller has it.
+    fn hdi_from(
+        &self,
+        which: u8,
+        prob: f64,
+        sd: Option<f64>,
+    ) -> Result<Interval, ChangepointError> {
+        self.hdi_search(which, prob, Some(sd))
+    }
+
     /// The HDI; `newton`: try [`newton_hdi`] before the search.
     fn hdi_with(&self, which: u8, prob: f64, newton: bool) -> Result<Interval, ChangepointError> {
-        if !(prob > 0.0 && prob < 1.0 - 4.0 * EDGE) {
-            return Err(Error::param("prob", prob, "a number in (0, 1 − 4e-7)").into());
-        }
+        self.hdi_search(which, prob, newton.then_some(None))
+    }
+
+    /// The HDI; `newton`: `Some(sd)` tries [`newton_hdi`] (from the sd
+    /// if known) before the search.
+    fn hdi_search(
+        &self,
+        which: u8,
+        prob: f64,
+        newton: Option<Option<f64>>,
+    ) -> Result<Interval, ChangepointError> {
+        Self::check_hdi_prob(prob)?;
         let mix = self.mixture(which);
         if mix.iter().any(|c| c.restricted()) {
             return Ok(grid_hdi(&mix, prob));
@@ -127,8 +174,11 @@ impl ExactPosterior {
         } else {
             self.lambda_2_mean()
         };
-        if newton && let Some(h) = newton_hdi(&mix, prob, mean, self.rate_sd(which, mean)) {
-            return Ok(h);
+        if let Some(sd) = newton {
+            let sd = sd.unwrap_or_else(|| self.rate_sd(which, mean));
+            if let Some(h) = newton_hdi(&mix, prob, mean, sd) {
+                return Ok(h);
+            }
         }
         let ends = |u: f64| {
             (
@@ -194,20 +244,25 @@ fn newton_hdi(mix: &[crate::exact::Component], prob: f64, mean: f64, sd: f64) ->
     let z = Normal::new(0.0, 1.0).ok()?.inverse_cdf(0.5 + prob / 2.0);
     let (mut a, mut b) = (mean - z * sd, mean + z * sd);
     let cdf = |x: f64| mix.iter().map(|c| c.weighted_cdf(x)).sum::<f64>();
-    let pdf = |x: f64| mix.iter().map(|c| c.weight * c.pdf(x)).sum::<f64>();
-    let slope = |x: f64| mix.iter().map(|c| c.weight * c.pdf_slope(x)).sum::<f64>();
+    // The mixture's density and its derivative at x, in one pass.
+    let pdf_slope = |x: f64| {
+        mix.iter().fold((0.0, 0.0), |(f, d), c| {
+            let (cf, cd) = c.pdf_and_slope(x);
+            (f + c.weight * cf, d + c.weight * cd)
+        })
+    };
     for _ in 0..50 {
         if !(a > 0.0 && b > a && b.is_finite()) {
             return None;
         }
-        let (fa, fb) = (pdf(a), pdf(b));
+        let ((fa, sa), (fb, sb)) = (pdf_slope(a), pdf_slope(b));
         if !(fa > 0.0 && fb > 0.0) {
             return None;
         }
         let r1 = cdf(b) - cdf(a) - prob;
         let r2 = fa.ln() - fb.ln();
         // Jacobian rows: ∂r1 = (−f(a), f(b)), ∂r2 = (f'(a)/f(a), −f'(b)/f(b)).
-        let (j11, j12, j21, j22) = (-fa, fb, slope(a) / fa, -slope(b) / fb);
+        let (j11, j12, j21, j22) = (-fa, fb, sa / fa, -sb / fb);
         let det = j11 * j22 - j12 * j21;
         if det == 0.0 || !det.is_finite() {
             return None;

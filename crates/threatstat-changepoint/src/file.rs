@@ -3,7 +3,11 @@
 //! by [`ModelFile::load`].
 //!
 //! The file is JSON in the shared envelope, `{"format":
-//! "threatstat-changepoint-posterior", "version": 1, "model": …, …}`.
+//! "threatstat-changepoint-posterior", "version": 2, "model": …, …}`.
+//! Version 2 leaves out `exact.tau_posterior` when it equals the top-level
+//! `tau_posterior` (the exact method: 10^5 days made the file hold the same
+//! 10^5 numbers twice); reading fills it back in. Version 1 files (which
+//! always hold both) are still read.
 //! A switchpoint file holds the exact posterior's summary (and, when MCMC
 //! ran, the sampler's, with its diagnostics); an episode or segmentation
 //! file holds the whole posterior. Dates (`map_tau_date`, …) are present
@@ -34,6 +38,7 @@ use crate::{
     PosteriorSummary, SegmentationPosterior,
 };
 use serde::{Deserialize, Deserializer, Serialize};
+use std::sync::Arc;
 use threatstat_core::ModelFile;
 
 /// A fitted posterior of one series, as saved.
@@ -51,8 +56,9 @@ pub enum PosteriorFile {
 
 /// The switchpoint's posterior: the top-level `tau_posterior`, `map_tau`,
 /// … are the method's (the exact posterior's, or the sampler's with
-/// MCMC), `exact` always the exact posterior's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// MCMC), `exact` always the exact posterior's. (Serialised by hand: the
+/// file leaves out `exact.tau_posterior` when it equals `tau_posterior`.)
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SwitchpointFile {
     /// `exact`, `gibbs` or `metropolis`.
     pub method: String,
@@ -68,8 +74,11 @@ pub struct SwitchpointFile {
     pub log_bayes_factor: f64,
     /// The exact posterior's summary.
     pub exact: ExactSummary,
-    /// `P(τ = k)` (exact, or the share of MCMC draws).
-    pub tau_posterior: Vec<f64>,
+    /// `P(τ = k)` (exact, or the share of MCMC draws). Shared with
+    /// `exact.tau_posterior` by the exact method: one copy of n floats,
+    /// not two.
+    #[serde(deserialize_with = "shared")]
+    pub tau_posterior: Arc<Vec<f64>>,
     /// The most probable τ.
     pub map_tau: usize,
     /// Its date, when the series has dates.
@@ -97,8 +106,10 @@ pub struct SwitchpointFile {
 /// The exact posterior of the switchpoint in a [`SwitchpointFile`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExactSummary {
-    /// `P(τ = k | y)`.
-    pub tau_posterior: Vec<f64>,
+    /// `P(τ = k | y)` (in the file only when it differs from the
+    /// top-level `tau_posterior`, i.e. with MCMC).
+    #[serde(default, deserialize_with = "shared", serialize_with = "slice")]
+    pub tau_posterior: Arc<Vec<f64>>,
     /// The most probable τ.
     pub map_tau: usize,
     /// Its date, when the series has dates.
@@ -111,6 +122,77 @@ pub struct ExactSummary {
     pub lambda_2_mean: f64,
     /// The exact summary table (mean, sd, 94% HDI of λ1, λ2, τ).
     pub summary: PosteriorSummary,
+}
+
+impl Serialize for SwitchpointFile {
+    /// The derived form, except that `exact.tau_posterior` is left out
+    /// when it equals the top-level `tau_posterior` (see the module docs).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Exact<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            tau_posterior: Option<&'a [f64]>,
+            map_tau: usize,
+            map_tau_date: &'a Option<String>,
+            p_map: f64,
+            lambda_1_mean: f64,
+            lambda_2_mean: f64,
+            summary: &'a PosteriorSummary,
+        }
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            method: &'a str,
+            n_days: usize,
+            alpha: f64,
+            log_marginal_likelihood: f64,
+            log_marginal_likelihood_no_change: f64,
+            log_bayes_factor: f64,
+            exact: Exact<'a>,
+            tau_posterior: &'a [f64],
+            map_tau: usize,
+            map_tau_date: &'a Option<String>,
+            p_map: f64,
+            lambda_1_mean: f64,
+            lambda_2_mean: f64,
+            interval: &'a str,
+            summary: &'a PosteriorSummary,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            ppc: Option<&'a Ppc>,
+            #[serde(flatten)]
+            mcmc: Option<&'a McmcFile>,
+        }
+        let e = &self.exact;
+        let same = Arc::ptr_eq(&e.tau_posterior, &self.tau_posterior)
+            || e.tau_posterior == self.tau_posterior;
+        Wire {
+            method: &self.method,
+            n_days: self.n_days,
+            alpha: self.alpha,
+            log_marginal_likelihood: self.log_marginal_likelihood,
+            log_marginal_likelihood_no_change: self.log_marginal_likelihood_no_change,
+            log_bayes_factor: self.log_bayes_factor,
+            exact: Exact {
+                tau_posterior: (!same).then_some(&e.tau_posterior[..]),
+                map_tau: e.map_tau,
+                map_tau_date: &e.map_tau_date,
+                p_map: e.p_map,
+                lambda_1_mean: e.lambda_1_mean,
+                lambda_2_mean: e.lambda_2_mean,
+                summary: &e.summary,
+            },
+            tau_posterior: &self.tau_posterior,
+            map_tau: self.map_tau,
+            map_tau_date: &self.map_tau_date,
+            p_map: self.p_map,
+            lambda_1_mean: self.lambda_1_mean,
+            lambda_2_mean: self.lambda_2_mean,
+            interval: &self.interval,
+            summary: &self.summary,
+            ppc: self.ppc.as_ref(),
+            mcmc: self.mcmc.as_ref(),
+        }
+        .serialize(s)
+    }
 }
 
 /// What MCMC adds to a [`SwitchpointFile`].
@@ -183,6 +265,42 @@ fn finite(x: f64) -> Option<f64> {
 }
 
 impl PosteriorFile {
+    /// Writes the file's JSON (what [`ModelFile::to_json`] returns) to `w`
+    /// as it is serialised: the CLI streams a 10^5-day posterior to its
+    /// output instead of holding a second megabyte of text.
+    ///
+    /// ```
+    /// use threatstat_changepoint::Switchpoint;
+    /// use threatstat_changepoint::file::PosteriorFile;
+    /// use threatstat_core::ModelFile;
+    /// let post = Switchpoint::params().fit(&[3, 4, 2, 5, 13, 12, 10, 14]).unwrap();
+    /// let file = PosteriorFile::switchpoint(&post, None, None).unwrap();
+    /// let mut out = Vec::new();
+    /// file.write_json(&mut out).unwrap();
+    /// assert_eq!(String::from_utf8(out).unwrap(), file.to_json().unwrap());
+    /// ```
+    pub fn write_json<W: std::io::Write>(&self, w: W) -> Result<(), ChangepointError> {
+        #[derive(Serialize)]
+        struct Envelope<'a> {
+            format: &'static str,
+            version: u32,
+            #[serde(flatten)]
+            body: &'a PosteriorFile,
+        }
+        let env = Envelope {
+            format: <Self as ModelFile>::FORMAT,
+            version: <Self as ModelFile>::VERSION,
+            body: self,
+        };
+        crate::json_pretty::write(w, &env).map_err(|e| {
+            threatstat_core::Error::model_file(
+                None::<&std::path::Path>,
+                format!("serialising a {} model: {e}", <Self as ModelFile>::FORMAT),
+            )
+            .into()
+        })
+    }
+
     /// The switchpoint's file (see [`SwitchpointFile::new`]).
     pub fn switchpoint(
         exact: &ExactPosterior,
@@ -229,7 +347,7 @@ impl SwitchpointFile {
     ) -> Result<Self, ChangepointError> {
         let date = |k: usize| days.map(|d| format_day(d[k]));
         let summary = ExactSummary {
-            tau_posterior: exact.tau_posterior().to_vec(),
+            tau_posterior: exact.tau_posterior_shared(),
             map_tau: exact.map_tau(),
             map_tau_date: date(exact.map_tau()),
             p_map: exact.map_probability(),
@@ -284,7 +402,7 @@ impl SwitchpointFile {
                     acceptance: m.chains.iter().map(|c| c.acceptance.map(finite)).collect(),
                 },
             });
-            f.tau_posterior = tp;
+            f.tau_posterior = Arc::new(tp);
         }
         Ok(f)
     }
@@ -292,42 +410,26 @@ impl SwitchpointFile {
 
 impl ModelFile for PosteriorFile {
     const FORMAT: &'static str = "threatstat-changepoint-posterior";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
+    /// Version 1 held `exact.tau_posterior` always: still read.
+    const OLDEST_VERSION: u32 = 1;
     const PRETTY: bool = true;
     type Error = ChangepointError;
     type File = PosteriorFile;
     fn to_file(&self) -> Result<PosteriorFile, ChangepointError> {
         Ok(self.clone())
     }
-    /// The trait's JSON, byte for byte, without its copy of the file
-    /// ([`ModelFile::to_file`] clones two arrays of n floats), into a
-    /// buffer sized once (a 10^5-day file is 2 MB: no regrowing), with the
-    /// line breaks and indentation written in one piece
-    /// (the crate's `json_pretty` formatter).
+    /// The trait's JSON without its copy of the file ([`ModelFile::to_file`]
+    /// clones two arrays of n floats), in the layout of the crate's
+    /// `json_pretty` formatter (arrays of numbers on one line), into a
+    /// buffer sized once: [`PosteriorFile::write_json`] into memory.
     fn to_json(&self) -> Result<String, ChangepointError> {
-        #[derive(Serialize)]
-        struct Envelope<'a> {
-            format: &'static str,
-            version: u32,
-            #[serde(flatten)]
-            body: &'a PosteriorFile,
-        }
         let floats = match self {
             PosteriorFile::Switchpoint(s) => 2 * s.tau_posterior.len(),
             PosteriorFile::Episode(_) | PosteriorFile::Segments(_) => 0,
         };
-        let mut out = Vec::with_capacity(4096 + 32 * floats);
-        let env = Envelope {
-            format: Self::FORMAT,
-            version: Self::VERSION,
-            body: self,
-        };
-        crate::json_pretty::write(&mut out, &env).map_err(|e| {
-            threatstat_core::Error::model_file(
-                None::<&std::path::Path>,
-                format!("serialising a {} model: {e}", Self::FORMAT),
-            )
-        })?;
+        let mut out = Vec::with_capacity(4096 + 8 * floats);
+        self.write_json(&mut out)?;
         // serde_json writes UTF-8.
         Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
     }
@@ -335,8 +437,35 @@ impl ModelFile for PosteriorFile {
         if let PosteriorFile::Segments(s) = &mut file {
             s.posterior.rebuild_rate_curve();
         }
+        // Left out of the file when it equals the method's (exact method).
+        if let PosteriorFile::Switchpoint(s) = &mut file
+            && s.exact.tau_posterior.is_empty()
+        {
+            if s.method != "exact" {
+                return Err(threatstat_core::Error::model_file(
+                    None::<&std::path::Path>,
+                    format!(
+                        "invalid model file: `exact.tau_posterior` is missing (method `{}`)",
+                        s.method
+                    ),
+                )
+                .into());
+            }
+            s.exact.tau_posterior = Arc::clone(&s.tau_posterior);
+        }
         Ok(file)
     }
+}
+
+/// A shared vector written as its array of numbers.
+pub(crate) fn slice<S: serde::Serializer>(v: &Arc<Vec<f64>>, s: S) -> Result<S::Ok, S::Error> {
+    v.as_slice().serialize(s)
+}
+
+/// An array of numbers read into a shared vector (serde's `rc` feature
+/// would do it for the whole workspace).
+fn shared<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<Vec<f64>>, D::Error> {
+    Vec::<f64>::deserialize(d).map(Arc::new)
 }
 
 /// A number that JSON may hold as `null` (serde writes NaN so): null

@@ -45,7 +45,7 @@ pub(crate) const DECISION_MARGIN: f64 = 1e-11;
 include!("gamma_cdf_coefficients.rs");
 
 /// `t − ln(1 + t)` without cancellation, for `|t| <= 0.05`.
-fn t_minus_ln1p(t: f64) -> f64 {
+pub(crate) fn t_minus_ln1p(t: f64) -> f64 {
     // Σ_{k≥2} (−1)^k t^k / k, to below 1e-17 of the sum.
     let mut sum = 0.0;
     let mut pow = t * t;

@@ -324,17 +324,21 @@ fn finished(
     file: &PosteriorFile,
     prior: Option<&EbPrior>,
 ) -> Result<Finished, Box<dyn std::error::Error + Send + Sync>> {
-    let mut json = file.to_json()?;
-    if let Some(p) = prior {
-        let body = json.trim_end().strip_suffix('}').ok_or("a JSON object")?;
-        let eb = serde_json::to_string_pretty(p)?.replace('\n', "\n  ");
-        json = format!(
-            "{},\n  \"empirical_bayes_prior\": {eb}\n}}",
-            body.trim_end()
-        );
-    }
     let mut f = threatstat_core::atomic::AtomicFile::create(out)?;
-    f.write_all(json.as_bytes())?;
+    match prior {
+        // Streamed: a 10^5-day posterior is half a megabyte of text.
+        None => file.write_json(&mut f)?,
+        Some(p) => {
+            let json = file.to_json()?;
+            let body = json.trim_end().strip_suffix('}').ok_or("a JSON object")?;
+            let eb = serde_json::to_string_pretty(p)?.replace('\n', "\n  ");
+            write!(
+                f,
+                "{},\n  \"empirical_bayes_prior\": {eb}\n}}",
+                body.trim_end()
+            )?;
+        }
+    }
     f.write_all(b"\n")?;
     Ok(f.finish()?)
 }
