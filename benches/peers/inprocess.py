@@ -95,7 +95,7 @@ def cases(quick):
             p = exact_tau(y, alpha)
             return p, exact_rate_means(y, alpha, p)
 
-        yield ("changepoint", "exact posterior (threatstat also: 94% HDIs, Bayes factor, summary)",
+        yield ("changepoint", "exact posterior (threatstat also: Bayes factor; HDIs and summary computed when read)",
                f"{n:,} days",
                lambda y=y: ts_changepoint.fit(y),
                numpy_exact,
@@ -176,7 +176,9 @@ def main():
         "threatstat's `mannwhitneyu` also computes the rank-biserial correlation, CLES and the "
         "Hodges-Lehmann shift with its interval unless `hodges_lehmann=False` (SciPy computes U "
         "and p only): both rows are shown. The switchpoint peer is the NumPy/SciPy closed form of "
-        "`benches/peers/switchpoint_exact.py` (p(τ | y) and the rates' means). statsmodels' `acorr_ljungbox` computes the "
+        "`benches/peers/switchpoint_exact.py` (p(τ | y) and the rates' means); `threatstat.changepoint.fit` computes "
+        "those, the MAP and the Bayes factor, and its HDIs, expected rate and summary table when first read "
+        "(not timed here). statsmodels' `acorr_ljungbox` computes the "
         "autocorrelation directly (O(n^2)), so it is not run above 100,000 values.",
         "",
         f"**This run:** {'quick' if a.quick else 'full'}, "

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use threatstat_changepoint::batch::{Method, fit_all};
 use threatstat_changepoint::{
-    ChangePosterior, Direction, McmcParams, PosteriorSummary, Sampler, Switchpoint,
+    ChangePosterior, Direction, ExactPosterior, McmcParams, PosteriorSummary, Sampler, Switchpoint,
     SwitchpointParams, VariableSummary,
 };
 
@@ -37,47 +37,82 @@ fn mcmc(
         .seed(seed))
 }
 
-/// The exact posterior of the switchpoint model: a dict with `alpha`,
-/// `tau_posterior`, `map_tau`, `map_probability`, `lambda_1_mean`,
-/// `lambda_2_mean`, `lambda_1_interval` and `lambda_2_interval` (the
-/// highest density intervals holding `prob`, the library's and the CLI's
-/// one interval convention), `expected_rate`, `log_bayes_factor`, `summary` (the
-/// library's exact summary table: per variable `az.summary`'s columns,
-/// 94% HDI, Monte Carlo columns NaN).
+/// The exact posterior of the switchpoint model, held by Rust: its cheap
+/// results are read at once ([`ExactFit::fields`]), the intervals, the
+/// summary table and the expected rate only when Python asks for them
+/// (at 10^5 days the posterior takes about 3 ms, the HDIs and the summary
+/// as long again; a caller after `tau_posterior` should not pay for them).
+#[pyclass(frozen, module = "threatstat._threatstat")]
+struct ExactFit {
+    post: ExactPosterior,
+}
+
+#[pymethods]
+impl ExactFit {
+    /// A dict with `alpha`, `tau_posterior`, `map_tau`, `map_probability`,
+    /// `lambda_1_mean`, `lambda_2_mean`, `log_bayes_factor`.
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let post = &self.post;
+        let d = PyDict::new(py);
+        d.set_item("alpha", post.alpha())?;
+        d.set_item(
+            "tau_posterior",
+            post.tau_posterior().to_vec().into_pyarray(py),
+        )?;
+        d.set_item("map_tau", post.map_tau())?;
+        d.set_item("map_probability", post.map_probability())?;
+        d.set_item("lambda_1_mean", post.lambda_1_mean())?;
+        d.set_item("lambda_2_mean", post.lambda_2_mean())?;
+        d.set_item("log_bayes_factor", post.log_bayes_factor())?;
+        Ok(d)
+    }
+
+    /// The `prob` highest density intervals of λ1 and λ2, `((low, high),
+    /// (low, high))` (the library's and the CLI's one interval convention).
+    fn hdis(&self, py: Python<'_>, prob: f64) -> PyResult<((f64, f64), (f64, f64))> {
+        let post = &self.post;
+        let (i1, i2) = py
+            .detach(|| {
+                Ok::<_, threatstat_changepoint::ChangepointError>((
+                    post.lambda_1_hdi(prob)?,
+                    post.lambda_2_hdi(prob)?,
+                ))
+            })
+            .map_err(to_py)?;
+        Ok(((i1.low, i1.high), (i2.low, i2.high)))
+    }
+
+    /// `E[λ_t | y]` for every day.
+    fn expected_rate<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray1<f64>> {
+        let post = &self.post;
+        py.detach(|| post.expected_rate().to_vec()).into_pyarray(py)
+    }
+
+    /// The library's exact summary table: per variable `az.summary`'s
+    /// columns, 94% HDI, Monte Carlo columns NaN.
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let post = &self.post;
+        let s = py.detach(|| post.summary());
+        summaries(py, &s)
+    }
+}
+
+/// Fits the exact posterior ([`ExactFit`]); `prob` is checked here (the
+/// intervals themselves are computed when first read).
 #[pyfunction]
 #[pyo3(signature = (counts, alpha, direction, prob))]
-fn switchpoint_exact<'py>(
-    py: Python<'py>,
-    counts: PyReadonlyArray1<'py, u32>,
+fn switchpoint_exact(
+    py: Python<'_>,
+    counts: PyReadonlyArray1<'_, u32>,
     alpha: Option<f64>,
     direction: &str,
     prob: f64,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<ExactFit> {
+    ExactPosterior::check_hdi_prob(prob).map_err(to_py)?;
     let p = params(alpha, direction)?;
     let c = counts.as_slice()?;
     let post = py.detach(|| p.fit(c)).map_err(to_py)?;
-    // The one interval convention of the library and the CLI: the HDI.
-    let i1 = post.lambda_1_hdi(prob).map_err(to_py)?;
-    let i2 = post.lambda_2_hdi(prob).map_err(to_py)?;
-    let d = PyDict::new(py);
-    d.set_item("alpha", post.alpha())?;
-    d.set_item(
-        "tau_posterior",
-        post.tau_posterior().to_vec().into_pyarray(py),
-    )?;
-    d.set_item("map_tau", post.map_tau())?;
-    d.set_item("map_probability", post.map_probability())?;
-    d.set_item("lambda_1_mean", post.lambda_1_mean())?;
-    d.set_item("lambda_2_mean", post.lambda_2_mean())?;
-    d.set_item("lambda_1_interval", (i1.low, i1.high))?;
-    d.set_item("lambda_2_interval", (i2.low, i2.high))?;
-    d.set_item(
-        "expected_rate",
-        post.expected_rate().to_vec().into_pyarray(py),
-    )?;
-    d.set_item("log_bayes_factor", post.log_bayes_factor())?;
-    d.set_item("summary", summaries(py, &post.summary())?)?;
-    Ok(d)
+    Ok(ExactFit { post })
 }
 
 /// The summary table as a dict of rows (`lambda_1`, `lambda_2`, `tau`).
@@ -201,6 +236,7 @@ fn switchpoint_batch<'py>(
 
 /// Adds this file's functions to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<ExactFit>()?;
     m.add_function(wrap_pyfunction!(switchpoint_exact, m)?)?;
     m.add_function(wrap_pyfunction!(switchpoint_mcmc, m)?)?;
     m.add_function(wrap_pyfunction!(switchpoint_batch, m)?)

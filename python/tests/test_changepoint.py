@@ -57,6 +57,17 @@ def test_exact_matches_formula(series):
     assert f.lambda_2_interval[0] < lo50 < hi50 < f.lambda_2_interval[1]
 
 
+def test_intervals_are_computed_when_read_and_prob_is_checked_at_fit(series):
+    f = changepoint.fit(series)
+    assert "_hdis" not in f.__dict__ and "_exact_summary" not in f.__dict__
+    lo, hi = f.lambda_1_interval
+    assert "_hdis" in f.__dict__ and lo < f.lambda_1_mean < hi
+    assert len(f.expected_rate) == len(series)
+    for bad in (0.0, 1.0, float("nan")):
+        with pytest.raises(ValueError, match="prob"):
+            changepoint.fit(series, prob=bad)
+
+
 @pytest.mark.parametrize("method", ["gibbs", "metropolis"])
 def test_mcmc_agrees_with_exact(series, method):
     f = changepoint.fit(series, method=method, chains=4, draws=1000, tune=500, seed=3)

@@ -12,6 +12,7 @@ Bayes factor of a change.
 
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 import numpy as np
@@ -40,23 +41,50 @@ class SwitchpointFit:
     ``map_probability``, ``lambda_1_mean``, ``lambda_2_mean``,
     ``lambda_1_interval`` and ``lambda_2_interval`` (the ``prob`` highest
     density intervals of the exact posterior, as the CLI and the summary
-    report them), ``log_bayes_factor``, ``expected_rate``. MCMC fits also carry
+    report them), ``log_bayes_factor``, ``expected_rate``. The intervals,
+    ``expected_rate`` and :meth:`summary` are computed when first read
+    (at 10^5 days they cost as much as the posterior). MCMC fits also carry
     ``posterior`` (dict of arrays, chains x draws, for ``lambda_1``,
     ``lambda_2``, ``tau``), ``acceptance`` and ``warnings``.
     """
 
-    def __init__(self, method: str, fields: dict, exact: dict):
+    def __init__(self, method: str, fields: dict, exact, prob: float):
         self.method = method
         self._mcmc = fields if method != "exact" else None
-        exact = dict(exact)
-        self._exact_summary = exact.pop("summary")
-        self.__dict__.update(exact)
-        self.alpha = exact["alpha"]
+        # The Rust posterior: the intervals, the exact summary and the
+        # expected rate are computed from it when first read.
+        self._exact = exact
+        self._prob = prob
+        self.__dict__.update(exact.fields())
         if self._mcmc is not None:
             self.posterior = self._mcmc["posterior"]
             self.acceptance = self._mcmc["acceptance"]
             self.warnings = self._mcmc["warnings"]
             self.mcmc_map_tau = self._mcmc["map_tau"]
+
+    @functools.cached_property
+    def _hdis(self):
+        return self._exact.hdis(self._prob)
+
+    @property
+    def lambda_1_interval(self):
+        """The ``prob`` highest density interval of lambda_1 (computed when
+        first read)."""
+        return self._hdis[0]
+
+    @property
+    def lambda_2_interval(self):
+        """The ``prob`` highest density interval of lambda_2."""
+        return self._hdis[1]
+
+    @functools.cached_property
+    def expected_rate(self):
+        """E[lambda_t | y] for every day (computed when first read)."""
+        return self._exact.expected_rate()
+
+    @functools.cached_property
+    def _exact_summary(self):
+        return self._exact.summary()
 
     def summary(self):
         """An ``az.summary``-style DataFrame (rows ``lambda_1``,
@@ -121,12 +149,12 @@ def fit(counts, method: str = "exact", alpha: Optional[float] = None, direction:
     exact = _ext.switchpoint_exact(c, None if alpha is None else float(alpha), direction,
                                    float(prob))
     if method == "exact":
-        return SwitchpointFit("exact", {}, exact)
+        return SwitchpointFit("exact", {}, exact, float(prob))
     if method not in ("gibbs", "metropolis"):
         raise ValueError(f"method = {method!r}: expected 'exact', 'gibbs' or 'metropolis'")
     fields = _ext.switchpoint_mcmc(c, None if alpha is None else float(alpha), method,
                                    int(chains), int(draws), int(tune), int(seed))
-    return SwitchpointFit(method, fields, exact)
+    return SwitchpointFit(method, fields, exact, float(prob))
 
 
 def daily_counts(logons, user_col: str = "user", time_col: str = "date"):
