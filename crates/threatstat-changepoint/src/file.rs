@@ -473,3 +473,68 @@ fn shared<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<Vec<f64>>, D::Error> {
 pub(crate) fn nan_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{McmcParams, Switchpoint};
+
+    const Y: [u32; 12] = [3, 4, 2, 5, 3, 4, 12, 11, 13, 12, 10, 14];
+
+    /// Version 2: the exact method's file holds p(τ) once and reads back
+    /// whole; an MCMC file keeps `exact.tau_posterior` (it differs from the
+    /// sampled one) and reads back equal.
+    #[test]
+    fn exact_tau_posterior_is_written_only_when_it_differs() {
+        let post = Switchpoint::params().fit(&Y).unwrap();
+        let exact = PosteriorFile::switchpoint(&post, None, None).unwrap();
+        let json = exact.to_json().unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["version"], 2);
+        assert!(v["exact"].get("tau_posterior").is_none());
+        // (The exact summary has NaN Monte Carlo columns: compare the JSON.)
+        let back = PosteriorFile::from_json(&json).unwrap();
+        assert_eq!(back.to_json().unwrap(), json);
+        let PosteriorFile::Switchpoint(b) = back else {
+            panic!()
+        };
+        assert_eq!(*b.exact.tau_posterior, post.tau_posterior());
+
+        let m = Switchpoint::params()
+            .sample(&Y, &McmcParams::default().chains(2).draws(200).tune(100))
+            .unwrap();
+        let mcmc = PosteriorFile::switchpoint(&post, Some(&m), None).unwrap();
+        let json = mcmc.to_json().unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let e: Vec<f64> = serde_json::from_value(v["exact"]["tau_posterior"].clone()).unwrap();
+        assert_eq!(e, post.tau_posterior());
+        let back = PosteriorFile::from_json(&json).unwrap().to_json().unwrap();
+        assert_eq!(back, json);
+    }
+
+    /// A version 1 file (p(τ) at the top level and in `exact`, one number
+    /// per line) still loads; a file that leaves `exact.tau_posterior` out
+    /// of an MCMC fit is refused naming the field.
+    #[test]
+    fn version_1_files_load_and_a_missing_mcmc_exact_posterior_is_refused() {
+        let post = Switchpoint::params().fit(&Y).unwrap();
+        let file = PosteriorFile::switchpoint(&post, None, None).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&file.to_json().unwrap()).unwrap();
+        v["version"] = 1.into();
+        v["exact"]["tau_posterior"] = v["tau_posterior"].clone();
+        let v1 = serde_json::to_string_pretty(&v).unwrap();
+        let back = PosteriorFile::from_json(&v1).unwrap().to_json().unwrap();
+        assert_eq!(back, file.to_json().unwrap());
+
+        v["version"] = 2.into();
+        v["method"] = "gibbs".into();
+        v["exact"].as_object_mut().unwrap().remove("tau_posterior");
+        let e = PosteriorFile::from_json(&v.to_string())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`exact.tau_posterior` is missing (method `gibbs`)"),
+            "{e}"
+        );
+    }
+}
