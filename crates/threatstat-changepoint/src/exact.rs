@@ -5,7 +5,7 @@ use crate::Direction;
 use crate::gamma_cdf::{DECISION_MARGIN, statrs_gamma_cdf};
 use crate::mcmc::{McmcParams, McmcPosterior};
 use crate::model::{ChangeModel, ChangePosterior, Evidence};
-use crate::numerics::{Prefix, alpha_for, integrate, ln_segment, resolve_alpha};
+use crate::numerics::{Prefix, alpha_for, integrate, ln_segment, ln_segment_at, resolve_alpha};
 use crate::params::Checked;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -32,33 +32,34 @@ pub(crate) fn ln_factorial(k: u64) -> f64 {
     static SMALL_TABLE: OnceLock<Vec<f64>> = OnceLock::new();
     static TABLE: OnceLock<Vec<f64>> = OnceLock::new();
     static MISSES: AtomicUsize = AtomicUsize::new(0);
+    let build = |n: usize| {
+        (0..n as u64)
+            .map(ln_factorial_uncached)
+            .collect::<Vec<f64>>()
+    };
     let i = k as usize;
     if i < SMALL_FACTORIALS {
-        return SMALL_TABLE.get_or_init(|| {
-            (0..SMALL_FACTORIALS)
-                .map(|i| ln_gamma(i as f64 + 1.0))
-                .collect()
-        })[i];
+        return SMALL_TABLE.get_or_init(|| build(SMALL_FACTORIALS))[i];
     }
     if i < N {
         if let Some(t) = TABLE.get() {
             return t[i];
         }
         if MISSES.fetch_add(1, Ordering::Relaxed) >= N {
-            return TABLE.get_or_init(|| {
-                (0..N)
-                    .map(|i| {
-                        if i < SMALL_FACTORIALS {
-                            ln_gamma(i as f64 + 1.0)
-                        } else {
-                            ln_factorial_stirling(i as u64)
-                        }
-                    })
-                    .collect()
-            })[i];
+            return TABLE.get_or_init(|| build(N))[i];
         }
     }
-    ln_factorial_stirling(k)
+    ln_factorial_uncached(k)
+}
+
+/// `ln k!` without the tables: statrs' `ln Γ(k+1)` below
+/// [`SMALL_FACTORIALS`], Stirling's series from there.
+fn ln_factorial_uncached(k: u64) -> f64 {
+    if k < SMALL_FACTORIALS as u64 {
+        ln_gamma(k as f64 + 1.0)
+    } else {
+        ln_factorial_stirling(k)
+    }
 }
 
 /// Below this `ln k!` is statrs' `ln Γ(k+1)` (a table).
@@ -71,10 +72,17 @@ const SMALL_FACTORIALS: usize = 1 << 10;
 pub(crate) fn ln_factorial_stirling(k: u64) -> f64 {
     const HALF_LN_2PI: f64 = 0.918_938_533_204_672_8;
     let x = k as f64 + 1.0;
+    (x - 0.5) * x.ln() - x + (HALF_LN_2PI + stirling_correction(x))
+}
+
+/// Stirling's correction `μ(x) = ln Γ(x) − ((x − ½) ln x − x + ½ ln 2π)`
+/// to three terms, `1/(12x) − 1/(360x³) + 1/(1260x⁵)`: the next term is
+/// below 1e-24 for `x >= 1,024`.
+#[inline]
+fn stirling_correction(x: f64) -> f64 {
     let r = 1.0 / x;
     let r2 = r * r;
-    let tail = r * (1.0 / 12.0 - r2 * (1.0 / 360.0 - r2 * (1.0 / 1260.0)));
-    (x - 0.5) * x.ln() - x + (HALF_LN_2PI + tail)
+    r * (1.0 / 12.0 - r2 * (1.0 / 360.0 - r2 * (1.0 / 1260.0)))
 }
 
 /// Series at least this long compute the terms of the posterior of τ on
@@ -246,7 +254,7 @@ impl Component {
     /// 1,024 the density is [`gamma_pdf_large`], else statrs'.
     pub(crate) fn pdf_and_slope(&self, x: f64) -> (f64, f64) {
         let (a, b) = (self.this.shape(), self.this.rate());
-        let f = if a >= 1024.0 {
+        let f = if a >= SMALL_FACTORIALS as f64 {
             gamma_pdf_large(a, b, x)
         } else {
             gamma_pdf(&self.this, x)
@@ -299,8 +307,8 @@ pub(crate) fn gamma_pdf(g: &Gamma, x: f64) -> f64 {
 /// the cancellation of `a ln b + (a−1) ln x − b x − ln Γ(a)` (terms near
 /// 10^7 at 10^5 days, whose difference statrs rounds to about 1e-9
 /// relative): with `u = b x / a − 1` and Stirling's series for `ln Γ(a)`,
-/// `ln f = ln b − ½ ln(2π a) − a (u − ln(1+u)) − ln(1+u) − μ(a)`,
-/// `μ(a) = 1/(12a) − 1/(360a³) + 1/(1260a⁵)` (next term below 1e-24).
+/// `ln f = ln b − ½ ln(2π a) − a (u − ln(1+u)) − ln(1+u) − μ(a)`
+/// ([`stirling_correction`]).
 pub(crate) fn gamma_pdf_large(a: f64, b: f64, x: f64) -> f64 {
     if x.is_nan() || x <= 0.0 {
         return 0.0;
@@ -311,9 +319,7 @@ pub(crate) fn gamma_pdf_large(a: f64, b: f64, x: f64) -> f64 {
     } else {
         u - u.ln_1p()
     };
-    let r = 1.0 / a;
-    let r2 = r * r;
-    let mu = r * (1.0 / 12.0 - r2 * (1.0 / 360.0 - r2 * (1.0 / 1260.0)));
+    let mu = stirling_correction(a);
     let ln_f = b.ln() - 0.5 * (std::f64::consts::TAU * a).ln() - a * phi - u.ln_1p() - mu;
     ln_f.exp()
 }
@@ -374,14 +380,13 @@ impl ExactPosterior {
         let ln_p = |k: usize| {
             let (s1, e1) = prefix.seg(0, k);
             let (s2, e2) = (total - s1, e_n - e1);
-            let segments = match &ln_days {
-                Some(l) => {
-                    (ln_alpha + ln_factorial(s1) - (s1 + 1) as f64 * l[k])
-                        + (ln_alpha + ln_factorial(s2) - (s2 + 1) as f64 * l[n - k])
-                }
-                None => ln_segment(s1, e1, alpha, ln_alpha) + ln_segment(s2, e2, alpha, ln_alpha),
+            let (l1, l2) = match &ln_days {
+                Some(l) => (l[k], l[n - k]),
+                None => ((e1 + alpha).ln(), (e2 + alpha).ln()),
             };
-            segments + direction.ln_factor(s1 + 1, e1 + alpha, s2 + 1, e2 + alpha)
+            ln_segment_at(s1, ln_alpha, l1)
+                + ln_segment_at(s2, ln_alpha, l2)
+                + direction.ln_factor(s1 + 1, e1 + alpha, s2 + 1, e2 + alpha)
         };
         // Each k on its own (same values on any number of threads); the
         // sums below stay sequential.

@@ -44,7 +44,7 @@ impl ExactPosterior {
         let rate = |which: u8, mean: f64| {
             let sd = self.rate_sd(which, mean);
             let hdi = self
-                .hdi_from(which, HDI_PROB, Some(sd))
+                .hdi_with(which, HDI_PROB, true, Some(sd))
                 .expect("HDI_PROB is in (0, 1)");
             VariableSummary::exact(mean, sd, hdi)
         };
@@ -138,31 +138,17 @@ impl ExactPosterior {
     }
 
     fn hdi(&self, which: u8, prob: f64) -> Result<Interval, ChangepointError> {
-        self.hdi_with(which, prob, true)
+        self.hdi_with(which, prob, true, None)
     }
 
-    /// The HDI by Newton's method first, from `sd` if the caller has it.
-    fn hdi_from(
+    /// The HDI; `newton`: try [`newton_hdi`] before the search, from the
+    /// rate's `sd` if the caller has it.
+    fn hdi_with(
         &self,
         which: u8,
         prob: f64,
+        newton: bool,
         sd: Option<f64>,
-    ) -> Result<Interval, ChangepointError> {
-        self.hdi_search(which, prob, Some(sd))
-    }
-
-    /// The HDI; `newton`: try [`newton_hdi`] before the search.
-    fn hdi_with(&self, which: u8, prob: f64, newton: bool) -> Result<Interval, ChangepointError> {
-        self.hdi_search(which, prob, newton.then_some(None))
-    }
-
-    /// The HDI; `newton`: `Some(sd)` tries [`newton_hdi`] (from the sd
-    /// if known) before the search.
-    fn hdi_search(
-        &self,
-        which: u8,
-        prob: f64,
-        newton: Option<Option<f64>>,
     ) -> Result<Interval, ChangepointError> {
         Self::check_hdi_prob(prob)?;
         let mix = self.mixture(which);
@@ -174,7 +160,7 @@ impl ExactPosterior {
         } else {
             self.lambda_2_mean()
         };
-        if let Some(sd) = newton {
+        if newton {
             let sd = sd.unwrap_or_else(|| self.rate_sd(which, mean));
             if let Some(h) = newton_hdi(&mix, prob, mean, sd) {
                 return Ok(h);
@@ -419,8 +405,8 @@ mod tests {
         for y in series {
             let post = Switchpoint::params().fit(y).unwrap();
             for which in [1, 2] {
-                let fast = post.hdi_with(which, 0.94, true).unwrap();
-                let slow = post.hdi_with(which, 0.94, false).unwrap();
+                let fast = post.hdi_with(which, 0.94, true, None).unwrap();
+                let slow = post.hdi_with(which, 0.94, false, None).unwrap();
                 let w = slow.high - slow.low;
                 let wf = fast.high - fast.low;
                 assert!(
@@ -458,7 +444,7 @@ mod tests {
             };
             let fast = super::newton_hdi(&mix, 0.94, mean, post.rate_sd(which, mean))
                 .expect("Newton converges");
-            let slow = post.hdi_with(which, 0.94, false).unwrap();
+            let slow = post.hdi_with(which, 0.94, false, None).unwrap();
             let w = slow.high - slow.low;
             assert!(
                 ((fast.high - fast.low) - w).abs() < 1e-9 * w

@@ -161,35 +161,63 @@ impl Serialize for SwitchpointFile {
             #[serde(flatten)]
             mcmc: Option<&'a McmcFile>,
         }
-        let e = &self.exact;
-        let same = Arc::ptr_eq(&e.tau_posterior, &self.tau_posterior)
-            || e.tau_posterior == self.tau_posterior;
+        // Destructured without `..`: a field added to either struct is a
+        // compile error here until the file writes it.
+        let SwitchpointFile {
+            method,
+            n_days,
+            alpha,
+            log_marginal_likelihood,
+            log_marginal_likelihood_no_change,
+            log_bayes_factor,
+            exact,
+            tau_posterior,
+            map_tau,
+            map_tau_date,
+            p_map,
+            lambda_1_mean,
+            lambda_2_mean,
+            interval,
+            summary,
+            ppc,
+            mcmc,
+        } = self;
+        let ExactSummary {
+            tau_posterior: exact_tau,
+            map_tau: exact_map_tau,
+            map_tau_date: exact_map_tau_date,
+            p_map: exact_p_map,
+            lambda_1_mean: exact_lambda_1_mean,
+            lambda_2_mean: exact_lambda_2_mean,
+            summary: exact_summary,
+        } = exact;
+        let same = Arc::ptr_eq(exact_tau, tau_posterior) || exact_tau == tau_posterior;
         Wire {
-            method: &self.method,
-            n_days: self.n_days,
-            alpha: self.alpha,
-            log_marginal_likelihood: self.log_marginal_likelihood,
-            log_marginal_likelihood_no_change: self.log_marginal_likelihood_no_change,
-            log_bayes_factor: self.log_bayes_factor,
+            method,
+            n_days: *n_days,
+            alpha: *alpha,
+            log_marginal_likelihood: *log_marginal_likelihood,
+            log_marginal_likelihood_no_change: *log_marginal_likelihood_no_change,
+            log_bayes_factor: *log_bayes_factor,
             exact: Exact {
-                tau_posterior: (!same).then_some(&e.tau_posterior[..]),
-                map_tau: e.map_tau,
-                map_tau_date: &e.map_tau_date,
-                p_map: e.p_map,
-                lambda_1_mean: e.lambda_1_mean,
-                lambda_2_mean: e.lambda_2_mean,
-                summary: &e.summary,
+                tau_posterior: (!same).then_some(&exact_tau[..]),
+                map_tau: *exact_map_tau,
+                map_tau_date: exact_map_tau_date,
+                p_map: *exact_p_map,
+                lambda_1_mean: *exact_lambda_1_mean,
+                lambda_2_mean: *exact_lambda_2_mean,
+                summary: exact_summary,
             },
-            tau_posterior: &self.tau_posterior,
-            map_tau: self.map_tau,
-            map_tau_date: &self.map_tau_date,
-            p_map: self.p_map,
-            lambda_1_mean: self.lambda_1_mean,
-            lambda_2_mean: self.lambda_2_mean,
-            interval: &self.interval,
-            summary: &self.summary,
-            ppc: self.ppc.as_ref(),
-            mcmc: self.mcmc.as_ref(),
+            tau_posterior,
+            map_tau: *map_tau,
+            map_tau_date,
+            p_map: *p_map,
+            lambda_1_mean: *lambda_1_mean,
+            lambda_2_mean: *lambda_2_mean,
+            interval,
+            summary,
+            ppc: ppc.as_ref(),
+            mcmc: mcmc.as_ref(),
         }
         .serialize(s)
     }

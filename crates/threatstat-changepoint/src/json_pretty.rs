@@ -70,9 +70,7 @@ impl Pretty {
         }
         w.write_all(close)
     }
-}
 
-impl Pretty {
     /// A number in a one-line array: separator and value in one write
     /// (a 10^5-day file has 2·10^5 of them, mostly exact zeros).
     fn write_f64_fast<W: ?Sized + Write>(&mut self, w: &mut W, v: f64) -> io::Result<()> {

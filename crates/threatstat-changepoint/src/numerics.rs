@@ -234,7 +234,13 @@ pub(crate) fn bad_exposure(m: f64, t: usize) -> ChangepointError {
 /// ([`Prefix::common`]): `ln α + ln s! − (s+1) ln(e + α)`.
 #[inline]
 pub(crate) fn ln_segment(s: u64, e: f64, alpha: f64, ln_alpha: f64) -> f64 {
-    ln_alpha + ln_factorial(s) - (s + 1) as f64 * (e + alpha).ln()
+    ln_segment_at(s, ln_alpha, (e + alpha).ln())
+}
+
+/// [`ln_segment`] with `ln(e + α)` given (the exact posterior tabulates it).
+#[inline]
+pub(crate) fn ln_segment_at(s: u64, ln_alpha: f64, ln_e_alpha: f64) -> f64 {
+    ln_alpha + ln_factorial(s) - (s + 1) as f64 * ln_e_alpha
 }
 
 pub(crate) use threatstat_core::numerics::{log_add, log_sum_exp};
