@@ -59,7 +59,9 @@ fn exact_one_long_series(c: &mut Criterion) {
     use threatstat_changepoint::file::PosteriorFile;
     let mut g = c.benchmark_group("changepoint_exact_one_series");
     g.sample_size(10).measurement_time(Duration::from_secs(5));
-    for n in [10_000usize, 100_000] {
+    // 1,000 days: the HDIs on the Temme path from shape 1,000; 10^5: the
+    // benchmark row against NumPy (BENCHMARKS.md).
+    for n in [1_000usize, 10_000, 100_000] {
         let mut rng = threatstat_core::rng::seeded(n as u64);
         let (a, b) = (Poisson::new(10.0).unwrap(), Poisson::new(13.0).unwrap());
         let y: Vec<u32> = (0..n)
@@ -70,6 +72,16 @@ fn exact_one_long_series(c: &mut Criterion) {
             bch.iter(|| {
                 let post = Switchpoint::params().fit(black_box(&y)).unwrap();
                 PosteriorFile::switchpoint(&post, None, None).unwrap()
+            })
+        });
+        // The posterior file's JSON (p(τ) once, arrays on one line).
+        let post = Switchpoint::params().fit(&y).unwrap();
+        let file = PosteriorFile::switchpoint(&post, None, None).unwrap();
+        g.bench_function(format!("{n}_days_posterior_file_json"), |bch| {
+            bch.iter(|| {
+                let mut out = Vec::new();
+                black_box(&file).write_json(&mut out).unwrap();
+                out
             })
         });
     }
